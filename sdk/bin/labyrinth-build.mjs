@@ -1,0 +1,428 @@
+#!/usr/bin/env node
+// labyrinth-build — builds a Labyrinth plugin (see docs/api.md "Plugin source layout and build
+// output" and docs/plugin-authoring.md). Run in a plugin directory, or `--all <dir>`.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const SDK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MOUNT_RUNTIME = path.join(SDK_DIR, 'runtime', 'mount.svelte.js');
+const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|txt|map)$/i;
+const SCRIPT_SOURCE = /\.(svelte|ts|js|mjs)$/;
+
+const HELP = `labyrinth-build — build a Labyrinth plugin into dist/
+
+Usage:
+  labyrinth-build [pluginDir] [--out dist] [--force]
+  labyrinth-build --all <pluginsDir> [--force]
+
+Reads manifest.json; for each card compiles runtime.source (.svelte, .ts, .js) into one
+self-contained minified ES module at <out>/<runtime.entry>, copies .html entries, public/**
+(to the output root) and assets/** as they are, writes <out>/manifest.json (without
+runtime.source), <out>/build-manifest.json and precompressed .br/.gz siblings.
+
+Options:
+  --out <dir>   output directory relative to the plugin directory (default: dist)
+  --all <dir>   build every subdirectory of <dir> that has a manifest.json
+  --force       rebuild even when the outputs are newer than the inputs
+  --quiet       print errors only
+  --help        show this help
+`;
+
+class BuildError extends Error {}
+
+function parseArgs(argv) {
+  const opts = { out: 'dist', force: false, quiet: false, all: null, dir: null, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new BuildError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--help' || a === '-h') opts.help = true;
+    else if (a === '--force') opts.force = true;
+    else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--out') opts.out = value();
+    else if (a.startsWith('--out=')) opts.out = a.slice(6);
+    else if (a === '--all') opts.all = value();
+    else if (a === '--plugins-only') { /* passed by the root `npm run build`; nothing to skip here */ }
+    else if (a.startsWith('-')) throw new BuildError(`unknown option ${a} (see --help)`);
+    else if (opts.dir === null) opts.dir = a;
+    else throw new BuildError(`unexpected argument ${a}`);
+  }
+  return opts;
+}
+
+// ---- manifest ---------------------------------------------------------------------------------
+
+/** A manifest path must stay inside its directory: relative, forward slashes, no dot segments. */
+function checkRelPath(p, where) {
+  if (typeof p !== 'string' || p === '' || p.startsWith('/') || p.includes('\\') || p.includes('\0')
+    || p.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    throw new BuildError(`${where}: "${p}" must be a relative path without "..", "." or backslashes`);
+  }
+  return p;
+}
+
+function readManifest(dir) {
+  const file = path.join(dir, 'manifest.json');
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new BuildError(`${file}: ${e.code === 'ENOENT' ? 'not found' : e.message}`);
+  }
+  if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.cards) || manifest.cards.length === 0) {
+    throw new BuildError(`${file}: "cards" must be a non-empty array`);
+  }
+  for (const k of ['id', 'version']) {
+    if (typeof manifest[k] !== 'string' || !manifest[k]) throw new BuildError(`${file}: "${k}" is required`);
+  }
+  const entries = new Set();
+  manifest.cards.forEach((card, i) => {
+    const where = `${file} /cards/${i}/runtime`;
+    const rt = card?.runtime;
+    if (!rt || typeof rt !== 'object') throw new BuildError(`${where}: missing`);
+    checkRelPath(rt.entry, `${where}/entry`);
+    if (entries.has(rt.entry)) return; // several card types may share one entry
+    entries.add(rt.entry);
+    if (rt.entry.endsWith('.html')) {
+      if (rt.source !== undefined) checkRelPath(rt.source, `${where}/source`);
+    } else if (rt.entry.endsWith('.js')) {
+      checkRelPath(rt.source, `${where}/source`);
+      if (!SCRIPT_SOURCE.test(rt.source)) throw new BuildError(`${where}/source: "${rt.source}" must be .svelte, .ts, .js or .mjs`);
+    } else {
+      throw new BuildError(`${where}/entry: "${rt.entry}" must end in .js or .html`);
+    }
+  });
+  return manifest;
+}
+
+function distManifest(manifest) {
+  const copy = structuredClone(manifest);
+  for (const card of copy.cards) delete card.runtime.source;
+  return `${JSON.stringify(copy, null, 2)}\n`;
+}
+
+// ---- files ------------------------------------------------------------------------------------
+
+function walk(dir, skip = () => false, base = dir, out = []) {
+  let entries;
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return out; }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = path.join(dir, e.name);
+    if (skip(full, e)) continue;
+    if (e.isDirectory()) walk(full, skip, base, out);
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
+}
+
+const toPosix = (p) => p.split(path.sep).join('/');
+
+function newestInput(dir, outDir) {
+  const skip = (full, e) => full === outDir || e.name === 'node_modules' || e.name.startsWith('.');
+  let newest = 0;
+  for (const f of [...walk(dir, skip), ...walk(path.join(SDK_DIR, 'runtime')), fileURLToPath(import.meta.url)]) {
+    newest = Math.max(newest, fs.statSync(f).mtimeMs);
+  }
+  return newest;
+}
+
+function upToDate(dir, outDir) {
+  const bm = path.join(outDir, 'build-manifest.json');
+  try {
+    const stamp = fs.statSync(bm).mtimeMs;
+    const { files } = JSON.parse(fs.readFileSync(bm, 'utf8'));
+    if (!files.every((f) => fs.existsSync(path.join(outDir, f.path)))) return false;
+    return stamp >= newestInput(dir, outDir);
+  } catch {
+    return false;
+  }
+}
+
+// ---- compile ----------------------------------------------------------------------------------
+
+let toolsPromise;
+/** esbuild and svelte/compiler, resolved from the SDK (hoisted in the workspace). */
+function tools() {
+  toolsPromise ??= Promise.all([import('esbuild'), import('svelte/compiler')])
+    .then(([esbuild, svelte]) => ({ esbuild: esbuild.default ?? esbuild, svelte }));
+  return toolsPromise;
+}
+
+/** node_modules directories above the SDK, so `svelte` resolves for plugins outside the workspace. */
+function sdkNodePaths() {
+  const paths = [];
+  for (let d = SDK_DIR; ; d = path.dirname(d)) {
+    const nm = path.join(d, 'node_modules');
+    if (fs.existsSync(nm)) paths.push(nm);
+    if (path.dirname(d) === d) return paths;
+  }
+}
+
+function svelteError(e, file, pluginDir) {
+  const loc = e.start ?? e.position ?? null;
+  return {
+    text: `${e.code ? `${e.code}: ` : ''}${String(e.message ?? e).split('\n')[0]}`,
+    location: {
+      file: path.relative(pluginDir, file),
+      line: loc?.line ?? 1,
+      column: loc?.column ?? 0,
+    },
+  };
+}
+
+function sveltePlugin(svelte, esbuild, pluginDir) {
+  // Filenames given to the compiler are relative, so output never depends on the checkout path.
+  const rel = (file) => toPosix(path.relative(pluginDir, file));
+  return {
+    name: 'labyrinth-svelte',
+    setup(build) {
+      build.onLoad({ filter: /\.svelte$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        try {
+          const { js, warnings } = svelte.compile(source, {
+            filename: rel(args.path), generate: 'client', css: 'injected', runes: true, dev: false,
+            discloseVersion: false,
+          });
+          return { contents: js.code, loader: 'js', warnings: warnings.map((w) => svelteError(w, args.path, pluginDir)) };
+        } catch (e) {
+          return { errors: [svelteError(e, args.path, pluginDir)] };
+        }
+      });
+      // esbuild does not inline constants across modules, so `if (DEV)` branches (long error
+      // texts, dev checks) would stay in the runtime. Make DEV/BROWSER local constants instead.
+      build.onLoad({ filter: /[\\/]node_modules[\\/]svelte[\\/]src[\\/].*\.js$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        const contents = source.replace(/^import \{([\w\s,]+)\} from 'esm-env';?$/m, (_, names) =>
+          names.split(',').map((n) => n.trim()).filter(Boolean)
+            .map((n) => `const ${n} = ${n === 'BROWSER'};`).join('\n'));
+        return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+      build.onLoad({ filter: /\.svelte\.(js|ts)$/ }, async (args) => {
+        let source = await fs.promises.readFile(args.path, 'utf8');
+        try {
+          if (args.path.endsWith('.ts')) {
+            source = (await esbuild.transform(source, { loader: 'ts', target: 'es2022', sourcefile: rel(args.path) })).code;
+          }
+          const { js, warnings } = svelte.compileModule(source, { filename: rel(args.path), generate: 'client', dev: false });
+          return { contents: js.code, loader: 'js', warnings: warnings.map((w) => svelteError(w, args.path, pluginDir)) };
+        } catch (e) {
+          if (Array.isArray(e.errors)) return { errors: e.errors }; // esbuild transform error
+          return { errors: [svelteError(e, args.path, pluginDir)] };
+        }
+      });
+    },
+  };
+}
+
+function formatMessages(messages, pluginDir) {
+  return messages.map((m) => {
+    const l = m.location;
+    const where = l ? `${path.relative(pluginDir, path.resolve(pluginDir, l.file))}:${l.line}:${l.column}` : pluginDir;
+    return `  ${where}: ${m.text}`;
+  }).join('\n');
+}
+
+async function compileCard(pluginDir, card, outDir, warn) {
+  const { esbuild, svelte } = await tools();
+  const source = path.join(pluginDir, card.runtime.source);
+  if (!fs.existsSync(source)) throw new BuildError(`${path.relative(process.cwd(), source) || source}: source file not found (cards[typeID=${card.typeID}].runtime.source)`);
+  const isSvelte = source.endsWith('.svelte');
+  const entryPoints = isSvelte ? undefined : [source];
+  const stdin = isSvelte ? {
+    contents: [
+      `import Component from ${JSON.stringify(source)};`,
+      `import { mountSvelteCard } from ${JSON.stringify(MOUNT_RUNTIME)};`,
+      'export default Component;',
+      'export function mountPlugin(target, props, card) { return mountSvelteCard(Component, target, props, card); }',
+    ].join('\n'),
+    resolveDir: pluginDir,
+    sourcefile: `${card.runtime.entry}?entry`,
+    loader: 'js',
+  } : undefined;
+
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: pluginDir,
+      entryPoints,
+      stdin,
+      outfile: path.join(outDir, card.runtime.entry),
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      treeShaking: true,
+      legalComments: 'none',
+      charset: 'utf8',
+      sourcemap: false,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      conditions: ['svelte', 'browser', 'production'],
+      define: { 'process.env.NODE_ENV': '"production"', 'import.meta.env.DEV': 'false' },
+      nodePaths: sdkNodePaths(),
+      loader: { '.svg': 'dataurl', '.png': 'dataurl', '.jpg': 'dataurl', '.gif': 'dataurl', '.webp': 'dataurl', '.woff2': 'dataurl' },
+      plugins: [sveltePlugin(svelte, esbuild, pluginDir)],
+    });
+  } catch (e) {
+    if (Array.isArray(e.errors) && e.errors.length) {
+      throw new BuildError(`${card.runtime.source}: compile failed (card "${card.typeID}")\n${formatMessages(e.errors, pluginDir)}`);
+    }
+    throw new BuildError(`${card.runtime.source}: ${e.message}`);
+  }
+  for (const w of result.warnings) warn(`${formatMessages([w], pluginDir)}`);
+
+  const outputs = Object.values(result.metafile.outputs);
+  const exports = outputs.flatMap((o) => o.exports ?? []);
+  if (!exports.includes('mountPlugin')) {
+    throw new BuildError(`${card.runtime.source}: must export "mountPlugin" (card "${card.typeID}")`);
+  }
+  return result.outputFiles.map((f) => ({ rel: toPosix(path.relative(outDir, f.path)), bytes: Buffer.from(f.contents) }));
+}
+
+// ---- one plugin -------------------------------------------------------------------------------
+
+function sha256(buf) { return createHash('sha256').update(buf).digest('hex'); }
+
+function compress(buf) {
+  return {
+    br: zlib.brotliCompressSync(buf, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length,
+      },
+    }),
+    // Node writes mtime 0 and a fixed OS byte in the gzip header: output is deterministic.
+    gz: zlib.gzipSync(buf, { level: 9 }),
+  };
+}
+
+/**
+ * Builds the plugin in `dir`. Returns `{ skipped, files }` where files are the build-manifest
+ * entries plus compressed sizes, for reporting.
+ */
+export async function buildPlugin(dir, { out = 'dist', force = false, warn = () => {} } = {}) {
+  const pluginDir = path.resolve(dir);
+  const outDir = path.resolve(pluginDir, out);
+  if (outDir === pluginDir || pluginDir.startsWith(outDir + path.sep)) {
+    throw new BuildError(`--out ${out}: must not be the plugin directory or a parent of it`);
+  }
+  const manifest = readManifest(pluginDir);
+  if (!force && upToDate(pluginDir, outDir)) {
+    const bm = JSON.parse(fs.readFileSync(path.join(outDir, 'build-manifest.json'), 'utf8'));
+    return { skipped: true, manifest, ...bm };
+  }
+
+  /** @type {Map<string, Buffer>} output path → bytes */
+  const files = new Map();
+  const put = (rel, bytes, origin) => {
+    if (files.has(rel) && !files.get(rel).equals(bytes)) warn(`  ${origin}: overwrites ${rel}`);
+    files.set(rel, bytes);
+  };
+  const copyTree = (from, prefix) => {
+    for (const f of walk(from, (_, e) => e.name.startsWith('.'))) {
+      put(prefix + toPosix(path.relative(from, f)), fs.readFileSync(f), toPosix(path.relative(pluginDir, f)));
+    }
+  };
+  copyTree(path.join(pluginDir, 'public'), '');
+  copyTree(path.join(pluginDir, 'assets'), 'assets/');
+
+  const built = new Set();
+  for (const card of manifest.cards) {
+    const { entry, source } = card.runtime;
+    if (built.has(entry)) continue;
+    built.add(entry);
+    if (entry.endsWith('.html')) {
+      const candidates = [source, `public/${entry}`, entry].filter(Boolean).map((p) => path.join(pluginDir, p));
+      const found = candidates.find((p) => fs.existsSync(p));
+      if (!found) throw new BuildError(`${entry}: HTML entry not found (looked in ${candidates.map((p) => path.relative(pluginDir, p)).join(', ')})`);
+      put(entry, fs.readFileSync(found), path.relative(pluginDir, found));
+    } else {
+      for (const f of await compileCard(pluginDir, card, outDir, warn)) put(f.rel, f.bytes, source);
+    }
+  }
+  put('manifest.json', Buffer.from(distManifest(manifest)), 'manifest.json');
+  if (files.has('build-manifest.json')) throw new BuildError('build-manifest.json is reserved');
+
+  const sorted = [...files.keys()].sort();
+  const buildManifest = { files: [], compressed: [] };
+  const writes = [];
+  for (const rel of sorted) {
+    const bytes = files.get(rel);
+    buildManifest.files.push({ path: rel, bytes: bytes.length, sha256: sha256(bytes) });
+    writes.push([rel, bytes]);
+    if (COMPRESSIBLE.test(rel)) {
+      const { br, gz } = compress(bytes);
+      buildManifest.compressed.push({ path: `${rel}.br`, encoding: 'br', bytes: br.length });
+      buildManifest.compressed.push({ path: `${rel}.gz`, encoding: 'gzip', bytes: gz.length });
+      writes.push([`${rel}.br`, br], [`${rel}.gz`, gz]);
+    }
+  }
+
+  fs.rmSync(outDir, { recursive: true, force: true });
+  for (const [rel, bytes] of writes) {
+    const target = path.join(outDir, rel);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, bytes);
+  }
+  // Written last: its mtime is the "outputs are newer than inputs" stamp.
+  fs.writeFileSync(path.join(outDir, 'build-manifest.json'), `${JSON.stringify(buildManifest, null, 2)}\n`);
+  return { skipped: false, manifest, ...buildManifest };
+}
+
+// ---- CLI --------------------------------------------------------------------------------------
+
+function report(dir, result, log) {
+  const { manifest } = result;
+  if (result.skipped) { log(`${manifest.id}@${manifest.version}: up to date (${dir})`); return; }
+  log(`${manifest.id}@${manifest.version}: built ${result.files.length} files (${dir})`);
+  const sizes = new Map(result.compressed.map((c) => [c.path, c.bytes]));
+  for (const f of result.files) {
+    const br = sizes.get(`${f.path}.br`);
+    const gz = sizes.get(`${f.path}.gz`);
+    log(`  ${f.path.padEnd(28)} ${String(f.bytes).padStart(8)} B${gz ? `  gzip ${gz} B  br ${br} B` : ''}`);
+  }
+}
+
+async function main(argv) {
+  let opts;
+  try { opts = parseArgs(argv); } catch (e) { console.error(`labyrinth-build: ${e.message}`); return 2; }
+  if (opts.help) { process.stdout.write(HELP); return 0; }
+  const log = opts.quiet ? () => {} : (s) => console.log(s);
+  const warn = (s) => console.warn(`warning:\n${s}`);
+
+  let dirs;
+  if (opts.all) {
+    const root = path.resolve(opts.all);
+    if (!fs.existsSync(root)) { console.error(`labyrinth-build: --all ${opts.all}: directory not found`); return 2; }
+    dirs = fs.readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'manifest.json')))
+      .map((e) => path.join(root, e.name)).sort();
+  } else {
+    dirs = [path.resolve(opts.dir ?? '.')];
+  }
+
+  let failed = 0;
+  for (const dir of dirs) {
+    try {
+      report(path.relative(process.cwd(), dir) || '.', await buildPlugin(dir, { out: opts.out, force: opts.force, warn }), log);
+    } catch (e) {
+      failed++;
+      const msg = e instanceof BuildError ? e.message : (e?.stack ?? String(e));
+      console.error(`labyrinth-build: ${path.relative(process.cwd(), dir) || '.'}: ${msg}`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,65 @@
+/**
+ * `@labyrinth/sdk` — types and helpers for Labyrinth plugin cards.
+ *
+ * Cards run in a sandboxed frame; see `docs/plugin-authoring.md`.
+ */
+export type * from './types.ts';
+export { createCardContext, mountCard } from './context.ts';
+export type { CardState, CardContextController, MountedCard } from './context.ts';
+
+import type { JsonObject, MountPlugin, ThemeTokens } from './types.ts';
+
+/**
+ * Identity helper that types a plain `mountPlugin` function.
+ *
+ * @example
+ * ```ts
+ * export const mountPlugin = defineCard<{ name?: string }>((target, props) => {
+ *   target.textContent = `Hello, ${props.name ?? 'world'}!`;
+ *   return { update: (p) => { target.textContent = `Hello, ${p.name ?? 'world'}!`; }, destroy: () => target.replaceChildren() };
+ * });
+ * ```
+ */
+export function defineCard<P extends JsonObject = JsonObject>(mount: MountPlugin<P>): MountPlugin<P> {
+  return mount;
+}
+
+/**
+ * `var(--lab-<name>, <fallback>)` — for styles set from script.
+ *
+ * @example
+ * ```ts
+ * el.style.color = themeVar('text', '#1b1b1f');
+ * ```
+ */
+export function themeVar(name: string, fallback?: string): string {
+  return fallback === undefined ? `var(--lab-${name})` : `var(--lab-${name}, ${fallback})`;
+}
+
+/** Only names of `[A-Za-z0-9_-]` become `--lab-*` properties; others are ignored. */
+export function isThemeTokenName(name: string): boolean {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(name);
+}
+
+/**
+ * Returns a debounced function and a `flush` to run the pending call now (e.g. on destroy).
+ *
+ * @example
+ * ```ts
+ * const save = debounce((text: string) => card.setPayload({ text }), 300);
+ * input.oninput = () => save(input.value);
+ * ```
+ */
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: A | undefined;
+  const run = () => { timer = undefined; const args = pending; pending = undefined; if (args) fn(...args); };
+  const debounced = (...args: A) => { pending = args; clearTimeout(timer); timer = setTimeout(run, ms); };
+  return Object.assign(debounced, {
+    flush() { clearTimeout(timer); run(); },
+    cancel() { clearTimeout(timer); timer = undefined; pending = undefined; },
+  });
+}
+
+/** Convenience type re-export for theme-aware helpers. */
+export type { ThemeTokens };

@@ -1,0 +1,203 @@
+/**
+ * The card-frame bootstrap's logic (docs/api.md, "Bridge protocol"). `bootstrap.ts` runs it in
+ * the real frame; tests run it against a fake window. Holds the only reference to the port.
+ */
+import { createCardContext, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
+import type { CardContext, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
+
+/** Globals that would open network channels CSP `connect-src` does not govern. */
+export const WEBRTC_GLOBALS = [
+  'RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCSessionDescription', 'RTCIceCandidate',
+] as const;
+
+/** Removes the WebRTC constructors and pins them to `undefined` (non-writable, non-configurable). */
+export function neutraliseWebRTC(win: object): void {
+  for (const name of WEBRTC_GLOBALS) {
+    try { delete (win as Record<string, unknown>)[name]; } catch { /* non-configurable: overwrite below */ }
+    try {
+      Object.defineProperty(win, name, { value: undefined, writable: false, configurable: false, enumerable: false });
+    } catch { /* already pinned */ }
+  }
+}
+
+const MAX_MESSAGE = 500;
+const MAX_RUNTIME_ERRORS = 10;
+
+export interface FrameEnv {
+  /** The frame's window (or a fake with the same members in tests). */
+  win: Window;
+  /** Loads the entry module; `(url) => import(url)` in the real frame. */
+  importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin }>>;
+  /** Clock for `loadMs`; `performance.now` by default. */
+  now?: () => number;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function messageOf(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : (() => {
+    try { return JSON.stringify(e) ?? String(e); } catch { return String(e); }
+  })();
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
+/** Starts the bootstrap: announces readiness to the parent and waits for the port. */
+export function startFrame({ win, importEntry, now = () => performance.now() }: FrameEnv): void {
+  const start = now();
+  const doc = win.document;
+  // Captured before plugin code runs, so a card patching MessagePort.prototype cannot see or
+  // redirect what the bootstrap sends.
+  const post = MessagePort.prototype.postMessage;
+  const apply = Reflect.apply;
+
+  let port: MessagePort | null = null;
+  const queue: CardToHostMessage[] = [];
+  let controller: CardContextController | null = null;
+  let mounted: MountedCard | null = null;
+  let runtimeErrors = 0;
+  const pending = new Map<string, (m: { ok: boolean; result?: unknown; error?: unknown }) => void>();
+  const themeKeys = new Set<string>();
+
+  const entry = doc.querySelector('meta[name="labyrinth-entry"]')?.getAttribute('content') || null;
+  let resolveReady: ((ctx: CardContext) => void) | undefined;
+  if (!entry) {
+    const ready = new Promise<CardContext>((r) => { resolveReady = r; });
+    Object.defineProperty(win, 'labyrinth', { value: Object.freeze({ ready }), enumerable: false, configurable: false, writable: false });
+  }
+
+  function send(msg: CardToHostMessage): void {
+    if (port) apply(post, port, [msg]);
+    else if (queue.length < 20) queue.push(msg);
+  }
+
+  function root(): HTMLElement {
+    return doc.getElementById('root') ?? doc.body;
+  }
+
+  function fail(code: 'load_failed' | 'mount_failed', e: unknown): void {
+    const message = messageOf(e);
+    send({ type: 'error', code, message });
+    const box = doc.createElement('div');
+    box.setAttribute('role', 'alert');
+    box.style.cssText = 'font:13px/1.4 system-ui,sans-serif;color:#8a1c1c;background:#fff4f4;'
+      + 'border:1px solid #efb8b8;border-radius:6px;margin:8px;padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere';
+    box.textContent = `This card could not be ${code === 'load_failed' ? 'loaded' : 'started'}.\n${message}`;
+    root().replaceChildren(box);
+  }
+
+  function runtimeError(e: unknown): void {
+    if (++runtimeErrors <= MAX_RUNTIME_ERRORS) send({ type: 'error', code: 'runtime', message: messageOf(e) });
+  }
+
+  function applyTheme(tokens: unknown): Record<string, string> {
+    const clean: Record<string, string> = {};
+    if (isObject(tokens)) {
+      for (const [name, value] of Object.entries(tokens)) {
+        if (/^[A-Za-z0-9_-]{1,64}$/.test(name) && typeof value === 'string') clean[name] = value;
+      }
+    }
+    const style = doc.documentElement.style;
+    for (const name of themeKeys) if (!(name in clean)) style.removeProperty(`--lab-${name}`);
+    themeKeys.clear();
+    for (const [name, value] of Object.entries(clean)) {
+      style.setProperty(`--lab-${name}`, value);
+      themeKeys.add(name);
+    }
+    return Object.freeze(clean);
+  }
+
+  function ready(): void {
+    send({ type: 'ready', loadMs: Math.round((now() - start) * 10) / 10 });
+  }
+
+  async function init(m: Record<string, unknown>): Promise<void> {
+    const card = isObject(m.card) ? m.card : {};
+    const bounds = isObject(m.bounds) ? m.bounds : {};
+    controller = createCardContext({
+      card: {
+        instanceId: String(card.instanceId ?? ''), typeID: String(card.typeID ?? ''),
+        pluginId: String(card.pluginId ?? ''), version: String(card.version ?? ''),
+      },
+      props: isObject(m.props) ? m.props : {},
+      payload: (m.payload ?? null) as CardContext['payload'],
+      theme: applyTheme(m.themeTokens),
+      active: m.active === true,
+      bounds: { width: Number(bounds.width) || 0, height: Number(bounds.height) || 0 },
+    }, send);
+    const ctx = controller.ctx;
+
+    if (!entry) { resolveReady!(ctx); ready(); return; }
+
+    let mod: Partial<{ mountPlugin: MountPlugin }>;
+    try {
+      mod = await importEntry(new URL(entry, doc.baseURI).href);
+      if (typeof mod?.mountPlugin !== 'function') throw new TypeError(`${entry} does not export mountPlugin`);
+    } catch (e) {
+      fail('load_failed', e);
+      return;
+    }
+    try {
+      mounted = mountCard(mod.mountPlugin, root(), ctx.props, ctx);
+    } catch (e) {
+      fail('mount_failed', e);
+      return;
+    }
+    ready();
+  }
+
+  function onPort(e: MessageEvent): void {
+    const m: unknown = e.data;
+    if (!isObject(m)) return;
+    switch (m.type) {
+      case 'init':
+        if (!controller) void init(m);
+        return;
+      case 'ping':
+        send({ type: 'pong', seq: Number(m.seq) });
+        return;
+      case 'response': {
+        const settle = typeof m.id === 'string' ? pending.get(m.id) : undefined;
+        if (settle) { pending.delete(m.id as string); settle(m as { ok: boolean }); }
+        return;
+      }
+    }
+    if (!controller) return;
+    switch (m.type) {
+      case 'propsChanged':
+        if (!isObject(m.props)) return;
+        controller.setProps(m.props);
+        if (mounted) {
+          try { mounted.update(m.props); } catch (err) { fail('mount_failed', err); mounted = null; }
+        }
+        return;
+      case 'setActive':
+        controller.setActive(m.active === true);
+        return;
+      case 'setBounds':
+        if (isObject(m.bounds)) controller.setBounds({ width: Number(m.bounds.width) || 0, height: Number(m.bounds.height) || 0 });
+        return;
+      case 'themeChanged':
+        controller.setTheme(applyTheme(m.themeTokens));
+        return;
+      // Anything else (unknown or future types) is ignored.
+    }
+  }
+
+  function onWindowMessage(e: MessageEvent): void {
+    const d: unknown = e.data;
+    if (port || e.source !== win.parent || !isObject(d) || d.type !== 'labyrinth:connect' || d.protocol !== 1
+      || !e.ports || e.ports.length !== 1) return;
+    // Exactly one connect: later window messages (forged or not) never reach the bootstrap,
+    // and scripts of an HTML card never see the port.
+    e.stopImmediatePropagation();
+    win.removeEventListener('message', onWindowMessage);
+    port = e.ports[0];
+    port.onmessage = onPort;
+    for (const msg of queue.splice(0)) send(msg);
+  }
+
+  win.addEventListener('message', onWindowMessage);
+  win.addEventListener('error', (e: ErrorEvent) => runtimeError(e.error ?? e.message));
+  win.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => runtimeError(e.reason));
+  win.parent.postMessage({ type: 'labyrinth:frame-ready' }, '*');
+}
