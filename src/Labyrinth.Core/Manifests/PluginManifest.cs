@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace Labyrinth.Core.Manifests;
+
+/// <summary>A validated plugin manifest. Only <see cref="ManifestValidator"/> creates these.</summary>
+public sealed record PluginManifest(
+    string Id,
+    string Name,
+    string Version,
+    string MinHostApiVersion,
+    string Author,
+    string Description,
+    string License,
+    IReadOnlyList<CardDefinition> Cards);
+
+public sealed record SizePt(double Width, double Height);
+
+public sealed record CardDefinition(
+    string TypeId,
+    string Name,
+    string Icon,
+    string Entry,
+    SizePt DefaultSize,
+    SizePt? MinSize,
+    IReadOnlyList<string> Capabilities,
+    JsonElement? PropsSchema)
+{
+    public bool IsHtmlEntry => Entry.EndsWith(".html", StringComparison.OrdinalIgnoreCase);
+}

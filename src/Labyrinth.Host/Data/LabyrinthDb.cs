@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Labyrinth.Host.Data;
+
+internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbContext(options)
+{
+    public DbSet<UserEntity> Users => Set<UserEntity>();
+    public DbSet<SetupTokenEntity> SetupTokens => Set<SetupTokenEntity>();
+    public DbSet<BoardEntity> Boards => Set<BoardEntity>();
+    public DbSet<CardPayloadEntity> CardPayloads => Set<CardPayloadEntity>();
+    public DbSet<PluginEntity> Plugins => Set<PluginEntity>();
+    public DbSet<PluginVersionEntity> PluginVersions => Set<PluginVersionEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<UserEntity>(e =>
+        {
+            e.ToTable("Users");
+            e.HasIndex(u => u.NormalizedUserName).IsUnique();
+            e.Property(u => u.UserName).HasMaxLength(64);
+            e.Property(u => u.NormalizedUserName).HasMaxLength(64);
+            e.Property(u => u.Role).HasMaxLength(16);
+        });
+        modelBuilder.Entity<SetupTokenEntity>(e => e.ToTable("SetupTokens"));
+        modelBuilder.Entity<BoardEntity>(e =>
+        {
+            e.ToTable("Boards");
+            e.HasIndex(b => b.OwnerId);
+            e.Property(b => b.Name).HasMaxLength(200);
+            e.Property(b => b.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<CardPayloadEntity>(e =>
+        {
+            e.ToTable("CardPayloads");
+            e.HasKey(p => new { p.BoardId, p.WindowId });
+            e.Property(p => p.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<PluginEntity>(e => e.ToTable("Plugins"));
+        modelBuilder.Entity<PluginVersionEntity>(e =>
+        {
+            e.ToTable("PluginVersions");
+            e.HasKey(v => new { v.PluginId, v.Version });
+        });
+    }
+}

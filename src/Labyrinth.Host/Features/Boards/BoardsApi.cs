@@ -1,0 +1,361 @@
+using System.Globalization;
+using System.Text.Json;
+using Labyrinth.Core.Boards;
+using Labyrinth.Core.Errors;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Labyrinth.Host.Features.Boards;
+
+internal static class BoardsApi
+{
+    public static IServiceCollection AddBoards(this IServiceCollection services)
+    {
+        services.AddScoped<BoardValidator>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBoards(this IEndpointRouteBuilder app)
+    {
+        var boards = app.MapGroup("/api/boards").RequireAuthorization().WithTags("Boards");
+        boards.MapGet("/", List);
+        boards.MapPost("/", Create);
+        boards.MapGet("/{id:guid}", Get);
+        boards.MapPatch("/{id:guid}", Rename);
+        boards.MapDelete("/{id:guid}", Delete);
+        boards.MapPut("/{id:guid}/layout", SaveLayout);
+        boards.MapPost("/{id:guid}/windows", Spawn);
+        boards.MapGet("/{id:guid}/windows/{windowId}/payload", GetPayload);
+        boards.MapPut("/{id:guid}/windows/{windowId}/payload", PutPayload);
+        return app;
+    }
+
+    private static async Task<Ok<BoardSummaryDto[]>> List(HttpContext http, LabyrinthDb db, CancellationToken ct)
+    {
+        var owner = http.User.UserId();
+        var rows = await db.Boards.AsNoTracking().Where(b => b.OwnerId == owner).OrderBy(b => b.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(BoardMapping.ToSummary).ToArray());
+    }
+
+    private static async Task<Results<Created<BoardDto>, ValidationProblem>> Create(CreateBoardRequest request, HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
+    {
+        if (BoardValidator.CheckName(request.Name) is { } nameError)
+        {
+            return Problems.Validation("The board name is not valid.", "name", nameError);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var doc = BoardDocument.Empty;
+        var board = new BoardEntity
+        {
+            Id = Guid.NewGuid(),
+            OwnerId = http.User.UserId(),
+            Name = request.Name!.Trim(),
+            Version = 1,
+            DocumentJson = doc.Write(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Boards.Add(board);
+        await db.SaveChangesAsync(ct);
+        SetETag(http, board);
+        return TypedResults.Created($"/api/boards/{board.Id}", BoardMapping.ToDto(board, doc));
+    }
+
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        SetETag(http, board);
+        return TypedResults.Ok(BoardMapping.ToDto(board, BoardDocument.Read(board)));
+    }
+
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> Rename(Guid id, RenameBoardRequest request, HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
+    {
+        if (BoardValidator.CheckName(request.Name) is { } nameError)
+        {
+            return Problems.Validation("The board name is not valid.", "name", nameError);
+        }
+
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        if (CheckPrecondition(http, board) is { } failed)
+        {
+            return failed;
+        }
+
+        board.Name = request.Name!.Trim();
+        return await CommitAsync(http, db, clock, board, BoardDocument.Read(board), ct);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.CardPayloads.Where(p => p.BoardId == id).ExecuteDeleteAsync(ct);
+        db.Boards.Remove(board);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> SaveLayout(
+        Guid id, LayoutRequest request, HttpContext http, LabyrinthDb db, BoardValidator validator, TimeProvider clock, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        if (CheckPrecondition(http, board) is { } failed)
+        {
+            return failed;
+        }
+
+        var current = BoardDocument.Read(board);
+        var errors = validator.Layout(request, current);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(ErrorCodes.BoardInvalidLayout, "The board layout is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v).Take(3)), errors);
+        }
+
+        var windows = request.Windows!.Select(w => w!).ToList();
+        var removed = current.Windows.Select(w => w.Id).Except(windows.Select(w => w.Id), StringComparer.Ordinal).ToList();
+        if (removed.Count > 0)
+        {
+            await db.CardPayloads.Where(p => p.BoardId == id && removed.Contains(p.WindowId)).ExecuteDeleteAsync(ct);
+        }
+
+        return await CommitAsync(http, db, clock, board, new BoardDocument(request.Viewport!, windows), ct);
+    }
+
+    private static async Task<Results<Created<SpawnResultDto>, ProblemHttpResult, ValidationProblem>> Spawn(
+        Guid id, SpawnRequest request, HttpContext http, LabyrinthDb db, BoardValidator validator, TimeProvider clock, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        if (CheckPrecondition(http, board) is { } failed)
+        {
+            return failed;
+        }
+
+        var doc = BoardDocument.Read(board);
+        var (window, failure) = validator.Spawn(request, doc);
+        if (failure is not null)
+        {
+            return failure.Errors is { Count: > 0 }
+                ? Problems.Validation(failure.Code, failure.Detail, failure.Errors)
+                : Problems.Create(StatusCodes.Status400BadRequest, failure.Code, failure.Detail);
+        }
+
+        doc.Windows.Add(window!);
+        var committed = await CommitAsync(http, db, clock, board, doc, ct);
+        return committed.Result switch
+        {
+            Ok<BoardDto> ok => TypedResults.Created($"/api/boards/{id}/windows/{window!.Id}", new SpawnResultDto(ok.Value!, window)),
+            ProblemHttpResult problem => problem,
+            _ => throw new InvalidOperationException("Unexpected commit result."),
+        };
+    }
+
+    private static async Task<Results<Ok<PayloadDto>, ProblemHttpResult>> GetPayload(Guid id, string windowId, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        if (!IsPluginWindow(board, windowId))
+        {
+            return WindowNotFound();
+        }
+
+        var row = await db.CardPayloads.AsNoTracking().SingleOrDefaultAsync(p => p.BoardId == id && p.WindowId == windowId, ct);
+        if (row is null)
+        {
+            return TypedResults.Ok(new PayloadDto(null, 0));
+        }
+
+        using var doc = JsonDocument.Parse(row.PayloadJson);
+        return TypedResults.Ok(new PayloadDto(doc.RootElement.Clone(), row.Version));
+    }
+
+    /// <summary>
+    /// Stores a card's state blob. It is written by untrusted plugin code, so the body is read
+    /// with a hard cap before parsing rather than trusting Content-Length.
+    /// </summary>
+    private static async Task<Results<Ok<PayloadVersionDto>, ProblemHttpResult>> PutPayload(
+        Guid id, string windowId, HttpContext http, LabyrinthDb db, TimeProvider clock, IOptions<LabyrinthOptions> options, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return NotFound();
+        }
+
+        if (!IsPluginWindow(board, windowId))
+        {
+            return WindowNotFound();
+        }
+
+        var limit = options.Value.MaxPayloadBytes;
+        var body = await ReadCappedAsync(http.Request.Body, limit + 64, ct);
+        if (body is null)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
+                string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit / 1024} KiB."));
+        }
+
+        string payloadJson;
+        try
+        {
+            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("payload", out var payload))
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.PayloadInvalid, "The body must be {\"payload\": …}.");
+            }
+
+            payloadJson = payload.GetRawText();
+        }
+        catch (JsonException)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.PayloadInvalid, "The card state is not valid JSON.");
+        }
+
+        if (payloadJson.Length > limit)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
+                string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit / 1024} KiB."));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var row = await db.CardPayloads.SingleOrDefaultAsync(p => p.BoardId == id && p.WindowId == windowId, ct);
+        if (row is null)
+        {
+            row = new CardPayloadEntity { BoardId = id, WindowId = windowId, PayloadJson = payloadJson, Version = 1, UpdatedAt = now };
+            db.CardPayloads.Add(row);
+        }
+        else
+        {
+            row.PayloadJson = payloadJson;
+            row.Version++;
+            row.UpdatedAt = now;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two writers raced on a card's first save or on the same version; the newer state
+            // arrives again with the card's next change, so tell this writer to retry.
+            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.BoardVersionConflict, "The card state changed at the same moment; try again.");
+        }
+
+        return TypedResults.Ok(new PayloadVersionDto(row.Version));
+    }
+
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, int limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static bool IsPluginWindow(BoardEntity board, string windowId) =>
+        BoardDocument.Read(board).Windows.Any(w => w.Id == windowId && w.Kind == WindowRules.Plugin);
+
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> CommitAsync(
+        HttpContext http, LabyrinthDb db, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct)
+    {
+        board.DocumentJson = doc.Write();
+        board.Version++;
+        board.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return VersionConflict();
+        }
+
+        SetETag(http, board);
+        return TypedResults.Ok(BoardMapping.ToDto(board, doc));
+    }
+
+    /// <summary>Board writes must name the version they were based on; anything else would be last-write-wins.</summary>
+    private static ProblemHttpResult? CheckPrecondition(HttpContext http, BoardEntity board)
+    {
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return Problems.Create(StatusCodes.Status428PreconditionRequired, ErrorCodes.BoardPreconditionRequired,
+                "Send the board version you edited in an If-Match header.");
+        }
+
+        var trimmed = header.Trim();
+        if (trimmed.StartsWith("W/", StringComparison.Ordinal))
+        {
+            trimmed = trimmed[2..];
+        }
+
+        return long.TryParse(trimmed.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version == board.Version
+            ? null
+            : VersionConflict();
+    }
+
+    private static ProblemHttpResult VersionConflict() =>
+        Problems.Create(StatusCodes.Status412PreconditionFailed, ErrorCodes.BoardVersionConflict,
+            "This board was changed elsewhere. Reload it to see the latest version.");
+
+    private static ProblemHttpResult NotFound() =>
+        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.BoardNotFound, "That board does not exist or is not yours.");
+
+    private static ProblemHttpResult WindowNotFound() =>
+        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "That card is not on this board.");
+
+    private static Task<BoardEntity?> FindOwnedAsync(LabyrinthDb db, HttpContext http, Guid id, CancellationToken ct)
+    {
+        var owner = http.User.UserId();
+        return db.Boards.SingleOrDefaultAsync(b => b.Id == id && b.OwnerId == owner, ct);
+    }
+
+    private static void SetETag(HttpContext http, BoardEntity board) =>
+        http.Response.Headers.ETag = "\"" + board.Version.ToString(CultureInfo.InvariantCulture) + "\"";
+}

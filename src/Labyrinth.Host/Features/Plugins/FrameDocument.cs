@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text;
+
+namespace Labyrinth.Host.Features.Plugins;
+
+/// <summary>The card frame document and the security policy every plugin surface is served with.</summary>
+internal static class FrameDocument
+{
+    public const string BootstrapPath = "/_frame/bootstrap.js";
+
+    // A classic (not module) script, first in <head>: it runs before any plugin script can,
+    // so WebRTC is gone before plugin code exists.
+    private static readonly byte[] BootstrapTag = Encoding.UTF8.GetBytes($"<script src=\"{BootstrapPath}\"></script>");
+
+    /// <summary>
+    /// The CSP for a card frame and for plugin HTML/SVG. `sandbox allow-scripts` makes even a
+    /// directly opened plugin file run in an opaque origin, never with the host's cookies.
+    /// </summary>
+    public static string CardCsp(string origin, string pluginId, string version)
+    {
+        var files = $"{origin}/plugins/{pluginId}/{version}/";
+        return $"default-src 'none'; script-src {files} {origin}/_frame/; style-src {files} 'unsafe-inline'; " +
+               $"img-src {files} blob: data:; font-src {files}; media-src {files} blob: data:; connect-src 'none'; frame-src 'none'; " +
+               $"worker-src 'none'; manifest-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {origin}; " +
+               "webrtc 'block'; sandbox allow-scripts";
+    }
+
+    public static string Render(string entryUrl, string title)
+    {
+        var entry = WebUtility.HtmlEncode(entryUrl);
+        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
+               $"<script src=\"{BootstrapPath}\"></script>" +
+               $"<meta name=\"labyrinth-entry\" content=\"{entry}\">" +
+               $"<link rel=\"modulepreload\" href=\"{entry}\">" +
+               $"<title>{WebUtility.HtmlEncode(title)}</title>" +
+               "<style>html,body{margin:0;height:100%;background:var(--lab-panel,transparent);color:var(--lab-text,inherit);font-family:system-ui,sans-serif}#root{height:100%}</style>" +
+               "</head><body><div id=\"root\"></div></body></html>";
+    }
+
+    /// <summary>Inserts the bootstrap right after &lt;head&gt; (or at the very start when there is no head).</summary>
+    public static byte[] InjectBootstrap(byte[] html)
+    {
+        var text = Encoding.UTF8.GetString(html);
+        var head = text.IndexOf("<head", StringComparison.OrdinalIgnoreCase);
+        var insertAt = 0;
+        if (head >= 0)
+        {
+            var close = text.IndexOf('>', head);
+            insertAt = close >= 0 ? close + 1 : 0;
+        }
+
+        var tag = Encoding.UTF8.GetString(BootstrapTag);
+        return Encoding.UTF8.GetBytes(text.Insert(insertAt, tag));
+    }
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Labyrinth.Core.Manifests;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Labyrinth.Host.Features.Plugins;
+
+/// <summary>One servable file, held in memory with its precompressed variants and strong ETag.</summary>
+internal sealed record PluginFile(string Path, byte[] Content, byte[]? Brotli, byte[]? Gzip, string ETag, string ContentType);
+
+internal sealed record InstalledVersion(string PluginId, string Version, PluginManifest Manifest, FrozenDictionary<string, PluginFile> Files, long TotalBytes)
+{
+    public CardDefinition? FindCard(string typeId) => Manifest.Cards.FirstOrDefault(c => c.TypeId == typeId);
+
+    public long EntryBytes(CardDefinition card) => Files.TryGetValue(card.Entry, out var f) ? f.Content.LongLength : 0;
+}
+
+internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Enabled, FrozenDictionary<string, InstalledVersion> Versions)
+{
+    public InstalledVersion? Active => Versions.GetValueOrDefault(ActiveVersion);
+}
+
+/// <summary>
+/// The in-memory view of installed plugins that hot paths (file serving, frames, spawn checks)
+/// read without touching the database. Rebuilt from the database + content store on change.
+/// </summary>
+internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, ILogger<PluginCatalog> logger)
+{
+    private static readonly FrozenSet<string> CompressibleTypes = new[]
+    {
+        "text/javascript", "text/css", "text/html", "image/svg+xml", "application/json", "text/plain", "model/gltf+json", "application/wasm",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private volatile FrozenDictionary<string, InstalledPlugin> plugins = FrozenDictionary<string, InstalledPlugin>.Empty;
+
+    // Compressing is the expensive part of loading; a version's bytes never change, so do it once per process.
+    private readonly ConcurrentDictionary<string, InstalledVersion> versionCache = new(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<InstalledPlugin> All => plugins.Values;
+
+    public InstalledPlugin? Find(string id) => plugins.GetValueOrDefault(id);
+
+    public InstalledVersion? FindVersion(string id, string version) =>
+        plugins.TryGetValue(id, out var p) ? p.Versions.GetValueOrDefault(version) : null;
+
+    public async Task ReloadAsync(CancellationToken ct = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+        var pluginRows = await db.Plugins.AsNoTracking().ToListAsync(ct);
+        var versionRows = await db.PluginVersions.AsNoTracking().ToListAsync(ct);
+        var result = new Dictionary<string, InstalledPlugin>(StringComparer.Ordinal);
+        foreach (var p in pluginRows)
+        {
+            var versions = new Dictionary<string, InstalledVersion>(StringComparer.Ordinal);
+            foreach (var v in versionRows.Where(v => v.PluginId == p.Id))
+            {
+                var loaded = LoadVersion(v);
+                if (loaded is not null)
+                {
+                    versions[v.Version] = loaded;
+                }
+            }
+
+            result[p.Id] = new InstalledPlugin(p.Id, p.ActiveVersion, p.Enabled, versions.ToFrozenDictionary(StringComparer.Ordinal));
+        }
+
+        plugins = result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public void Forget(string pluginId, string version) => versionCache.TryRemove(CacheKey(pluginId, version), out _);
+
+    private InstalledVersion? LoadVersion(PluginVersionEntity row)
+    {
+        var key = CacheKey(row.PluginId, row.Version);
+        if (versionCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var manifestResult = ManifestValidator.Validate(Encoding.UTF8.GetBytes(row.ManifestJson));
+        if (manifestResult.Manifest is null)
+        {
+            LogStoreCorrupt(logger, row.PluginId, row.Version, "manifest no longer validates");
+            return null;
+        }
+
+        var entries = JsonSerializer.Deserialize<List<StoredFile>>(row.FilesJson, JsonSerializerOptions.Web) ?? [];
+        var root = PluginStore.VersionDir(paths, row.PluginId, row.Version);
+        var files = new Dictionary<string, PluginFile>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var full = Path.Combine(root, entry.Path);
+            if (!File.Exists(full))
+            {
+                LogStoreCorrupt(logger, row.PluginId, row.Version, "missing file " + entry.Path);
+                return null;
+            }
+
+            var bytes = File.ReadAllBytes(full);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!string.Equals(sha, entry.Sha256, StringComparison.Ordinal))
+            {
+                // The store is immutable; a changed file means tampering or disk corruption, never serve it.
+                LogStoreCorrupt(logger, row.PluginId, row.Version, "digest mismatch for " + entry.Path);
+                return null;
+            }
+
+            files[entry.Path] = CreateFile(entry.Path, bytes);
+        }
+
+        var version = new InstalledVersion(row.PluginId, row.Version, manifestResult.Manifest, files.ToFrozenDictionary(StringComparer.Ordinal), row.TotalBytes);
+        versionCache[key] = version;
+        return version;
+    }
+
+    private static PluginFile CreateFile(string path, byte[] bytes)
+    {
+        var contentType = ContentTypes.For(path);
+        if (contentType == "text/html")
+        {
+            bytes = FrameDocument.InjectBootstrap(bytes);
+        }
+
+        byte[]? br = null, gz = null;
+        if (CompressibleTypes.Contains(contentType) && bytes.Length > 256)
+        {
+            br = Compress(bytes, s => new BrotliStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
+            gz = Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
+            if (br.Length >= bytes.Length)
+            {
+                br = null;
+            }
+
+            if (gz.Length >= bytes.Length)
+            {
+                gz = null;
+            }
+        }
+
+        var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes)) + "\"";
+        return new PluginFile(path, bytes, br, gz, etag, contentType);
+    }
+
+    private static byte[] Compress(byte[] bytes, Func<Stream, Stream> create)
+    {
+        using var output = new MemoryStream();
+        using (var stream = create(output))
+        {
+            stream.Write(bytes);
+        }
+
+        return output.ToArray();
+    }
+
+    private static string CacheKey(string id, string version) => id + "@" + version;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Plugin {PluginId}@{Version} in the store is not usable: {Reason}")]
+    private static partial void LogStoreCorrupt(ILogger logger, string pluginId, string version, string reason);
+}
+
+internal sealed record StoredFile(string Path, string Sha256, long Bytes);

@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Labyrinth.Host.Features.Plugins;
+
+internal sealed record SizeDto(double Width, double Height);
+
+internal sealed record CardTypeDto(
+    string TypeID,
+    string Name,
+    string Icon,
+    SizeDto DefaultSize,
+    SizeDto? MinSize,
+    JsonElement? PropsSchema,
+    string FrameUrl,
+    string EntryUrl,
+    long BundleBytes);
+
+internal sealed record PluginDto(string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, CardTypeDto[] Cards);
+
+internal sealed record CardLoadReport(string? PluginId, string? Version, string? TypeID, bool Ok, double? LoadMs, string? Error);
+
+internal static class PluginMapping
+{
+    public static PluginDto ToDto(InstalledPlugin plugin, InstalledVersion version) => new(
+        plugin.Id,
+        version.Version,
+        version.Manifest.Name,
+        version.Manifest.Description,
+        version.Manifest.Author,
+        plugin.Enabled,
+        version.TotalBytes,
+        version.Manifest.Cards.Select(c => new CardTypeDto(
+            c.TypeId,
+            c.Name,
+            c.Icon,
+            new SizeDto(c.DefaultSize.Width, c.DefaultSize.Height),
+            c.MinSize is null ? null : new SizeDto(c.MinSize.Width, c.MinSize.Height),
+            c.PropsSchema,
+            FrameUrl(plugin.Id, version.Version, c),
+            FileUrl(plugin.Id, version.Version, c.Entry),
+            version.EntryBytes(c))).ToArray());
+
+    public static string FileUrl(string id, string version, string path) => $"/plugins/{id}/{version}/{path}";
+
+    public static string FrameUrl(string id, string version, Labyrinth.Core.Manifests.CardDefinition card) =>
+        card.IsHtmlEntry ? FileUrl(id, version, card.Entry) : $"/cards/frame/{id}/{version}/{card.TypeId}";
+}

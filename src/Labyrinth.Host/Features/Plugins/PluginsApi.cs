@@ -1,0 +1,231 @@
+using System.Security.Cryptography;
+using System.Text;
+using Labyrinth.Core.Errors;
+using Labyrinth.Core.Plugins;
+using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Labyrinth.Host.Features.Plugins;
+
+internal static partial class PluginsApi
+{
+    private const string ImmutableCache = "public, max-age=31536000, immutable";
+
+    public static IServiceCollection AddPlugins(this IServiceCollection services)
+    {
+        services.AddSingleton<PluginCatalog>();
+        services.AddSingleton<FrameBootstrapFile>();
+        services.AddScoped<PluginStore>();
+        services.AddScoped<ExamplePlugins>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPlugins(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/plugins", ListPlugins).RequireAuthorization().WithTags("Plugins");
+        app.MapPost("/api/telemetry/card-load", ReportCardLoad).RequireAuthorization().WithTags("Plugins");
+
+        // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so
+        // they are public by design; they never contain user data.
+        app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ExcludeFromDescription();
+        app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ExcludeFromDescription();
+        app.MapMethods(FrameDocument.BootstrapPath, ["GET", "HEAD"], (HttpContext http, FrameBootstrapFile file) => file.Serve(http)).ExcludeFromDescription();
+        return app;
+    }
+
+    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog) =>
+        TypedResults.Ok(catalog.All
+            .Where(p => p.Enabled && p.Active is not null)
+            .OrderBy(p => p.Id, StringComparer.Ordinal)
+            .Select(p => PluginMapping.ToDto(p, p.Active!))
+            .ToArray());
+
+    private static Results<NoContent, ProblemHttpResult> ReportCardLoad(CardLoadReport report, PluginCatalog catalog, LabyrinthMetrics metrics, ILoggerFactory loggers)
+    {
+        // Labels come only from installed plugins, so a client cannot blow up metric cardinality.
+        var version = report.PluginId is null || report.Version is null ? null : catalog.FindVersion(report.PluginId, report.Version);
+        var card = report.TypeID is null ? null : version?.FindCard(report.TypeID);
+        if (version is null || card is null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.SpawnCardNotFound, "That plugin card is not installed.");
+        }
+
+        var logger = loggers.CreateLogger("Labyrinth.Cards");
+        var loadMs = report.LoadMs is { } ms && double.IsFinite(ms) && ms >= 0 ? ms : 0;
+        metrics.CardMounted(version.PluginId, version.Version, report.Ok, loadMs / 1000.0, version.EntryBytes(card));
+        if (report.Ok)
+        {
+            LogCardMounted(logger, version.PluginId, version.Version, card.TypeId, loadMs);
+        }
+        else
+        {
+            var error = (report.Error ?? "unknown error").ReplaceLineEndings(" ");
+            LogCardFailed(logger, version.PluginId, version.Version, card.TypeId, error.Length > 500 ? error[..500] : error);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, LabyrinthMetrics metrics)
+    {
+        // Match on the raw request target: Kestrel has already removed dot segments from
+        // Request.Path, which would let /plugins/a/1.0.0/../../b/1.0.0/x.js reach plugin b.
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "";
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        if (query >= 0)
+        {
+            raw = raw[..query];
+        }
+
+        var prefix = $"/plugins/{id}/{version}/";
+        if (!raw.StartsWith(prefix, StringComparison.Ordinal) ||
+            !PluginPath.TryDecodeRequestPath(raw[prefix.Length..], out var path))
+        {
+            metrics.FileRequest(404);
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
+        }
+
+        var installed = catalog.FindVersion(id, version);
+        if (installed is null || !installed.Files.TryGetValue(path, out var file))
+        {
+            metrics.FileRequest(404);
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
+        }
+
+        var headers = http.Response.Headers;
+        headers.AccessControlAllowOrigin = "*";
+        headers.CacheControl = ImmutableCache;
+        headers.ETag = file.ETag;
+        headers.Vary = "Accept-Encoding";
+        headers["X-DNS-Prefetch-Control"] = "off";
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        if (file.ContentType is "text/html" or "image/svg+xml")
+        {
+            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), id, version);
+        }
+
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v.Contains(file.ETag, StringComparison.Ordinal) || v == "*")))
+        {
+            metrics.FileRequest(304);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var (body, encoding) = ChooseEncoding(http.Request, file);
+        if (encoding is not null)
+        {
+            headers.ContentEncoding = encoding;
+        }
+
+        metrics.FileRequest(200);
+        return new BytesResult(body, ContentTypes.HeaderValue(file.ContentType));
+    }
+
+    private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog)
+    {
+        var plugin = catalog.Find(id);
+        var installed = plugin?.Versions.GetValueOrDefault(version);
+        var card = installed?.FindCard(typeId);
+        if (plugin is null || !plugin.Enabled || installed is null || card is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.SpawnCardNotFound, "This card is not installed or not enabled.");
+        }
+
+        if (card.IsHtmlEntry)
+        {
+            return TypedResults.Redirect(PluginMapping.FileUrl(id, version, card.Entry));
+        }
+
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), id, version);
+        headers.CacheControl = "no-cache";
+        headers["X-DNS-Prefetch-Control"] = "off";
+        var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, card.Entry), card.Name);
+        return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
+    }
+
+    public static string Origin(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return $"{http.Request.Scheme}://{http.Request.Host}";
+    }
+
+    private static (byte[] Body, string? Encoding) ChooseEncoding(HttpRequest request, PluginFile file)
+    {
+        if (file.Brotli is null && file.Gzip is null)
+        {
+            return (file.Content, null);
+        }
+
+        var accepted = request.GetTypedHeaders().AcceptEncoding;
+        bool Accepts(string name) => accepted.Any(e => e.Value.Equals(name, StringComparison.OrdinalIgnoreCase) && (e.Quality ?? 1) > 0);
+        if (file.Brotli is not null && Accepts("br"))
+        {
+            return (file.Brotli, "br");
+        }
+
+        if (file.Gzip is not null && Accepts("gzip"))
+        {
+            return (file.Gzip, "gzip");
+        }
+
+        return (file.Content, null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Card {PluginId}@{Version}/{TypeId} mounted in {LoadMs} ms")]
+    private static partial void LogCardMounted(ILogger logger, string pluginId, string version, string typeId, double loadMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Card {PluginId}@{Version}/{TypeId} failed to mount: {Error}")]
+    private static partial void LogCardFailed(ILogger logger, string pluginId, string version, string typeId, string error);
+}
+
+/// <summary>Writes an in-memory body without copying; HEAD gets headers only.</summary>
+internal sealed class BytesResult(byte[] body, string contentType) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.ContentType = contentType;
+        httpContext.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(httpContext.Request.Method) ? Task.CompletedTask : httpContext.Response.Body.WriteAsync(body).AsTask();
+    }
+}
+
+/// <summary>The frame bootstrap, read once from the built web/frame output and served to opaque-origin frames.</summary>
+internal sealed class FrameBootstrapFile(HostPaths paths)
+{
+    private readonly Lazy<(byte[] Body, string ETag)?> file = new(() =>
+    {
+        var path = Path.Combine(paths.FrameRoot, "bootstrap.js");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        return (bytes, "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes)) + "\"");
+    });
+
+    public IResult Serve(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (file.Value is not { } f)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "The frame bootstrap is not built. Run the web build.");
+        }
+
+        var headers = http.Response.Headers;
+        headers.AccessControlAllowOrigin = "*";
+        headers.CacheControl = "no-cache";
+        headers.ETag = f.ETag;
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+        if (http.Request.Headers.IfNoneMatch == f.ETag)
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return new BytesResult(f.Body, "text/javascript; charset=utf-8");
+    }
+}

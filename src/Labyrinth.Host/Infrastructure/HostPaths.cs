@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace Labyrinth.Host.Infrastructure;
+
+/// <summary>Resolves every on-disk location once, so no feature guesses paths on its own.</summary>
+internal sealed class HostPaths
+{
+    public HostPaths(IOptions<LabyrinthOptions> options, IHostEnvironment env)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(env);
+        var o = options.Value;
+        RepoRoot = FindRepoRoot(env.ContentRootPath) ?? FindRepoRoot(AppContext.BaseDirectory) ?? env.ContentRootPath;
+        DataDir = Resolve(o.DataDir);
+        WebRoot = Resolve(o.WebRoot ?? Path.Combine("web", "dist"));
+        FrameRoot = Resolve(o.FrameRoot ?? Path.Combine("web", "frame", "dist"));
+        ExamplePluginsDir = o.ExamplePluginsDir is "" ? null : Resolve(o.ExamplePluginsDir ?? "plugins");
+        PluginStore = Path.Combine(DataDir, "plugins");
+        DatabaseFile = Path.Combine(DataDir, "labyrinth.db");
+        KeysDir = Path.Combine(DataDir, "keys");
+    }
+
+    public string RepoRoot { get; }
+    public string DataDir { get; }
+    public string WebRoot { get; }
+    public string FrameRoot { get; }
+    public string? ExamplePluginsDir { get; }
+    public string PluginStore { get; }
+    public string DatabaseFile { get; }
+    public string KeysDir { get; }
+
+    public void EnsureCreated()
+    {
+        Directory.CreateDirectory(DataDir);
+        Directory.CreateDirectory(PluginStore);
+        Directory.CreateDirectory(KeysDir);
+    }
+
+    private string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(RepoRoot, path));
+
+    private static string? FindRepoRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Labyrinth.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Labyrinth.Host.Infrastructure;
+
+/// <summary>Host settings, bound from the "Labyrinth" section (env: Labyrinth__DataDir, …).</summary>
+internal sealed class LabyrinthOptions
+{
+    public const string Section = "Labyrinth";
+
+    /// <summary>Where the database, plugin store and keys live. Relative paths are resolved from the repository root.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Built web UI (index.html + assets). Defaults to web/dist in the repository.</summary>
+    public string? WebRoot { get; set; }
+
+    /// <summary>Built frame bootstrap. Defaults to web/frame/dist in the repository.</summary>
+    public string? FrameRoot { get; set; }
+
+    /// <summary>Example plugins' build outputs (each plugins/*/dist). Empty string disables example registration.</summary>
+    public string? ExamplePluginsDir { get; set; }
+
+    public int LoginAttemptsPerMinute { get; set; } = 10;
+
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,74 @@
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Plugins;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Labyrinth.Host.Infrastructure;
+
+internal static partial class Startup
+{
+    public static IServiceCollection AddLabyrinthHost(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LabyrinthOptions>().Bind(configuration.GetSection(LabyrinthOptions.Section))
+            .Validate(o => o.MaxPayloadBytes is > 0 and <= 16 * 1024 * 1024, "Labyrinth:MaxPayloadBytes must be between 1 byte and 16 MiB.")
+            .Validate(o => o.LoginAttemptsPerMinute > 0, "Labyrinth:LoginAttemptsPerMinute must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<HostPaths>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
+        services.AddLabyrinthData();
+
+        // Keys for auth cookies live with the data, so sign-ins survive restarts.
+        services.AddDataProtection().SetApplicationName("Labyrinth");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<HostPaths>((o, paths) =>
+            {
+                paths.EnsureCreated();
+                o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                    new DirectoryInfo(Path.Combine(paths.KeysDir, "dataprotection")), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            });
+        return services;
+    }
+
+    /// <summary>Migrates, installs the example plugins, and on first run prints the one-time setup URL.</summary>
+    public static async Task InitializeLabyrinthAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.Services.MigrateLabyrinthDataAsync();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ExamplePlugins>().InstallAsync(CancellationToken.None);
+        }
+
+        await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
+
+        string? setupToken = null;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
+            if (!await accounts.AnyUsersAsync(CancellationToken.None))
+            {
+                setupToken = await scope.ServiceProvider.GetRequiredService<SetupTokenService>().IssueAsync(CancellationToken.None);
+            }
+        }
+
+        if (setupToken is not null)
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Labyrinth.Setup");
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                              ?? "http://localhost:5080";
+                address = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+                    .Replace("://127.0.0.1", "://localhost", StringComparison.Ordinal);
+                LogSetupUrl(logger, $"{address.TrimEnd('/')}/setup?token={setupToken}");
+            });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First run: create the admin account at {SetupUrl} (single use)")]
+    private static partial void LogSetupUrl(ILogger logger, string setupUrl);
+}

@@ -1,0 +1,36 @@
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.WebApp;
+using Labyrinth.Host.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddLabyrinthHost(builder.Configuration);
+builder.Services.AddAuth();
+builder.Services.AddBoards();
+builder.Services.AddPlugins();
+builder.Services.AddObservability();
+
+var app = builder.Build();
+
+app.UseLabyrinthSecurity();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseWebApp();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapAuth();
+app.MapBoards();
+app.MapPlugins();
+app.MapObservability();
+app.MapWebApp();
+
+await app.InitializeLabyrinthAsync();
+await app.RunAsync();
+
+/// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;
