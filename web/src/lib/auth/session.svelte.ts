@@ -1,0 +1,66 @@
+import { ApiError } from '../api/client';
+import { authApi, setupApi } from '../api/endpoints';
+import type { UserDto } from '../api/types';
+import type { Router } from '../router/router.svelte';
+
+export type SessionStatus = 'loading' | 'ready' | 'offline';
+
+/** Who is signed in, and the start-up redirects (setup → login → app). */
+export class Session {
+  user = $state<UserDto | null>(null);
+  status = $state<SessionStatus>('loading');
+  needsSetup = $state(false);
+  readonly isAdmin = $derived(this.user?.role === 'admin');
+
+  constructor(private readonly router: Router) {}
+
+  /** Decides where the user belongs; keeps `?token=` when sending them to /setup. */
+  async boot(): Promise<void> {
+    this.status = 'loading';
+    try {
+      const { needsSetup } = await setupApi.status();
+      this.needsSetup = needsSetup;
+      if (needsSetup) {
+        this.user = null;
+        if (this.router.route.name !== 'setup') this.router.navigate('/setup', { replace: true });
+        this.status = 'ready';
+        return;
+      }
+      try {
+        this.user = await authApi.me();
+        const name = this.router.route.name;
+        if (name === 'login' || name === 'setup') this.router.navigate('/', { replace: true });
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 401) throw e;
+        this.user = null;
+        if (this.router.route.name !== 'login') this.router.navigate('/login', { replace: true });
+      }
+      this.status = 'ready';
+    } catch {
+      this.status = 'offline';
+    }
+  }
+
+  signedIn(user: UserDto): void {
+    this.user = user;
+    this.needsSetup = false;
+    this.router.navigate('/', { replace: true });
+  }
+
+  /** Any 401 from the API lands here. */
+  expired(): void {
+    this.user = null;
+    if (this.router.route.name !== 'login' && this.router.route.name !== 'setup') {
+      this.router.navigate('/login', { replace: true });
+    }
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await authApi.logout();
+    } finally {
+      this.user = null;
+      this.router.navigate('/login', { replace: true });
+    }
+  }
+}

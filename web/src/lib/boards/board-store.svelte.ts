@@ -1,0 +1,294 @@
+import { ApiError } from '../api/client';
+import { boardsApi } from '../api/endpoints';
+import type { BoardDto, BoardSummaryDto, SpawnRequest, WindowDto } from '../api/types';
+import { Viewport } from '../canvas/canvas.svelte';
+import type { PluginCatalog } from '../plugins/plugins.svelte';
+import { toastError, toasts } from '../toast/toast.svelte';
+import { WindowManager } from '../windows/window-manager.svelte';
+
+export const LAYOUT_DEBOUNCE_MS = 300;
+export const PAYLOAD_COALESCE_MS = 250;
+export const CONFLICT_MESSAGE = 'This board changed elsewhere — reloaded.';
+
+export type BoardStatus = 'idle' | 'loading' | 'ready' | 'missing' | 'error';
+
+interface PendingPayload {
+  boardId: string;
+  payload: unknown;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The open board and the list of boards. Every write that needs the board version goes through
+ * one queue, so a layout save, a spawn and a rename never race each other with stale versions.
+ */
+export class BoardStore {
+  boards = $state<BoardSummaryDto[]>([]);
+  id = $state<string | null>(null);
+  name = $state('');
+  version = $state(0);
+  status = $state<BoardStatus>('idle');
+  saving = $state(false);
+  lastError = $state<string | null>(null);
+
+  readonly viewport = new Viewport();
+  readonly windows: WindowManager;
+
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  #layoutDirty = false;
+  #queue: Promise<unknown> = Promise.resolve();
+  #payloads = new Map<string, PendingPayload>();
+  #loadSeq = 0;
+
+  constructor(readonly plugins: PluginCatalog) {
+    this.windows = new WindowManager({
+      minSizeFor: (w) => plugins.minSizeFor(w),
+      onChange: () => this.scheduleSave(),
+    });
+  }
+
+  /** Runs `fn` after every earlier versioned write has finished. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async refreshList(): Promise<BoardSummaryDto[]> {
+    try {
+      this.boards = await boardsApi.list();
+    } catch (e) {
+      toastError(e, 'Could not load your boards.');
+    }
+    return this.boards;
+  }
+
+  #apply(b: BoardDto): void {
+    this.id = b.id;
+    this.name = b.name;
+    this.version = b.version;
+    this.viewport.set(b.viewport ?? { x: 0, y: 0, zoom: 1 });
+    this.windows.replaceAll(b.windows ?? []);
+    this.#syncSummary(b);
+  }
+
+  #syncSummary(b: Pick<BoardDto, 'id' | 'name' | 'version' | 'updatedAt'>): void {
+    const s = this.boards.find((x) => x.id === b.id);
+    if (s) {
+      s.name = b.name;
+      s.version = b.version;
+      s.updatedAt = b.updatedAt;
+    }
+  }
+
+  /** Opens a board (saving and flushing the current one first). */
+  async open(id: string): Promise<void> {
+    if (this.id && this.id !== id) await this.flushAll();
+    const seq = ++this.#loadSeq;
+    this.status = 'loading';
+    this.#cancelSave();
+    try {
+      const res = await boardsApi.get(id);
+      if (seq !== this.#loadSeq) return;
+      this.#apply(res.data);
+      const etagVersion = Number(res.etag);
+      if (res.etag && Number.isFinite(etagVersion)) this.version = etagVersion;
+      this.status = 'ready';
+      this.lastError = null;
+    } catch (e) {
+      if (seq !== this.#loadSeq) return;
+      this.id = id;
+      this.windows.replaceAll([]);
+      if (e instanceof ApiError && e.status === 404) {
+        this.status = 'missing';
+        this.lastError = e.detail;
+      } else {
+        this.status = 'error';
+        this.lastError = e instanceof ApiError ? e.detail : 'Could not load the board.';
+        toastError(e);
+      }
+    }
+  }
+
+  async reload(): Promise<void> {
+    if (this.id) await this.open(this.id);
+  }
+
+  close(): void {
+    this.#cancelSave();
+    this.id = null;
+    this.status = 'idle';
+    this.windows.replaceAll([]);
+  }
+
+  // ---- layout saves ----
+
+  /** Debounced layout save; every change restarts the 300 ms timer. */
+  scheduleSave(): void {
+    if (!this.id || this.status !== 'ready') return;
+    this.#layoutDirty = true;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      void this.flushSave();
+    }, LAYOUT_DEBOUNCE_MS);
+  }
+
+  #cancelSave(): void {
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+    this.#layoutDirty = false;
+  }
+
+  /** Saves now if anything changed since the last save. */
+  flushSave(): Promise<void> {
+    if (this.#saveTimer) {
+      clearTimeout(this.#saveTimer);
+      this.#saveTimer = null;
+    }
+    return this.#exclusive(() => this.#saveLayout());
+  }
+
+  async #saveLayout(): Promise<void> {
+    const id = this.id;
+    if (!id || !this.#layoutDirty || this.status !== 'ready') return;
+    this.#layoutDirty = false;
+    this.saving = true;
+    try {
+      const b = await boardsApi.saveLayout(id, this.version, this.viewport.state, this.windows.toDtos());
+      if (this.id !== id) return;
+      this.version = b.version;
+      this.#syncSummary(b);
+    } catch (e) {
+      await this.#handleWriteError(e);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  async #handleWriteError(e: unknown): Promise<void> {
+    if (e instanceof ApiError && e.status === 412) {
+      toasts.show(CONFLICT_MESSAGE, 'info');
+      this.#cancelSave();
+      // Reload outside the queue we are running in.
+      setTimeout(() => void this.reload(), 0);
+      return;
+    }
+    toastError(e, 'Could not save the board.');
+  }
+
+  // ---- spawn / close ----
+
+  /** Creates a window on the server; nothing is created locally when the server refuses. */
+  async spawn(req: SpawnRequest): Promise<WindowDto | null> {
+    const id = this.id;
+    if (!id) return null;
+    await this.flushSave();
+    return this.#exclusive(async () => {
+      if (this.id !== id) return null;
+      try {
+        const res = await boardsApi.spawn(id, this.version, req);
+        this.version = res.board.version;
+        this.#syncSummary(res.board);
+        this.windows.add(res.window);
+        // Raising the new window may have renumbered z; persist that too.
+        this.scheduleSave();
+        return res.window;
+      } catch (e) {
+        await this.#handleWriteError(e);
+        return null;
+      }
+    });
+  }
+
+  /** Closes a window: flushes its card payload, then drops it from the layout. */
+  async closeWindow(wid: string): Promise<void> {
+    const flushed = this.flushPayload(wid);
+    this.windows.remove(wid);
+    await flushed;
+  }
+
+  // ---- card payloads ----
+
+  /** Last payload wins per 250 ms per window. */
+  queuePayload(wid: string, payload: unknown): void {
+    const boardId = this.id;
+    if (!boardId) return;
+    const existing = this.#payloads.get(wid);
+    if (existing) {
+      existing.payload = payload;
+      return;
+    }
+    const timer = setTimeout(() => void this.flushPayload(wid), PAYLOAD_COALESCE_MS);
+    this.#payloads.set(wid, { boardId, payload, timer });
+  }
+
+  async flushPayload(wid: string, keepalive = false): Promise<void> {
+    const p = this.#payloads.get(wid);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.#payloads.delete(wid);
+    try {
+      await boardsApi.putPayload(p.boardId, wid, p.payload, keepalive);
+    } catch (e) {
+      toastError(e, 'Could not save the card data.');
+    }
+  }
+
+  async flushAll(keepalive = false): Promise<void> {
+    await Promise.all([...this.#payloads.keys()].map((wid) => this.flushPayload(wid, keepalive)));
+    await this.flushSave();
+  }
+
+  loadPayload(wid: string): Promise<unknown> {
+    const id = this.id;
+    if (!id) return Promise.resolve(null);
+    return boardsApi.getPayload(id, wid).then((r) => r.payload ?? null);
+  }
+
+  // ---- boards ----
+
+  async create(name: string): Promise<BoardDto | null> {
+    try {
+      const b = await boardsApi.create(name);
+      this.boards = [...this.boards, { id: b.id, name: b.name, version: b.version, updatedAt: b.updatedAt }];
+      return b;
+    } catch (e) {
+      toastError(e, 'Could not create the board.');
+      return null;
+    }
+  }
+
+  async rename(name: string): Promise<boolean> {
+    const id = this.id;
+    if (!id) return false;
+    await this.flushSave();
+    return this.#exclusive(async () => {
+      try {
+        const b = await boardsApi.rename(id, name, this.version);
+        this.name = b.name;
+        this.version = b.version;
+        this.#syncSummary(b);
+        return true;
+      } catch (e) {
+        await this.#handleWriteError(e);
+        return false;
+      }
+    });
+  }
+
+  async remove(): Promise<boolean> {
+    const id = this.id;
+    if (!id) return false;
+    this.#cancelSave();
+    try {
+      await boardsApi.remove(id);
+      this.boards = this.boards.filter((b) => b.id !== id);
+      this.close();
+      return true;
+    } catch (e) {
+      toastError(e, 'Could not delete the board.');
+      return false;
+    }
+  }
+}

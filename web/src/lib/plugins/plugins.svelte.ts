@@ -1,0 +1,54 @@
+import { pluginsApi } from '../api/endpoints';
+import type { CardTypeDto, PluginDto, SizeDto as Size, WindowPluginRef } from '../api/types';
+import type { WindowState } from '../windows/types';
+
+export interface CardEntry {
+  plugin: PluginDto;
+  card: CardTypeDto;
+}
+
+/** Installed, enabled plugins and their card types (for the spawn menu and frames). */
+export class PluginCatalog {
+  plugins = $state<PluginDto[]>([]);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+
+  readonly cards: CardEntry[] = $derived(
+    this.plugins.filter((p) => p.enabled !== false).flatMap((plugin) => plugin.cards.map((card) => ({ plugin, card }))),
+  );
+
+  async load(): Promise<void> {
+    try {
+      this.plugins = await pluginsApi.list();
+      this.error = null;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : 'Could not load plugins.';
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  /** The card type of a window, preferring the exact version the window pins. */
+  find(ref: Pick<WindowPluginRef, 'pluginId' | 'version' | 'typeID'>): CardEntry | null {
+    const exact = this.cards.find(
+      (c) => c.plugin.id === ref.pluginId && c.plugin.version === ref.version && c.card.typeID === ref.typeID,
+    );
+    return exact ?? this.cards.find((c) => c.plugin.id === ref.pluginId && c.card.typeID === ref.typeID) ?? null;
+  }
+
+  minSizeFor(w: WindowState): Size | null {
+    if (w.kind !== 'plugin' || !w.plugin) return null;
+    return this.find(w.plugin)?.card.minSize ?? null;
+  }
+
+  /**
+   * The frame document for a window. The catalogue's frameUrl when it lists that exact version
+   * (HTML entries have their own URL); otherwise the JS-entry frame route for the pinned version.
+   */
+  frameUrlFor(ref: WindowPluginRef): string {
+    const entry = this.find(ref);
+    if (entry && entry.plugin.version === ref.version && entry.card.frameUrl) return entry.card.frameUrl;
+    const enc = encodeURIComponent;
+    return `/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}`;
+  }
+}

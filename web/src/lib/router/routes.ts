@@ -1,0 +1,29 @@
+export type Route =
+  | { name: 'setup'; token: string }
+  | { name: 'login' }
+  | { name: 'board'; boardId: string | null }
+  | { name: 'admin-users' }
+  | { name: 'not-found'; path: string };
+
+/** Pure: maps a location to a route. */
+export function matchRoute(pathname: string, search = ''): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  const query = new URLSearchParams(search);
+  if (path === '/setup') return { name: 'setup', token: query.get('token') ?? '' };
+  if (path === '/login') return { name: 'login' };
+  if (path === '/') return { name: 'board', boardId: null };
+  if (path === '/admin/users') return { name: 'admin-users' };
+  const m = /^\/boards\/([^/]+)$/.exec(path);
+  if (m && m[1]) {
+    try {
+      return { name: 'board', boardId: decodeURIComponent(m[1]) };
+    } catch {
+      return { name: 'not-found', path };
+    }
+  }
+  return { name: 'not-found', path };
+}
+
+export function boardPath(id: string): string {
+  return `/boards/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,12 @@
+export interface MenuItem {
+  id: string;
+  label: string;
+  icon?: string;
+  /** Secondary text (e.g. plugin name). */
+  hint?: string;
+  testid?: string;
+  /** Marks the current choice (board switcher). */
+  checked?: boolean;
+  disabled?: boolean;
+  onSelect: () => void;
+}

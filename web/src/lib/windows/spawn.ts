@@ -1,0 +1,41 @@
+import type { CardTypeDto, PluginDto, SpawnRequest } from '../api/types';
+import type { Rect, Size } from '../canvas/viewport-math';
+import { effectiveMinSize, spawnPosition } from './geometry';
+import { DEFAULT_SIZES } from './types';
+
+export type BuiltinKind = 'form' | 'chat' | 'metadata';
+
+export const BUILTIN_KINDS: readonly { kind: BuiltinKind; label: string; icon: string }[] = [
+  { kind: 'form', label: 'Form', icon: '📝' },
+  { kind: 'chat', label: 'Chat', icon: '💬' },
+  { kind: 'metadata', label: 'Metadata', icon: 'ℹ️' },
+];
+
+export type SpawnChoice = { kind: BuiltinKind } | { kind: 'plugin'; plugin: PluginDto; card: CardTypeDto };
+
+/** Builds the spawn request: default size, placed in the middle of what the person sees. */
+export function spawnRequestFor(choice: SpawnChoice, visible: Rect, existing: readonly Rect[]): SpawnRequest {
+  if (choice.kind === 'plugin') {
+    const min = effectiveMinSize(choice.card.minSize);
+    const size: Size = {
+      width: Math.max(min.width, choice.card.defaultSize?.width ?? 320),
+      height: Math.max(min.height, choice.card.defaultSize?.height ?? 240),
+    };
+    return {
+      kind: 'plugin',
+      title: choice.card.name,
+      ...spawnPosition(visible, size, existing),
+      ...size,
+      plugin: { pluginId: choice.plugin.id, version: choice.plugin.version, typeID: choice.card.typeID, props: {} },
+    };
+  }
+  const size = DEFAULT_SIZES[choice.kind];
+  const label = BUILTIN_KINDS.find((b) => b.kind === choice.kind)?.label ?? choice.kind;
+  const data: Record<string, unknown> | undefined =
+    choice.kind === 'form' ? { fields: {}, saved: false } : choice.kind === 'chat' ? { messages: [] } : undefined;
+  return { kind: choice.kind, title: label, ...spawnPosition(visible, size, existing), ...size, ...(data ? { data } : {}) };
+}
+
+export function iconFor(kind: string): string {
+  return BUILTIN_KINDS.find((b) => b.kind === kind)?.icon ?? (kind === 'plugin' ? '🧩' : '▫️');
+}
