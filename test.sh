@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing (npm packages, Debian's chromium), builds the web UI and
+# example plugins, runs vitest and the three .NET suites, and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+results=.test-results
+rm -rf "$results" && mkdir -p "$results"
+
+step() { printf '\n== %s\n' "$*"; }
+fail_setup() { echo "test.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+step "Prerequisites"
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || fail_setup "could not install chromium"
+  elif command -v sudo >/dev/null 2>&1; then
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || fail_setup "could not install chromium"
+  else
+    fail_setup "chromium is missing; install Debian's chromium package"
+  fi
+fi
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund || fail_setup "npm ci failed"
+fi
+
+step "Build web UI, frame bootstrap and example plugins"
+npm run build:all || fail_setup "the JS build failed"
+
+step "Build .NET"
+dotnet build Labyrinth.slnx -c Release -p:LabyrinthSkipWebBuild=true -nologo -v:q || fail_setup "dotnet build failed"
+
+step "vitest"
+npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json"
+
+for suite in Labyrinth.Core.Tests Labyrinth.Host.Tests Labyrinth.E2E.Tests; do
+  step "$suite"
+  dotnet test --project "tests/$suite/$suite.csproj" -c Release --no-build \
+    --report-xunit-trx --report-xunit-trx-filename "$suite.trx" --results-directory "$results"
+done
+
+node scripts/summarize-tests.mjs "$results"
