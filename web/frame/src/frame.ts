@@ -47,7 +47,7 @@ export function startFrame({ win, importEntry, now = () => performance.now() }: 
   const doc = win.document;
   // Captured before plugin code runs, so a card patching MessagePort.prototype cannot see or
   // redirect what the bootstrap sends.
-  const post = MessagePort.prototype.postMessage;
+  const post = (win as Window & { MessagePort: typeof MessagePort }).MessagePort.prototype.postMessage;
   const apply = Reflect.apply;
 
   let port: MessagePort | null = null;

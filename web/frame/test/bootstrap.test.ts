@@ -1,0 +1,281 @@
+// @vitest-environment happy-dom
+import { MessagePort as NodeMessagePort } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { neutraliseWebRTC, startFrame, WEBRTC_GLOBALS } from '../src/frame.ts';
+import type { MountPlugin } from '../../../sdk/src/types.ts';
+
+type Listener = (e: unknown) => void;
+
+/** A window whose parent and message plumbing the test controls; DOM from happy-dom. */
+function fakeWindow() {
+  const listeners = new Map<string, Set<Listener>>();
+  const toParent: unknown[] = [];
+  const parent = { postMessage: (m: unknown) => { toParent.push(m); } };
+  const win = {
+    document,
+    parent,
+    // happy-dom replaces the global MessagePort; the channels here are Node's.
+    MessagePort: NodeMessagePort,
+    addEventListener(type: string, fn: Listener) { (listeners.get(type) ?? listeners.set(type, new Set()).get(type)!).add(fn); },
+    removeEventListener(type: string, fn: Listener) { listeners.get(type)?.delete(fn); },
+    dispatch(type: string, event: Record<string, unknown>) {
+      let stopped = false;
+      const e = { ...event, stopImmediatePropagation: () => { stopped = true; } };
+      for (const fn of [...(listeners.get(type) ?? [])]) { if (stopped) break; fn(e); }
+    },
+    listenerCount: (type: string) => listeners.get(type)?.size ?? 0,
+  };
+  return { win, toParent };
+}
+
+const channels: MessageChannel[] = [];
+/** Host end of a fresh channel, collecting what the card sends. */
+function channel() {
+  const ch = new MessageChannel();
+  channels.push(ch);
+  const got: Record<string, unknown>[] = [];
+  ch.port1.onmessage = (e) => { got.push(e.data); };
+  return { host: ch.port1, card: ch.port2, got };
+}
+
+async function until<T>(fn: () => T | undefined, ms = 1000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+const INIT = {
+  type: 'init',
+  card: { instanceId: 'w_0123456789abcdef', typeID: 'hello', pluginId: 'dev.labyrinth.hello', version: '1.0.0' },
+  props: { name: 'Ada' }, payload: { count: 1 }, themeTokens: { text: '#111111', 'bad name;': 'x' },
+  bounds: { width: 300, height: 200 }, active: true,
+};
+
+function setEntry(url: string | null) {
+  document.head.querySelectorAll('meta[name="labyrinth-entry"]').forEach((m) => m.remove());
+  if (url) {
+    const meta = document.createElement('meta');
+    meta.name = 'labyrinth-entry';
+    meta.content = url;
+    document.head.append(meta);
+  }
+}
+
+function boot(mountPlugin?: MountPlugin | null, entry: string | null = '/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js') {
+  setEntry(entry);
+  const { win, toParent } = fakeWindow();
+  const importEntry = vi.fn(async () => (mountPlugin === undefined ? {} : mountPlugin === null ? Promise.reject(new Error('404 not found')) : { mountPlugin }));
+  startFrame({ win: win as unknown as Window, importEntry });
+  const connect = (source: unknown = win.parent, port: MessagePort | undefined = undefined, data: unknown = { type: 'labyrinth:connect', protocol: 1 }) => {
+    const c = channel();
+    win.dispatch('message', { data, source, ports: [port ?? c.card] });
+    return c;
+  };
+  return { win, toParent, importEntry, connect };
+}
+
+beforeEach(() => {
+  document.body.innerHTML = '<div id="root"></div>';
+  document.documentElement.removeAttribute('style');
+});
+afterEach(() => { for (const ch of channels.splice(0)) { ch.port1.close(); ch.port2.close(); } });
+
+describe('frame bootstrap', () => {
+  it('NeutraliseWebRTC_RemovesAndPinsConstructors', () => {
+    const fake: Record<string, unknown> = {};
+    for (const n of WEBRTC_GLOBALS) Object.defineProperty(fake, n, { value: class {}, writable: true, configurable: true });
+    neutraliseWebRTC(fake);
+    for (const n of WEBRTC_GLOBALS) {
+      expect(fake[n]).toBeUndefined();
+      expect(() => { 'use strict'; fake[n] = class {}; }).toThrow(TypeError);
+      expect(Object.getOwnPropertyDescriptor(fake, n)).toMatchObject({ writable: false, configurable: false });
+    }
+  });
+
+  it('Start_PostsFrameReadyToParent', () => {
+    const { toParent } = boot(() => undefined);
+    expect(toParent).toEqual([{ type: 'labyrinth:frame-ready' }]);
+  });
+
+  it('Init_ImportsEntryMountsAndSendsReady', async () => {
+    const mount = vi.fn<MountPlugin>((target, props) => { target.textContent = `Hello, ${String(props.name)}!`; });
+    const { connect, importEntry } = boot(mount);
+    const { host, got } = connect();
+    host.postMessage(INIT);
+    const ready = await until(() => got.find((m) => m.type === 'ready'));
+    expect(typeof ready.loadMs).toBe('number');
+    expect(importEntry).toHaveBeenCalledWith(expect.stringMatching(/\/plugins\/dev\.labyrinth\.hello\/1\.0\.0\/cards\/hello\.js$/));
+    expect(document.getElementById('root')!.textContent).toBe('Hello, Ada!');
+    const ctx = mount.mock.calls[0]![2];
+    expect(ctx.card).toEqual(INIT.card);
+    expect(ctx.payload).toEqual({ count: 1 });
+    expect(ctx.bounds).toEqual({ width: 300, height: 200 });
+    // Theme tokens became CSS custom properties before mount; invalid names are dropped.
+    expect(document.documentElement.style.getPropertyValue('--lab-text')).toBe('#111111');
+    expect(ctx.theme).toEqual({ text: '#111111' });
+  });
+
+  it('Connect_OnlyTheFirstFromParentIsAccepted_ForgedLaterConnectIgnored', async () => {
+    const { connect, win } = boot(() => undefined);
+    const fromElsewhere = connect({ not: 'parent' });
+    const wrongProtocol = connect(win.parent, undefined, { type: 'labyrinth:connect', protocol: 2 });
+    const real = connect();
+    expect(win.listenerCount('message')).toBe(0); // listener removed after the first connect
+    const forged = connect();
+    for (const c of [fromElsewhere, wrongProtocol, forged, real]) c.host.postMessage({ type: 'ping', seq: 7 });
+    await until(() => real.got.find((m) => m.type === 'pong'));
+    await settle();
+    expect(real.got).toEqual([{ type: 'pong', seq: 7 }]);
+    expect(fromElsewhere.got).toEqual([]);
+    expect(wrongProtocol.got).toEqual([]);
+    expect(forged.got).toEqual([]);
+  });
+
+  it('Ping_AnswersPongWithSameSeq', async () => {
+    const { host, got } = boot(() => undefined).connect();
+    host.postMessage({ type: 'ping', seq: 1 });
+    host.postMessage({ type: 'ping', seq: 2 });
+    await until(() => got.length === 2 || undefined);
+    expect(got).toEqual([{ type: 'pong', seq: 1 }, { type: 'pong', seq: 2 }]);
+  });
+
+  it('UnknownOrMalformedHostMessages_AreIgnored', async () => {
+    const mount = vi.fn<MountPlugin>(() => undefined);
+    const { host, got } = boot(mount).connect();
+    host.postMessage({ type: 'exfiltrate', everything: true });
+    host.postMessage('not an object');
+    host.postMessage(null);
+    host.postMessage({ type: 'propsChanged', props: { x: 1 } }); // before init: ignored
+    host.postMessage({ type: 'response', id: 'nope', ok: true });
+    host.postMessage({ type: 'ping', seq: 3 });
+    await until(() => got.find((m) => m.type === 'pong'));
+    await settle();
+    expect(got).toEqual([{ type: 'pong', seq: 3 }]);
+    expect(mount).not.toHaveBeenCalled();
+  });
+
+  it('PropsChanged_CallsUpdateWhenProvided', async () => {
+    const update = vi.fn();
+    const mount = vi.fn<MountPlugin>(() => ({ update, destroy() {} }));
+    const { host, got } = boot(mount).connect();
+    host.postMessage(INIT);
+    await until(() => got.find((m) => m.type === 'ready'));
+    host.postMessage({ type: 'propsChanged', props: { name: 'Grace' } });
+    await until(() => update.mock.calls.length > 0 || undefined);
+    expect(update).toHaveBeenCalledWith({ name: 'Grace' });
+    expect(mount).toHaveBeenCalledTimes(1);
+    expect(mount.mock.calls[0]![2].props).toEqual({ name: 'Grace' });
+  });
+
+  it('PropsChanged_WithoutUpdate_DestroysAndRemounts', async () => {
+    const events: string[] = [];
+    const mount = vi.fn<MountPlugin>((_t, p) => { events.push(`mount ${String(p.name)}`); return () => events.push('destroy'); });
+    const { host, got } = boot(mount).connect();
+    host.postMessage(INIT);
+    await until(() => got.find((m) => m.type === 'ready'));
+    host.postMessage({ type: 'propsChanged', props: { name: 'Grace' } });
+    await until(() => events.length === 3 || undefined);
+    expect(events).toEqual(['mount Ada', 'destroy', 'mount Grace']);
+  });
+
+  it('SetActiveSetBoundsThemeChanged_ReachContextListeners', async () => {
+    const seen: unknown[] = [];
+    const mount: MountPlugin = (_t, _p, card) => {
+      card.onActive((a) => seen.push(['active', a]));
+      card.onBounds((b) => seen.push(['bounds', b]));
+      card.onThemeChanged((t) => seen.push(['theme', t]));
+    };
+    const { host, got } = boot(mount).connect();
+    host.postMessage(INIT);
+    await until(() => got.find((m) => m.type === 'ready'));
+    host.postMessage({ type: 'setActive', active: false });
+    host.postMessage({ type: 'setBounds', bounds: { width: 640, height: 480 } });
+    host.postMessage({ type: 'themeChanged', themeTokens: { surface: '#000' } });
+    await until(() => seen.length === 3 || undefined);
+    expect(seen).toEqual([['active', false], ['bounds', { width: 640, height: 480 }], ['theme', { surface: '#000' }]]);
+    const style = document.documentElement.style;
+    expect(style.getPropertyValue('--lab-surface')).toBe('#000');
+    expect(style.getPropertyValue('--lab-text')).toBe(''); // tokens not in the new theme are removed
+  });
+
+  it('CardCalls_BecomeCardToHostMessages', async () => {
+    const mount: MountPlugin = (_t, _p, card) => {
+      card.setPayload({ count: 2 });
+      card.interaction('click', { id: 'b' });
+      card.requestSize(400, 300);
+    };
+    const { host, got } = boot(mount).connect();
+    host.postMessage(INIT);
+    await until(() => got.find((m) => m.type === 'ready'));
+    expect(got.slice(0, 3)).toEqual([
+      { type: 'setPayload', payload: { count: 2 } },
+      { type: 'interactionEvent', name: 'click', detail: { id: 'b' } },
+      { type: 'sizePreferenceChanged', width: 400, height: 300 },
+    ]);
+  });
+
+  it('ImportFailure_SendsLoadFailedAndShowsError', async () => {
+    const { host, got } = boot(null).connect();
+    host.postMessage(INIT);
+    const err = await until(() => got.find((m) => m.type === 'error'));
+    expect(err).toEqual({ type: 'error', code: 'load_failed', message: 'Error: 404 not found' });
+    expect(document.querySelector('[role="alert"]')!.textContent).toContain('404 not found');
+    expect(got.find((m) => m.type === 'ready')).toBeUndefined();
+  });
+
+  it('EntryWithoutMountPlugin_SendsLoadFailed', async () => {
+    const { host, got } = boot(undefined).connect();
+    host.postMessage(INIT);
+    const err = await until(() => got.find((m) => m.type === 'error'));
+    expect(err).toMatchObject({ code: 'load_failed', message: expect.stringContaining('mountPlugin') });
+  });
+
+  it('MountThrows_SendsMountFailedWithMessageAtMost500Chars', async () => {
+    const { host, got } = boot(() => { throw new Error(`boom ${'x'.repeat(2000)}`); }).connect();
+    host.postMessage(INIT);
+    const err = await until(() => got.find((m) => m.type === 'error'));
+    expect(err.code).toBe('mount_failed');
+    expect((err.message as string).length).toBeLessThanOrEqual(500);
+    expect(document.querySelector('[role="alert"]')!.textContent).toContain('boom');
+  });
+
+  it('RuntimeErrors_AreReportedAtMostTenTimes', async () => {
+    const { win, connect } = boot(() => undefined);
+    const { got } = connect();
+    for (let i = 0; i < 25; i++) win.dispatch('error', { error: new Error(`e${i}`), message: `e${i}` });
+    win.dispatch('unhandledrejection', { reason: 'late' });
+    await until(() => got.length >= 10 || undefined);
+    await settle();
+    expect(got).toHaveLength(10);
+    expect(got[0]).toEqual({ type: 'error', code: 'runtime', message: 'Error: e0' });
+  });
+
+  it('HtmlEntry_ExposesWindowLabyrinthReady', async () => {
+    const { win, connect } = boot(undefined, null);
+    const labyrinth = (win as unknown as { labyrinth: { ready: Promise<import('../../../sdk/src/types.ts').CardContext> } }).labyrinth;
+    expect(Object.isFrozen(labyrinth)).toBe(true);
+    const { host, got } = connect();
+    host.postMessage(INIT);
+    const ctx = await labyrinth.ready;
+    expect(ctx.props).toEqual({ name: 'Ada' });
+    await until(() => got.find((m) => m.type === 'ready'));
+    ctx.setPayload({ clicks: 1 });
+    await until(() => got.find((m) => m.type === 'setPayload'));
+  });
+
+  it('SecondInit_IsIgnored', async () => {
+    const mount = vi.fn<MountPlugin>(() => undefined);
+    const { host, got } = boot(mount).connect();
+    host.postMessage(INIT);
+    host.postMessage({ ...INIT, props: { name: 'Mallory' } });
+    await until(() => got.find((m) => m.type === 'ready'));
+    await settle();
+    expect(mount).toHaveBeenCalledTimes(1);
+    expect(got.filter((m) => m.type === 'ready')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+const FRAME = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('frame build', () => {
+  it('Build_FromRepoRoot_WritesSmallMinifiedBootstrapWithCompressedSiblings', () => {
+    const run = spawnSync(process.execPath, [path.join(FRAME, 'build.mjs')], { cwd: path.join(FRAME, '../..'), encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const js = fs.readFileSync(path.join(FRAME, 'dist/bootstrap.js'));
+    expect(js.length).toBeLessThan(6 * 1024);
+    expect(zlib.brotliDecompressSync(fs.readFileSync(path.join(FRAME, 'dist/bootstrap.js.br'))).equals(js)).toBe(true);
+    const text = js.toString('utf8');
+    expect(text).not.toMatch(/^\s*import\s/m); // self-contained: no static imports
+    expect(text).not.toMatch(/\bexport\s*\{/); // exposes nothing
+    expect(text).toContain('RTCPeerConnection');
+    expect(text).toContain('labyrinth:frame-ready');
+  });
+});
