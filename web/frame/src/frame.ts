@@ -191,8 +191,9 @@ export function startFrame({ win, importEntry, now = () => performance.now() }: 
     // and scripts of an HTML card never see the port.
     e.stopImmediatePropagation();
     win.removeEventListener('message', onWindowMessage);
-    port = e.ports[0];
-    port.onmessage = onPort;
+    const p = e.ports[0]!;
+    p.onmessage = onPort;
+    port = p;
     for (const msg of queue.splice(0)) send(msg);
   }
 
