@@ -63,7 +63,9 @@ describe('window geometry', () => {
     const first = spawnPosition(visible, size, []);
     expect(first).toEqual({ x: 400, y: 200 });
     const second = spawnPosition(visible, size, [{ ...first, ...size }]);
-    expect(second).toEqual({ x: 424, y: 224 });
+    expect(second).toEqual({ x: 428, y: 228 });
+    const third = spawnPosition(visible, { width: 500, height: 100 }, [{ ...first, ...size }, { ...second, ...size }]);
+    expect(third.x).toBe(250 + 56);
   });
 
   it('keyboardNudge_ArrowKeys_Step', () => {

@@ -58,16 +58,18 @@ export function topZ(items: readonly ZItem[]): number {
 }
 
 /**
- * Where a new window goes: centred in the visible world area, cascaded by 24 units per
- * window already sitting at that spot so spawns don't stack exactly.
+ * Where a new window goes: centred in the visible world area, then cascaded 28 units down-right
+ * for every window already near the centre so spawns never stack exactly.
  */
 export function spawnPosition(visible: Rect, size: Size, existing: readonly Rect[]): { x: number; y: number } {
-  let x = Math.round(visible.x + (visible.width - size.width) / 2);
-  let y = Math.round(visible.y + (visible.height - size.height) / 3);
-  for (let i = 0; i < 20 && existing.some((r) => Math.abs(r.x - x) < 8 && Math.abs(r.y - y) < 8); i++) {
-    x += 24;
-    y += 24;
-  }
+  const cx = visible.x + visible.width / 2;
+  const cy = visible.y + visible.height / 2;
+  let x = Math.round(cx - size.width / 2);
+  let y = Math.round(visible.y + Math.max(16, (visible.height - size.height) / 3));
+  const crowd = existing.filter((r) => r.x <= cx && cx <= r.x + r.width && r.y <= cy && cy <= r.y + r.height).length;
+  const step = (crowd % 8) * 28;
+  x += step;
+  y += step;
   return { x, y };
 }
 
