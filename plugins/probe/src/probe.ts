@@ -235,6 +235,9 @@ export const mountPlugin: MountPlugin = (target: HTMLElement, props: JsonObject,
     if (destroyed) return;
     list.dataset.done = 'true';
     card.interaction('probe-done', { count: contained.length + navigating.length });
+    // The message types seen on the port so far, so a test without DOM access to the frame can
+    // see them too (the full messages are in <pre data-testid="received">).
+    card.interaction('probe-received', { types: received.map((m) => (m && typeof m === 'object' && !Array.isArray(m) ? String(m.type) : typeof m)) });
   })();
 
   return {
