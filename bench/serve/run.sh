@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Plugin module serving: the same 57 KiB bundle from the host, nginx (1 worker, brotli_static +
+# gzip_static, precompressed files), the seed's Flask dev server and (if installable) gunicorn,
+# all measured with the same wrk settings in one run. Writes out/serve.json and out/serve.md.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+S="$BENCH_DIR/serve"
+HOST_PORT=${HOST_PORT:-5181}; NGINX_PORT=5182; FLASK_PORT=5183; GUNI_PORT=5184
+WRK_ARGS=(-t2 -c50 -d"${WRK_DURATION:-10s}" --latency)
+REL="plugins/dev.labyrinth.bench/1.0.0/cards/bundle.js"
+
+need wrk wrk; need nginx nginx-light; need brotli brotli; need curl curl
+need_file /usr/lib/nginx/modules/ngx_http_brotli_static_module.so libnginx-mod-http-brotli-static
+need_py flask python3-flask
+need_py gunicorn gunicorn || true
+build_host
+
+# 1. The bundle (deterministic) and the plugin dir the host installs it from.
+mkdir -p "$S/plugin/dist/cards"
+python3 "$S/gen_bundle.py" "$REPO/plugins/hello/dist/cards/hello.js" "$S/plugin/dist/cards/bundle.js"
+W="$OUT/serve-www"; rm -rf "$W"; mkdir -p "$W/$(dirname "$REL")"
+cp "$S/plugin/dist/cards/bundle.js" "$W/$REL"
+brotli -q 11 -f -k "$W/$REL"; gzip -9 -n -k -f "$W/$REL"
+RAW=$(stat -c%s "$W/$REL"); BR=$(stat -c%s "$W/$REL.br"); GZ=$(stat -c%s "$W/$REL.gz")
+log "bundle: $RAW B raw, $GZ B gzip -9, $BR B brotli -q 11 (sha256 $(sha256sum "$W/$REL" | cut -c1-16))"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do stop_pid "$p"; done; }
+trap cleanup EXIT
+
+# 2. Servers.
+HOST_PID=$(start_host "$HOST_PORT" "$S" "$OUT/serve-host.log"); pids+=("$HOST_PID")
+cat >"$OUT/nginx.conf" <<NGX
+load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;
+worker_processes 1;
+daemon off;
+pid $OUT/nginx.pid;
+error_log $OUT/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 1000000;
+  types { text/javascript js; }
+  client_body_temp_path $OUT/nginx-tmp; proxy_temp_path $OUT/nginx-tmp; fastcgi_temp_path $OUT/nginx-tmp;
+  uwsgi_temp_path $OUT/nginx-tmp; scgi_temp_path $OUT/nginx-tmp;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $W;
+    brotli_static on;
+    gzip_static on;
+    gzip_vary on;
+    location /plugins/ {
+      add_header Access-Control-Allow-Origin "*";
+      add_header Cache-Control "public, max-age=31536000, immutable";
+    }
+  }
+}
+NGX
+mkdir -p "$OUT/nginx-tmp"
+nginx -c "$OUT/nginx.conf" -p "$OUT" >"$OUT/nginx.out" 2>&1 & pids+=($!)
+"$PY" "$S/flask_seed.py" "$W/plugins" "$FLASK_PORT" >"$OUT/flask.log" 2>&1 & pids+=($!)
+HAVE_GUNI=0
+if "$PY" -c 'import gunicorn' 2>/dev/null; then
+  HAVE_GUNI=1
+  (cd "$S" && BENCH_PLUGINS_ROOT="$W/plugins" exec "$PY" -m gunicorn -w "$(nproc)" -b "127.0.0.1:$GUNI_PORT" --log-level warning \
+      "flask_seed_app:app" ) >"$OUT/gunicorn.log" 2>&1 & pids+=($!)
+fi
+wait_http "http://127.0.0.1:$HOST_PORT/plugins/dev.labyrinth.bench/1.0.0/cards/bundle.js" 300
+wait_http "http://127.0.0.1:$NGINX_PORT/$REL"
+wait_http "http://127.0.0.1:$FLASK_PORT/$REL"
+[ $HAVE_GUNI = 1 ] && { wait_http "http://127.0.0.1:$GUNI_PORT/$REL" || HAVE_GUNI=0; }
+
+# 3. Sanity: the same bytes everywhere, and which encoding each server actually sends.
+{
+  for name in host nginx flask $([ $HAVE_GUNI = 1 ] && echo gunicorn); do
+    case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; flask) p=$FLASK_PORT;; gunicorn) p=$GUNI_PORT;; esac
+    u="http://127.0.0.1:$p/$REL"
+    sum=$(curl -fsS "$u" | sha256sum | cut -c1-16)
+    enc=$(curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br' "$u" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding"{print $2}')
+    brlen=$(curl -fsS -H 'Accept-Encoding: br' "$u" | wc -c)
+    echo "$name sha256=$sum br-request: content-encoding=${enc:-identity} body=${brlen}B"
+  done
+  echo "--- host response headers (br):"
+  curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br' "http://127.0.0.1:$HOST_PORT/$REL" | tr -d '\r'
+} | tee "$OUT/serve-sanity.txt" >&2
+
+# 4. wrk, same settings for every server. The machine may be shared, so the servers are measured
+#    interleaved over ROUNDS rounds (each server alone while measured) and the median is reported.
+warm() { wrk -t2 -c50 -d2s "$@" >/dev/null 2>&1 || true; }
+SERVERS=(host nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
+for name in host nginx; do
+  case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; esac
+  warm "http://127.0.0.1:$p/$REL"; warm -H 'Accept-Encoding: br' "http://127.0.0.1:$p/$REL"
+done
+echo "[" >"$OUT/serve.json"; first=1
+for round in $(seq 1 "${ROUNDS:-3}"); do
+  for name in "${SERVERS[@]}"; do
+    case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; flask) p=$FLASK_PORT;; gunicorn) p=$GUNI_PORT;; esac
+    u="http://127.0.0.1:$p/$REL"
+    for enc in identity br; do
+      hdr=(); [ $enc = br ] && hdr=(-H 'Accept-Encoding: br')
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      log "round $round (load $load): wrk ${WRK_ARGS[*]} ${hdr[*]} $u"
+      wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$u" >"$OUT/wrk-$name-$enc-$round.txt" 2>&1
+      j=$(python3 "$S/parse_wrk.py" <"$OUT/wrk-$name-$enc-$round.txt")
+      [ $first = 1 ] || echo "," >>"$OUT/serve.json"; first=0
+      echo "{\"server\":\"$name\",\"enc\":\"$enc\",\"round\":$round,\"load1\":$load,\"r\":$j}" >>"$OUT/serve.json"
+    done
+  done
+done
+echo "]" >>"$OUT/serve.json"
+
+# 5. Table.
+python3 - "$OUT/serve.json" "$RAW" "$GZ" "$BR" >"$OUT/serve.md" <<'PY'
+import json, sys
+import statistics
+rows = json.load(open(sys.argv[1])); raw, gz, br = sys.argv[2:5]
+groups = {}
+for r in rows: groups.setdefault((r["server"], r["enc"]), []).append(r)
+def med(rs):  # the round with the median req/s (its own latencies, not mixed across rounds)
+    rs = sorted(rs, key=lambda r: r["r"]["rps"]); m = dict(rs[len(rs) // 2]["r"])
+    m["all"] = [round(r["r"]["rps"]) for r in rs]; m["loads"] = [r["load1"] for r in rs]; return m
+get = {k: med(v) for k, v in groups.items()}
+print(f"Bundle: {raw} B raw, {gz} B gzip -9, {br} B brotli -q 11. `wrk -t2 -c50 -d10s --latency`, plain and `-H 'Accept-Encoding: br'`.\n")
+print("Median round of", len(next(iter(groups.values()))), "interleaved rounds; 'all rounds' lists every round's req/s, 'load' the 1-min load average before each.\n")
+print("| server | Accept-Encoding | req/s (median) | p50 ms | p99 ms | bytes/resp | vs nginx (same enc) | vs Flask dev (same enc) | all rounds req/s | load |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+for (s, e), r in get.items():
+    n = get.get(("nginx", e)); f = get.get(("flask", e))
+    print(f"| {s} | {e} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['bytes_per_req']} | "
+          f"{r['rps']/n['rps']:.2f}× | {r['rps']/f['rps']:.1f}× | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r['non2xx'] else ""))
+h, n, f = get[("host", "br")], get[("nginx", "br")], get[("flask", "br")]
+hp, fp = get[("host", "identity")], get[("flask", "identity")]
+yn = lambda b: "**yes**" if b else "**no**"
+print("\n| goal | measured | met |\n|---|---|---|")
+print(f"| host ≥ 0.9× nginx (br) | {h['rps']/n['rps']:.2f}× ({h['rps']:,.0f} vs {n['rps']:,.0f} req/s) | {yn(h['rps'] >= 0.9*n['rps'])} |")
+print(f"| host p99 ≤ 2.5 ms | {h['p99_ms']:.2f} ms br, {hp['p99_ms']:.2f} ms plain | {yn(max(h['p99_ms'], hp['p99_ms']) <= 2.5)} |")
+print(f"| host ≥ 25× Flask dev server | {h['rps']/f['rps']:.0f}× br, {hp['rps']/fp['rps']:.0f}× plain | {yn(min(h['rps']/f['rps'], hp['rps']/fp['rps']) >= 25)} |")
+PY
+cat "$OUT/serve.md"
