@@ -23,6 +23,8 @@ export function pointerDrag(handlers: DragHandlers): Attachment<HTMLElement> {
       if (!(handlers.buttons ?? [0]).includes(e.button)) return;
       if (handlers.start?.(e) === false) return;
       active = { id: e.pointerId, sx: e.clientX, sy: e.clientY, moved: false };
+      // preventDefault on pointerdown does not stop text selection in Chromium; this does.
+      document.documentElement.classList.add('lab-dragging');
       try {
         el.setPointerCapture(e.pointerId);
       } catch {
@@ -42,6 +44,7 @@ export function pointerDrag(handlers: DragHandlers): Attachment<HTMLElement> {
       if (!active || e.pointerId !== active.id) return;
       const moved = active.moved;
       active = null;
+      document.documentElement.classList.remove('lab-dragging');
       if (el.hasPointerCapture?.(e.pointerId)) el.releasePointerCapture(e.pointerId);
       handlers.end?.(moved, e);
     };
