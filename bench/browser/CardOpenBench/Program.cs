@@ -1,0 +1,171 @@
+// Card open latency and bridge round trip, measured in Chromium on the host origin.
+// Usage: CardOpenBench <hostBaseUrl> <outDir> [runs=30] [roundTrips=2000]
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+var host = (args.Length > 0 ? args[0] : "http://127.0.0.1:5185").TrimEnd('/');
+var outDir = args.Length > 1 ? args[1] : ".";
+var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
+var rtts = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000;
+Directory.CreateDirectory(outDir);
+
+static string Resource(string name)
+{
+    using var s = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)!;
+    using var r = new StreamReader(s);
+    return r.ReadToEnd();
+}
+
+var benchJs = Resource("bench.js");
+var echoJs = Resource("echo.js");
+const string HostPageCsp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+    "font-src 'self'; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+using var pw = await Playwright.CreateAsync();
+await using var browser = await pw.Chromium.LaunchAsync(new()
+{
+    ExecutablePath = "/usr/bin/chromium",
+    Headless = true,
+    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"],
+});
+var version = browser.Version;
+
+async Task<IPage> NewPage(string path)
+{
+    var ctx = await browser.NewContextAsync();
+    // Bench-only documents on the host origin (the host itself is not modified): a raw echo frame
+    // and a cross-origin-isolated copy of an empty host page (host CSP + COOP, plus COEP so
+    // performance.now() has 5 µs instead of 100 µs resolution for the round-trip timings).
+    await ctx.RouteAsync(host + "/__bench/**", async route =>
+    {
+        var url = new Uri(route.Request.Url);
+        var headers = new Dictionary<string, string> { ["Cache-Control"] = "no-store" };
+        string body, type;
+        switch (url.AbsolutePath)
+        {
+            case "/__bench/echo.html":
+                body = "<!doctype html><meta charset=utf-8><script src=\"/__bench/echo.js\"></script>";
+                type = "text/html";
+                headers["Content-Security-Policy"] = $"default-src 'none'; script-src {host}/__bench/; frame-ancestors {host}; sandbox allow-scripts";
+                break;
+            case "/__bench/echo.js":
+                body = echoJs; type = "text/javascript";
+                headers["Access-Control-Allow-Origin"] = "*";
+                break;
+            default:
+                body = "<!doctype html><meta charset=utf-8><title>bench</title><body></body>";
+                type = "text/html";
+                headers["Content-Security-Policy"] = HostPageCsp;
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (url.AbsolutePath == "/__bench/isolated.html")
+                {
+                    headers["Cross-Origin-Embedder-Policy"] = "credentialless";
+                }
+                break;
+        }
+        await route.FulfillAsync(new() { Status = 200, ContentType = type, Body = body, Headers = headers });
+    });
+    var page = await ctx.NewPageAsync();
+    page.SetDefaultTimeout(30000);
+    await page.GotoAsync(host + path);
+    await page.EvaluateAsync(benchJs);
+    return page;
+}
+
+static double Pct(IReadOnlyList<double> sorted, double p)
+{
+    if (sorted.Count == 0) return double.NaN;
+    var idx = (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1;
+    return sorted[Math.Clamp(idx, 0, sorted.Count - 1)];
+}
+
+var results = new Dictionary<string, object>();
+var md = new StringBuilder();
+void Log(string s) => Console.Error.WriteLine($"[browser {DateTime.Now:HH:mm:ss}] {s}");
+
+// ---- (a) card open latency ----------------------------------------------------------------
+// The real host page: /healthz carries the host page CSP (script-src 'self', frame-src 'self').
+var openPage = await NewPage("/healthz");
+var csp = (await (await openPage.Context.Request.GetAsync(host + "/healthz")).HeadersArrayAsync())
+    .FirstOrDefault(h => h.Name.Equals("content-security-policy", StringComparison.OrdinalIgnoreCase))?.Value ?? "(none)";
+var openRows = new List<(string Name, List<double> Ms, double First, string Extra)>();
+foreach (var (name, call) in new[]
+{
+    ("(i) in-page dynamic import() + mountPlugin (unsandboxed baseline)", "i => __bench.inPage(i)"),
+    ("(ii) cold sandboxed frame: insert → frame-ready → connect+init → ready", "i => __bench.coldFrame(i)"),
+    ("(iii) warm pre-started frame: connect+init → ready", "i => __bench.warmFrame(i, 300)"),
+})
+{
+    var ms = new List<double>();
+    var extras = new List<double>();
+    double first = double.NaN;
+    for (var i = 0; i < runs + 1; i++)
+    {
+        var r = await openPage.EvaluateAsync<JsonElement>(call, i);
+        var v = r.GetProperty("ms").GetDouble();
+        if (i == 0) { first = v; continue; } // first run also pays HTTP/compile caches: reported apart
+        ms.Add(v);
+        if (r.TryGetProperty("frameReadyMs", out var fr)) extras.Add(fr.GetDouble());
+    }
+    ms.Sort(); extras.Sort();
+    var extra = extras.Count > 0 ? $"insert→frame-ready p50 {Pct(extras, 50):F1} ms" : "";
+    openRows.Add((name, ms, first, extra));
+    Log($"{name}: p50 {Pct(ms, 50):F1} ms p95 {Pct(ms, 95):F1} ms (first {first:F1}) {extra}");
+}
+results["cardOpen"] = openRows.Select(r => new { r.Name, runs = r.Ms.Count, p50 = Pct(r.Ms, 50), p95 = Pct(r.Ms, 95), min = r.Ms[0], max = r.Ms[^1], first = r.First, r.Extra, samples = r.Ms });
+await openPage.Context.CloseAsync();
+
+// ---- (b) bridge round trip ----------------------------------------------------------------
+var rtPage = await NewPage("/__bench/isolated.html");
+var timer = await rtPage.EvaluateAsync<JsonElement>("() => __bench.timerResolution()");
+var isolated = timer.GetProperty("crossOriginIsolated").GetBoolean();
+var rtRows = new List<(string Name, List<double> Us, int Bad)>();
+foreach (var (name, kind) in new[]
+{
+    ("raw MessagePort echo (sandboxed frame, no bootstrap)", "raw"),
+    ("real bootstrap ping→pong, no host validation", "bridge"),
+    ("real bootstrap ping→pong + host validation (schema.ts replica)", "bridge+validate"),
+})
+{
+    var r = await rtPage.EvaluateAsync<JsonElement>("([k, n, c]) => __bench.roundTrips(k, n, 200, c)", new object[] { kind, rtts, isolated });
+    var us = r.GetProperty("samplesMs").EnumerateArray().Select(e => e.GetDouble() * 1000).ToList();
+    us.Sort();
+    rtRows.Add((name, us, r.GetProperty("bad").GetInt32()));
+    Log($"{name}: p50 {Pct(us, 50):F0} µs p99 {Pct(us, 99):F0} µs");
+}
+results["roundTrip"] = new
+{
+    crossOriginIsolated = isolated,
+    timerStepUs = timer.GetProperty("minStepMs").GetDouble() * 1000,
+    rows = rtRows.Select(r => new { r.Name, n = r.Us.Count, p50Us = Pct(r.Us, 50), p99Us = Pct(r.Us, 99), meanUs = r.Us.Average(), r.Bad }),
+};
+await rtPage.Context.CloseAsync();
+
+// ---- report ---------------------------------------------------------------------------------
+var inv = CultureInfo.InvariantCulture;
+md.AppendLine(inv, $"Chromium {version} headless, host {host}. Card open: {runs} runs each (after 1 discarded first run), page = `/healthz` on the host origin with the host CSP `{csp}`.");
+md.AppendLine();
+md.AppendLine("| card open (hello, 46 KB) | p50 ms | p95 ms | min | max | first run | notes |");
+md.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+foreach (var r in openRows)
+{
+    md.AppendLine(inv, $"| {r.Name} | {Pct(r.Ms, 50):F1} | {Pct(r.Ms, 95):F1} | {r.Ms[0]:F1} | {r.Ms[^1]:F1} | {r.First:F1} | {r.Extra} |");
+}
+md.AppendLine();
+md.AppendLine(inv, $"Round trips: {rtts} sequential ping→pong per row after 200 warm-up, timer step {timer.GetProperty("minStepMs").GetDouble() * 1000:F1} µs (crossOriginIsolated={isolated.ToString().ToLowerInvariant()}; the isolated page is a routed copy of a host page with COEP credentialless and `credentialless` frames).");
+md.AppendLine();
+md.AppendLine("| round trip host ↔ sandboxed frame | p50 µs | p99 µs | mean µs | goal p50 ≤ 150 / p99 ≤ 400 |");
+md.AppendLine("|---|---:|---:|---:|---|");
+foreach (var r in rtRows)
+{
+    var ok = Pct(r.Us, 50) <= 150 && Pct(r.Us, 99) <= 400;
+    md.AppendLine(inv, $"| {r.Name} | {Pct(r.Us, 50):F0} | {Pct(r.Us, 99):F0} | {r.Us.Average():F0} | {(ok ? "**yes**" : "**no**")}{(r.Bad > 0 ? $" ({r.Bad} dropped)" : "")} |");
+}
+await File.WriteAllTextAsync(Path.Combine(outDir, "browser.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+await File.WriteAllTextAsync(Path.Combine(outDir, "browser.md"), md.ToString());
+Console.WriteLine(md.ToString());

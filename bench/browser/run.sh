@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Card open latency + bridge round trip in headless Chromium (Playwright for .NET), against a
+# freshly started host with the example plugins. Writes out/browser.json and out/browser.md.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+PORT=${BROWSER_PORT:-5185}
+need chromium chromium; need curl curl
+build_host
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+APP="$BENCH_DIR/browser/CardOpenBench"
+log "building CardOpenBench"
+dotnet build "$APP" -c Release -nologo -v q -o "$OUT/CardOpenBench" >"$OUT/cardopenbench-build.log" 2>&1 \
+  || { cat "$OUT/cardopenbench-build.log"; exit 1; }
+HOST_PID=$(start_host "$PORT" "$REPO/plugins" "$OUT/browser-host.log")
+trap 'stop_pid $HOST_PID' EXIT
+wait_http "http://127.0.0.1:$PORT/cards/frame/dev.labyrinth.hello/1.0.0/hello" 300
+timeout 900 dotnet "$OUT/CardOpenBench/CardOpenBench.dll" "http://127.0.0.1:$PORT" "$OUT" "${RUNS:-30}" "${ROUND_TRIPS:-2000}"
