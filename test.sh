@@ -32,7 +32,7 @@ step "Build .NET"
 dotnet build Labyrinth.slnx -c Release -p:LabyrinthSkipWebBuild=true -nologo -v:q || fail_setup "dotnet build failed"
 
 step "vitest"
-npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json"
+NODE_OPTIONS="--import $PWD/scripts/node20-polyfills.mjs" npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json"
 
 for suite in Labyrinth.Core.Tests Labyrinth.Host.Tests Labyrinth.E2E.Tests; do
   step "$suite"

@@ -14,7 +14,9 @@ const result = await esbuild.build({
   absWorkingDir: here,
   outfile,
   bundle: true,
-  format: 'esm',
+  // A classic script (the host injects it first in <head>, before any plugin script): an IIFE keeps
+  // its names out of the global scope, where a plain-HTML card's own scripts could collide with them.
+  format: 'iife',
   platform: 'browser',
   target: 'es2022',
   minify: true,
