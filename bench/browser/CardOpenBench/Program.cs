@@ -91,8 +91,9 @@ void Log(string s) => Console.Error.WriteLine($"[browser {DateTime.Now:HH:mm:ss}
 // ---- (a) card open latency ----------------------------------------------------------------
 // The real host page: /healthz carries the host page CSP (script-src 'self', frame-src 'self').
 var openPage = await NewPage("/healthz");
-var csp = (await (await openPage.Context.Request.GetAsync(host + "/healthz")).HeadersArrayAsync())
-    .FirstOrDefault(h => h.Name.Equals("content-security-policy", StringComparison.OrdinalIgnoreCase))?.Value ?? "(none)";
+using var http = new HttpClient();
+using var healthz = await http.GetAsync(new Uri(host + "/healthz"));
+var csp = healthz.Headers.TryGetValues("Content-Security-Policy", out var cspValues) ? string.Join(", ", cspValues) : "(none)";
 var openRows = new List<(string Name, List<double> Ms, double First, string Extra)>();
 foreach (var (name, call) in new[]
 {
