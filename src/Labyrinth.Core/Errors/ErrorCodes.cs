@@ -33,4 +33,36 @@ public static class ErrorCodes
 
     public const string ManifestInvalid = "manifest.invalid";
     public const string PluginFileNotFound = "plugin.file_not_found";
+
+    // Package import (issue 4): one code per refusal reason so metrics can count rejections by reason.
+    public const string PackageMalformed = "package.malformed";
+    public const string PackageUnsupported = "package.unsupported";
+    public const string PackageTooLarge = "package.too_large";
+    public const string PackageTooManyEntries = "package.too_many_entries";
+    public const string PackageRatioExceeded = "package.ratio_exceeded";
+    public const string PackageInvalidName = "package.invalid_name";
+    public const string PackageSymlink = "package.symlink";
+    public const string PackageDuplicateName = "package.duplicate_name";
+    public const string PackageExtensionNotAllowed = "package.extension_not_allowed";
+    public const string PackageOverlappingEntries = "package.overlapping_entries";
+    public const string PackageSizeMismatch = "package.size_mismatch";
+    public const string PackageCrcMismatch = "package.crc_mismatch";
+    public const string PackageHeaderMismatch = "package.header_mismatch";
+    public const string PackageManifestMissing = "package.manifest_missing";
+    public const string PackageManifestTooLarge = "package.manifest_too_large";
+
+    public const string SignatureMissing = "signature.missing";
+    public const string SignatureInvalid = "signature.invalid";
+    public const string SignatureUntrustedKey = "signature.untrusted_key";
+    public const string SignatureTampered = "signature.tampered";
+
+    public const string VersionImmutable = "version.immutable";
+    public const string VersionDowngrade = "version.downgrade";
+    public const string DependencyMissing = "dependency.missing";
+    public const string DependencyUnsatisfied = "dependency.unsatisfied";
+    public const string DependencyCycle = "dependency.cycle";
+    public const string DependencyInvalidRange = "dependency.invalid_range";
+    public const string DependencyRequired = "dependency.required_by_others";
+
+    public const string AuditTampered = "audit.tampered";
 }
