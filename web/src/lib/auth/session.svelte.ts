@@ -11,6 +11,8 @@ export class Session {
   status = $state<SessionStatus>('loading');
   needsSetup = $state(false);
   readonly isAdmin = $derived(this.user?.role === 'admin');
+  /** Where to go after signing in (a deep link that bounced to /login). */
+  #returnTo = '/';
 
   constructor(private readonly router: Router) {}
 
@@ -33,7 +35,9 @@ export class Session {
       } catch (e) {
         if (!(e instanceof ApiError) || e.status !== 401) throw e;
         this.user = null;
-        if (this.router.route.name !== 'login') this.router.navigate('/login', { replace: true });
+        // Setup is done: a stale /setup link goes to sign-in.
+        if (this.router.route.name === 'setup') this.router.navigate('/login', { replace: true });
+        else this.#toLogin();
       }
       this.status = 'ready';
     } catch {
@@ -41,18 +45,25 @@ export class Session {
     }
   }
 
+  #toLogin(): void {
+    const name = this.router.route.name;
+    if (name === 'login' || name === 'setup') return;
+    if (name === 'board' || name === 'admin-users') this.#returnTo = location.pathname + location.search;
+    this.router.navigate('/login', { replace: true });
+  }
+
   signedIn(user: UserDto): void {
     this.user = user;
     this.needsSetup = false;
-    this.router.navigate('/', { replace: true });
+    const to = this.#returnTo;
+    this.#returnTo = '/';
+    this.router.navigate(to, { replace: true });
   }
 
   /** Any 401 from the API lands here. */
   expired(): void {
     this.user = null;
-    if (this.router.route.name !== 'login' && this.router.route.name !== 'setup') {
-      this.router.navigate('/login', { replace: true });
-    }
+    this.#toLogin();
   }
 
   async logout(): Promise<void> {
