@@ -1,0 +1,288 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CardBridge, type BridgeEnv, type CardBridgeOptions } from './card-bridge';
+
+const flush = () => new Promise((r) => setTimeout(r, 15));
+
+interface FakeFrame {
+  attrs: Record<string, string>;
+  title: string;
+  className: string;
+  src: string;
+  contentWindow: { postMessage: ReturnType<typeof vi.fn> };
+  removed: boolean;
+  setAttribute(k: string, v: string): void;
+  remove(): void;
+}
+
+function harness(overrides: Partial<CardBridgeOptions> = {}) {
+  let clock = 1000;
+  let listener: ((e: MessageEvent) => void) | null = null;
+  let tick: (() => void) | null = null;
+  const frames: FakeFrame[] = [];
+  const ports: MessagePort[] = [];
+  const env: BridgeEnv = {
+    createFrame: () => {
+      const f: FakeFrame = {
+        attrs: {},
+        title: '',
+        className: '',
+        src: '',
+        contentWindow: { postMessage: vi.fn() },
+        removed: false,
+        setAttribute(k, v) {
+          this.attrs[k] = v;
+        },
+        remove() {
+          this.removed = true;
+        },
+      };
+      frames.push(f);
+      return f as unknown as HTMLIFrameElement;
+    },
+    addMessageListener: (fn) => (listener = fn),
+    removeMessageListener: (fn) => {
+      if (listener === fn) listener = null;
+    },
+    createChannel: () => {
+      const c = new MessageChannel();
+      ports.push(c.port1, c.port2);
+      return c;
+    },
+    setInterval: (fn) => (tick = fn),
+    clearInterval: () => (tick = null),
+  };
+  const onSetPayload = vi.fn();
+  const onLoadReport = vi.fn();
+  const options: CardBridgeOptions = {
+    frameUrl: '/cards/frame/dev.x/1.0.0/hello',
+    cardName: 'Hello',
+    card: { instanceId: 'w_1', typeID: 'hello', pluginId: 'dev.x', version: '1.0.0' },
+    props: { name: 'Ada' },
+    bounds: { width: 320, height: 200 },
+    active: true,
+    loadPayload: async () => ({ count: 3 }),
+    onSetPayload,
+    onLoadReport,
+    now: () => clock,
+    ...overrides,
+  };
+  const bridge = new CardBridge(options, env);
+  const container = { appendChild: vi.fn() } as unknown as HTMLElement;
+  bridge.mount(container);
+  const frame = () => frames[frames.length - 1]!;
+  const received: unknown[] = [];
+  let cardPort: MessagePort | null = null;
+
+  /** Plays the frame: says ready, takes the port, records what the host sends. */
+  async function connect(): Promise<MessagePort> {
+    listener?.({ source: frame().contentWindow, data: { type: 'labyrinth:frame-ready' } } as unknown as MessageEvent);
+    const call = frame().contentWindow.postMessage.mock.calls[0]!;
+    cardPort = (call[2] as MessagePort[])[0]!;
+    cardPort.onmessage = (e) => received.push(e.data);
+    await flush();
+    return cardPort;
+  }
+
+  return {
+    bridge,
+    env,
+    frames,
+    frame,
+    container,
+    onSetPayload,
+    onLoadReport,
+    received,
+    connect,
+    windowMessage: (e: Partial<MessageEvent>) => listener?.(e as MessageEvent),
+    hasListener: () => listener !== null,
+    tick: () => tick?.(),
+    advance: (ms: number) => (clock += ms),
+    cleanup: () => {
+      bridge.destroy();
+      for (const p of ports) p.close();
+    },
+  };
+}
+
+let current: ReturnType<typeof harness> | null = null;
+const make = (o?: Partial<CardBridgeOptions>) => (current = harness(o));
+afterEach(() => {
+  current?.cleanup();
+  current = null;
+});
+
+describe('CardBridge', () => {
+  it('CardBridge_Mount_SandboxedFrameWithOnlyAllowScripts', () => {
+    const h = make();
+    const f = h.frame();
+    expect(f.attrs.sandbox).toBe('allow-scripts');
+    expect(f.attrs.allow).toBe('');
+    expect(f.attrs.referrerpolicy).toBe('no-referrer');
+    expect(f.title).toBe('Hello card');
+    expect(f.src).toBe('/cards/frame/dev.x/1.0.0/hello');
+    expect(h.container.appendChild).toHaveBeenCalledOnce();
+  });
+
+  it('CardBridge_ForeignFrameUrl_RefusedWithoutFrame', () => {
+    for (const frameUrl of ['https://evil.example/x', '//evil.example/x', 'javascript:alert(1)']) {
+      const h = harness({ frameUrl });
+      expect(h.frames).toHaveLength(0);
+      expect(h.bridge.status).toBe('error');
+      expect(h.onLoadReport).toHaveBeenCalledWith(expect.objectContaining({ ok: false }));
+      h.cleanup();
+    }
+  });
+
+  it('CardBridge_FrameReadyFromOtherSource_Ignored', () => {
+    const h = make();
+    h.windowMessage({ source: {} as Window, data: { type: 'labyrinth:frame-ready' } });
+    h.windowMessage({ source: null, data: { type: 'labyrinth:frame-ready' } });
+    expect(h.frame().contentWindow.postMessage).not.toHaveBeenCalled();
+  });
+
+  it('CardBridge_OtherMessageFromFrameWindow_Ignored', () => {
+    const h = make();
+    h.windowMessage({ source: h.frame().contentWindow as unknown as Window, data: { type: 'setPayload', payload: 1 } });
+    expect(h.frame().contentWindow.postMessage).not.toHaveBeenCalled();
+    expect(h.onSetPayload).not.toHaveBeenCalled();
+  });
+
+  it('CardBridge_FrameReady_TransfersPortThenSendsInit', async () => {
+    const h = make();
+    await h.connect();
+    const [msg, target, transfer] = h.frame().contentWindow.postMessage.mock.calls[0]!;
+    expect(msg).toEqual({ type: 'labyrinth:connect', protocol: 1 });
+    expect(target).toBe('*');
+    expect(transfer).toHaveLength(1);
+    expect(h.received[0]).toEqual({
+      type: 'init',
+      card: { instanceId: 'w_1', typeID: 'hello', pluginId: 'dev.x', version: '1.0.0' },
+      props: { name: 'Ada' },
+      payload: { count: 3 },
+      themeTokens: {},
+      bounds: { width: 320, height: 200 },
+      active: true,
+    });
+    expect(h.hasListener()).toBe(false);
+  });
+
+  it('CardBridge_SecondFrameReady_Ignored', async () => {
+    const h = make();
+    await h.connect();
+    h.windowMessage({ source: h.frame().contentWindow as unknown as Window, data: { type: 'labyrinth:frame-ready' } });
+    expect(h.frame().contentWindow.postMessage).toHaveBeenCalledOnce();
+  });
+
+  it('CardBridge_Ready_StatusReadyAndLoadReported', async () => {
+    const h = make();
+    const port = await h.connect();
+    h.advance(42);
+    port.postMessage({ type: 'ready', loadMs: 12.5 });
+    await flush();
+    expect(h.bridge.status).toBe('ready');
+    expect(h.bridge.cardLoadMs).toBe(12.5);
+    expect(h.bridge.loadMs).toBe(42);
+    expect(h.onLoadReport).toHaveBeenCalledWith({ ok: true, loadMs: 42 });
+  });
+
+  it('CardBridge_InvalidMessages_DroppedAndCounted', async () => {
+    const h = make();
+    const port = await h.connect();
+    port.postMessage({ type: 'eval', code: 'x' });
+    port.postMessage({ type: 'ready', loadMs: 'soon' });
+    port.postMessage('hello');
+    port.postMessage({ type: 'setPayload', payload: { count: 4 } });
+    await flush();
+    expect(h.bridge.counters.rejected).toBe(3);
+    expect(h.bridge.counters.accepted).toBe(1);
+    expect(h.onSetPayload).toHaveBeenCalledExactlyOnceWith({ count: 4 });
+    expect(h.bridge.status).toBe('loading');
+  });
+
+  it('CardBridge_Flood_Dropped', async () => {
+    const h = make();
+    const port = await h.connect();
+    for (let i = 0; i < 260; i++) port.postMessage({ type: 'interactionEvent', name: 'x' });
+    await flush();
+    expect(h.bridge.counters.byReason.flood).toBe(60);
+  });
+
+  it('CardBridge_ErrorMessage_ShownAndReported', async () => {
+    const h = make();
+    const port = await h.connect();
+    port.postMessage({ type: 'error', code: 'mount_failed', message: 'boom' });
+    await flush();
+    expect(h.bridge.status).toBe('error');
+    expect(h.bridge.error).toEqual({ code: 'mount_failed', message: 'boom' });
+    expect(h.onLoadReport).toHaveBeenCalledWith(expect.objectContaining({ ok: false, error: 'mount_failed: boom' }));
+  });
+
+  it('CardBridge_NoPongFor5s_UnresponsiveThenRecovers', async () => {
+    const h = make();
+    const port = await h.connect();
+    port.postMessage({ type: 'ready', loadMs: 1 });
+    await flush();
+    for (let i = 0; i < 5; i++) {
+      h.advance(1000);
+      h.tick();
+    }
+    expect(h.bridge.status).toBe('ready');
+    h.advance(1001);
+    h.tick();
+    expect(h.bridge.status).toBe('unresponsive');
+    await flush();
+    const pings = h.received.filter((m) => (m as { type: string }).type === 'ping');
+    expect(pings.length).toBeGreaterThanOrEqual(6);
+    port.postMessage({ type: 'pong', seq: 6 });
+    await flush();
+    expect(h.bridge.status).toBe('ready');
+  });
+
+  it('CardBridge_PongForUnsentPing_Ignored', async () => {
+    const h = make();
+    const port = await h.connect();
+    h.advance(6000);
+    port.postMessage({ type: 'pong', seq: 999 });
+    await flush();
+    h.tick();
+    expect(h.bridge.status).toBe('unresponsive');
+  });
+
+  it('CardBridge_ActiveBoundsProps_SentOnlyOnChange', async () => {
+    const h = make();
+    await h.connect();
+    h.bridge.setActive(true);
+    h.bridge.setActive(false);
+    h.bridge.setBounds({ width: 320, height: 200 });
+    h.bridge.setBounds({ width: 400.4, height: 200 });
+    h.bridge.setProps({ name: 'Ada' });
+    h.bridge.setProps({ name: 'Grace' });
+    await flush();
+    expect(h.received.slice(1)).toEqual([
+      { type: 'setActive', active: false },
+      { type: 'setBounds', bounds: { width: 400, height: 200 } },
+      { type: 'propsChanged', props: { name: 'Grace' } },
+    ]);
+  });
+
+  it('CardBridge_Destroy_RemovesFrameAndClosesPort', async () => {
+    const h = make();
+    const port = await h.connect();
+    h.bridge.destroy();
+    expect(h.frame().removed).toBe(true);
+    expect(h.bridge.status).toBe('closed');
+    port.postMessage({ type: 'setPayload', payload: 1 });
+    await flush();
+    expect(h.onSetPayload).not.toHaveBeenCalled();
+  });
+
+  it('CardBridge_Reload_FreshFrame', async () => {
+    const h = make();
+    await h.connect();
+    h.bridge.reload();
+    expect(h.frames).toHaveLength(2);
+    expect(h.frames[0]!.removed).toBe(true);
+    expect(h.bridge.status).toBe('loading');
+    expect(h.hasListener()).toBe(true);
+  });
+});
