@@ -15,8 +15,9 @@ builder.Services.AddObservability();
 
 var app = builder.Build();
 
-app.UseLabyrinthSecurity();
 app.UseExceptionHandler();
+app.UseLabyrinthSecurity();
+app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth
 app.UseStatusCodePages();
 app.UseWebApp();
 app.UseAuthentication();

@@ -233,7 +233,8 @@ public static partial class ManifestValidator
         }
 
         JsonElement? propsSchema = null;
-        if (el.TryGetProperty("propsSchema", out var schemaEl))
+        // An explicit null means "no schema", the same as leaving the key out.
+        if (el.TryGetProperty("propsSchema", out var schemaEl) && schemaEl.ValueKind != JsonValueKind.Null)
         {
             var schemaPointer = JsonPointer.Append(pointer, "propsSchema");
             var schemaError = PropsValidator.CheckSchema(schemaEl);

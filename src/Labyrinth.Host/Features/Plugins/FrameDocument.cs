@@ -29,9 +29,10 @@ internal static class FrameDocument
     {
         var entry = WebUtility.HtmlEncode(entryUrl);
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
-               $"<script src=\"{BootstrapPath}\"></script>" +
                $"<meta name=\"labyrinth-entry\" content=\"{entry}\">" +
+               // The preload goes first so the bundle downloads while the blocking bootstrap does.
                $"<link rel=\"modulepreload\" href=\"{entry}\">" +
+               $"<script src=\"{BootstrapPath}\"></script>" +
                $"<title>{WebUtility.HtmlEncode(title)}</title>" +
                "<style>html,body{margin:0;height:100%;background:var(--lab-panel,transparent);color:var(--lab-text,inherit);font-family:system-ui,sans-serif}#root{height:100%}</style>" +
                "</head><body><div id=\"root\"></div></body></html>";

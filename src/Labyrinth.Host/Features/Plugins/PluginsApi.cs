@@ -29,10 +29,11 @@ internal static partial class PluginsApi
         app.MapPost("/api/telemetry/card-load", ReportCardLoad).RequireAuthorization().WithTags("Plugins");
 
         // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so
-        // they are public by design; they never contain user data.
-        app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ExcludeFromDescription();
-        app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ExcludeFromDescription();
-        app.MapMethods(FrameDocument.BootstrapPath, ["GET", "HEAD"], (HttpContext http, FrameBootstrapFile file) => file.Serve(http)).ExcludeFromDescription();
+        // they are public by design; they never contain user data. ShortCircuit answers them in the
+        // routing middleware, skipping static files, auth and rate limiting (the hot path).
+        app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
+        app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
+        app.MapMethods(FrameDocument.BootstrapPath, ["GET", "HEAD"], (HttpContext http, FrameBootstrapFile file) => file.Serve(http)).ShortCircuit().ExcludeFromDescription();
         return app;
     }
 
