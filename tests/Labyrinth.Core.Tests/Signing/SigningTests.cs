@@ -169,8 +169,9 @@ public sealed class SigningTests
     {
         using var a = PublisherKey.Generate("a");
         using var b = PublisherKey.Generate("b");
-        var json = Encoding.UTF8.GetString(a.ExportKeyFile()).Replace(Convert.ToBase64String(a.PublicKey), Convert.ToBase64String(b.PublicKey), StringComparison.Ordinal);
-        Assert.Throws<FormatException>(() => PublisherKey.ImportKeyFile(Encoding.UTF8.GetBytes(json)));
+        var fields = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(a.ExportKeyFile())!;
+        fields["publicKey"] = Convert.ToBase64String(b.PublicKey);
+        Assert.Throws<FormatException>(() => PublisherKey.ImportKeyFile(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(fields)));
     }
 
     [Fact]
