@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CardBridge, type BridgeEnv, type CardBridgeOptions } from './card-bridge';
+import { FramePool } from './frame-pool';
 
 const flush = () => new Promise((r) => setTimeout(r, 15));
 
@@ -285,4 +286,69 @@ describe('CardBridge', () => {
     expect(h.bridge.status).toBe('loading');
     expect(h.hasListener()).toBe(true);
   });
+
+  it('CardBridge_WarmReadyFrameFromPool_MovedInAndConnectedAtOnce', async () => {
+    let poolListener: ((e: MessageEvent) => void) | null = null;
+    const pooledWindow = { postMessage: vi.fn() };
+    const pooledFrame = {
+      attrs: {} as Record<string, string>,
+      title: '',
+      className: '',
+      src: '',
+      tabIndex: -1,
+      contentWindow: pooledWindow,
+      setAttribute(k: string, v: string) {
+        this.attrs[k] = v;
+      },
+      removeAttribute: vi.fn(),
+      remove: vi.fn(),
+    };
+    const pool = new FramePool({
+      createFrame: () => pooledFrame as unknown as HTMLIFrameElement,
+      parking: () => ({ appendChild: vi.fn() }) as unknown as HTMLElement,
+      canMove: () => true,
+      addMessageListener: (fn) => (poolListener = fn),
+      idle: () => {},
+    });
+    pool.warm('/cards/frame/dev.x/1.0.0/hello');
+    poolListener!({ source: pooledWindow, data: { type: 'labyrinth:frame-ready' } } as unknown as MessageEvent);
+
+    const moveBefore = vi.fn();
+    const created = vi.fn();
+    const bridge = new CardBridge(
+      {
+        frameUrl: '/cards/frame/dev.x/1.0.0/hello',
+        cardName: 'Hello',
+        card: { instanceId: 'w_1', typeID: 'hello', pluginId: 'dev.x', version: '1.0.0' },
+        props: {},
+        bounds: { width: 320, height: 200 },
+        active: true,
+        loadPayload: async () => null,
+        onSetPayload: vi.fn(),
+        pool,
+      },
+      {
+        createFrame: () => {
+          created();
+          return pooledFrame as unknown as HTMLIFrameElement;
+        },
+        addMessageListener: vi.fn(),
+        removeMessageListener: vi.fn(),
+        createChannel: () => new MessageChannel(),
+        setInterval: () => 0,
+        clearInterval: () => {},
+      },
+    );
+    bridge.mount({ moveBefore, appendChild: vi.fn() } as unknown as HTMLElement);
+
+    expect(created).not.toHaveBeenCalled();
+    expect(moveBefore).toHaveBeenCalledWith(pooledFrame, null);
+    expect(bridge.view.warm).toBe(true);
+    const [msg, target, ports] = pooledWindow.postMessage.mock.calls[0]!;
+    expect(msg).toEqual({ type: 'labyrinth:connect', protocol: 1 });
+    expect(target).toBe('*');
+    (ports as MessagePort[])[0]!.close();
+    bridge.destroy();
+  });
 });
+

@@ -1,3 +1,5 @@
+import type { FramePool } from './frame-pool';
+import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage } from './types';
 
@@ -24,12 +26,11 @@ export interface CardBridgeOptions {
   unresponsiveAfterMs?: number;
   /** No frame-ready for this long → "Not responding". */
   startTimeoutMs?: number;
+  /** Warm frames; when it holds one for this frame URL the card skips the frame's cold start. */
+  pool?: FramePool | null;
 }
 
-/** The only frame URLs we load: same-origin absolute paths (the host CSP allows frame-src 'self'). */
-export function isSafeFrameUrl(url: string): boolean {
-  return url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\');
-}
+export { isSafeFrameUrl } from './frames';
 
 /** What the UI shows about a bridge; the Svelte wrapper makes this object reactive. */
 export interface BridgeView {
@@ -42,10 +43,12 @@ export interface BridgeView {
   sizePreference: Bounds | null;
   counters: BridgeCounters;
   loads: number;
+  /** The frame came pre-started from the pool. */
+  warm: boolean;
 }
 
 export function initialView(): BridgeView {
-  return { status: 'loading', error: null, loadMs: null, cardLoadMs: null, sizePreference: null, counters: emptyCounters(), loads: 0 };
+  return { status: 'loading', error: null, loadMs: null, cardLoadMs: null, sizePreference: null, counters: emptyCounters(), loads: 0, warm: false };
 }
 
 /** The DOM pieces the bridge touches, injectable so the handshake is testable without a browser. */
@@ -154,18 +157,23 @@ export class CardBridge {
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
 
-    const f = this.#env.createFrame();
-    // Exactly allow-scripts: an opaque origin, no storage, no popups, no top navigation.
-    f.setAttribute('sandbox', 'allow-scripts');
-    f.setAttribute('allow', '');
-    f.setAttribute('referrerpolicy', 'no-referrer');
-    f.setAttribute('loading', 'eager');
+    const pooled = this.options.pool?.take(frameUrl) ?? null;
+    const f = pooled?.iframe ?? prepareCardFrame(this.#env.createFrame(), frameUrl);
     f.title = `${cardName} card`;
-    f.className = 'card-frame';
-    f.src = frameUrl;
     this.#iframe = f;
-    this.#env.addMessageListener(this.#onWindowMessage);
-    container.appendChild(f);
+    this.view.warm = pooled !== null;
+    if (pooled) {
+      f.removeAttribute('tabindex'); // parked frames were kept out of the tab order
+      // moveBefore keeps the running frame; appendChild would reload it from scratch.
+      (container as HTMLElement & { moveBefore(node: Node, child: Node | null): void }).moveBefore(f, null);
+    } else {
+      container.appendChild(f);
+    }
+    if (pooled?.ready) {
+      void this.#connect(f);
+    } else {
+      this.#env.addMessageListener(this.#onWindowMessage);
+    }
 
     this.#payload = payload;
     this.#timer = this.#env.setInterval(this.#tick, this.options.pingIntervalMs ?? 1000);

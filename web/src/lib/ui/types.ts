@@ -9,4 +9,6 @@ export interface MenuItem {
   checked?: boolean;
   disabled?: boolean;
   onSelect: () => void;
+  /** The item is under the pointer or focused: a hint of what comes next (e.g. preload a card). */
+  onHighlight?: () => void;
 }

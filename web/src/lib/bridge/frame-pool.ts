@@ -1,0 +1,122 @@
+import { isSafeFrameUrl, prepareCardFrame } from './frames';
+
+/**
+ * A pre-started card frame: a sandboxed iframe already loading its own plugin's frame document
+ * (with that plugin's CSP, the bootstrap running and the bundle preloaded), not yet connected.
+ */
+export interface PooledFrame {
+  readonly frameUrl: string;
+  readonly iframe: HTMLIFrameElement;
+  /** The frame said `labyrinth:frame-ready`: the bridge may transfer its port at once. */
+  ready: boolean;
+}
+
+/** The DOM pieces the pool touches, injectable so the pool is testable without a browser. */
+export interface FramePoolEnv {
+  createFrame(): HTMLIFrameElement;
+  /** Off-screen, inert parent that keeps pooled frames running (display:none would not lay them out). */
+  parking(): HTMLElement;
+  /** `Element.prototype.moveBefore`: re-parents a live iframe without reloading it. */
+  canMove(): boolean;
+  addMessageListener(fn: (e: MessageEvent) => void): void;
+  idle(fn: () => void): void;
+}
+
+/**
+ * Warm frames for the cards likely to open next (types on the board, the spawn-menu item under
+ * the pointer), so opening a card skips the sandboxed frame's process start and document load.
+ *
+ * A frame is keyed by its frame URL — one plugin version's card — and handed out at most once:
+ * the bootstrap accepts one port, and a generic frame that could load any plugin would need a CSP
+ * letting one plugin load another's files. Without `moveBefore` (re-parenting an iframe any other
+ * way reloads it) the pool stays empty and cards start cold.
+ */
+export class FramePool {
+  readonly #env: FramePoolEnv;
+  readonly #max: number;
+  #frames: PooledFrame[] = [];
+  #listening = false;
+
+  constructor(env: FramePoolEnv, max = 3) {
+    this.#env = env;
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#frames.length;
+  }
+
+  has(frameUrl: string): boolean {
+    return this.#frames.some((f) => f.frameUrl === frameUrl);
+  }
+
+  /** Starts a frame for `frameUrl` unless one is waiting already; the oldest makes room. */
+  warm(frameUrl: string): void {
+    if (!this.#env.canMove() || !isSafeFrameUrl(frameUrl) || this.has(frameUrl)) return;
+    if (!this.#listening) {
+      this.#env.addMessageListener(this.#onMessage);
+      this.#listening = true;
+    }
+    while (this.#frames.length >= this.#max) this.#discard(this.#frames[0]!);
+    const iframe = prepareCardFrame(this.#env.createFrame(), frameUrl);
+    iframe.title = 'Preloading card';
+    iframe.tabIndex = -1;
+    this.#frames.push({ frameUrl, iframe, ready: false });
+    this.#env.parking().appendChild(iframe);
+  }
+
+  /** Hands out the waiting frame for `frameUrl` (never again) and starts its replacement when idle. */
+  take(frameUrl: string): PooledFrame | null {
+    const i = this.#frames.findIndex((f) => f.frameUrl === frameUrl);
+    if (i < 0) return null;
+    const [frame] = this.#frames.splice(i, 1);
+    this.#env.idle(() => this.warm(frameUrl));
+    return frame!;
+  }
+
+  /** Drops frames whose plugin version may no longer run (disabled, killed, uninstalled). */
+  evictWhere(shouldEvict: (frameUrl: string) => boolean): void {
+    for (const f of [...this.#frames]) if (shouldEvict(f.frameUrl)) this.#discard(f);
+  }
+
+  clear(): void {
+    for (const f of [...this.#frames]) this.#discard(f);
+  }
+
+  #discard(frame: PooledFrame): void {
+    this.#frames = this.#frames.filter((f) => f !== frame);
+    frame.iframe.remove();
+  }
+
+  /** Only a pooled frame's own `frame-ready` counts; the pool never sends a frame anything. */
+  #onMessage = (e: MessageEvent): void => {
+    const d: unknown = e.data;
+    if (typeof d !== 'object' || d === null || (d as { type?: unknown }).type !== 'labyrinth:frame-ready') return;
+    const frame = this.#frames.find((f) => f.iframe.contentWindow !== null && f.iframe.contentWindow === e.source);
+    if (frame) frame.ready = true;
+  };
+}
+
+function createParking(): HTMLElement {
+  const el = document.createElement('div');
+  el.setAttribute('aria-hidden', 'true');
+  el.inert = true;
+  el.dataset.testid = 'frame-pool';
+  // Off-screen but laid out: hidden or display:none frames would not run their layout.
+  Object.assign(el.style, { position: 'fixed', left: '-10000px', top: '0', width: '480px', height: '360px', overflow: 'hidden', pointerEvents: 'none' });
+  document.body.appendChild(el);
+  return el;
+}
+
+let parking: HTMLElement | null = null;
+
+export const domPoolEnv: FramePoolEnv = {
+  createFrame: () => document.createElement('iframe'),
+  parking: () => (parking ??= createParking()),
+  canMove: () => typeof Element !== 'undefined' && 'moveBefore' in Element.prototype,
+  addMessageListener: (fn) => window.addEventListener('message', fn),
+  idle: (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => fn(), { timeout: 2000 }) : setTimeout(fn, 200)),
+};
+
+/** The page's one pool. */
+export const framePool = new FramePool(domPoolEnv);
