@@ -27,7 +27,9 @@ public sealed class E2EEnvironment : IAsyncLifetime
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Directory.CreateDirectory(ScreenshotDir);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         _playwright = await Playwright.CreateAsync();
+        File.AppendAllText("/tmp/dbg.txt", $"playwright {sw.ElapsedMilliseconds}\n");
         Assertions.SetDefaultExpectTimeout(15_000);
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -37,13 +39,16 @@ public sealed class E2EEnvironment : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
 
+        File.AppendAllText("/tmp/dbg.txt", $"chromium {sw.ElapsedMilliseconds}\n");
         Server = LabyrinthServer.StartNew();
+        File.AppendAllText("/tmp/dbg.txt", $"server {sw.ElapsedMilliseconds}\n");
         var context = await NewContextAsync(Server);
         try
         {
             var page = await context.NewPageAsync();
             await Ui.CompleteSetupAsync(page, await Server.SetupUrlAsync(), AdminUser, AdminPassword);
             AdminStorageState = await context.StorageStateAsync();
+            File.AppendAllText("/tmp/dbg.txt", $"setup {sw.ElapsedMilliseconds}\n");
         }
         finally
         {

@@ -184,6 +184,21 @@ public static partial class Ui
         throw new TimeoutException($"server never reached: {what}. Last board: {board}");
     }
 
+    /// <summary>Polls a condition (15 s, like expectations) and fails with <paramref name="what"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> check, string what, int timeoutMs = 15_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await check())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("never happened: " + what);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         await page.ScreenshotAsync(new() { Path = Path.Combine(E2EEnvironment.ScreenshotDir, name + ".png"), Timeout = 10_000 });

@@ -1,0 +1,194 @@
+using Labyrinth.E2E.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Labyrinth.E2E.Tests;
+
+/// <summary>Windows on a board, as a person uses them: spawn, click, drag, resize, reload.</summary>
+public sealed class BoardTests(E2EEnvironment env)
+{
+    [Fact(Timeout = 90_000)]
+    public async Task Hello_card_counts_and_its_window_keeps_geometry_and_count_across_reload()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var win = await Ui.SpawnAsync(page, "hello");
+            var id = await Ui.WindowIdAsync(win);
+            Assert.Equal("plugin", await win.GetAttributeAsync("data-kind"));
+
+            var count = win.FrameLocator("iframe[title*='Hello']").GetByTestId("count");
+            await Expect(count).ToHaveTextAsync("Count: 0");
+            await count.ClickAsync();
+            await Expect(count).ToHaveTextAsync("Count: 1");
+            await count.ClickAsync();
+            await Expect(count).ToHaveTextAsync("Count: 2");
+
+            var before = await Ui.ScreenBoxAsync(win);
+            await Ui.DragTitleAsync(page, win, 120, 70);
+            var moved = await Ui.ScreenBoxAsync(win);
+            new Box(before.X + 120, before.Y + 70, before.Width, before.Height).ShouldEqual(moved, 1.5);
+
+            await Ui.ResizeAsync(page, win, "se", 90, 60);
+            var resized = await Ui.ScreenBoxAsync(win);
+            new Box(moved.X, moved.Y, moved.Width + 90, moved.Height + 60).ShouldEqual(resized, 1.5);
+            await Ui.ScreenshotAsync(page, "board-01-hello-moved-resized");
+
+            // Wait until the server holds what the person sees (layout and payload are saved debounced).
+            var world = await Ui.StyleBoxAsync(win);
+            await Ui.WaitForBoardAsync(page, boardId, b => Near(Ui.WorldBox(Ui.WindowDto(b, id)), world), "layout saved");
+            await WaitForPayloadCountAsync(page, boardId, id, 2);
+
+            await page.ReloadAsync();
+            var again = Ui.Window(page, id);
+            await Expect(again).ToBeVisibleAsync();
+            await Expect(again.FrameLocator("iframe[title*='Hello']").GetByTestId("count")).ToHaveTextAsync("Count: 2");
+            (await Ui.ScreenBoxAsync(again)).ShouldEqual(resized, 1);
+            await Ui.ScreenshotAsync(page, "board-02-hello-after-reload");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Dirty_form_asks_before_closing_and_saved_form_closes_directly()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var form = await Ui.SpawnAsync(page, "form");
+            await form.Locator("input[name=title]").FillAsync("Quarterly plan");
+            await Expect(form.GetByTestId("form-state")).ToHaveTextAsync("Unsaved changes");
+
+            await form.GetByTestId("btn-close").ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Discard changes?" });
+            await Expect(dialog).ToBeVisibleAsync();
+            await Expect(dialog).ToContainTextAsync("unsaved changes");
+            await Ui.ScreenshotAsync(page, "board-03-form-confirm-close");
+            await dialog.GetByTestId("confirm-cancel").ClickAsync();
+            await Expect(dialog).ToBeHiddenAsync();
+            await Expect(form).ToBeVisibleAsync();
+            await Expect(form.Locator("input[name=title]")).ToHaveValueAsync("Quarterly plan");
+
+            await form.GetByTestId("form-save").ClickAsync();
+            await Expect(form.GetByTestId("form-state")).ToHaveTextAsync("Saved");
+            await form.GetByTestId("btn-close").ClickAsync();
+            await Expect(form).ToHaveCountAsync(0);
+            await Expect(dialog).ToBeHiddenAsync();
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Minimize_to_tray_and_restore_then_maximize_and_restore()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var win = await Ui.SpawnAsync(page, "chat");
+            var id = await Ui.WindowIdAsync(win);
+            var original = await Ui.ScreenBoxAsync(win);
+
+            await win.GetByTestId("btn-minimize").ClickAsync();
+            await Expect(win).ToBeHiddenAsync();
+            var trayItem = page.Locator($"[data-testid=tray-item][data-window-id='{id}']");
+            await Expect(trayItem).ToBeVisibleAsync();
+            await Ui.ScreenshotAsync(page, "board-04-minimized-tray");
+            await trayItem.ClickAsync();
+            await Expect(win).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("tray-item")).ToHaveCountAsync(0);
+            (await Ui.ScreenBoxAsync(win)).ShouldEqual(original);
+
+            await win.GetByTestId("btn-maximize").ClickAsync();
+            await Expect(win.GetByTestId("btn-maximize")).ToHaveAttributeAsync("aria-label", "Restore");
+            var stage = await Ui.ScreenBoxAsync(page.Locator("main.stage"));
+            var max = await Ui.ScreenBoxAsync(win);
+            Assert.True(max.Width >= stage.Width - 2 && max.Height >= stage.Height - 2, $"maximized {max} does not fill the stage {stage}");
+            await Expect(win.GetByTestId("resize-se")).ToHaveCountAsync(0);
+            await Ui.ScreenshotAsync(page, "board-05-maximized");
+
+            await win.GetByTestId("btn-maximize").ClickAsync();
+            await Expect(win.GetByTestId("btn-maximize")).ToHaveAttributeAsync("aria-label", "Maximize");
+            (await Ui.ScreenBoxAsync(win)).ShouldEqual(original);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_stale_write_from_a_second_browser_is_refused_and_that_browser_reloads()
+    {
+        var (contextA, pageA) = await env.AdminPageAsync();
+        var (contextB, pageB) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(pageA, "Shared");
+            var first = await Ui.SpawnAsync(pageA, "form");
+            var second = await Ui.SpawnAsync(pageA, "chat");
+            var firstId = await Ui.WindowIdAsync(first);
+            var secondId = await Ui.WindowIdAsync(second);
+            var saved = await Ui.StyleBoxAsync(second);
+            await Ui.WaitForBoardAsync(pageA, boardId, b => b.GetProperty("windows").GetArrayLength() == 2 && Near(Ui.WorldBox(Ui.WindowDto(b, secondId)), saved), "both windows saved");
+
+            await pageB.GotoAsync($"/boards/{boardId}");
+            var firstInB = Ui.Window(pageB, firstId);
+            var secondInB = Ui.Window(pageB, secondId);
+            await Expect(secondInB).ToBeVisibleAsync();
+
+            // A moves the first window; the server moves on to a new version.
+            await Ui.DragTitleAsync(pageA, first, -80, 40);
+            var movedByA = await Ui.StyleBoxAsync(first);
+            await Ui.WaitForBoardAsync(pageA, boardId, b => Near(Ui.WorldBox(Ui.WindowDto(b, firstId)), movedByA), "A's move saved");
+
+            // B, still on the old version, moves the second window: refused, told, reloaded.
+            await Ui.DragTitleAsync(pageB, secondInB, 150, 30);
+            var toast = pageB.GetByTestId("toast");
+            await Expect(toast).ToContainTextAsync("changed elsewhere");
+            await Ui.ScreenshotAsync(pageB, "board-06-stale-write-toast");
+            // After the reload B shows A's move, and B's refused move did not overwrite anything.
+            await Ui.EventuallyAsync(async () => Near(await Ui.StyleBoxAsync(firstInB), movedByA), "B shows A's move after reloading");
+            var board = await Ui.GetBoardAsync(pageA, boardId);
+            Assert.True(Near(Ui.WorldBox(Ui.WindowDto(board, firstId)), movedByA), "A's move was overwritten");
+            Assert.True(Near(Ui.WorldBox(Ui.WindowDto(board, secondId)), saved), "B's stale move was saved");
+            Assert.True(Near(await Ui.StyleBoxAsync(secondInB), saved), "B still shows its refused move after the reload");
+        }
+        finally
+        {
+            await contextB.CloseAsync();
+            await contextA.CloseAsync();
+        }
+    }
+
+    internal static bool Near(Box a, Box b) =>
+        Math.Abs(a.X - b.X) <= 1 && Math.Abs(a.Y - b.Y) <= 1 && Math.Abs(a.Width - b.Width) <= 1 && Math.Abs(a.Height - b.Height) <= 1;
+
+    private static async Task WaitForPayloadCountAsync(IPage page, string boardId, string windowId, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var r = await Ui.ApiAsync(page, "GET", $"/api/boards/{boardId}/windows/{windowId}/payload");
+            last = r.Text;
+            if (r.Status == 200 && r.Json!.Value.GetProperty("payload") is { ValueKind: System.Text.Json.JsonValueKind.Object } p
+                && p.TryGetProperty("count", out var c) && c.GetInt32() == count)
+            {
+                return;
+            }
+
+            await Task.Delay(150);
+        }
+
+        throw new TimeoutException($"payload count never reached {count}; last: {last}");
+    }
+}
