@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Labyrinth.Host.Tests;
+
+public sealed class CsrfTests
+{
+    [Fact]
+    public async Task Post_WithoutRequestHeader_Returns403MissingHeader()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        await app.SetupAdminAsync();
+        var client = app.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { userName = LabyrinthApp.AdminName, password = LabyrinthApp.Password });
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
+    }
+
+    [Fact]
+    public async Task Post_CrossSiteFetch_IsRefused()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        var admin = await app.SetupAdminAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/boards") { Content = JsonContent.Create(new { name = "Evil" }) };
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+
+        using var response = await admin.SendAsync(request);
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.cross_site", response);
+        Assert.Empty((await admin.GetJsonAsync("/api/boards")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Delete_SignedInWithoutRequestHeader_LeavesBoard()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        var admin = await app.SetupAdminAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/boards/{board.Id()}");
+        request.Headers.Remove("X-Labyrinth-Request");
+        admin.DefaultRequestHeaders.Remove("X-Labyrinth-Request");
+
+        using var response = await admin.SendAsync(request);
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
+        await admin.GetJsonAsync($"/api/boards/{board.Id()}");
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Labyrinth.Host.Tests;
+
+public sealed partial class FrameTests(KestrelApp server) : IClassFixture<KestrelApp>
+{
+    private const string HelloFrame = "/cards/frame/dev.labyrinth.hello/1.0.0/hello";
+
+    [Fact]
+    public async Task Frame_KnownCard_HasStrictCsp()
+    {
+        using var response = await server.Client.GetAsync(HelloFrame);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        var csp = Directives(PluginFileTests.Header(response, "Content-Security-Policy")!);
+        Assert.Equal("'none'", csp["default-src"]);
+        Assert.Equal("'none'", csp["connect-src"]);
+        Assert.Equal("'none'", csp["base-uri"]);
+        Assert.Equal("'none'", csp["frame-src"]);
+        Assert.Equal("'none'", csp["form-action"]);
+        Assert.Equal("allow-scripts", csp["sandbox"]);
+        Assert.Equal("'block'", csp["webrtc"]);
+    }
+
+    [Fact]
+    public async Task Frame_KnownCard_ScriptSrcIsOnlyThatPluginAndBootstrap()
+    {
+        using var response = await server.Client.GetAsync(HelloFrame);
+
+        var origin = server.Address.GetLeftPart(UriPartial.Authority);
+        var scriptSrc = Directives(PluginFileTests.Header(response, "Content-Security-Policy")!)["script-src"].Split(' ');
+        Assert.Equal([$"{origin}/plugins/dev.labyrinth.hello/1.0.0/", $"{origin}/_frame/"], scriptSrc);
+    }
+
+    [Fact]
+    public async Task Frame_KnownCard_HasNoInlineScript()
+    {
+        using var response = await server.Client.GetAsync(HelloFrame);
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotMatch(InlineScript(), html);
+        Assert.Contains("<script src=\"/_frame/bootstrap.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("content=\"/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js\"", html, StringComparison.Ordinal);
+        Assert.Equal("off", PluginFileTests.Header(response, "X-DNS-Prefetch-Control"));
+    }
+
+    [Theory]
+    [InlineData("/cards/frame/dev.labyrinth.hello/1.0.0/nope")]
+    [InlineData("/cards/frame/dev.labyrinth.hello/9.9.9/hello")]
+    [InlineData("/cards/frame/dev.labyrinth.missing/1.0.0/hello")]
+    public async Task Frame_UnknownCard_Returns404(string url)
+    {
+        using var response = await server.Client.GetAsync(url);
+
+        await Expect.StatusAsync(HttpStatusCode.NotFound, response);
+    }
+
+    [Fact]
+    public async Task Frame_HtmlEntryCard_RedirectsToItsFile()
+    {
+        // Raw, because the socket handler under the Kestrel client follows redirects by itself.
+        var (status, head) = await RawHttp.GetAsync(server.Address, "/cards/frame/dev.labyrinth.probe/1.0.0/html");
+
+        Assert.True(status is >= 300 and < 400, $"answered {status}");
+        Assert.Contains("\r\nLocation: /plugins/dev.labyrinth.probe/1.0.0/cards/probe.html\r\n", head + "\r\n", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static Dictionary<string, string> Directives(string csp) =>
+        csp.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => d.Split(' ', 2))
+            .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "", StringComparer.Ordinal);
+
+    /// <summary>A &lt;script&gt; start tag without a src attribute.</summary>
+    [GeneratedRegex("<script(?![^>]*\\bsrc\\s*=)[^>]*>", RegexOptions.IgnoreCase)]
+    internal static partial Regex InlineScript();
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Labyrinth.Host.Tests;
+
+public sealed class PayloadTests
+{
+    [Fact]
+    public async Task Payload_PutThenGet_RoundTrips()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+
+        using var put = await admin.PutAsJsonAsync(url, new { payload = new { count = 7, text = "hi" } });
+        var stored = await admin.GetJsonAsync(url);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, put);
+        Assert.Equal(1, (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64());
+        Assert.Equal(7, stored.GetProperty("payload").GetProperty("count").GetInt32());
+        Assert.Equal("hi", stored.GetProperty("payload").GetProperty("text").GetString());
+        Assert.Equal(1, stored.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Payload_NeverWritten_IsNull()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+
+        var stored = await admin.GetJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload");
+
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("payload").ValueKind);
+        Assert.Equal(0, stored.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Payload_OverOneMiB_Returns413()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+
+        using var response = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
+
+        await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
+    }
+
+    [Fact]
+    public async Task Payload_JustUnderLimit_IsStored()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+
+        using var response = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+    }
+
+    [Theory]
+    [InlineData("{\"payload\": ")]
+    [InlineData("not json")]
+    [InlineData("{\"other\": 1}")]
+    [InlineData("[1,2]")]
+    public async Task Payload_InvalidBody_Returns400(string body)
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+
+        using var response = await admin.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await Expect.ProblemAsync(HttpStatusCode.BadRequest, "payload.invalid", response);
+    }
+
+    [Fact]
+    public async Task Payload_BuiltInWindow_Returns404()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+
+        using var response = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
+
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+    }
+
+    [Fact]
+    public async Task Payload_OtherUsersBoard_Returns404()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var member = await app.CreateMemberAsync("alice", admin);
+        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+
+        using var put = await member.PutAsJsonAsync(url, new { payload = "pwned" });
+        using var get = await member.GetAsync(url);
+
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", put);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", get);
+    }
+}

@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Net;
+using System.Security.Cryptography;
+
+namespace Labyrinth.Host.Tests;
+
+public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelApp>
+{
+    private const string HelloJs = "/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js";
+
+    private static byte[] HelloJsOnDisk() => File.ReadAllBytes(Path.Combine(RepoRoot(), "plugins", "hello", "dist", "cards", "hello.js"));
+
+    [Fact]
+    public async Task GetFile_Listed_ServesScriptWithSecurityHeaders()
+    {
+        using var response = await server.Client.GetAsync(HelloJs);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+        Assert.Equal("*", Header(response, "Access-Control-Allow-Origin"));
+        var cache = response.Headers.CacheControl!;
+        Assert.True(cache.Public);
+        Assert.Equal(TimeSpan.FromDays(365), cache.MaxAge);
+        Assert.Contains("immutable", cache.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        Assert.Equal(HelloJsOnDisk(), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task GetFile_Listed_HasStrongSha256ETag()
+    {
+        using var response = await server.Client.GetAsync(HelloJs);
+
+        var etag = response.Headers.ETag!;
+        Assert.False(etag.IsWeak);
+        Assert.Equal($"\"{Convert.ToHexStringLower(SHA256.HashData(HelloJsOnDisk()))}\"", etag.Tag);
+    }
+
+    [Fact]
+    public async Task GetFile_MatchingIfNoneMatch_Returns304()
+    {
+        using var first = await server.Client.GetAsync(HelloJs);
+        using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("br")]
+    [InlineData("gzip")]
+    public async Task GetFile_AcceptsEncoding_ServesCompressedSameBytes(string encoding)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
+
+        using var response = await server.Client.SendAsync(request);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal([encoding], response.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        await using var compressed = await response.Content.ReadAsStreamAsync();
+        await using Stream decoder = encoding == "br" ? new BrotliStream(compressed, CompressionMode.Decompress) : new GZipStream(compressed, CompressionMode.Decompress);
+        using var plain = new MemoryStream();
+        await decoder.CopyToAsync(plain);
+        Assert.Equal(HelloJsOnDisk(), plain.ToArray());
+    }
+
+    [Fact]
+    public async Task RawGet_CleanPath_IsServed()
+    {
+        // Proves the raw client reaches files at all, so the 404s below mean "refused".
+        var (status, _) = await RawHttp.GetAsync(server.Address, HelloJs);
+
+        Assert.Equal(200, status);
+    }
+
+    [Theory]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/../../dev.labyrinth.notes/1.0.0/manifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards/../../../dev.labyrinth.notes/1.0.0/cards/note.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/..%2f..%2fdev.labyrinth.notes%2f1.0.0%2fmanifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/..%2F..%2Fdev.labyrinth.notes%2F1.0.0%2Fmanifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/%2e%2e/%2e%2e/dev.labyrinth.notes/1.0.0/manifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/%2E%2E/%2E%2E/dev.labyrinth.notes/1.0.0/manifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards%2fhello.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards%5chello.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards\\hello.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/./cards/hello.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards//hello.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js%00")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js.br")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/build-manifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards/missing.js")]
+    [InlineData("/plugins/dev.labyrinth.hello/9.9.9/cards/hello.js")]
+    [InlineData("/plugins/dev.labyrinth.missing/1.0.0/cards/hello.js")]
+    public async Task RawGet_EscapingOrUnlistedPath_Returns404(string rawTarget)
+    {
+        var (status, _) = await RawHttp.GetAsync(server.Address, rawTarget);
+
+        Assert.True(status is 400 or 404, $"{rawTarget} answered {status}");
+    }
+
+    [Fact]
+    public async Task GetFile_OtherPluginDirectly_IsServed()
+    {
+        // Control for the traversal cases: the target itself exists under its own prefix.
+        var (status, _) = await RawHttp.GetAsync(server.Address, "/plugins/dev.labyrinth.notes/1.0.0/manifest.json");
+
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task GetFile_PluginHtml_CarriesSandboxCspAndBootstrap()
+    {
+        using var response = await server.Client.GetAsync("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html");
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        var csp = Header(response, "Content-Security-Policy");
+        Assert.Contains("sandbox allow-scripts", csp, StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"/_frame/bootstrap.js\"></script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetFile_PluginScript_HasNoHostPageCsp()
+    {
+        using var response = await server.Client.GetAsync(HelloJs);
+
+        Assert.DoesNotContain("script-src 'self'", Header(response, "Content-Security-Policy") ?? "", StringComparison.Ordinal);
+    }
+
+    internal static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(", ", values)
+            : null;
+
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Labyrinth.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Labyrinth.slnx not found above the test binaries.");
+    }
+}

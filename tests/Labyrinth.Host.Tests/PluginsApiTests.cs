@@ -1,0 +1,33 @@
+using System.Net;
+
+namespace Labyrinth.Host.Tests;
+
+public sealed class PluginsApiTests
+{
+    [Fact]
+    public async Task ListPlugins_SignedIn_ListsExamplesWithUrls()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+
+        var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().ToList();
+
+        Assert.Equal(["dev.labyrinth.hello", "dev.labyrinth.notes", "dev.labyrinth.probe"], plugins.Select(p => p.Id()));
+        var hello = plugins[0].GetProperty("cards")[0];
+        Assert.Equal("/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
+        Assert.Equal("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
+        var html = plugins[2].GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
+        Assert.Equal("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html", html.GetProperty("frameUrl").GetString());
+    }
+
+    [Fact]
+    public async Task ListPlugins_Anonymous_Returns401()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        var client = await app.CreateClientAsync();
+
+        using var response = await client.GetAsync("/api/plugins");
+
+        await Expect.StatusAsync(HttpStatusCode.Unauthorized, response);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Labyrinth.Host.Tests;
+
+/// <summary>
+/// Sends a request line exactly as written. HttpClient and System.Uri normalise dot segments and
+/// some escapes before sending, which would hide the very paths the host must refuse.
+/// </summary>
+internal static class RawHttp
+{
+    public static async Task<(int Status, string Head)> GetAsync(Uri server, string rawTarget)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.Host, server.Port);
+        await using var stream = tcp.GetStream();
+        var request = $"GET {rawTarget} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+        var statusLine = response[..response.IndexOf("\r\n", StringComparison.Ordinal)];
+        var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var headEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        return (status, headEnd < 0 ? response : response[..headEnd]);
+    }
+}
