@@ -1,6 +1,6 @@
 import { ApiError, parseProblem } from './errors';
 
-export { ApiError, parseProblem } from './errors';
+export { ApiError, parseProblem, parseProblems, type Problem } from './errors';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -30,6 +30,14 @@ let fetchImpl: FetchFn | null = null;
 export function onUnauthorized(handler: (() => void) | null): void {
   unauthorizedHandler = handler;
 }
+
+/** For requests made outside `request()` (XHR uploads, downloads): a 401 signs the user out the same way. */
+export function notifyUnauthorized(): void {
+  unauthorizedHandler?.();
+}
+
+/** The CSRF header every state-changing request to the host carries (docs/api.md "Conventions"). */
+export const CSRF_HEADER = { 'X-Labyrinth-Request': '1' } as const;
 
 /** Test seam: replace fetch. */
 export function setFetch(fn: FetchFn | null): void {

@@ -1,14 +1,19 @@
 // Typed calls, one per row of docs/api.md.
 import { get, request, send } from './client';
 import type {
+  AuditPageDto,
+  AuditVerifyDto,
   BoardDto,
   BoardSummaryDto,
   CardLoadTelemetry,
   PayloadDto,
+  PluginAdminDto,
   PluginDto,
+  PolicyDto,
   Role,
   SpawnRequest,
   SpawnResponse,
+  TrustKeyDto,
   UserDto,
   ViewportDto,
   WindowDto,
@@ -54,4 +59,38 @@ export const boardsApi = {
 export const pluginsApi = {
   list: () => get<PluginDto[]>('/api/plugins'),
   cardLoad: (t: CardLoadTelemetry) => send<void>('POST', '/api/telemetry/card-load', t),
+};
+
+/** Plugin governance (docs/api.md "Plugin governance"). Upload is XHR (progress): see plugin-admin/upload.ts. */
+export const pluginAdminApi = {
+  list: () => get<PluginAdminDto[]>('/api/admin/plugins'),
+  enable: (id: string) => send<PluginAdminDto>('POST', `/api/admin/plugins/${enc(id)}/enable`),
+  disable: (id: string, cascade = false) =>
+    send<PluginAdminDto>('POST', `/api/admin/plugins/${enc(id)}/disable`, cascade ? { cascade: true } : {}),
+  kill: (id: string, version: string | null, reason: string) =>
+    send<PluginAdminDto>('POST', `/api/admin/plugins/${enc(id)}/kill`, { ...(version ? { version } : {}), ...(reason ? { reason } : {}) }),
+  unkill: (id: string, version: string | null) =>
+    send<PluginAdminDto>('POST', `/api/admin/plugins/${enc(id)}/unkill`, version ? { version } : {}),
+  activate: (id: string, version: string, rollback: boolean) =>
+    send<PluginAdminDto>('POST', `/api/admin/plugins/${enc(id)}/activate`, rollback ? { version, rollback: true } : { version }),
+  uninstall: (id: string, version: string | null) =>
+    send<void>('DELETE', `/api/admin/plugins/${enc(id)}${version ? `?version=${enc(version)}` : ''}`),
+};
+
+export const trustApi = {
+  list: () => get<TrustKeyDto[]>('/api/admin/trust'),
+  add: (name: string, publicKey: string) => send<TrustKeyDto>('POST', '/api/admin/trust', { name, publicKey }),
+  remove: (keyId: string) => send<void>('DELETE', `/api/admin/trust/${enc(keyId)}`),
+};
+
+export const policyApi = {
+  get: () => get<PolicyDto>('/api/admin/policy'),
+  setUnsignedAllowlist: (ids: string[]) => send<PolicyDto>('PUT', '/api/admin/policy', { unsignedAllowlist: ids }),
+};
+
+export const auditApi = {
+  /** `query` from buildAuditQuery (leading `?`). */
+  page: (query: string) => get<AuditPageDto>(`/api/admin/audit${query}`),
+  verify: () => get<AuditVerifyDto>('/api/admin/audit/verify'),
+  exportUrl: '/api/admin/audit/export',
 };

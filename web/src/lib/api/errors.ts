@@ -1,3 +1,14 @@
+/** One validation problem of a package or manifest (`problems[]` in the problem details). */
+export interface Problem {
+  /** Stable code, e.g. `manifest.required` or `package.path_traversal`. */
+  code: string;
+  /** JSON pointer into the manifest, when the problem is about a manifest field. */
+  pointer?: string;
+  /** Zip entry name, when the problem is about a file in the package. */
+  entry?: string;
+  message: string;
+}
+
 /** A failed API call, built from RFC 9457 problem details (docs/api.md "Conventions"). */
 export class ApiError extends Error {
   readonly status: number;
@@ -7,14 +18,26 @@ export class ApiError extends Error {
   readonly detail: string;
   /** Field validation messages, `{ field: [msg] }`. */
   readonly errors: Record<string, string[]>;
+  /** Every package/manifest problem, in the server's order (uploads report all at once). */
+  readonly problems: Problem[];
+  /** Plugin ids that block the change (`dependency.required_by_others`). */
+  readonly dependents: string[];
 
-  constructor(status: number, code: string, detail: string, errors: Record<string, string[]> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    errors: Record<string, string[]> = {},
+    extra: { problems?: Problem[]; dependents?: string[] } = {},
+  ) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.detail = detail;
     this.errors = errors;
+    this.problems = extra.problems ?? [];
+    this.dependents = extra.dependents ?? [];
   }
 
   /** `detail` followed by each field error, for a toast. */
@@ -79,14 +102,23 @@ export function parseProblem(status: number, bodyText: string, statusText = ''):
         ? body.title
         : fallback;
   const errors = parseErrors(body.errors);
-  // Manifest errors carry `problems: [{ pointer, message }]`; fold them into `errors`.
-  if (Array.isArray(body.problems)) {
-    for (const p of body.problems) {
-      if (isRecord(p) && typeof p.message === 'string') {
-        const key = typeof p.pointer === 'string' ? p.pointer : '';
-        (errors[key] ??= []).push(p.message);
-      }
-    }
+  const problems = parseProblems(body.problems);
+  // Also folded into `errors` so describe() (toasts) lists them.
+  for (const p of problems) (errors[p.pointer ?? p.entry ?? ''] ??= []).push(p.message);
+  const dependents = Array.isArray(body.dependents) ? body.dependents.filter((d): d is string => typeof d === 'string') : [];
+  return new ApiError(status, code, detail, errors, { problems, dependents });
+}
+
+/** `problems: [{ code, pointer?, entry?, message }]`; malformed items are skipped, never thrown on. */
+export function parseProblems(raw: unknown): Problem[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Problem[] = [];
+  for (const p of raw) {
+    if (!isRecord(p) || typeof p.message !== 'string') continue;
+    const item: Problem = { code: typeof p.code === 'string' && p.code ? p.code : 'problem', message: p.message };
+    if (typeof p.pointer === 'string') item.pointer = p.pointer;
+    if (typeof p.entry === 'string' && p.entry) item.entry = p.entry;
+    out.push(item);
   }
-  return new ApiError(status, code, detail, errors);
+  return out;
 }

@@ -110,3 +110,87 @@ export interface CardLoadTelemetry {
   loadMs: number;
   error?: string;
 }
+
+// Plugin governance (admin API, issue 4)
+
+export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
+
+export interface SignatureDto {
+  status: SignatureStatus;
+  keyName?: string | null;
+  keyId?: string | null;
+}
+
+export interface PluginVersionDto {
+  version: string;
+  installedAt: string;
+  totalBytes: number;
+  fileCount: number;
+  digest: string;
+  signature: SignatureDto;
+  killed: boolean;
+  active: boolean;
+  name: string;
+  description: string;
+  dependencies: Record<string, string>;
+}
+
+export interface PluginAdminDto {
+  id: string;
+  activeVersion: string | null;
+  enabled: boolean;
+  killed: boolean;
+  unsignedAllowed: boolean;
+  versions: PluginVersionDto[];
+  dependents: string[];
+}
+
+export interface InstallResultDto {
+  plugin: PluginAdminDto;
+  installed: { id: string; version: string };
+}
+
+export interface TrustKeyDto {
+  keyId: string;
+  name: string;
+  publicKey: string;
+  addedAt: string;
+}
+
+export interface PolicyDto {
+  mode: 'Strict' | string;
+  unsignedAllowlist: string[];
+}
+
+export interface AuditEntryDto {
+  sequence: number;
+  at: string;
+  actor: string;
+  action: string;
+  pluginId: string | null;
+  detail: Record<string, unknown> | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditPageDto {
+  items: AuditEntryDto[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface AuditVerifyDto {
+  valid: boolean;
+  kind: string;
+  sequence?: number | null;
+  entriesChecked: number;
+  message: string;
+}
+
+/** Pushed by `/hubs/plugins` as `pluginKilled`. `version: null` kills every version. */
+export interface PluginKilledEvent {
+  pluginId: string;
+  version: string | null;
+  reason: string;
+}
