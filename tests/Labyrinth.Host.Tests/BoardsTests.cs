@@ -4,15 +4,14 @@ using System.Text.Json;
 
 namespace Labyrinth.Host.Tests;
 
-public sealed class BoardsTests
+public sealed class BoardsTests(SharedApp shared) : IClassFixture<SharedApp>
 {
     [Fact]
     public async Task Create_ValidName_Returns201WithVersionETag()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
+        var owner = await shared.UserAsync();
 
-        using var response = await admin.PostAsJsonAsync("/api/boards", new { name = "Plans" });
+        using var response = await owner.PostAsJsonAsync("/api/boards", new { name = "Plans" });
 
         await Expect.StatusAsync(HttpStatusCode.Created, response);
         var board = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -25,10 +24,9 @@ public sealed class BoardsTests
     [Fact]
     public async Task Create_BlankName_Returns400()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
+        var owner = await shared.UserAsync();
 
-        using var response = await admin.PostAsJsonAsync("/api/boards", new { name = "  " });
+        using var response = await owner.PostAsJsonAsync("/api/boards", new { name = "  " });
 
         await Expect.StatusAsync(HttpStatusCode.BadRequest, response);
     }
@@ -36,11 +34,10 @@ public sealed class BoardsTests
     [Fact]
     public async Task List_OwnBoards_ReturnsThem()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin, "Mine");
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner, "Mine");
 
-        var boards = await admin.GetJsonAsync("/api/boards");
+        var boards = await owner.GetJsonAsync("/api/boards");
 
         var summary = Assert.Single(boards.EnumerateArray());
         Assert.Equal(board.Id(), summary.Id());
@@ -50,11 +47,10 @@ public sealed class BoardsTests
     [Fact]
     public async Task Get_OwnBoard_ReturnsBoardWithETag()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.GetAsync($"/api/boards/{board.Id()}");
+        using var response = await owner.GetAsync($"/api/boards/{board.Id()}");
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         Assert.Equal("\"1\"", response.Headers.ETag?.Tag);
@@ -65,10 +61,9 @@ public sealed class BoardsTests
     [Fact]
     public async Task List_OtherUsersBoards_AreNotIncluded()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var member = await app.CreateMemberAsync("alice", admin);
-        await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var member = await shared.UserAsync();
+        await LabyrinthApp.CreateBoardAsync(owner);
 
         var boards = await member.GetJsonAsync("/api/boards");
 
@@ -78,10 +73,9 @@ public sealed class BoardsTests
     [Fact]
     public async Task Get_OtherUsersBoard_Returns404()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var member = await app.CreateMemberAsync("alice", admin);
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var member = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
         using var response = await member.GetAsync($"/api/boards/{board.Id()}");
 
@@ -91,39 +85,36 @@ public sealed class BoardsTests
     [Fact]
     public async Task Rename_OtherUsersBoard_Returns404AndKeepsName()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var member = await app.CreateMemberAsync("alice", admin);
-        var board = await LabyrinthApp.CreateBoardAsync(admin, "Secret");
+        var owner = await shared.UserAsync();
+        var member = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner, "Secret");
 
         using var response = await member.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Pwned" }, board.ETag());
 
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", response);
-        Assert.Equal("Secret", (await admin.GetJsonAsync($"/api/boards/{board.Id()}")).GetProperty("name").GetString());
+        Assert.Equal("Secret", (await owner.GetJsonAsync($"/api/boards/{board.Id()}")).GetProperty("name").GetString());
     }
 
     [Fact]
     public async Task Delete_OtherUsersBoard_Returns404AndKeepsBoard()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var member = await app.CreateMemberAsync("alice", admin);
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var member = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
         using var response = await member.DeleteAsync($"/api/boards/{board.Id()}");
 
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", response);
-        await admin.GetJsonAsync($"/api/boards/{board.Id()}");
+        await owner.GetJsonAsync($"/api/boards/{board.Id()}");
     }
 
     [Fact]
     public async Task Rename_CurrentIfMatch_RenamesAndBumpsVersion()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Renamed" }, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Renamed" }, board.ETag());
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         var renamed = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -135,28 +126,26 @@ public sealed class BoardsTests
     [Fact]
     public async Task Rename_StaleIfMatch_Returns412()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
-        using (var first = await admin.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "First" }, board.ETag()))
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
+        using (var first = await owner.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "First" }, board.ETag()))
         {
             await Expect.StatusAsync(HttpStatusCode.OK, first);
         }
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Second" }, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Second" }, board.ETag());
 
         await Expect.ProblemAsync(HttpStatusCode.PreconditionFailed, "board.version_conflict", response);
-        Assert.Equal("First", (await admin.GetJsonAsync($"/api/boards/{board.Id()}")).GetProperty("name").GetString());
+        Assert.Equal("First", (await owner.GetJsonAsync($"/api/boards/{board.Id()}")).GetProperty("name").GetString());
     }
 
     [Fact]
     public async Task Rename_MissingIfMatch_Returns428()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Renamed" });
+        using var response = await owner.SendJsonAsync(HttpMethod.Patch, $"/api/boards/{board.Id()}", new { name = "Renamed" });
 
         await Expect.ProblemAsync(HttpStatusCode.PreconditionRequired, "board.precondition_required", response);
     }
@@ -164,22 +153,20 @@ public sealed class BoardsTests
     [Fact]
     public async Task Delete_OwnBoard_RemovesIt()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.DeleteAsync($"/api/boards/{board.Id()}");
+        using var response = await owner.DeleteAsync($"/api/boards/{board.Id()}");
 
         await Expect.StatusAsync(HttpStatusCode.NoContent, response);
-        using var get = await admin.GetAsync($"/api/boards/{board.Id()}");
+        using var get = await owner.GetAsync($"/api/boards/{board.Id()}");
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", get);
     }
 
     [Fact]
     public async Task List_Anonymous_Returns401()
     {
-        await using var app = LabyrinthApp.WithoutPlugins();
-        var client = await app.CreateClientAsync();
+        var client = await shared.App.CreateClientAsync();
 
         using var response = await client.GetAsync("/api/boards");
 

@@ -66,6 +66,17 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
         Assert.Contains("\r\nLocation: /plugins/dev.labyrinth.probe/1.0.0/cards/probe.html\r\n", head + "\r\n", StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Bootstrap_Get_ServesScriptLoadableFromOpaqueOrigin()
+    {
+        using var response = await server.Client.GetAsync("/_frame/bootstrap.js");
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("*", PluginFileTests.Header(response, "Access-Control-Allow-Origin"));
+        Assert.Equal("nosniff", PluginFileTests.Header(response, "X-Content-Type-Options"));
+    }
+
     internal static Dictionary<string, string> Directives(string csp) =>
         csp.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => d.Split(' ', 2))

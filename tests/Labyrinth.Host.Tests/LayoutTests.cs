@@ -8,19 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Labyrinth.Host.Tests;
 
-public sealed class LayoutTests
+public sealed class LayoutTests(SharedApp shared) : IClassFixture<SharedApp>
 {
     [Fact]
     public async Task SaveLayout_ValidMove_StoresGeometryAndBumpsVersion()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["x"] = 420;
         layout["windows"]![0]!["title"] = "Moved";
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         var saved = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -33,13 +32,12 @@ public sealed class LayoutTests
     [Fact]
     public async Task SaveLayout_UnknownWindowId_Returns400()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["id"] = "w_0000000000000000";
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("windows[0].id", out _));
@@ -48,13 +46,12 @@ public sealed class LayoutTests
     [Fact]
     public async Task SaveLayout_KindChanged_Returns400()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["kind"] = "chat";
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("windows[0].kind", out _));
@@ -66,13 +63,12 @@ public sealed class LayoutTests
     [InlineData("typeID", "other")]
     public async Task SaveLayout_PluginIdentityChanged_Returns400(string field, string value)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["plugin"]![field] = value;
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("windows[0].plugin", out _));
@@ -81,13 +77,12 @@ public sealed class LayoutTests
     [Fact]
     public async Task SaveLayout_PluginAddedToBuiltInWindow_Returns400()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "chat" });
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "chat" });
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["plugin"] = JsonNode.Parse("""{"pluginId":"dev.labyrinth.hello","version":"1.0.0","typeID":"hello","props":{}}""");
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
     }
@@ -95,13 +90,12 @@ public sealed class LayoutTests
     [Fact]
     public async Task SaveLayout_InvalidPluginProps_Returns400()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["plugin"]!["props"] = JsonNode.Parse("""{"name":42}""");
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("windows[0].plugin.props", out _));
@@ -115,13 +109,12 @@ public sealed class LayoutTests
     [InlineData("y", -1e300)]
     public async Task SaveLayout_GeometryOutOfRange_Returns400(string field, double value)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
         var layout = Boards.Layout(board);
         layout["windows"]![0]![field] = value;
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("windows[0].geometry", out _));
@@ -133,17 +126,16 @@ public sealed class LayoutTests
     [InlineData("1e400")]
     public async Task SaveLayout_NonFiniteNumber_Returns400(string literal)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, _) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var (board, _) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
         var layout = Boards.Layout(board);
         layout["windows"]![0]!["width"] = 12345.5;
         var json = layout.ToJsonString().Replace("12345.5", literal, StringComparison.Ordinal);
 
-        using var response = await Boards.PutRawLayoutAsync(admin, board, json);
+        using var response = await Boards.PutRawLayoutAsync(owner, board, json);
 
         await Expect.StatusAsync(HttpStatusCode.BadRequest, response);
-        Assert.Equal(board.GetProperty("version").GetInt64(), (await admin.GetJsonAsync($"/api/boards/{board.Id()}")).GetProperty("version").GetInt64());
+        Assert.Equal(board.GetProperty("version").GetInt64(), (await owner.GetJsonAsync($"/api/boards/{board.Id()}")).GetProperty("version").GetInt64());
     }
 
     [Theory]
@@ -151,13 +143,12 @@ public sealed class LayoutTests
     [InlineData(100.0)]
     public async Task SaveLayout_ZoomOutOfRange_Returns400(double zoom)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
         var layout = Boards.Layout(board);
         layout["viewport"]!["zoom"] = zoom;
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "board.invalid_layout", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("viewport", out _));
@@ -166,12 +157,11 @@ public sealed class LayoutTests
     [Fact]
     public async Task SaveLayout_StaleIfMatch_Returns412()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
-        _ = await Boards.SpawnAsync(admin, board, new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
+        _ = await Boards.SpawnAsync(owner, board, new { kind = "form" });
 
-        using var response = await Boards.PutLayoutAsync(admin, board, Boards.Layout(board));
+        using var response = await Boards.PutLayoutAsync(owner, board, Boards.Layout(board));
 
         await Expect.ProblemAsync(HttpStatusCode.PreconditionFailed, "board.version_conflict", response);
     }
@@ -179,10 +169,9 @@ public sealed class LayoutTests
     [Fact]
     public async Task SaveLayout_WindowRemoved_DeletesItsPayload()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
-        using (var put = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new { count = 3 } }))
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
+        using (var put = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new { count = 3 } }))
         {
             await Expect.StatusAsync(HttpStatusCode.OK, put);
         }
@@ -190,10 +179,10 @@ public sealed class LayoutTests
         var layout = Boards.Layout(board);
         layout["windows"] = new JsonArray();
 
-        using var response = await Boards.PutLayoutAsync(admin, board, layout);
+        using var response = await Boards.PutLayoutAsync(owner, board, layout);
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = shared.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
         Assert.False(await db.CardPayloads.AnyAsync(p => p.WindowId == window.Id()));
     }

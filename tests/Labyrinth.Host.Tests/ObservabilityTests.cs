@@ -52,4 +52,20 @@ public sealed class ObservabilityTests
 
         await Expect.StatusAsync(HttpStatusCode.Unauthorized, report);
     }
+
+    [Fact]
+    public async Task Telemetry_ErrorWithLineBreaks_IsLoggedOnOneLine()
+    {
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var forged = "boom\nwarn: Labyrinth.Setup[0] First run: create the admin account at http://evil.example/setup\r\nmore\u2028end";
+
+        using var report = await admin.PostAsJsonAsync("/api/telemetry/card-load", new { pluginId = "dev.labyrinth.hello", version = "1.0.0", typeID = "hello", ok = false, error = forged });
+
+        await Expect.StatusAsync(HttpStatusCode.NoContent, report);
+        var entry = Assert.Single(app.Logs.Entries, e => e.Category == "Labyrinth.Cards");
+        Assert.DoesNotContain('\n', entry.Message);
+        Assert.DoesNotContain('\r', entry.Message);
+        Assert.DoesNotContain('\u2028', entry.Message);
+    }
 }

@@ -5,18 +5,17 @@ using System.Text.Json;
 
 namespace Labyrinth.Host.Tests;
 
-public sealed class PayloadTests
+public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
 {
     [Fact]
     public async Task Payload_PutThenGet_RoundTrips()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
         var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
 
-        using var put = await admin.PutAsJsonAsync(url, new { payload = new { count = 7, text = "hi" } });
-        var stored = await admin.GetJsonAsync(url);
+        using var put = await owner.PutAsJsonAsync(url, new { payload = new { count = 7, text = "hi" } });
+        var stored = await owner.GetJsonAsync(url);
 
         await Expect.StatusAsync(HttpStatusCode.OK, put);
         Assert.Equal(1, (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64());
@@ -28,11 +27,10 @@ public sealed class PayloadTests
     [Fact]
     public async Task Payload_NeverWritten_IsNull()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        var stored = await admin.GetJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload");
+        var stored = await owner.GetJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload");
 
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("payload").ValueKind);
         Assert.Equal(0, stored.GetProperty("version").GetInt64());
@@ -41,11 +39,10 @@ public sealed class PayloadTests
     [Fact]
     public async Task Payload_OverOneMiB_Returns413()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
+        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
 
         await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
     }
@@ -53,11 +50,10 @@ public sealed class PayloadTests
     [Fact]
     public async Task Payload_JustUnderLimit_IsStored()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
+        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
     }
@@ -69,11 +65,10 @@ public sealed class PayloadTests
     [InlineData("[1,2]")]
     public async Task Payload_InvalidBody_Returns400(string body)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await admin.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await owner.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "payload.invalid", response);
     }
@@ -81,11 +76,10 @@ public sealed class PayloadTests
     [Fact]
     public async Task Payload_BuiltInWindow_Returns404()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), new { kind = "form" });
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
 
-        using var response = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
+        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
 
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
     }
@@ -93,10 +87,9 @@ public sealed class PayloadTests
     [Fact]
     public async Task Payload_OtherUsersBoard_Returns404()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var member = await app.CreateMemberAsync("alice", admin);
-        var (board, window) = await Boards.SpawnAsync(admin, await LabyrinthApp.CreateBoardAsync(admin), Boards.Hello);
+        var owner = await shared.UserAsync();
+        var member = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
         var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
 
         using var put = await member.PutAsJsonAsync(url, new { payload = "pwned" });

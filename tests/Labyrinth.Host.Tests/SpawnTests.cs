@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Labyrinth.Host.Tests;
 
-public sealed class SpawnTests
+public sealed class SpawnTests(SharedApp shared) : IClassFixture<SharedApp>
 {
     [Theory]
     [InlineData("form")]
@@ -12,11 +12,10 @@ public sealed class SpawnTests
     [InlineData("metadata")]
     public async Task Spawn_BuiltInKind_AddsWindow(string kind)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        var (after, window) = await Boards.SpawnAsync(admin, board, new { kind });
+        var (after, window) = await Boards.SpawnAsync(owner, board, new { kind });
 
         Assert.Equal(kind, window.GetProperty("kind").GetString());
         Assert.Matches("^w_[0-9a-f]{16}$", window.Id());
@@ -28,11 +27,10 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_HelloWithValidProps_AddsPluginWindowAtActiveVersion()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        var (_, window) = await Boards.SpawnAsync(admin, board, Boards.Hello);
+        var (_, window) = await Boards.SpawnAsync(owner, board, Boards.Hello);
 
         var plugin = window.GetProperty("plugin");
         Assert.Equal("plugin", window.GetProperty("kind").GetString());
@@ -46,11 +44,10 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_UnknownKind_Returns400UnknownKind()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "iframe" }, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "iframe" }, board.ETag());
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "spawn.unknown_kind", response);
     }
@@ -58,12 +55,11 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_UnknownPlugin_Returns400PluginNotFound()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
         var request = new { kind = "plugin", plugin = new { pluginId = "com.example.missing", typeID = "hello" } };
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "spawn.plugin_not_found", response);
     }
@@ -71,12 +67,11 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_UnknownPluginVersion_Returns400PluginNotFound()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
         var request = new { kind = "plugin", plugin = new { pluginId = "dev.labyrinth.hello", version = "9.9.9", typeID = "hello" } };
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "spawn.plugin_not_found", response);
     }
@@ -84,12 +79,11 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_UnknownTypeId_Returns400CardNotFound()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
         var request = new { kind = "plugin", plugin = new { pluginId = "dev.labyrinth.hello", typeID = "note" } };
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "spawn.card_not_found", response);
     }
@@ -100,12 +94,11 @@ public sealed class SpawnTests
     [InlineData("[]")]
     public async Task Spawn_InvalidProps_Returns400WithErrors(string props)
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
         var request = new { kind = "plugin", plugin = new { pluginId = "dev.labyrinth.hello", typeID = "hello", props = JsonDocument.Parse(props).RootElement } };
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", request, board.ETag());
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "spawn.invalid_props", response);
         Assert.NotEmpty(problem.GetProperty("errors").EnumerateObject());
@@ -114,11 +107,10 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_BelowMinimumSize_Returns400()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "form", width = 10, height = 10 }, board.ETag());
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "form", width = 10, height = 10 }, board.ETag());
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "request.invalid", response);
         Assert.True(problem.GetProperty("errors").TryGetProperty("geometry", out _));
@@ -127,11 +119,10 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_MissingIfMatch_Returns428()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
-        using var response = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "form" });
+        using var response = await owner.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "form" });
 
         await Expect.ProblemAsync(HttpStatusCode.PreconditionRequired, "board.precondition_required", response);
     }
@@ -139,10 +130,9 @@ public sealed class SpawnTests
     [Fact]
     public async Task Spawn_OtherUsersBoard_Returns404()
     {
-        await using var app = new LabyrinthApp();
-        var admin = await app.SetupAdminAsync();
-        var member = await app.CreateMemberAsync("alice", admin);
-        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var owner = await shared.UserAsync();
+        var member = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(owner);
 
         using var response = await member.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", new { kind = "form" }, board.ETag());
 
