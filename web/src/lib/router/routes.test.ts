@@ -14,6 +14,7 @@ describe('matchRoute', () => {
   it('matchRoute_TrailingSlash_Ignored', () => {
     expect(matchRoute('/admin/users/')).toEqual({ name: 'admin-users' });
     expect(matchRoute('/login/')).toEqual({ name: 'login' });
+    expect(matchRoute('/admin/plugins/')).toEqual({ name: 'admin-plugins' });
   });
   it('matchRoute_Unknown_IsNotFound', () => {
     expect(matchRoute('/nope').name).toBe('not-found');

@@ -3,6 +3,7 @@ export type Route =
   | { name: 'login' }
   | { name: 'board'; boardId: string | null }
   | { name: 'admin-users' }
+  | { name: 'admin-plugins' }
   | { name: 'not-found'; path: string };
 
 /** Pure: maps a location to a route. */
@@ -13,6 +14,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/') return { name: 'board', boardId: null };
   if (path === '/admin/users') return { name: 'admin-users' };
+  if (path === '/admin/plugins') return { name: 'admin-plugins' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
     try {
