@@ -1,0 +1,42 @@
+using System.CommandLine;
+
+namespace Labyrinth.Cli.Features.Audit;
+
+internal static class AuditCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var path = new Argument<FileInfo>("path") { Description = "The host's SQLite database, or a JSON-lines export (GET /api/admin/audit/export)." };
+        var json = new Option<bool>("--json") { Description = "Print { valid, kind, sequence, entriesChecked, message, head } as JSON." };
+        var verify = new Command("verify", """
+            Verify the audit log's hash chain and name the first edited, deleted, inserted or reordered entry.
+            Exits 0 when the chain is intact, 1 when it was tampered with. Entries removed from the very end
+            cannot be detected from the log alone: compare the printed head hash with one recorded earlier.
+            """)
+        {
+            path, json,
+        };
+        verify.SetGuardedAction(context, (parse, _) =>
+        {
+            var entries = AuditVerifier.Load(parse.GetRequiredValue(path).FullName, out var source);
+            var result = Core.Audit.AuditChain.Verify(entries);
+            var head = entries.Count > 0 ? entries[^1].Hash : Core.Audit.AuditChain.GenesisHash;
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(new { valid = result.IsValid, kind = result.Kind.ToString().ToLowerInvariant(), sequence = result.Sequence, entriesChecked = result.EntriesChecked, message = result.Message, source, head = result.IsValid ? head : null });
+            }
+            else if (result.IsValid)
+            {
+                context.Out.WriteLine($"ok: {entries.Count} entries ({source}), head {head}");
+            }
+            else
+            {
+                context.Error.WriteLine($"tampered ({result.Kind.ToString().ToLowerInvariant()} at entry {result.Sequence}): {result.Message}");
+            }
+
+            return Task.FromResult(result.IsValid ? ExitCodes.Ok : ExitCodes.Failed);
+        });
+
+        return new Command("audit", "Work with the plugin governance audit log.") { verify };
+    }
+}

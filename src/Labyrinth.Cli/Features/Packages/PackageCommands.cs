@@ -1,0 +1,178 @@
+using System.CommandLine;
+using Labyrinth.Cli.Features.Keys;
+using Labyrinth.Core.Packages;
+
+namespace Labyrinth.Cli.Features.Packages;
+
+/// <summary><c>plugin pack | sign | verify</c>: local commands that never talk to a server.</summary>
+internal static class PackageCommands
+{
+    public static void AddTo(Command plugin, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        plugin.Add(Pack(context));
+        plugin.Add(Sign(context));
+        plugin.Add(Verify(context));
+    }
+
+    private static Command Pack(CliContext context)
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "The built plugin folder containing manifest.json (build-manifest.json, *.br and *.gz are skipped)." };
+        var output = new Option<FileInfo>("--out") { Description = "The package to write. Default: <id>-<version>.labyrinthplugin in the current folder." };
+        var key = new Option<FileInfo>("--key") { Description = "Sign with this publisher key file (from 'labyrinth keys new')." };
+        var json = new Option<bool>("--json") { Description = "Print the result (or the problems) as JSON." };
+        var command = new Command("pack", "Validate a built plugin folder and write a deterministic .labyrinthplugin package, optionally signed.")
+        {
+            directory, output, key, json,
+        };
+        command.SetGuardedAction(context, (parse, _) =>
+        {
+            using var publisher = parse.GetValue(key) is { } keyFile ? KeyFiles.Read(keyFile.FullName) : null;
+            var result = PackageWriter.Pack(parse.GetRequiredValue(directory).FullName, publisher);
+            return Task.FromResult(Finish(context, result, parse.GetValue(output)?.FullName, parse.GetValue(json)));
+        });
+        return command;
+    }
+
+    private static Command Sign(CliContext context)
+    {
+        var package = new Argument<FileInfo>("package") { Description = "The .labyrinthplugin to sign (any existing SIGNATURE is replaced)." };
+        var key = new Option<FileInfo>("--key") { Description = "The publisher key file to sign with.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Write the signed package here instead of replacing the input." };
+        var json = new Option<bool>("--json") { Description = "Print the result (or the problems) as JSON." };
+        var command = new Command("sign", "(Re)sign an existing package: it is read with every check a host applies, then rewritten with a SIGNATURE.")
+        {
+            package, key, output, json,
+        };
+        command.SetGuardedAction(context, (parse, _) =>
+        {
+            var input = CliApp.RequireFile(parse.GetRequiredValue(package).FullName, "The package");
+            using var publisher = KeyFiles.Read(parse.GetRequiredValue(key).FullName);
+            var files = ReadFiles(input, out var problems);
+            var result = files is null
+                ? new PackResult([], null, 0, null, problems)
+                : PackageWriter.Build(files, publisher);
+            return Task.FromResult(Finish(context, result, parse.GetValue(output)?.FullName ?? input, parse.GetValue(json)));
+        });
+        return command;
+    }
+
+    private static Command Verify(CliContext context)
+    {
+        var package = new Argument<FileInfo>("package") { Description = "The .labyrinthplugin to check." };
+        var trust = new Option<string[]>("--trust")
+        {
+            Description = "A trusted publisher: a key file or a base64 Ed25519 public key. Repeatable. When given, the package must be signed by one of them.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var json = new Option<bool>("--json") { Description = "Print { status, verdict, id, version, files, digest, problems } as JSON." };
+        var command = new Command("verify", """
+            Check a package as a host would: hostile-zip checks, manifest validation, signature.
+            Verdicts: trusted (signed by a --trust key), signed by unknown key <id>, unsigned, tampered, invalid.
+            Exits 0 only for a valid package whose signature verifies (and is trusted, when --trust is given).
+            """)
+        {
+            package, trust, json,
+        };
+        command.SetGuardedAction(context, (parse, _) =>
+        {
+            var trustValues = parse.GetValue(trust) ?? [];
+            var store = PackageInspector.ParseTrust(trustValues);
+            var result = PackageInspector.Inspect(parse.GetRequiredValue(package).FullName, store);
+            var passes = result.Passes(trustRequired: trustValues.Length > 0);
+            var verdict = result.Status == "untrusted-key" && trustValues.Length > 0 ? result.Verdict + " — not trusted" : result.Verdict;
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(new
+                {
+                    ok = passes,
+                    status = result.Status,
+                    verdict,
+                    id = result.Manifest?.Id,
+                    version = result.Manifest?.Version,
+                    files = result.Files.Count,
+                    bytes = result.Files.Sum(f => f.Bytes),
+                    digest = result.Digest,
+                    problems = result.Problems,
+                });
+            }
+            else
+            {
+                if (result.Manifest is { } manifest)
+                {
+                    context.Out.WriteLine($"{manifest.Id} {manifest.Version} ({result.Files.Count} files, {result.Files.Sum(f => f.Bytes)} bytes, digest {result.Digest})");
+                }
+
+                context.Out.WriteLine("verdict: " + verdict);
+                foreach (var problem in result.Problems)
+                {
+                    context.Error.WriteLine("  - " + problem);
+                }
+            }
+
+            return Task.FromResult(passes ? ExitCodes.Ok : ExitCodes.Failed);
+        });
+        return command;
+    }
+
+    /// <summary>Extracts a package (with every hostile-input check) and returns its files in memory.</summary>
+    private static Dictionary<string, byte[]>? ReadFiles(string packagePath, out List<string> problems)
+    {
+        var extractDirectory = Directory.CreateTempSubdirectory("labyrinth-sign-");
+        try
+        {
+            using (var stream = File.OpenRead(packagePath))
+            {
+                var read = PackageReader.Read(stream, extractDirectory.FullName);
+                problems = [.. read.Problems.Select(p => p.Message)];
+                if (!read.IsValid)
+                {
+                    return null;
+                }
+
+                return read.Files
+                    .Where(f => f.Path != PackageReader.SignaturePath)
+                    .ToDictionary(f => f.Path, f => File.ReadAllBytes(Path.Combine(extractDirectory.FullName, f.Path)), StringComparer.Ordinal);
+            }
+        }
+        finally
+        {
+            extractDirectory.Delete(recursive: true);
+        }
+    }
+
+    private static int Finish(CliContext context, PackResult result, string? outputPath, bool json)
+    {
+        if (!result.IsValid)
+        {
+            if (json)
+            {
+                context.WriteJson(new { ok = false, problems = result.Problems });
+            }
+            else
+            {
+                context.Error.WriteLine($"error: the plugin cannot be packed ({result.Problems.Count} problem{(result.Problems.Count == 1 ? "" : "s")}):");
+                foreach (var problem in result.Problems)
+                {
+                    context.Error.WriteLine("  - " + problem);
+                }
+            }
+
+            return ExitCodes.Failed;
+        }
+
+        var manifest = result.Manifest!;
+        var path = outputPath ?? Path.GetFullPath($"{manifest.Id}-{manifest.Version}{PackageWriter.Extension}");
+        PackageWriter.WriteFileAtomically(path, result.Bytes);
+        if (json)
+        {
+            context.WriteJson(new { ok = true, path, id = manifest.Id, version = manifest.Version, files = result.FileCount, bytes = result.Bytes.Length, keyId = result.KeyId });
+        }
+        else
+        {
+            context.Out.WriteLine($"Wrote {path} ({manifest.Id} {manifest.Version}, {result.FileCount} files, {result.Bytes.Length} bytes, {(result.KeyId is null ? "unsigned" : "signed by key " + result.KeyId)})");
+        }
+
+        return ExitCodes.Ok;
+    }
+}

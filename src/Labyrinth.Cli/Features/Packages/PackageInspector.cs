@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Labyrinth.Core.Manifests;
+using Labyrinth.Core.Packages;
+using Labyrinth.Core.Signing;
+
+namespace Labyrinth.Cli.Features.Packages;
+
+/// <summary>What <c>plugin verify</c> concluded, in words and as a stable status for <c>--json</c>.</summary>
+internal sealed record Inspection(
+    string Status,
+    string Verdict,
+    PluginManifest? Manifest,
+    IReadOnlyList<PackageFile> Files,
+    string? Digest,
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>
+    /// A package passes when it reads and validates cleanly and its signature is genuine. When
+    /// trust keys were given it must also be signed by one of them.
+    /// </summary>
+    public bool Passes(bool trustRequired) => Status == "trusted" || (Status == "untrusted-key" && !trustRequired);
+}
+
+/// <summary>Runs a package through every check a host runs on upload, without a host.</summary>
+internal static class PackageInspector
+{
+    public static Inspection Inspect(string packagePath, TrustStore trust)
+    {
+        ArgumentNullException.ThrowIfNull(trust);
+        CliApp.RequireFile(packagePath, "The package");
+        var extractDirectory = Directory.CreateTempSubdirectory("labyrinth-verify-");
+        try
+        {
+            using var stream = File.OpenRead(packagePath);
+            var read = PackageReader.Read(stream, extractDirectory.FullName);
+            if (!read.IsValid)
+            {
+                return new("invalid", "invalid package", null, [], null, [.. read.Problems.Select(p => p.Message)]);
+            }
+
+            var paths = read.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+            var validation = ManifestValidator.Validate(read.ManifestBytes, paths);
+            var digest = Convert.ToHexStringLower(PackageDigest.Compute(read.Files));
+            if (!validation.IsValid)
+            {
+                return new("invalid", "invalid manifest", null, read.Files, digest, [.. validation.Problems.Select(PackageWriter.FormatPointerProblem)]);
+            }
+
+            var (status, verdict) = PackageSignature.Verify(read.Files, read.SignatureBytes, trust) switch
+            {
+                SignatureVerdict.Trusted t => ("trusted", $"trusted: signed by {t.KeyName} (key {t.KeyId})"),
+                SignatureVerdict.UntrustedKey u => ("untrusted-key", $"signed by unknown key {u.KeyId}"),
+                SignatureVerdict.Unsigned => ("unsigned", "unsigned"),
+                SignatureVerdict.Tampered t => ("tampered", $"tampered: the files do not match the signature by key {t.KeyId}"),
+                SignatureVerdict.Invalid i => ("invalid-signature", $"invalid signature: {i.Reason}"),
+                _ => ("invalid-signature", "invalid signature"),
+            };
+            return new(status, verdict, validation.Manifest, read.Files, digest, []);
+        }
+        finally
+        {
+            extractDirectory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Turns <c>--trust</c> values into a trust store. Each is a key file path (a full key file, or
+    /// any JSON object with <c>publicKey</c> and optionally <c>name</c>) or a base64 public key.
+    /// Only the public half is read, so a public-only file works as well as a private key file.
+    /// </summary>
+    public static TrustStore ParseTrust(IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var keys = new List<TrustedKey>();
+        foreach (var value in values)
+        {
+            if (File.Exists(value))
+            {
+                keys.Add(ReadTrustFile(value));
+            }
+            else if (DecodePublicKey(value) is { } raw)
+            {
+                keys.Add(new TrustedKey("key " + SignatureFile.KeyIdOf(raw), raw));
+            }
+            else
+            {
+                throw new CliException(ExitCodes.Usage, $"--trust \"{value}\" is neither an existing key file nor a base64 Ed25519 public key (32 bytes).");
+            }
+        }
+
+        return new TrustStore(keys);
+    }
+
+    private static TrustedKey ReadTrustFile(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object &&
+                root.TryGetProperty("publicKey", out var publicKey) && publicKey.ValueKind == JsonValueKind.String &&
+                DecodePublicKey(publicKey.GetString()!) is { } raw)
+            {
+                var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(n.GetString())
+                    ? n.GetString()!
+                    : "key " + SignatureFile.KeyIdOf(raw);
+                return new TrustedKey(name, raw);
+            }
+        }
+        catch (JsonException)
+        {
+            // Falls through to the sentence below.
+        }
+
+        throw new CliException(ExitCodes.Usage, $"--trust \"{path}\" is not a key file (a JSON object with a base64 \"publicKey\" of 32 bytes).");
+    }
+
+    private static byte[]? DecodePublicKey(string base64)
+    {
+        var buffer = new byte[SignatureFile.PublicKeyLength + 3];
+        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) && written == SignatureFile.PublicKeyLength
+            ? buffer[..SignatureFile.PublicKeyLength]
+            : null;
+    }
+}

@@ -1,0 +1,3 @@
+using Labyrinth.Cli;
+
+return await CliApp.RunAsync(args, CliContext.System);
