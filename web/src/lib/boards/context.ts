@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { Session } from '../auth/session.svelte';
 import type { BridgeRegistry } from '../bridge/registry.svelte';
+import type { PluginEvents } from '../plugins/plugin-events.svelte';
 import type { PluginCatalog } from '../plugins/plugins.svelte';
 import type { BoardStore } from './board-store.svelte';
 
@@ -9,6 +10,8 @@ export interface BoardContext {
   store: BoardStore;
   plugins: PluginCatalog;
   bridges: BridgeRegistry;
+  /** Live governance events; `stoppedFor(windowId)` says an admin killed that card. */
+  pluginEvents: PluginEvents;
   session: Session;
   /** Close with the dirty check (same as the title bar button). */
   requestClose: (windowId: string) => void;
