@@ -100,6 +100,8 @@ public static partial class ManifestValidator
             var description = OptionalString(root, "", "description", problems, 2000) ?? "";
             var license = OptionalString(root, "", "license", problems, 100) ?? "";
 
+            var dependencies = ReadDependencies(root, id, problems);
+
             var cards = new List<CardDefinition>();
             if (!root.TryGetProperty("cards", out var cardsEl))
             {
@@ -139,8 +141,56 @@ public static partial class ManifestValidator
                 return new(null, problems);
             }
 
-            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards), problems);
+            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies }, problems);
         }
+    }
+
+    /// <summary><c>dependencies</c>: an object of reverse-DNS plugin id → npm-style range (the Semver package's npm parser).</summary>
+    private static Dictionary<string, string> ReadDependencies(JsonElement root, string? selfId, List<PointerProblem> problems)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("dependencies", out var deps))
+        {
+            return result;
+        }
+
+        if (deps.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add(new("/dependencies", "\"dependencies\" must be an object like {\"com.example.base\": \"^1.2.0\"}."));
+            return result;
+        }
+
+        foreach (var dep in deps.EnumerateObject())
+        {
+            var pointer = JsonPointer.Append("/dependencies", dep.Name);
+            if (!ReverseDnsId().IsMatch(dep.Name) || dep.Name.Length > 200)
+            {
+                problems.Add(new(pointer, $"\"{dep.Name}\" is not a plugin id; dependency keys are reverse-DNS ids like \"com.example.base\"."));
+                continue;
+            }
+
+            if (dep.Name == selfId)
+            {
+                problems.Add(new(pointer, "A plugin cannot depend on itself."));
+                continue;
+            }
+
+            if (dep.Value.ValueKind != JsonValueKind.String || dep.Value.GetString() is not { } range)
+            {
+                problems.Add(new(pointer, "A dependency's value must be a version range string like \"^1.2.0\"."));
+                continue;
+            }
+
+            if (range.Length > 200 || !SemVersionRange.TryParseNpm(range, out _))
+            {
+                problems.Add(new(pointer, $"\"{(range.Length > 200 ? range[..200] + "…" : range)}\" is not an npm-style version range like \"^1.2.0\" or \">=1.0.0 <2.0.0\"."));
+                continue;
+            }
+
+            result[dep.Name] = range;
+        }
+
+        return result;
     }
 
     private static CardDefinition? ValidateCard(JsonElement el, string pointer, IReadOnlySet<string>? files, List<PointerProblem> problems)

@@ -11,7 +11,11 @@ public sealed record PluginManifest(
     string Author,
     string Description,
     string License,
-    IReadOnlyList<CardDefinition> Cards);
+    IReadOnlyList<CardDefinition> Cards)
+{
+    /// <summary>Plugin id → npm-style version range (validated: reverse-DNS ids, ranges that parse).</summary>
+    public IReadOnlyDictionary<string, string> Dependencies { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 public sealed record SizePt(double Width, double Height);
 

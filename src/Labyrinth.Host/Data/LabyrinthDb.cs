@@ -10,6 +10,10 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<CardPayloadEntity> CardPayloads => Set<CardPayloadEntity>();
     public DbSet<PluginEntity> Plugins => Set<PluginEntity>();
     public DbSet<PluginVersionEntity> PluginVersions => Set<PluginVersionEntity>();
+    public DbSet<AuditEntryEntity> AuditEntries => Set<AuditEntryEntity>();
+    public DbSet<TrustedKeyEntity> TrustedKeys => Set<TrustedKeyEntity>();
+    public DbSet<UnsignedAllowlistEntity> UnsignedAllowlist => Set<UnsignedAllowlistEntity>();
+    public DbSet<PersonalAccessTokenEntity> PersonalAccessTokens => Set<PersonalAccessTokenEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -41,6 +45,35 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
         {
             e.ToTable("PluginVersions");
             e.HasKey(v => new { v.PluginId, v.Version });
+            e.Property(v => v.Digest).HasMaxLength(64);
+            e.Property(v => v.SignatureStatus).HasMaxLength(32);
+        });
+        modelBuilder.Entity<AuditEntryEntity>(e =>
+        {
+            e.ToTable("AuditEntries");
+            // The chain assigns sequence numbers; the primary key makes a forked chain fail to insert.
+            e.HasKey(a => a.Sequence);
+            e.Property(a => a.Sequence).ValueGeneratedNever();
+            e.HasIndex(a => a.PluginId);
+            e.HasIndex(a => a.Action);
+        });
+        modelBuilder.Entity<TrustedKeyEntity>(e =>
+        {
+            e.ToTable("TrustedKeys");
+            e.HasKey(k => k.KeyId);
+            e.HasIndex(k => k.PublicKey).IsUnique();
+        });
+        modelBuilder.Entity<UnsignedAllowlistEntity>(e =>
+        {
+            e.ToTable("UnsignedAllowlist");
+            e.HasKey(a => a.PluginId);
+        });
+        modelBuilder.Entity<PersonalAccessTokenEntity>(e =>
+        {
+            e.ToTable("PersonalAccessTokens");
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.UserId);
+            e.Property(t => t.Name).HasMaxLength(100);
         });
     }
 }

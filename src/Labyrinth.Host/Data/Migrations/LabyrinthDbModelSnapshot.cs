@@ -17,6 +17,46 @@ namespace Labyrinth.Host.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Labyrinth.Host.Data.AuditEntryEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DetailJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PluginId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrevHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("Action");
+
+                    b.HasIndex("PluginId");
+
+                    b.ToTable("AuditEntries", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.BoardEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -76,6 +116,40 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("CardPayloads", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.PersonalAccessTokenEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("PersonalAccessTokens", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.PluginEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -86,6 +160,12 @@ namespace Labyrinth.Host.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KillReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Killed")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
@@ -104,6 +184,11 @@ namespace Labyrinth.Host.Data.Migrations
                     b.Property<string>("Version")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FilesJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -111,8 +196,25 @@ namespace Labyrinth.Host.Data.Migrations
                     b.Property<DateTime>("InstalledAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KillReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Killed")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ManifestJson")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignatureStatus")
+                        .IsRequired()
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("TotalBytes")
@@ -142,6 +244,43 @@ namespace Labyrinth.Host.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("SetupTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.TrustedKeyEntity", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("KeyId");
+
+                    b.HasIndex("PublicKey")
+                        .IsUnique();
+
+                    b.ToTable("TrustedKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.UnsignedAllowlistEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PluginId");
+
+                    b.ToTable("UnsignedAllowlist", (string)null);
                 });
 
             modelBuilder.Entity("Labyrinth.Host.Data.UserEntity", b =>
