@@ -46,4 +46,26 @@ public sealed class CsrfTests
         await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
         await admin.GetJsonAsync($"/api/boards/{board.Id()}");
     }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    public async Task Put_BodyNotJson_Returns403MissingHeader(string contentType)
+    {
+        // docs/api.md: an unsafe API request with a body must also be Content-Type: application/json,
+        // the one type a cross-site form or simple fetch cannot send without a preflight.
+        await using var app = new LabyrinthApp();
+        var admin = await app.SetupAdminAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        using var spawn = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", Boards.Hello, board.ETag());
+        var window = (await spawn.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("window");
+        var content = new StringContent("{\"payload\":1}");
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await admin.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", content);
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
+    }
 }

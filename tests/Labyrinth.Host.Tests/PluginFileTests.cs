@@ -97,6 +97,9 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [InlineData("/plugins/dev.labyrinth.hello/1.0.0/cards/missing.js")]
     [InlineData("/plugins/dev.labyrinth.hello/9.9.9/cards/hello.js")]
     [InlineData("/plugins/dev.labyrinth.missing/1.0.0/cards/hello.js")]
+    [InlineData("http://localhost/plugins/dev.labyrinth.hello/1.0.0/../../dev.labyrinth.notes/1.0.0/manifest.json")]
+    [InlineData("http://localhost/plugins/dev.labyrinth.hello/1.0.0/%2e%2e/%2e%2e/dev.labyrinth.notes/1.0.0/manifest.json")]
+    [InlineData("/plugins/dev.labyrinth.hello/1.0.0/%252e%252e/%252e%252e/dev.labyrinth.notes/1.0.0/manifest.json")]
     public async Task RawGet_EscapingOrUnlistedPath_Returns404(string rawTarget)
     {
         var (status, _) = await RawHttp.GetAsync(server.Address, rawTarget);
