@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Labyrinth.E2E.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Labyrinth.E2E.Tests;
+
+/// <summary>Untrusted cards in their sandboxed frames: escapes, hangs, crashes, plain HTML.</summary>
+public sealed class SandboxTests(E2EEnvironment env)
+{
+    [Fact(Timeout = 90_000)]
+    public async Task Probe_card_escapes_nothing()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var hostUrl = page.Url;
+            var win = await Ui.SpawnAsync(page, "probe");
+            var frame = win.FrameLocator("iframe");
+            var list = frame.Locator("ul[data-testid=probes]");
+            await Expect(list).ToHaveAttributeAsync("data-done", "true", new() { Timeout = 20_000 });
+
+            var probes = frame.Locator("li[data-probe]");
+            var count = await probes.CountAsync();
+            Assert.True(count >= 15, $"only {count} probes reported");
+            var escaped = new List<string>();
+            for (var i = 0; i < count; i++)
+            {
+                var li = probes.Nth(i);
+                if (await li.GetAttributeAsync("data-escaped") != "false")
+                {
+                    escaped.Add(await li.InnerTextAsync());
+                }
+            }
+
+            await Ui.ScreenshotAsync(page, "sandbox-01-probe");
+            Assert.True(escaped.Count == 0, "escaped the sandbox:\n" + string.Join("\n", escaped));
+
+            // The host page is where it was, and nothing the card did reached the host's cookies.
+            Assert.Equal(hostUrl, page.Url);
+            Assert.Equal("", await page.EvaluateAsync<string>("document.cookie"));
+            var cookies = await context.CookiesAsync();
+            Assert.DoesNotContain(cookies, c => c.Name.Contains("probe", StringComparison.OrdinalIgnoreCase));
+            var auth = Assert.Single(cookies, c => c.Name == "labyrinth.auth");
+            Assert.True(auth.HttpOnly, "the auth cookie must be HttpOnly");
+
+            // Everything the host sent over the port is visible to the card; no secret may be in it.
+            var received = await frame.Locator("pre[data-testid=received]").InnerTextAsync();
+            Assert.Contains("\"init\"", received, StringComparison.Ordinal);
+            Assert.DoesNotContain(auth.Value, received, StringComparison.Ordinal);
+            Assert.DoesNotContain(E2EEnvironment.AdminPassword, received, StringComparison.Ordinal);
+            // And the window is still signed in (the form-submit-top probe targets /api/auth/logout).
+            Assert.Equal(200, (await Ui.ApiAsync(page, "GET", "/api/auth/me")).Status);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_spinning_card_does_not_freeze_the_host()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var form = await Ui.SpawnAsync(page, "form");
+            var spin = await Ui.SpawnAsync(page, "spin");
+            // Never look inside the spinning frame: a Playwright evaluation there never returns.
+            await Expect(spin.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+            await Expect(spin).ToHaveAttributeAsync("data-focused", "true");
+            await page.WaitForTimeoutAsync(600); // the card's loop starts 200 ms after mount
+
+            // The host keeps answering: the spawn menu opens and closes, another window takes focus.
+            await page.GetByTestId("spawn-button").ClickAsync();
+            await Expect(page.GetByTestId("spawn-item-form")).ToBeVisibleAsync();
+            await page.GetByTestId("spawn-button").ClickAsync();
+            await Expect(page.GetByTestId("spawn-item-form")).ToHaveCountAsync(0);
+
+            await form.GetByTestId("window-titlebar").Locator(".title-text").ClickAsync();
+            await Expect(form).ToHaveAttributeAsync("data-focused", "true");
+            await Expect(spin).ToHaveAttributeAsync("data-focused", "false");
+            await form.Locator("input[name=title]").FillAsync("still typing");
+            await Expect(form.Locator("input[name=title]")).ToHaveValueAsync("still typing");
+
+            // The watchdog notices (no pong for 5 s) and says so inside the window.
+            await Expect(spin.GetByTestId("card-unresponsive")).ToBeVisibleAsync();
+            try
+            {
+                await Ui.ScreenshotAsync(page, "sandbox-02-spin-not-responding");
+            }
+            catch (TimeoutException)
+            {
+                // A hung frame may keep the compositor from producing a frame; not what this test is about.
+            }
+
+            await spin.GetByTestId("btn-close").ClickAsync();
+            await Expect(spin).ToHaveCountAsync(0);
+            await Expect(form).ToBeVisibleAsync();
+            await Ui.SpawnAsync(page, "chat");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_card_that_throws_on_mount_shows_an_error_in_its_window()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var win = await Ui.SpawnAsync(page, "broken");
+            var error = win.GetByTestId("card-error");
+            await Expect(error).ToBeVisibleAsync();
+            await Expect(error).ToContainTextAsync("boom on purpose");
+            await Expect(win.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "error");
+            await Ui.ScreenshotAsync(page, "sandbox-03-broken");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Plain_HTML_card_mounts_shows_its_props_and_saves_its_payload()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var win = await Ui.SpawnAsync(page, "html");
+            var frame = win.FrameLocator("iframe");
+            await Expect(frame.GetByTestId("props")).ToHaveTextAsync("{}");
+
+            await frame.GetByTestId("save").ClickAsync();
+            await Expect(frame.GetByTestId("status")).ToHaveTextAsync("saved 1");
+            var id = await Ui.WindowIdAsync(win);
+            await Ui.EventuallyAsync(
+                async () => (await Ui.ApiAsync(page, "GET", $"/api/boards/{boardId}/windows/{id}/payload")).Text.Contains("\"clicks\":1", StringComparison.Ordinal),
+                "HTML card payload saved");
+
+            // A card spawned with props shows them (spawned through the API, then the page reloads).
+            var board = await Ui.GetBoardAsync(page, boardId);
+            var spawn = await Ui.ApiAsync(page, "POST", $"/api/boards/{boardId}/windows", new
+            {
+                kind = "plugin",
+                title = "HTML with props",
+                plugin = new { pluginId = "dev.labyrinth.probe", typeID = "html", props = new { greeting = "hi from e2e" } },
+            }, Ui.Quote(board.GetProperty("version").GetInt64()));
+            Assert.True(spawn.Status == 201, spawn.Text);
+            var withProps = spawn.Json!.Value.GetProperty("window").GetProperty("id").GetString()!;
+            await page.ReloadAsync();
+            await Expect(Ui.Window(page, withProps).FrameLocator("iframe").GetByTestId("props")).ToContainTextAsync("hi from e2e");
+            await Ui.ScreenshotAsync(page, "sandbox-04-html");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+}
