@@ -58,7 +58,7 @@ public static class WindowRules
 
     public static string? CheckViewport(double x, double y, double zoom)
     {
-        if (!double.IsFinite(x) || !double.IsFinite(y) || Math.Abs(x) > MaxCoordinate * 10)
+        if (!double.IsFinite(x) || !double.IsFinite(y) || Math.Abs(x) > MaxCoordinate * 10 || Math.Abs(y) > MaxCoordinate * 10)
         {
             return "The viewport position must be finite.";
         }

@@ -60,6 +60,27 @@ internal static class SecurityMiddleware
             return (ErrorCodes.CsrfMissingHeader, "This request is missing the X-Labyrinth-Request header that the Labyrinth UI sends.");
         }
 
+        // The body types a cross-site <form> or a CORS "simple request" can send are never
+        // accepted, so no request that skips the preflight can carry a body here.
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody && IsSimpleRequestContentType(request.ContentType))
+        {
+            return (ErrorCodes.CsrfMissingHeader, "Send JSON (Content-Type: application/json); form and plain-text bodies are refused.");
+        }
+
         return null;
+    }
+
+    private static bool IsSimpleRequestContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return true;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase) ||
+               mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) ||
+               mediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
     }
 }
