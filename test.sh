@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing (npm packages, Debian's chromium), builds the web UI and
-# example plugins, runs vitest and the three .NET suites, and ends with one line "N passed, N failed".
+# example plugins, runs vitest and the four .NET suites, and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -34,7 +34,7 @@ dotnet build Labyrinth.slnx -c Release -p:LabyrinthSkipWebBuild=true -nologo -v:
 step "vitest"
 NODE_OPTIONS="--import $PWD/scripts/node20-polyfills.mjs" npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json"
 
-for suite in Labyrinth.Core.Tests Labyrinth.Host.Tests Labyrinth.E2E.Tests; do
+for suite in Labyrinth.Core.Tests Labyrinth.Host.Tests Labyrinth.Cli.Tests Labyrinth.E2E.Tests; do
   step "$suite"
   dotnet test --project "tests/$suite/$suite.csproj" -c Release --no-build \
     --report-xunit-trx --report-xunit-trx-filename "$suite.trx" --results-directory "$results"

@@ -16,7 +16,7 @@ if (existsSync(vitest)) {
   if (r.success === false && (r.numFailedTests ?? 0) === 0) failed += 1; // a suite that failed to load
 } else missing.push('vitest');
 
-for (const suite of ['Labyrinth.Core.Tests', 'Labyrinth.Host.Tests', 'Labyrinth.E2E.Tests']) {
+for (const suite of ['Labyrinth.Core.Tests', 'Labyrinth.Host.Tests', 'Labyrinth.Cli.Tests', 'Labyrinth.E2E.Tests']) {
   const file = join(dir, `${suite}.trx`);
   if (!existsSync(file)) { missing.push(suite); continue; }
   const xml = readFileSync(file, 'utf8');

@@ -9,4 +9,7 @@ internal sealed record CliContext(TextWriter Out, TextWriter Error, Func<string,
     public static CliContext System => new(Console.Out, Console.Error, global::System.Environment.GetEnvironmentVariable);
 
     public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Where default output files go (the process's current directory outside tests).</summary>
+    public string WorkingDirectory { get; init; } = global::System.Environment.CurrentDirectory;
 }

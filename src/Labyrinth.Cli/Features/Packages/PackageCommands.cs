@@ -162,7 +162,7 @@ internal static class PackageCommands
         }
 
         var manifest = result.Manifest!;
-        var path = outputPath ?? Path.GetFullPath($"{manifest.Id}-{manifest.Version}{PackageWriter.Extension}");
+        var path = outputPath ?? Path.Combine(context.WorkingDirectory, $"{manifest.Id}-{manifest.Version}{PackageWriter.Extension}");
         PackageWriter.WriteFileAtomically(path, result.Bytes);
         if (json)
         {

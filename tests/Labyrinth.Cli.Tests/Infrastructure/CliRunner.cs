@@ -1,0 +1,31 @@
+namespace Labyrinth.Cli.Tests.Infrastructure;
+
+/// <summary>What one in-process run of the CLI produced.</summary>
+internal sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    public string All => Out + Error;
+}
+
+/// <summary>Runs commands in-process with captured output and a private environment (never the real one).</summary>
+internal static class CliRunner
+{
+    public static Task<CliRun> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunCoreAsync(environment, null, args);
+
+    public static Task<CliRun> RunInAsync(string workingDirectory, params string[] args) => RunCoreAsync(null, workingDirectory, args);
+
+    private static async Task<CliRun> RunCoreAsync(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext(output, error, name => environment is not null && environment.TryGetValue(name, out var v) ? v : null)
+        {
+            HttpTimeout = TimeSpan.FromSeconds(10),
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        var exit = await CliApp.RunAsync(args, context, TestContext.Current.CancellationToken);
+        return new CliRun(exit, output.ToString(), error.ToString());
+    }
+
+    public static Task<CliRun> RunAsync(params string[] args) => RunAsync(null, args);
+}
