@@ -36,7 +36,7 @@ export class AuditState {
       this.loadError = null;
     } catch (e) {
       if (seq !== this.#seq) return;
-      this.loadError = e instanceof ApiError ? e.describe() : 'Could not load the audit log.';
+      this.loadError = `Could not load the audit log: ${e instanceof ApiError ? e.describe() : 'unexpected error.'}`;
     } finally {
       if (seq === this.#seq) this.loading = false;
     }

@@ -30,7 +30,7 @@ export class PluginAdminState {
       this.plugins = await pluginAdminApi.list();
       this.loadError = null;
     } catch (e) {
-      this.loadError = e instanceof ApiError ? e.describe() : 'Could not load plugins.';
+      this.loadError = `Could not load plugins: ${e instanceof ApiError ? e.describe() : 'unexpected error.'}`;
     } finally {
       this.loaded = true;
     }

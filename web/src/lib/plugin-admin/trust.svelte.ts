@@ -26,7 +26,7 @@ export class TrustState {
       this.keys = await trustApi.list();
       this.loadError = null;
     } catch (e) {
-      this.loadError = e instanceof ApiError ? e.describe() : 'Could not load the trust store.';
+      this.loadError = `Could not load the trust store: ${e instanceof ApiError ? e.describe() : 'unexpected error.'}`;
     }
   }
 
@@ -94,7 +94,7 @@ export class PolicyState {
       this.text = this.policy.unsignedAllowlist.join('\n');
       this.loadError = null;
     } catch (e) {
-      this.loadError = e instanceof ApiError ? e.describe() : 'Could not load the policy.';
+      this.loadError = `Could not load the policy: ${e instanceof ApiError ? e.describe() : 'unexpected error.'}`;
     }
   }
 

@@ -63,15 +63,10 @@ export class PluginEvents {
       return;
     }
     if (this.#disposed) return;
-    const quiet = {
-      log: (level: number, message: string) => {
-        if (level >= signalR.LogLevel.Warning) console.debug('[plugin-events]', message);
-      },
-    };
     const conn = new signalR.HubConnectionBuilder()
       .withUrl(this.#opts.url ?? '/hubs/plugins', { withCredentials: true, headers: { 'X-Labyrinth-Request': '1' } })
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelay(ctx.previousRetryCount) })
-      .configureLogging(quiet)
+      .configureLogging(signalR.LogLevel.None)
       .build();
     conn.on('pluginKilled', (...args: unknown[]) => {
       const ev = parseKillEvent(args);
@@ -95,7 +90,7 @@ export class PluginEvents {
     try {
       await conn.start();
     } catch (e) {
-      console.debug('[plugin-events] hub unreachable, retrying', e);
+      console.debug(`[plugin-events] hub unreachable, retrying in ${retryDelay(this.#attempt) / 1000}s:`, e instanceof Error ? e.message : e);
       if (!this.#disposed) this.#retry();
       return;
     }
