@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameUrlMatches, killMatches, killNotice, parseKillEvent, retryDelay, windowsAffectedBy } from './kill';
+import { frameUrlMatches, killMatches, killNotice, parseKillEvent, planKill, retryDelay, windowsAffectedBy } from './kill';
 
 const win = (id: string, pluginId: string | null, version = '1.0.0', kind = 'plugin') => ({
   id,
@@ -86,5 +86,29 @@ describe('retryDelay', () => {
     expect(retryDelay(0)).toBe(1000);
     expect(retryDelay(2)).toBeGreaterThan(retryDelay(1));
     expect(retryDelay(100)).toBe(30000);
+  });
+});
+
+describe('planKill', () => {
+  const windows = [
+    { ...win('w1', 'com.example.hello', '1.0.0'), title: 'Hello A' },
+    { ...win('w2', 'com.example.hello', '1.1.0'), title: 'Hello B' },
+    { ...win('w3', 'com.example.other', '1.0.0'), title: 'Other' },
+  ];
+  it('planKill_WholePlugin_StopsEachWindowOneNoticePerCardName', () => {
+    const plan = planKill({ pluginId: 'com.example.hello', version: null, reason: 'bad' }, windows, () => 'Hello card');
+    expect(plan.stops).toEqual([
+      { windowId: 'w1', pluginId: 'com.example.hello', version: '1.0.0' },
+      { windowId: 'w2', pluginId: 'com.example.hello', version: '1.1.0' },
+    ]);
+    expect(plan.notices).toEqual(['Hello card was stopped by an admin: bad']);
+  });
+  it('planKill_OneVersion_OnlyThatWindow', () => {
+    const plan = planKill({ pluginId: 'com.example.hello', version: '1.1.0', reason: '' }, windows, (w) => w.title);
+    expect(plan.stops.map((s) => s.windowId)).toEqual(['w2']);
+    expect(plan.notices).toEqual(['Hello B was stopped by an admin.']);
+  });
+  it('planKill_NoOpenWindows_NothingToShow', () => {
+    expect(planKill({ pluginId: 'x.y', version: null, reason: 'r' }, windows, (w) => w.title)).toEqual({ stops: [], notices: [] });
   });
 });

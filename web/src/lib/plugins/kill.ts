@@ -69,3 +69,30 @@ export function retryDelay(attempt: number): number {
   const steps = [1000, 2000, 5000, 10000, 30000];
   return steps[Math.min(Math.max(0, attempt), steps.length - 1)]!;
 }
+
+export interface KillPlan {
+  /** Windows whose card stops, with the plugin version each one pinned. */
+  stops: { windowId: string; pluginId: string; version: string }[];
+  /** One notice per distinct card name, in board order. */
+  notices: string[];
+}
+
+/**
+ * Pure: what a kill does to a board — which windows stop and which notices show. `nameOf` gives a
+ * window's card name (the catalogue's, else the window title).
+ */
+export function planKill<W extends { id: string; kind: string; plugin: Pick<WindowPluginRef, 'pluginId' | 'version'> | null }>(
+  ev: PluginKilledEvent,
+  windows: readonly W[],
+  nameOf: (w: W) => string,
+): KillPlan {
+  const stops: KillPlan['stops'] = [];
+  const names: string[] = [];
+  for (const w of windows) {
+    if (w.kind !== 'plugin' || !w.plugin || !killMatches(ev, w.plugin)) continue;
+    stops.push({ windowId: w.id, pluginId: w.plugin.pluginId, version: w.plugin.version });
+    const name = nameOf(w);
+    if (!names.includes(name)) names.push(name);
+  }
+  return { stops, notices: names.map((n) => killNotice(n, ev.reason)) };
+}
