@@ -7,8 +7,8 @@ internal static class KeyCommands
 {
     public static Command Build(CliContext context)
     {
-        var name = new Option<string>("--name") { Description = "The publisher name shown as \"signed by <name>\".", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the key file (created with mode 600).", Required = true };
+        var name = new Option<string>("--name") { HelpName = "name",  Description = "The publisher name shown as \"signed by <name>\".", Required = true };
+        var output = new Option<FileInfo>("--out") { HelpName = "file",  Description = "Where to write the key file (created with mode 600).", Required = true };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
         var json = new Option<bool>("--json") { Description = "Print { name, keyId, publicKey, path } as JSON." };
         var create = new Command("new", "Generate an Ed25519 publisher key file. Keep it secret: whoever holds it can sign as you. Give the printed public key to server admins to trust.")

@@ -18,8 +18,8 @@ internal static class PackageCommands
     private static Command Pack(CliContext context)
     {
         var directory = new Argument<DirectoryInfo>("dir") { Description = "The built plugin folder containing manifest.json (build-manifest.json, *.br and *.gz are skipped)." };
-        var output = new Option<FileInfo>("--out") { Description = "The package to write. Default: <id>-<version>.labyrinthplugin in the current folder." };
-        var key = new Option<FileInfo>("--key") { Description = "Sign with this publisher key file (from 'labyrinth keys new')." };
+        var output = new Option<FileInfo>("--out") { HelpName = "file",  Description = "The package to write. Default: <id>-<version>.labyrinthplugin in the current folder." };
+        var key = new Option<FileInfo>("--key") { HelpName = "keyfile",  Description = "Sign with this publisher key file (from 'labyrinth keys new')." };
         var json = new Option<bool>("--json") { Description = "Print the result (or the problems) as JSON." };
         var command = new Command("pack", "Validate a built plugin folder and write a deterministic .labyrinthplugin package, optionally signed.")
         {
@@ -37,8 +37,8 @@ internal static class PackageCommands
     private static Command Sign(CliContext context)
     {
         var package = new Argument<FileInfo>("package") { Description = "The .labyrinthplugin to sign (any existing SIGNATURE is replaced)." };
-        var key = new Option<FileInfo>("--key") { Description = "The publisher key file to sign with.", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "Write the signed package here instead of replacing the input." };
+        var key = new Option<FileInfo>("--key") { HelpName = "keyfile",  Description = "The publisher key file to sign with.", Required = true };
+        var output = new Option<FileInfo>("--out") { HelpName = "file",  Description = "Write the signed package here instead of replacing the input." };
         var json = new Option<bool>("--json") { Description = "Print the result (or the problems) as JSON." };
         var command = new Command("sign", "(Re)sign an existing package: it is read with every check a host applies, then rewritten with a SIGNATURE.")
         {
@@ -62,6 +62,7 @@ internal static class PackageCommands
         var package = new Argument<FileInfo>("package") { Description = "The .labyrinthplugin to check." };
         var trust = new Option<string[]>("--trust")
         {
+            HelpName = "keyfile|base64",
             Description = "A trusted publisher: a key file or a base64 Ed25519 public key. Repeatable. When given, the package must be signed by one of them.",
             AllowMultipleArgumentsPerToken = false,
         };

@@ -42,7 +42,7 @@ internal static class ServerCommands
             (parse, client, ct) => client.DisableAsync(parse.GetRequiredValue(disableId), parse.GetValue(cascade), ct), DescribePlugin));
 
         var killTarget = new Argument<string>("id[@version]") { Description = "The plugin id, or id@version to kill one version only." };
-        var reason = new Option<string>("--reason") { Description = "Shown to users whose open cards close." };
+        var reason = new Option<string>("--reason") { HelpName = "text",  Description = "Shown to users whose open cards close." };
         plugin.Add(Define(context, "kill", "Kill switch: close every open card of the plugin (or one version) in every browser at once and refuse new ones, until unkilled.",
             [killTarget, reason], (parse, client, ct) =>
             {
@@ -64,7 +64,7 @@ internal static class ServerCommands
             DescribePlugin));
 
         var uninstallId = IdArgument();
-        var version = new Option<string>("--version") { Description = "Remove only this version (default: the whole plugin)." };
+        var version = new Option<string>("--version") { HelpName = "version",  Description = "Remove only this version (default: the whole plugin)." };
         plugin.Add(Define(context, "uninstall", "Remove a plugin's files and rows (the audit trail is kept).", [uninstallId, version],
             (parse, client, ct) => client.UninstallAsync(parse.GetRequiredValue(uninstallId), parse.GetValue(version), ct),
             _ => "Uninstalled."));
@@ -92,8 +92,8 @@ internal static class ServerCommands
         Func<ParseResult, ServerClient, CancellationToken, Task<ServerReply>> call,
         Func<ServerReply, string> describe)
     {
-        var server = new Option<string>("--server") { Description = $"The Labyrinth server URL. Default: $LABYRINTH_SERVER, else {DefaultServer}." };
-        var token = new Option<string>("--token") { Description = "A personal access token (create one on your profile page). Default: $LABYRINTH_TOKEN." };
+        var server = new Option<string>("--server") { HelpName = "url",  Description = $"The Labyrinth server URL. Default: $LABYRINTH_SERVER, else {DefaultServer}." };
+        var token = new Option<string>("--token") { HelpName = "token",  Description = "A personal access token (create one on your profile page). Default: $LABYRINTH_TOKEN." };
         var json = new Option<bool>("--json") { Description = "Print the server's JSON answer." };
         var command = new Command(name, description);
         foreach (var symbol in symbols)
