@@ -1,7 +1,10 @@
+using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Tokens;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
 
@@ -9,8 +12,11 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
 builder.Services.AddAuth();
+builder.Services.AddTokens();
+builder.Services.AddAudit();
 builder.Services.AddBoards();
 builder.Services.AddPlugins();
+builder.Services.AddGovernance();
 builder.Services.AddObservability();
 
 var app = builder.Build();
@@ -25,8 +31,11 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapTokens();
 app.MapBoards();
 app.MapPlugins();
+app.MapGovernance();
+app.MapAudit();
 app.MapObservability();
 app.MapWebApp();
 

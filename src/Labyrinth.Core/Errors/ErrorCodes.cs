@@ -65,4 +65,16 @@ public static class ErrorCodes
     public const string DependencyRequired = "dependency.required_by_others";
 
     public const string AuditTampered = "audit.tampered";
+
+    // Governance (issue 4, host side).
+    public const string SpawnPluginKilled = "spawn.plugin_killed";
+    public const string PluginKilled = "plugin.killed";
+    public const string PluginNotFound = "plugin.not_found";
+    public const string VersionNotFound = "version.not_found";
+    public const string TrustInvalidKey = "trust.invalid_key";
+    public const string TrustKeyExists = "trust.key_exists";
+    public const string TrustKeyNotFound = "trust.key_not_found";
+    public const string PolicyInvalid = "policy.invalid";
+    public const string TokenNotFound = "token.not_found";
+    public const string AuthInvalidToken = "auth.invalid_token";
 }

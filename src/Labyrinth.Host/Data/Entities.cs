@@ -83,6 +83,9 @@ internal sealed class PluginVersionEntity
 /// <summary>One audit row. Rows are only ever inserted (AuditLog); Hash chains them (AuditChain).</summary>
 internal sealed class AuditEntryEntity
 {
+    /// <summary>Insertion order (the row id); verification walks rows in this order, so reordering sequences shows.</summary>
+    public long Id { get; set; }
+
     public long Sequence { get; set; }
     public DateTime AtUtc { get; set; }
     public required string Actor { get; set; }

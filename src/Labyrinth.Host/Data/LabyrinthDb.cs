@@ -51,9 +51,8 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
         modelBuilder.Entity<AuditEntryEntity>(e =>
         {
             e.ToTable("AuditEntries");
-            // The chain assigns sequence numbers; the primary key makes a forked chain fail to insert.
-            e.HasKey(a => a.Sequence);
-            e.Property(a => a.Sequence).ValueGeneratedNever();
+            // The chain assigns sequence numbers; the unique index makes a forked chain fail to insert.
+            e.HasIndex(a => a.Sequence).IsUnique();
             e.HasIndex(a => a.PluginId);
             e.HasIndex(a => a.Action);
         });

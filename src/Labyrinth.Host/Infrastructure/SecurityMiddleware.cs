@@ -55,6 +55,13 @@ internal static class SecurityMiddleware
             return (ErrorCodes.CsrfCrossSite, "Requests from other sites are refused.");
         }
 
+        // A bearer token is never attached by a browser on its own (unlike the cookie), so a
+        // request carrying one is not a forgery; the CLI sends no custom header.
+        if (request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
         if (request.Headers["X-Labyrinth-Request"] != "1")
         {
             return (ErrorCodes.CsrfMissingHeader, "This request is missing the X-Labyrinth-Request header that the Labyrinth UI sends.");

@@ -206,6 +206,11 @@ internal sealed class BoardValidator(PluginCatalog catalog)
             return (null, null, new(ErrorCodes.SpawnPluginNotFound, $"Version {version} of \"{request.PluginId}\" is not installed."));
         }
 
+        if (plugin.IsKilled(version))
+        {
+            return (null, null, new(ErrorCodes.SpawnPluginKilled, $"{request.PluginId}@{version} was stopped by an administrator."));
+        }
+
         var card = installed.FindCard(request.TypeID);
         if (card is null)
         {

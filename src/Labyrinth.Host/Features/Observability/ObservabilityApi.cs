@@ -13,6 +13,24 @@ internal sealed class LabyrinthMetrics
         new HistogramConfiguration { LabelNames = ["plugin"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
     private readonly Gauge bundleBytes = Metrics.CreateGauge("labyrinth_plugin_bundle_bytes", "Size of a card's entry bundle.", "plugin", "version");
     private readonly Counter fileRequests = Metrics.CreateCounter("labyrinth_plugin_file_requests_total", "Plugin file requests by status.", "status");
+    private readonly Counter installs = Metrics.CreateCounter("labyrinth_plugin_installs_total", "Plugin package imports by result (installed, unchanged, replaced, rejected).", "result");
+    private readonly Counter rejections = Metrics.CreateCounter("labyrinth_plugin_rejections_total", "Refused plugin packages by reason (the problem code).", "reason");
+    private readonly Counter kills = Metrics.CreateCounter("labyrinth_plugin_kills_total", "Kill switch activations.");
+
+    public void PluginImported(string result) => installs.WithLabels(result).Inc();
+
+    /// <summary>Counts each distinct reason once per refused package; reasons are stable codes, so the label set is bounded.</summary>
+    public void PluginRejected(IEnumerable<string> reasons)
+    {
+        ArgumentNullException.ThrowIfNull(reasons);
+        installs.WithLabels("rejected").Inc();
+        foreach (var reason in reasons.Distinct(StringComparer.Ordinal))
+        {
+            rejections.WithLabels(reason).Inc();
+        }
+    }
+
+    public void PluginKilled() => kills.Inc();
 
     public void CardMounted(string plugin, string version, bool ok, double seconds, long entryBytes)
     {

@@ -1,12 +1,70 @@
+using System.IO.Compression;
+using Labyrinth.Core.Packages;
+using Labyrinth.Core.Signing;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Labyrinth.Host.Features.Plugins;
 
-/// <summary>Installs the example plugins built from plugins/*/dist at start, through the same store as any plugin.</summary>
-internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, ILogger<ExamplePlugins> logger)
+/// <summary>
+/// The host's local publisher key (data/keys/local-publisher.json): generated and trusted on first
+/// run (audited as "system"); it signs the example plugins. Removing it from the trust store is
+/// respected — it is only trusted when it is generated.
+/// </summary>
+internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, AuditLog audit, TimeProvider clock, ILogger<LocalPublisher> logger)
 {
+    public const string FileName = "local-publisher.json";
+    public const string KeyName = "Labyrinth local publisher";
+
+    public string KeyFile => Path.Combine(paths.KeysDir, FileName);
+
+    public async Task<PublisherKey> LoadOrCreateAsync(CancellationToken ct)
+    {
+        if (File.Exists(KeyFile))
+        {
+            return PublisherKey.ImportKeyFile(await File.ReadAllBytesAsync(KeyFile, ct));
+        }
+
+        var key = PublisherKey.Generate(KeyName);
+        Directory.CreateDirectory(paths.KeysDir);
+        var temp = KeyFile + ".tmp";
+        await File.WriteAllBytesAsync(temp, key.ExportKeyFile(), ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, KeyFile, overwrite: false);
+        var publicKey = Convert.ToBase64String(key.PublicKey);
+        if (!await db.TrustedKeys.AnyAsync(k => k.KeyId == key.KeyId, ct))
+        {
+            db.TrustedKeys.Add(new TrustedKeyEntity { KeyId = key.KeyId, Name = key.Name, PublicKey = publicKey, AddedAt = clock.GetUtcNow().UtcDateTime });
+            await audit.AppendAsync(AuditActions.SystemActor, AuditActions.TrustAdd, null,
+                new { keyId = key.KeyId, name = key.Name, publicKey, reason = "first run: the local publisher key that signs the example plugins" }, ct);
+        }
+
+        LogGenerated(logger, key.KeyId, KeyFile);
+        return key;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated and trusted the local publisher key {KeyId} ({KeyFile})")]
+    private static partial void LogGenerated(ILogger logger, string keyId, string keyFile);
+}
+
+/// <summary>
+/// Installs the example plugins built in plugins/*/dist: each is packed in memory into a
+/// .labyrinthplugin signed by the local publisher key and sent through the same import path as
+/// an upload (<see cref="PluginStore.ImportAsync"/>).
+/// </summary>
+internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, LocalPublisher publisher, ILogger<ExamplePlugins> logger)
+{
+    private static readonly string[] BuildArtifacts = [".br", ".gz"];
+
     public async Task InstallAsync(CancellationToken ct)
     {
+        using var key = await publisher.LoadOrCreateAsync(ct);
         if (paths.ExamplePluginsDir is null || !Directory.Exists(paths.ExamplePluginsDir))
         {
             return;
@@ -15,17 +73,49 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
         foreach (var pluginDir in Directory.EnumerateDirectories(paths.ExamplePluginsDir).Order(StringComparer.Ordinal))
         {
             var dist = Path.Combine(pluginDir, "dist");
-            if (!File.Exists(Path.Combine(dist, "manifest.json")))
+            if (!File.Exists(Path.Combine(dist, PackageReader.ManifestPath)))
             {
                 continue;
             }
 
-            var outcome = await store.InstallDirectoryAsync(dist, replaceSameVersion: true, ct);
-            if (outcome.Status == InstallStatus.Rejected)
+            using var package = Pack(dist, key);
+            var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
+            if (outcome.Status == ImportStatus.Rejected)
             {
-                LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Pointer} {p.Message}")));
+                LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
             }
         }
+    }
+
+    /// <summary>Zips a built plugin folder with a SIGNATURE by <paramref name="key"/> (build outputs .br/.gz and build-manifest.json left out).</summary>
+    public static MemoryStream Pack(string dir, PublisherKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var contents = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var full in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(dir, full).Replace(Path.DirectorySeparatorChar, '/');
+            if (rel == "build-manifest.json" || BuildArtifacts.Any(ext => rel.EndsWith(ext, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            contents[rel] = File.ReadAllBytes(full);
+        }
+
+        var signature = PackageSignature.Sign(contents.Select(c => PackageDigest.Describe(c.Key, c.Value)), key);
+        var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, bytes) in contents.Append(new(PackageReader.SignaturePath, signature)))
+            {
+                using var entry = zip.CreateEntry(path, CompressionLevel.Optimal).Open();
+                entry.Write(bytes);
+            }
+        }
+
+        output.Position = 0;
+        return output;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Example plugin {Name} was not installed: {Problems}")]

@@ -24,6 +24,17 @@ internal sealed record InstalledVersion(string PluginId, string Version, PluginM
 internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Enabled, FrozenDictionary<string, InstalledVersion> Versions)
 {
     public InstalledVersion? Active => Versions.GetValueOrDefault(ActiveVersion);
+
+    /// <summary>The whole plugin is killed (every version).</summary>
+    public bool Killed { get; init; }
+
+    /// <summary>Versions killed one by one (id@version).</summary>
+    public FrozenSet<string> KilledVersions { get; init; } = FrozenSet<string>.Empty;
+
+    public bool IsKilled(string version) => Killed || KilledVersions.Contains(version);
+
+    /// <summary>Enabled, not killed, and its active version loads: the plugin users can see and spawn.</summary>
+    public bool IsUsable => Enabled && Active is not null && !IsKilled(ActiveVersion);
 }
 
 /// <summary>
@@ -49,6 +60,8 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
     public InstalledVersion? FindVersion(string id, string version) =>
         plugins.TryGetValue(id, out var p) ? p.Versions.GetValueOrDefault(version) : null;
 
+    public bool IsKilled(string id, string version) => plugins.TryGetValue(id, out var p) && p.IsKilled(version);
+
     public async Task ReloadAsync(CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -68,7 +81,11 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
                 }
             }
 
-            result[p.Id] = new InstalledPlugin(p.Id, p.ActiveVersion, p.Enabled, versions.ToFrozenDictionary(StringComparer.Ordinal));
+            result[p.Id] = new InstalledPlugin(p.Id, p.ActiveVersion, p.Enabled, versions.ToFrozenDictionary(StringComparer.Ordinal))
+            {
+                Killed = p.Killed,
+                KilledVersions = versionRows.Where(v => v.PluginId == p.Id && v.Killed).Select(v => v.Version).ToFrozenSet(StringComparer.Ordinal),
+            };
         }
 
         plugins = result.ToFrozenDictionary(StringComparer.Ordinal);

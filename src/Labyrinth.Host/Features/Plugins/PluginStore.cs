@@ -1,15 +1,19 @@
-using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Labyrinth.Core.Errors;
 using Labyrinth.Core.Manifests;
-using Labyrinth.Core.Plugins;
+using Labyrinth.Core.Packages;
+using Labyrinth.Core.Signing;
+using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Audit;
+using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Semver;
 
 namespace Labyrinth.Host.Features.Plugins;
 
-internal enum InstallStatus
+internal enum ImportStatus
 {
     Installed,
     Unchanged,
@@ -17,16 +21,51 @@ internal enum InstallStatus
     Rejected,
 }
 
-internal sealed record InstallOutcome(InstallStatus Status, string? PluginId, string? Version, IReadOnlyList<Labyrinth.Core.Errors.PointerProblem> Problems);
+/// <summary>One reason a package was refused, as the API reports it (<c>problems[]</c>).</summary>
+internal sealed record ImportProblem(
+    string Code,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Entry,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Pointer,
+    string Message);
 
 /// <summary>
-/// The immutable content store (data/plugins/{id}/{version}/…) and its database rows. Files are
-/// staged in a temp directory and moved into place in one rename, so a failed install leaves
-/// nothing behind.
+/// Who imports and how. <paramref name="DevBuildKeyId"/> is set only for the example plugins: a
+/// version already installed and signed by that (local) key may be replaced in place.
 /// </summary>
-internal sealed partial class PluginStore(LabyrinthDb db, HostPaths paths, PluginCatalog catalog, TimeProvider clock, ILogger<PluginStore> logger)
+internal sealed record ImportRequest(string Actor, bool AllowRollback, string? DevBuildKeyId = null);
+
+internal sealed record ImportOutcome(ImportStatus Status, int HttpStatus, string? PluginId, string? Version, IReadOnlyList<ImportProblem> Problems)
 {
-    private static readonly string[] BuildArtifacts = [".br", ".gz"];
+    public string Code => Problems.Count > 0 ? Problems[0].Code : "";
+}
+
+/// <summary>Serializes governance changes (imports, enable, kill, …) so check-then-act decisions see a stable state.</summary>
+internal sealed class GovernanceGate
+{
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+}
+
+/// <summary>
+/// The one install path for every package — uploads and the example plugins alike: read the zip
+/// into a staging directory (hostile-input rules in <see cref="PackageReader"/>), validate the
+/// manifest, verify the signature against the trust store and policy, enforce immutability,
+/// downgrade and dependency rules, then move the directory into the immutable content store
+/// (data/plugins/{id}/{version}) and commit rows + audit in one SaveChanges. A refusal leaves no
+/// files and no plugin rows (only a <c>plugin.install_rejected</c> audit entry).
+/// </summary>
+internal sealed partial class PluginStore(
+    LabyrinthDb db,
+    HostPaths paths,
+    PluginCatalog catalog,
+    AuditLog audit,
+    GovernanceGate gate,
+    LabyrinthMetrics metrics,
+    PluginEvents events,
+    TimeProvider clock,
+    ILogger<PluginStore> logger)
+{
+    public const string StatusTrusted = "trusted";
+    public const string StatusUnsignedAllowlisted = "unsigned-allowlisted";
 
     public static string VersionDir(HostPaths paths, string id, string version)
     {
@@ -34,155 +73,289 @@ internal sealed partial class PluginStore(LabyrinthDb db, HostPaths paths, Plugi
         return Path.Combine(paths.PluginStore, id, version);
     }
 
-    /// <summary>
-    /// Installs a built plugin directory. <paramref name="replaceSameVersion"/> is only for the
-    /// example plugins rebuilt from source in development; packages never replace a version.
-    /// </summary>
-    public async Task<InstallOutcome> InstallDirectoryAsync(string sourceDir, bool replaceSameVersion, CancellationToken ct)
+    public async Task<ImportOutcome> ImportAsync(Stream package, ImportRequest request, CancellationToken ct)
     {
-        var problems = new List<Labyrinth.Core.Errors.PointerProblem>();
-        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var full in Directory.EnumerateFiles(sourceDir, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(sourceDir, full).Replace(Path.DirectorySeparatorChar, '/');
-            if (rel == "build-manifest.json" || BuildArtifacts.Any(ext => rel.EndsWith(ext, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            if (new FileInfo(full).LinkTarget is not null)
-            {
-                problems.Add(new("", $"\"{rel}\" is a symbolic link; plugins may only contain regular files."));
-                continue;
-            }
-
-            var pathError = PluginPath.Check(rel);
-            if (pathError is not null)
-            {
-                problems.Add(new("", $"\"{rel}\": {pathError}"));
-            }
-            else if (!ContentTypes.IsAllowed(rel))
-            {
-                problems.Add(new("", $"\"{rel}\" has a file type plugins may not ship."));
-            }
-            else
-            {
-                files[rel] = full;
-            }
-        }
-
-        if (!files.TryGetValue("manifest.json", out var manifestPath))
-        {
-            problems.Add(new("", "The plugin has no manifest.json."));
-            return new(InstallStatus.Rejected, null, null, problems);
-        }
-
-        var manifestBytes = await File.ReadAllBytesAsync(manifestPath, ct);
-        var validation = ManifestValidator.Validate(manifestBytes, files.Keys.ToHashSet(StringComparer.Ordinal));
-        problems.AddRange(validation.Problems);
-        if (validation.Manifest is not { } manifest || problems.Count > 0)
-        {
-            return new(InstallStatus.Rejected, validation.Manifest?.Id, validation.Manifest?.Version, problems);
-        }
-
-        var stored = new List<StoredFile>(files.Count);
-        long total = 0;
-        foreach (var (rel, full) in files)
-        {
-            var bytes = await File.ReadAllBytesAsync(full, ct);
-            stored.Add(new StoredFile(rel, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.LongLength));
-            total += bytes.LongLength;
-        }
-
-        var filesJson = JsonSerializer.Serialize(stored, JsonSerializerOptions.Web);
-        var existing = await db.PluginVersions.SingleOrDefaultAsync(v => v.PluginId == manifest.Id && v.Version == manifest.Version, ct);
-        if (existing is not null && existing.FilesJson == filesJson)
-        {
-            return new(InstallStatus.Unchanged, manifest.Id, manifest.Version, []);
-        }
-
-        if (existing is not null && !replaceSameVersion)
-        {
-            problems.Add(new("/version", $"{manifest.Id}@{manifest.Version} is already installed with different content; versions are immutable, so publish a new version."));
-            return new(InstallStatus.Rejected, manifest.Id, manifest.Version, problems);
-        }
-
-        var finalDir = VersionDir(paths, manifest.Id, manifest.Version);
-        var stagingDir = Path.Combine(paths.PluginStore, ".staging-" + Guid.NewGuid().ToString("N"));
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(request);
+        var staging = Path.Combine(paths.PluginStore, ".staging-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
         try
         {
-            foreach (var (rel, full) in files)
+            var outcome = await ImportCoreAsync(package, staging, request, ct);
+            if (outcome.Status == ImportStatus.Rejected)
             {
-                var target = Path.Combine(stagingDir, rel);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(full, target);
-            }
-
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var now = clock.GetUtcNow().UtcDateTime;
-            if (existing is null)
-            {
-                db.PluginVersions.Add(new PluginVersionEntity
+                metrics.PluginRejected(outcome.Problems.Select(p => p.Code));
+                LogRejected(logger, outcome.PluginId ?? "?", outcome.Version ?? "?", string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
+                await audit.AppendAsync(request.Actor, AuditActions.InstallRejected, outcome.PluginId, new
                 {
-                    PluginId = manifest.Id,
-                    Version = manifest.Version,
-                    ManifestJson = System.Text.Encoding.UTF8.GetString(manifestBytes),
-                    FilesJson = filesJson,
-                    TotalBytes = total,
-                    InstalledAt = now,
-                });
+                    version = outcome.Version,
+                    codes = outcome.Problems.Select(p => p.Code).Distinct(StringComparer.Ordinal).ToArray(),
+                    problemCount = outcome.Problems.Count,
+                }, CancellationToken.None);
             }
             else
             {
-                existing.ManifestJson = System.Text.Encoding.UTF8.GetString(manifestBytes);
-                existing.FilesJson = filesJson;
-                existing.TotalBytes = total;
-                existing.InstalledAt = now;
+                metrics.PluginImported(outcome.Status.ToString().ToLowerInvariant());
             }
 
-            var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == manifest.Id, ct);
-            if (plugin is null)
-            {
-                db.Plugins.Add(new PluginEntity { Id = manifest.Id, ActiveVersion = manifest.Version, Enabled = true, UpdatedAt = now });
-            }
-            else if (SemVersion.Parse(manifest.Version, SemVersionStyles.Strict).ComparePrecedenceTo(SemVersion.Parse(plugin.ActiveVersion, SemVersionStyles.Strict)) > 0)
-            {
-                plugin.ActiveVersion = manifest.Version;
-                plugin.UpdatedAt = now;
-            }
-
-            await db.SaveChangesAsync(ct);
-
-            Directory.CreateDirectory(Path.GetDirectoryName(finalDir)!);
-            string? retired = null;
-            if (Directory.Exists(finalDir))
-            {
-                retired = finalDir + ".retired-" + Guid.NewGuid().ToString("N");
-                Directory.Move(finalDir, retired);
-            }
-
-            Directory.Move(stagingDir, finalDir);
-            await tx.CommitAsync(ct);
-            if (retired is not null)
-            {
-                Directory.Delete(retired, recursive: true);
-            }
+            return outcome;
         }
         finally
         {
-            if (Directory.Exists(stagingDir))
+            DeleteQuietly(staging);
+        }
+    }
+
+    private async Task<ImportOutcome> ImportCoreAsync(Stream package, string staging, ImportRequest request, CancellationToken ct)
+    {
+        var read = PackageReader.Read(package, staging);
+        if (!read.IsValid)
+        {
+            return Rejected(400, null, null, read.Problems.Select(p => new ImportProblem(p.Code, p.Entry, null, p.Message)));
+        }
+
+        var problems = new List<ImportProblem>();
+        var servable = read.Files.Where(f => f.Path != PackageReader.SignaturePath).ToList();
+        var validation = ManifestValidator.Validate(read.ManifestBytes, servable.Select(f => f.Path).ToHashSet(StringComparer.Ordinal));
+        problems.AddRange(validation.Problems.Select(p => new ImportProblem(ErrorCodes.ManifestInvalid, PackageReader.ManifestPath, p.Pointer, p.Message)));
+        var manifest = validation.Manifest;
+
+        var trust = new TrustStore((await db.TrustedKeys.AsNoTracking().ToListAsync(ct)).Select(k => new TrustedKey(k.Name, Convert.FromBase64String(k.PublicKey))));
+        var verdict = PackageSignature.Verify(read.Files, read.SignatureBytes, trust);
+        string status = StatusTrusted;
+        string? keyName = null, keyId = null;
+        switch (verdict)
+        {
+            case SignatureVerdict.Trusted t:
+                keyName = t.KeyName;
+                keyId = t.KeyId;
+                break;
+            case SignatureVerdict.Unsigned:
+                if (manifest is not null && await db.UnsignedAllowlist.AnyAsync(a => a.PluginId == manifest.Id, ct))
+                {
+                    status = StatusUnsignedAllowlisted;
+                }
+                else
+                {
+                    problems.Add(new(ErrorCodes.SignatureMissing, PackageReader.SignaturePath, null,
+                        "The package is not signed. Policy Strict installs only packages signed by a trusted key, or unsigned plugins an admin has allowlisted."));
+                }
+
+                break;
+            case SignatureVerdict.UntrustedKey u:
+                problems.Add(new(ErrorCodes.SignatureUntrustedKey, PackageReader.SignaturePath, null,
+                    $"The package is signed by key {u.KeyId}, which is not in the trust store. An admin can trust that publisher's key first."));
+                break;
+            case SignatureVerdict.Invalid i:
+                problems.Add(new(ErrorCodes.SignatureInvalid, PackageReader.SignaturePath, null, i.Reason));
+                break;
+            case SignatureVerdict.Tampered t:
+                problems.Add(new(ErrorCodes.SignatureTampered, PackageReader.SignaturePath, null,
+                    $"The files do not match the signature by key {t.KeyId}: something was changed, added, removed or renamed after signing."));
+                break;
+        }
+
+        if (manifest is null || problems.Count > 0)
+        {
+            return Rejected(400, manifest?.Id, manifest?.Version, problems);
+        }
+
+        var digest = Convert.ToHexStringLower(PackageDigest.Compute(read.Files));
+        await gate.Gate.WaitAsync(ct);
+        try
+        {
+            return await CommitAsync(manifest, read, servable, digest, status, keyName, keyId, staging, request, ct);
+        }
+        finally
+        {
+            gate.Gate.Release();
+        }
+    }
+
+    private async Task<ImportOutcome> CommitAsync(
+        PluginManifest manifest, PackageReadResult read, List<PackageFile> servable, string digest, string status, string? keyName, string? keyId,
+        string staging, ImportRequest request, CancellationToken ct)
+    {
+        var id = manifest.Id;
+        var version = manifest.Version;
+        var existing = await db.PluginVersions.SingleOrDefaultAsync(v => v.PluginId == id && v.Version == version, ct);
+        var replacing = false;
+        if (existing is not null)
+        {
+            if (existing.Digest == digest)
             {
-                Directory.Delete(stagingDir, recursive: true);
+                return new(ImportStatus.Unchanged, 200, id, version, []);
+            }
+
+            // Development only: an example plugin rebuilt from source keeps its version but not its bytes.
+            replacing = request.DevBuildKeyId is not null && existing.KeyId == request.DevBuildKeyId && keyId == request.DevBuildKeyId;
+            if (!replacing)
+            {
+                return Rejected(409, id, version, [new(ErrorCodes.VersionImmutable, null, "/version",
+                    $"{id}@{version} is already installed with different content; versions are immutable, so publish a new version.")]);
             }
         }
 
-        catalog.Forget(manifest.Id, manifest.Version);
+        var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
+        var candidate = VersionRules.TryParse(version)!;
+        var active = plugin is null ? null : VersionRules.TryParse(plugin.ActiveVersion);
+        var isRollback = active is not null && VersionRules.IsDowngrade(candidate, active);
+        if (VersionRules.CheckActivation(id, candidate, active, request.AllowRollback) is { } downgrade)
+        {
+            return Rejected(409, id, version, [new(ErrorCodes.VersionDowngrade, null, "/version", downgrade + " (upload with ?rollback=true).")]);
+        }
+
+        var enabled = plugin?.Enabled ?? true;
+        if (enabled)
+        {
+            var dependencyProblems = Dependencies.NewProblems(catalog, id, new PluginNode(id, candidate, manifest.Dependencies));
+            if (dependencyProblems.Count > 0)
+            {
+                return Rejected(400, id, version, dependencyProblems.Select(p => new ImportProblem(p.Code, null, "/dependencies", p.Message)));
+            }
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var filesJson = JsonSerializer.Serialize(servable.Select(f => new StoredFile(f.Path, f.Sha256Hex, f.Bytes)).ToList(), JsonSerializerOptions.Web);
+        var total = servable.Sum(f => f.Bytes);
+        var manifestJson = System.Text.Encoding.UTF8.GetString(read.ManifestBytes);
+        if (existing is null)
+        {
+            existing = new PluginVersionEntity { PluginId = id, Version = version, ManifestJson = manifestJson, FilesJson = filesJson };
+            db.PluginVersions.Add(existing);
+        }
+
+        existing.ManifestJson = manifestJson;
+        existing.FilesJson = filesJson;
+        existing.TotalBytes = total;
+        existing.InstalledAt = now;
+        existing.Digest = digest;
+        existing.SignatureStatus = status;
+        existing.KeyName = keyName;
+        existing.KeyId = keyId;
+
+        if (plugin is null)
+        {
+            db.Plugins.Add(new PluginEntity { Id = id, ActiveVersion = version, Enabled = true, UpdatedAt = now });
+        }
+        else if (plugin.ActiveVersion != version)
+        {
+            plugin.ActiveVersion = version;
+            plugin.UpdatedAt = now;
+        }
+
+        var finalDir = VersionDir(paths, id, version);
+        Directory.CreateDirectory(Path.GetDirectoryName(finalDir)!);
+        string? retired = null;
+        if (Directory.Exists(finalDir))
+        {
+            // Only a dev-build replacement, or leftovers of a crash between move and commit.
+            retired = Path.Combine(paths.PluginStore, ".retired-" + Guid.NewGuid().ToString("N"));
+            Directory.Move(finalDir, retired);
+        }
+
+        Directory.Move(staging, finalDir);
+        try
+        {
+            var action = replacing ? AuditActions.ReplaceDevBuild : isRollback ? AuditActions.Rollback : AuditActions.Install;
+            await audit.AppendAsync(request.Actor, action, id, new
+            {
+                version,
+                previousActiveVersion = plugin?.ActiveVersion,
+                digest,
+                signature = status,
+                keyName,
+                keyId,
+                fileCount = servable.Count,
+                totalBytes = total,
+            }, ct);
+        }
+        catch
+        {
+            DeleteQuietly(finalDir);
+            if (retired is not null)
+            {
+                Directory.Move(retired, finalDir);
+            }
+
+            throw;
+        }
+
+        if (retired is not null)
+        {
+            DeleteQuietly(retired);
+        }
+
+        catalog.Forget(id, version);
         await catalog.ReloadAsync(ct);
-        var status = existing is null ? InstallStatus.Installed : InstallStatus.Replaced;
-        LogInstalled(logger, manifest.Id, manifest.Version, status, total);
-        return new(status, manifest.Id, manifest.Version, []);
+        await events.ChangedAsync();
+        var result = replacing ? ImportStatus.Replaced : ImportStatus.Installed;
+        if (replacing)
+        {
+            LogDevBuildReplaced(logger, id, version);
+        }
+
+        LogInstalled(logger, id, version, result, total);
+        return new(result, replacing ? 200 : 201, id, version, []);
+    }
+
+    private static ImportOutcome Rejected(int status, string? id, string? version, IEnumerable<ImportProblem> problems) =>
+        new(ImportStatus.Rejected, status, id, version, problems.ToList());
+
+    public static void DeleteQuietly(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId}@{Version}: {Status} ({Bytes} bytes)")]
-    private static partial void LogInstalled(ILogger logger, string pluginId, string version, InstallStatus status, long bytes);
+    private static partial void LogInstalled(ILogger logger, string pluginId, string version, ImportStatus status, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId}@{Version} refused: {Problems}")]
+    private static partial void LogRejected(ILogger logger, string pluginId, string version, string problems);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Example plugin {PluginId}@{Version} was rebuilt with new bytes under the same version; replaced in place (development builds signed by the local key only). Bump the version for anything you ship.")]
+    private static partial void LogDevBuildReplaced(ILogger logger, string pluginId, string version);
+}
+
+/// <summary>Dependency checks over the catalog: only problems a change introduces count against it.</summary>
+internal static class Dependencies
+{
+    /// <summary>Enabled, not killed plugins' active versions, as the resolver sees them.</summary>
+    public static List<PluginNode> Nodes(PluginCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.All
+            .Where(p => p.IsUsable)
+            .Select(p => new PluginNode(p.Id, VersionRules.TryParse(p.ActiveVersion)!, p.Active!.Manifest.Dependencies))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The problems that appear when <paramref name="pluginId"/> is replaced by <paramref name="replacement"/>
+    /// (null: removed/disabled) and that were not there before — so an unrelated broken plugin never blocks a change.
+    /// </summary>
+    public static List<DependencyProblem> NewProblems(PluginCatalog catalog, string pluginId, PluginNode? replacement)
+    {
+        var before = Nodes(catalog);
+        var after = before.Where(n => n.Id != pluginId).ToList();
+        if (replacement is not null)
+        {
+            after.Add(replacement);
+        }
+
+        var old = DependencyResolver.Resolve(before).Problems.Select(p => p.Code + "\n" + p.Message).ToHashSet(StringComparer.Ordinal);
+        return DependencyResolver.Resolve(after).Problems.Where(p => !old.Contains(p.Code + "\n" + p.Message)).ToList();
+    }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Labyrinth.Core.Errors;
 using Labyrinth.Core.Plugins;
+using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
@@ -20,6 +21,8 @@ internal static partial class PluginsApi
         services.AddSingleton<FrameBootstrapFile>();
         services.AddScoped<PluginStore>();
         services.AddScoped<ExamplePlugins>();
+        services.AddScoped<LocalPublisher>();
+        services.AddSingleton<CardFailureThrottle>();
         return services;
     }
 
@@ -39,12 +42,13 @@ internal static partial class PluginsApi
 
     private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog) =>
         TypedResults.Ok(catalog.All
-            .Where(p => p.Enabled && p.Active is not null)
+            .Where(p => p.IsUsable)
             .OrderBy(p => p.Id, StringComparer.Ordinal)
             .Select(p => PluginMapping.ToDto(p, p.Active!))
             .ToArray());
 
-    private static Results<NoContent, ProblemHttpResult> ReportCardLoad(CardLoadReport report, PluginCatalog catalog, LabyrinthMetrics metrics, ILoggerFactory loggers)
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReportCardLoad(
+        CardLoadReport report, PluginCatalog catalog, LabyrinthMetrics metrics, ILoggerFactory loggers, AuditLog audit, CardFailureThrottle throttle, HttpContext http, CancellationToken ct)
     {
         // Labels come only from installed plugins, so a client cannot blow up metric cardinality.
         var version = report.PluginId is null || report.Version is null ? null : catalog.FindVersion(report.PluginId, report.Version);
@@ -64,7 +68,14 @@ internal static partial class PluginsApi
         else
         {
             var error = (report.Error ?? "unknown error").ReplaceLineEndings(" ");
-            LogCardFailed(logger, version.PluginId, version.Version, card.TypeId, error.Length > 500 ? error[..500] : error);
+            error = error.Length > 500 ? error[..500] : error;
+            LogCardFailed(logger, version.PluginId, version.Version, card.TypeId, error);
+            var actor = http.User.Identity?.Name ?? "unknown";
+            if (throttle.ShouldAudit(actor, version.PluginId, version.Version, card.TypeId))
+            {
+                // The error text comes from the plugin's frame (untrusted): bounded, and it is all the detail holds.
+                await audit.AppendAsync(actor, AuditActions.CardMountFailed, version.PluginId, new { version = version.Version, typeID = card.TypeId, error }, ct);
+            }
         }
 
         return TypedResults.NoContent();
@@ -94,6 +105,13 @@ internal static partial class PluginsApi
         {
             metrics.FileRequest(404);
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
+        }
+
+        if (catalog.IsKilled(id, version))
+        {
+            metrics.FileRequest(410);
+            http.Response.Headers.CacheControl = "no-store";
+            return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
         }
 
         var headers = http.Response.Headers;
@@ -132,6 +150,12 @@ internal static partial class PluginsApi
         if (plugin is null || !plugin.Enabled || installed is null || card is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.SpawnCardNotFound, "This card is not installed or not enabled.");
+        }
+
+        if (plugin.IsKilled(version))
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
         }
 
         if (card.IsHtmlEntry)
@@ -180,6 +204,31 @@ internal static partial class PluginsApi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Card {PluginId}@{Version}/{TypeId} failed to mount: {Error}")]
     private static partial void LogCardFailed(ILogger logger, string pluginId, string version, string typeId, string error);
+}
+
+/// <summary>Audits a card's mount failure once a minute per user, plugin version and card type, so a crash loop cannot flood the log.</summary>
+internal sealed class CardFailureThrottle(TimeProvider clock)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> last = new(StringComparer.Ordinal);
+
+    public bool ShouldAudit(string actor, string pluginId, string version, string typeId)
+    {
+        var now = clock.GetUtcNow();
+        var key = string.Join('\n', actor, pluginId, version, typeId);
+        if (last.Count > 10_000)
+        {
+            last.Clear();
+        }
+
+        var previous = last.GetOrAdd(key, DateTimeOffset.MinValue);
+        if (now - previous < TimeSpan.FromMinutes(1))
+        {
+            return false;
+        }
+
+        last[key] = now;
+        return true;
+    }
 }
 
 /// <summary>Writes an in-memory body without copying; HEAD gets headers only.</summary>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Labyrinth.Host.Data.Migrations
 {
     [DbContext(typeof(LabyrinthDb))]
-    [Migration("20261125122705_Governance")]
+    [Migration("20261125123332_Governance")]
     partial class Governance
     {
         /// <inheritdoc />
@@ -22,7 +22,8 @@ namespace Labyrinth.Host.Data.Migrations
 
             modelBuilder.Entity("Labyrinth.Host.Data.AuditEntryEntity", b =>
                 {
-                    b.Property<long>("Sequence")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Action")
@@ -51,11 +52,17 @@ namespace Labyrinth.Host.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Sequence");
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
 
                     b.HasIndex("Action");
 
                     b.HasIndex("PluginId");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.ToTable("AuditEntries", (string)null);
                 });

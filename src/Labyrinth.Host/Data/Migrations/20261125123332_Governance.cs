@@ -69,6 +69,8 @@ namespace Labyrinth.Host.Data.Migrations
                 name: "AuditEntries",
                 columns: table => new
                 {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
                     Sequence = table.Column<long>(type: "INTEGER", nullable: false),
                     AtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Actor = table.Column<string>(type: "TEXT", nullable: false),
@@ -80,7 +82,7 @@ namespace Labyrinth.Host.Data.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AuditEntries", x => x.Sequence);
+                    table.PrimaryKey("PK_AuditEntries", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -134,6 +136,12 @@ namespace Labyrinth.Host.Data.Migrations
                 name: "IX_AuditEntries_PluginId",
                 table: "AuditEntries",
                 column: "PluginId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_Sequence",
+                table: "AuditEntries",
+                column: "Sequence",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_PersonalAccessTokens_TokenHash",

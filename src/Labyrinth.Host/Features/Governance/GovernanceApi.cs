@@ -1,0 +1,141 @@
+using Labyrinth.Core.Errors;
+using Labyrinth.Core.Packages;
+using Labyrinth.Host.Features.Audit;
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Labyrinth.Host.Features.Governance;
+
+/// <summary>The plugin governance admin API (docs/api.md, "Plugin governance"). Admins only.</summary>
+internal static class GovernanceApi
+{
+    public static IServiceCollection AddGovernance(this IServiceCollection services)
+    {
+        services.AddSingleton<GovernanceGate>();
+        services.AddSingleton<PluginEvents>();
+        services.AddScoped<GovernanceService>();
+        services.AddSignalR();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGovernance(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
+        admin.MapGet("/plugins", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
+        admin.MapPost("/plugins", Upload);
+        admin.MapPost("/plugins/{id}/enable", (string id, GovernanceService g, HttpContext http, CancellationToken ct) =>
+            Answer(g.EnableAsync(id, Actor(http), ct)));
+        admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+            Answer(g.DisableAsync(id, body?.Cascade ?? false, Actor(http), ct)));
+        admin.MapPost("/plugins/{id}/kill", (string id, [FromBody] KillRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+            Answer(g.KillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, body?.Reason, Actor(http), ct)));
+        admin.MapPost("/plugins/{id}/unkill", (string id, [FromBody] UnkillRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+            Answer(g.UnkillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, Actor(http), ct)));
+        admin.MapPost("/plugins/{id}/activate", (string id, ActivateRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+            Answer(g.ActivateAsync(id, body.Version, body.Rollback ?? false, Actor(http), ct)));
+        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        {
+            var outcome = await g.UninstallAsync(id, version, Actor(http), ct);
+            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+        });
+
+        admin.MapGet("/trust", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListTrustAsync(ct)));
+        admin.MapPost("/trust", async Task<Results<Created<TrustedKeyDto>, ProblemHttpResult>> (AddTrustRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        {
+            var outcome = await g.AddTrustAsync(body, Actor(http), ct);
+            return outcome.Problem is { } p ? p : TypedResults.Created($"/api/admin/trust/{outcome.Value!.KeyId}", outcome.Value);
+        });
+        admin.MapDelete("/trust/{keyId}", async Task<Results<NoContent, ProblemHttpResult>> (string keyId, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        {
+            var outcome = await g.RemoveTrustAsync(keyId, Actor(http), ct);
+            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+        });
+
+        admin.MapGet("/policy", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct)));
+        admin.MapPut("/policy", (PolicyRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+            Answer(g.SetPolicyAsync(body, Actor(http), ct)));
+
+        app.MapHub<PluginsHub>(PluginEvents.HubPath).RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Reads the body into a temp file with a hard cap (never trusting Content-Length alone), then
+    /// imports it through the one install path.
+    /// </summary>
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
+        HttpContext http, bool? rollback, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    {
+        var max = PackageLimits.Default.MaxCompressedBytes;
+        var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
+        await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var tooLarge = http.Request.ContentLength > max;
+        if (!tooLarge)
+        {
+            var buffer = new byte[81920];
+            long total = 0;
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                total += n;
+                if (total > max)
+                {
+                    tooLarge = true;
+                    break;
+                }
+
+                await file.WriteAsync(buffer.AsMemory(0, n), ct);
+            }
+        }
+
+        if (tooLarge)
+        {
+            metrics.PluginRejected([ErrorCodes.PackageTooLarge]);
+            await audit.AppendAsync(Actor(http), AuditActions.InstallRejected, null, new { codes = new[] { ErrorCodes.PackageTooLarge }, problemCount = 1 }, ct);
+            var message = $"The package is larger than {max / (1024 * 1024)} MiB.";
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PackageTooLarge, message,
+                new Dictionary<string, object?> { ["problems"] = new[] { new ImportProblem(ErrorCodes.PackageTooLarge, null, null, message) } });
+        }
+
+        file.Position = 0;
+        var outcome = await store.ImportAsync(file, new ImportRequest(Actor(http), rollback ?? false), ct);
+        if (outcome.Status == ImportStatus.Rejected)
+        {
+            var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";
+            return Problems.Create(outcome.HttpStatus, outcome.Code, detail, new Dictionary<string, object?>
+            {
+                ["problems"] = outcome.Problems.ToArray(),
+                ["pluginId"] = outcome.PluginId,
+                ["version"] = outcome.Version,
+            });
+        }
+
+        var dto = new InstallResultDto((await governance.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
+        return outcome.Status == ImportStatus.Installed
+            ? TypedResults.Created($"/api/admin/plugins/{outcome.PluginId}", dto)
+            : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
+    {
+        var outcome = await task;
+        return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
+    }
+
+    /// <summary>"id@version" in the path is the same as { version } in the body.</summary>
+    private static (string Id, string? Version) SplitId(string id)
+    {
+        var at = id.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? (id, null) : (id[..at], id[(at + 1)..]);
+    }
+
+    public static string Actor(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return http.User.Identity?.Name ?? "unknown";
+    }
+}

@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using Labyrinth.Core.Errors;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Labyrinth.Host.Features.Tokens;
+
+internal sealed record TokenDto(Guid Id, string Name, DateTime CreatedAt, DateTime? LastUsedAt);
+
+internal sealed record CreateTokenRequest(string? Name);
+
+internal sealed record CreatedTokenDto(Guid Id, string Name, string Token);
+
+/// <summary>
+/// Personal access tokens for the CLI: <c>Authorization: Bearer lab_pat_…</c>. Stored as SHA-256
+/// only, shown once. Managing tokens needs the cookie session, so a leaked token cannot mint more.
+/// </summary>
+internal static class TokensApi
+{
+    public const string Prefix = "lab_pat_";
+    public const string BearerScheme = "LabyrinthToken";
+    public const string SelectorScheme = "Labyrinth";
+    private const int MaxTokensPerUser = 50;
+
+    public static IServiceCollection AddTokens(this IServiceCollection services)
+    {
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(BearerScheme, null)
+            .AddPolicyScheme(SelectorScheme, "Cookie or personal access token", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? BearerScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme);
+
+        // Runs after AddAuth's AddAuthentication(cookie), so the selector becomes the default.
+        services.Configure<AuthenticationOptions>(o => o.DefaultScheme = SelectorScheme);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
+    {
+        var tokens = app.MapGroup("/api/tokens").WithTags("Tokens")
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser());
+        tokens.MapGet("/", List);
+        tokens.MapPost("/", Create);
+        tokens.MapDelete("/{id:guid}", Revoke);
+        return app;
+    }
+
+    private static async Task<Ok<TokenDto[]>> List(LabyrinthDb db, HttpContext http, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var rows = await db.PersonalAccessTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(t => new TokenDto(t.Id, t.Name, Utc(t.CreatedAt), t.LastUsedAt is { } u ? Utc(u) : null)).ToArray());
+    }
+
+    private static async Task<Results<Created<CreatedTokenDto>, ValidationProblem, ProblemHttpResult>> Create(
+        CreateTokenRequest request, LabyrinthDb db, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            return Problems.Validation("The token needs a name.", "name", "A token name is 1 to 100 characters.");
+        }
+
+        var userId = http.User.UserId();
+        if (await db.PersonalAccessTokens.CountAsync(t => t.UserId == userId, ct) >= MaxTokensPerUser)
+        {
+            return Problems.Validation("Too many tokens.", "name", $"You have {MaxTokensPerUser} tokens; revoke one first.");
+        }
+
+        var token = Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var row = new PersonalAccessTokenEntity
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            Name = name,
+            TokenHash = Ids.Sha256Hex(token),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.PersonalAccessTokens.Add(row);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/tokens/{row.Id}", new CreatedTokenDto(row.Id, row.Name, token));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, LabyrinthDb db, HttpContext http, CancellationToken ct)
+    {
+        var userId = http.User.UserId();
+        var deleted = await db.PersonalAccessTokens.Where(t => t.Id == id && t.UserId == userId).ExecuteDeleteAsync(ct);
+        return deleted == 0
+            ? Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.TokenNotFound, "You have no token with that id.")
+            : TypedResults.NoContent();
+    }
+
+    private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
+}
+
+/// <summary>Authenticates <c>Bearer lab_pat_…</c> by hash lookup; the user's current role applies.</summary>
+internal sealed class PersonalAccessTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, LabyrinthDb db, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var token = header["Bearer ".Length..].Trim();
+        if (!token.StartsWith(TokensApi.Prefix, StringComparison.Ordinal) || token.Length > 200)
+        {
+            return AuthenticateResult.Fail("Not a Labyrinth personal access token.");
+        }
+
+        var hash = Ids.Sha256Hex(token);
+        var found = await db.PersonalAccessTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { t.Id, t.LastUsedAt, User = u })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (found is null)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked token.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (found.LastUsedAt is null || now - found.LastUsedAt.Value > TimeSpan.FromSeconds(30))
+        {
+            await db.PersonalAccessTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, found.User.Id.ToString()),
+                new Claim(ClaimTypes.Name, found.User.UserName),
+                new Claim(ClaimTypes.Role, found.User.Role),
+                new Claim("lab_token_id", found.Id.ToString()),
+            ],
+            Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.AuthInvalidToken, "The access token is unknown, revoked or malformed.").ExecuteAsync(Context);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Problems.Create(StatusCodes.Status403Forbidden, "auth.forbidden", "Your account is not allowed to do this.").ExecuteAsync(Context);
+}
