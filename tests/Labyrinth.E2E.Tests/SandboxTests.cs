@@ -62,7 +62,10 @@ public sealed class SandboxTests(E2EEnvironment env)
     [Fact(Timeout = 90_000)]
     public async Task A_spinning_card_does_not_freeze_the_host()
     {
-        var (context, page) = await env.AdminPageAsync();
+        // A spinning frame process can wedge the browser's debugging session; keep it away from the other tests.
+        var browser = await env.LaunchAsync();
+        var context = await env.NewContextAsync(env.Server, signedIn: true, browser);
+        var page = await context.NewPageAsync();
         try
         {
             await Ui.CreateBoardAsync(page);
@@ -103,7 +106,7 @@ public sealed class SandboxTests(E2EEnvironment env)
         }
         finally
         {
-            await context.CloseAsync();
+            await Task.WhenAny(browser.CloseAsync(), Task.Delay(10_000, TestContext.Current.CancellationToken));
         }
     }
 

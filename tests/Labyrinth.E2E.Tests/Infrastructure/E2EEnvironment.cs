@@ -27,28 +27,16 @@ public sealed class E2EEnvironment : IAsyncLifetime
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Directory.CreateDirectory(ScreenshotDir);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         _playwright = await Playwright.CreateAsync();
-        File.AppendAllText("/tmp/dbg.txt", $"playwright {sw.ElapsedMilliseconds}\n");
         Assertions.SetDefaultExpectTimeout(15_000);
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Timeout = 30_000,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-
-        File.AppendAllText("/tmp/dbg.txt", $"chromium {sw.ElapsedMilliseconds}\n");
+        Browser = await LaunchAsync();
         Server = LabyrinthServer.StartNew();
-        File.AppendAllText("/tmp/dbg.txt", $"server {sw.ElapsedMilliseconds}\n");
         var context = await NewContextAsync(Server);
         try
         {
             var page = await context.NewPageAsync();
             await Ui.CompleteSetupAsync(page, await Server.SetupUrlAsync(), AdminUser, AdminPassword);
             AdminStorageState = await context.StorageStateAsync();
-            File.AppendAllText("/tmp/dbg.txt", $"setup {sw.ElapsedMilliseconds}\n");
         }
         finally
         {
@@ -56,10 +44,19 @@ public sealed class E2EEnvironment : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh browser context (no cookies) with explicit timeouts, so a hung frame fails fast.</summary>
-    public async Task<IBrowserContext> NewContextAsync(LabyrinthServer server, bool signedIn = false)
+    /// <summary>Headless Debian Chromium; tests whose cards hang get a browser of their own.</summary>
+    public Task<IBrowser> LaunchAsync() => _playwright!.Chromium.LaunchAsync(new()
     {
-        var context = await Browser.NewContextAsync(new()
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Timeout = 30_000,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+
+    /// <summary>A fresh browser context (no cookies) with explicit timeouts, so a hung frame fails fast.</summary>
+    public async Task<IBrowserContext> NewContextAsync(LabyrinthServer server, bool signedIn = false, IBrowser? browser = null)
+    {
+        var context = await (browser ?? Browser).NewContextAsync(new()
         {
             BaseURL = server.BaseUrl,
             ViewportSize = new() { Width = 1280, Height = 800 },
