@@ -98,8 +98,8 @@ describe('planKill', () => {
   it('planKill_WholePlugin_StopsEachWindowOneNoticePerCardName', () => {
     const plan = planKill({ pluginId: 'com.example.hello', version: null, reason: 'bad' }, windows, () => 'Hello card');
     expect(plan.stops).toEqual([
-      { windowId: 'w1', pluginId: 'com.example.hello', version: '1.0.0' },
-      { windowId: 'w2', pluginId: 'com.example.hello', version: '1.1.0' },
+      { windowId: 'w1', pluginId: 'com.example.hello', version: '1.0.0', cardName: 'Hello card' },
+      { windowId: 'w2', pluginId: 'com.example.hello', version: '1.1.0', cardName: 'Hello card' },
     ]);
     expect(plan.notices).toEqual(['Hello card was stopped by an admin: bad']);
   });

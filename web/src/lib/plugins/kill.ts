@@ -72,7 +72,7 @@ export function retryDelay(attempt: number): number {
 
 export interface KillPlan {
   /** Windows whose card stops, with the plugin version each one pinned. */
-  stops: { windowId: string; pluginId: string; version: string }[];
+  stops: { windowId: string; pluginId: string; version: string; cardName: string }[];
   /** One notice per distinct card name, in board order. */
   notices: string[];
 }
@@ -90,8 +90,8 @@ export function planKill<W extends { id: string; kind: string; plugin: Pick<Wind
   const names: string[] = [];
   for (const w of windows) {
     if (w.kind !== 'plugin' || !w.plugin || !killMatches(ev, w.plugin)) continue;
-    stops.push({ windowId: w.id, pluginId: w.plugin.pluginId, version: w.plugin.version });
     const name = nameOf(w);
+    stops.push({ windowId: w.id, pluginId: w.plugin.pluginId, version: w.plugin.version, cardName: name });
     if (!names.includes(name)) names.push(name);
   }
   return { stops, notices: names.map((n) => killNotice(n, ev.reason)) };

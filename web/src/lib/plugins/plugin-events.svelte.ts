@@ -6,6 +6,8 @@ export type PluginEventsStatus = 'idle' | 'connecting' | 'connected' | 'reconnec
 
 /** A card an admin stopped: the window stays on the board and shows this instead of its frame. */
 export interface StoppedCard {
+  /** The card's name when it was stopped (the reloaded catalogue may no longer list it). */
+  cardName: string;
   pluginId: string;
   version: string;
   reason: string;
