@@ -54,12 +54,14 @@ export class PluginAdminState {
   async confirm(reason: string): Promise<void> {
     const action = this.pending;
     if (!action || this.busy) return;
+    // The dialog stays open (its button says so) until the server answered: one action at a time.
     this.busy = true;
     try {
-      this.pending = null;
       await action.run(reason.trim());
     } finally {
       this.busy = false;
+      // A run may have asked the next question (disable → "Disable all?"); keep that one open.
+      if (this.pending === action) this.pending = null;
     }
   }
 

@@ -23,6 +23,12 @@ export class UploadState {
     this.#onInstalled = onInstalled;
   }
 
+  /** Every byte is sent; the host is verifying and installing (can take a while for big packages). */
+  get processing(): boolean {
+    const p = this.progress;
+    return this.busy && p !== null && p.total > 0 && p.loaded >= p.total;
+  }
+
   /** 0..1, or null while the size is unknown. */
   get fraction(): number | null {
     const p = this.progress;
