@@ -27,6 +27,22 @@ public sealed class GovernanceMoreTests
     }
 
     [Fact]
+    public async Task Audit_ParallelChanges_ChainStaysLinear()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        var keys = Enumerable.Range(0, 12).Select(i => Labyrinth.Core.Signing.PublisherKey.Generate($"k{i}")).ToList();
+
+        var responses = await Task.WhenAll(keys.Select(k =>
+            host.Admin.PostAsJsonAsync("/api/admin/trust", new { name = k.Name, publicKey = Convert.ToBase64String(k.PublicKey) })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var verdict = await host.Admin.GetJsonAsync("/api/admin/audit/verify");
+        Assert.True(verdict.GetProperty("valid").GetBoolean(), verdict.GetProperty("message").GetString());
+        Assert.Equal(host.Scalar("SELECT COUNT(*) FROM AuditEntries"), host.Scalar("SELECT MAX(Sequence) FROM AuditEntries"));
+        keys.ForEach(k => k.Dispose());
+    }
+
+    [Fact]
     public async Task CardLoadFailure_IsAudited_OncePerMinute()
     {
         await using var host = await GovernanceHost.StartAsync();
