@@ -59,7 +59,7 @@ public sealed class SandboxTests(E2EEnvironment env)
         }
     }
 
-    [Fact(Timeout = 90_000, Skip = "Host froze: after the spin card loops, clicking its btn-close waits >10 s (host rAF stalled?) and the browser stays wedged for later tests. Investigate frame process isolation before unskipping.")]
+    [Fact(Timeout = 90_000)]
     public async Task A_spinning_card_does_not_freeze_the_host()
     {
         // A spinning frame process can wedge the browser's debugging session; keep it away from the other tests.
@@ -90,16 +90,14 @@ public sealed class SandboxTests(E2EEnvironment env)
 
             // The watchdog notices (no pong for 5 s) and says so inside the window.
             await Expect(spin.GetByTestId("card-unresponsive")).ToBeVisibleAsync();
-            try
-            {
-                await Ui.ScreenshotAsync(page, "sandbox-02-spin-not-responding");
-            }
-            catch (TimeoutException)
-            {
-                // A hung frame may keep the compositor from producing a frame; not what this test is about.
-            }
+            // No screenshot here: headless Chromium's capture waits for every frame's compositor
+            // output, and a hung frame never produces one (input and rAF in the host keep running;
+            // measured). A timed-out capture leaves the DevTools session stuck for what follows.
 
-            await spin.GetByTestId("btn-close").ClickAsync();
+            // The form now sits on top of the spinning window's title bar, so close it the way a
+            // keyboard user would: focus its close button and press Enter.
+            await spin.GetByTestId("btn-close").FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
             await Expect(spin).ToHaveCountAsync(0);
             await Expect(form).ToBeVisibleAsync();
             await Ui.SpawnAsync(page, "chat");
