@@ -22,11 +22,8 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
     private readonly ConcurrentQueue<CapturedLog> _logs = new();
     private readonly bool _ownsDataDir;
 
-    private readonly bool _shippedPlugins;
-
-    private LabyrinthServer(string dataDir, bool ownsDataDir, int port, bool shippedPlugins)
+    private LabyrinthServer(string dataDir, bool ownsDataDir, int port)
     {
-        _shippedPlugins = shippedPlugins;
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
         UseKestrel(port);
@@ -42,17 +39,16 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
     public IReadOnlyCollection<CapturedLog> Logs => _logs.ToArray();
 
     /// <summary>Starts a host on a fresh, empty data directory (first run: no users yet).</summary>
-    /// <param name="shippedPlugins">Install plugins/*/dist exactly as built (default: <see cref="ExamplePluginsCopy"/>).</param>
-    public static LabyrinthServer StartNew(bool shippedPlugins = false)
+    public static LabyrinthServer StartNew()
     {
         var dir = Path.Combine(Path.GetTempPath(), "labyrinth-e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        return Start(dir, ownsDataDir: true, port: 0, shippedPlugins);
+        return Start(dir, ownsDataDir: true, port: 0);
     }
 
-    private static LabyrinthServer Start(string dataDir, bool ownsDataDir, int port, bool shippedPlugins)
+    private static LabyrinthServer Start(string dataDir, bool ownsDataDir, int port)
     {
-        var server = new LabyrinthServer(dataDir, ownsDataDir, port, shippedPlugins);
+        var server = new LabyrinthServer(dataDir, ownsDataDir, port);
         server.StartServer();
         var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                       ?? throw new InvalidOperationException("Kestrel reported no address.");
@@ -70,9 +66,8 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
         var dir = DataDir;
         var port = Port;
         var owns = _ownsDataDir;
-        var shipped = _shippedPlugins;
         await StopKeepingDataAsync();
-        return Start(dir, owns, port, shipped);
+        return Start(dir, owns, port);
     }
 
     private bool _keepData;
@@ -86,11 +81,6 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Labyrinth:DataDir", DataDir);
-        if (!_shippedPlugins)
-        {
-            builder.UseSetting("Labyrinth:ExamplePluginsDir", ExamplePluginsCopy.Value);
-        }
-
         // Every test signs in through the UI; do not let the per-IP login limit decide the outcome.
         builder.UseSetting("Labyrinth:LoginAttemptsPerMinute", "1000");
         builder.ConfigureLogging(logging => logging.AddProvider(new CaptureProvider(_logs)));
@@ -140,64 +130,6 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
             }
         }
     }
-
-    /// <summary>
-    /// plugins/*/dist copied once per run. WORKAROUND (remove when fixed): the host refuses
-    /// `"propsSchema": null` (PropsValidator.CheckSchema) although docs/api.md allows null, so the
-    /// probe plugin (spin, broken) is not installed; the copy drops those null keys so the sandbox
-    /// tests can run. <c>PluginTests.Shipped_example_plugins_all_install</c> keeps the bug visible.
-    /// </summary>
-    public static readonly Lazy<string> ExamplePluginsCopy = new(() =>
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Labyrinth.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        var source = Path.Combine(root?.FullName ?? throw new InvalidOperationException("repository root not found"), "plugins");
-        var target = Path.Combine(Path.GetTempPath(), "labyrinth-e2e-plugins-" + Guid.NewGuid().ToString("N")[..12]);
-        foreach (var plugin in Directory.EnumerateDirectories(source))
-        {
-            var dist = Path.Combine(plugin, "dist");
-            if (!Directory.Exists(dist))
-            {
-                continue;
-            }
-
-            var to = Path.Combine(target, Path.GetFileName(plugin), "dist");
-            foreach (var file in Directory.EnumerateFiles(dist, "*", SearchOption.AllDirectories))
-            {
-                var dest = Path.Combine(to, Path.GetRelativePath(dist, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-                File.Copy(file, dest);
-            }
-
-            var manifest = Path.Combine(to, "manifest.json");
-            if (File.Exists(manifest))
-            {
-                var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
-                var changed = false;
-                foreach (var card in node["cards"]?.AsArray() ?? [])
-                {
-                    if (card is System.Text.Json.Nodes.JsonObject o && o.ContainsKey("propsSchema") && o["propsSchema"] is null)
-                    {
-                        o.Remove("propsSchema");
-                        changed = true;
-                    }
-                }
-
-                if (changed)
-                {
-                    File.WriteAllText(manifest, node.ToJsonString());
-                    File.Delete(manifest + ".br");
-                    File.Delete(manifest + ".gz");
-                }
-            }
-        }
-
-        return target;
-    });
 
     [GeneratedRegex(@"/setup\?token=(\S+)")]
     private static partial Regex SetupTokenRegex();
