@@ -10,6 +10,8 @@ export class Session {
   user = $state<UserDto | null>(null);
   status = $state<SessionStatus>('loading');
   needsSetup = $state(false);
+  /** A sentence for the sign-in page, e.g. why a link brought the person there. */
+  notice = $state<string | null>(null);
   readonly isAdmin = $derived(this.user?.role === 'admin');
   /** Where to go after signing in (a deep link that bounced to /login). */
   #returnTo = '/';
@@ -35,8 +37,11 @@ export class Session {
       } catch (e) {
         if (!(e instanceof ApiError) || e.status !== 401) throw e;
         this.user = null;
-        // Setup is done: a stale /setup link goes to sign-in.
-        if (this.router.route.name === 'setup') this.router.navigate('/login', { replace: true });
+        // Setup is done: a stale /setup link goes to sign-in, saying why.
+        if (this.router.route.name === 'setup') {
+          this.notice = 'This setup link was already used: the admin account exists. Sign in instead.';
+          this.router.navigate('/login', { replace: true });
+        }
         else this.#toLogin();
       }
       this.status = 'ready';
@@ -54,6 +59,7 @@ export class Session {
 
   signedIn(user: UserDto): void {
     this.user = user;
+    this.notice = null;
     this.needsSetup = false;
     const to = this.#returnTo;
     this.#returnTo = '/';
