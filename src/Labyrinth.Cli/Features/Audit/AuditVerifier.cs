@@ -55,7 +55,9 @@ internal static class AuditVerifier
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT * FROM AuditEntries ORDER BY Sequence";
+            // rowid is insertion order (the host's Id aliases it): walking rows as written is what makes
+            // a row whose Sequence was swapped show up as reordered rather than slip back into place.
+            command.CommandText = "SELECT * FROM AuditEntries ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var columns = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => i, StringComparer.OrdinalIgnoreCase);
             int Column(string name) => columns.TryGetValue(name, out var i)
