@@ -83,6 +83,12 @@ public sealed class GovernanceTests
         var plugin = await host.PluginAsync(Id);
         Assert.True(plugin.GetProperty("unsignedAllowed").GetBoolean());
         Assert.Equal("unsigned-allowlisted", plugin.GetProperty("versions")[0].GetProperty("signature").GetProperty("status").GetString());
+
+        // The badge travels to every member-facing surface too: the spawn catalogue carries it.
+        using var catalogue = await host.Admin.GetAsync(new Uri("/api/plugins", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var doc = System.Text.Json.JsonDocument.Parse(await catalogue.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var listed = doc.RootElement.EnumerateArray().Single(p => p.GetProperty("id").GetString() == Id);
+        Assert.Equal("unsigned-allowlisted", listed.GetProperty("signature").GetProperty("status").GetString());
     }
 
     [Fact]

@@ -19,6 +19,12 @@ internal sealed record InstalledVersion(string PluginId, string Version, PluginM
     public CardDefinition? FindCard(string typeId) => Manifest.Cards.FirstOrDefault(c => c.TypeId == typeId);
 
     public long EntryBytes(CardDefinition card) => Files.TryGetValue(card.Entry, out var f) ? f.Content.LongLength : 0;
+
+    /// <summary>"trusted" or "unsigned-allowlisted"; an unsigned plugin carries a warning badge wherever it appears.</summary>
+    public string SignatureStatus { get; init; } = "trusted";
+
+    /// <summary>The trusted publisher key's name, when signed.</summary>
+    public string? SignedBy { get; init; }
 }
 
 internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Enabled, FrozenDictionary<string, InstalledVersion> Versions)
@@ -134,7 +140,11 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             files[entry.Path] = CreateFile(entry.Path, bytes);
         }
 
-        var version = new InstalledVersion(row.PluginId, row.Version, manifestResult.Manifest, files.ToFrozenDictionary(StringComparer.Ordinal), row.TotalBytes);
+        var version = new InstalledVersion(row.PluginId, row.Version, manifestResult.Manifest, files.ToFrozenDictionary(StringComparer.Ordinal), row.TotalBytes)
+        {
+            SignatureStatus = row.SignatureStatus,
+            SignedBy = row.KeyName,
+        };
         versionCache[key] = version;
         return version;
     }

@@ -15,7 +15,9 @@ internal sealed record CardTypeDto(
     string EntryUrl,
     long BundleBytes);
 
-internal sealed record PluginDto(string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, CardTypeDto[] Cards);
+internal sealed record SignatureDto(string Status, string? KeyName);
+
+internal sealed record PluginDto(string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards);
 
 internal sealed record CardLoadReport(string? PluginId, string? Version, string? TypeID, bool Ok, double? LoadMs, string? Error);
 
@@ -29,6 +31,7 @@ internal static class PluginMapping
         version.Manifest.Author,
         plugin.Enabled,
         version.TotalBytes,
+        new SignatureDto(version.SignatureStatus, version.SignedBy),
         version.Manifest.Cards.Select(c => new CardTypeDto(
             c.TypeId,
             c.Name,
