@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Schemas;
 using Labyrinth.Host.Features.Tokens;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
@@ -18,6 +19,7 @@ builder.Services.AddBoards();
 builder.Services.AddPlugins();
 builder.Services.AddGovernance();
 builder.Services.AddObservability();
+builder.Services.AddSchemas();
 
 var app = builder.Build();
 
@@ -37,6 +39,7 @@ app.MapPlugins();
 app.MapGovernance();
 app.MapAudit();
 app.MapObservability();
+app.MapSchemas();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

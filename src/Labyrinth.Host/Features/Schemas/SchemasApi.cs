@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using Labyrinth.Core.Manifests;
+using Microsoft.Net.Http.Headers;
+
+namespace Labyrinth.Host.Features.Schemas;
+
+/// <summary>
+/// Public JSON Schemas for plugin authors: <c>GET /schemas/manifest.v1.json</c>. The bytes are
+/// the ones embedded in Labyrinth.Core (and shipped in <c>sdk/schemas/</c>), served with a strong
+/// ETag so editors revalidate cheaply.
+/// </summary>
+internal static class SchemasApi
+{
+    public const string ManifestPath = "/schemas/manifest.v1.json";
+    public const string ContentType = "application/schema+json";
+
+    private sealed record SchemaDocument(ReadOnlyMemory<byte> Bytes, string ETag);
+
+    public static IServiceCollection AddSchemas(this IServiceCollection services)
+    {
+        var bytes = ManifestSchema.Utf8;
+        services.AddSingleton(new SchemaDocument(bytes, "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes.Span))[..32] + "\""));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSchemas(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(ManifestPath, Serve).AllowAnonymous().ShortCircuit().WithTags("Schemas");
+        return app;
+    }
+
+    private static IResult Serve(HttpContext http, SchemaDocument schema)
+    {
+        var headers = http.Response.Headers;
+        headers.ETag = schema.ETag;
+        headers.CacheControl = "public, max-age=3600";
+        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0 && EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags) &&
+            tags.Any(t => t.Tag == "*" || t.Tag == schema.ETag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Bytes(schema.Bytes.ToArray(), ContentType);
+    }
+}
