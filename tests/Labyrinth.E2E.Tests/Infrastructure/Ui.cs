@@ -219,3 +219,46 @@ public sealed record ApiResult(int Status, string? ETag, string Text, JsonElemen
 {
     public string? Code => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("code", out var c) ? c.GetString() : null;
 }
+
+/// <summary>Small steps on the plugin admin page (/admin/plugins).</summary>
+public static class AdminUi
+{
+    /// <summary>The confirm dialog that is open now (every dialog shares data-testid confirm-dialog).</summary>
+    public static ILocator OpenDialog(IPage page) => page.Locator("dialog[open]");
+
+    public static ILocator PluginRow(IPage page, string pluginId) => page.Locator($"[data-testid=plugin-row][data-plugin-id='{pluginId}']");
+
+    public static async Task OpenAsync(IPage page)
+    {
+        await page.GotoAsync("/admin/plugins");
+        await Expect(page.GetByTestId("admin-plugins")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Expands the plugin's versions (if collapsed) and returns the row of one version.</summary>
+    public static async Task<ILocator> VersionRowAsync(IPage page, string pluginId, string version)
+    {
+        var toggle = PluginRow(page, pluginId).GetByTestId("plugin-versions");
+        if (await toggle.GetAttributeAsync("aria-expanded") != "true")
+        {
+            await toggle.ClickAsync();
+        }
+
+        var row = page.Locator($"[data-testid=plugin-versions-row][data-plugin-id='{pluginId}'] [data-testid=version-row][data-version='{version}']");
+        await Expect(row).ToBeVisibleAsync();
+        return row;
+    }
+
+    /// <summary>Fills the kill reason (when asked) and confirms the open dialog.</summary>
+    public static async Task ConfirmAsync(IPage page, string? reason = null)
+    {
+        var dialog = OpenDialog(page);
+        await Expect(dialog).ToBeVisibleAsync();
+        if (reason is not null)
+        {
+            await dialog.GetByTestId("kill-reason").FillAsync(reason);
+        }
+
+        await dialog.GetByTestId("confirm-ok").ClickAsync();
+        await Expect(OpenDialog(page)).ToHaveCountAsync(0);
+    }
+}
