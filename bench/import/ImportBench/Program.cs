@@ -171,7 +171,7 @@ foreach (var kind in kinds)
     foreach (var (path, data) in new[] { ("Core", core), ("host", e2e) })
     {
         var t = data[kind.Name];
-        md.AppendLine(inv, $"| {kind.Label} | {kind.Packages[warmups].Length:N0} | {CountEntries(kind.Packages[warmups])} | {path} | {Median(t):F1} | {t.Min():F1} | {t.Max():F1} | {string.Join(", ", t.Select(x => x.ToString("F0", inv)))} |");
+        md.AppendLine(inv, $"| {kind.Label} | {kind.Packages[warmups].Length:N0} | {CountEntries(kind.Packages[warmups])} | {path} | {Median(t):F1} | {t.Min():F1} | {t.Max():F1} | {string.Join(", ", t.Select(x => x.ToString(x < 10 ? "F1" : "F0", inv)))} |");
     }
 }
 
