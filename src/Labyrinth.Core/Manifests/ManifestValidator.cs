@@ -30,13 +30,13 @@ public static partial class ManifestValidator
     private static readonly HashSet<string> RuntimeKeys = new(StringComparer.Ordinal) { "kind", "entry", "source" };
     private static readonly HashSet<string> SizeKeys = new(StringComparer.Ordinal) { "width", "height" };
 
-    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex ReverseDnsId();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,63}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex TypeIdPattern();
 
-    [GeneratedRegex("^(network:[a-z0-9][a-z0-9-]{0,63}|fileRegistry:(image|pdf|3d-model|text)|crossCard:pubsub|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^(network:[a-z0-9][a-z0-9-]{0,63}|fileRegistry:(image|pdf|3d-model|text)|crossCard:pubsub|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex CapabilityPattern();
 
     /// <summary>Validates <paramref name="json"/>; <paramref name="packageFiles"/> (when given) must contain every entry.</summary>

@@ -7,7 +7,7 @@ internal static partial class AccountRules
     public const int MinPasswordLength = 10;
     public const int MaxPasswordLength = 256;
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{3,64}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[A-Za-z0-9._-]{3,64}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex UserNamePattern();
 
     public static Dictionary<string, string[]> Check(string? userName, string? password)

@@ -37,7 +37,7 @@ internal sealed partial class GovernanceService(
 {
     public const string PolicyMode = "Strict";
 
-    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex ReverseDnsId();
 
     public async Task<PluginAdminDto[]> ListAsync(CancellationToken ct)

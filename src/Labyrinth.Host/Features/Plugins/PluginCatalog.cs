@@ -117,6 +117,9 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         }
 
         var entries = JsonSerializer.Deserialize<List<StoredFile>>(row.FilesJson, JsonSerializerOptions.Web) ?? [];
+        // Quality 11 costs ~3 s per MB: worth it for a typical card bundle, not for a package of
+        // many MB (a 10 MB / 1,000-file package kept its upload waiting ~25 s).
+        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4;
         var root = PluginStore.VersionDir(paths, row.PluginId, row.Version);
         var files = new Dictionary<string, PluginFile>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -137,7 +140,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
                 return null;
             }
 
-            files[entry.Path] = CreateFile(entry.Path, bytes);
+            files[entry.Path] = CreateFile(entry.Path, bytes, bestCompression);
         }
 
         var version = new InstalledVersion(row.PluginId, row.Version, manifestResult.Manifest, files.ToFrozenDictionary(StringComparer.Ordinal), row.TotalBytes)
@@ -149,7 +152,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         return version;
     }
 
-    private static PluginFile CreateFile(string path, byte[] bytes)
+    private static PluginFile CreateFile(string path, byte[] bytes, bool bestCompression)
     {
         var contentType = ContentTypes.For(path);
         if (contentType == "text/html")
@@ -162,7 +165,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         {
             // Brotli's smallest size (quality 11) runs at ~0.3 MB/s: a 6 MB bundle kept an upload
             // waiting ~20 s. Above 256 KiB take the default level (~9 MB/s, ~13% larger).
-            var brotliLevel = bytes.Length > LargeFileBytes ? CompressionLevel.Optimal : CompressionLevel.SmallestSize;
+            var brotliLevel = bestCompression && bytes.Length <= LargeFileBytes ? CompressionLevel.SmallestSize : CompressionLevel.Optimal;
             br = Compress(bytes, s => new BrotliStream(s, brotliLevel, leaveOpen: true));
             gz = Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
             if (br.Length >= bytes.Length)
