@@ -26,12 +26,6 @@ internal static class Problems
     public static ValidationProblem Validation(string detail, string field, string message) =>
         Validation(ErrorCodes.ValidationFailed, detail, new Dictionary<string, string[]> { [field] = [message] });
 
-    public static IResult Write(HttpContext context, int status, string code, string detail)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return Create(status, code, detail);
-    }
-
     private static string TitleFor(int status) => status switch
     {
         400 => "The request is invalid.",

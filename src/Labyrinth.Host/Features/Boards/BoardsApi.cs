@@ -85,13 +85,8 @@ internal static class BoardsApi
             return Problems.Validation("The board name is not valid.", "name", nameError);
         }
 
-        var board = await FindOwnedAsync(db, http, id, ct);
-        if (board is null)
-        {
-            return NotFound();
-        }
-
-        if (CheckPrecondition(http, board) is { } failed)
+        var (board, failed) = await FindForWriteAsync(db, http, id, ct);
+        if (failed is not null)
         {
             return failed;
         }
@@ -119,13 +114,8 @@ internal static class BoardsApi
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> SaveLayout(
         Guid id, LayoutRequest request, HttpContext http, LabyrinthDb db, BoardValidator validator, TimeProvider clock, CancellationToken ct)
     {
-        var board = await FindOwnedAsync(db, http, id, ct);
-        if (board is null)
-        {
-            return NotFound();
-        }
-
-        if (CheckPrecondition(http, board) is { } failed)
+        var (board, failed) = await FindForWriteAsync(db, http, id, ct);
+        if (failed is not null)
         {
             return failed;
         }
@@ -150,13 +140,8 @@ internal static class BoardsApi
     private static async Task<Results<Created<SpawnResultDto>, ProblemHttpResult, ValidationProblem>> Spawn(
         Guid id, SpawnRequest request, HttpContext http, LabyrinthDb db, BoardValidator validator, TimeProvider clock, CancellationToken ct)
     {
-        var board = await FindOwnedAsync(db, http, id, ct);
-        if (board is null)
-        {
-            return NotFound();
-        }
-
-        if (CheckPrecondition(http, board) is { } failed)
+        var (board, failed) = await FindForWriteAsync(db, http, id, ct);
+        if (failed is not null)
         {
             return failed;
         }
@@ -349,6 +334,21 @@ internal static class BoardsApi
 
     private static ProblemHttpResult WindowNotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "That card is not on this board.");
+
+    /// <summary>
+    /// The caller's board for a write. When Problem is set (not found, or a stale or missing If-Match)
+    /// the caller returns it and Board is not to be used.
+    /// </summary>
+    private static async Task<(BoardEntity Board, ProblemHttpResult? Problem)> FindForWriteAsync(LabyrinthDb db, HttpContext http, Guid id, CancellationToken ct)
+    {
+        var board = await FindOwnedAsync(db, http, id, ct);
+        if (board is null)
+        {
+            return (null!, NotFound());
+        }
+
+        return (board, CheckPrecondition(http, board));
+    }
 
     private static Task<BoardEntity?> FindOwnedAsync(LabyrinthDb db, HttpContext http, Guid id, CancellationToken ct)
     {
