@@ -77,6 +77,19 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
         Assert.Equal("nosniff", PluginFileTests.Header(response, "X-Content-Type-Options"));
     }
 
+    [Fact]
+    public async Task Bootstrap_IfNoneMatchListWithWeakTag_Returns304()
+    {
+        using var first = await server.Client.GetAsync("/_frame/bootstrap.js");
+        var etag = PluginFileTests.Header(first, "ETag");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/_frame/bootstrap.js");
+        request.Headers.TryAddWithoutValidation("If-None-Match", $"\"stale\", W/{etag}");
+
+        using var response = await server.Client.SendAsync(request);
+
+        await Expect.StatusAsync(HttpStatusCode.NotModified, response);
+    }
+
     internal static Dictionary<string, string> Directives(string csp) =>
         csp.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(d => d.Split(' ', 2))

@@ -126,7 +126,7 @@ internal static partial class PluginsApi
             headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), id, version);
         }
 
-        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v.Contains(file.ETag, StringComparison.Ordinal) || v == "*")))
+        if (HttpCaching.IfNoneMatchHits(http.Request, file.ETag))
         {
             metrics.FileRequest(304);
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
@@ -271,7 +271,7 @@ internal sealed class FrameBootstrapFile(HostPaths paths)
         headers.CacheControl = "no-cache";
         headers.ETag = f.ETag;
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
-        if (http.Request.Headers.IfNoneMatch == f.ETag)
+        if (HttpCaching.IfNoneMatchHits(http.Request, f.ETag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

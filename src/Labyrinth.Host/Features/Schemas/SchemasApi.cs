@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Labyrinth.Core.Manifests;
-using Microsoft.Net.Http.Headers;
+using Labyrinth.Host.Infrastructure;
 
 namespace Labyrinth.Host.Features.Schemas;
 
@@ -34,9 +34,7 @@ internal static class SchemasApi
         var headers = http.Response.Headers;
         headers.ETag = schema.ETag;
         headers.CacheControl = "public, max-age=3600";
-        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
-        if (ifNoneMatch.Count > 0 && EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags) &&
-            tags.Any(t => t.Tag == "*" || t.Tag == schema.ETag))
+        if (HttpCaching.IfNoneMatchHits(http.Request, schema.ETag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
