@@ -124,3 +124,165 @@ internal sealed class PersonalAccessTokenEntity
     public DateTime CreatedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Card Security Contract (issue 5): grants, assets, asset tokens, snapshots. A card instance is
+// (BoardId, WindowId); the board's owner is the only user who can grant or use anything for it.
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>One capability granted to one card instance by its board's owner. Revoking deletes the row (the audit log keeps history).</summary>
+internal sealed class CardGrantEntity
+{
+    public Guid BoardId { get; set; }
+    public required string WindowId { get; set; }
+
+    /// <summary>e.g. <c>network:openai</c>, <c>fileRegistry:image</c>, <c>crossCard:pubsub</c>.</summary>
+    public required string Capability { get; set; }
+
+    public Guid UserId { get; set; }
+
+    /// <summary>Opaque handle shown to the card and in the panel, e.g. <c>token://openai/card-w_…/session-…</c> (network grants only).</summary>
+    public string? Handle { get; set; }
+
+    public DateTime GrantedAt { get; set; }
+}
+
+/// <summary>A user's uploaded file in the File Registry; bytes live content-addressed on disk (data/assets/ab/abcdef…).</summary>
+internal sealed class AssetEntity
+{
+    public Guid Id { get; set; }
+    public Guid OwnerId { get; set; }
+
+    /// <summary>Lower-case hex SHA-256 of the bytes: the file name in the store.</summary>
+    public required string Sha256 { get; set; }
+
+    /// <summary><c>image</c>, <c>pdf</c>, <c>3d-model</c> or <c>text</c>.</summary>
+    public required string Type { get; set; }
+
+    /// <summary>Decided from magic bytes on upload, never from the client.</summary>
+    public required string MediaType { get; set; }
+
+    public required string Name { get; set; }
+    public long Bytes { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>An asset given to one card instance. Only the SHA-256 of the token is stored.</summary>
+internal sealed class AssetGrantEntity
+{
+    public Guid Id { get; set; }
+    public required string TokenHash { get; set; }
+    public Guid AssetId { get; set; }
+    public Guid BoardId { get; set; }
+    public required string WindowId { get; set; }
+    public Guid UserId { get; set; }
+    public DateTime GrantedAt { get; set; }
+}
+
+/// <summary>The image shown on a closed card: the last rasterised state of its frame (≤ 200 KB).</summary>
+internal sealed class CardSnapshotEntity
+{
+    public Guid BoardId { get; set; }
+    public required string WindowId { get; set; }
+    public required string MediaType { get; set; }
+    public required byte[] Data { get; set; }
+    public required string Sha256 { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vault + broker (issue 6).
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>A secret, encrypted with Data Protection. OwnerId null = an admin-level (shared) secret.</summary>
+internal sealed class SecretEntity
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string ServiceId { get; set; }
+    public Guid? OwnerId { get; set; }
+
+    /// <summary>Data Protection ciphertext (purpose "Labyrinth.Vault.v1"); never leaves the server.</summary>
+    public required string Protected { get; set; }
+
+    public required string Last4 { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+}
+
+/// <summary>An admin-defined network service a card can reach through the broker.</summary>
+internal sealed class NetworkServiceEntity
+{
+    /// <summary>The <c>network:&lt;id&gt;</c> capability name, e.g. <c>openai</c>.</summary>
+    public required string Id { get; set; }
+
+    public required string DisplayName { get; set; }
+    public required string BaseUrl { get; set; }
+
+    /// <summary>JSON array of upper-case methods.</summary>
+    public required string MethodsJson { get; set; }
+
+    /// <summary>JSON array of path prefixes relative to the base URL, e.g. ["/chat/completions"].</summary>
+    public required string PathPrefixesJson { get; set; }
+
+    /// <summary><c>header</c> or <c>query</c>.</summary>
+    public required string SecretIn { get; set; }
+
+    /// <summary>Header or query parameter name, e.g. <c>Authorization</c>.</summary>
+    public required string SecretName { get; set; }
+
+    /// <summary>e.g. <c>Bearer {secret}</c>.</summary>
+    public required string SecretTemplate { get; set; }
+
+    public int TimeoutSeconds { get; set; }
+    public long MaxRequestBytes { get; set; }
+    public long MaxResponseBytes { get; set; }
+    public int RatePerMinute { get; set; }
+    public bool AllowStreaming { get; set; }
+    public bool AllowPrivateNetwork { get; set; }
+    public bool Enabled { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>One brokered request, for the card's permissions panel (no bodies, no secrets, no query values).</summary>
+internal sealed class NetworkLogEntity
+{
+    public long Id { get; set; }
+    public Guid BoardId { get; set; }
+    public required string WindowId { get; set; }
+    public Guid UserId { get; set; }
+    public required string ServiceId { get; set; }
+    public required string Method { get; set; }
+    public required string Path { get; set; }
+    public int Status { get; set; }
+    public long RequestBytes { get; set; }
+    public long ResponseBytes { get; set; }
+    public double DurationMs { get; set; }
+
+    /// <summary>Stable error code when the broker refused or failed the request, else null.</summary>
+    public string? Error { get; set; }
+
+    public DateTime AtUtc { get; set; }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Themes (issue 7).
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>Per-user preferences; ThemeId null = follow the admin default, then the system preference.</summary>
+internal sealed class UserPreferenceEntity
+{
+    public Guid UserId { get; set; }
+    public string? ThemeId { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>Host-wide settings as key/value (e.g. <c>theme.default</c>).</summary>
+internal sealed class HostSettingEntity
+{
+    public required string Key { get; set; }
+    public required string Value { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

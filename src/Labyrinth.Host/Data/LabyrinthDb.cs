@@ -14,6 +14,15 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<TrustedKeyEntity> TrustedKeys => Set<TrustedKeyEntity>();
     public DbSet<UnsignedAllowlistEntity> UnsignedAllowlist => Set<UnsignedAllowlistEntity>();
     public DbSet<PersonalAccessTokenEntity> PersonalAccessTokens => Set<PersonalAccessTokenEntity>();
+    public DbSet<CardGrantEntity> CardGrants => Set<CardGrantEntity>();
+    public DbSet<AssetEntity> Assets => Set<AssetEntity>();
+    public DbSet<AssetGrantEntity> AssetGrants => Set<AssetGrantEntity>();
+    public DbSet<CardSnapshotEntity> CardSnapshots => Set<CardSnapshotEntity>();
+    public DbSet<SecretEntity> Secrets => Set<SecretEntity>();
+    public DbSet<NetworkServiceEntity> NetworkServices => Set<NetworkServiceEntity>();
+    public DbSet<NetworkLogEntity> NetworkLog => Set<NetworkLogEntity>();
+    public DbSet<UserPreferenceEntity> UserPreferences => Set<UserPreferenceEntity>();
+    public DbSet<HostSettingEntity> HostSettings => Set<HostSettingEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -73,6 +82,64 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasIndex(t => t.UserId);
             e.Property(t => t.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<CardGrantEntity>(e =>
+        {
+            e.ToTable("CardGrants");
+            e.HasKey(g => new { g.BoardId, g.WindowId, g.Capability });
+            e.Property(g => g.Capability).HasMaxLength(200);
+            e.HasIndex(g => g.Handle).IsUnique();
+        });
+        modelBuilder.Entity<AssetEntity>(e =>
+        {
+            e.ToTable("Assets");
+            e.HasIndex(a => a.OwnerId);
+            e.HasIndex(a => a.Sha256);
+            e.Property(a => a.Sha256).HasMaxLength(64);
+            e.Property(a => a.Type).HasMaxLength(16);
+            e.Property(a => a.MediaType).HasMaxLength(100);
+            e.Property(a => a.Name).HasMaxLength(200);
+        });
+        modelBuilder.Entity<AssetGrantEntity>(e =>
+        {
+            e.ToTable("AssetGrants");
+            e.HasIndex(g => g.TokenHash).IsUnique();
+            e.HasIndex(g => new { g.BoardId, g.WindowId });
+            e.HasIndex(g => g.AssetId);
+        });
+        modelBuilder.Entity<CardSnapshotEntity>(e =>
+        {
+            e.ToTable("CardSnapshots");
+            e.HasKey(s => new { s.BoardId, s.WindowId });
+        });
+        modelBuilder.Entity<SecretEntity>(e =>
+        {
+            e.ToTable("Secrets");
+            e.HasIndex(s => new { s.ServiceId, s.OwnerId });
+            e.Property(s => s.Name).HasMaxLength(100);
+            e.Property(s => s.ServiceId).HasMaxLength(64);
+            e.Property(s => s.Last4).HasMaxLength(4);
+        });
+        modelBuilder.Entity<NetworkServiceEntity>(e =>
+        {
+            e.ToTable("NetworkServices");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).HasMaxLength(64);
+        });
+        modelBuilder.Entity<NetworkLogEntity>(e =>
+        {
+            e.ToTable("NetworkLog");
+            e.HasIndex(l => new { l.BoardId, l.WindowId, l.Id });
+        });
+        modelBuilder.Entity<UserPreferenceEntity>(e =>
+        {
+            e.ToTable("UserPreferences");
+            e.HasKey(p => p.UserId);
+        });
+        modelBuilder.Entity<HostSettingEntity>(e =>
+        {
+            e.ToTable("HostSettings");
+            e.HasKey(s => s.Key);
         });
     }
 }
