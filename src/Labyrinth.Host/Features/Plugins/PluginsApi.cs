@@ -42,7 +42,7 @@ internal static partial class PluginsApi
 
     private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog) =>
         TypedResults.Ok(catalog.All
-            .Where(p => p.IsUsable)
+            .Where(p => p.IsUsable && p.Active!.Manifest.Cards.Count > 0) // themes-only plugins have nothing to spawn
             .OrderBy(p => p.Id, StringComparer.Ordinal)
             .Select(p => PluginMapping.ToDto(p, p.Active!))
             .ToArray());
