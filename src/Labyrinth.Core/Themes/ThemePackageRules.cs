@@ -19,9 +19,9 @@ public static class ThemePackageRules
     private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <param name="manifest">The validated manifest.</param>
-    /// <param name="files">Every file path in the package.</param>
+    /// <param name="files">Every file in the package: path → size in bytes (oversized files are refused without being read).</param>
     /// <param name="read">Reads a package file's bytes.</param>
-    public static List<ThemePackageProblem> Check(PluginManifest manifest, IEnumerable<string> files, Func<string, byte[]> read)
+    public static List<ThemePackageProblem> Check(PluginManifest manifest, IReadOnlyDictionary<string, long> files, Func<string, byte[]> read)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(files);
@@ -30,14 +30,28 @@ public static class ThemePackageRules
         var declared = manifest.Themes.ToDictionary(t => t.Path, StringComparer.Ordinal);
         var previews = manifest.Themes.Where(t => t.Preview is not null).Select(t => t.Preview!).ToHashSet(StringComparer.Ordinal);
 
-        foreach (var path in files.Where(f => f.StartsWith(ManifestValidator.ThemesFolder, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var (path, size) in files.Where(f => f.Key.StartsWith(ManifestValidator.ThemesFolder, StringComparison.Ordinal)).OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             if (previews.Contains(path))
             {
+                if (size > MaxPreviewBytes)
+                {
+                    problems.Add(new(ErrorCodes.ThemePreviewInvalid, path, null,
+                        string.Create(CultureInfo.InvariantCulture, $"The preview is {size} bytes; a preview is a small image of at most {MaxPreviewBytes} bytes.")));
+                    continue;
+                }
+
                 CheckPreview(path, read(path), problems);
             }
             else if (path.EndsWith(".json", StringComparison.Ordinal))
             {
+                if (size > ThemeValidator.MaxThemeBytes)
+                {
+                    problems.Add(new(ErrorCodes.ThemeInvalid, path, "",
+                        string.Create(CultureInfo.InvariantCulture, $"The theme is {size} bytes; the limit is {ThemeValidator.MaxThemeBytes} bytes.")));
+                    continue;
+                }
+
                 CheckTheme(path, read(path), declared.GetValueOrDefault(path), problems);
             }
             else
@@ -63,13 +77,6 @@ public static class ThemePackageRules
 
     private static void CheckPreview(string path, byte[] bytes, List<ThemePackageProblem> problems)
     {
-        if (bytes.Length > MaxPreviewBytes)
-        {
-            problems.Add(new(ErrorCodes.ThemePreviewInvalid, path, null,
-                string.Create(CultureInfo.InvariantCulture, $"The preview is {bytes.Length} bytes; a preview is a small image of at most {MaxPreviewBytes} bytes.")));
-            return;
-        }
-
         var isPng = path.EndsWith(".png", StringComparison.Ordinal);
         var ok = isPng ? IsPng(bytes) : IsWebp(bytes);
         if (!ok)

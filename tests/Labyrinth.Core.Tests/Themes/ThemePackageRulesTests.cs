@@ -24,7 +24,7 @@ public sealed class ThemePackageRulesTests
     {
         var manifest = ManifestValidator.Validate(files["manifest.json"], files.Keys.ToHashSet(StringComparer.Ordinal));
         Assert.True(manifest.IsValid, string.Join("; ", manifest.Problems.Select(p => p.Pointer + " " + p.Message)));
-        return ThemePackageRules.Check(manifest.Manifest!, files.Keys, path => files[path]);
+        return ThemePackageRules.Check(manifest.Manifest!, files.ToDictionary(f => f.Key, f => (long)f.Value.Length, StringComparer.Ordinal), path => files[path]);
     }
 
     [Fact]
@@ -99,6 +99,19 @@ public sealed class ThemePackageRulesTests
         var problem = Assert.Single(Check(files));
 
         Assert.Equal(("theme.invalid_preview", "themes/midnight.png"), (problem.Code, problem.Entry));
+    }
+
+    [Fact]
+    public void OversizedThemeFile_RefusedWithoutReadingIt()
+    {
+        var files = Files();
+        files["themes/midnight.json"] = new byte[ThemeValidator.MaxThemeBytes + 1];
+        var manifest = ManifestValidator.Validate(files["manifest.json"]).Manifest!;
+
+        var problems = ThemePackageRules.Check(manifest, files.ToDictionary(f => f.Key, f => (long)f.Value.Length, StringComparer.Ordinal),
+            path => path == "themes/midnight.json" ? throw new InvalidOperationException("read an oversized theme") : files[path]);
+
+        Assert.Equal(("theme.invalid", "themes/midnight.json"), (Assert.Single(problems).Code, problems[0].Entry));
     }
 
     [Fact]

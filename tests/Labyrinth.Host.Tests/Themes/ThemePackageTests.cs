@@ -77,7 +77,7 @@ public sealed class ThemePackageTests
 
         var problem = await AssertRefusedAsync(host, response, "theme.invalid");
         Assert.Equal("/tokens/ui.text.primary", problem.GetProperty("pointer").GetString());
-        Assert.StartsWith("contrast 1.15:1 against ui.panel.background", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("contrast 1.16:1 against ui.panel.background", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

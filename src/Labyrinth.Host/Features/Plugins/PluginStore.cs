@@ -123,7 +123,7 @@ internal sealed partial class PluginStore(
         if (manifest is not null)
         {
             // Theme files are data the UI applies for every user: refused outright on any problem.
-            var themeProblems = ThemePackageRules.Check(manifest, servable.Select(f => f.Path), path => File.ReadAllBytes(Path.Combine(staging, path)));
+            var themeProblems = ThemePackageRules.Check(manifest, servable.ToDictionary(f => f.Path, f => f.Bytes, StringComparer.Ordinal), path => File.ReadAllBytes(Path.Combine(staging, path)));
             problems.AddRange(themeProblems.Select(p => new ImportProblem(p.Code, p.Entry, p.Pointer, p.Message)));
         }
 
