@@ -61,6 +61,11 @@ public static partial class ManifestValidator
             }
 
             var name = OptionalString(el, pointer, "name", problems, 100);
+            if (name is not null && Themes.ThemeValidator.Dangerous(name) is { } hit)
+            {
+                // The picker shows this name instead of the theme file's, so it obeys the theme file's rules.
+                problems.Add(new(JsonPointer.Append(pointer, "name"), $"The name contains \"{hit}\", which only CSS, markup, URLs or script use."));
+            }
             var path = RequiredString(el, pointer, "path", problems, PluginPath.MaxLength);
             if (path is not null)
             {

@@ -151,6 +151,7 @@ public sealed class ManifestThemesTests
     [InlineData("""[{ "themeID": "a", "path": "themes/a.json" }, { "themeID": "a", "path": "themes/a.json" }]""", "/themes/1/themeID")]
     [InlineData("""{ "themeID": "a" }""", "/themes")]
     [InlineData("""["themes/a.json"]""", "/themes/0")]
+    [InlineData("""[{ "themeID": "a", "name": "<img src=x onerror=alert(1)>", "path": "themes/a.json" }]""", "/themes/0/name")]
     public void BadEntry_RefusedAtPointer(string themes, string pointer)
     {
         var problems = Problems(themes, "themes/a.json", "themes/a.png");
