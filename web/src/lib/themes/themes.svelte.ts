@@ -7,6 +7,33 @@ import { applyCssVars, cardTokensFrom, resolveTheme, safeCssVars, schemeOf } fro
 import type { FractalGrid, SystemScheme, ThemeDto } from './types';
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
+/** The last applied theme, so a reload paints it at once instead of flashing the system look. */
+const CACHE_KEY = 'labyrinth.theme';
+
+interface CachedTheme {
+  id: string;
+  scheme: SystemScheme;
+  vars: Record<string, string>;
+}
+
+function readCache(): CachedTheme | null {
+  try {
+    const raw = JSON.parse(localStorage.getItem(CACHE_KEY) ?? 'null') as Partial<CachedTheme> | null;
+    if (!raw || typeof raw.id !== 'string' || (raw.scheme !== 'light' && raw.scheme !== 'dark')) return null;
+    return { id: raw.id, scheme: raw.scheme, vars: safeCssVars(raw.vars) };
+  } catch {
+    return null;
+  }
+}
+
+function writeCache(value: CachedTheme | null): void {
+  try {
+    if (value) localStorage.setItem(CACHE_KEY, JSON.stringify(value));
+    else localStorage.removeItem(CACHE_KEY);
+  } catch {
+    // Storage may be disabled; the theme still applies once /api/themes answers.
+  }
+}
 
 /**
  * The active theme of this browser tab: loads /api/themes once signed in, resolves
@@ -43,6 +70,14 @@ export class ThemeStore {
         this.system = e.matches ? 'dark' : 'light';
         this.#sync();
       });
+    }
+    const cached = typeof localStorage === 'undefined' ? null : readCache();
+    if (cached && this.#root) {
+      this.#applied = applyCssVars(this.#root.style, [], cached.vars);
+      this.#root.style.setProperty('color-scheme', cached.scheme);
+      this.#root.dataset.theme = cached.id;
+      this.#published = JSON.stringify(cardTokensFrom(cached.vars));
+      publishCardTheme(cardTokensFrom(cached.vars));
     }
   }
 
@@ -107,6 +142,8 @@ export class ThemeStore {
   }
 
   #sync(): void {
+    // Until the host has answered, keep what the cache painted (no flash on reload).
+    if (this.status === 'loading') return;
     const theme = this.active;
     const vars = safeCssVars(theme?.cssVars);
     if (this.#root) {
@@ -115,6 +152,7 @@ export class ThemeStore {
       else this.#root.style.removeProperty('color-scheme');
       this.#root.dataset.theme = theme?.id ?? '';
     }
+    if (this.status === 'ready' || this.status === 'idle') writeCache(theme ? { id: theme.id, scheme: this.scheme, vars } : null);
     const tokens = cardTokensFrom(vars);
     const key = JSON.stringify(tokens);
     if (key !== this.#published) {
