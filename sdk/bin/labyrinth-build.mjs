@@ -20,7 +20,7 @@ Usage:
 
 Reads manifest.json; for each card compiles runtime.source (.svelte, .ts, .js) into one
 self-contained minified ES module at <out>/<runtime.entry>, copies .html entries, public/**
-(to the output root) and assets/** as they are, writes <out>/manifest.json (without
+(to the output root), assets/** and themes/** as they are (a plugin may ship only themes), writes <out>/manifest.json (without
 runtime.source), <out>/build-manifest.json and precompressed .br/.gz siblings.
 
 Options:
@@ -75,14 +75,22 @@ function readManifest(dir) {
   } catch (e) {
     throw new BuildError(`${file}: ${e.code === 'ENOENT' ? 'not found' : e.message}`);
   }
-  if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.cards) || manifest.cards.length === 0) {
-    throw new BuildError(`${file}: "cards" must be a non-empty array`);
+  if (!manifest || typeof manifest !== 'object') throw new BuildError(`${file}: must be a JSON object`);
+  // A themes-only plugin (data, no code) has no cards: nothing to compile, themes/** is copied.
+  const hasThemes = Array.isArray(manifest.themes) && manifest.themes.length > 0;
+  if (!(manifest.cards === undefined && hasThemes)
+    && (!Array.isArray(manifest.cards) || (manifest.cards.length === 0 && !hasThemes))) {
+    throw new BuildError(`${file}: "cards" must be a non-empty array (or declare "themes")`);
   }
+  (manifest.themes ?? []).forEach((theme, i) => {
+    checkRelPath(theme?.path, `${file} /themes/${i}/path`);
+    if (theme.preview !== undefined) checkRelPath(theme.preview, `${file} /themes/${i}/preview`);
+  });
   for (const k of ['id', 'version']) {
     if (typeof manifest[k] !== 'string' || !manifest[k]) throw new BuildError(`${file}: "${k}" is required`);
   }
   const entries = new Set();
-  manifest.cards.forEach((card, i) => {
+  (manifest.cards ?? []).forEach((card, i) => {
     const where = `${file} /cards/${i}/runtime`;
     const rt = card?.runtime;
     if (!rt || typeof rt !== 'object') throw new BuildError(`${where}: missing`);
@@ -103,7 +111,7 @@ function readManifest(dir) {
 
 function distManifest(manifest) {
   const copy = structuredClone(manifest);
-  for (const card of copy.cards) delete card.runtime.source;
+  for (const card of copy.cards ?? []) delete card.runtime.source;
   return `${JSON.stringify(copy, null, 2)}\n`;
 }
 
@@ -334,9 +342,10 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
   };
   copyTree(path.join(pluginDir, 'public'), '');
   copyTree(path.join(pluginDir, 'assets'), 'assets/');
+  copyTree(path.join(pluginDir, 'themes'), 'themes/');
 
   const built = new Set();
-  for (const card of manifest.cards) {
+  for (const card of manifest.cards ?? []) {
     const { entry, source } = card.runtime;
     if (built.has(entry)) continue;
     built.add(entry);

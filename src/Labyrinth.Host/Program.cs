@@ -5,6 +5,7 @@ using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Schemas;
+using Labyrinth.Host.Features.Themes;
 using Labyrinth.Host.Features.Tokens;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
@@ -20,6 +21,7 @@ builder.Services.AddPlugins();
 builder.Services.AddGovernance();
 builder.Services.AddObservability();
 builder.Services.AddSchemas();
+builder.Services.AddThemes();
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ app.MapGovernance();
 app.MapAudit();
 app.MapObservability();
 app.MapSchemas();
+app.MapThemes();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

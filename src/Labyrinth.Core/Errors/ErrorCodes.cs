@@ -77,4 +77,10 @@ public static class ErrorCodes
     public const string PolicyInvalid = "policy.invalid";
     public const string TokenNotFound = "token.not_found";
     public const string AuthInvalidToken = "auth.invalid_token";
+
+    // Themes (issue 7).
+    public const string ThemeInvalid = "theme.invalid";
+    public const string ThemeNotFound = "theme.not_found";
+    public const string ThemeFileNotAllowed = "theme.file_not_allowed";
+    public const string ThemePreviewInvalid = "theme.invalid_preview";
 }

@@ -101,6 +101,7 @@ public static partial class ManifestValidator
             var license = OptionalString(root, "", "license", problems, 100) ?? "";
 
             var dependencies = ReadDependencies(root, id, problems);
+            var themes = ReadThemes(root, packageFiles, problems);
 
             var cards = new List<CardDefinition>();
             if (!root.TryGetProperty("cards", out var cardsEl))
@@ -141,7 +142,7 @@ public static partial class ManifestValidator
                 return new(null, problems);
             }
 
-            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies }, problems);
+            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies, Themes = themes }, problems);
         }
     }
 

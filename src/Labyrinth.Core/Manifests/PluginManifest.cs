@@ -15,7 +15,13 @@ public sealed record PluginManifest(
 {
     /// <summary>Plugin id → npm-style version range (validated: reverse-DNS ids, ranges that parse).</summary>
     public IReadOnlyDictionary<string, string> Dependencies { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The themes the package ships (<c>themes[]</c>); each file is validated at install.</summary>
+    public IReadOnlyList<ThemeEntry> Themes { get; init; } = [];
 }
+
+/// <summary>One <c>themes[]</c> entry: the theme file (<c>themes/*.json</c>) and an optional PNG/WebP preview.</summary>
+public sealed record ThemeEntry(string ThemeId, string? Name, string Path, string? Preview);
 
 public sealed record SizePt(double Width, double Height);
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Labyrinth.Core.Manifests;
+using Labyrinth.Core.Themes;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,13 @@ internal sealed record InstalledVersion(string PluginId, string Version, PluginM
 
     /// <summary>The trusted publisher key's name, when signed.</summary>
     public string? SignedBy { get; init; }
+
+    /// <summary>The themes this version ships, validated when it was loaded.</summary>
+    public IReadOnlyList<InstalledTheme> Themes { get; init; } = [];
 }
+
+/// <summary>A plugin theme: its manifest entry and the complete (resolved) theme.</summary>
+internal sealed record InstalledTheme(ThemeEntry Entry, ResolvedTheme Theme);
 
 internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Enabled, FrozenDictionary<string, InstalledVersion> Versions)
 {
@@ -147,9 +154,33 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         {
             SignatureStatus = row.SignatureStatus,
             SignedBy = row.KeyName,
+            Themes = LoadThemes(row, manifestResult.Manifest, files),
         };
         versionCache[key] = version;
         return version;
+    }
+
+    /// <summary>
+    /// Themes were validated at install; validate again on load so a theme that a newer host's
+    /// rules refuse is dropped (logged) instead of reaching the UI. The plugin itself still loads.
+    /// </summary>
+    private List<InstalledTheme> LoadThemes(PluginVersionEntity row, PluginManifest manifest, Dictionary<string, PluginFile> files)
+    {
+        var themes = new List<InstalledTheme>();
+        foreach (var entry in manifest.Themes)
+        {
+            var result = files.TryGetValue(entry.Path, out var file) ? ThemeValidator.Validate(file.Content) : null;
+            if (result?.Theme is { } theme && theme.ThemeId == entry.ThemeId)
+            {
+                themes.Add(new InstalledTheme(entry, theme));
+            }
+            else
+            {
+                LogThemeUnusable(logger, row.PluginId, row.Version, entry.ThemeId);
+            }
+        }
+
+        return themes;
     }
 
     private static PluginFile CreateFile(string path, byte[] bytes, bool bestCompression)
@@ -195,6 +226,9 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
     }
 
     private static string CacheKey(string id, string version) => id + "@" + version;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId}@{Version}: theme {ThemeId} no longer validates and is not offered")]
+    private static partial void LogThemeUnusable(ILogger logger, string pluginId, string version, string themeId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Plugin {PluginId}@{Version} in the store is not usable: {Reason}")]
     private static partial void LogStoreCorrupt(ILogger logger, string pluginId, string version, string reason);

@@ -4,6 +4,7 @@ using Labyrinth.Core.Errors;
 using Labyrinth.Core.Manifests;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
+using Labyrinth.Core.Themes;
 using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
@@ -119,6 +120,12 @@ internal sealed partial class PluginStore(
         var validation = ManifestValidator.Validate(read.ManifestBytes, servable.Select(f => f.Path).ToHashSet(StringComparer.Ordinal));
         problems.AddRange(validation.Problems.Select(p => new ImportProblem(ErrorCodes.ManifestInvalid, PackageReader.ManifestPath, p.Pointer, p.Message)));
         var manifest = validation.Manifest;
+        if (manifest is not null)
+        {
+            // Theme files are data the UI applies for every user: refused outright on any problem.
+            var themeProblems = ThemePackageRules.Check(manifest, servable.Select(f => f.Path), path => File.ReadAllBytes(Path.Combine(staging, path)));
+            problems.AddRange(themeProblems.Select(p => new ImportProblem(p.Code, p.Entry, p.Pointer, p.Message)));
+        }
 
         var trust = new TrustStore((await db.TrustedKeys.AsNoTracking().ToListAsync(ct)).Select(k => new TrustedKey(k.Name, Convert.FromBase64String(k.PublicKey))));
         var verdict = PackageSignature.Verify(read.Files, read.SignatureBytes, trust);
