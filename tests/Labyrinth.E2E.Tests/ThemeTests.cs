@@ -36,10 +36,20 @@ public sealed class ThemeTests(E2EEnvironment env)
             Assert.NotEqual(boardBefore, expectedBoard);
             Assert.NotEqual(cardBefore, expectedCard);
             await Ui.EventuallyAsync(async () => await CanvasBackgroundAsync(page) == expectedBoard, $"board background {expectedBoard}");
+            // Every variable the host maps from the theme reaches the page (none dropped by the UI's filter).
+            var vars = midnight.GetProperty("cssVars").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+            var applied = await page.EvaluateAsync<Dictionary<string, string>>(
+                "names => Object.fromEntries(names.map(n => [n, document.documentElement.style.getPropertyValue(n).trim()]))",
+                vars.Keys.ToArray());
+            var missing = vars.Where(v => applied[v.Key] != v.Value.Trim()).Select(v => $"{v.Key}: wanted '{v.Value}', got '{applied[v.Key]}'").ToList();
+            Assert.True(missing.Count == 0, "theme variables not applied:\n" + string.Join("\n", missing));
+
+            // The open card follows live (themeChanged through the card bridge).
             await Ui.EventuallyAsync(
                 async () => await card.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor") == expectedCard,
                 $"card background {expectedCard}");
             Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
+
             await Ui.ScreenshotAsync(page, "themes-01-midnight-card");
         }
         finally
