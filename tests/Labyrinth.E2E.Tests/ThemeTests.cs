@@ -110,6 +110,38 @@ public sealed class ThemeTests(E2EEnvironment env)
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task The_admin_default_theme_applies_to_members_who_have_not_chosen()
+    {
+        var (member, page) = await MemberPageAsync();
+        var (adminContext, admin) = await env.AdminPageAsync();
+        try
+        {
+            await admin.GotoAsync("/admin/themes");
+            await Ui.CreateBoardAsync(page);
+            var midnightId = (await ThemeAsync(page, "Midnight")).GetProperty("id").GetString()!;
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "light");
+
+            var save = admin.WaitForResponseAsync(r => r.Request.Method == "PUT" && r.Url.EndsWith("/api/admin/themes/default", StringComparison.Ordinal));
+            await admin.GetByTestId("default-theme").SelectOptionAsync(midnightId);
+            Assert.Equal(204, (await save).Status);
+
+            // The member follows "System", which now means the admin's default.
+            await page.ReloadAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", midnightId);
+            await page.GetByTestId("theme-menu").ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Menuitemradio, new() { Name = "System" })).ToHaveAttributeAsync("aria-checked", "true");
+            await page.Keyboard.PressAsync("Escape");
+        }
+        finally
+        {
+            // Other tests expect no default.
+            await Ui.ApiAsync(admin, "PUT", "/api/admin/themes/default", new { themeId = (string?)null });
+            await adminContext.CloseAsync();
+            await member.CloseAsync();
+        }
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task An_invalid_theme_file_shows_every_pointer_error()
     {
