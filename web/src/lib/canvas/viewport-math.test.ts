@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampZoom, fitTo, gridFor, screenToWorld, visibleWorldRect, wheelZoomFactor, worldToScreen, zoomAt } from './viewport-math';
+import { clampZoom, fitTo, screenToWorld, visibleWorldRect, wheelZoomFactor, worldToScreen, zoomAt } from './viewport-math';
 
 describe('viewport math', () => {
   it('screenToWorld_RoundTripsWithWorldToScreen', () => {
@@ -80,15 +80,5 @@ describe('viewport math', () => {
     expect(wheelZoomFactor(-100)).toBeGreaterThan(1);
     expect(wheelZoomFactor(100)).toBeLessThan(1);
     expect(wheelZoomFactor(1e6)).toBe(wheelZoomFactor(100));
-  });
-
-  it('gridFor_SpacingStaysReadable', () => {
-    for (const zoom of [0.1, 0.3, 1, 2.7, 4]) {
-      const g = gridFor({ x: -37, y: 1234, zoom });
-      expect(g.size).toBeGreaterThanOrEqual(12);
-      expect(g.size).toBeLessThanOrEqual(48);
-      expect(g.offsetX).toBeGreaterThanOrEqual(0);
-      expect(g.offsetX).toBeLessThan(g.size);
-    }
   });
 });

@@ -88,13 +88,3 @@ export function wheelZoomFactor(deltaY: number, deltaMode = 0): number {
   const clamped = Math.max(-100, Math.min(100, px));
   return Math.exp(-clamped * 0.0025);
 }
-
-/** Background grid spacing/offset so the dots follow pan and zoom. */
-export function gridFor(v: ViewportState, base = 24): { size: number; offsetX: number; offsetY: number } {
-  let size = base * v.zoom;
-  // Keep dots readable: double or halve the spacing as zoom changes.
-  while (size < 12) size *= 2;
-  while (size > 48) size /= 2;
-  const mod = (a: number, n: number) => ((a % n) + n) % n;
-  return { size, offsetX: mod(v.x, size), offsetY: mod(v.y, size) };
-}
