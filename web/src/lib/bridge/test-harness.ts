@@ -65,9 +65,9 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
   const reports: ViolationReport[] = [];
   let granted: string[] = [];
   const services: CardHostServices = {
-    requestAsset: vi.fn(() => new Promise(() => {})),
-    readAsset: vi.fn(() => new Promise(() => {})),
-    requestNetwork: vi.fn(() => new Promise(() => {})),
+    requestAsset: vi.fn<CardHostServices['requestAsset']>(() => new Promise(() => {})),
+    readAsset: vi.fn<CardHostServices['readAsset']>(() => new Promise(() => {})),
+    requestNetwork: vi.fn<CardHostServices['requestNetwork']>(() => new Promise(() => {})),
     granted: () => granted,
     reportViolations: (r) => reports.push(r),
     saveSnapshot: vi.fn(async () => {}),
