@@ -16,6 +16,9 @@ describe('matchRoute', () => {
     expect(matchRoute('/login/')).toEqual({ name: 'login' });
     expect(matchRoute('/admin/plugins/')).toEqual({ name: 'admin-plugins' });
   });
+  it('matchRoute_Assets_IsTheAssetsPage', () => {
+    expect(matchRoute('/assets')).toEqual({ name: 'assets' });
+  });
   it('matchRoute_Unknown_IsNotFound', () => {
     expect(matchRoute('/nope').name).toBe('not-found');
     expect(matchRoute('/boards/%E0%A4%A').name).toBe('not-found');

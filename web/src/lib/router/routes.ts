@@ -4,6 +4,7 @@ export type Route =
   | { name: 'board'; boardId: string | null }
   | { name: 'admin-users' }
   | { name: 'admin-plugins' }
+  | { name: 'assets' }
   | { name: 'not-found'; path: string };
 
 /** Pure: maps a location to a route. */
@@ -15,6 +16,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/') return { name: 'board', boardId: null };
   if (path === '/admin/users') return { name: 'admin-users' };
   if (path === '/admin/plugins') return { name: 'admin-plugins' };
+  if (path === '/assets') return { name: 'assets' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
     try {
