@@ -143,7 +143,8 @@ export const ATTACKS: Attack[] = [
   { name: 'call', label: 'Call another plugin', run: (card) => outcome(() => card.call('dev.labyrinth.hello', 'secrets', {})) },
   { name: 'flood', label: 'Flood: 2,000 messages (suspends the card)', run: async () => {
     const p = await rawPort();
-    for (let i = 0; i < 2000; i++) p.postMessage({ type: 'interactionEvent', name: 'flood' });
+    // After the click handler returned: the host removes the frame mid-flood.
+    setTimeout(() => { for (let i = 0; i < 2000; i++) p.postMessage({ type: 'interactionEvent', name: 'flood' }); }, 100);
     return 'sent';
   } },
 ];

@@ -16,7 +16,7 @@ export class TimerState {
   readonly finished = $derived(!this.running && this.payload.remainingMs === 0);
   readonly text = $derived(model.format(this.remaining));
   /** Small cards show only the digits and start/pause/reset; presets need some height. */
-  readonly compact = $derived(this.bounds.height < 170);
+  readonly compact = $derived(this.bounds.height < 150);
   readonly digitPx = $derived(model.digitSize(this.bounds.width, this.bounds.height * (this.compact ? 1 : 0.75), this.text.length));
   readonly #card: CardContext;
   readonly #clock: () => number;
