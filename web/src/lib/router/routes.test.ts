@@ -19,6 +19,10 @@ describe('matchRoute', () => {
   it('matchRoute_AdminThemes_IsThemeSettings', () => {
     expect(matchRoute('/admin/themes')).toEqual({ name: 'admin-themes' });
   });
+
+  it('matchRoute_Assets_IsTheAssetsPage', () => {
+    expect(matchRoute('/assets')).toEqual({ name: 'assets' });
+  });
   it('matchRoute_Unknown_IsNotFound', () => {
     expect(matchRoute('/nope').name).toBe('not-found');
     expect(matchRoute('/boards/%E0%A4%A').name).toBe('not-found');

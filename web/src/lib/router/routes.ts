@@ -5,6 +5,7 @@ export type Route =
   | { name: 'admin-users' }
   | { name: 'admin-plugins' }
   | { name: 'admin-themes' }
+  | { name: 'assets' }
   | { name: 'not-found'; path: string };
 
 /** Pure: maps a location to a route. */
@@ -17,6 +18,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/admin/users') return { name: 'admin-users' };
   if (path === '/admin/plugins') return { name: 'admin-plugins' };
   if (path === '/admin/themes') return { name: 'admin-themes' };
+  if (path === '/assets') return { name: 'assets' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
     try {
