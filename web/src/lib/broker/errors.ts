@@ -1,0 +1,65 @@
+import type { BrokerErrorCode } from './types';
+
+/**
+ * A failed broker request, shaped like the bridge's `{ code, message }` error so the bridge can
+ * forward it to the card as is. `message` is a sentence for a person; it never carries upstream
+ * bodies or headers (the server does not send them either).
+ */
+export class BrokerError extends Error {
+  readonly code: BrokerErrorCode;
+
+  constructor(code: BrokerErrorCode, message: string) {
+    super(message);
+    this.name = 'BrokerError';
+    this.code = code;
+  }
+}
+
+const DEFAULT_MESSAGE: Record<BrokerErrorCode, string> = {
+  not_requested: 'This card does not declare access to that service.',
+  denied: 'Network access for this card was not allowed.',
+  revoked: 'Network access for this card was revoked.',
+  not_configured: 'That service is not set up on this server.',
+  upstream_failed: 'The service could not be reached or answered with an error.',
+  rate_limited: 'This card sent too many requests. Wait a moment and try again.',
+  too_large: 'The request or its answer is larger than the service allows.',
+  timeout: 'The service did not answer in time.',
+  cancelled: 'The request was cancelled.',
+};
+
+export function defaultMessage(code: BrokerErrorCode): string {
+  return DEFAULT_MESSAGE[code];
+}
+
+/**
+ * Maps a server code (problem details `code`, or the `error.code` of a stream's last line) to a
+ * bridge code. `broker.not_granted` means the server has no grant although the UI asked for
+ * consent first: the grant was withdrawn in between, so the card hears `revoked`.
+ */
+export function toBridgeCode(serverCode: string | undefined | null): BrokerErrorCode {
+  const code = (serverCode ?? '').replace(/^broker\./, '');
+  switch (code) {
+    case 'not_requested':
+      return 'not_requested';
+    case 'not_granted':
+    case 'revoked':
+      return 'revoked';
+    case 'denied':
+      return 'denied';
+    case 'not_configured':
+    case 'service_unavailable':
+      return 'not_configured';
+    case 'rate_limited':
+      return 'rate_limited';
+    case 'timeout':
+      return 'timeout';
+    case 'request_too_large':
+    case 'response_too_large':
+    case 'too_large':
+      return 'too_large';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'upstream_failed';
+  }
+}
