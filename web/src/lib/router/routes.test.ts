@@ -16,6 +16,11 @@ describe('matchRoute', () => {
     expect(matchRoute('/login/')).toEqual({ name: 'login' });
     expect(matchRoute('/admin/plugins/')).toEqual({ name: 'admin-plugins' });
   });
+  it('matchRoute_VaultPages_Matched', () => {
+    expect(matchRoute('/admin/secrets')).toEqual({ name: 'admin-secrets' });
+    expect(matchRoute('/admin/services/')).toEqual({ name: 'admin-services' });
+    expect(matchRoute('/keys')).toEqual({ name: 'my-keys' });
+  });
   it('matchRoute_Unknown_IsNotFound', () => {
     expect(matchRoute('/nope').name).toBe('not-found');
     expect(matchRoute('/boards/%E0%A4%A').name).toBe('not-found');

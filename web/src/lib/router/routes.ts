@@ -4,6 +4,9 @@ export type Route =
   | { name: 'board'; boardId: string | null }
   | { name: 'admin-users' }
   | { name: 'admin-plugins' }
+  | { name: 'admin-secrets' }
+  | { name: 'admin-services' }
+  | { name: 'my-keys' }
   | { name: 'not-found'; path: string };
 
 /** Pure: maps a location to a route. */
@@ -15,6 +18,9 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/') return { name: 'board', boardId: null };
   if (path === '/admin/users') return { name: 'admin-users' };
   if (path === '/admin/plugins') return { name: 'admin-plugins' };
+  if (path === '/admin/secrets') return { name: 'admin-secrets' };
+  if (path === '/admin/services') return { name: 'admin-services' };
+  if (path === '/keys') return { name: 'my-keys' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
     try {
