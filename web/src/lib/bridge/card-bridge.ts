@@ -1,7 +1,23 @@
+import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
+import { BridgeError, denyAllServices, toWireError, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
 import type { FramePool } from './frame-pool';
 import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
-import { PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage } from './types';
+import { PUBSUB_CAPABILITY, type PubSubHub, type PubSubRegistration } from './pubsub';
+import {
+  PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage,
+  type RejectReason, type ResponseError,
+} from './types';
+
+/** Timeouts of requests that do not wait for a person (docs/api.md "Bridge protocol additions"). */
+export const READ_ASSET_TIMEOUT_MS = 30_000;
+export const SUBSCRIBE_TIMEOUT_MS = 5_000;
+/** Requests a card may have open at once; more are answered `rate_limited`. */
+export const MAX_PENDING_REQUESTS = 64;
+/** A closing card's snapshot: decoded bytes at most, and how long the host waits for it. */
+export const SNAPSHOT_MAX_BYTES = 200_000;
+export const SNAPSHOT_TIMEOUT_MS = 1500;
+export const VIOLATION_REPORT_INTERVAL_MS = 2000;
 
 export interface CardLoadReport {
   ok: boolean;
@@ -28,6 +44,21 @@ export interface CardBridgeOptions {
   startTimeoutMs?: number;
   /** Warm frames; when it holds one for this frame URL the card skips the frame's cold start. */
   pool?: FramePool | null;
+  /**
+   * What the board UI does for this card (pickers, consent, HTTP). Without it every request is
+   * refused: a card that only uses the base protocol still works.
+   */
+  services?: CardHostServices;
+  /** Tokens for `init.themeTokens`; defaults to the theme seam (`themes/card-theme.ts`), which the bridge also follows. */
+  themeTokens?: () => Record<string, string>;
+  /** Capabilities the card's manifest requests (`CardTypeDto.capabilities`). */
+  capabilities?: readonly string[];
+  /** Topics the card's manifest declares (`CardTypeDto.topics`). */
+  topics?: CardTopics;
+  /** The board page's hub; without it `subscribe` answers `not_granted` and publishes are dropped. */
+  pubsub?: PubSubHub | null;
+  /** `exportRequested` from the card (recorded only). */
+  onExportRequested?: (kind: string, data: unknown) => void;
 }
 
 export { isSafeFrameUrl } from './frames';
@@ -45,10 +76,15 @@ export interface BridgeView {
   loads: number;
   /** The frame came pre-started from the pool. */
   warm: boolean;
+  /** Set when the card was suspended for sending too many invalid messages; Reload clears it. */
+  suspended: { reason: string } | null;
 }
 
 export function initialView(): BridgeView {
-  return { status: 'loading', error: null, loadMs: null, cardLoadMs: null, sizePreference: null, counters: emptyCounters(), loads: 0, warm: false };
+  return {
+    status: 'loading', error: null, loadMs: null, cardLoadMs: null, sizePreference: null, counters: emptyCounters(), loads: 0,
+    warm: false, suspended: null,
+  };
 }
 
 /** The DOM pieces the bridge touches, injectable so the handshake is testable without a browser. */
@@ -59,6 +95,9 @@ export interface BridgeEnv {
   createChannel(): MessageChannel;
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
+  /** Request timeouts and report batching; the global timers when absent. */
+  setTimeout?(fn: () => void, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 export const domEnv: BridgeEnv = {
@@ -68,16 +107,36 @@ export const domEnv: BridgeEnv = {
   createChannel: () => new MessageChannel(),
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
+
+/** A card request waiting for its one `response`. */
+interface Pending {
+  /** The capability it uses: a revoke of it answers `revoked`. `fileRegistry:*` = an asset of unknown type. */
+  capability: string | null;
+  controller: AbortController;
+  timer: unknown;
+}
+
+const plural = (counts: Partial<Record<RejectReason, number>>) =>
+  Object.entries(counts)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+    .map(([r, n]) => `${r} ×${n}`)
+    .join(', ');
 
 /**
  * Host side of one card frame: creates the sandboxed iframe, hands it a MessagePort once the
- * frame says it is ready, validates everything the card sends, and watches it with pings.
+ * frame says it is ready, validates everything the card sends, answers each request exactly
+ * once, mediates pub/sub, and watches the card with pings. A card that keeps sending invalid
+ * messages is suspended: its frame is removed until the person reloads it.
  */
 export class CardBridge {
   readonly view: BridgeView;
   readonly options: CardBridgeOptions;
   readonly #env: BridgeEnv;
+  readonly #services: CardHostServices;
   #container: HTMLElement | null = null;
   #iframe: HTMLIFrameElement | null = null;
   #port: MessagePort | null = null;
@@ -92,10 +151,23 @@ export class CardBridge {
   #propsKey: string;
   #bounds: Bounds;
   #active: boolean;
+  #themeKey = '';
+  #unfollowTheme: (() => void) | null = null;
+  #granted: string[] = [];
+  readonly #pending = new Map<string, Pending>();
+  /** Asset type of each token this card was handed, so a revoke of `fileRegistry:<t>` finds its reads. */
+  readonly #tokenTypes = new Map<string, AssetType>();
+  #pubsub: PubSubRegistration | null = null;
+  #snapshots = new Map<string, (dataUrl: string | null) => void>();
+  #snapshotSeq = 0;
+  #unreported: Partial<Record<ViolationReason, number>> = {};
+  #reportTimer: unknown = null;
+  #lastReport = -Infinity;
 
   constructor(options: CardBridgeOptions, env: BridgeEnv = domEnv, view: BridgeView = initialView()) {
     this.options = options;
     this.#env = env;
+    this.#services = options.services ?? denyAllServices;
     this.view = view;
     this.#props = options.props;
     this.#propsKey = JSON.stringify(options.props);
@@ -126,12 +198,28 @@ export class CardBridge {
     return this.#iframe;
   }
 
+  /** Ids of requests still waiting for their response (for tests and the metadata window). */
+  get pendingRequests(): number {
+    return this.#pending.size;
+  }
+
   #now(): number {
     return this.options.now?.() ?? performance.now();
   }
 
+  #setTimeout(fn: () => void, ms: number): unknown {
+    return this.#env.setTimeout ? this.#env.setTimeout(fn, ms) : setTimeout(fn, ms);
+  }
+
+  #clearTimeout(h: unknown): void {
+    if (h === null || h === undefined) return;
+    if (this.#env.clearTimeout) this.#env.clearTimeout(h);
+    else clearTimeout(h as ReturnType<typeof setTimeout>);
+  }
+
   mount(container: HTMLElement): void {
     this.#container = container;
+    if (!this.options.themeTokens) this.#unfollowTheme ??= onCardThemeChange((t) => this.setTheme(t));
     this.#start();
   }
 
@@ -140,6 +228,7 @@ export class CardBridge {
     if (!container) return;
     this.view.status = 'loading';
     this.view.error = null;
+    this.view.suspended = null;
     this.#readySeen = false;
     this.#reported = false;
     this.view.loadMs = null;
@@ -169,11 +258,9 @@ export class CardBridge {
     } else {
       container.appendChild(f);
     }
-    if (pooled?.ready) {
-      void this.#connect(f);
-    } else {
-      this.#env.addMessageListener(this.#onWindowMessage);
-    }
+    // Before connect it waits for frame-ready; after, it counts the frame's window messages.
+    this.#env.addMessageListener(this.#onWindowMessage);
+    if (pooled?.ready) void this.#connect(f);
 
     this.#payload = payload;
     this.#timer = this.#env.setInterval(this.#tick, this.options.pingIntervalMs ?? 1000);
@@ -181,10 +268,19 @@ export class CardBridge {
 
   #payload: Promise<unknown> = Promise.resolve(null);
 
-  /** Only `labyrinth:frame-ready` from our own frame's window counts; everything else is ignored. */
+  /**
+   * Before connect only `labyrinth:frame-ready` from our own frame's window counts. After connect
+   * the card must use its port: anything its window posts is ignored and counted as
+   * `parent_message` (reported, but never toward suspension).
+   */
   #onWindowMessage = (e: MessageEvent): void => {
     const f = this.#iframe;
-    if (!f || e.source !== f.contentWindow || this.#port) return;
+    if (!f || e.source !== f.contentWindow || e.source === null) return;
+    if (this.#port) {
+      this.#guard?.reject('parent_message', this.#now());
+      this.#queueReport('parent_message');
+      return;
+    }
     const d: unknown = e.data;
     if (typeof d !== 'object' || d === null || (d as { type?: unknown }).type !== 'labyrinth:frame-ready') return;
     void this.#connect(f);
@@ -192,19 +288,16 @@ export class CardBridge {
 
   async #connect(f: HTMLIFrameElement): Promise<void> {
     const win = f.contentWindow;
-    if (!win) return;
+    if (!win || this.#port) return;
     const channel = this.#env.createChannel();
     const port = channel.port1;
     this.#port = port;
     this.#lastPong = this.#now();
     port.onmessage = (e) => this.#onPortMessage(e.data);
-    port.onmessageerror = () => {
-      this.view.counters.rejected++;
-      this.view.counters.byReason.bad_shape++;
-    };
+    port.onmessageerror = () => this.#rejected('bad_shape', this.#now());
     // The frame's origin is opaque, so '*' is the only target that works; the port is the secret.
     win.postMessage({ type: 'labyrinth:connect', protocol: PROTOCOL_VERSION }, '*', [channel.port2]);
-    this.#env.removeMessageListener(this.#onWindowMessage);
+    this.#register();
 
     let payload: unknown;
     try {
@@ -215,15 +308,33 @@ export class CardBridge {
       return;
     }
     if (this.#port !== port) return;
+    const themeTokens = { ...(this.options.themeTokens ?? cardThemeTokens)() };
+    this.#themeKey = JSON.stringify(themeTokens);
+    this.#granted = [...this.#services.granted()];
     this.#send({
       type: 'init',
       card: this.options.card,
       props: this.#props,
       payload: payload ?? null,
-      themeTokens: {},
+      themeTokens,
       bounds: this.#bounds,
       active: this.#active,
+      grantedCapabilities: [...this.#granted],
     });
+  }
+
+  #register(): void {
+    const hub = this.options.pubsub;
+    if (!hub || this.#pubsub) return;
+    this.#pubsub = hub.register(
+      {
+        typeID: this.options.card.typeID,
+        topics: this.options.topics ?? {},
+        granted: () => this.#services.granted().includes(PUBSUB_CAPABILITY),
+        deliver: (topic, payload, from) => this.#send({ type: 'event', topic, payload, from }),
+      },
+      this.#now(),
+    );
   }
 
   #onPortMessage(data: unknown): void {
@@ -231,13 +342,27 @@ export class CardBridge {
     if (!guard) return;
     const now = this.#now();
     const r = guard.check(data, now);
-    if (!r.ok) return;
+    if (!r.ok) {
+      this.#afterReject(r.reason, now);
+      return;
+    }
     this.#handle(r.message, now);
+  }
+
+  #rejected(reason: RejectReason, now: number): void {
+    if (!this.#guard) return;
+    this.#guard.reject(reason, now);
+    this.#afterReject(reason, now);
+  }
+
+  #afterReject(reason: RejectReason, now: number): void {
+    this.#queueReport(reason);
+    if (this.#guard?.shouldSuspend(now)) this.#suspend();
   }
 
   #handle(m: CardMessage, now: number): void {
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
         if (this.#readySeen) return;
         this.#readySeen = true;
         this.#lastPong = now;
@@ -247,6 +372,7 @@ export class CardBridge {
         if (this.status !== 'error') this.view.status = 'ready';
         this.#report({ ok: true, loadMs });
         return;
+      }
       case 'error':
         this.#fail(m.code, m.message);
         return;
@@ -264,7 +390,174 @@ export class CardBridge {
         return;
       case 'interactionEvent':
         return;
+      case 'exportRequested':
+        this.options.onExportRequested?.(m.kind, m.data);
+        return;
+      case 'publish':
+        // Dropped silently unless declared, granted and within rate: publishing is an event.
+        this.#pubsub?.publish(m.topic, m.payload, m.payloadBytes, now);
+        return;
+      case 'unsubscribe':
+        this.#pubsub?.unsubscribe(m.topic);
+        return;
+      case 'snapshot': {
+        const settle = this.#snapshots.get(m.id);
+        if (!settle) return;
+        this.#snapshots.delete(m.id);
+        settle(base64Bytes(m.dataUrl) <= SNAPSHOT_MAX_BYTES ? m.dataUrl : null);
+        return;
+      }
+      case 'cancelRequest':
+        this.#finish(m.id, { ok: false, error: { code: 'cancelled', message: 'The card cancelled the request.' } });
+        return;
     }
+    // Requests: an id may be pending once; reusing it would make "exactly one response" ambiguous.
+    if (this.#pending.has(m.id)) {
+      this.#rejected('bad_shape', now);
+      return;
+    }
+    if (this.#pending.size >= MAX_PENDING_REQUESTS) {
+      this.#answer(m.id, { ok: false, error: toWireError(new BridgeError('rate_limited', 'Too many requests are open at once.'), 'rate_limited') });
+      return;
+    }
+    switch (m.type) {
+      case 'requestAsset': {
+        const capability = `fileRegistry:${m.assetType}`;
+        if (!this.#requests(capability)) return this.#refuse(m.id, 'not_requested');
+        const p = this.#open(m.id, capability, null);
+        this.#services.requestAsset(m.assetType, p.signal).then(
+          (h) => {
+            if (!this.#pending.has(m.id)) return;
+            this.#tokenTypes.set(h.token, m.assetType);
+            this.#finish(m.id, { ok: true, result: { token: String(h.token), name: String(h.name), mediaType: String(h.mediaType), bytes: Number(h.bytes) } });
+          },
+          (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'cancelled') }),
+        );
+        return;
+      }
+      case 'readAsset': {
+        const type = this.#tokenTypes.get(m.token);
+        const p = this.#open(m.id, type ? `fileRegistry:${type}` : 'fileRegistry:*', READ_ASSET_TIMEOUT_MS);
+        this.#services.readAsset(m.token, p.signal).then(
+          (c) => {
+            const data = c.data;
+            if (!(data instanceof ArrayBuffer)) return this.#finish(m.id, { ok: false, error: toWireError(null, 'token_invalid') });
+            this.#finish(m.id, { ok: true, result: { mediaType: String(c.mediaType), name: String(c.name), data } }, [data]);
+          },
+          (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'token_invalid') }),
+        );
+        return;
+      }
+      case 'subscribe': {
+        const reg = this.#pubsub;
+        if (!reg) return this.#refuse(m.id, 'not_granted');
+        this.#open(m.id, PUBSUB_CAPABILITY, SUBSCRIBE_TIMEOUT_MS);
+        const r = reg.subscribe(m.topic);
+        this.#finish(m.id, r.ok ? { ok: true, result: { topic: m.topic } } : { ok: false, error: toWireError(new BridgeError(r.code), r.code) });
+        return;
+      }
+      case 'requestNetwork': {
+        const capability = `network:${m.service}`;
+        if (!this.#requests(capability)) return this.#refuse(m.id, 'not_requested');
+        const p = this.#open(m.id, capability, null);
+        const stream = m.request.stream === true;
+        this.#services
+          .requestNetwork(m.service, m.request, (data) => {
+            if (stream && this.#pending.has(m.id) && typeof data === 'string') this.#send({ type: 'networkChunk', id: m.id, data });
+          }, p.signal)
+          .then(
+            (res) => {
+              const head = { status: Number(res.status), headers: { ...res.headers } };
+              this.#finish(m.id, { ok: true, result: stream ? { ...head, bytes: Number(res.bytes ?? 0) } : { ...head, body: String(res.body ?? '') } });
+            },
+            (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'upstream_failed') }),
+          );
+        return;
+      }
+      case 'call':
+        this.#refuse(m.id, 'not_supported', 'Plugin APIs are not available in this host version.');
+        return;
+    }
+  }
+
+  #requests(capability: string): boolean {
+    return (this.options.capabilities ?? []).includes(capability);
+  }
+
+  #refuse(id: string, code: ConstructorParameters<typeof BridgeError>[0], message?: string): void {
+    this.#answer(id, { ok: false, error: toWireError(new BridgeError(code, message), code) });
+  }
+
+  /** Registers a pending request; `timeoutMs` null = it waits for a person or the service's own timeout. */
+  #open(id: string, capability: string | null, timeoutMs: number | null): AbortController {
+    const controller = new AbortController();
+    const timer = timeoutMs === null ? null : this.#setTimeout(() => this.#finish(id, { ok: false, error: toWireError(new BridgeError('timeout'), 'timeout') }), timeoutMs);
+    this.#pending.set(id, { capability, controller, timer });
+    return controller;
+  }
+
+  /** Sends the one response of a pending request; later outcomes of the same id are dropped. */
+  #finish(id: string, outcome: { ok: true; result: unknown } | { ok: false; error: ResponseError }, transfer?: Transferable[]): void {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    this.#clearTimeout(p.timer);
+    if (!outcome.ok) p.controller.abort();
+    this.#answer(id, outcome, transfer);
+  }
+
+  #answer(id: string, outcome: { ok: true; result: unknown } | { ok: false; error: ResponseError }, transfer?: Transferable[]): void {
+    this.#send(outcome.ok ? { type: 'response', id, ok: true, result: outcome.result } : { type: 'response', id, ok: false, error: outcome.error }, transfer);
+  }
+
+  /** Ends every pending request with `code` (close → cancelled, suspension → suspended). */
+  #failAll(code: 'cancelled' | 'suspended'): void {
+    for (const id of [...this.#pending.keys()]) this.#finish(id, { ok: false, error: toWireError(new BridgeError(code), code) });
+    for (const settle of this.#snapshots.values()) settle(null);
+    this.#snapshots.clear();
+  }
+
+  #queueReport(reason: ViolationReason): void {
+    this.#unreported[reason] = (this.#unreported[reason] ?? 0) + 1;
+    if (this.#reportTimer !== null) return;
+    const delay = Math.max(0, this.#lastReport + VIOLATION_REPORT_INTERVAL_MS - this.#now());
+    this.#reportTimer = this.#setTimeout(() => this.#flushReports(false), delay);
+  }
+
+  #flushReports(suspended: boolean, detail?: string): void {
+    this.#clearTimeout(this.#reportTimer);
+    this.#reportTimer = null;
+    const counts = this.#unreported;
+    this.#unreported = {};
+    const reasons = (Object.keys(counts) as ViolationReason[]).filter((r) => (counts[r] ?? 0) > 0);
+    if (suspended) {
+      // The suspension report names the dominant reason even if it was already reported.
+      const top = (Object.entries(this.view.counters.byReason) as [ViolationReason, number][])
+        .filter(([r]) => r !== 'parent_message')
+        .sort((a, b) => b[1] - a[1])[0]![0];
+      if (!reasons.includes(top)) reasons.push(top);
+      reasons.sort((a, b) => (a === top ? 1 : b === top ? -1 : 0));
+    }
+    if (reasons.length === 0) return;
+    this.#lastReport = this.#now();
+    reasons.forEach((reason, i) => {
+      const last = suspended && i === reasons.length - 1;
+      try {
+        this.#services.reportViolations(last ? { reason, count: counts[reason] ?? 0, suspended: true, detail } : { reason, count: counts[reason] ?? 0, suspended: false });
+      } catch {
+        // Reporting is best effort.
+      }
+    });
+  }
+
+  #suspend(): void {
+    if (this.status === 'suspended') return;
+    const { parent_message: _ignored, ...counted } = this.view.counters.byReason;
+    const detail = plural(counted);
+    this.#flushReports(true, detail);
+    this.#teardown('suspended');
+    this.view.status = 'suspended';
+    this.view.suspended = { reason: `Suspended: this card sent too many invalid messages (${detail}).` };
   }
 
   #fail(code: string, message: string): void {
@@ -293,9 +586,10 @@ export class CardBridge {
     }
   };
 
-  #send(m: HostMessage): void {
+  #send(m: HostMessage, transfer?: Transferable[]): void {
     try {
-      this.#port?.postMessage(m);
+      if (transfer && transfer.length > 0) this.#port?.postMessage(m, transfer);
+      else this.#port?.postMessage(m);
     } catch {
       // A closed port throws nowhere in Chromium, but props with exotic values might; ignore.
     }
@@ -322,9 +616,71 @@ export class CardBridge {
     this.#send({ type: 'propsChanged', props });
   }
 
-  /** Throws the frame away and starts a fresh one (the "Reload" button). */
+  /** Pushes new theme tokens (`themeChanged`); unchanged tokens send nothing. */
+  setTheme(tokens: Readonly<Record<string, string>>): void {
+    const copy = { ...tokens };
+    const key = JSON.stringify(copy);
+    if (key === this.#themeKey) return;
+    this.#themeKey = key;
+    this.#send({ type: 'themeChanged', themeTokens: copy });
+  }
+
+  /**
+   * The card's granted capabilities changed (grant, revoke, revoke all). Tells the card
+   * (`grantsChanged`) and, for every capability no longer granted, answers its pending requests
+   * `revoked` at once (aborting the service call) and drops its subscriptions.
+   */
+  grantsChanged(capabilities: readonly string[]): void {
+    const next = [...capabilities];
+    const revoked = this.#granted.filter((c) => !next.includes(c));
+    this.#granted = next;
+    if (revoked.length > 0) {
+      const fileRevoked = revoked.some((c) => c.startsWith('fileRegistry:'));
+      for (const [id, p] of [...this.#pending]) {
+        const hit = p.capability !== null && (revoked.includes(p.capability) || (p.capability === 'fileRegistry:*' && fileRevoked));
+        if (hit) this.#finish(id, { ok: false, error: toWireError(new BridgeError('revoked'), 'revoked') });
+      }
+      for (const [token, type] of [...this.#tokenTypes]) if (revoked.includes(`fileRegistry:${type}`)) this.#tokenTypes.delete(token);
+      if (revoked.includes(PUBSUB_CAPABILITY)) this.#pubsub?.unsubscribeAll();
+    }
+    this.#send({ type: 'grantsChanged', capabilities: [...next] });
+  }
+
+  /**
+   * Asks the card to render itself (`captureSnapshot`) and resolves the validated
+   * `data:image/…;base64,…` URL, or null when the card does not answer in time, answers with
+   * something invalid or over {@link SNAPSHOT_MAX_BYTES}, or is not running.
+   */
+  captureSnapshot(timeoutMs = SNAPSHOT_TIMEOUT_MS): Promise<string | null> {
+    if (!this.#port || !this.#readySeen || this.status === 'suspended') return Promise.resolve(null);
+    const id = `snap_${++this.#snapshotSeq}`;
+    return new Promise((resolve) => {
+      const timer = this.#setTimeout(() => {
+        this.#snapshots.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.#snapshots.set(id, (url) => {
+        this.#clearTimeout(timer);
+        resolve(url);
+      });
+      this.#send({ type: 'captureSnapshot', id, maxBytes: SNAPSHOT_MAX_BYTES });
+    });
+  }
+
+  /**
+   * The X button: captures a snapshot (≤ 1.5 s), removes the frame, and saves the snapshot
+   * through the services (the previous one stays when there is none). Resolves the snapshot.
+   */
+  async close(timeoutMs = SNAPSHOT_TIMEOUT_MS): Promise<string | null> {
+    const url = await this.captureSnapshot(timeoutMs);
+    this.destroy();
+    if (url) await this.#services.saveSnapshot(url).catch(() => {});
+    return url;
+  }
+
+  /** Throws the frame away and starts a fresh one (the "Reload" button; also ends a suspension). */
   reload(): void {
-    this.#teardown();
+    this.#teardown('cancelled');
     this.#start();
   }
 
@@ -337,12 +693,19 @@ export class CardBridge {
   }
 
   destroy(): void {
-    this.#teardown();
+    this.#teardown('cancelled');
+    this.#flushReports(false);
+    this.#unfollowTheme?.();
+    this.#unfollowTheme = null;
     this.#container = null;
     this.view.status = 'closed';
   }
 
-  #teardown(): void {
+  #teardown(pendingCode: 'cancelled' | 'suspended'): void {
+    this.#failAll(pendingCode);
+    this.#tokenTypes.clear();
+    this.#pubsub?.unregister();
+    this.#pubsub = null;
     if (this.#timer !== null) this.#env.clearInterval(this.#timer);
     this.#timer = null;
     this.#env.removeMessageListener(this.#onWindowMessage);
@@ -355,4 +718,11 @@ export class CardBridge {
     this.#iframe?.remove();
     this.#iframe = null;
   }
+}
+
+/** Decoded size of a validated `data:…;base64,` URL. */
+export function base64Bytes(dataUrl: string): number {
+  const b64 = dataUrl.slice(dataUrl.indexOf(',') + 1);
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
 }

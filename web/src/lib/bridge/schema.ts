@@ -1,5 +1,7 @@
 // Validation of every card → host message (docs/api.md). Cards are untrusted: anything that is
 // not exactly one of the allowed shapes, or too large, is dropped and counted by the caller.
+import { ASSET_TYPES, HTTP_METHODS, type AssetType, type HttpMethod, type NetworkRequest } from './card-host';
+import { isTopic, isTopicPattern } from './topics';
 import type { CardErrorCode, CardMessage, RejectReason } from './types';
 
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -8,7 +10,61 @@ const MAX_NAME = 200;
 const MAX_ERROR_MESSAGE = 4000;
 const ERROR_CODES: readonly CardErrorCode[] = ['mount_failed', 'load_failed', 'runtime'];
 
-export const CARD_MESSAGE_TYPES = ['ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong'] as const;
+export const MAX_PUBLISH_PAYLOAD_BYTES = 64 * 1024;
+export const MAX_SNAPSHOT_CHARS = 280_000;
+export const MAX_TOKEN_CHARS = 200;
+const MAX_PATH = 2048;
+const MAX_MAP_ENTRIES = 32;
+const MAX_MAP_KEY = 128;
+const MAX_MAP_VALUE = 4096;
+const MAX_KIND = 64;
+
+export const CARD_MESSAGE_TYPES = [
+  'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
+  'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'requestNetwork', 'cancelRequest',
+  'call', 'exportRequested', 'snapshot',
+] as const;
+
+const ID_CHARS = /^[A-Za-z0-9_-]{1,64}$/;
+const SERVICE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+// Printable ASCII only: a token never needs more, and this keeps control characters out of logs.
+const TOKEN = /^[\x21-\x7e]{1,200}$/;
+const PLUGIN_ID = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
+const SNAPSHOT_PREFIX = /^data:image\/(png|jpeg|webp);base64,/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export const isRequestId = (v: unknown): v is string => typeof v === 'string' && ID_CHARS.test(v);
+
+function isStringMap(v: unknown): v is Record<string, string> {
+  if (!isPlainObject(v)) return false;
+  const entries = Object.entries(v);
+  if (entries.length > MAX_MAP_ENTRIES) return false;
+  return entries.every(([k, val]) => k.length > 0 && k.length <= MAX_MAP_KEY && typeof val === 'string' && val.length <= MAX_MAP_VALUE);
+}
+
+function networkRequest(v: unknown): NetworkRequest | null {
+  if (!isPlainObject(v)) return null;
+  const { method, path, query, headers, body, stream } = v;
+  if (typeof method !== 'string' || !(HTTP_METHODS as readonly string[]).includes(method)) return null;
+  if (typeof path !== 'string' || !path.startsWith('/') || path.length > MAX_PATH) return null;
+  if (query !== undefined && !isStringMap(query)) return null;
+  if (headers !== undefined && !isStringMap(headers)) return null;
+  if (body !== undefined && typeof body !== 'string') return null;
+  if (stream !== undefined && typeof stream !== 'boolean') return null;
+  const r: NetworkRequest = { method: method as HttpMethod, path };
+  if (query !== undefined) r.query = { ...query };
+  if (headers !== undefined) r.headers = { ...headers };
+  if (body !== undefined) r.body = body;
+  if (stream !== undefined) r.stream = stream;
+  return r;
+}
+
+/** A value as JSON (what a card may send as payload/input/data), or undefined when it is none. */
+function jsonOf(v: unknown): { value: unknown; json: string } | undefined {
+  if (v === undefined) return undefined;
+  const json = JSON.stringify(v);
+  return { value: JSON.parse(json) as unknown, json };
+}
 
 export type ValidationResult = { ok: true; message: CardMessage; bytes: number } | { ok: false; reason: RejectReason };
 
@@ -39,7 +95,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function limitFor(type: string): number {
-  return type === 'setPayload' ? MAX_PAYLOAD_BYTES : MAX_MESSAGE_BYTES;
+  if (type === 'setPayload') return MAX_PAYLOAD_BYTES;
+  // A 200 KB image is ~267k base64 characters: more than the general limit, checked exactly below.
+  if (type === 'snapshot') return MAX_SNAPSHOT_CHARS + 200;
+  return MAX_MESSAGE_BYTES;
 }
 
 /**
@@ -94,6 +153,52 @@ export function validateCardMessage(data: unknown): ValidationResult {
     case 'pong':
       if (!finite(data.seq)) return bad;
       return { ok: true, bytes, message: { type, seq: data.seq } };
+    case 'requestAsset':
+      if (!isRequestId(data.id) || !(ASSET_TYPES as readonly unknown[]).includes(data.assetType)) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, assetType: data.assetType as AssetType } };
+    case 'readAsset':
+      if (!isRequestId(data.id) || typeof data.token !== 'string' || !TOKEN.test(data.token)) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, token: data.token } };
+    case 'publish': {
+      if (!isTopic(data.topic) || !('payload' in data) || data.payload === undefined) return bad;
+      const p = jsonOf(data.payload)!;
+      const payloadBytes = utf8Length(p.json);
+      if (payloadBytes > MAX_PUBLISH_PAYLOAD_BYTES) return { ok: false, reason: 'oversize' };
+      return { ok: true, bytes, message: { type, topic: data.topic, payload: p.value, payloadBytes } };
+    }
+    case 'subscribe':
+      if (!isRequestId(data.id) || !isTopicPattern(data.topic)) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, topic: data.topic } };
+    case 'unsubscribe':
+      if (!isTopicPattern(data.topic)) return bad;
+      return { ok: true, bytes, message: { type, topic: data.topic } };
+    case 'requestNetwork': {
+      if (!isRequestId(data.id) || typeof data.service !== 'string' || !SERVICE.test(data.service)) return bad;
+      const request = networkRequest(data.request);
+      if (!request) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, service: data.service, request } };
+    }
+    case 'cancelRequest':
+      if (!isRequestId(data.id)) return bad;
+      return { ok: true, bytes, message: { type, id: data.id } };
+    case 'call': {
+      if (!isRequestId(data.id) || typeof data.pluginId !== 'string' || data.pluginId.length > MAX_NAME || !PLUGIN_ID.test(data.pluginId)) return bad;
+      if (typeof data.method !== 'string' || data.method.length === 0 || data.method.length > MAX_NAME) return bad;
+      const input = jsonOf(data.input);
+      return { ok: true, bytes, message: { type, id: data.id, pluginId: data.pluginId, method: data.method, input: input?.value ?? null } };
+    }
+    case 'exportRequested': {
+      if (typeof data.kind !== 'string' || data.kind.length === 0 || data.kind.length > MAX_KIND) return bad;
+      const d = jsonOf(data.data);
+      return { ok: true, bytes, message: d === undefined ? { type, kind: data.kind } : { type, kind: data.kind, data: d.value } };
+    }
+    case 'snapshot': {
+      const url = data.dataUrl;
+      if (!isRequestId(data.id) || typeof url !== 'string' || url.length > MAX_SNAPSHOT_CHARS) return bad;
+      const prefix = SNAPSHOT_PREFIX.exec(url);
+      if (!prefix || !BASE64.test(url.slice(prefix[0].length))) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, dataUrl: url } };
+    }
     default:
       return { ok: false, reason: 'unknown_type' };
   }

@@ -1,4 +1,5 @@
-// Bridge protocol messages (docs/api.md "Bridge protocol").
+// Bridge protocol messages (docs/api.md "Bridge protocol" and "Bridge protocol additions").
+import type { AssetType, NetworkRequest, ViolationReason } from './card-host';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -23,7 +24,22 @@ export type CardMessage =
   | { type: 'sizePreferenceChanged'; width: number; height: number }
   | { type: 'interactionEvent'; name: string; detail?: unknown }
   | { type: 'error'; code: CardErrorCode; message: string }
-  | { type: 'pong'; seq: number };
+  | { type: 'pong'; seq: number }
+  | { type: 'requestAsset'; id: string; assetType: AssetType }
+  | { type: 'readAsset'; id: string; token: string }
+  | { type: 'publish'; topic: string; payload: unknown; payloadBytes: number }
+  | { type: 'subscribe'; id: string; topic: string }
+  | { type: 'unsubscribe'; topic: string }
+  | { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
+  | { type: 'cancelRequest'; id: string }
+  | { type: 'call'; id: string; pluginId: string; method: string; input: unknown }
+  | { type: 'exportRequested'; kind: string; data?: unknown }
+  | { type: 'snapshot'; id: string; dataUrl: string };
+
+/** Card → host message types that carry a request `id` and get exactly one `response`. */
+export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'requestNetwork' | 'call';
+
+export type ResponseError = { code: string; message: string };
 
 /** Host → card. */
 export type HostMessage =
@@ -35,14 +51,22 @@ export type HostMessage =
       themeTokens: Record<string, string>;
       bounds: Bounds;
       active: boolean;
+      grantedCapabilities: string[];
     }
   | { type: 'propsChanged'; props: Record<string, unknown> }
   | { type: 'setActive'; active: boolean }
   | { type: 'setBounds'; bounds: Bounds }
   | { type: 'themeChanged'; themeTokens: Record<string, string> }
-  | { type: 'ping'; seq: number };
+  | { type: 'ping'; seq: number }
+  | { type: 'response'; id: string; ok: true; result: unknown }
+  | { type: 'response'; id: string; ok: false; error: ResponseError }
+  | { type: 'event'; topic: string; payload: unknown; from: { typeID: string } }
+  | { type: 'networkChunk'; id: string; data: string }
+  | { type: 'captureSnapshot'; id: string; maxBytes: number }
+  | { type: 'grantsChanged'; capabilities: string[] };
 
-export type RejectReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood';
+/** Why a card message was dropped; `parent_message` = a window postMessage after connect. */
+export type RejectReason = ViolationReason;
 
 export interface BridgeCounters {
   accepted: number;
@@ -50,4 +74,5 @@ export interface BridgeCounters {
   byReason: Record<RejectReason, number>;
 }
 
-export type BridgeStatus = 'loading' | 'ready' | 'error' | 'unresponsive' | 'closed';
+/** `suspended`: too many rejected messages; the frame is gone until Reload (see `view.suspended`). */
+export type BridgeStatus = 'loading' | 'ready' | 'error' | 'unresponsive' | 'suspended' | 'closed';
