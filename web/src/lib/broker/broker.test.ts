@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { onUnauthorized } from '../api/client';
 import { brokerFetch, brokerUrl } from './broker';
-import { BrokerError, toBridgeCode } from './errors';
+import { BridgeError } from '../bridge/card-host';
+import { toBridgeCode } from './errors';
 import type { NetworkRequest } from './types';
 
 const REQ: NetworkRequest = { method: 'POST', path: '/chat/completions', body: '{"x":1}', stream: true };
@@ -34,11 +35,11 @@ function stubFetch(res: Response | (() => Promise<Response>)) {
   return fn;
 }
 
-async function rejection(p: Promise<unknown>): Promise<BrokerError> {
+async function rejection(p: Promise<unknown>): Promise<BridgeError> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof BrokerError) return e;
+    if (e instanceof BridgeError) return e;
     throw e;
   }
   throw new Error('expected a rejection');

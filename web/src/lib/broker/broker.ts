@@ -1,5 +1,5 @@
 import { CSRF_HEADER, notifyUnauthorized, parseProblem } from '../api/client';
-import { BrokerError, defaultMessage, toBridgeCode } from './errors';
+import { brokerError, toBridgeCode } from './errors';
 import type { NetworkRequest, NetworkResult } from './types';
 
 const enc = encodeURIComponent;
@@ -38,7 +38,7 @@ function aborted(signal: AbortSignal | undefined, e?: unknown): boolean {
  * `{ status, headers }`, then `{ chunk }` lines (each passed to `onChunk` as it arrives when
  * `request.stream`, otherwise collected into `body`), then `{ end, bytes }` or `{ error }`.
  *
- * Every failure rejects with a {@link BrokerError} whose code is a bridge code (`revoked`,
+ * Every failure rejects with a `BridgeError` (bridge/card-host.ts) whose code is a bridge code (`revoked`,
  * `not_configured`, `rate_limited`, `too_large`, `timeout`, `upstream_failed`, `cancelled`, …);
  * aborting `signal` rejects with `cancelled` and cancels the HTTP request, so the server stops
  * the upstream call too.
@@ -61,8 +61,8 @@ export async function brokerFetch(
       signal,
     });
   } catch (e) {
-    if (aborted(signal, e)) throw new BrokerError('cancelled', defaultMessage('cancelled'));
-    throw new BrokerError('upstream_failed', 'The Labyrinth server could not be reached.');
+    if (aborted(signal, e)) throw brokerError('cancelled');
+    throw brokerError('upstream_failed', 'The Labyrinth server could not be reached.');
   }
 
   if (!res.ok) {
@@ -70,7 +70,7 @@ export async function brokerFetch(
     const problem = parseProblem(res.status, text, res.statusText);
     if (res.status === 401) notifyUnauthorized();
     const code = res.status === 401 ? 'denied' : toBridgeCode(problem.code);
-    throw new BrokerError(code, problem.detail || defaultMessage(code));
+    throw brokerError(code, problem.detail);
   }
 
   return readStream(res, request.stream === true, onChunk, signal);
@@ -94,16 +94,15 @@ async function readStream(
     try {
       msg = JSON.parse(text);
     } catch {
-      throw new BrokerError('upstream_failed', 'The server sent an answer the app could not read.');
+      throw brokerError('upstream_failed', 'The server sent an answer the app could not read.');
     }
-    if (!isRecord(msg)) throw new BrokerError('upstream_failed', 'The server sent an answer the app could not read.');
+    if (!isRecord(msg)) throw brokerError('upstream_failed', 'The server sent an answer the app could not read.');
     if (isRecord(msg.error)) {
       const code = toBridgeCode(typeof msg.error.code === 'string' ? msg.error.code : null);
-      const message = typeof msg.error.message === 'string' && msg.error.message ? msg.error.message : defaultMessage(code);
-      throw new BrokerError(code, message);
+      throw brokerError(code, typeof msg.error.message === 'string' ? msg.error.message : undefined);
     }
     if (status === null) {
-      if (typeof msg.status !== 'number') throw new BrokerError('upstream_failed', 'The server sent an answer the app could not read.');
+      if (typeof msg.status !== 'number') throw brokerError('upstream_failed', 'The server sent an answer the app could not read.');
       status = msg.status;
       headers = stringMap(msg.headers);
       return null;
@@ -128,7 +127,7 @@ async function readStream(
       const done = line(l);
       if (done) return done;
     }
-    throw new BrokerError('upstream_failed', 'The answer ended before it was complete.');
+    throw brokerError('upstream_failed', 'The answer ended before it was complete.');
   }
 
   const reader = res.body.getReader();
@@ -140,8 +139,8 @@ async function readStream(
       try {
         part = await reader.read();
       } catch (e) {
-        if (aborted(signal, e)) throw new BrokerError('cancelled', defaultMessage('cancelled'));
-        throw new BrokerError('upstream_failed', 'The connection to the server broke off.');
+        if (aborted(signal, e)) throw brokerError('cancelled');
+        throw brokerError('upstream_failed', 'The connection to the server broke off.');
       }
       buffer += part.done ? decoder.decode() : decoder.decode(part.value, { stream: true });
       let nl: number;
@@ -153,8 +152,8 @@ async function readStream(
       if (part.done) {
         const done = line(buffer);
         if (done) return done;
-        if (aborted(signal)) throw new BrokerError('cancelled', defaultMessage('cancelled'));
-        throw new BrokerError('upstream_failed', 'The answer ended before it was complete.');
+        if (aborted(signal)) throw brokerError('cancelled');
+        throw brokerError('upstream_failed', 'The answer ended before it was complete.');
       }
     }
   } finally {

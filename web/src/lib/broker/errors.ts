@@ -1,19 +1,5 @@
+import { BridgeError } from '../bridge/card-host';
 import type { BrokerErrorCode } from './types';
-
-/**
- * A failed broker request, shaped like the bridge's `{ code, message }` error so the bridge can
- * forward it to the card as is. `message` is a sentence for a person; it never carries upstream
- * bodies or headers (the server does not send them either).
- */
-export class BrokerError extends Error {
-  readonly code: BrokerErrorCode;
-
-  constructor(code: BrokerErrorCode, message: string) {
-    super(message);
-    this.name = 'BrokerError';
-    this.code = code;
-  }
-}
 
 const DEFAULT_MESSAGE: Record<BrokerErrorCode, string> = {
   not_requested: 'This card does not declare access to that service.',
@@ -27,8 +13,13 @@ const DEFAULT_MESSAGE: Record<BrokerErrorCode, string> = {
   cancelled: 'The request was cancelled.',
 };
 
-export function defaultMessage(code: BrokerErrorCode): string {
-  return DEFAULT_MESSAGE[code];
+/**
+ * A failed broker request as the bridge forwards it to the card: `{ code, message }` where
+ * `message` is a sentence for a person (the server's problem `detail`); it never carries upstream
+ * bodies or headers (the server does not send them either).
+ */
+export function brokerError(code: BrokerErrorCode, message?: string): BridgeError {
+  return new BridgeError(code, message || DEFAULT_MESSAGE[code]);
 }
 
 /**

@@ -1,3 +1,3 @@
 export { brokerFetch, brokerUrl } from './broker';
-export { BrokerError, toBridgeCode } from './errors';
-export type { BrokerErrorCode, NetworkBodyResult, NetworkRequest, NetworkResult, NetworkStreamResult } from './types';
+export { brokerError, toBridgeCode } from './errors';
+export type { BrokerErrorCode, NetworkRequest, NetworkResult } from './types';

@@ -1,36 +1,8 @@
-// Wire types of the network broker (docs/api.md "Vault, services and the network broker").
+// The broker's request/result types are the bridge's (bridge/card-host.ts); re-exported here
+// so callers of brokerFetch need one import.
+export type { BridgeErrorCode, NetworkRequest, NetworkResult } from '../bridge/card-host';
 
-/** What a card asks the broker to send (`requestNetwork`'s `request`). */
-export interface NetworkRequest {
-  method: string;
-  /** Relative to the service's base URL; the server validates it. */
-  path: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  body?: string;
-  stream?: boolean;
-}
-
-/** A streamed answer: the body went to `onChunk`. */
-export interface NetworkStreamResult {
-  status: number;
-  headers: Record<string, string>;
-  bytes: number;
-}
-
-/** A non-streamed answer: the whole body as text. */
-export interface NetworkBodyResult {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export type NetworkResult = NetworkStreamResult | NetworkBodyResult;
-
-/**
- * The bridge error codes a network request can end with (docs/api.md "Bridge protocol
- * additions", `requestNetwork`). The same strings as `BridgeError.code` in bridge/card-host.ts.
- */
+/** The subset of bridge error codes a broker request can end with. */
 export type BrokerErrorCode =
   | 'not_requested'
   | 'denied'
