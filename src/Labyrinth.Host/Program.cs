@@ -6,7 +6,9 @@ using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Schemas;
+using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
 
@@ -22,6 +24,8 @@ builder.Services.AddPlugins();
 builder.Services.AddGovernance();
 builder.Services.AddObservability();
 builder.Services.AddSchemas();
+builder.Services.AddVault();
+builder.Services.AddNetworkServices();
 
 var app = builder.Build();
 
@@ -43,6 +47,8 @@ app.MapGovernance();
 app.MapAudit();
 app.MapObservability();
 app.MapSchemas();
+app.MapVault();
+app.MapNetworkServices();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();
