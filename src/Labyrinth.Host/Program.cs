@@ -1,11 +1,14 @@
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Schemas;
+using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
 
@@ -16,10 +19,13 @@ builder.Services.AddAuth();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
+builder.Services.AddCards();
 builder.Services.AddPlugins();
 builder.Services.AddGovernance();
 builder.Services.AddObservability();
 builder.Services.AddSchemas();
+builder.Services.AddVault();
+builder.Services.AddNetworkServices();
 
 var app = builder.Build();
 
@@ -35,11 +41,14 @@ app.UseRateLimiter();
 app.MapAuth();
 app.MapTokens();
 app.MapBoards();
+app.MapCards();
 app.MapPlugins();
 app.MapGovernance();
 app.MapAudit();
 app.MapObservability();
 app.MapSchemas();
+app.MapVault();
+app.MapNetworkServices();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Labyrinth.Core.Messaging;
 
 namespace Labyrinth.Core.Manifests;
 
@@ -30,4 +31,7 @@ public sealed record CardDefinition(
     JsonElement? PropsSchema)
 {
     public bool IsHtmlEntry => Entry.EndsWith(".html", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The card's declared pub/sub topics (<c>cards[].topics</c>); none when the manifest declares none.</summary>
+    public CardTopics Topics { get; init; } = CardTopics.None;
 }

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Labyrinth.Core.Boards;
+using Labyrinth.Core.Messaging;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Plugins;
+using Microsoft.EntityFrameworkCore;
+
+namespace Labyrinth.Host.Features.Cards;
+
+/// <summary>
+/// One card instance — a plugin window on a board — resolved for its board's owner, with what its
+/// manifest entry requests. Only <see cref="CardAccess"/> creates these, so holding one means the
+/// ownership check passed.
+/// </summary>
+internal sealed record CardInstance(
+    Guid BoardId,
+    string WindowId,
+    Guid UserId,
+    string PluginId,
+    string Version,
+    string TypeID,
+    string CardName,
+    IReadOnlyList<string> RequestedCapabilities,
+    CardTopics Topics)
+{
+    public bool Requests(string capability) => RequestedCapabilities.Contains(capability, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The server-side gate every card endpoint (grants, assets, broker) passes through: the board must
+/// be the caller's, the window a plugin window, and its plugin version installed. Grants are read
+/// from the database on every check, so a revoke takes effect on the next request.
+/// </summary>
+internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog)
+{
+    /// <summary>The card, or null when the board is not <paramref name="userId"/>'s, the window is missing or not a plugin window, or its version is gone.</summary>
+    public async Task<CardInstance?> FindAsync(Guid userId, Guid boardId, string windowId, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(windowId))
+        {
+            return null;
+        }
+
+        var board = await db.Boards.AsNoTracking().SingleOrDefaultAsync(b => b.Id == boardId && b.OwnerId == userId, ct);
+        if (board is null)
+        {
+            return null;
+        }
+
+        var window = BoardDocument.Read(board).Windows.FirstOrDefault(w => w.Id == windowId && w.Kind == WindowRules.Plugin);
+        if (window?.Plugin is not { } plugin)
+        {
+            return null;
+        }
+
+        var card = catalog.FindVersion(plugin.PluginId, plugin.Version)?.FindCard(plugin.TypeID);
+        return card is null
+            ? null
+            : new CardInstance(boardId, windowId, userId, plugin.PluginId, plugin.Version, plugin.TypeID, card.Name, card.Capabilities, card.Topics);
+    }
+
+    /// <summary>True when the card's manifest requests <paramref name="capability"/> and its owner granted it.</summary>
+    public async Task<bool> IsGrantedAsync(CardInstance card, string capability, CancellationToken ct) =>
+        await GetGrantAsync(card, capability, ct) is not null;
+
+    /// <summary>The grant row (for its handle and date), or null when not granted or no longer requested.</summary>
+    public async Task<CardGrantEntity?> GetGrantAsync(CardInstance card, string capability, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        ArgumentNullException.ThrowIfNull(capability);
+        if (!card.Requests(capability))
+        {
+            return null;
+        }
+
+        return await db.CardGrants.AsNoTracking()
+            .SingleOrDefaultAsync(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId && g.Capability == capability && g.UserId == card.UserId, ct);
+    }
+
+    /// <summary>Every grant the card holds that its manifest still requests, in no particular order.</summary>
+    public async Task<List<CardGrantEntity>> GrantsAsync(CardInstance card, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        var rows = await db.CardGrants.AsNoTracking()
+            .Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId && g.UserId == card.UserId)
+            .ToListAsync(ct);
+        return rows.Where(g => card.Requests(g.Capability)).ToList();
+    }
+
+    /// <summary>
+    /// The opaque handle a <c>network:&lt;service&gt;</c> grant shows the card: it names the service
+    /// and the card but carries no secret and authorises nothing on its own.
+    /// </summary>
+    public static string NewNetworkHandle(string service, string windowId) =>
+        $"token://{service}/card-{windowId}/session-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
+}
+
+/// <summary>
+/// Cancellation per (card, capability), so long-running work (broker streams, pending reads)
+/// stops the moment the grant goes: revoking one capability, revoke-all, or deleting the window
+/// or board cancels the token; the next <see cref="TokenFor"/> hands out a fresh one.
+/// </summary>
+internal sealed class CardGrantSignals
+{
+    private readonly ConcurrentDictionary<(Guid BoardId, string WindowId, string Capability), CancellationTokenSource> sources = new();
+
+    public CancellationToken TokenFor(Guid boardId, string windowId, string capability)
+    {
+        ArgumentNullException.ThrowIfNull(windowId);
+        ArgumentNullException.ThrowIfNull(capability);
+        return sources.GetOrAdd((boardId, windowId, capability), _ => new CancellationTokenSource()).Token;
+    }
+
+    public void Revoke(Guid boardId, string windowId, string capability)
+    {
+        if (sources.TryRemove((boardId, windowId, capability), out var source))
+        {
+            source.Cancel();
+        }
+    }
+
+    /// <summary>Every capability of one card (revoke-all, window deleted).</summary>
+    public void RevokeCard(Guid boardId, string windowId) =>
+        RevokeWhere(k => k.BoardId == boardId && string.Equals(k.WindowId, windowId, StringComparison.Ordinal));
+
+    /// <summary>Every card on a board (board deleted).</summary>
+    public void RevokeBoard(Guid boardId) => RevokeWhere(k => k.BoardId == boardId);
+
+    private void RevokeWhere(Func<(Guid BoardId, string WindowId, string Capability), bool> match)
+    {
+        foreach (var key in sources.Keys.Where(match).ToList())
+        {
+            if (sources.TryRemove(key, out var source))
+            {
+                // Not disposed: tokens already handed out must stay usable (and cancelled).
+                source.Cancel();
+            }
+        }
+    }
+}
+
+/// <summary>What the permissions panel shows under "Network" for a card; the broker (issue 6) provides the real one.</summary>
+internal interface ICardNetworkStatus
+{
+    Task<CardNetworkDto> GetAsync(CardInstance card, CancellationToken ct);
+}
+
+/// <summary>
+/// Until a broker is registered: every <c>network:*</c> capability the card requests, unconfigured
+/// and disabled, with its grant and handle, and no requests.
+/// </summary>
+internal sealed class DefaultCardNetworkStatus(CardAccess access) : ICardNetworkStatus
+{
+    public async Task<CardNetworkDto> GetAsync(CardInstance card, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        var grants = (await access.GrantsAsync(card, ct)).ToDictionary(g => g.Capability, StringComparer.Ordinal);
+        var services = card.RequestedCapabilities
+            .Where(c => c.StartsWith(CardCapabilities.NetworkPrefix, StringComparison.Ordinal))
+            .Select(c =>
+            {
+                var serviceId = c[CardCapabilities.NetworkPrefix.Length..];
+                var grant = grants.GetValueOrDefault(c);
+                return new NetworkServiceStatusDto(serviceId, serviceId, grant is not null, Configured: false, Enabled: false, grant?.Handle,
+                    $"Would use the {serviceId} service via the host proxy; no such service is set up.");
+            })
+            .ToArray();
+        return new CardNetworkDto(services, []);
+    }
+}
