@@ -93,6 +93,7 @@ public sealed class ChatbotTests(E2EEnvironment env)
             var page = await memberCtx.NewPageAsync();
             await page.GotoAsync("/");
             await Ui.LoginAsync(page, Member, MemberPassword);
+            await Expect(page.GetByTestId("user-menu")).ToBeVisibleAsync();
             var boardId = await Ui.CreateBoardAsync(page);
             var win = await Ui.SpawnAsync(page, "chatbot");
             var windowId = await Ui.WindowIdAsync(win);

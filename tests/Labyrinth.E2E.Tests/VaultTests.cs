@@ -152,6 +152,7 @@ public sealed class VaultTests(E2EEnvironment env)
             var mine = await memberCtx.NewPageAsync();
             await mine.GotoAsync("/");
             await Ui.LoginAsync(mine, member, "a long enough secret");
+            await Expect(mine.GetByTestId("user-menu")).ToBeVisibleAsync();
             await VaultUi.OpenFromMenuAsync(mine, "menu-my-keys", "my-keys");
             var value = "sk-mine-" + Guid.NewGuid().ToString("N");
             await VaultUi.StoreSecretAsync(mine, serviceId, "My key", value);
