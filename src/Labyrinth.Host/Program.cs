@@ -1,6 +1,7 @@
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Broker;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
@@ -26,6 +27,7 @@ builder.Services.AddObservability();
 builder.Services.AddSchemas();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
+builder.Services.AddBroker();
 
 var app = builder.Build();
 
@@ -49,6 +51,7 @@ app.MapObservability();
 app.MapSchemas();
 app.MapVault();
 app.MapNetworkServices();
+app.MapBroker();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();
