@@ -3,10 +3,32 @@
  * and the mock host, so unit tests exercise the same code a real frame runs.
  * DOM-free on purpose.
  */
+import { topicMatches } from './topics.ts';
 import type {
-  Bounds, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
-  MountResult, ThemeTokens, Unsubscribe,
+  AssetData, AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
+  JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, ThemeTokens,
+  TopicEvent, Unsubscribe,
 } from './types.ts';
+
+/**
+ * How every card request fails: `code` is stable (switch on it), `message` is for people.
+ *
+ * @example
+ * ```ts
+ * try { await card.requestAsset('image'); }
+ * catch (e) { if (e instanceof CardBridgeError && e.code === 'cancelled') return; throw e; }
+ * ```
+ */
+export class CardBridgeError extends Error {
+  readonly code: CardBridgeErrorCode;
+  constructor(code: CardBridgeErrorCode, message: string = code) {
+    super(message);
+    this.name = 'CardBridgeError';
+    this.code = code;
+  }
+}
+
+const PUBSUB = 'crossCard:pubsub';
 
 /** Mutable state behind a {@link CardContext}. */
 export interface CardState {
@@ -16,6 +38,7 @@ export interface CardState {
   theme: ThemeTokens;
   active: boolean;
   bounds: Bounds;
+  grantedCapabilities?: readonly string[];
 }
 
 /** The host side of a context: push state changes, listeners are called. */
@@ -25,6 +48,15 @@ export interface CardContextController {
   setActive(active: boolean): void;
   setBounds(bounds: Bounds): void;
   setTheme(tokens: ThemeTokens): void;
+  /** `grantsChanged`: updates `grantedCapabilities`, drops local subscriptions when pub/sub is gone. */
+  setGrants(capabilities: readonly string[]): void;
+  /**
+   * Routes `response`, `event` and `networkChunk` to the request or subscription they belong
+   * to. Returns false for any other message. Unknown ids are ignored.
+   */
+  receive(message: { type?: unknown; [k: string]: unknown }): boolean;
+  /** Rejects every pending request with `code` (the port closed). */
+  failAll(code: CardBridgeErrorCode): void;
 }
 
 /** The host refuses payloads over 1 MiB serialized; fail early, where the author can see it. */
@@ -38,11 +70,11 @@ function on<T>(set: Listeners<T>, cb: (value: T) => void): Unsubscribe {
   return () => { set.delete(wrapped); };
 }
 
-function emit<T>(set: Listeners<T>, value: T): void {
+function emit<T, E = undefined>(set: Set<(value: T, extra: E) => void>, value: T, extra?: E): void {
   for (const cb of [...set]) {
     // One failing listener must not starve the others; rethrow later so the frame's
     // global error handler still reports it as a runtime error.
-    try { cb(value); } catch (e) { queueMicrotask(() => { throw e; }); }
+    try { cb(value, extra as E); } catch (e) { queueMicrotask(() => { throw e; }); }
   }
 }
 
@@ -62,6 +94,31 @@ export function createCardContext(
   const bounds: Listeners<Bounds> = new Set();
   const theme: Listeners<ThemeTokens> = new Set();
   const props: Listeners<JsonObject> = new Set();
+  const grants: Listeners<readonly string[]> = new Set();
+  let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
+
+  interface Pending {
+    resolve(result: unknown): void;
+    reject(e: CardBridgeError): void;
+    onChunk?: (data: string) => void;
+  }
+  const pending = new Map<string, Pending>();
+  let nextId = 0;
+  /** Subscribed topic/pattern → callbacks; the host knows only the topic. */
+  const subscriptions = new Map<string, Set<(payload: JsonValue, e: TopicEvent) => void>>();
+
+  function request<T>(msg: CardToHostMessage & { id: string }, onChunk?: (data: string) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      pending.set(msg.id, { resolve: resolve as (r: unknown) => void, reject, onChunk });
+      send(msg);
+    });
+  }
+  const newId = () => `r${++nextId}`;
+
+  function errorOf(e: unknown): CardBridgeError {
+    const o = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown };
+    return new CardBridgeError(String(o.code ?? 'upstream_failed') as CardBridgeErrorCode, String(o.message ?? 'The host refused the request.'));
+  }
 
   const ctx: CardContext = Object.freeze({
     card: Object.freeze({ ...state.card }),
@@ -70,6 +127,7 @@ export function createCardContext(
     get theme() { return state.theme; },
     get active() { return state.active; },
     get bounds() { return state.bounds; },
+    get grantedCapabilities() { return granted; },
     setPayload(payload: JsonValue) {
       const json = JSON.stringify(payload);
       if (json === undefined) throw new TypeError('setPayload: payload must be JSON (got undefined or a function)');
@@ -81,12 +139,64 @@ export function createCardContext(
     onBounds: (cb: (b: Bounds) => void) => on(bounds, cb),
     onThemeChanged: (cb: (t: ThemeTokens) => void) => on(theme, cb),
     onPropsChanged: (cb: (p: JsonObject) => void) => on(props, cb),
+    onGrantsChanged: (cb: (c: readonly string[]) => void) => on(grants, cb),
     interaction(name: string, detail?: JsonValue) {
       send(detail === undefined ? { type: 'interactionEvent', name: String(name) }
         : { type: 'interactionEvent', name: String(name), detail });
     },
     requestSize(width: number, height: number) {
       send({ type: 'sizePreferenceChanged', width: Number(width), height: Number(height) });
+    },
+    requestAsset(type: AssetType) {
+      return request<AssetHandle>({ type: 'requestAsset', id: newId(), assetType: type });
+    },
+    readAsset(token: string) {
+      return request<AssetData>({ type: 'readAsset', id: newId(), token: String(token) });
+    },
+    publish(topic: string, payload: JsonValue) {
+      send({ type: 'publish', topic: String(topic), payload: payload ?? null });
+    },
+    async subscribe(topic: string, cb: (payload: JsonValue, e: TopicEvent) => void) {
+      topic = String(topic);
+      let set = subscriptions.get(topic);
+      if (!set) {
+        await request({ type: 'subscribe', id: newId(), topic });
+        set = subscriptions.get(topic) ?? new Set();
+        subscriptions.set(topic, set);
+      }
+      const wrapped = (p: JsonValue, e: TopicEvent) => cb(p, e);
+      set.add(wrapped);
+      return () => {
+        const s = subscriptions.get(topic);
+        if (!s?.delete(wrapped) || s.size > 0) return;
+        subscriptions.delete(topic);
+        send({ type: 'unsubscribe', topic });
+      };
+    },
+    unsubscribe(topic: string) {
+      if (subscriptions.delete(String(topic))) send({ type: 'unsubscribe', topic: String(topic) });
+    },
+    requestNetwork(service: string, req: NetworkRequest, options: NetworkOptions = {}) {
+      const { onChunk, signal } = options;
+      if (signal?.aborted) return Promise.reject(new CardBridgeError('cancelled', 'The request was aborted before it started.'));
+      const id = newId();
+      const done = request<NetworkResponse>({ type: 'requestNetwork', id, service: String(service), request: req }, onChunk);
+      if (!signal) return done;
+      const abort = () => {
+        const p = pending.get(id);
+        if (!p) return;
+        pending.delete(id);
+        send({ type: 'cancelRequest', id });
+        p.reject(new CardBridgeError('cancelled', 'The request was aborted.'));
+      };
+      signal.addEventListener('abort', abort, { once: true });
+      return done.finally(() => signal.removeEventListener('abort', abort));
+    },
+    call(pluginId: string, method: string, input?: JsonValue) {
+      return request<JsonValue>({ type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: input ?? null });
+    },
+    exportRequested(kind: string, data?: JsonValue) {
+      send(data === undefined ? { type: 'exportRequested', kind: String(kind) } : { type: 'exportRequested', kind: String(kind), data });
     },
   });
 
@@ -96,6 +206,48 @@ export function createCardContext(
     setActive(a) { if (state.active !== a) { state.active = a; emit(active, a); } },
     setBounds(b) { state.bounds = b; emit(bounds, b); },
     setTheme(t) { state.theme = t; emit(theme, t); },
+    setGrants(c) {
+      granted = Object.freeze([...c]);
+      // The host dropped this card's subscriptions with the grant; a new grant needs new subscribe calls.
+      if (!granted.includes(PUBSUB)) subscriptions.clear();
+      emit(grants, granted);
+    },
+    receive(m) {
+      switch (m.type) {
+        case 'response': {
+          const id = typeof m.id === 'string' ? m.id : '';
+          const p = pending.get(id);
+          if (!p) return true;
+          pending.delete(id);
+          if (m.ok === true) p.resolve(m.result);
+          else p.reject(errorOf(m.error));
+          return true;
+        }
+        case 'networkChunk': {
+          const p = typeof m.id === 'string' ? pending.get(m.id) : undefined;
+          if (p?.onChunk && typeof m.data === 'string') {
+            try { p.onChunk(m.data); } catch (e) { queueMicrotask(() => { throw e; }); }
+          }
+          return true;
+        }
+        case 'event': {
+          const topic = typeof m.topic === 'string' ? m.topic : '';
+          const from = Object.freeze({ typeID: String((m.from as { typeID?: unknown } | undefined)?.typeID ?? '') });
+          const event: TopicEvent = Object.freeze({ topic, from });
+          for (const [pattern, set] of subscriptions) {
+            if (pattern !== topic && !topicMatches(pattern, topic)) continue;
+            emit(set, (m.payload ?? null) as JsonValue, event);
+          }
+          return true;
+        }
+        default:
+          return false;
+      }
+    },
+    failAll(code) {
+      for (const p of pending.values()) p.reject(new CardBridgeError(code));
+      pending.clear();
+    },
   };
 }
 

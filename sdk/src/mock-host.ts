@@ -17,11 +17,31 @@
  * mounted.destroy();
  * ```
  */
-import { createCardContext, mountCard, type MountedCard } from './context.ts';
+import { CardBridgeError, createCardContext, mountCard, type MountedCard } from './context.ts';
+import { patternCovers, topicMatches } from './topics.ts';
 import type {
-  Bounds, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
-  ThemeTokens,
+  AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
+  NetworkRequest, ThemeTokens,
 } from './types.ts';
+
+/** An asset the mock host serves to `readAsset(token)`. */
+export interface MockAsset {
+  name: string;
+  mediaType: string;
+  /** Strings are UTF-8 encoded. */
+  data: ArrayBuffer | Uint8Array | string;
+}
+
+/**
+ * A scripted broker answer. For `stream: true` requests the `chunks` arrive through `onChunk`
+ * and the result carries `bytes`; otherwise the result carries `body`.
+ */
+export interface MockNetworkAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  chunks?: string[];
+}
 
 export interface MockHostOptions {
   props?: JsonObject;
@@ -30,6 +50,25 @@ export interface MockHostOptions {
   bounds?: Bounds;
   active?: boolean;
   card?: Partial<CardIdentity>;
+  /** Capabilities granted at start (`init.grantedCapabilities`). Default none. */
+  grantedCapabilities?: string[];
+  /**
+   * The manifest's requested capabilities. When given, requests outside them are refused with
+   * `not_requested`, as the real host does.
+   */
+  capabilities?: string[];
+  /** The manifest's topics. When given, undeclared subscribes/publishes are refused/dropped. */
+  topics?: { publish?: string[]; subscribe?: string[] };
+  /**
+   * Plays the person at the asset picker: return a handle (picking grants
+   * `fileRegistry:<type>`), null for "cancelled", or throw a {@link CardBridgeError}.
+   * Without it every pick is cancelled.
+   */
+  pickAsset?: (type: AssetType) => AssetHandle | null | Promise<AssetHandle | null>;
+  /** Assets by token for `readAsset`; unknown tokens answer `token_invalid`. */
+  assets?: Record<string, MockAsset>;
+  /** Plays the broker; throw a {@link CardBridgeError} for failures. Without it: `not_configured`. */
+  network?: (service: string, request: NetworkRequest) => MockNetworkAnswer | Promise<MockNetworkAnswer>;
 }
 
 export interface MockHost {
@@ -43,6 +82,25 @@ export interface MockHost {
   readonly interactions: { name: string; detail?: JsonValue }[];
   /** Every `requestSize(width, height)` call, in order. */
   readonly sizeRequests: { width: number; height: number }[];
+  /** Publishes the host accepted (declared when `topics` is set, and `crossCard:pubsub` granted). */
+  readonly published: { topic: string; payload: JsonValue }[];
+  /** Topics/patterns the card is subscribed to now. */
+  readonly subscriptions: ReadonlySet<string>;
+  /** Every `requestNetwork` call, in order. */
+  readonly networkRequests: { service: string; request: NetworkRequest }[];
+  /** Every `exportRequested(kind, data)` call, in order. */
+  readonly exports: { kind: string; data?: JsonValue }[];
+  /** The granted capabilities now. */
+  readonly granted: readonly string[];
+  /**
+   * Delivers a pub/sub event as the host would: only when a subscription matches and
+   * `crossCard:pubsub` is granted. Returns whether it was delivered.
+   */
+  emit(topic: string, payload: JsonValue, from?: { typeID: string }): boolean;
+  /** Grants or revokes (`grantsChanged`); revoking `crossCard:pubsub` drops subscriptions. */
+  setGrants(capabilities: string[]): void;
+  /** Resolves once every request sent so far has been answered (await it before asserting). */
+  settle(): Promise<void>;
   /** Changes props like `propsChanged`: listeners, then `update` / remount of a card mounted with {@link MockHost.mount}. */
   setProps(props: JsonObject): void;
   setActive(active: boolean): void;
@@ -58,7 +116,101 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
   const payloads: JsonValue[] = [];
   const interactions: { name: string; detail?: JsonValue }[] = [];
   const sizeRequests: { width: number; height: number }[] = [];
+  const published: { topic: string; payload: JsonValue }[] = [];
+  const subscriptions = new Set<string>();
+  const networkRequests: { service: string; request: NetworkRequest }[] = [];
+  const exports: { kind: string; data?: JsonValue }[] = [];
+  let granted: string[] = [...(options.grantedCapabilities ?? [])];
   let mounted: MountedCard | null = null;
+  const inFlight = new Set<Promise<void>>();
+  const cancelled = new Set<string>();
+
+  const requested = (cap: string) => options.capabilities === undefined || options.capabilities.includes(cap);
+  const fail = (code: CardBridgeErrorCode, message: string = code): never => { throw new CardBridgeError(code, message); };
+
+  function respond(id: string, work: () => unknown): void {
+    const p = (async () => {
+      await Promise.resolve(); // answers arrive later, as over a real port
+      let msg: Record<string, unknown>;
+      try {
+        msg = { type: 'response', id, ok: true, result: await work() };
+      } catch (e) {
+        const err = e instanceof CardBridgeError ? e : new CardBridgeError('upstream_failed', String(e));
+        msg = { type: 'response', id, ok: false, error: { code: err.code, message: err.message } };
+      }
+      if (cancelled.delete(id)) msg = { type: 'response', id, ok: false, error: { code: 'cancelled', message: 'cancelled' } };
+      controller.receive(structuredClone(msg));
+    })();
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+
+  function bytesOf(data: MockAsset['data']): ArrayBuffer {
+    if (typeof data === 'string') return new TextEncoder().encode(data).buffer as ArrayBuffer;
+    if (data instanceof Uint8Array) return data.slice().buffer as ArrayBuffer;
+    return data.slice(0);
+  }
+
+  function handle(m: CardToHostMessage): void {
+    switch (m.type) {
+      case 'setPayload': payloads.push(m.payload); return;
+      case 'interactionEvent':
+        interactions.push(m.detail === undefined ? { name: m.name } : { name: m.name, detail: m.detail });
+        return;
+      case 'sizePreferenceChanged': sizeRequests.push({ width: m.width, height: m.height }); return;
+      case 'exportRequested': exports.push(m.data === undefined ? { kind: m.kind } : { kind: m.kind, data: m.data }); return;
+      case 'publish':
+        if (options.topics && !(options.topics.publish ?? []).includes(m.topic)) return;
+        if (granted.includes('crossCard:pubsub')) published.push({ topic: m.topic, payload: m.payload });
+        return;
+      case 'unsubscribe': subscriptions.delete(m.topic); return;
+      case 'cancelRequest': cancelled.add(m.id); return;
+      case 'requestAsset':
+        respond(m.id, async () => {
+          const cap = `fileRegistry:${m.assetType}`;
+          if (!requested(cap)) fail('not_requested');
+          const h = await options.pickAsset?.(m.assetType);
+          if (!h) return fail('cancelled');
+          if (!granted.includes(cap)) host.setGrants([...granted, cap]);
+          return { token: h.token, name: h.name, mediaType: h.mediaType, bytes: h.bytes };
+        });
+        return;
+      case 'readAsset':
+        respond(m.id, () => {
+          const a = Object.hasOwn(options.assets ?? {}, m.token) ? options.assets![m.token] : undefined;
+          if (!a) return fail('token_invalid');
+          return { mediaType: a.mediaType, name: a.name, data: bytesOf(a.data) };
+        });
+        return;
+      case 'subscribe':
+        respond(m.id, () => {
+          if (options.topics && !(options.topics.subscribe ?? []).some((p) => patternCovers(p, m.topic))) fail('topic_not_declared');
+          if (!granted.includes('crossCard:pubsub')) fail('not_granted');
+          subscriptions.add(m.topic);
+          return { topic: m.topic };
+        });
+        return;
+      case 'requestNetwork':
+        networkRequests.push({ service: m.service, request: m.request });
+        respond(m.id, async () => {
+          if (!requested(`network:${m.service}`)) fail('not_requested');
+          if (!options.network) return fail('not_configured');
+          const a = await options.network(m.service, m.request);
+          const head = { status: a.status ?? 200, headers: { ...a.headers } };
+          if (m.request.stream !== true) return { ...head, body: a.body ?? (a.chunks ?? []).join('') };
+          let bytes = 0;
+          for (const data of a.chunks ?? (a.body === undefined ? [] : [a.body])) {
+            bytes += new TextEncoder().encode(data).length;
+            controller.receive({ type: 'networkChunk', id: m.id, data });
+          }
+          return { ...head, bytes };
+        });
+        return;
+      case 'call':
+        respond(m.id, () => fail('not_supported', 'Plugin APIs are not available in this host version.'));
+        return;
+    }
+  }
 
   const controller = createCardContext({
     card: {
@@ -70,19 +222,18 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
     theme: options.themeTokens ?? {},
     active: options.active ?? true,
     bounds: options.bounds ?? { width: 320, height: 240 },
+    grantedCapabilities: granted,
   }, (msg) => {
     // Mirror the structured clone a real port does, so non-JSON payloads fail in tests too.
     const copy = structuredClone(msg);
     messages.push(copy);
-    if (copy.type === 'setPayload') payloads.push(copy.payload);
-    else if (copy.type === 'interactionEvent') {
-      interactions.push(copy.detail === undefined ? { name: copy.name } : { name: copy.name, detail: copy.detail });
-    } else if (copy.type === 'sizePreferenceChanged') sizeRequests.push({ width: copy.width, height: copy.height });
+    handle(copy);
   });
 
-  return {
+  const host: MockHost = {
     card: controller.ctx,
-    messages, payloads, interactions, sizeRequests,
+    messages, payloads, interactions, sizeRequests, published, subscriptions, networkRequests, exports,
+    get granted() { return granted; },
     setProps(props) {
       controller.setProps(props);
       mounted?.update(props);
@@ -90,11 +241,27 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
     setActive: controller.setActive,
     setBounds: controller.setBounds,
     setTheme: controller.setTheme,
+    setGrants(capabilities) {
+      granted = [...capabilities];
+      if (!granted.includes('crossCard:pubsub')) subscriptions.clear();
+      controller.setGrants(granted);
+    },
+    emit(topic, payload, from = { typeID: 'other' }) {
+      if (!granted.includes('crossCard:pubsub') || ![...subscriptions].some((p) => topicMatches(p, topic))) return false;
+      controller.receive(structuredClone({ type: 'event', topic, payload, from: { typeID: from.typeID } }));
+      return true;
+    },
+    async settle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      await Promise.resolve();
+    },
     mount(mountPlugin, target) {
       mounted = mountCard(mountPlugin, target, controller.ctx.props, controller.ctx);
       return mounted;
     },
   };
+  return host;
 }
 
+export { CardBridgeError };
 export type { MountedCard };

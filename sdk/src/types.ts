@@ -159,7 +159,183 @@ export interface CardContext {
    * the host clamps it to the manifest's `minSizePt` and may ignore it.
    */
   requestSize(width: number, height: number): void;
+
+  /**
+   * The capabilities the person granted this card instance right now, e.g.
+   * `["fileRegistry:image", "crossCard:pubsub"]`. Only a subset of what the manifest requests;
+   * grants come and go (see {@link CardContext.onGrantsChanged}). Use it to adapt the UI — the
+   * host enforces grants either way.
+   *
+   * @example
+   * ```ts
+   * pickButton.hidden = !card.grantedCapabilities.includes('fileRegistry:image');
+   * ```
+   */
+  readonly grantedCapabilities: readonly string[];
+
+  /**
+   * Calls `cb` with the new granted capabilities after a grant or revoke. A revoke has already
+   * taken effect: pending requests that used it failed with `revoked`, and subscriptions are
+   * gone when `crossCard:pubsub` was revoked.
+   *
+   * @example
+   * ```ts
+   * card.onGrantsChanged((caps) => { sendButton.disabled = !caps.includes('network:openai'); });
+   * ```
+   */
+  onGrantsChanged(cb: (capabilities: readonly string[]) => void): Unsubscribe;
+
+  /**
+   * Asks the person to pick an asset of `type` (the host shows its own picker outside the
+   * card). Resolves an opaque token for {@link CardContext.readAsset}; the card never learns the
+   * asset's id or lists assets. The manifest must request `fileRegistry:<type>`; picking grants
+   * it. Rejects {@link CardBridgeError} `cancelled` (closed the picker or the card),
+   * `not_requested`, `suspended`.
+   *
+   * @example
+   * ```ts
+   * const { token, name } = await card.requestAsset('image');
+   * card.setPayload({ imageToken: token, name }); // the token stays valid until revoked
+   * ```
+   */
+  requestAsset(type: AssetType): Promise<AssetHandle>;
+
+  /**
+   * Reads a granted asset's bytes (a transferred `ArrayBuffer`). Rejects `token_invalid` for a
+   * revoked token or another card's token, `revoked`, `timeout` (30 s).
+   *
+   * @example
+   * ```ts
+   * const { data, mediaType } = await card.readAsset(token);
+   * img.src = URL.createObjectURL(new Blob([data], { type: mediaType }));
+   * ```
+   */
+  readAsset(token: string): Promise<AssetData>;
+
+  /**
+   * Publishes an event to other open cards on the board (host-mediated, CSC §9). Fire and
+   * forget: dropped unless the manifest declares `topic` under `topics.publish` and the card
+   * holds `crossCard:pubsub`; ≤ 64 KiB JSON, 20 per second. Receivers learn only your typeID.
+   *
+   * @example
+   * ```ts
+   * card.publish('timer:countdown:finished', { label: 'Tea' });
+   * ```
+   */
+  publish(topic: string, payload: JsonValue): void;
+
+  /**
+   * Subscribes to a topic or pattern (`*` = one whole segment) within the manifest's
+   * `topics.subscribe`. Resolves once the host accepted, with the function that ends this
+   * subscription. Rejects `topic_not_declared`, `not_granted` (needs `crossCard:pubsub`),
+   * `timeout`.
+   *
+   * @example
+   * ```ts
+   * const off = await card.subscribe('timer:*:finished', (payload, { from }) => {
+   *   log(`${from.typeID} finished`, payload);
+   * });
+   * ```
+   */
+  subscribe(topic: string, cb: (payload: JsonValue, event: TopicEvent) => void): Promise<Unsubscribe>;
+
+  /** Ends every subscription to exactly `topic` made by {@link CardContext.subscribe}. */
+  unsubscribe(topic: string): void;
+
+  /**
+   * Calls a network service through the host's broker (the card never sees the secret). The
+   * manifest must request `network:<service>`; the host asks the person for consent first.
+   * With `request.stream` the text arrives in order through `onChunk` and the result carries
+   * `bytes` instead of `body`. Aborting `signal` cancels the request (rejects `cancelled`).
+   * Other rejections: `not_requested`, `denied`, `revoked`, `not_configured`,
+   * `upstream_failed`, `rate_limited`, `too_large`, `timeout`.
+   *
+   * @example
+   * ```ts
+   * const res = await card.requestNetwork('openai', {
+   *   method: 'POST', path: '/chat/completions', stream: true,
+   *   headers: { 'content-type': 'application/json' },
+   *   body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages }),
+   * }, { onChunk: (text) => parser.push(text), signal: stop.signal });
+   * ```
+   */
+  requestNetwork(service: string, request: NetworkRequest, options?: NetworkOptions): Promise<NetworkResponse>;
+
+  /**
+   * Calls another plugin's API (`api:<pluginId>`). Not available in this host version: always
+   * rejects `not_supported`.
+   */
+  call(pluginId: string, method: string, input?: JsonValue): Promise<JsonValue>;
+
+  /**
+   * Tells the host the person asked to export something (`exportRequested`), e.g. from the
+   * card's own menu. Recorded by the host; nothing is returned.
+   *
+   * @example
+   * ```ts
+   * card.exportRequested('csv', { rows: 120 });
+   * ```
+   */
+  exportRequested(kind: string, data?: JsonValue): void;
 }
+
+/** File Registry asset kinds; `fileRegistry:<type>` is the matching capability. */
+export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
+
+/** What {@link CardContext.requestAsset} resolves: an opaque, per-card, revocable token. */
+export interface AssetHandle {
+  readonly token: string;
+  readonly name: string;
+  readonly mediaType: string;
+  readonly bytes: number;
+}
+
+/** What {@link CardContext.readAsset} resolves. */
+export interface AssetData {
+  readonly mediaType: string;
+  readonly name: string;
+  readonly data: ArrayBuffer;
+}
+
+/** Second argument of a {@link CardContext.subscribe} callback. */
+export interface TopicEvent {
+  /** The concrete topic published (the subscription may have been a pattern). */
+  readonly topic: string;
+  /** Only the sender's card type: never its instance, board or state. */
+  readonly from: { readonly typeID: string };
+}
+
+/** A broker request: `path` is relative to the service's base URL (no absolute URLs). */
+export interface NetworkRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  stream?: boolean;
+}
+
+/** Options of {@link CardContext.requestNetwork}. */
+export interface NetworkOptions {
+  /** Streamed text, in order (SSE stays SSE text). */
+  onChunk?: (data: string) => void;
+  /** Aborting cancels the request. */
+  signal?: AbortSignal;
+}
+
+/** The broker's answer; `body` for non-streamed requests, `bytes` for streamed ones. */
+export interface NetworkResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly bytes?: number;
+}
+
+/** Codes of {@link CardBridgeError}. */
+export type CardBridgeErrorCode =
+  | 'not_requested' | 'not_granted' | 'cancelled' | 'suspended' | 'token_invalid' | 'topic_not_declared'
+  | 'denied' | 'revoked' | 'not_configured' | 'upstream_failed' | 'rate_limited' | 'too_large' | 'timeout'
+  | 'not_supported';
 
 /**
  * What {@link MountPlugin} returns: a destroy function, or an object with `destroy` and,
@@ -259,6 +435,7 @@ export interface InitMessage {
   themeTokens: Record<string, string>;
   bounds: Bounds;
   active: boolean;
+  grantedCapabilities: string[];
 }
 export interface PropsChangedMessage { type: 'propsChanged'; props: JsonObject }
 export interface SetActiveMessage { type: 'setActive'; active: boolean }
@@ -266,6 +443,13 @@ export interface SetBoundsMessage { type: 'setBounds'; bounds: Bounds }
 export interface ThemeChangedMessage { type: 'themeChanged'; themeTokens: Record<string, string> }
 /** Watchdog: answer with {@link PongMessage} carrying the same `seq`. */
 export interface PingMessage { type: 'ping'; seq: number }
+/** Pub/sub delivery; `from` carries only the sender's typeID. */
+export interface EventMessage { type: 'event'; topic: string; payload: JsonValue; from: { typeID: string } }
+/** One piece of a streamed network answer, before its `response`. */
+export interface NetworkChunkMessage { type: 'networkChunk'; id: string; data: string }
+/** The card is closing: answer {@link SnapshotMessage} with an image of at most `maxBytes`. */
+export interface CaptureSnapshotMessage { type: 'captureSnapshot'; id: string; maxBytes: number }
+export interface GrantsChangedMessage { type: 'grantsChanged'; capabilities: string[] }
 /** Answer to a card request carrying `id`. */
 export type ResponseMessage =
   | { type: 'response'; id: string; ok: true; result?: JsonValue }
@@ -279,7 +463,11 @@ export type HostToCardMessage =
   | SetBoundsMessage
   | ThemeChangedMessage
   | PingMessage
-  | ResponseMessage;
+  | ResponseMessage
+  | EventMessage
+  | NetworkChunkMessage
+  | CaptureSnapshotMessage
+  | GrantsChangedMessage;
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }
@@ -290,6 +478,19 @@ export interface InteractionEventMessage { type: 'interactionEvent'; name: strin
 /** `message` ≤ 500 characters (the bootstrap truncates). */
 export interface ErrorMessage { type: 'error'; code: CardErrorCode; message: string }
 export interface PongMessage { type: 'pong'; seq: number }
+/** Request ids: 1–64 of `[A-Za-z0-9_-]`, unique while pending. */
+export interface RequestAssetMessage { type: 'requestAsset'; id: string; assetType: AssetType }
+export interface ReadAssetMessage { type: 'readAsset'; id: string; token: string }
+/** Payload ≤ 64 KiB serialized. */
+export interface PublishMessage { type: 'publish'; topic: string; payload: JsonValue }
+export interface SubscribeMessage { type: 'subscribe'; id: string; topic: string }
+export interface UnsubscribeMessage { type: 'unsubscribe'; topic: string }
+export interface RequestNetworkMessage { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
+export interface CancelRequestMessage { type: 'cancelRequest'; id: string }
+export interface CallMessage { type: 'call'; id: string; pluginId: string; method: string; input: JsonValue }
+export interface ExportRequestedMessage { type: 'exportRequested'; kind: string; data?: JsonValue }
+/** Answer to {@link CaptureSnapshotMessage}: `data:image/(png|jpeg|webp);base64,…`, ≤ 280,000 chars. */
+export interface SnapshotMessage { type: 'snapshot'; id: string; dataUrl: string }
 
 /** Every message a card may send on the port. */
 export type CardToHostMessage =
@@ -298,7 +499,17 @@ export type CardToHostMessage =
   | SizePreferenceChangedMessage
   | InteractionEventMessage
   | ErrorMessage
-  | PongMessage;
+  | PongMessage
+  | RequestAssetMessage
+  | ReadAssetMessage
+  | PublishMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | RequestNetworkMessage
+  | CancelRequestMessage
+  | CallMessage
+  | ExportRequestedMessage
+  | SnapshotMessage;
 
 /** Discriminant of {@link HostToCardMessage}. */
 export type HostToCardType = HostToCardMessage['type'];
@@ -328,6 +539,8 @@ export interface CardManifest {
   minSizePt?: { width: number; height: number };
   capabilities?: string[];
   propsSchema?: JsonObject | null;
+  /** Pub/sub topics (`<domain>:<entity>:<action>`); `subscribe` entries may use `*` segments. */
+  topics?: { publish?: string[]; subscribe?: string[] };
 }
 
 /** `manifest.json` (build-relevant subset). */

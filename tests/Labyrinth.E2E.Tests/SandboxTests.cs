@@ -94,11 +94,10 @@ public sealed class SandboxTests(E2EEnvironment env)
             // output, and a hung frame never produces one (input and rAF in the host keep running;
             // measured). A timed-out capture leaves the DevTools session stuck for what follows.
 
-            // The form now sits on top of the spinning window's title bar, so close it the way a
-            // keyboard user would: focus its close button and press Enter.
-            await spin.GetByTestId("btn-close").FocusAsync();
-            await page.Keyboard.PressAsync("Enter");
-            await Expect(spin).ToHaveCountAsync(0);
+            // The form now sits on top of the spinning window's title bar, so remove it the way a
+            // keyboard user would: focus its remove button, press Enter, confirm. (X on a card only
+            // closes its live frame; removing is the separate, confirmed action.)
+            await CardUi.RemoveAsync(page, spin, byKeyboard: true);
             await Expect(form).ToBeVisibleAsync();
             await Ui.SpawnAsync(page, "chat");
         }

@@ -43,9 +43,8 @@ function setup(options: { payload?: JsonValue; props?: JsonObject } = {}) {
       calls.push({ service, request, onChunk: opts.onChunk, signal: opts.signal, resolve, reject });
       opts.signal.addEventListener('abort', () => reject({ code: 'cancelled', message: 'Cancelled.' }));
     });
-  const card = new Proxy(host.card, {
-    get: (t, k) => (k === 'requestNetwork' ? requestNetwork : Reflect.get(t, k)),
-  }) as CardContext;
+  // The mock's own requestNetwork answers all chunks at once; this one lets the test push them one by one.
+  const card = Object.create(host.card, { requestNetwork: { value: requestNetwork } }) as CardContext;
   const target = document.createElement('div');
   document.body.append(target);
   const mounted = chatbot.mountPlugin(target, card.props, card) as { destroy(): void };
@@ -178,6 +177,43 @@ describe('chatbot card', () => {
     expect(t.q<HTMLButtonElement>('chat-send')!.disabled).toBe(true);
     expect(t.calls).toHaveLength(0);
     t.cleanup();
+  });
+
+  it('Chatbot_MockHostScriptedChunks_ReplyAssembledAndSaved', async () => {
+    const chunks = [event('Hi'), event(' there') + 'data: [DO', 'NE]\n\n'];
+    const host = createMockHost({ capabilities: ['network:openai'], network: () => ({ status: 200, chunks }) });
+    const target = document.createElement('div');
+    document.body.append(target);
+    const mounted = host.mount(chatbot.mountPlugin, target);
+    const area = target.querySelector<HTMLTextAreaElement>('[data-testid="chat-input"]')!;
+    area.value = 'Hello?';
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    await tick();
+    target.querySelector<HTMLButtonElement>('[data-testid="chat-send"]')!.click();
+    await host.settle();
+    await tick();
+    expect(host.networkRequests.map((r) => [r.service, r.request.path, r.request.stream])).toEqual([['openai', '/chat/completions', true]]);
+    expect(target.querySelector('[data-role="assistant"] p')?.textContent).toBe('Hi there');
+    expect(host.payloads.at(-1)).toEqual({ messages: [{ role: 'user', content: 'Hello?' }, { role: 'assistant', content: 'Hi there' }] });
+    mounted.destroy();
+    target.remove();
+  });
+
+  it('Chatbot_MockHostWithoutBroker_ShowsNotConfigured', async () => {
+    const host = createMockHost({ capabilities: ['network:openai'] });
+    const target = document.createElement('div');
+    document.body.append(target);
+    const mounted = host.mount(chatbot.mountPlugin, target);
+    const area = target.querySelector<HTMLTextAreaElement>('[data-testid="chat-input"]')!;
+    area.value = 'Hello?';
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    await tick();
+    target.querySelector<HTMLButtonElement>('[data-testid="chat-send"]')!.click();
+    await host.settle();
+    await tick();
+    expect(target.querySelector('[data-testid="chat-error"]')?.textContent).toBe('The OpenAI service is not set up on this server. Ask an admin.');
+    mounted.destroy();
+    target.remove();
   });
 
   it('Chatbot_Clear_EmptiesAndSavesEmptyConversation', async () => {

@@ -4,6 +4,7 @@
  * the host's `init` arrives on the port.
  */
 import { neutraliseWebRTC, startFrame } from './frame.ts';
+import { rasterise } from './snapshot.ts';
 
 neutraliseWebRTC(window);
-startFrame({ win: window, importEntry: (url) => import(/* @vite-ignore */ url) });
+startFrame({ win: window, importEntry: (url) => import(/* @vite-ignore */ url), snapshot: (maxBytes) => rasterise(window, maxBytes) });

@@ -30,9 +30,15 @@ export interface FrameEnv {
   importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin }>>;
   /** Clock for `loadMs`; `performance.now` by default. */
   now?: () => number;
+  /**
+   * Renders the card to a `data:image/…` URL of at most `maxBytes` decoded bytes, or null.
+   * The rasteriser (`snapshot.ts`) in the real frame; a stub in tests.
+   */
+  snapshot?: (maxBytes: number) => Promise<string | null>;
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const capabilities = (v: unknown): string[] => (Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : []);
 
 function messageOf(e: unknown): string {
   const text = e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : (() => {
@@ -42,7 +48,7 @@ function messageOf(e: unknown): string {
 }
 
 /** Starts the bootstrap: announces readiness to the parent and waits for the port. */
-export function startFrame({ win, importEntry, now = () => performance.now() }: FrameEnv): void {
+export function startFrame({ win, importEntry, now = () => performance.now(), snapshot }: FrameEnv): void {
   const start = now();
   const doc = win.document;
   // Captured before plugin code runs, so a card patching MessagePort.prototype cannot see or
@@ -55,7 +61,6 @@ export function startFrame({ win, importEntry, now = () => performance.now() }: 
   let controller: CardContextController | null = null;
   let mounted: MountedCard | null = null;
   let runtimeErrors = 0;
-  const pending = new Map<string, (m: { ok: boolean; result?: unknown; error?: unknown }) => void>();
   const themeKeys = new Set<string>();
 
   const entry = doc.querySelector('meta[name="labyrinth-entry"]')?.getAttribute('content') || null;
@@ -123,6 +128,7 @@ export function startFrame({ win, importEntry, now = () => performance.now() }: 
       theme: applyTheme(m.themeTokens),
       active: m.active === true,
       bounds: { width: Number(bounds.width) || 0, height: Number(bounds.height) || 0 },
+      grantedCapabilities: capabilities(m.grantedCapabilities),
     }, send);
     const ctx = controller.ctx;
 
@@ -155,13 +161,9 @@ export function startFrame({ win, importEntry, now = () => performance.now() }: 
       case 'ping':
         send({ type: 'pong', seq: Number(m.seq) });
         return;
-      case 'response': {
-        const settle = typeof m.id === 'string' ? pending.get(m.id) : undefined;
-        if (settle) { pending.delete(m.id as string); settle(m as { ok: boolean }); }
-        return;
-      }
     }
     if (!controller) return;
+    if (controller.receive(m)) return; // response, event, networkChunk
     switch (m.type) {
       case 'propsChanged':
         if (!isObject(m.props)) return;
@@ -179,6 +181,17 @@ export function startFrame({ win, importEntry, now = () => performance.now() }: 
       case 'themeChanged':
         controller.setTheme(applyTheme(m.themeTokens));
         return;
+      case 'grantsChanged':
+        controller.setGrants(capabilities(m.capabilities));
+        return;
+      case 'captureSnapshot': {
+        const id = m.id;
+        const maxBytes = Math.min(Number(m.maxBytes) || 0, 200_000);
+        if (typeof id !== 'string' || !snapshot || maxBytes <= 0) return;
+        // On any failure the card answers nothing: the host times out and keeps the old image.
+        snapshot(maxBytes).then((dataUrl) => { if (dataUrl) send({ type: 'snapshot', id, dataUrl }); }, () => {});
+        return;
+      }
       // Anything else (unknown or future types) is ignored.
     }
   }

@@ -2,7 +2,7 @@
 import { MessagePort as NodeMessagePort } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { neutraliseWebRTC, startFrame, WEBRTC_GLOBALS } from '../src/frame.ts';
-import type { MountPlugin } from '../../../sdk/src/types.ts';
+import type { CardContext, MountPlugin } from '../../../sdk/src/types.ts';
 
 type Listener = (e: unknown) => void;
 
@@ -66,11 +66,15 @@ function setEntry(url: string | null) {
   }
 }
 
-function boot(mountPlugin?: MountPlugin | null, entry: string | null = '/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js') {
+function boot(
+  mountPlugin?: MountPlugin | null,
+  entry: string | null = '/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js',
+  snapshot?: (maxBytes: number) => Promise<string | null>,
+) {
   setEntry(entry);
   const { win, toParent } = fakeWindow();
   const importEntry = vi.fn(async () => (mountPlugin === undefined ? {} : mountPlugin === null ? Promise.reject(new Error('404 not found')) : { mountPlugin }));
-  startFrame({ win: win as unknown as Window, importEntry });
+  startFrame({ win: win as unknown as Window, importEntry, snapshot });
   const connect = (source: unknown = win.parent, port: MessagePort | undefined = undefined, data: unknown = { type: 'labyrinth:connect', protocol: 1 }) => {
     const c = channel();
     win.dispatch('message', { data, source, ports: [port ?? c.card] });
@@ -277,5 +281,151 @@ describe('frame bootstrap', () => {
     await settle();
     expect(mount).toHaveBeenCalledTimes(1);
     expect(got.filter((m) => m.type === 'ready')).toHaveLength(1);
+  });
+});
+
+
+describe('frame bootstrap: requests, events, grants, snapshots', () => {
+  /** Mounts a card that hands its context to the test. */
+  async function mounted(init: Record<string, unknown> = INIT, snapshot?: (maxBytes: number) => Promise<string | null>) {
+    let card: CardContext | null = null;
+    const { host, got } = boot((_t, _p, c) => { card = c; }, undefined, snapshot).connect();
+    host.postMessage(init);
+    await until(() => got.find((m) => m.type === 'ready'));
+    return { host, got, card: card! as CardContext };
+  }
+  const last = (got: Record<string, unknown>[], type: string) => until(() => [...got].reverse().find((m) => m.type === type));
+
+  it('Init_GrantedCapabilities_OnContext', async () => {
+    const { card } = await mounted({ ...INIT, grantedCapabilities: ['fileRegistry:image', 7] });
+    expect(card.grantedCapabilities).toEqual(['fileRegistry:image']);
+  });
+
+  it('RequestAsset_ResponseOk_ResolvesHandle', async () => {
+    const { host, got, card } = await mounted();
+    const pick = card.requestAsset('image');
+    const req = await last(got, 'requestAsset');
+    expect(req).toEqual({ type: 'requestAsset', id: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), assetType: 'image' });
+    host.postMessage({ type: 'response', id: req.id, ok: true, result: { token: 't', name: 'a.png', mediaType: 'image/png', bytes: 3 } });
+    await expect(pick).resolves.toEqual({ token: 't', name: 'a.png', mediaType: 'image/png', bytes: 3 });
+  });
+
+  it('ReadAsset_ResponseError_RejectsCardBridgeErrorWithCode', async () => {
+    const { host, got, card } = await mounted();
+    const read = card.readAsset('lab_ast_x');
+    const req = await last(got, 'readAsset');
+    host.postMessage({ type: 'response', id: req.id, ok: false, error: { code: 'token_invalid', message: 'nope' } });
+    await expect(read).rejects.toMatchObject({ name: 'CardBridgeError', code: 'token_invalid', message: 'nope' });
+  });
+
+  it('Response_SecondForSameId_Ignored', async () => {
+    const { host, got, card } = await mounted();
+    const read = card.readAsset('t');
+    const req = await last(got, 'readAsset');
+    host.postMessage({ type: 'response', id: req.id, ok: true, result: { mediaType: 'text/plain', name: 'a', data: new ArrayBuffer(2) } });
+    host.postMessage({ type: 'response', id: req.id, ok: false, error: { code: 'revoked', message: 'x' } });
+    await expect(read).resolves.toMatchObject({ name: 'a' });
+  });
+
+  it('Subscribe_Accepted_EventsReachMatchingCallbacksWithTypeIdOnly', async () => {
+    const { host, got, card } = await mounted();
+    const seen: unknown[] = [];
+    const subscribing = card.subscribe('timer:*:finished', (payload, e) => seen.push([payload, e]));
+    const req = await last(got, 'subscribe');
+    expect(req.topic).toBe('timer:*:finished');
+    host.postMessage({ type: 'response', id: req.id, ok: true, result: { topic: 'timer:*:finished' } });
+    const off = await subscribing;
+    host.postMessage({ type: 'event', topic: 'timer:countdown:finished', payload: { n: 1 }, from: { typeID: 'timer', instanceId: 'w_leak' } });
+    host.postMessage({ type: 'event', topic: 'chat:message:sent', payload: 2, from: { typeID: 'chat' } });
+    await until(() => seen.length === 1 || undefined);
+    await settle();
+    expect(seen).toEqual([[{ n: 1 }, { topic: 'timer:countdown:finished', from: { typeID: 'timer' } }]]);
+    off();
+    expect(await last(got, 'unsubscribe')).toEqual({ type: 'unsubscribe', topic: 'timer:*:finished' });
+  });
+
+  it('Subscribe_Refused_RejectsWithCode', async () => {
+    const { host, got, card } = await mounted();
+    const subscribing = card.subscribe('timer:*:finished', () => {});
+    const req = await last(got, 'subscribe');
+    host.postMessage({ type: 'response', id: req.id, ok: false, error: { code: 'not_granted', message: 'm' } });
+    await expect(subscribing).rejects.toMatchObject({ code: 'not_granted' });
+  });
+
+  it('Publish_SendsTopicAndPayload', async () => {
+    const { got, card } = await mounted();
+    card.publish('timer:countdown:finished', { label: 'Tea' });
+    expect(await last(got, 'publish')).toEqual({ type: 'publish', topic: 'timer:countdown:finished', payload: { label: 'Tea' } });
+  });
+
+  it('RequestNetwork_Chunks_ReachOnChunkThenResolves', async () => {
+    const { host, got, card } = await mounted();
+    const chunks: string[] = [];
+    const res = card.requestNetwork('openai', { method: 'POST', path: '/chat/completions', stream: true }, { onChunk: (d) => chunks.push(d) });
+    const req = await last(got, 'requestNetwork');
+    host.postMessage({ type: 'networkChunk', id: req.id, data: 'data: a' });
+    host.postMessage({ type: 'networkChunk', id: req.id, data: 'data: b' });
+    host.postMessage({ type: 'response', id: req.id, ok: true, result: { status: 200, headers: {}, bytes: 14 } });
+    await expect(res).resolves.toEqual({ status: 200, headers: {}, bytes: 14 });
+    expect(chunks).toEqual(['data: a', 'data: b']);
+  });
+
+  it('RequestNetwork_Aborted_SendsCancelRequestAndRejectsCancelled', async () => {
+    const { got, card } = await mounted();
+    const stop = new AbortController();
+    const res = card.requestNetwork('openai', { method: 'GET', path: '/models' }, { signal: stop.signal });
+    const req = await last(got, 'requestNetwork');
+    stop.abort();
+    await expect(res).rejects.toMatchObject({ code: 'cancelled' });
+    expect(await last(got, 'cancelRequest')).toEqual({ type: 'cancelRequest', id: req.id });
+  });
+
+  it('Call_HostAnswersNotSupported_Rejects', async () => {
+    const { host, got, card } = await mounted();
+    const res = card.call('dev.labyrinth.math', 'solve', { x: 1 });
+    const req = await last(got, 'call');
+    host.postMessage({ type: 'response', id: req.id, ok: false, error: { code: 'not_supported', message: 'no' } });
+    await expect(res).rejects.toMatchObject({ code: 'not_supported' });
+  });
+
+  it('ExportRequested_SendsKindAndData', async () => {
+    const { got, card } = await mounted();
+    card.exportRequested('csv', { rows: 2 });
+    expect(await last(got, 'exportRequested')).toEqual({ type: 'exportRequested', kind: 'csv', data: { rows: 2 } });
+  });
+
+  it('GrantsChanged_UpdatesContextAndCallsListeners', async () => {
+    const { host, card } = await mounted({ ...INIT, grantedCapabilities: ['crossCard:pubsub'] });
+    const seen: unknown[] = [];
+    card.onGrantsChanged((c) => seen.push(c));
+    host.postMessage({ type: 'grantsChanged', capabilities: ['network:openai'] });
+    await until(() => seen.length === 1 || undefined);
+    expect(seen).toEqual([['network:openai']]);
+    expect(card.grantedCapabilities).toEqual(['network:openai']);
+  });
+
+  it('CaptureSnapshot_RasteriserSucceeds_AnswersSnapshotWithSameId', async () => {
+    const shot = vi.fn(async () => 'data:image/webp;base64,UklGRg==');
+    const { host, got } = await mounted(INIT, shot);
+    host.postMessage({ type: 'captureSnapshot', id: 'snap_1', maxBytes: 200_000 });
+    expect(await last(got, 'snapshot')).toEqual({ type: 'snapshot', id: 'snap_1', dataUrl: 'data:image/webp;base64,UklGRg==' });
+    expect(shot).toHaveBeenCalledWith(200_000);
+  });
+
+  it('CaptureSnapshot_RasteriserFails_AnswersNothing', async () => {
+    const { host, got } = await mounted(INIT, async () => { throw new Error('tainted'); });
+    host.postMessage({ type: 'captureSnapshot', id: 'snap_1', maxBytes: 200_000 });
+    host.postMessage({ type: 'ping', seq: 9 });
+    await until(() => got.find((m) => m.type === 'pong'));
+    await settle();
+    expect(got.find((m) => m.type === 'snapshot')).toBeUndefined();
+  });
+
+  it('CaptureSnapshot_HostAsksForMoreThan200KB_CappedAt200KB', async () => {
+    const shot = vi.fn(async () => null);
+    const { host } = await mounted(INIT, shot);
+    host.postMessage({ type: 'captureSnapshot', id: 'snap_1', maxBytes: 10_000_000 });
+    await until(() => shot.mock.calls.length > 0 || undefined);
+    expect(shot).toHaveBeenCalledWith(200_000);
   });
 });

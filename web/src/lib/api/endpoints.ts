@@ -1,6 +1,13 @@
 // Typed calls, one per row of docs/api.md.
-import { get, request, send } from './client';
+import { ApiError, CSRF_HEADER, get, notifyUnauthorized, parseProblem, request, send } from './client';
 import type {
+  AssetDto,
+  AssetGrantResultDto,
+  AssetType,
+  CapabilityDto,
+  CardPermissionsDto,
+  SnapshotUploadDto,
+  ViolationReportDto,
   AuditPageDto,
   AuditVerifyDto,
   BoardDto,
@@ -93,4 +100,72 @@ export const auditApi = {
   page: (query: string) => get<AuditPageDto>(`/api/admin/audit${query}`),
   verify: () => get<AuditVerifyDto>('/api/admin/audit/verify'),
   exportUrl: '/api/admin/audit/export',
+};
+
+// Card Security Contract runtime (issue 5): docs/api.md "Grants and the permissions panel",
+// "File Registry", "Open / close / cap".
+
+function cardPath(boardId: string, windowId: string): string {
+  return `/api/cards/${enc(boardId)}/${enc(windowId)}`;
+}
+
+export function snapshotUrl(boardId: string, windowId: string, rev = 0): string {
+  return `/api/boards/${enc(boardId)}/windows/${enc(windowId)}/snapshot${rev ? `?v=${rev}` : ''}`;
+}
+
+export function assetContentUrl(assetId: string): string {
+  return `/api/assets/${enc(assetId)}/content`;
+}
+
+/** Asset bytes as the card receives them; problem details become ApiError like everywhere else. */
+export interface AssetBytes {
+  mediaType: string;
+  name: string;
+  data: ArrayBuffer;
+}
+
+async function postForBytes(path: string, body: unknown, signal?: AbortSignal): Promise<AssetBytes> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { ...CSRF_HEADER, 'Content-Type': 'application/json', Accept: 'application/octet-stream, application/problem+json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+      signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network.unreachable', 'The server could not be reached. Check your connection.');
+  }
+  if (!res.ok) {
+    if (res.status === 401) notifyUnauthorized();
+    throw parseProblem(res.status, await res.text(), res.statusText);
+  }
+  let name = '';
+  try {
+    name = decodeURIComponent(res.headers.get('X-Asset-Name') ?? '');
+  } catch {
+    name = '';
+  }
+  return { mediaType: res.headers.get('X-Asset-Media-Type') ?? 'application/octet-stream', name, data: await res.arrayBuffer() };
+}
+
+export const cardsApi = {
+  permissions: (b: string, w: string, signal?: AbortSignal) => get<CardPermissionsDto>(`${cardPath(b, w)}/permissions`, { signal }),
+  grant: (b: string, w: string, capability: string) => send<CapabilityDto>('POST', `${cardPath(b, w)}/grants`, { capability }),
+  revoke: (b: string, w: string, capability: string) => send<void>('DELETE', `${cardPath(b, w)}/grants/${enc(capability)}`),
+  revokeAll: (b: string, w: string) => send<void>('DELETE', `${cardPath(b, w)}/grants`),
+  grantAsset: (b: string, w: string, assetId: string) => send<AssetGrantResultDto>('POST', `${cardPath(b, w)}/assets`, { assetId }),
+  revokeAsset: (b: string, w: string, grantId: string) => send<void>('DELETE', `${cardPath(b, w)}/assets/${enc(grantId)}`),
+  readAsset: (b: string, w: string, token: string, signal?: AbortSignal) => postForBytes(`${cardPath(b, w)}/assets/read`, { token }, signal),
+  violations: (b: string, w: string, report: ViolationReportDto) => send<void>('POST', `${cardPath(b, w)}/violations`, report),
+  putSnapshot: (b: string, w: string, snap: SnapshotUploadDto) =>
+    send<void>('PUT', `/api/boards/${enc(b)}/windows/${enc(w)}/snapshot`, snap),
+};
+
+/** Upload is XHR (progress): see assets/upload.ts. */
+export const assetsApi = {
+  list: (type?: AssetType) => get<AssetDto[]>(`/api/assets${type ? `?type=${enc(type)}` : ''}`),
+  remove: (id: string) => send<void>('DELETE', `/api/assets/${enc(id)}`),
 };

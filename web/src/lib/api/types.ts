@@ -36,6 +36,8 @@ export interface WindowDto {
   maximized: boolean;
   data: Record<string, unknown> | null;
   plugin: WindowPluginRef | null;
+  /** Plugin windows only: the live frame is shown (at most 10 per board); otherwise the snapshot. */
+  open: boolean;
 }
 
 export interface BoardSummaryDto {
@@ -84,6 +86,10 @@ export interface CardTypeDto {
   propsSchema: Record<string, unknown> | null;
   frameUrl: string;
   entryUrl: string;
+  /** What the card's manifest requests (network:<s>, fileRegistry:<type>, crossCard:pubsub, api:<id>); granted per card instance. */
+  capabilities: string[];
+  /** Declared pub/sub topics; subscribe entries may use `*` as a whole segment. */
+  topics: { publish: string[]; subscribe: string[] };
 }
 
 export interface PluginDto {
@@ -195,4 +201,91 @@ export interface PluginKilledEvent {
   pluginId: string;
   version: string | null;
   reason: string;
+}
+
+// Card Security Contract runtime (issue 5): cards, grants, assets — docs/api.md.
+
+export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
+
+export interface AssetDto {
+  id: string;
+  name: string;
+  type: AssetType;
+  mediaType: string;
+  bytes: number;
+  createdAt: string;
+  previewUrl: string;
+}
+
+export interface CapabilityDto {
+  capability: string;
+  granted: boolean;
+  grantedAt?: string | null;
+  handle?: string | null;
+}
+
+/** Never carries the token. */
+export interface AssetGrantDto {
+  grantId: string;
+  assetId: string;
+  name: string;
+  type: AssetType;
+  mediaType: string;
+  bytes: number;
+  grantedAt: string;
+  previewUrl: string;
+}
+
+export interface NetworkServiceStatusDto {
+  serviceId: string;
+  displayName: string;
+  granted: boolean;
+  configured: boolean;
+  enabled: boolean;
+  handle?: string | null;
+  usesSecret: string;
+}
+
+export interface NetworkLogDto {
+  at: string;
+  serviceId: string;
+  method: string;
+  path: string;
+  status: number;
+  requestBytes: number;
+  responseBytes: number;
+  ms: number;
+  error?: string | null;
+}
+
+export interface CardPermissionsDto {
+  boardId: string;
+  windowId: string;
+  pluginId: string;
+  version: string;
+  typeID: string;
+  cardName: string;
+  capabilities: CapabilityDto[];
+  wantsMore: string[];
+  assets: AssetGrantDto[];
+  network: { services: NetworkServiceStatusDto[]; recent: NetworkLogDto[] };
+}
+
+export interface AssetGrantResultDto {
+  token: string;
+  grant: AssetGrantDto;
+}
+
+export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message';
+
+export interface ViolationReportDto {
+  reason: ViolationReason;
+  count: number;
+  suspended: boolean;
+  detail?: string;
+}
+
+export interface SnapshotUploadDto {
+  mediaType: 'image/png' | 'image/jpeg' | 'image/webp';
+  data: string;
 }

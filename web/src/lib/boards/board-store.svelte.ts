@@ -5,6 +5,7 @@ import { Viewport } from '../canvas/canvas.svelte';
 import type { PluginCatalog } from '../plugins/plugins.svelte';
 import { toastError, toasts } from '../toast/toast.svelte';
 import { WindowManager } from '../windows/window-manager.svelte';
+import { openCards, tooManyOpenMessage } from '../cards/open-cap';
 
 export const LAYOUT_DEBOUNCE_MS = 300;
 export const PAYLOAD_COALESCE_MS = 250;
@@ -174,6 +175,13 @@ export class BoardStore {
       setTimeout(() => void this.reload(), 0);
       return;
     }
+    if (e instanceof ApiError && e.code === 'card.too_many_open') {
+      // Another tab opened cards meanwhile; the server's list is the truth.
+      toasts.show(e.detail, 'error');
+      this.#cancelSave();
+      setTimeout(() => void this.reload(), 0);
+      return;
+    }
     toastError(e, 'Could not save the board.');
   }
 
@@ -191,6 +199,10 @@ export class BoardStore {
         this.version = res.board.version;
         this.#syncSummary(res.board);
         this.windows.add(res.window);
+        if (res.window.kind === 'plugin' && (res.window as { open?: boolean }).open === false) {
+          const open = openCards(this.windows.windows).map((w) => w.title);
+          toasts.show(`“${res.window.title}” was added closed. ${tooManyOpenMessage(open)}`, 'info', 10_000);
+        }
         // Raising the new window may have renumbered z; persist that too.
         this.scheduleSave();
         return res.window;

@@ -1,6 +1,8 @@
 import { getContext, setContext } from 'svelte';
 import type { Session } from '../auth/session.svelte';
 import type { BridgeRegistry } from '../bridge/registry.svelte';
+import type { PubSubHub } from '../bridge/pubsub';
+import type { CardDeck } from '../cards/card-deck.svelte';
 import type { PluginEvents } from '../plugins/plugin-events.svelte';
 import type { PluginCatalog } from '../plugins/plugins.svelte';
 import type { BoardStore } from './board-store.svelte';
@@ -13,8 +15,12 @@ export interface BoardContext {
   /** Live governance events; `stoppedFor(windowId)` says an admin killed that card. */
   pluginEvents: PluginEvents;
   session: Session;
-  /** Close with the dirty check (same as the title bar button). */
+  /** The title-bar X: a plugin card closes its live frame (it stays on the board); other windows close with the dirty check. */
   requestClose: (windowId: string) => void;
+  /** Plugin cards: open/close/cap, selection, prompts, permissions panel, removal. */
+  deck: CardDeck;
+  /** The board page's cross-card hub (CSC §9); every open card registers with it. */
+  hub: PubSubHub;
 }
 
 const KEY = Symbol('labyrinth.board');

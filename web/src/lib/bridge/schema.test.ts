@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGuard } from './guard';
-import { MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, utf8Length, validateCardMessage } from './schema';
+import { MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, MAX_SNAPSHOT_CHARS, utf8Length, validateCardMessage } from './schema';
 import { TokenBucket } from './token-bucket';
 
 const reason = (d: unknown) => {
@@ -111,5 +111,110 @@ describe('MessageGuard', () => {
     for (let i = 0; i < 300; i++) g.check({ type: 'pong', seq: i }, 0);
     expect(g.counters.accepted).toBe(200);
     expect(g.counters.byReason.flood).toBe(100);
+  });
+});
+
+describe('validateCardMessage (issue 5 additions)', () => {
+  const png = 'data:image/png;base64,iVBORw0KGgo=';
+  const net = { method: 'POST', path: '/chat/completions', query: { a: 'b' }, headers: { accept: 'text/event-stream' }, body: '{}', stream: true };
+
+  it('validateCardMessage_NewTypesAllowedShapes_Accepted', () => {
+    expect(reason({ type: 'requestAsset', id: 'a-1_B', assetType: '3d-model' })).toBe('ok');
+    expect(reason({ type: 'readAsset', id: 'r1', token: 'lab_ast_abc-DEF_123' })).toBe('ok');
+    expect(reason({ type: 'publish', topic: 'timer:countdown:finished', payload: { at: 1 } })).toBe('ok');
+    expect(reason({ type: 'publish', topic: 'timer:countdown:finished', payload: null })).toBe('ok');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'timer:*:finished' })).toBe('ok');
+    expect(reason({ type: 'unsubscribe', topic: 'timer:*:finished' })).toBe('ok');
+    expect(reason({ type: 'requestNetwork', id: 'n1', service: 'openai', request: net })).toBe('ok');
+    expect(reason({ type: 'requestNetwork', id: 'n1', service: 'openai', request: { method: 'GET', path: '/models' } })).toBe('ok');
+    expect(reason({ type: 'cancelRequest', id: 'n1' })).toBe('ok');
+    expect(reason({ type: 'call', id: 'c1', pluginId: 'dev.labyrinth.math', method: 'solve', input: { x: 1 } })).toBe('ok');
+    expect(reason({ type: 'exportRequested', kind: 'png' })).toBe('ok');
+    expect(reason({ type: 'exportRequested', kind: 'json', data: [1] })).toBe('ok');
+    expect(reason({ type: 'snapshot', id: 'snap_1', dataUrl: png })).toBe('ok');
+    expect(reason({ type: 'snapshot', id: 'snap_1', dataUrl: 'data:image/webp;base64,UklGRg==' })).toBe('ok');
+  });
+
+  it('validateCardMessage_RequestIds_OnlyOneTo64SafeChars', () => {
+    for (const id of ['', 'a'.repeat(65), 'a b', 'a/b', '../x', 'é', 7, null, undefined]) {
+      expect(reason({ type: 'cancelRequest', id })).toBe('bad_shape');
+    }
+    expect(reason({ type: 'cancelRequest', id: 'a'.repeat(64) })).toBe('ok');
+  });
+
+  it('validateCardMessage_RequestAssetUnknownType_BadShape', () => {
+    expect(reason({ type: 'requestAsset', id: 'a', assetType: 'svg' })).toBe('bad_shape');
+    expect(reason({ type: 'requestAsset', id: 'a' })).toBe('bad_shape');
+  });
+
+  it('validateCardMessage_ReadAssetToken_UpTo200PrintableChars', () => {
+    expect(reason({ type: 'readAsset', id: 'r', token: 'x'.repeat(200) })).toBe('ok');
+    expect(reason({ type: 'readAsset', id: 'r', token: 'x'.repeat(201) })).toBe('bad_shape');
+    expect(reason({ type: 'readAsset', id: 'r', token: 'a\r\nb' })).toBe('bad_shape');
+    expect(reason({ type: 'readAsset', id: 'r', token: '' })).toBe('bad_shape');
+    expect(reason({ type: 'readAsset', id: 'r', token: { t: 1 } })).toBe('bad_shape');
+  });
+
+  it('validateCardMessage_PublishPayloadOver64KiB_Oversize', () => {
+    expect(reason({ type: 'publish', topic: 'a:b:c', payload: 'x'.repeat(64 * 1024 - 2) })).toBe('ok');
+    expect(reason({ type: 'publish', topic: 'a:b:c', payload: 'x'.repeat(64 * 1024) })).toBe('oversize');
+  });
+
+  it('validateCardMessage_PublishBadTopicOrNoPayload_BadShape', () => {
+    expect(reason({ type: 'publish', topic: 'a:*:c', payload: 1 })).toBe('bad_shape');
+    expect(reason({ type: 'publish', topic: 'A:b:c', payload: 1 })).toBe('bad_shape');
+    expect(reason({ type: 'publish', topic: 'a:b', payload: 1 })).toBe('bad_shape');
+    expect(reason({ type: 'publish', topic: 'a:b:c' })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's', topic: 'a:b:c'.padEnd(129, 'x') })).toBe('bad_shape');
+  });
+
+  it('validateCardMessage_RequestNetworkBadRequest_BadShape', () => {
+    const bad = (request: unknown, service: unknown = 'openai') => reason({ type: 'requestNetwork', id: 'n', service, request });
+    expect(bad({ ...net, method: 'TRACE' })).toBe('bad_shape');
+    expect(bad({ ...net, path: 'https://evil.example/' })).toBe('bad_shape');
+    expect(bad({ ...net, query: { a: 1 } })).toBe('bad_shape');
+    expect(bad({ ...net, headers: ['x'] })).toBe('bad_shape');
+    expect(bad({ ...net, body: { a: 1 } })).toBe('bad_shape');
+    expect(bad({ ...net, stream: 'yes' })).toBe('bad_shape');
+    expect(bad(net, 'Open AI')).toBe('bad_shape');
+    expect(bad(null)).toBe('bad_shape');
+  });
+
+  it('validateCardMessage_SnapshotNotAnImageDataUrl_BadShape', () => {
+    const snap = (dataUrl: unknown) => reason({ type: 'snapshot', id: 's', dataUrl });
+    expect(snap('data:image/svg+xml;base64,PHN2Zz4=')).toBe('bad_shape');
+    expect(snap('data:text/html;base64,PGI+')).toBe('bad_shape');
+    expect(snap('https://evil.example/x.png')).toBe('bad_shape');
+    expect(snap('data:image/png;base64,<script>')).toBe('bad_shape');
+    expect(snap(`data:image/png;base64,${'A'.repeat(MAX_SNAPSHOT_CHARS)}`)).not.toBe('ok');
+    expect(snap(`data:image/png;base64,${'A'.repeat(MAX_SNAPSHOT_CHARS - 30)}`)).toBe('ok');
+  });
+
+  it('validateCardMessage_CallBadPluginIdOrMethod_BadShape', () => {
+    expect(reason({ type: 'call', id: 'c', pluginId: '../x', method: 'm' })).toBe('bad_shape');
+    expect(reason({ type: 'call', id: 'c', pluginId: 'dev.x', method: '' })).toBe('bad_shape');
+  });
+});
+
+describe('MessageGuard suspension', () => {
+  it('MessageGuard_50RejectionsWithin10s_ShouldSuspend', () => {
+    const g = new MessageGuard(0);
+    for (let i = 0; i < 49; i++) g.check({ type: 'nope' }, i * 100);
+    expect(g.shouldSuspend(4900)).toBe(false);
+    g.check({ type: 'nope' }, 4900);
+    expect(g.shouldSuspend(4900)).toBe(true);
+  });
+
+  it('MessageGuard_OldRejectionsOutsideWindow_NotCounted', () => {
+    const g = new MessageGuard(0);
+    for (let i = 0; i < 50; i++) g.check({ type: 'nope' }, i * 210);
+    expect(g.shouldSuspend(49 * 210)).toBe(false);
+  });
+
+  it('MessageGuard_ParentMessages_CountedButNeverSuspend', () => {
+    const g = new MessageGuard(0);
+    for (let i = 0; i < 100; i++) g.reject('parent_message', 0);
+    expect(g.counters.byReason.parent_message).toBe(100);
+    expect(g.shouldSuspend(0)).toBe(false);
   });
 });

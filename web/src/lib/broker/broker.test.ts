@@ -218,3 +218,12 @@ describe('toBridgeCode', () => {
     expect(toBridgeCode('broker.response_too_large')).toBe('too_large');
   });
 });
+
+describe('cardBrokerFetch', () => {
+  it('cardBrokerFetch_Target_PostsToThatCardsBrokerUrl', async () => {
+    const { cardBrokerFetch } = await import('./install');
+    const fetch = stubFetch(ndjson([lines({ status: 200, headers: {} }, { end: true, bytes: 0 })]));
+    await cardBrokerFetch({ boardId: 'b1', windowId: 'w_2', service: 'openai' }, REQ, () => {}, new AbortController().signal);
+    expect(fetch.mock.calls[0]![0]).toBe('/api/cards/b1/w_2/network/openai');
+  });
+});

@@ -21,6 +21,9 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/services/')).toEqual({ name: 'admin-services' });
     expect(matchRoute('/keys')).toEqual({ name: 'my-keys' });
   });
+  it('matchRoute_Assets_IsTheAssetsPage', () => {
+    expect(matchRoute('/assets')).toEqual({ name: 'assets' });
+  });
   it('matchRoute_Unknown_IsNotFound', () => {
     expect(matchRoute('/nope').name).toBe('not-found');
     expect(matchRoute('/boards/%E0%A4%A').name).toBe('not-found');

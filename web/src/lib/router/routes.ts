@@ -7,6 +7,7 @@ export type Route =
   | { name: 'admin-secrets' }
   | { name: 'admin-services' }
   | { name: 'my-keys' }
+  | { name: 'assets' }
   | { name: 'not-found'; path: string };
 
 /** Pure: maps a location to a route. */
@@ -21,6 +22,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/admin/secrets') return { name: 'admin-secrets' };
   if (path === '/admin/services') return { name: 'admin-services' };
   if (path === '/keys') return { name: 'my-keys' };
+  if (path === '/assets') return { name: 'assets' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
     try {

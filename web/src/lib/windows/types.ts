@@ -1,8 +1,12 @@
 import type { WindowDto } from '../api/types';
 import type { Rect, Size } from '../canvas/viewport-math';
 
-/** A window on the board: the wire shape plus client-only state. */
-export type WindowState = WindowDto;
+/**
+ * A window on the board: the wire shape plus client-only state. `open` (docs/api.md "Open /
+ * close / cap") is on the wire for plugin windows; a host that predates it omits it, which
+ * reads as open (the card behaves as before: its frame is live).
+ */
+export type WindowState = WindowDto & { open?: boolean };
 
 export type ResizeDir = 'n' | 's' | 'e' | 'w' | 'ne' | 'nw' | 'se' | 'sw';
 export const RESIZE_DIRS: readonly ResizeDir[] = ['n', 's', 'e', 'w', 'ne', 'nw', 'se', 'sw'];

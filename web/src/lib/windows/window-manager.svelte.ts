@@ -15,6 +15,8 @@ export interface WindowManagerOptions {
 export class WindowManager {
   windows = $state<WindowState[]>([]);
   focusedId = $state<string | null>(null);
+  /** The closed card a first click selected (a second click or Enter opens it). Client-only. */
+  selectedId = $state<string | null>(null);
   /** Windows with unsaved edits (form); closing them asks first. Client-only. */
   readonly dirty = new SvelteSet<string>();
   /** True while a drag/resize/pan is in progress: card frames stop eating pointer events. */
@@ -45,6 +47,7 @@ export class WindowManager {
   replaceAll(dtos: readonly WindowDto[]): void {
     this.windows = dtos.map((d) => ({ ...d }));
     this.dirty.clear();
+    this.selectedId = null;
     const top = [...this.windows].filter((w) => !w.minimized).sort((a, b) => b.z - a.z)[0];
     this.focusedId = top?.id ?? null;
   }
@@ -124,10 +127,25 @@ export class WindowManager {
     this.#changed();
   }
 
+  /** Selects a (closed) card; `null` clears the selection. */
+  select(id: string | null): void {
+    this.selectedId = id;
+  }
+
+  /** Opens or closes a plugin card's live frame; persisted in the layout (`open`). */
+  setOpen(id: string, open: boolean): void {
+    const w = this.get(id);
+    if (!w || w.kind !== 'plugin' || (w.open !== false) === open) return;
+    w.open = open;
+    if (open && this.selectedId === id) this.selectedId = null;
+    this.#changed();
+  }
+
   remove(id: string): void {
     const before = this.windows.length;
     this.windows = this.windows.filter((w) => w.id !== id);
     this.dirty.delete(id);
+    if (this.selectedId === id) this.selectedId = null;
     if (this.focusedId === id) {
       const next = this.windows.filter((x) => !x.minimized).sort((a, b) => b.z - a.z)[0];
       this.focusedId = next?.id ?? null;

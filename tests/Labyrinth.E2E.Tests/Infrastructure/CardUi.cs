@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Labyrinth.E2E.Tests.Infrastructure;
+
+/// <summary>What a person does with plugin cards: select, open, close with X, remove, permissions.</summary>
+public static class CardUi
+{
+    public static ILocator Face(ILocator win) => win.GetByTestId("card-face");
+
+    public static ILocator Frame(ILocator win) => win.Locator("iframe");
+
+    /// <summary>Closes the live frame with the title-bar X and waits until the closed face shows.</summary>
+    public static async Task CloseAsync(ILocator win)
+    {
+        await win.GetByTestId("btn-close").ClickAsync();
+        await Expect(Face(win)).ToBeVisibleAsync();
+        await Expect(Frame(win)).ToHaveCountAsync(0);
+    }
+
+    /// <summary>First click selects, second click opens (seed 002), then the live frame is back.</summary>
+    public static async Task SelectAndOpenAsync(ILocator win)
+    {
+        var face = Face(win);
+        await face.ClickAsync();
+        await Expect(face).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(Frame(win)).ToHaveCountAsync(0);
+        await face.ClickAsync();
+        await Expect(Frame(win)).ToHaveCountAsync(1);
+    }
+
+    /// <summary>Removes the card through its trash button and the confirm dialog.</summary>
+    public static async Task RemoveAsync(IPage page, ILocator win, bool byKeyboard = false)
+    {
+        var remove = win.GetByTestId("btn-remove");
+        if (byKeyboard)
+        {
+            await remove.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+        }
+        else
+        {
+            await remove.ClickAsync();
+        }
+
+        var dialog = page.Locator("dialog[open]");
+        await Expect(dialog).ToContainTextAsync("Remove card?");
+        await dialog.GetByTestId("confirm-ok").ClickAsync();
+        await Expect(win).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Spawns a plugin card through the API (If-Match the current version) and returns its id.</summary>
+    public static async Task<string> SpawnViaApiAsync(IPage page, string boardId, string pluginId, string typeID, string title, int? x = null, int? y = null)
+    {
+        var board = await Ui.GetBoardAsync(page, boardId);
+        var r = await Ui.ApiAsync(page, "POST", $"/api/boards/{boardId}/windows", new
+        {
+            kind = "plugin",
+            title,
+            x,
+            y,
+            width = x is null ? (int?)null : 260,
+            height = x is null ? (int?)null : 170,
+            plugin = new { pluginId, typeID },
+        }, Ui.Quote(board.GetProperty("version").GetInt64()));
+        Assert.True(r.Status == 201, r.Text);
+        return r.Json!.Value.GetProperty("window").GetProperty("id").GetString()!;
+    }
+
+    public static bool IsOpen(JsonElement board, string windowId) =>
+        Ui.WindowDto(board, windowId).TryGetProperty("open", out var o) && o.GetBoolean();
+}

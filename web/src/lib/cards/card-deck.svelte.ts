@@ -1,0 +1,120 @@
+import { SvelteMap } from 'svelte/reactivity';
+import { ApiError } from '../api/client';
+import type { BoardStore } from '../boards/board-store.svelte';
+import { toasts } from '../toast/toast.svelte';
+import type { CardServices } from './card-services';
+import { canOpen } from './open-cap';
+import { CardPrompts } from './prompts.svelte';
+
+/** How long a closing card may take to draw its snapshot before its frame goes anyway. */
+export const SNAPSHOT_WAIT_MS = 1500;
+
+/** What closing needs from a live card: its last picture (null when it had none in time). */
+export interface LiveCard {
+  /** Tells the card it is going away and asks for its snapshot (saved through its services). */
+  closeLive(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * The board's plugin cards beyond geometry: which are open (cap 10), which is selected, which
+ * is closing, the permissions panel, the removal confirm, host prompts, snapshot revisions.
+ * One per board page; renderers reach it through the board context.
+ */
+export class CardDeck {
+  readonly prompts = new CardPrompts();
+  /** Bumped when a card's snapshot changes, so its closed face reloads the image. */
+  readonly snapshotRev = new SvelteMap<string, number>();
+  /** Per-card services of mounted cards (permissions panel and drops use them). */
+  readonly services = new SvelteMap<string, CardServices>();
+  /** Cards whose live frame is being closed (snapshot in flight). */
+  readonly closing = new SvelteMap<string, true>();
+  /** Live cards that can be asked for a snapshot before their frame goes. */
+  readonly live = new Map<string, LiveCard>();
+  /** The window whose permissions panel is showing. */
+  panelFor = $state<string | null>(null);
+  /** The card the person asked to remove (confirm showing). */
+  removeCandidate = $state<string | null>(null);
+  /** Files are being dragged over the page: open cards that take files show a drop zone. */
+  draggingFiles = $state(false);
+
+  readonly #store: BoardStore;
+
+  constructor(store: BoardStore) {
+    this.#store = store;
+  }
+
+  #title(id: string): string {
+    return this.#store.windows.get(id)?.title ?? 'this card';
+  }
+
+  /** First click: select. The face calls `open` on the second click or Enter. */
+  select(id: string): void {
+    this.#store.windows.select(id);
+  }
+
+  /** Opens a closed card unless 10 are open; the refusal names the open ones. */
+  open(id: string): boolean {
+    const w = this.#store.windows.get(id);
+    if (!w || w.kind !== 'plugin') return false;
+    const decision = canOpen(this.#store.windows.windows, id);
+    if (!decision.ok) {
+      toasts.show(decision.message, 'error', 10_000);
+      return false;
+    }
+    this.#store.windows.setOpen(id, true);
+    this.#store.windows.focus(id, { silent: true });
+    return true;
+  }
+
+  /**
+   * The title-bar X of an open card: ask it for a snapshot (≤ 1.5 s), then drop the live frame.
+   * The card stays on the board, closed, showing that snapshot.
+   */
+  async close(id: string): Promise<void> {
+    const w = this.#store.windows.get(id);
+    if (!w || w.kind !== 'plugin' || w.open === false || this.closing.has(id)) return;
+    this.closing.set(id, true);
+    try {
+      const live = this.live.get(id);
+      if (live) {
+        await Promise.race([live.closeLive(SNAPSHOT_WAIT_MS).catch(() => {}), new Promise((r) => setTimeout(r, SNAPSHOT_WAIT_MS + 500))]);
+      }
+      this.prompts.dismissFor(id);
+      await this.#store.flushPayload(id);
+      this.#store.windows.setOpen(id, false);
+    } finally {
+      this.closing.delete(id);
+    }
+  }
+
+  snapshotSaved(id: string): void {
+    this.snapshotRev.set(id, (this.snapshotRev.get(id) ?? 0) + 1);
+  }
+
+  requestRemove(id: string): void {
+    this.removeCandidate = id;
+  }
+
+  get removeTitle(): string {
+    return this.removeCandidate ? this.#title(this.removeCandidate) : '';
+  }
+
+  /** Confirmed removal: the card, its payload, snapshot and grants go (server side). */
+  async confirmRemove(): Promise<void> {
+    const id = this.removeCandidate;
+    this.removeCandidate = null;
+    if (!id) return;
+    this.prompts.dismissFor(id);
+    if (this.panelFor === id) this.panelFor = null;
+    await this.#store.closeWindow(id);
+  }
+
+  togglePanel(id: string): void {
+    this.panelFor = this.panelFor === id ? null : id;
+  }
+
+  /** The server refused a layout with too many open cards: say so with its sentence. */
+  static isTooManyOpen(e: unknown): boolean {
+    return e instanceof ApiError && e.code === 'card.too_many_open';
+  }
+}

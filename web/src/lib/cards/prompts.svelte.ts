@@ -1,0 +1,74 @@
+import type { AssetDto, AssetType } from '../api/types';
+
+/** A yes/no question the host asks on a card's behalf (drawn outside the frame). */
+export interface ConsentPrompt {
+  kind: 'consent';
+  id: number;
+  /** The window the question is about: the prompt names it and closes with it. */
+  windowId: string;
+  title: string;
+  message: string;
+  allowLabel: string;
+  denyLabel: string;
+  resolve: (allowed: boolean) => void;
+}
+
+/** The File Registry picker for one card and one asset type; picking is the consent. */
+export interface PickerPrompt {
+  kind: 'picker';
+  id: number;
+  windowId: string;
+  cardName: string;
+  assetType: AssetType;
+  resolve: (asset: AssetDto | null) => void;
+}
+
+export type CardPrompt = ConsentPrompt | PickerPrompt;
+
+type Ask<P> = Omit<P, 'id' | 'kind' | 'resolve'>;
+
+/**
+ * Host dialogs cards cause, one at a time in arrival order. A card cannot draw them, cannot
+ * answer them and cannot tell whether one is showing: it only gets the outcome. Every prompt
+ * ends exactly once: answered, or dismissed when its card closes (`signal`).
+ */
+export class CardPrompts {
+  queue = $state<CardPrompt[]>([]);
+  readonly current: CardPrompt | null = $derived(this.queue[0] ?? null);
+  #next = 1;
+
+  consent(ask: Ask<ConsentPrompt>, signal?: AbortSignal): Promise<boolean> {
+    return this.#push<boolean>((id, resolve) => ({ ...ask, kind: 'consent', id, resolve }), false, signal);
+  }
+
+  pickAsset(ask: Ask<PickerPrompt>, signal?: AbortSignal): Promise<AssetDto | null> {
+    return this.#push<AssetDto | null>((id, resolve) => ({ ...ask, kind: 'picker', id, resolve }), null, signal);
+  }
+
+  #push<T>(make: (id: number, resolve: (v: T) => void) => CardPrompt, onAbort: T, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.resolve(onAbort);
+    return new Promise<T>((resolve) => {
+      const id = this.#next++;
+      let done = false;
+      const finish = (v: T) => {
+        if (done) return;
+        done = true;
+        signal?.removeEventListener('abort', abort);
+        this.queue = this.queue.filter((p) => p.id !== id);
+        resolve(v);
+      };
+      const abort = () => finish(onAbort);
+      signal?.addEventListener('abort', abort, { once: true });
+      this.queue.push(make(id, finish));
+    });
+  }
+
+  /** Answers every prompt of a window with "no" (its card closed or was removed). */
+  dismissFor(windowId: string): void {
+    for (const p of [...this.queue]) {
+      if (p.windowId !== windowId) continue;
+      if (p.kind === 'consent') p.resolve(false);
+      else p.resolve(null);
+    }
+  }
+}
