@@ -8,8 +8,9 @@ namespace Labyrinth.E2E.Tests;
 /// <summary>
 /// Issue 6 end to end: an admin stores the OpenAI key and points the `openai` service at a fake
 /// OpenAI-compatible server; a member opens the chatbot, allows it, and sees the reply stream in
-/// token by token; the key reached the upstream and never the card; a revoke stops the next
-/// request on the server and the card says so. Runs on a host of its own (it changes the
+/// token by token; the key reached the upstream and never the card (nor the probe's attacker
+/// card, which records every message it gets); a revoke stops the next request on the server and
+/// the card says so. Runs on a host of its own (it changes the
 /// shipped `openai` service).
 /// </summary>
 public sealed class ChatbotTests(E2EEnvironment env)
@@ -169,6 +170,20 @@ public sealed class ChatbotTests(E2EEnvironment env)
             var reopened = Ui.Window(page, windowId);
             await Expect(reopened.FrameLocator("iframe").Locator("[data-testid=chat-message][data-role=assistant] p").First)
                 .ToHaveTextAsync(Reply);
+
+            // Another card with network:openai (the probe's bridge attacker) calls the service too;
+            // everything the host sent it is in its log, and the key is not.
+            var attacker = await Ui.SpawnAsync(page, "attacker");
+            var probe = attacker.FrameLocator("iframe");
+            await probe.GetByTestId("attack-network").Locator("button").ClickAsync();
+            await page.GetByTestId("card-consent-allow").ClickAsync();
+            await Expect(probe.GetByTestId("attack-network")).ToHaveAttributeAsync("data-code", "ok");
+            var probeLog = await probe.GetByTestId("probe-received").InnerTextAsync();
+            Assert.Contains("fake-gpt", probeLog, StringComparison.Ordinal); // the upstream's answer reached the card
+            Assert.DoesNotContain(key, probeLog, StringComparison.Ordinal);
+            Assert.DoesNotContain(key[^12..], probeLog, StringComparison.Ordinal);
+            Assert.Equal("Bearer " + key, fake.State.LastHeaders["authorization"]);
+            Assert.Equal("/v1/models", fake.State.LastPathAndQuery);
         }
         finally
         {
