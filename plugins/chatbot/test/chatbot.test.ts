@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlugin } from '../../../sdk/bin/labyrinth-build.mjs';
 import { createMockHost } from '../../../sdk/src/mock-host.ts';
 import type { CardContext, CardModule, JsonObject, JsonValue } from '../../../sdk/src/types.ts';
-import type { NetworkRequest, NetworkResponse } from '../src/types.ts';
+import type { NetworkRequest, NetworkResponse } from '../../../sdk/src/types.ts';
 
 // happy-dom replaces the global URL; resolve from the file path instead.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
