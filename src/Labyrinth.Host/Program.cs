@@ -2,13 +2,16 @@ using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Broker;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Schemas;
+using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Themes;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
 
@@ -26,6 +29,9 @@ builder.Services.AddGovernance();
 builder.Services.AddObservability();
 builder.Services.AddSchemas();
 builder.Services.AddThemes();
+builder.Services.AddVault();
+builder.Services.AddNetworkServices();
+builder.Services.AddBroker();
 
 var app = builder.Build();
 
@@ -49,6 +55,9 @@ app.MapAudit();
 app.MapObservability();
 app.MapSchemas();
 app.MapThemes();
+app.MapVault();
+app.MapNetworkServices();
+app.MapBroker();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

@@ -12,11 +12,11 @@ public sealed class PluginsApiTests
 
         var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().ToList();
 
-        Assert.Equal(["dev.labyrinth.hello", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
-        var hello = plugins[0].GetProperty("cards")[0];
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
+        var hello = plugins.Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
         Assert.Equal("/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
         Assert.Equal("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
-        var html = plugins[2].GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
+        var html = plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
         Assert.Equal("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html", html.GetProperty("frameUrl").GetString());
     }
 

@@ -84,6 +84,29 @@ public static class ErrorCodes
     public const string ThemeFileNotAllowed = "theme.file_not_allowed";
     public const string ThemePreviewInvalid = "theme.invalid_preview";
 
+    // Vault, services and the network broker (issue 6).
+    public const string SecretExists = "secret.exists";
+    public const string SecretNotFound = "secret.not_found";
+    public const string ServiceExists = "service.exists";
+    public const string ServiceNotFound = "service.not_found";
+    public const string BrokerNotRequested = "broker.not_requested";
+    public const string BrokerNotGranted = "broker.not_granted";
+    public const string BrokerServiceUnavailable = "broker.service_unavailable";
+    public const string BrokerNotConfigured = "broker.not_configured";
+    public const string BrokerMethodNotAllowed = "broker.method_not_allowed";
+    public const string BrokerPathInvalid = "broker.path_invalid";
+    public const string BrokerPathNotAllowed = "broker.path_not_allowed";
+    public const string BrokerHeaderInvalid = "broker.header_invalid";
+    public const string BrokerRequestTooLarge = "broker.request_too_large";
+    public const string BrokerRateLimited = "broker.rate_limited";
+    public const string BrokerAddressForbidden = "broker.address_forbidden";
+    public const string BrokerRedirectRefused = "broker.redirect_refused";
+    public const string BrokerUpstreamFailed = "broker.upstream_failed";
+    public const string BrokerTimeout = "broker.timeout";
+    public const string BrokerResponseTooLarge = "broker.response_too_large";
+    public const string BrokerRevoked = "broker.revoked";
+    public const string BrokerCancelled = "broker.cancelled";
+
     // Card Security Contract runtime (issue 5, host side): open cap, grants, snapshots, File Registry.
     public const string CardTooManyOpen = "card.too_many_open";
     public const string GrantNotRequested = "grant.not_requested";

@@ -20,6 +20,11 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/themes')).toEqual({ name: 'admin-themes' });
   });
 
+  it('matchRoute_VaultPages_Matched', () => {
+    expect(matchRoute('/admin/secrets')).toEqual({ name: 'admin-secrets' });
+    expect(matchRoute('/admin/services/')).toEqual({ name: 'admin-services' });
+    expect(matchRoute('/keys')).toEqual({ name: 'my-keys' });
+  });
   it('matchRoute_Assets_IsTheAssetsPage', () => {
     expect(matchRoute('/assets')).toEqual({ name: 'assets' });
   });

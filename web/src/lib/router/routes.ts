@@ -5,6 +5,9 @@ export type Route =
   | { name: 'admin-users' }
   | { name: 'admin-plugins' }
   | { name: 'admin-themes' }
+  | { name: 'admin-secrets' }
+  | { name: 'admin-services' }
+  | { name: 'my-keys' }
   | { name: 'assets' }
   | { name: 'not-found'; path: string };
 
@@ -18,6 +21,9 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/admin/users') return { name: 'admin-users' };
   if (path === '/admin/plugins') return { name: 'admin-plugins' };
   if (path === '/admin/themes') return { name: 'admin-themes' };
+  if (path === '/admin/secrets') return { name: 'admin-secrets' };
+  if (path === '/admin/services') return { name: 'admin-services' };
+  if (path === '/keys') return { name: 'my-keys' };
   if (path === '/assets') return { name: 'assets' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {

@@ -1,0 +1,67 @@
+using System.Net;
+using Labyrinth.Host.Features.Cards;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Labyrinth.Host.Features.Broker;
+
+/// <summary>
+/// The network broker endpoint and its HTTP clients. Clients: SocketsHttpHandler with
+/// <see cref="SafeConnect"/> (own DNS lookup + address check + connect to the checked address), no
+/// automatic redirects, no cookies, no proxy, no decompression; a resilience pipeline with only a
+/// total-timeout strategy (the service's timeout) and no retry — the broker never repeats a request,
+/// since a POST to a paid API is not idempotent; and no HttpClient logging (it would log URLs, whose
+/// query may carry a query-injected secret).
+/// </summary>
+internal static class BrokerApi
+{
+    public static IServiceCollection AddBroker(this IServiceCollection services)
+    {
+        services.AddScoped<BrokerService>();
+        services.AddSingleton<BrokerUpstream>();
+        services.AddSingleton<BrokerRateLimiter>();
+        services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<BrokerRecorder>();
+        services.AddHostedService<BrokerRecordWriter>();
+        services.AddSingleton<IDnsResolver, SystemDnsResolver>();
+
+        // Registered plainly (not TryAdd) so it replaces the Cards feature's placeholder whatever the order.
+        services.AddScoped<ICardNetworkStatus, CardNetworkStatus>();
+
+        AddClient(services, BrokerUpstream.PublicClient, allowPrivateNetwork: false);
+        AddClient(services, BrokerUpstream.PrivateClient, allowPrivateNetwork: true);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBroker(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/cards/{boardId:guid}/{windowId}/network/{serviceId}",
+                (Guid boardId, string windowId, string serviceId, BrokerRequest body, BrokerService broker, HttpContext http, CancellationToken ct) =>
+                    broker.SendAsync(boardId, windowId, serviceId, body, http, ct))
+            .WithTags("Network broker")
+            .RequireAuthorization();
+        return app;
+    }
+
+    private static void AddClient(IServiceCollection services, string name, bool allowPrivateNetwork)
+    {
+        services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                MaxResponseHeadersLength = 64,
+                ConnectCallback = SafeConnect.Create(sp.GetRequiredService<IDnsResolver>(), allowPrivateNetwork),
+            })
+            .RemoveAllLoggers()
+            .AddResilienceHandler(name + "-timeout", pipeline => pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+            {
+                TimeoutGenerator = args => ValueTask.FromResult(
+                    args.Context.GetRequestMessage()?.Options.TryGetValue(BrokerUpstream.TimeoutOption, out var timeout) == true ? timeout : TimeSpan.FromSeconds(30)),
+            }));
+    }
+}

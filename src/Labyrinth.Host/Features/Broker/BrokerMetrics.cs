@@ -1,0 +1,21 @@
+using System.Globalization;
+using Prometheus;
+
+namespace Labyrinth.Host.Features.Broker;
+
+/// <summary>
+/// The broker's Prometheus series. Labels are bounded: the service id only for services that exist
+/// ("unknown" otherwise — a card chooses the id), the status as a number.
+/// </summary>
+internal sealed class BrokerMetrics
+{
+    private readonly Counter requests = Metrics.CreateCounter("labyrinth_broker_requests_total", "Brokered card network requests by service and status.", "service", "status");
+    private readonly Histogram duration = Metrics.CreateHistogram("labyrinth_broker_duration_seconds", "Time from a card's request to the end of the brokered answer.",
+        new HistogramConfiguration { LabelNames = ["service"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+
+    public void Record(string service, int status, double seconds)
+    {
+        requests.WithLabels(service, status.ToString(CultureInfo.InvariantCulture)).Inc();
+        duration.WithLabels(service).Observe(seconds);
+    }
+}

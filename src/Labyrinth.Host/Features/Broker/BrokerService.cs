@@ -1,0 +1,201 @@
+using System.Text;
+using Labyrinth.Core.Broker;
+using Labyrinth.Core.Errors;
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Cards;
+using Labyrinth.Host.Features.Governance;
+using Labyrinth.Host.Features.Services;
+using Labyrinth.Host.Features.Vault;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Polly.Timeout;
+
+namespace Labyrinth.Host.Features.Broker;
+
+/// <summary>
+/// The network broker: one card request checked in the order docs/api.md gives (each refusal with
+/// its own code), then sent upstream with the secret injected, answered as an NDJSON stream.
+/// Logs name the service and outcome only — never a path's query, a header value, a body or a secret.
+/// </summary>
+internal sealed partial class BrokerService(
+    CardAccess cards,
+    NetworkServices services,
+    VaultService vault,
+    BrokerRateLimiter limiter,
+    BrokerUpstream upstream,
+    CardGrantSignals signals,
+    BrokerMetrics metrics,
+    BrokerRecorder recorder,
+    TimeProvider clock,
+    ILogger<BrokerService> logger)
+{
+    public async Task<Results<BrokerStreamResult, ProblemHttpResult>> SendAsync(
+        Guid boardId, string windowId, string serviceId, BrokerRequest body, HttpContext http, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(http);
+        var card = await cards.FindAsync(http.User.UserId(), boardId, windowId, ct);
+        if (card is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "There is no such card on your boards.");
+        }
+
+        var capability = CardCapabilities.NetworkPrefix + serviceId;
+        var exchange = new BrokerExchange(card, GovernanceApi.Actor(http), serviceId, serviceKnown: false, metrics, recorder, clock)
+        {
+            Method = (body.Method ?? "").ToUpperInvariant(),
+            Path = BrokerPath.Check(body.Path) is null ? BrokerUrl.LoggablePath(body.Path!) : "(invalid)",
+            RequestBytes = body.Body is null ? 0 : Encoding.UTF8.GetByteCount(body.Body),
+        };
+
+        if (!card.Requests(capability))
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerNotRequested, "This card does not ask for this network service.");
+        }
+
+        // Taken before the grant is read, so a revoke that lands after the check still cancels.
+        var revoked = signals.TokenFor(boardId, windowId, capability);
+        var grant = await cards.GetGrantAsync(card, capability, ct);
+        if (grant is null)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerNotGranted, "You have not allowed this card to use this network service.");
+        }
+
+        exchange.Handle = grant.Handle;
+        var service = await services.FindAsync(serviceId, ct);
+        if (service is null || !service.Enabled)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status404NotFound, ErrorCodes.BrokerServiceUnavailable, "This network service is not available; an admin has to enable it.");
+        }
+
+        exchange.ServiceKnown = true;
+        var secret = await vault.ResolveAsync(serviceId, card.UserId, ct);
+        if (secret is null)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status409Conflict, ErrorCodes.BrokerNotConfigured, $"No key is stored for {service.DisplayName}; an admin (or you, in your own secrets) has to add one.");
+        }
+
+        exchange.SecretId = secret.Id;
+        exchange.SecretScope = secret.Scope;
+        if (!service.Methods.Contains(exchange.Method, StringComparer.Ordinal))
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status405MethodNotAllowed, ErrorCodes.BrokerMethodNotAllowed, $"{service.DisplayName} does not allow this method.");
+        }
+
+        if (BrokerPath.Check(body.Path) is { } pathError)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, pathError);
+        }
+
+        if (!BrokerPath.IsAllowed(body.Path!, service.PathPrefixes))
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerPathNotAllowed, $"{service.DisplayName} does not allow this path.");
+        }
+
+        if (BrokerUrl.CheckQuery(body.Query) is { } queryError)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, queryError);
+        }
+
+        var headers = BrokerHeaders.FilterRequest(body.Headers, service.SecretIn == "header" ? service.SecretName : null);
+        if (headers.Error is { } headerError)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderInvalid, headerError);
+        }
+
+        if (exchange.RequestBytes > service.MaxRequestBytes)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status413PayloadTooLarge, ErrorCodes.BrokerRequestTooLarge,
+                $"The request body is larger than {service.MaxRequestBytes:N0} bytes, {service.DisplayName}'s limit.");
+        }
+
+        var (allowed, retryAfter) = limiter.TryTake(boardId, windowId, serviceId, service.RatePerMinute);
+        if (!allowed)
+        {
+            http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await RefuseAsync(exchange, StatusCodes.Status429TooManyRequests, ErrorCodes.BrokerRateLimited,
+                $"This card may call {service.DisplayName} {service.RatePerMinute} times a minute; try again in {retryAfter} s.", new() { ["retryAfter"] = retryAfter });
+        }
+
+        var injected = ServiceRules.Inject(service.SecretTemplate, secret.Value);
+        var url = service.SecretIn == "query"
+            ? BrokerUrl.Build(service.BaseUrl, body.Path!, body.Query, service.SecretName, injected)
+            : BrokerUrl.Build(service.BaseUrl, body.Path!, body.Query);
+        var call = new UpstreamCall(service, exchange.Method, url, headers.Headers, body.Body is null ? null : Encoding.UTF8.GetBytes(body.Body),
+            service.SecretIn == "header" ? injected : null);
+
+        var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(service.TimeoutSeconds));
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, revoked, timeout.Token);
+        http.Response.RegisterForDispose(timeout);
+        HttpResponseMessage response;
+        try
+        {
+            exchange.SecretSent = true;
+            response = await upstream.SendAsync(call, cancel.Token);
+        }
+        catch (Exception ex) when (Find<AddressForbiddenException>(ex) is not null)
+        {
+            exchange.SecretSent = false;
+            cancel.Dispose();
+            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerAddressForbidden,
+                $"{service.DisplayName}'s address is on a private or reserved network, which this service may not reach.");
+        }
+        catch (RedirectRefusedException)
+        {
+            cancel.Dispose();
+            return await RefuseAsync(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerRedirectRefused,
+                $"{service.DisplayName} redirected to another site (or too many times); the broker only follows redirects on the same origin.");
+        }
+        catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && timeout.IsCancellationRequested && !revoked.IsCancellationRequested))
+        {
+            cancel.Dispose();
+            return await RefuseAsync(exchange, StatusCodes.Status504GatewayTimeout, ErrorCodes.BrokerTimeout, $"{service.DisplayName} did not answer within {service.TimeoutSeconds} s.");
+        }
+        catch (OperationCanceledException) when (revoked.IsCancellationRequested)
+        {
+            cancel.Dispose();
+            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerRevoked, "Network access for this card was revoked.");
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            cancel.Dispose();
+            return await RefuseAsync(exchange, 499, ErrorCodes.BrokerCancelled, "The request was cancelled.");
+        }
+        catch (HttpRequestException ex)
+        {
+            cancel.Dispose();
+            LogUpstreamFailed(logger, serviceId, ex.HttpRequestError.ToString());
+            return await RefuseAsync(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerUpstreamFailed, $"{service.DisplayName} could not be reached.");
+        }
+
+        var streaming = body.Stream == true && service.AllowStreaming;
+        return new BrokerStreamResult(response, exchange, secret.Value, service.MaxResponseBytes, streaming, cancel, revoked, timeout.Token);
+    }
+
+    private async Task<ProblemHttpResult> RefuseAsync(BrokerExchange exchange, int status, string code, string detail, Dictionary<string, object?>? extra = null)
+    {
+        await exchange.FinishAsync(status, 0, code);
+        LogRefused(logger, exchange.ServiceKnown ? exchange.ServiceId : "unknown", code);
+        return Problems.Create(status, code, detail, extra);
+    }
+
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker refused a request to service {ServiceId}: {Code}")]
+    private static partial void LogRefused(ILogger logger, string serviceId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker could not reach service {ServiceId} ({Error})")]
+    private static partial void LogUpstreamFailed(ILogger logger, string serviceId, string error);
+}

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Labyrinth.Core.Broker;
+using Labyrinth.Core.Errors;
+
+namespace Labyrinth.Host.Features.Broker;
+
+/// <summary>
+/// Writes an upstream answer to the card as NDJSON: <c>{status, headers}</c>, then
+/// <c>{chunk}</c> lines in arrival order (flushed one by one when streaming), then
+/// <c>{end, bytes}</c> or <c>{error: {code, message}}</c>. The upstream body is counted and cut at
+/// the service's cap, and scrubbed of the secret in case the upstream echoes it.
+/// </summary>
+internal sealed class BrokerStreamResult : IResult, IDisposable
+{
+    public const string ContentType = "application/x-ndjson; charset=utf-8";
+
+    private readonly HttpResponseMessage upstream;
+    private readonly BrokerExchange exchange;
+    private readonly SecretRedactor redactor;
+    private readonly long maxBytes;
+    private readonly bool flushEachChunk;
+    private readonly CancellationTokenSource cancel;
+    private readonly CancellationToken revoked;
+    private readonly CancellationToken timedOut;
+
+    public BrokerStreamResult(HttpResponseMessage upstream, BrokerExchange exchange, string secret, long maxBytes, bool flushEachChunk,
+        CancellationTokenSource cancel, CancellationToken revoked, CancellationToken timedOut)
+    {
+        this.upstream = upstream;
+        this.exchange = exchange;
+        redactor = new SecretRedactor(secret);
+        this.maxBytes = maxBytes;
+        this.flushEachChunk = flushEachChunk;
+        this.cancel = cancel;
+        this.revoked = revoked;
+        this.timedOut = timedOut;
+    }
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var status = (int)upstream.StatusCode;
+        long bytes = 0;
+        string? error = null;
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+        var ct = cancel.Token;
+        try
+        {
+            var headers = BrokerHeaders.FilterResponse(upstream.Headers.Concat(upstream.Content.Headers));
+            await WriteLineAsync(response, w =>
+            {
+                w.WriteNumber("status", status);
+                w.WriteStartObject("headers");
+                foreach (var (k, v) in headers)
+                {
+                    w.WriteString(k, v);
+                }
+
+                w.WriteEndObject();
+            }, flush: true, ct);
+
+            if (upstream.Content.Headers.ContentLength > maxBytes)
+            {
+                error = ErrorCodes.BrokerResponseTooLarge;
+                await WriteErrorAsync(response, error, TooLargeMessage(), ct);
+                return;
+            }
+
+            // An upstream that refuses the credentials may quote them; its status says enough.
+            var dropBody = status is 401 or 403 or 407;
+            await using var body = await upstream.Content.ReadAsStreamAsync(ct);
+            var decoder = Encoding.UTF8.GetDecoder();
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(16 * 1024));
+            try
+            {
+                int n;
+                while ((n = await body.ReadAsync(buffer.AsMemory(0, 16 * 1024), ct)) > 0)
+                {
+                    var over = bytes + n > maxBytes;
+                    var take = over ? (int)(maxBytes - bytes) : n;
+                    bytes += take;
+                    if (!dropBody && take > 0)
+                    {
+                        var count = decoder.GetChars(buffer, 0, take, chars, 0, flush: false);
+                        await WriteChunkAsync(response, redactor.Push(new string(chars, 0, count)), ct);
+                    }
+
+                    if (over)
+                    {
+                        error = ErrorCodes.BrokerResponseTooLarge;
+                        await WriteErrorAsync(response, error, TooLargeMessage(), ct);
+                        return;
+                    }
+                }
+
+                if (!dropBody)
+                {
+                    var tail = decoder.GetChars([], 0, 0, chars, 0, flush: true);
+                    await WriteChunkAsync(response, redactor.Push(new string(chars, 0, tail)) + redactor.Flush(), ct);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<char>.Shared.Return(chars);
+            }
+
+            await WriteLineAsync(response, w =>
+            {
+                w.WriteBoolean("end", true);
+                w.WriteNumber("bytes", bytes);
+            }, flush: true, ct);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            error = revoked.IsCancellationRequested ? ErrorCodes.BrokerRevoked
+                : timedOut.IsCancellationRequested ? ErrorCodes.BrokerTimeout
+                : httpContext.RequestAborted.IsCancellationRequested ? ErrorCodes.BrokerCancelled
+                : ErrorCodes.BrokerUpstreamFailed;
+            if (!httpContext.RequestAborted.IsCancellationRequested)
+            {
+                await TryWriteErrorAsync(response, error);
+            }
+        }
+        finally
+        {
+            await exchange.FinishAsync(status, bytes, error);
+            Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        upstream.Dispose();
+        cancel.Dispose();
+    }
+
+    private string TooLargeMessage() => $"The answer was cut: it is larger than {maxBytes:N0} bytes, this service's limit.";
+
+    private static async Task TryWriteErrorAsync(HttpResponse response, string code)
+    {
+        var message = code switch
+        {
+            ErrorCodes.BrokerRevoked => "Network access for this card was revoked.",
+            ErrorCodes.BrokerTimeout => "The service took longer than its time limit.",
+            _ => "The service's answer broke off.",
+        };
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await WriteErrorAsync(response, code, message, cts.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The client is gone; nothing to tell.
+        }
+    }
+
+    private static Task WriteErrorAsync(HttpResponse response, string code, string message, CancellationToken ct) =>
+        WriteLineAsync(response, w =>
+        {
+            w.WriteStartObject("error");
+            w.WriteString("code", code);
+            w.WriteString("message", message);
+            w.WriteEndObject();
+        }, flush: true, ct);
+
+    private Task WriteChunkAsync(HttpResponse response, string text, CancellationToken ct) =>
+        text.Length == 0 ? Task.CompletedTask : WriteLineAsync(response, w => w.WriteString("chunk", text), flushEachChunk, ct);
+
+    private static async Task WriteLineAsync(HttpResponse response, Action<Utf8JsonWriter> write, bool flush, CancellationToken ct)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        await response.Body.WriteAsync(buffer.WrittenMemory, ct);
+        if (flush)
+        {
+            await response.Body.FlushAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Labyrinth.Core.Broker;
+
+namespace Labyrinth.Core.Tests.Broker;
+
+public sealed class BrokerUrlTests
+{
+    private static readonly Uri Base = new("https://api.openai.com/v1");
+
+    [Fact]
+    public void Build_BaseWithPath_AppendsRelativePath() =>
+        Assert.Equal("https://api.openai.com/v1/chat/completions", BrokerUrl.Build(Base, "/chat/completions", null).AbsoluteUri);
+
+    [Fact]
+    public void Build_BaseWithTrailingSlash_HasNoDoubleSlash() =>
+        Assert.Equal("https://api.openai.com/v1/models", BrokerUrl.Build(new Uri("https://api.openai.com/v1/"), "/models", null).AbsoluteUri);
+
+    [Fact]
+    public void Build_QueryValues_AreEscaped()
+    {
+        var url = BrokerUrl.Build(Base, "/models", new Dictionary<string, string> { ["q"] = "a&b=c#d", ["x y"] = "1" });
+        Assert.Equal("?q=a%26b%3Dc%23d&x%20y=1", url.Query);
+    }
+
+    [Fact]
+    public void Build_CardQueryNamedLikeSecret_IsReplacedBySecret()
+    {
+        var url = BrokerUrl.Build(Base, "/models", new Dictionary<string, string> { ["KEY"] = "attacker" }, "key", "real");
+        Assert.Equal("?key=real", url.Query);
+    }
+
+    [Fact]
+    public void Build_PathLeavingBase_Throws() =>
+        Assert.Throws<ArgumentException>(() => BrokerUrl.Build(Base, "/../admin", null));
+
+    [Theory]
+    [InlineData("https://api.openai.com/v1/other", true)]
+    [InlineData("/v1/other", true)]
+    [InlineData("https://API.openai.com:443/x", true)]
+    [InlineData("http://api.openai.com/v1/x", false)]
+    [InlineData("https://api.openai.com:8443/x", false)]
+    [InlineData("https://evil.example/x", false)]
+    [InlineData("//evil.example/x", false)]
+    [InlineData("https://user@api.openai.com/x", false)]
+    public void RedirectTarget_OnlySameOrigin_IsFollowed(string location, bool followed)
+    {
+        var target = BrokerUrl.RedirectTarget(new Uri("https://api.openai.com/v1/models"), new Uri(location, UriKind.RelativeOrAbsolute));
+        Assert.Equal(followed, target is not null);
+    }
+
+    [Fact]
+    public void RedirectTarget_NoLocation_IsNull() => Assert.Null(BrokerUrl.RedirectTarget(Base, null));
+}

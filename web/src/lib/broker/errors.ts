@@ -1,0 +1,56 @@
+import { BridgeError } from '../bridge/card-host';
+import type { BrokerErrorCode } from './types';
+
+const DEFAULT_MESSAGE: Record<BrokerErrorCode, string> = {
+  not_requested: 'This card does not declare access to that service.',
+  denied: 'Network access for this card was not allowed.',
+  revoked: 'Network access for this card was revoked.',
+  not_configured: 'That service is not set up on this server.',
+  upstream_failed: 'The service could not be reached or answered with an error.',
+  rate_limited: 'This card sent too many requests. Wait a moment and try again.',
+  too_large: 'The request or its answer is larger than the service allows.',
+  timeout: 'The service did not answer in time.',
+  cancelled: 'The request was cancelled.',
+};
+
+/**
+ * A failed broker request as the bridge forwards it to the card: `{ code, message }` where
+ * `message` is a sentence for a person (the server's problem `detail`); it never carries upstream
+ * bodies or headers (the server does not send them either).
+ */
+export function brokerError(code: BrokerErrorCode, message?: string): BridgeError {
+  return new BridgeError(code, message || DEFAULT_MESSAGE[code]);
+}
+
+/**
+ * Maps a server code (problem details `code`, or the `error.code` of a stream's last line) to a
+ * bridge code. `broker.not_granted` means the server has no grant although the UI asked for
+ * consent first: the grant was withdrawn in between, so the card hears `revoked`.
+ */
+export function toBridgeCode(serverCode: string | undefined | null): BrokerErrorCode {
+  const code = (serverCode ?? '').replace(/^broker\./, '');
+  switch (code) {
+    case 'not_requested':
+      return 'not_requested';
+    case 'not_granted':
+    case 'revoked':
+      return 'revoked';
+    case 'denied':
+      return 'denied';
+    case 'not_configured':
+    case 'service_unavailable':
+      return 'not_configured';
+    case 'rate_limited':
+      return 'rate_limited';
+    case 'timeout':
+      return 'timeout';
+    case 'request_too_large':
+    case 'response_too_large':
+    case 'too_large':
+      return 'too_large';
+    case 'cancelled':
+      return 'cancelled';
+    default:
+      return 'upstream_failed';
+  }
+}
