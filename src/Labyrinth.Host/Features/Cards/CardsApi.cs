@@ -234,7 +234,8 @@ internal static partial class CardsApi
 
         var suspended = report.Suspended ?? false;
         metrics.BridgeViolations(card.PluginId, report.Reason!, report.Count!.Value, suspended);
-        var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count, detail = report.Detail });
+        // The free-text detail stays out of the audit row: it may carry text a card chose.
+        var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count });
         if (suspended)
         {
             await audit.AppendAsync(Actor(http), CardAuditActions.Suspended, card.PluginId, detail, ct);
