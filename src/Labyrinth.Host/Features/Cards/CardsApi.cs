@@ -92,8 +92,17 @@ internal static partial class CardsApi
             return NotRequested(card, request.Capability);
         }
 
-        var grant = await grants.GrantAsync(card, capability, Actor(http), ct);
-        await db.SaveChangesAsync(ct);
+        CardGrantEntity grant;
+        try
+        {
+            grant = await grants.GrantAsync(card, capability, Actor(http), ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A second click raced the first to insert the same grant: the first one stands.
+            grant = await access.GetGrantAsync(card, capability, ct) ?? throw new InvalidOperationException("The grant vanished while being created.");
+        }
+
         metrics.CardGrantChanged("grant");
         return TypedResults.Ok(new CapabilityDto(capability, true, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), grant.Handle));
     }
