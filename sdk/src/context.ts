@@ -55,8 +55,6 @@ export interface CardContextController {
    * to. Returns false for any other message. Unknown ids are ignored.
    */
   receive(message: { type?: unknown; [k: string]: unknown }): boolean;
-  /** Rejects every pending request with `code` (the port closed). */
-  failAll(code: CardBridgeErrorCode): void;
 }
 
 /** The host refuses payloads over 1 MiB serialized; fail early, where the author can see it. */
@@ -243,10 +241,6 @@ export function createCardContext(
         default:
           return false;
       }
-    },
-    failAll(code) {
-      for (const p of pending.values()) p.reject(new CardBridgeError(code));
-      pending.clear();
     },
   };
 }

@@ -15,7 +15,9 @@ export class TimerState {
   readonly running = $derived(model.isRunning(this.payload));
   readonly finished = $derived(!this.running && this.payload.remainingMs === 0);
   readonly text = $derived(model.format(this.remaining));
-  readonly digitPx = $derived(model.digitSize(this.bounds.width, this.bounds.height, this.text.length));
+  /** Small cards show only the digits and start/pause/reset; presets need some height. */
+  readonly compact = $derived(this.bounds.height < 170);
+  readonly digitPx = $derived(model.digitSize(this.bounds.width, this.bounds.height * (this.compact ? 1 : 0.75), this.text.length));
   readonly #card: CardContext;
   readonly #clock: () => number;
   readonly #label: () => string;

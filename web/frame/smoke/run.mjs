@@ -45,6 +45,7 @@ const server = http.createServer((req, res) => {
   }
   if (u.pathname === '/results' && req.method === 'POST') { let b = ''; req.on('data', (c) => b += c); req.on('end', () => { done(JSON.parse(b)); send(204, '', 'text/plain'); }); return; }
   if (u.pathname === '/api/auth/me') return send(401, '{}', 'application/json');
+  if (u.pathname === '/slow') return void setTimeout(() => send(200, Buffer.from('R0lGODlhAQABAAAAACw=', 'base64'), 'image/gif'), 9000);
   send(404, 'not found', 'text/plain');
 });
 server.listen(0, '127.0.0.1', async () => {
@@ -55,6 +56,12 @@ server.listen(0, '127.0.0.1', async () => {
   const r = await results;
   clearTimeout(timer);
   chrome.kill();
+  // SMOKE_SCREENSHOT=/tmp/smoke.png: one more headless run that saves the page (cards + snapshot).
+  if (process.env.SMOKE_SCREENSHOT) {
+    await new Promise((resolve) => spawn(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu',
+      '--hide-scrollbars', '--window-size=1280,900', `--screenshot=${process.env.SMOKE_SCREENSHOT}`, `${url}?shot`],
+    { stdio: 'ignore' }).on('exit', resolve));
+  }
   server.close();
   let failed = 0;
   for (const [card, messages] of Object.entries(r)) {
@@ -68,6 +75,7 @@ server.listen(0, '127.0.0.1', async () => {
   if (!has('probe', (m) => m.name === 'probe-done')) failed++;
   if (!has('broken', (m) => m.type === 'error' && m.code === 'mount_failed')) failed++;
   if (!has('html', (m) => m.type === 'ready')) failed++;
+  if (!has('timer', (m) => m.type === 'snapshot' && /^data:image\/(webp|png);base64,/.test(m.dataUrl))) { console.log('smoke: timer sent no snapshot'); failed++; }
   console.log(failed ? `smoke: ${failed} problem(s)` : 'smoke: ok');
   process.exit(failed ? 1 : 0);
 });

@@ -45,13 +45,26 @@ export function fitSnapshot(encode: Encode, maxBytes: number): string | null {
   return null;
 }
 
-/** Copies every computed property onto the clone's inline style (the clone has no stylesheets). */
-function inlineStyle(win: Window, from: Element, to: Element): void {
-  const cs = win.getComputedStyle(from);
+/** Inherited properties: a child whose value equals its parent's needs no copy of it. */
+const INHERITED = new Set([
+  'color', 'cursor', 'direction', 'font-family', 'font-feature-settings', 'font-kerning', 'font-size', 'font-stretch',
+  'font-style', 'font-variant', 'font-variant-caps', 'font-variant-ligatures', 'font-variant-numeric', 'font-weight',
+  'letter-spacing', 'line-height', 'list-style-image', 'list-style-position', 'list-style-type', 'quotes', 'tab-size',
+  'text-align', 'text-indent', 'text-rendering', 'text-shadow', 'text-transform', 'visibility', 'white-space',
+  'word-break', 'word-spacing', 'overflow-wrap', 'writing-mode', '-webkit-font-smoothing', 'caret-color',
+]);
+
+/**
+ * Copies the computed style onto the clone's inline style (the clone has no stylesheets),
+ * leaving out inherited values equal to the parent's to keep the SVG small.
+ */
+function inlineStyle(cs: CSSStyleDeclaration, parent: CSSStyleDeclaration | null, to: Element): void {
   let text = '';
   for (let i = 0; i < cs.length; i++) {
     const name = cs[i]!;
-    text += `${name}:${cs.getPropertyValue(name)};`;
+    const value = cs.getPropertyValue(name);
+    if (parent && INHERITED.has(name) && parent.getPropertyValue(name) === value) continue;
+    text += `${name}:${value};`;
   }
   to.setAttribute('style', text);
 }
@@ -73,7 +86,7 @@ function canvasImage(doc: Document, canvas: HTMLCanvasElement): Element {
 export function cloneForSnapshot(win: Window, source: Element, max = MAX_ELEMENTS): Element {
   const doc = win.document;
   let count = 0;
-  const copy = (node: Element): Element | null => {
+  const copy = (node: Element, parent: CSSStyleDeclaration | null): Element | null => {
     if (SKIP.has(node.tagName.toUpperCase()) || count >= max) return null;
     count++;
     const tag = node.tagName.toUpperCase();
@@ -89,19 +102,20 @@ export function cloneForSnapshot(win: Window, source: Element, max = MAX_ELEMENT
         try { out.setAttribute(a.name, a.value); } catch { /* invalid in XML: drop */ }
       }
     }
-    inlineStyle(win, node, out);
+    const cs = win.getComputedStyle(node);
+    inlineStyle(cs, parent, out);
     if (tag === 'INPUT') out.setAttribute('value', (node as HTMLInputElement).value);
     if (tag === 'TEXTAREA') { out.textContent = (node as HTMLTextAreaElement).value; return out; }
     for (const child of Array.from(node.childNodes)) {
       if (child.nodeType === 3) out.appendChild(doc.createTextNode(child.nodeValue ?? ''));
       else if (child.nodeType === 1) {
-        const c = copy(child as Element);
+        const c = copy(child as Element, cs);
         if (c) out.appendChild(c);
       }
     }
     return out;
   };
-  return copy(source) ?? doc.createElementNS(XHTML, 'div');
+  return copy(source, null) ?? doc.createElementNS(XHTML, 'div');
 }
 
 /** The clone as an SVG document of `width`×`height` CSS pixels. */

@@ -41,8 +41,9 @@ describe('snapshot size loop', () => {
   });
 
   it('FitSnapshot_NeverSmallEnough_Null', () => {
-    const { encode } = fakeEncoder(() => 10_000_000);
-    expect(fitSnapshot(encode, 200_000)).toBeNull();
+    const { encode, calls } = fakeEncoder(() => 10_000);
+    expect(fitSnapshot(encode, 2_000)).toBeNull();
+    expect(calls).toHaveLength(25); // every quality at every scale
   });
 });
 
@@ -74,5 +75,15 @@ describe('snapshot clone', () => {
     document.body.innerHTML = '<input>';
     (document.querySelector('input') as HTMLInputElement).value = 'typed';
     expect(cloneForSnapshot(window, document.body).querySelector('input')!.getAttribute('value')).toBe('typed');
+  });
+});
+
+describe('snapshot style inlining', () => {
+  it('Clone_InheritedValueSameAsParent_NotRepeated', () => {
+    document.body.innerHTML = '<div id="p" style="color: rgb(1, 2, 3)"><span id="c">x</span><b id="d" style="color: rgb(9, 9, 9)">y</b></div>';
+    const clone = cloneForSnapshot(window, document.body);
+    expect(clone.querySelector('#p')!.getAttribute('style')).toContain('color:rgb(1, 2, 3)');
+    expect(clone.querySelector('#c')!.getAttribute('style')).not.toMatch(/(^|;)color:/);
+    expect(clone.querySelector('#d')!.getAttribute('style')).toContain('color:rgb(9, 9, 9)');
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CardBridgeOptions } from './card-bridge';
 import { BridgeError, type AssetContent, type AssetHandle, type NetworkResult } from './card-host';
+import { publishCardTheme } from '../themes/card-theme';
 import { PubSubHub } from './pubsub';
 import { flush, harness } from './test-harness';
 
@@ -35,6 +36,18 @@ describe('CardBridge init and theme', () => {
     h.setGranted(['fileRegistry:image']);
     await h.connect();
     expect(h.got('init')[0]).toMatchObject({ themeTokens: { surface: '#fff' }, grantedCapabilities: ['fileRegistry:image'] });
+  });
+
+  it('ThemeSeam_NoThemeOption_InitAndChangesFollowTheActiveTheme', async () => {
+    publishCardTheme({ surface: '#111' });
+    const h = make();
+    await h.connect();
+    publishCardTheme({ surface: '#222' });
+    await flush();
+    expect(h.got('init')[0]).toMatchObject({ themeTokens: { surface: '#111' } });
+    expect(h.got('themeChanged')).toEqual([{ type: 'themeChanged', themeTokens: { surface: '#222' } }]);
+    h.bridge.destroy();
+    publishCardTheme({});
   });
 
   it('SetTheme_SendsThemeChangedOnlyWhenTokensChange', async () => {

@@ -101,7 +101,8 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     const call = frame().contentWindow.postMessage.mock.calls[0]!;
     cardPort = (call[2] as MessagePort[])[0]!;
     cardPort.onmessage = (e) => received.push(e.data);
-    await flush();
+    // Wait for init (a loaded machine can take longer than one flush); give up after 2 s.
+    for (let i = 0; i < 130 && !received.some((m) => (m as { type: string }).type === 'init'); i++) await flush();
     return cardPort;
   }
 
