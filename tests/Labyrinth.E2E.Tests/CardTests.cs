@@ -89,9 +89,10 @@ public sealed class CardTests(E2EEnvironment env)
         {
             var boardId = await Ui.CreateBoardAsync(page);
             // Ten open cards side by side and an eleventh the server created closed (the cap holds on the server too).
+            var ids = new List<string>();
             for (var i = 1; i <= 10; i++)
             {
-                await CardUi.SpawnViaApiAsync(page, boardId, Hello, "hello", $"Hello {i}", ((i - 1) % 4) * 280 + 10, ((i - 1) / 4) * 190 + 10);
+                ids.Add(await CardUi.SpawnViaApiAsync(page, boardId, Hello, "hello", $"Hello {i}", ((i - 1) % 4) * 280 + 10, ((i - 1) / 4) * 190 + 10));
             }
 
             var eleventh = await CardUi.SpawnViaApiAsync(page, boardId, Hello, "hello", "Hello 11", 2 * 280 + 10, 2 * 190 + 10);
@@ -110,8 +111,7 @@ public sealed class CardTests(E2EEnvironment env)
             await Ui.ScreenshotAsync(page, "card-03-eleventh-refused");
 
             // Closing one makes room.
-            var first = page.Locator("[data-testid=window]").Filter(new() { HasText = "Hello 1" }).Filter(new() { Has = page.Locator("iframe") }).First;
-            await CardUi.CloseAsync(first);
+            await CardUi.CloseAsync(Ui.Window(page, ids[0]));
             await CardUi.Face(win).ClickAsync();
             await Expect(CardUi.Frame(win)).ToHaveCountAsync(1);
         }

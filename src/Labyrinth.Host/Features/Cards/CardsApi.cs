@@ -92,8 +92,17 @@ internal static partial class CardsApi
             return NotRequested(card, request.Capability);
         }
 
-        var grant = await grants.GrantAsync(card, capability, Actor(http), ct);
-        await db.SaveChangesAsync(ct);
+        CardGrantEntity grant;
+        try
+        {
+            grant = await grants.GrantAsync(card, capability, Actor(http), ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A second click raced the first to insert the same grant: the first one stands.
+            grant = await access.GetGrantAsync(card, capability, ct) ?? throw new InvalidOperationException("The grant vanished while being created.");
+        }
+
         metrics.CardGrantChanged("grant");
         return TypedResults.Ok(new CapabilityDto(capability, true, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), grant.Handle));
     }
@@ -234,7 +243,8 @@ internal static partial class CardsApi
 
         var suspended = report.Suspended ?? false;
         metrics.BridgeViolations(card.PluginId, report.Reason!, report.Count!.Value, suspended);
-        var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count, detail = report.Detail });
+        // The free-text detail stays out of the audit row: it may carry text a card chose.
+        var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count });
         if (suspended)
         {
             await audit.AppendAsync(Actor(http), CardAuditActions.Suspended, card.PluginId, detail, ct);

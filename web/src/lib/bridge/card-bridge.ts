@@ -258,11 +258,13 @@ export class CardBridge {
     } else {
       container.appendChild(f);
     }
+    // #connect awaits #payload at once: a warm (already ready) frame connects synchronously
+    // here, so the payload must be in place first or `init` would carry null.
+    this.#payload = payload;
     // Before connect it waits for frame-ready; after, it counts the frame's window messages.
     this.#env.addMessageListener(this.#onWindowMessage);
     if (pooled?.ready) void this.#connect(f);
 
-    this.#payload = payload;
     this.#timer = this.#env.setInterval(this.#tick, this.options.pingIntervalMs ?? 1000);
   }
 
