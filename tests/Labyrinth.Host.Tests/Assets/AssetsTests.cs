@@ -220,6 +220,51 @@ public sealed class AssetsTests(CardsApp shared) : IClassFixture<CardsApp>
         Assert.DoesNotContain(secretText, audit, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Upload_GltfWithExternalUri_IsRefused()
+    {
+        var client = await shared.UserAsync();
+        var gltf = Encoding.UTF8.GetBytes("{\"asset\":{\"version\":\"2.0\"},\"buffers\":[{\"uri\":\"https://tracker.example/b.bin\",\"byteLength\":4}]}");
+
+        using var response = await CardsApp.UploadRawAsync(client, gltf, "model.gltf");
+
+        await Expect.ProblemAsync(HttpStatusCode.BadRequest, "asset.type_unknown", response);
+    }
+
+    [Fact]
+    public async Task Upload_Glb_IsA3dModel()
+    {
+        var client = await shared.UserAsync();
+        byte[] glb = [(byte)'g', (byte)'l', (byte)'T', (byte)'F', 2, 0, 0, 0, 12, 0, 0, 0];
+
+        var asset = await CardsApp.UploadAsync(client, glb, "m.glb");
+
+        Assert.Equal("3d-model", asset.GetProperty("type").GetString());
+        Assert.Equal("model/gltf-binary", asset.GetProperty("mediaType").GetString());
+    }
+
+    [Fact]
+    public async Task Upload_FormContentType_IsRefusedByCsrfRule()
+    {
+        var client = await shared.UserAsync();
+        var content = new ByteArrayContent(CardsApp.Png);
+        content.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
+
+        using var response = await client.PostAsync("/api/assets?name=a.png", content);
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
+    }
+
+    [Fact]
+    public async Task List_UnknownType_Returns400()
+    {
+        var client = await shared.UserAsync();
+
+        using var response = await client.GetAsync("/api/assets?type=svg");
+
+        await Expect.ProblemAsync(HttpStatusCode.BadRequest, "request.invalid", response);
+    }
+
     private string DataDir() => shared.App.Services.GetRequiredService<HostPaths>().DataDir;
 
     /// <summary>Generates zeros after a PNG header until <paramref name="limit"/>, counting what the server pulled.</summary>

@@ -42,6 +42,22 @@ public sealed class AssetTokenTests(CardsApp shared) : IClassFixture<CardsApp>
     }
 
     [Fact]
+    public async Task ReadAsset_TextAsset_ReturnsBytesAndTextMediaType()
+    {
+        var card = await CardsApp.CardAsync(await shared.UserAsync());
+        var text = Encoding.UTF8.GetBytes("Grüße aus dem Labyrinth");
+        var asset = await CardsApp.UploadAsync(card.Client, text, "greeting.txt");
+        using var granted = await card.GrantAssetAsync(asset.Id());
+        var token = (await granted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
+        using var response = await card.ReadAsync(token);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal(text, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("text/plain; charset=utf-8", response.Headers.GetValues("X-Asset-Media-Type").Single());
+    }
+
+    [Fact]
     public async Task GrantAsset_TypeNotRequested_Returns400()
     {
         var card = await CardsApp.CardAsync(await shared.UserAsync(), "plain");

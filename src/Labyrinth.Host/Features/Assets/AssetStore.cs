@@ -55,13 +55,18 @@ internal sealed class AssetStore
                     total += read;
                     if (total > maxBytes)
                     {
-                        File.Delete(tempFile);
-                        return (new StoredUpload(null, total, null, TooLarge: true, null), null);
+                        break; // stop reading at once; the rest of the body is never pulled
                     }
 
                     hash.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), ct);
                 }
+            }
+
+            if (total > maxBytes)
+            {
+                File.Delete(tempFile);
+                return (new StoredUpload(null, total, null, TooLarge: true, null), null);
             }
 
             SniffResult sniff;
