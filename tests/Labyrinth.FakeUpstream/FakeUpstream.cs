@@ -156,20 +156,25 @@ public static class FakeUpstreamServer
             await Task.Delay(ms, ct);
             return Results.Json(new { ok = true });
         });
-        app.MapMethods("/v1/test/echo", ["GET", "POST", "PUT", "PATCH", "DELETE"], async (HttpContext http) =>
-        {
-            using var reader = new StreamReader(http.Request.Body);
-            var body = await reader.ReadToEndAsync();
-            return Results.Json(new
-            {
-                method = http.Request.Method,
-                path = http.Request.Path.Value,
-                query = http.Request.QueryString.Value,
-                headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                body,
-            });
-        });
+        app.MapMethods("/v1/test/echo", ["GET", "POST", "PUT", "PATCH", "DELETE"], (Delegate)EchoAsync);
+
+        // Outside /v1, so no Authorization is required: for services that put the key in the query.
+        app.MapMethods("/open/echo", ["GET", "POST"], (Delegate)EchoAsync);
         return app;
+    }
+
+    private static async Task<IResult> EchoAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        return Results.Json(new
+        {
+            method = http.Request.Method,
+            path = http.Request.Path.Value,
+            query = http.Request.QueryString.Value,
+            headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+            body,
+        });
     }
 
     private static async Task EndlessAsync(HttpContext http, FakeUpstreamState state)
