@@ -35,6 +35,13 @@ internal sealed class BrokerFactory(string dataDir) : WebApplicationFactory<Prog
         builder.UseSetting("Labyrinth:DataDir", dataDir);
         builder.UseSetting("Labyrinth:ExamplePluginsDir", "");
         builder.UseSetting("Labyrinth:LoginAttemptsPerMinute", "100000");
+
+        // Everything, from every category, so "the secret is in no log line" means something.
+        foreach (var category in new[] { "Default", "Microsoft", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http", "Polly" })
+        {
+            builder.UseSetting($"Logging:LogLevel:{category}", "Trace");
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureTestServices(services => services.AddSingleton<IDnsResolver>(Dns));
     }

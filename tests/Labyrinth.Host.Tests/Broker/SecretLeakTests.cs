@@ -25,6 +25,7 @@ public sealed class SecretLeakTests(BrokerHost host) : IClassFixture<BrokerHost>
         var logs = host.App.Logs.AllText;
 
         Assert.Contains("/network/qkey", logs, StringComparison.Ordinal); // trace-level logging saw the broker requests
+        Assert.Contains("Broker refused a request to service fake", logs, StringComparison.Ordinal);
         AssertAbsent(logs);
     }
 
@@ -101,6 +102,10 @@ public sealed class SecretLeakTests(BrokerHost host) : IClassFixture<BrokerHost>
         }
 
         await card.CallAsync("qkey", new { method = "GET", path = "/echo", query = new Dictionary<string, string> { ["q"] = "1" } });
+        using (var refused = await card.Client.PostAsJsonAsync(card.Url("fake"), new { method = "GET", path = "/not-allowed" }))
+        {
+            await Expect.StatusAsync(HttpStatusCode.Forbidden, refused);
+        }
         await host.LogRowAsync(card, r => r.ServiceId == "qkey" && r.Path == "/echo");
         return card;
     }
