@@ -20,6 +20,9 @@ public static class WindowRules
     public const double MaxSize = 10_000;
     public const double MaxCoordinate = 1_000_000;
     public const int MaxWindowsPerBoard = 200;
+
+    /// <summary>Live card frames per board (CSC / seed 002): each is a sandboxed process.</summary>
+    public const int MaxOpenCards = 10;
     public const int MaxTitleLength = 200;
     public const int MaxDataBytes = 256 * 1024;
     public const double MinZoom = 0.05;

@@ -78,6 +78,18 @@ public static class ErrorCodes
     public const string TokenNotFound = "token.not_found";
     public const string AuthInvalidToken = "auth.invalid_token";
 
+    // Card Security Contract runtime (issue 5, host side): open cap, grants, snapshots, File Registry.
+    public const string CardTooManyOpen = "card.too_many_open";
+    public const string GrantNotRequested = "grant.not_requested";
+    public const string SnapshotTooLarge = "snapshot.too_large";
+    public const string SnapshotInvalid = "snapshot.invalid";
+    public const string SnapshotNotFound = "snapshot.not_found";
+    public const string AssetNotFound = "asset.not_found";
+    public const string AssetTokenInvalid = "asset.token_invalid";
+    public const string AssetTypeUnknown = "asset.type_unknown";
+    public const string AssetNameInvalid = "asset.name_invalid";
+    public const string AssetTooLarge = "asset.too_large";
+
     // Vault, services and the network broker (issue 6).
     public const string SecretExists = "secret.exists";
     public const string SecretNotFound = "secret.not_found";

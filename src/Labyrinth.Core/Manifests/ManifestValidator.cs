@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Labyrinth.Core.Errors;
+using Labyrinth.Core.Messaging;
 using Labyrinth.Core.Plugins;
 using Semver;
 
@@ -298,12 +299,86 @@ public static partial class ManifestValidator
             }
         }
 
+        var topics = ReadTopics(el, pointer, problems);
+
         if (problems.Count > before || typeId is null || name is null || entry is null || defaultSize is null)
         {
             return null;
         }
 
-        return new CardDefinition(typeId, name, icon, entry, defaultSize, minSize, capabilities, propsSchema);
+        return new CardDefinition(typeId, name, icon, entry, defaultSize, minSize, capabilities, propsSchema) { Topics = topics };
+    }
+
+    private static readonly HashSet<string> TopicKeys = new(StringComparer.Ordinal) { "publish", "subscribe" };
+
+    /// <summary><c>topics: { publish?: string[], subscribe?: string[] }</c>; only subscribe entries may use <c>*</c> segments.</summary>
+    private static CardTopics ReadTopics(JsonElement card, string cardPointer, List<PointerProblem> problems)
+    {
+        if (!card.TryGetProperty("topics", out var topics))
+        {
+            return CardTopics.None;
+        }
+
+        var pointer = JsonPointer.Append(cardPointer, "topics");
+        if (topics.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add(new(pointer, "\"topics\" must be an object like {\"publish\": [\"math:expression:changed\"], \"subscribe\": [\"math:*:changed\"]}."));
+            return CardTopics.None;
+        }
+
+        RejectUnknownKeys(topics, pointer, TopicKeys, problems);
+        var publish = ReadTopicList(topics, pointer, "publish", allowWildcard: false, problems);
+        var subscribe = ReadTopicList(topics, pointer, "subscribe", allowWildcard: true, problems);
+        return new CardTopics(publish, subscribe);
+    }
+
+    private static List<string> ReadTopicList(JsonElement topics, string topicsPointer, string key, bool allowWildcard, List<PointerProblem> problems)
+    {
+        var result = new List<string>();
+        if (!topics.TryGetProperty(key, out var list))
+        {
+            return result;
+        }
+
+        var pointer = JsonPointer.Append(topicsPointer, key);
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add(new(pointer, $"\"{key}\" must be an array of topic strings."));
+            return result;
+        }
+
+        if (list.GetArrayLength() > TopicRules.MaxTopicsPerList)
+        {
+            problems.Add(new(pointer, string.Create(CultureInfo.InvariantCulture, $"A card declares at most {TopicRules.MaxTopicsPerList} {key} topics.")));
+            return result;
+        }
+
+        var i = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var itemPointer = JsonPointer.Append(pointer, i++);
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                problems.Add(new(itemPointer, "A topic must be a string."));
+                continue;
+            }
+
+            var topic = item.GetString()!;
+            if (TopicRules.Explain(topic, allowWildcard) is { } error)
+            {
+                problems.Add(new(itemPointer, error));
+            }
+            else if (result.Contains(topic, StringComparer.Ordinal))
+            {
+                problems.Add(new(itemPointer, $"The topic \"{topic}\" is listed twice."));
+            }
+            else
+            {
+                result.Add(topic);
+            }
+        }
+
+        return result;
     }
 
     private static SizePt? ReadSize(JsonElement el, string pointer, string key, List<PointerProblem> problems, bool required)

@@ -22,7 +22,13 @@ internal sealed record WindowDto(
     bool Minimized,
     bool Maximized,
     JsonElement? Data,
-    PluginRefDto? Plugin);
+    PluginRefDto? Plugin,
+    bool Open = false)
+{
+    /// <summary>The live frame is shown (plugin windows only); documents written before the flag existed read as closed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsOpenCard => Open && Kind == Labyrinth.Core.Boards.WindowRules.Plugin;
+}
 
 internal sealed record BoardDto(Guid Id, string Name, long Version, ViewportDto Viewport, IReadOnlyList<WindowDto> Windows, DateTime UpdatedAt);
 

@@ -85,7 +85,9 @@ internal sealed class BoardValidator(PluginCatalog catalog)
         }
 
         var z = doc.Windows.Count == 0 ? 1 : doc.Windows.Max(w => w.Z) + 1;
-        var window = new WindowDto(Infrastructure.Ids.NewWindowId(), request.Kind!, title, x, y, width, height, z, false, false, data, plugin);
+        // A new card opens live unless the board is at the open-card cap; then it arrives closed.
+        var open = plugin is not null && doc.Windows.Count(w => w.IsOpenCard) < WindowRules.MaxOpenCards;
+        var window = new WindowDto(Infrastructure.Ids.NewWindowId(), request.Kind!, title, x, y, width, height, z, false, false, data, plugin, open);
         return (window, null);
     }
 

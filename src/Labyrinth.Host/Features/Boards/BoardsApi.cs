@@ -4,6 +4,7 @@ using Labyrinth.Core.Boards;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -95,7 +96,8 @@ internal static class BoardsApi
         return await CommitAsync(http, db, clock, board, BoardDocument.Read(board), ct);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, HttpContext http, LabyrinthDb db, CardGrants cards, CardGrantSignals signals, CancellationToken ct)
     {
         var board = await FindOwnedAsync(db, http, id, ct);
         if (board is null)
@@ -103,16 +105,21 @@ internal static class BoardsApi
             return NotFound();
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.CardPayloads.Where(p => p.BoardId == id).ExecuteDeleteAsync(ct);
-        db.Boards.Remove(board);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await cards.DeleteBoardAsync(id, ct);
+            db.Boards.Remove(board);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        signals.RevokeBoard(id);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> SaveLayout(
-        Guid id, LayoutRequest request, HttpContext http, LabyrinthDb db, BoardValidator validator, TimeProvider clock, CancellationToken ct)
+        Guid id, LayoutRequest request, HttpContext http, LabyrinthDb db, BoardValidator validator, CardGrants cards, CardGrantSignals signals,
+        TimeProvider clock, CancellationToken ct)
     {
         var (board, failed) = await FindForWriteAsync(db, http, id, ct);
         if (failed is not null)
@@ -127,14 +134,28 @@ internal static class BoardsApi
             return Problems.Validation(ErrorCodes.BoardInvalidLayout, "The board layout is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v).Take(3)), errors);
         }
 
-        var windows = request.Windows!.Select(w => w!).ToList();
-        var removed = current.Windows.Select(w => w.Id).Except(windows.Select(w => w.Id), StringComparer.Ordinal).ToList();
-        if (removed.Count > 0)
+        // Only plugin windows have a live frame; other kinds always store closed.
+        var windows = request.Windows!.Select(w => w!.Open && !w.IsOpenCard ? w with { Open = false } : w!).ToList();
+        if (windows.Count(w => w.IsOpenCard) > WindowRules.MaxOpenCards)
         {
-            await db.CardPayloads.Where(p => p.BoardId == id && removed.Contains(p.WindowId)).ExecuteDeleteAsync(ct);
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.CardTooManyOpen,
+                $"At most {WindowRules.MaxOpenCards} cards can be open at once; close one first.");
         }
 
-        return await CommitAsync(http, db, clock, board, new BoardDocument(request.Viewport!, windows), ct);
+        var removed = current.Windows.Select(w => w.Id).Except(windows.Select(w => w.Id), StringComparer.Ordinal).ToList();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await cards.DeleteCardsAsync(id, removed, ct);
+        var committed = await CommitAsync(http, db, clock, board, new BoardDocument(request.Viewport!, windows), ct);
+        if (committed.Result is Ok<BoardDto>)
+        {
+            await tx.CommitAsync(ct);
+            foreach (var windowId in removed)
+            {
+                signals.RevokeCard(id, windowId);
+            }
+        }
+
+        return committed;
     }
 
     private static async Task<Results<Created<SpawnResultDto>, ProblemHttpResult, ValidationProblem>> Spawn(

@@ -1,13 +1,39 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Labyrinth.Core.Assets;
+using Labyrinth.Core.Errors;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Assets;
+using Labyrinth.Host.Features.Audit;
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Labyrinth.Host.Features.Cards;
 
+internal sealed record AssetGrantRequest(Guid? AssetId);
+
+internal sealed record AssetTokenRequest(string? Token);
+
+internal sealed record AssetGrantedDto(string Token, AssetGrantDto Grant);
+
+/// <summary>
+/// The per-card API (docs/api.md "Grants and the permissions panel"): every route resolves the card
+/// through <see cref="CardAccess"/> first, so another user's board or window is a 404 and nothing runs.
+/// </summary>
 internal static partial class CardsApi
 {
+    public static readonly IReadOnlyList<string> ViolationReasons = ["not_object", "unknown_type", "bad_shape", "oversize", "flood", "parent_message"];
+
     public static IServiceCollection AddCards(this IServiceCollection services)
     {
         services.AddScoped<CardAccess>();
+        services.AddScoped<CardGrants>();
         services.AddSingleton<CardGrantSignals>();
+        services.AddSingleton<ViolationThrottle>();
         // The broker (issue 6) registers the real status; TryAdd keeps whichever came first.
         services.TryAddScoped<ICardNetworkStatus, DefaultCardNetworkStatus>();
         return services;
@@ -15,6 +41,306 @@ internal static partial class CardsApi
 
     public static IEndpointRouteBuilder MapCards(this IEndpointRouteBuilder app)
     {
+        var card = app.MapGroup("/api/cards/{boardId:guid}/{windowId}").RequireAuthorization().WithTags("Cards");
+        card.MapGet("/permissions", Permissions);
+        card.MapPost("/grants", Grant);
+        card.MapDelete("/grants/{capability}", Revoke);
+        card.MapDelete("/grants", RevokeAll);
+        card.MapPost("/assets", GrantAsset);
+        card.MapPost("/assets/read", ReadAsset);
+        card.MapDelete("/assets/{grantId:guid}", RevokeAsset);
+        card.MapPost("/violations", Violations);
+        app.MapCardSnapshots();
         return app;
+    }
+
+    private static async Task<Results<Ok<CardPermissionsDto>, ProblemHttpResult>> Permissions(
+        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        var grants = (await access.GrantsAsync(card, ct)).ToDictionary(g => g.Capability, StringComparer.Ordinal);
+        var capabilities = card.RequestedCapabilities
+            .Select(c => grants.TryGetValue(c, out var g)
+                ? new CapabilityDto(c, true, DateTime.SpecifyKind(g.GrantedAt, DateTimeKind.Utc), g.Handle)
+                : new CapabilityDto(c, false, null, null))
+            .ToArray();
+        // An upgrade that asks for more keeps its old grants; what it adds waits for the user.
+        var wantsMore = grants.Count == 0 ? [] : card.RequestedCapabilities.Where(c => !grants.ContainsKey(c)).ToArray();
+        var assets = await AssetGrantsAsync(db, card, ct);
+        var networkStatus = await network.GetAsync(card, ct);
+        return TypedResults.Ok(new CardPermissionsDto(card.BoardId, card.WindowId, card.PluginId, card.Version, card.TypeID, card.CardName,
+            capabilities, wantsMore, assets, networkStatus));
+    }
+
+    private static async Task<Results<Ok<CapabilityDto>, ProblemHttpResult>> Grant(
+        Guid boardId, string windowId, GrantRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        LabyrinthMetrics metrics, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        if (request.Capability is not { } capability || !card.Requests(capability))
+        {
+            return NotRequested(card, request.Capability);
+        }
+
+        var grant = await grants.GrantAsync(card, capability, Actor(http), ct);
+        await db.SaveChangesAsync(ct);
+        metrics.CardGrantChanged("grant");
+        return TypedResults.Ok(new CapabilityDto(capability, true, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), grant.Handle));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        Guid boardId, string windowId, string capability, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        LabyrinthMetrics metrics, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        await grants.RevokeAsync(card, capability, Actor(http), ct);
+        metrics.CardGrantChanged("revoke");
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAll(
+        Guid boardId, string windowId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db, LabyrinthMetrics metrics, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        await grants.RevokeAllAsync(card, Actor(http), ct);
+        metrics.CardGrantChanged("revoke_all");
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<AssetGrantedDto>, ProblemHttpResult>> GrantAsset(
+        Guid boardId, string windowId, AssetGrantRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        LabyrinthMetrics metrics, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        var asset = request.AssetId is { } assetId
+            ? await db.Assets.AsNoTracking().SingleOrDefaultAsync(a => a.Id == assetId && a.OwnerId == card.UserId, ct)
+            : null;
+        if (asset is null)
+        {
+            return AssetsApi.NotFound();
+        }
+
+        var capability = CardCapabilities.FileRegistry(asset.Type);
+        if (!card.Requests(capability))
+        {
+            return NotRequested(card, capability);
+        }
+
+        var issued = await grants.GrantAssetAsync(card, asset, Actor(http), ct);
+        metrics.CardGrantChanged("asset_grant");
+        return TypedResults.Ok(new AssetGrantedDto(issued.Token, ToDto(issued.Grant, asset)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsset(
+        Guid boardId, string windowId, Guid grantId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        LabyrinthMetrics metrics, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        if (await grants.RevokeAssetAsync(card, grantId, Actor(http), ct))
+        {
+            metrics.CardGrantChanged("asset_revoke");
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// A card reads a granted asset's bytes. Unknown, revoked, another card's or another user's
+    /// token: one identical 404, so probing tokens teaches nothing.
+    /// </summary>
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ReadAsset(
+        Guid boardId, string windowId, AssetTokenRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        AssetStore store, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        var asset = await grants.ResolveAssetTokenAsync(card, request.Token, ct);
+        var path = asset is null ? null : store.PathFor(asset.Sha256);
+        if (asset is null || !File.Exists(path))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.AssetTokenInvalid, "That asset token is not valid for this card (unknown or revoked).");
+        }
+
+        AssetsApi.SetAssetHeaders(http.Response, "no-store");
+        http.Response.Headers["X-Asset-Media-Type"] = asset.MediaType;
+        http.Response.Headers["X-Asset-Name"] = Uri.EscapeDataString(asset.Name);
+        return TypedResults.PhysicalFile(path!, "application/octet-stream");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Violations(
+        Guid boardId, string windowId, ViolationReport report, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit,
+        LabyrinthMetrics metrics, ViolationThrottle throttle, TimeProvider clock, CancellationToken ct)
+    {
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        if (card is null)
+        {
+            return missing!;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (report.Reason is not { } reason || !ViolationReasons.Contains(reason, StringComparer.Ordinal))
+        {
+            errors["reason"] = [$"The reason must be one of: {string.Join(", ", ViolationReasons)}."];
+        }
+
+        if (report.Count is not (>= 1 and <= 100_000))
+        {
+            errors["count"] = ["The count must be between 1 and 100000."];
+        }
+
+        if (report.Detail is { Length: > 500 })
+        {
+            errors["detail"] = ["The detail has at most 500 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(ErrorCodes.ValidationFailed, "The violation report is not valid.", errors);
+        }
+
+        var suspended = report.Suspended ?? false;
+        metrics.BridgeViolations(card.PluginId, report.Reason!, report.Count!.Value, suspended);
+        var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count, detail = report.Detail });
+        if (suspended)
+        {
+            await audit.AppendAsync(Actor(http), CardAuditActions.Suspended, card.PluginId, detail, ct);
+        }
+        else if (throttle.ShouldRecord(card.BoardId, card.WindowId, clock.GetUtcNow()))
+        {
+            await audit.AppendAsync(Actor(http), CardAuditActions.Violation, card.PluginId, detail, ct);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The card, or the 404 to answer: board.not_found unless the board is the caller's, else window.not_found.</summary>
+    public static async Task<(CardInstance? Card, ProblemHttpResult? Missing)> ResolveAsync(
+        HttpContext http, CardAccess access, LabyrinthDb db, Guid boardId, string windowId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(db);
+        var user = http.User.UserId();
+        var card = await access.FindAsync(user, boardId, windowId, ct);
+        if (card is not null)
+        {
+            return (card, null);
+        }
+
+        var ownsBoard = await db.Boards.AsNoTracking().AnyAsync(b => b.Id == boardId && b.OwnerId == user, ct);
+        return (null, ownsBoard
+            ? Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "That card is not on this board.")
+            : Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.BoardNotFound, "That board does not exist or is not yours."));
+    }
+
+    private static async Task<AssetGrantDto[]> AssetGrantsAsync(LabyrinthDb db, CardInstance card, CancellationToken ct)
+    {
+        var rows = await (from g in db.AssetGrants.AsNoTracking()
+                          join a in db.Assets.AsNoTracking() on g.AssetId equals a.Id
+                          where g.BoardId == card.BoardId && g.WindowId == card.WindowId && g.UserId == card.UserId
+                          select new { Grant = g, Asset = a }).ToListAsync(ct);
+        return rows.OrderBy(r => r.Grant.GrantedAt).Select(r => ToDto(r.Grant, r.Asset)).ToArray();
+    }
+
+    private static AssetGrantDto ToDto(AssetGrantEntity grant, AssetEntity asset) =>
+        new(grant.Id, asset.Id, asset.Name, asset.Type, asset.MediaType, asset.Bytes, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), AssetMapping.ContentUrl(asset.Id));
+
+    private static ProblemHttpResult NotRequested(CardInstance card, string? capability) =>
+        Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GrantNotRequested,
+            capability is null
+                ? "Name the capability to grant."
+                : $"The {card.CardName} card does not ask for \"{(capability.Length > 100 ? capability[..100] + "…" : capability)}\", so it cannot be granted.");
+
+    public static string Actor(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return http.User.Identity?.Name ?? "unknown";
+    }
+}
+
+/// <summary>At most one <c>card.violation</c> audit row per card per 10 s; the metric counts every report.</summary>
+internal sealed class ViolationThrottle
+{
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<(Guid BoardId, string WindowId), DateTimeOffset> last = new();
+
+    public bool ShouldRecord(Guid boardId, string windowId, DateTimeOffset now)
+    {
+        var key = (boardId, windowId);
+        while (true)
+        {
+            if (!last.TryGetValue(key, out var previous))
+            {
+                if (last.TryAdd(key, now))
+                {
+                    Trim(now);
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (now - previous < Window)
+            {
+                return false;
+            }
+
+            if (last.TryUpdate(key, now, previous))
+            {
+                return true;
+            }
+        }
+    }
+
+    // Bounded memory: forget cards whose window passed long ago.
+    private void Trim(DateTimeOffset now)
+    {
+        if (last.Count < 10_000)
+        {
+            return;
+        }
+
+        foreach (var (key, at) in last)
+        {
+            if (now - at >= Window)
+            {
+                last.TryRemove(new KeyValuePair<(Guid, string), DateTimeOffset>(key, at));
+            }
+        }
     }
 }

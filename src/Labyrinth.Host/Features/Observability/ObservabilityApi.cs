@@ -17,6 +17,12 @@ internal sealed class LabyrinthMetrics
     private readonly Counter rejections = Metrics.CreateCounter("labyrinth_plugin_rejections_total", "Refused plugin packages by reason (the problem code).", "reason");
     private readonly Counter kills = Metrics.CreateCounter("labyrinth_plugin_kills_total", "Kill switch activations.");
 
+    // Card Security Contract (issue 5).
+    private readonly Counter bridgeViolations = Metrics.CreateCounter("labyrinth_bridge_violations_total", "Card messages the bridge rejected, by plugin and reason.", "plugin", "reason");
+    private readonly Counter cardSuspensions = Metrics.CreateCounter("labyrinth_card_suspensions_total", "Cards suspended for repeated bridge violations.", "plugin");
+    private readonly Counter assetUploads = Metrics.CreateCounter("labyrinth_asset_uploads_total", "File Registry uploads by result (stored, refused, too_large).", "result");
+    private readonly Counter cardGrants = Metrics.CreateCounter("labyrinth_card_grant_changes_total", "Card capability and asset grant changes by action.", "action");
+
     public void PluginImported(string result) => installs.WithLabels(result).Inc();
 
     /// <summary>Counts each distinct reason once per refused package; reasons are stable codes, so the label set is bounded.</summary>
@@ -31,6 +37,20 @@ internal sealed class LabyrinthMetrics
     }
 
     public void PluginKilled() => kills.Inc();
+
+    /// <summary>Plugin ids come from the installed catalog and reasons from a closed list, so labels stay bounded.</summary>
+    public void BridgeViolations(string plugin, string reason, long count, bool suspended)
+    {
+        bridgeViolations.WithLabels(plugin, reason).Inc(count);
+        if (suspended)
+        {
+            cardSuspensions.WithLabels(plugin).Inc();
+        }
+    }
+
+    public void AssetUploaded(string result) => assetUploads.WithLabels(result).Inc();
+
+    public void CardGrantChanged(string action) => cardGrants.WithLabels(action).Inc();
 
     public void CardMounted(string plugin, string version, bool ok, double seconds, long entryBytes)
     {

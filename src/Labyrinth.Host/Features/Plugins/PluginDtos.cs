@@ -13,7 +13,12 @@ internal sealed record CardTypeDto(
     JsonElement? PropsSchema,
     string FrameUrl,
     string EntryUrl,
-    long BundleBytes);
+    long BundleBytes,
+    IReadOnlyList<string> Capabilities,
+    TopicsDto Topics);
+
+/// <summary>The card's declared pub/sub topics, so the host page can route only what the manifest allows.</summary>
+internal sealed record TopicsDto(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe);
 
 internal sealed record SignatureDto(string Status, string? KeyName);
 
@@ -41,7 +46,9 @@ internal static class PluginMapping
             c.PropsSchema,
             FrameUrl(plugin.Id, version.Version, c),
             FileUrl(plugin.Id, version.Version, c.Entry),
-            version.EntryBytes(c))).ToArray());
+            version.EntryBytes(c),
+            c.Capabilities,
+            new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray());
 
     public static string FileUrl(string id, string version, string path) => $"/plugins/{id}/{version}/{path}";
 

@@ -36,6 +36,8 @@ export interface WindowDto {
   maximized: boolean;
   data: Record<string, unknown> | null;
   plugin: WindowPluginRef | null;
+  /** Plugin windows only: the live frame is shown (at most 10 per board); otherwise the snapshot. */
+  open: boolean;
 }
 
 export interface BoardSummaryDto {
@@ -84,6 +86,10 @@ export interface CardTypeDto {
   propsSchema: Record<string, unknown> | null;
   frameUrl: string;
   entryUrl: string;
+  /** What the card's manifest requests (network:<s>, fileRegistry:<type>, crossCard:pubsub, api:<id>); granted per card instance. */
+  capabilities: string[];
+  /** Declared pub/sub topics; subscribe entries may use `*` as a whole segment. */
+  topics: { publish: string[]; subscribe: string[] };
 }
 
 export interface PluginDto {

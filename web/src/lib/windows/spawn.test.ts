@@ -12,6 +12,8 @@ const card: CardTypeDto = {
   propsSchema: null,
   frameUrl: '/cards/frame/p/1.0.0/hello',
   entryUrl: '/plugins/p/1.0.0/cards/hello.js',
+  capabilities: [],
+  topics: { publish: [], subscribe: [] },
 };
 const plugin = { id: 'p', version: '1.0.0', name: 'P', cards: [card] } as PluginDto;
 
