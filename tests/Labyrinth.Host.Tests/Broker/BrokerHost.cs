@@ -5,7 +5,6 @@ using System.Text.Json;
 using Labyrinth.FakeUpstream;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Broker;
-using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Tests.Governance;
 using Labyrinth.Core.Signing;
 using Microsoft.AspNetCore.Hosting;
@@ -284,31 +283,18 @@ internal sealed record Card(BrokerHost Host, HttpClient Client, Guid BoardId, st
 {
     public string Url(string service) => $"/api/cards/{BoardId}/{WindowId}/network/{service}";
 
-    /// <summary>Grants network:&lt;service&gt; the way the grants endpoint stores it (row + opaque handle).</summary>
+    /// <summary>Grants network:&lt;service&gt; through the grants endpoint, as the consent dialog does.</summary>
     public async Task GrantAsync(string service)
     {
-        await using var scope = Host.App.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        var board = await db.Boards.AsNoTracking().SingleAsync(b => b.Id == BoardId);
-        db.CardGrants.Add(new CardGrantEntity
-        {
-            BoardId = BoardId,
-            WindowId = WindowId,
-            Capability = "network:" + service,
-            UserId = board.OwnerId,
-            Handle = CardAccess.NewNetworkHandle(service, WindowId),
-            GrantedAt = DateTime.UtcNow,
-        });
-        await db.SaveChangesAsync();
+        using var response = await Client.PostAsJsonAsync($"/api/cards/{BoardId}/{WindowId}/grants", new { capability = "network:" + service });
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
     }
 
-    /// <summary>Revokes as the grants endpoint does: the row goes and running requests are cancelled.</summary>
+    /// <summary>Revokes through the grants endpoint, as the permissions panel's Revoke button does.</summary>
     public async Task RevokeAsync(string service)
     {
-        await using var scope = Host.App.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        await db.CardGrants.Where(g => g.BoardId == BoardId && g.WindowId == WindowId && g.Capability == "network:" + service).ExecuteDeleteAsync();
-        Host.App.Services.GetRequiredService<CardGrantSignals>().Revoke(BoardId, WindowId, "network:" + service);
+        using var response = await Client.DeleteAsync($"/api/cards/{BoardId}/{WindowId}/grants/{Uri.EscapeDataString("network:" + service)}");
+        await Expect.StatusAsync(HttpStatusCode.NoContent, response);
     }
 
     public Task<HttpResponseMessage> SendAsync(string service, object request, CancellationToken ct = default) =>
