@@ -79,11 +79,15 @@ lua "$W/broker.lua" "$BROKER_BODY" "Cookie: $COOKIE" "X-Labyrinth-Request: 1"
 # Warm both paths (JIT, connection pools), then interleave direct/broker per round.
 wrk -t1 -c4 -d3s -s "$W/direct.lua" "$DIRECT_URL" >/dev/null
 wrk -t1 -c4 -d3s -s "$W/broker.lua" "$BROKER_URL" >/dev/null
+# floor = GET /api/services with the same session: cookie auth + two small queries and no
+# upstream, i.e. what any authenticated host API call costs on this machine right now.
+{ echo 'wrk.method = "GET"'; printf 'wrk.headers["Cookie"] = "%s"\n' "$COOKIE"; } >"$W/floor.lua"
+FLOOR_URL="$H/api/services"
 for c in 1 16; do
   t=$([ "$c" = 1 ] && echo 1 || echo 2)
   for r in $(seq 1 "$ROUNDS"); do
-    for target in direct broker; do
-      url=$DIRECT_URL; [ "$target" = broker ] && url=$BROKER_URL
+    for target in direct broker floor; do
+      url=$DIRECT_URL; [ "$target" = broker ] && url=$BROKER_URL; [ "$target" = floor ] && url=$FLOOR_URL
       log "c=$c round $r: $target"
       wrk -t"$t" -c"$c" -d"$DURATION" --latency -s "$W/$target.lua" "$url" >"$W/wrk-$target-c$c-r$r.txt"
     done
@@ -96,7 +100,7 @@ w, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 parse = pathlib.Path(w).parent.parent / "serve" / "parse_wrk.py"
 res = {}
 for c in (1, 16):
-    for t in ("direct", "broker"):
+    for t in ("direct", "broker", "floor"):
         runs = [json.loads(subprocess.run([sys.executable, str(parse)], input=(w / f"wrk-{t}-c{c}-r{r}.txt").read_text(),
                                           capture_output=True, text=True, check=True).stdout) for r in range(1, rounds + 1)]
         runs.sort(key=lambda x: x["rps"])
@@ -110,7 +114,7 @@ r = json.load(open(sys.argv[1]))
 print("| connections | path | req/s | p50 ms | p99 ms | non-2xx | socket errors |")
 print("|---|---|---:|---:|---:|---:|---|")
 for c in (1, 16):
-    for t in ("direct", "broker"):
+    for t in ("direct", "broker", "floor"):
         x = r[f"{t}-c{c}"]
         print(f"| {c} | {t} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx']} | {x['socket_errors'] or 'none'} |")
 for c in (1, 16):
