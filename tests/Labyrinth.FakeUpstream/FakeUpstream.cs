@@ -41,6 +41,12 @@ public sealed class FakeUpstreamState
     /// <summary>Completes when a client abandons <c>/v1/test/endless</c> (the broker cancelled the upstream stream).</summary>
     public TaskCompletionSource EndlessAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Per <c>?id=</c> of <c>/v1/test/endless</c>: completes when that stream was abandoned.</summary>
+    public TaskCompletionSource EndlessAbortedFor(string id) =>
+        endlessById.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> endlessById = new(StringComparer.Ordinal);
+
     /// <summary>Completes when <c>/v1/test/endless</c> has started streaming.</summary>
     public TaskCompletionSource EndlessStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -177,10 +183,19 @@ public static class FakeUpstreamServer
         });
     }
 
-    private static async Task EndlessAsync(HttpContext http, FakeUpstreamState state)
+    private static async Task EndlessAsync(HttpContext http, FakeUpstreamState state, string? id)
     {
         http.Response.ContentType = "text/event-stream";
-        using var registration = http.RequestAborted.Register(() => state.EndlessAborted.TrySetResult());
+        void Aborted()
+        {
+            state.EndlessAborted.TrySetResult();
+            if (id is not null)
+            {
+                state.EndlessAbortedFor(id).TrySetResult();
+            }
+        }
+
+        using var registration = http.RequestAborted.Register(Aborted);
         state.EndlessStarted.TrySetResult();
         try
         {
@@ -193,11 +208,11 @@ public static class FakeUpstreamServer
         }
         catch (OperationCanceledException)
         {
-            state.EndlessAborted.TrySetResult();
+            Aborted();
         }
         catch (IOException)
         {
-            state.EndlessAborted.TrySetResult();
+            Aborted();
         }
     }
 

@@ -367,7 +367,8 @@ public sealed class BrokerTests(BrokerHost host) : IClassFixture<BrokerHost>
     {
         var card = await host.CardAsync("fake");
         using var abort = new CancellationTokenSource();
-        var response = await card.SendAsync("fake", new { method = "GET", path = "/test/endless", stream = true }, abort.Token);
+        var id = Guid.NewGuid().ToString("N");
+        var response = await card.SendAsync("fake", new { method = "GET", path = "/test/endless", query = new Dictionary<string, string> { ["id"] = id }, stream = true }, abort.Token);
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(abort.Token));
         await reader.ReadLineAsync(abort.Token); // head
         await reader.ReadLineAsync(abort.Token); // first chunk: the upstream is streaming
@@ -375,7 +376,7 @@ public sealed class BrokerTests(BrokerHost host) : IClassFixture<BrokerHost>
         await abort.CancelAsync();
         response.Dispose();
 
-        await host.Upstream.State.EndlessAborted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await host.Upstream.State.EndlessAbortedFor(id).Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
