@@ -41,6 +41,12 @@ public sealed class FakeUpstreamState
     /// <summary>Completes when a client abandons <c>/v1/test/endless</c> (the broker cancelled the upstream stream).</summary>
     public TaskCompletionSource EndlessAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Per <c>?id=</c> of <c>/v1/test/endless</c>: completes when that stream was abandoned.</summary>
+    public TaskCompletionSource EndlessAbortedFor(string id) =>
+        endlessById.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> endlessById = new(StringComparer.Ordinal);
+
     /// <summary>Completes when <c>/v1/test/endless</c> has started streaming.</summary>
     public TaskCompletionSource EndlessStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -156,26 +162,40 @@ public static class FakeUpstreamServer
             await Task.Delay(ms, ct);
             return Results.Json(new { ok = true });
         });
-        app.MapMethods("/v1/test/echo", ["GET", "POST", "PUT", "PATCH", "DELETE"], async (HttpContext http) =>
-        {
-            using var reader = new StreamReader(http.Request.Body);
-            var body = await reader.ReadToEndAsync();
-            return Results.Json(new
-            {
-                method = http.Request.Method,
-                path = http.Request.Path.Value,
-                query = http.Request.QueryString.Value,
-                headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                body,
-            });
-        });
+        app.MapMethods("/v1/test/echo", ["GET", "POST", "PUT", "PATCH", "DELETE"], (Delegate)EchoAsync);
+
+        // Outside /v1, so no Authorization is required: for services that put the key in the query.
+        app.MapMethods("/open/echo", ["GET", "POST"], (Delegate)EchoAsync);
         return app;
     }
 
-    private static async Task EndlessAsync(HttpContext http, FakeUpstreamState state)
+    private static async Task<IResult> EchoAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var body = await reader.ReadToEndAsync();
+        return Results.Json(new
+        {
+            method = http.Request.Method,
+            path = http.Request.Path.Value,
+            query = http.Request.QueryString.Value,
+            headers = http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+            body,
+        });
+    }
+
+    private static async Task EndlessAsync(HttpContext http, FakeUpstreamState state, string? id)
     {
         http.Response.ContentType = "text/event-stream";
-        using var registration = http.RequestAborted.Register(() => state.EndlessAborted.TrySetResult());
+        void Aborted()
+        {
+            state.EndlessAborted.TrySetResult();
+            if (id is not null)
+            {
+                state.EndlessAbortedFor(id).TrySetResult();
+            }
+        }
+
+        using var registration = http.RequestAborted.Register(Aborted);
         state.EndlessStarted.TrySetResult();
         try
         {
@@ -188,11 +208,11 @@ public static class FakeUpstreamServer
         }
         catch (OperationCanceledException)
         {
-            state.EndlessAborted.TrySetResult();
+            Aborted();
         }
         catch (IOException)
         {
-            state.EndlessAborted.TrySetResult();
+            Aborted();
         }
     }
 

@@ -84,6 +84,18 @@ public static class ErrorCodes
     public const string ThemeFileNotAllowed = "theme.file_not_allowed";
     public const string ThemePreviewInvalid = "theme.invalid_preview";
 
+    // Card Security Contract runtime (issue 5, host side): open cap, grants, snapshots, File Registry.
+    public const string CardTooManyOpen = "card.too_many_open";
+    public const string GrantNotRequested = "grant.not_requested";
+    public const string SnapshotTooLarge = "snapshot.too_large";
+    public const string SnapshotInvalid = "snapshot.invalid";
+    public const string SnapshotNotFound = "snapshot.not_found";
+    public const string AssetNotFound = "asset.not_found";
+    public const string AssetTokenInvalid = "asset.token_invalid";
+    public const string AssetTypeUnknown = "asset.type_unknown";
+    public const string AssetNameInvalid = "asset.name_invalid";
+    public const string AssetTooLarge = "asset.too_large";
+
     // Vault, services and the network broker (issue 6).
     public const string SecretExists = "secret.exists";
     public const string SecretNotFound = "secret.not_found";
@@ -106,16 +118,4 @@ public static class ErrorCodes
     public const string BrokerResponseTooLarge = "broker.response_too_large";
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
-
-    // Card Security Contract runtime (issue 5, host side): open cap, grants, snapshots, File Registry.
-    public const string CardTooManyOpen = "card.too_many_open";
-    public const string GrantNotRequested = "grant.not_requested";
-    public const string SnapshotTooLarge = "snapshot.too_large";
-    public const string SnapshotInvalid = "snapshot.invalid";
-    public const string SnapshotNotFound = "snapshot.not_found";
-    public const string AssetNotFound = "asset.not_found";
-    public const string AssetTokenInvalid = "asset.token_invalid";
-    public const string AssetTypeUnknown = "asset.type_unknown";
-    public const string AssetNameInvalid = "asset.name_invalid";
-    public const string AssetTooLarge = "asset.too_large";
 }

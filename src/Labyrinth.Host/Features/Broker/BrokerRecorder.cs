@@ -73,6 +73,9 @@ internal sealed partial class BrokerRecordWriter(BrokerRecorder recorder, IServi
             var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
             var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
             var pending = false;
+
+            // One "last used" update per secret per batch, not one per request.
+            var lastUsed = new Dictionary<Guid, DateTime>();
             while (recorder.Reader.TryRead(out var r))
             {
                 db.NetworkLog.Add(new NetworkLogEntity
@@ -93,7 +96,7 @@ internal sealed partial class BrokerRecordWriter(BrokerRecorder recorder, IServi
                 pending = true;
                 if (r.SecretId is { } secretId)
                 {
-                    await db.Secrets.Where(s => s.Id == secretId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastUsedAt, r.At), ct);
+                    lastUsed[secretId] = r.At;
 
                     // AppendAsync saves every pending change (the log rows) in the same transaction.
                     await audit.AppendAsync(r.Actor, VaultAuditActions.Use, r.PluginId, new
@@ -118,6 +121,11 @@ internal sealed partial class BrokerRecordWriter(BrokerRecorder recorder, IServi
             if (pending)
             {
                 await db.SaveChangesAsync(ct);
+            }
+
+            foreach (var (secretId, at) in lastUsed)
+            {
+                await db.Secrets.Where(s => s.Id == secretId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastUsedAt, at), ct);
             }
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
