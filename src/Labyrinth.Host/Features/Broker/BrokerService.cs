@@ -40,6 +40,11 @@ internal sealed partial class BrokerService(
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "There is no such card on your boards.");
         }
 
+        if (card.Stopped)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.CardPluginStopped, "This card's plugin is disabled or stopped by an admin, so it cannot use the network.");
+        }
+
         var capability = CardCapabilities.NetworkPrefix + serviceId;
         var exchange = new BrokerExchange(card, GovernanceApi.Actor(http), serviceId, serviceKnown: false, metrics, recorder, clock)
         {

@@ -23,7 +23,8 @@ internal sealed record CardInstance(
     string TypeID,
     string CardName,
     IReadOnlyList<string> RequestedCapabilities,
-    CardTopics Topics)
+    CardTopics Topics,
+    bool Stopped = false)
 {
     public bool Requests(string capability) => RequestedCapabilities.Contains(capability, StringComparer.Ordinal);
 }
@@ -56,9 +57,14 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog)
         }
 
         var card = catalog.FindVersion(plugin.PluginId, plugin.Version)?.FindCard(plugin.TypeID);
+        // A disabled plugin or a killed version still has its permissions (so people can see and
+        // revoke them), but it must not use them: its frame is refused, and cached code must not
+        // reach assets or the network either.
+        var installed = catalog.Find(plugin.PluginId);
+        var stopped = installed is null || !installed.Enabled || installed.IsKilled(plugin.Version);
         return card is null
             ? null
-            : new CardInstance(boardId, windowId, userId, plugin.PluginId, plugin.Version, plugin.TypeID, card.Name, card.Capabilities, card.Topics);
+            : new CardInstance(boardId, windowId, userId, plugin.PluginId, plugin.Version, plugin.TypeID, card.Name, card.Capabilities, card.Topics, stopped);
     }
 
     /// <summary>True when the card's manifest requests <paramref name="capability"/> and its owner granted it.</summary>

@@ -197,6 +197,11 @@ internal static partial class CardsApi
             return missing!;
         }
 
+        if (card.Stopped)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.CardPluginStopped, "This card's plugin is disabled or stopped by an admin, so it cannot read assets.");
+        }
+
         var asset = await grants.ResolveAssetTokenAsync(card, request.Token, ct);
         var path = asset is null ? null : store.PathFor(asset.Sha256);
         if (asset is null || !File.Exists(path))
