@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGuard } from './guard';
-import { MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, MAX_SNAPSHOT_CHARS, utf8Length, validateCardMessage } from './schema';
+import { exceedsJsonBudget, MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, MAX_SNAPSHOT_CHARS, utf8Length, validateCardMessage } from './schema';
 import { TokenBucket } from './token-bucket';
 
 const reason = (d: unknown) => {
@@ -43,10 +43,13 @@ describe('validateCardMessage', () => {
   });
 
   it('validateCardMessage_Unserializable_BadShape', () => {
+    expect(reason({ type: 'setPayload', payload: 10n })).toBe('bad_shape');
+  });
+
+  it('validateCardMessage_Cyclic_OversizeBecauseItsJsonNeverEnds', () => {
     const cyclic: Record<string, unknown> = { type: 'setPayload' };
     cyclic.payload = cyclic;
-    expect(reason(cyclic)).toBe('bad_shape');
-    expect(reason({ type: 'setPayload', payload: 10n })).toBe('bad_shape');
+    expect(reason(cyclic)).toBe('oversize');
   });
 
   it('validateCardMessage_GeneralMessageOver256KiB_Oversize', () => {
@@ -216,5 +219,35 @@ describe('MessageGuard suspension', () => {
     for (let i = 0; i < 100; i++) g.reject('parent_message', 0);
     expect(g.counters.byReason.parent_message).toBe(100);
     expect(g.shouldSuspend(0)).toBe(false);
+  });
+});
+
+describe('exceedsJsonBudget', () => {
+  it('validateCardMessage_HugeSparseArray_OversizeWithoutSerializing', () => {
+    // 2^26 holes: JSON.stringify would write ~335 MB and freeze the host page for most of a minute.
+    const payload = new Array(2 ** 26);
+
+    expect(reason({ type: 'setPayload', payload })).toBe('oversize');
+  });
+
+  it('validateCardMessage_HugeTypedArrayInPayload_Oversize', () => {
+    expect(reason({ type: 'setPayload', payload: { data: new Uint8Array(4 * 1024 * 1024) } })).toBe('oversize');
+  });
+
+  it('exceedsJsonBudget_ValueJustUnderLimit_False', () => {
+    const value = { text: 'x'.repeat(100) };
+
+    expect(exceedsJsonBudget(value, JSON.stringify(value).length)).toBe(false);
+  });
+
+  it('exceedsJsonBudget_CyclicObject_TerminatesTrue', () => {
+    const a: Record<string, unknown> = {};
+    a.self = a;
+
+    expect(exceedsJsonBudget(a, 1000)).toBe(true);
+  });
+
+  it('exceedsJsonBudget_UndefinedMembers_CostNothing', () => {
+    expect(exceedsJsonBudget({ a: undefined, b: 1 }, JSON.stringify({ b: 1 }).length)).toBe(false);
   });
 });

@@ -94,6 +94,41 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/**
+ * True when the JSON form of `value` is certainly longer than `limit` characters. Counts a lower
+ * bound of each part's JSON length and stops as soon as the budget is spent, so its cost is
+ * bounded by `limit` whatever the card sent (array lengths are charged before their elements are
+ * visited; cycles cost something per visit, so they end too).
+ */
+export function exceedsJsonBudget(value: unknown, limit: number): boolean {
+  let budget = limit;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') budget -= v.length + 2;
+    else if (v === undefined) continue;
+    else if (v === null || typeof v !== 'object') budget -= 1;
+    else if (Array.isArray(v)) {
+      budget -= v.length + 1;
+      if (budget < 0) return true;
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else if (ArrayBuffer.isView(v)) {
+      // A typed array serializes as {"0":n,"1":n,…}: at least five characters per element.
+      budget -= 'length' in v && typeof v.length === 'number' ? v.length * 5 : 0;
+    } else {
+      for (const key in v) {
+        const child = (v as Record<string, unknown>)[key];
+        if (child === undefined) continue;
+        budget -= key.length + 3;
+        if (budget < 0) return true;
+        stack.push(child);
+      }
+    }
+    if (budget < 0) return true;
+  }
+  return false;
+}
+
 export function limitFor(type: string): number {
   if (type === 'setPayload') return MAX_PAYLOAD_BYTES;
   // A 200 KB image is ~267k base64 characters: more than the general limit, checked exactly below.
@@ -112,7 +147,10 @@ export function validateCardMessage(data: unknown): ValidationResult {
     return { ok: false, reason: 'unknown_type' };
   }
 
-  // Cheap pre-check before serializing: a string field alone can exceed the limit.
+  const limit = limitFor(type);
+  // Bound the size before serializing: a sparse array or a typed array is cheap for a card to post
+  // but its JSON can be gigabytes, and JSON.stringify on the host page would freeze the board.
+  if (exceedsJsonBudget(data, limit)) return { ok: false, reason: 'oversize' };
   let json: string | undefined;
   try {
     json = JSON.stringify(data);
@@ -120,7 +158,6 @@ export function validateCardMessage(data: unknown): ValidationResult {
     return { ok: false, reason: 'bad_shape' };
   }
   if (json === undefined) return { ok: false, reason: 'bad_shape' };
-  const limit = limitFor(type);
   if (json.length > limit) return { ok: false, reason: 'oversize' };
   const bytes = utf8Length(json);
   if (bytes > limit) return { ok: false, reason: 'oversize' };
