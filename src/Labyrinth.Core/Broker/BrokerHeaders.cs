@@ -23,6 +23,8 @@ public static class BrokerHeaders
         "x-forwarded-", "x-real-ip", "x-client-ip", "x-original-", "x-rewrite-url", "x-http-method", "x-host",
         "x-api-key", "x-auth", "x-amz-", "x-goog-", "x-ms-", "x-csrf", "x-xsrf", "x-labyrinth", "x-access-token", "x-session",
         "x-proxy", "x-envoy-", "x-user", "x-token",
+        // Which account a shared key bills and acts as is the admin's choice, not the card's.
+        "openai-organization", "openai-project", "openai-beta-organization",
     ];
 
     private static readonly HashSet<string> AllowedResponse = new(StringComparer.OrdinalIgnoreCase)

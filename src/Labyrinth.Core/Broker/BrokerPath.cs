@@ -45,6 +45,10 @@ public static class BrokerPath
                     return "The path must not contain \"?\" or \"#\"; send query parameters in \"query\".";
                 case ' ':
                     return "The path must not contain spaces; percent-encode them.";
+                case ';':
+                    // Matrix parameters: Tomcat/Spring-style servers read "/..;/" as "/../", which would
+                    // walk out of the allowed prefix after our check.
+                    return "The path must not contain \";\".";
             }
         }
 
@@ -62,7 +66,7 @@ public static class BrokerPath
 
         foreach (var segment in path[1..].Split('/'))
         {
-            if (segment is "." or "..")
+            if (segment is "." or ".." || segment.StartsWith("..", StringComparison.Ordinal))
             {
                 return "The path must not contain \".\" or \"..\" segments.";
             }

@@ -99,6 +99,32 @@ public static class BrokerUrl
         return IsSameOrigin(current, target) ? target : null;
     }
 
+    /// <summary>
+    /// True when a redirect target stays inside the service: under the base URL's path, and its
+    /// relative path passes <see cref="BrokerPath.Check"/> and the service's allowed prefixes —
+    /// the secret goes along on every hop, so the upstream must not choose where within the origin.
+    /// </summary>
+    public static bool IsWithinService(Uri baseUrl, IEnumerable<string> prefixes, Uri target)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        ArgumentNullException.ThrowIfNull(prefixes);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!IsSameOrigin(baseUrl, target))
+        {
+            return false;
+        }
+
+        var basePath = baseUrl.AbsolutePath.TrimEnd('/');
+        var path = target.AbsolutePath;
+        if (!path.StartsWith(basePath, StringComparison.Ordinal) || (path.Length > basePath.Length && path[basePath.Length] != '/'))
+        {
+            return false;
+        }
+
+        var relative = path.Length == basePath.Length ? "/" : path[basePath.Length..];
+        return BrokerPath.Check(relative) is null && BrokerPath.IsAllowed(relative, prefixes);
+    }
+
     /// <summary>Path only, for logs: never the query (it may carry values a person typed, or a secret).</summary>
     public static string LoggablePath(string path) => path.Length > 300 ? path[..300] : path;
 }

@@ -33,6 +33,8 @@ public sealed class BrokerHeadersTests
     [InlineData("Connection")]
     [InlineData("Content-Length")]
     [InlineData("User-Agent")]
+    [InlineData("OpenAI-Organization")]
+    [InlineData("OpenAI-Project")]
     public void FilterRequest_DisallowedHeader_IsDroppedSilently(string name)
     {
         var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { [name] = "v" }, "Authorization");

@@ -38,6 +38,9 @@ public sealed class BrokerPathTests
     [InlineData("/chat%2")]
     [InlineData("/caf\u00e9")]
     [InlineData("/a b")]
+    [InlineData("/v1/chat/..;/admin")]
+    [InlineData("/v1/chat;jsessionid=1")]
+    [InlineData("/v1/.../admin")]
     public void Check_EscapingOrMalformedPath_IsRefused(string path) => Assert.NotNull(BrokerPath.Check(path));
 
     [Fact]

@@ -50,3 +50,26 @@ public sealed class BrokerUrlTests
     [Fact]
     public void RedirectTarget_NoLocation_IsNull() => Assert.Null(BrokerUrl.RedirectTarget(Base, null));
 }
+
+public sealed class BrokerUrlRedirectScopeTests
+{
+    private static readonly Uri Base = new("https://api.example.com/v1");
+    private static readonly string[] Prefixes = ["/chat/completions", "/models"];
+
+    [Theory]
+    [InlineData("https://api.example.com/v1/models")]
+    [InlineData("https://api.example.com/v1/chat/completions")]
+    [InlineData("https://api.example.com/v1/models/gpt-4o")]
+    public void IsWithinService_AllowedPath_True(string target) =>
+        Assert.True(BrokerUrl.IsWithinService(Base, Prefixes, new Uri(target)));
+
+    [Theory]
+    [InlineData("https://api.example.com/v1/admin")]
+    [InlineData("https://api.example.com/v2/models")]
+    [InlineData("https://api.example.com/v1models")]
+    [InlineData("https://api.example.com/v1/chat/../admin")]
+    [InlineData("https://api.example.com/v1/models;x=1")]
+    [InlineData("https://evil.example/v1/models")]
+    public void IsWithinService_OutsideTheService_False(string target) =>
+        Assert.False(BrokerUrl.IsWithinService(Base, Prefixes, new Uri(target)));
+}

@@ -58,7 +58,8 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 w.WriteStartObject("headers");
                 foreach (var (k, v) in headers)
                 {
-                    w.WriteString(k, v);
+                    // Allowed headers (openai-*, x-ratelimit-*) are upstream-chosen text too.
+                    w.WriteString(k, redactor.RedactWhole(v));
                 }
 
                 w.WriteEndObject();

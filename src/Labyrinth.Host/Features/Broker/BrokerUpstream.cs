@@ -65,7 +65,7 @@ internal sealed class BrokerUpstream(IHttpClientFactory factory)
             var target = BrokerUrl.RedirectTarget(url, response.Headers.Location);
             var status = response.StatusCode;
             response.Dispose();
-            if (target is null || hop >= MaxRedirects)
+            if (target is null || hop >= MaxRedirects || !BrokerUrl.IsWithinService(call.Service.BaseUrl, call.Service.PathPrefixes, target))
             {
                 throw new RedirectRefusedException();
             }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import vectors from '../../../../tests/vectors/topics.json';
-import { PubSubHub, type PubSubMember } from './pubsub';
+import { MAX_SUBSCRIPTIONS, PubSubHub, type PubSubMember } from './pubsub';
 import { isTopic, isTopicPattern, patternCovers, topicMatches } from './topics';
 
 interface Got {
@@ -133,5 +133,21 @@ describe('PubSubHub', () => {
     pubReg.publish('timer:countdown:finished', 1, 1, 0);
     expect(sub.got).toEqual([]);
     expect(hub.size).toBe(1);
+  });
+});
+
+describe('PubSubHub subscription cap', () => {
+  it('subscribe_MoreThanCapUnderADeclaredWildcard_RateLimited', () => {
+    const hub = new PubSubHub();
+    const sub = member('board', { subscribe: ['chat:*:said'] });
+    const reg = hub.register(sub.m);
+
+    for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) expect(reg.subscribe(`chat:room-${i}:said`)).toEqual({ ok: true });
+    const over = reg.subscribe('chat:one-more:said');
+    const again = reg.subscribe('chat:room-0:said');
+
+    expect(over).toEqual({ ok: false, code: 'rate_limited' });
+    expect(again).toEqual({ ok: true });
+    expect(reg.subscriptions.size).toBe(MAX_SUBSCRIPTIONS);
   });
 });

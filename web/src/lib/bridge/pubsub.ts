@@ -5,6 +5,9 @@ import type { CardTopics } from './card-host';
 import { TokenBucket } from './token-bucket';
 import { isTopic, isTopicPattern, patternCovers, topicMatches } from './topics';
 
+/** Subscriptions one card may hold at once. */
+export const MAX_SUBSCRIPTIONS = 64;
+
 export const PUBSUB_CAPABILITY = 'crossCard:pubsub';
 export const MAX_PUBLISH_BYTES = 64 * 1024;
 export const PUBLISHES_PER_SECOND = 20;
@@ -23,7 +26,7 @@ export type PublishOutcome =
   | { ok: true; delivered: number }
   | { ok: false; reason: 'topic_not_declared' | 'not_granted' | 'rate_limited' | 'too_large' };
 
-export type SubscribeOutcome = { ok: true } | { ok: false; code: 'topic_not_declared' | 'not_granted' };
+export type SubscribeOutcome = { ok: true } | { ok: false; code: 'topic_not_declared' | 'not_granted' | 'rate_limited' };
 
 /** A member's handle on the hub; `unregister` on close. */
 export interface PubSubRegistration {
@@ -69,6 +72,8 @@ export class PubSubHub {
           return { ok: false, code: 'topic_not_declared' };
         }
         if (!member.granted()) return { ok: false, code: 'not_granted' };
+        // A declared wildcard covers endless concrete topics; every publish scans the set.
+        if (!entry.subs.has(topic) && entry.subs.size >= MAX_SUBSCRIPTIONS) return { ok: false, code: 'rate_limited' };
         entry.subs.add(topic);
         return { ok: true };
       },
