@@ -50,6 +50,8 @@ export interface CardContextController {
   setTheme(tokens: ThemeTokens): void;
   /** `grantsChanged`: updates `grantedCapabilities`, drops local subscriptions when pub/sub is gone. */
   setGrants(capabilities: readonly string[]): void;
+  /** `pushAsset`: the person gave the card an asset (drop); calls the `onAssetPushed` listeners. */
+  pushAsset(asset: AssetHandle): void;
   /**
    * Routes `response`, `event` and `networkChunk` to the request or subscription they belong
    * to. Returns false for any other message. Unknown ids are ignored.
@@ -59,6 +61,22 @@ export interface CardContextController {
 
 /** The host refuses payloads over 1 MiB serialized; fail early, where the author can see it. */
 export const MAX_PAYLOAD_CHARS = 1024 * 1024;
+
+/** Longest token a pushed asset may carry; server tokens are far shorter. */
+export const MAX_ASSET_TOKEN = 200;
+
+/**
+ * A frozen {@link AssetHandle} from an untrusted `pushAsset` message, or null when any field is
+ * missing or malformed: a listener must never see a half-valid handle.
+ */
+export function assetHandleOf(v: unknown): AssetHandle | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { token, name, mediaType, bytes } = v as Record<string, unknown>;
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_ASSET_TOKEN) return null;
+  if (typeof name !== 'string' || typeof mediaType !== 'string') return null;
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return null;
+  return Object.freeze({ token, name, mediaType, bytes });
+}
 
 type Listeners<T> = Set<(value: T) => void>;
 
@@ -93,6 +111,7 @@ export function createCardContext(
   const theme: Listeners<ThemeTokens> = new Set();
   const props: Listeners<JsonObject> = new Set();
   const grants: Listeners<readonly string[]> = new Set();
+  const pushed: Listeners<AssetHandle> = new Set();
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
 
   interface Pending {
@@ -138,6 +157,7 @@ export function createCardContext(
     onThemeChanged: (cb: (t: ThemeTokens) => void) => on(theme, cb),
     onPropsChanged: (cb: (p: JsonObject) => void) => on(props, cb),
     onGrantsChanged: (cb: (c: readonly string[]) => void) => on(grants, cb),
+    onAssetPushed: (cb: (a: AssetHandle) => void) => on(pushed, cb),
     interaction(name: string, detail?: JsonValue) {
       send(detail === undefined ? { type: 'interactionEvent', name: String(name) }
         : { type: 'interactionEvent', name: String(name), detail });
@@ -210,6 +230,7 @@ export function createCardContext(
       if (!granted.includes(PUBSUB)) subscriptions.clear();
       emit(grants, granted);
     },
+    pushAsset(a) { emit(pushed, a); },
     receive(m) {
       switch (m.type) {
         case 'response': {

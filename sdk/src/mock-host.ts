@@ -17,7 +17,7 @@
  * mounted.destroy();
  * ```
  */
-import { CardBridgeError, createCardContext, mountCard, type MountedCard } from './context.ts';
+import { assetHandleOf, CardBridgeError, createCardContext, mountCard, type MountedCard } from './context.ts';
 import { patternCovers, topicMatches } from './topics.ts';
 import type {
   AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
@@ -99,6 +99,12 @@ export interface MockHost {
   emit(topic: string, payload: JsonValue, from?: { typeID: string }): boolean;
   /** Grants or revokes (`grantsChanged`); revoking `crossCard:pubsub` drops subscriptions. */
   setGrants(capabilities: string[]): void;
+  /**
+   * Plays the person dropping an asset on the card (`pushAsset`): validated like the frame does,
+   * then `onAssetPushed` listeners run. Returns false when the handle is malformed. Put the bytes
+   * in `options.assets[handle.token]` so the card's `readAsset` finds them.
+   */
+  pushAsset(handle: AssetHandle): boolean;
   /** Resolves once every request sent so far has been answered (await it before asserting). */
   settle(): Promise<void>;
   /** Changes props like `propsChanged`: listeners, then `update` / remount of a card mounted with {@link MockHost.mount}. */
@@ -245,6 +251,12 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
       granted = [...capabilities];
       if (!granted.includes('crossCard:pubsub')) subscriptions.clear();
       controller.setGrants(granted);
+    },
+    pushAsset(h) {
+      // Through structuredClone and the shared validator, as the frame sees it over a real port.
+      const asset = assetHandleOf(structuredClone(h));
+      if (asset) controller.pushAsset(asset);
+      return asset !== null;
     },
     emit(topic, payload, from = { typeID: 'other' }) {
       if (!granted.includes('crossCard:pubsub') || ![...subscriptions].some((p) => topicMatches(p, topic))) return false;

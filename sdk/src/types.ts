@@ -213,6 +213,22 @@ export interface CardContext {
   readAsset(token: string): Promise<AssetData>;
 
   /**
+   * Calls `cb` when the person gives this card an asset without it asking: dropping a file or
+   * an asset onto the open card is an explicit grant (CSC §7). The token is already granted;
+   * read it with {@link CardContext.readAsset}. `fileRegistry:<type>` must be in the manifest's
+   * capabilities or the host never offers the drop.
+   *
+   * @example
+   * ```ts
+   * card.onAssetPushed(async ({ token, name }) => {
+   *   const { data, mediaType } = await card.readAsset(token);
+   *   show(name, new Blob([data], { type: mediaType }));
+   * });
+   * ```
+   */
+  onAssetPushed(cb: (asset: AssetHandle) => void): Unsubscribe;
+
+  /**
    * Publishes an event to other open cards on the board (host-mediated, CSC §9). Fire and
    * forget: dropped unless the manifest declares `topic` under `topics.publish` and the card
    * holds `crossCard:pubsub`; ≤ 64 KiB JSON, 20 per second. Receivers learn only your typeID.
@@ -282,7 +298,10 @@ export interface CardContext {
 /** File Registry asset kinds; `fileRegistry:<type>` is the matching capability. */
 export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
 
-/** What {@link CardContext.requestAsset} resolves: an opaque, per-card, revocable token. */
+/**
+ * What {@link CardContext.requestAsset} resolves and {@link CardContext.onAssetPushed} delivers:
+ * an opaque, per-card, revocable token.
+ */
 export interface AssetHandle {
   readonly token: string;
   readonly name: string;

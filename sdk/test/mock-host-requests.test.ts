@@ -29,6 +29,26 @@ describe('createMockHost requests', () => {
     await expect(host.card.readAsset('__proto__')).rejects.toMatchObject({ code: 'token_invalid' });
   });
 
+  it('PushAsset_ValidHandle_ListenerReadsScriptedBytes', async () => {
+    const host = createMockHost({ assets: { tok: { name: 'a.png', mediaType: 'image/png', data: new Uint8Array([1, 2, 3]) } } });
+    const read: string[] = [];
+    host.card.onAssetPushed(async (a) => { read.push(`${a.name} ${(await host.card.readAsset(a.token)).data.byteLength}`); });
+    expect(host.pushAsset({ token: 'tok', name: 'a.png', mediaType: 'image/png', bytes: 3 })).toBe(true);
+    await host.settle();
+    expect(read).toEqual(['a.png 3']);
+  });
+
+  it('PushAsset_MalformedHandle_RefusedListenerNotCalled', () => {
+    const host = createMockHost();
+    const seen: unknown[] = [];
+    const off = host.card.onAssetPushed((a) => seen.push(a));
+    const bad = { token: 'tok', name: 'a.png', mediaType: 'image/png', bytes: Number.NaN };
+    expect(host.pushAsset(bad)).toBe(false);
+    off();
+    expect(host.pushAsset({ ...bad, bytes: 3 })).toBe(true); // valid, but nobody listens any more
+    expect(seen).toEqual([]);
+  });
+
   it('RequestNetwork_StreamScripted_ChunksThenBytes', async () => {
     const host = createMockHost({ network: () => ({ status: 200, chunks: ['data: a\n\n', 'data: b\n\n'] }) });
     const chunks: string[] = [];

@@ -7,6 +7,11 @@
  * success, `no-response` when the host stayed silent (dropped messages are not answered),
  * `sent` for fire-and-forget attacks.
  *
+ * Two grant paths are rows too: "Pick an image" (`<div data-testid="attacker-picked">`, the host's
+ * picker via `requestAsset`, then `readAsset`) and a file dropped on the card
+ * (`<div data-testid="attacker-pushed">`, `onAssetPushed`, then `readAsset`); each shows the byte
+ * count it actually read, so a test proves the token works, not just that a handle arrived.
+ *
  * It also shows every message the host sent on the port, as JSON, in
  * `<pre data-testid="probe-received">` — tests assert no secret ever appears there.
  */
@@ -213,6 +218,48 @@ export const mountPlugin: MountPlugin = (target, props: JsonObject, card) => {
   }
   runAll.onclick = () => void Promise.all(SAFE.map(run));
 
+  // Granted-asset rows: state/code like the attack rows, text for people (and tests) to read.
+  const assetRow = (testid: string) => {
+    const li = document.createElement('div');
+    li.dataset.testid = testid;
+    li.dataset.state = 'idle';
+    li.style.cssText = 'margin:2px 0;font-family:ui-monospace,monospace';
+    return li;
+  };
+  const settle = (li: HTMLElement, code: string, text: string) => {
+    if (destroyed) return;
+    li.dataset.state = 'done';
+    li.dataset.code = code;
+    li.textContent = text;
+  };
+
+  const pick = document.createElement('button');
+  pick.type = 'button';
+  pick.textContent = 'Pick an image';
+  pick.dataset.testid = 'attacker-pick';
+  const picked = assetRow('attacker-picked');
+  pick.onclick = async () => {
+    picked.dataset.state = 'running';
+    try {
+      const h = await card.requestAsset('image');
+      const a = await card.readAsset(h.token);
+      settle(picked, 'ok', `picked: ${h.name} ${a.data.byteLength} bytes`);
+    } catch (e) {
+      settle(picked, codeOf(e), `picked: ${codeOf(e)}`);
+    }
+  };
+
+  const pushed = assetRow('attacker-pushed');
+  const offPushed = card.onAssetPushed(async (h) => {
+    pushed.dataset.state = 'running';
+    try {
+      const a = await card.readAsset(h.token);
+      settle(pushed, 'ok', `pushed: ${h.name} ${a.data.byteLength} bytes`);
+    } catch (e) {
+      settle(pushed, codeOf(e), `pushed: ${h.name} ${codeOf(e)}`);
+    }
+  });
+
   const log = document.createElement('pre');
   log.dataset.testid = 'probe-received';
   log.style.cssText = 'white-space:pre-wrap;overflow-wrap:anywhere;font-size:11px;max-height:40vh;overflow:auto;border-top:1px solid var(--lab-border, #d4d4d8);margin:0;padding-top:4px';
@@ -224,11 +271,11 @@ export const mountPlugin: MountPlugin = (target, props: JsonObject, card) => {
     bounds: { ...card.bounds }, active: card.active, grantedCapabilities: [...card.grantedCapabilities], reconstructed: true,
   });
 
-  root.append(h, tokenLabel, runAll, list, log);
+  root.append(h, tokenLabel, runAll, list, pick, picked, pushed, log);
   target.replaceChildren(root);
 
   return {
     update(p) { if (typeof p.token === 'string') tokenInput.value = p.token; },
-    destroy() { destroyed = true; listeners.delete(onMessage); root.remove(); },
+    destroy() { destroyed = true; offPushed(); listeners.delete(onMessage); root.remove(); },
   };
 };

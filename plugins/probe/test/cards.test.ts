@@ -57,6 +57,34 @@ describe('attacker card', () => {
     expect(await runRow(target, 'read-token')).toBe('token_invalid');
   });
 
+  const until = async (el: HTMLElement) => {
+    for (let i = 0; i < 100 && el.dataset.state !== 'done'; i++) await new Promise((r) => setTimeout(r, 5));
+  };
+  const asset = { name: 'cat.png', mediaType: 'image/png', data: new Uint8Array([1, 2, 3, 4, 5]) };
+
+  it('Attacker_AssetPushed_RowShowsNameAndBytesRead', async () => {
+    const { mountPlugin } = await import('../src/attacker.ts');
+    const target = document.createElement('div');
+    const host = createMockHost({ ...manifest, assets: { tok: asset } });
+    host.mount(mountPlugin, target);
+    // The handle claims 99 bytes; the row must show what readAsset actually returned.
+    host.pushAsset({ token: 'tok', name: 'cat.png', mediaType: 'image/png', bytes: 99 });
+    const row = target.querySelector<HTMLElement>('[data-testid="attacker-pushed"]')!;
+    await until(row);
+    expect(row.textContent).toBe('pushed: cat.png 5 bytes');
+  });
+
+  it('Attacker_PickAnImage_RowShowsBytesRead', async () => {
+    const { mountPlugin } = await import('../src/attacker.ts');
+    const target = document.createElement('div');
+    createMockHost({ ...manifest, assets: { tok: asset }, pickAsset: () => ({ token: 'tok', name: 'cat.png', mediaType: 'image/png', bytes: 5 }) })
+      .mount(mountPlugin, target);
+    target.querySelector<HTMLButtonElement>('[data-testid="attacker-pick"]')!.click();
+    const row = target.querySelector<HTMLElement>('[data-testid="attacker-picked"]')!;
+    await until(row);
+    expect(row.textContent).toBe('picked: cat.png 5 bytes');
+  });
+
   it('Attacker_ReceivedLog_ShowsInitWithGrants', async () => {
     const { mountPlugin } = await import('../src/attacker.ts');
     const target = document.createElement('div');

@@ -2,7 +2,7 @@
  * The card-frame bootstrap's logic (docs/api.md, "Bridge protocol"). `bootstrap.ts` runs it in
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
-import { createCardContext, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
+import { assetHandleOf, createCardContext, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
 import type { CardContext, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
 
 /** Globals that would open network channels CSP `connect-src` does not govern. */
@@ -184,6 +184,12 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       case 'grantsChanged':
         controller.setGrants(capabilities(m.capabilities));
         return;
+      case 'pushAsset': {
+        // The host page is trusted, but a malformed handle must not reach plugin code: drop it whole.
+        const asset = assetHandleOf(m.asset);
+        if (asset) controller.pushAsset(asset);
+        return;
+      }
       case 'captureSnapshot': {
         const id = m.id;
         const maxBytes = Math.min(Number(m.maxBytes) || 0, 200_000);

@@ -404,6 +404,44 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
     expect(card.grantedCapabilities).toEqual(['network:openai']);
   });
 
+  it('PushAsset_ValidHandle_ListenerGetsFrozenHandle', async () => {
+    const { host, card } = await mounted();
+    const seen: unknown[] = [];
+    card.onAssetPushed((a) => seen.push(a));
+    host.postMessage({ type: 'pushAsset', asset: { token: 'lab_ast_1', name: 'cat.png', mediaType: 'image/png', bytes: 67, extra: 'dropped' } });
+    await until(() => seen.length === 1 || undefined);
+    expect(seen).toEqual([{ token: 'lab_ast_1', name: 'cat.png', mediaType: 'image/png', bytes: 67 }]);
+    expect(Object.isFrozen(seen[0])).toBe(true);
+  });
+
+  it('PushAsset_MalformedHandles_NeverReachListener', async () => {
+    const { host, card } = await mounted();
+    const seen: { token: string }[] = [];
+    card.onAssetPushed((a) => seen.push(a));
+    const ok = { token: 'lab_ast_ok', name: 'a.png', mediaType: 'image/png', bytes: 1 };
+    for (const asset of [
+      undefined, null, 'lab_ast_x', [ok],
+      { ...ok, token: 7 }, { ...ok, token: '' }, { ...ok, token: 'x'.repeat(201) },
+      { ...ok, name: undefined }, { ...ok, mediaType: 5 },
+      { ...ok, bytes: '1' }, { ...ok, bytes: Infinity }, { ...ok, bytes: NaN }, { ...ok, bytes: -1 },
+    ]) host.postMessage({ type: 'pushAsset', asset });
+    // Port messages arrive in order: once the valid one is seen, every malformed one was handled.
+    host.postMessage({ type: 'pushAsset', asset: { ...ok, token: 'x'.repeat(200) } });
+    await until(() => seen.length > 0 || undefined);
+    expect(seen.map((a) => a.token)).toEqual(['x'.repeat(200)]);
+  });
+
+  it('PushAsset_AfterUnsubscribe_ListenerNotCalled', async () => {
+    const { host, card } = await mounted();
+    const gone: unknown[] = [];
+    const kept: unknown[] = [];
+    card.onAssetPushed((a) => gone.push(a))();
+    card.onAssetPushed((a) => kept.push(a));
+    host.postMessage({ type: 'pushAsset', asset: { token: 't', name: 'n', mediaType: 'image/png', bytes: 0 } });
+    await until(() => kept.length === 1 || undefined);
+    expect(gone).toEqual([]);
+  });
+
   it('CaptureSnapshot_RasteriserSucceeds_AnswersSnapshotWithSameId', async () => {
     const shot = vi.fn(async () => 'data:image/webp;base64,UklGRg==');
     const { host, got } = await mounted(INIT, shot);

@@ -165,6 +165,31 @@ describe('CardBridge', () => {
     ]);
   });
 
+  it('CardBridge_PushAssetWhenReady_SendsOnlyTheFourHandleFields', async () => {
+    const h = make();
+    const port = await h.connect();
+    port.postMessage({ type: 'ready', loadMs: 1 });
+    await flush();
+    const handle = { token: 'lab_ast_1', name: 'cat.png', mediaType: 'image/png', bytes: 67, assetId: 'ast_secret' };
+    h.bridge.pushAsset(handle);
+    await flush();
+    expect(h.received.at(-1)).toEqual({ type: 'pushAsset', asset: { token: 'lab_ast_1', name: 'cat.png', mediaType: 'image/png', bytes: 67 } });
+  });
+
+  it('CardBridge_PushAssetBeforeConnectOrAfterDestroy_SendsNothing', async () => {
+    const h = make();
+    const handle = { token: 'lab_ast_1', name: 'cat.png', mediaType: 'image/png', bytes: 67 };
+    h.bridge.pushAsset(handle); // no port yet: must not throw or queue
+    const port = await h.connect();
+    h.bridge.pushAsset(handle); // connected, but the card has not mounted its listeners (no ready)
+    port.postMessage({ type: 'ready', loadMs: 1 });
+    await flush();
+    h.bridge.destroy();
+    h.bridge.pushAsset(handle);
+    await flush();
+    expect(h.received.filter((m) => (m as { type?: unknown }).type === 'pushAsset')).toEqual([]);
+  });
+
   it('CardBridge_Destroy_RemovesFrameAndClosesPort', async () => {
     const h = make();
     const port = await h.connect();

@@ -1,5 +1,5 @@
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
-import { BridgeError, denyAllServices, toWireError, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
+import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
 import type { FramePool } from './frame-pool';
 import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
@@ -646,6 +646,20 @@ export class CardBridge {
       if (revoked.includes(PUBSUB_CAPABILITY)) this.#pubsub?.unsubscribeAll();
     }
     this.#send({ type: 'grantsChanged', capabilities: [...next] });
+  }
+
+  /**
+   * Hands the card an asset the person dropped on it (`pushAsset`, CSC §7); the token is already
+   * granted server-side. A no-op unless the card is connected: a frame that is loading, gone or
+   * suspended has no listener, and queueing a grant for a later frame would surprise the person.
+   */
+  pushAsset(handle: AssetHandle): void {
+    if (!this.#port || !this.#readySeen || this.status === 'suspended') return;
+    // Plain copy of the four fields: the handle comes from a fetch and may carry more.
+    this.#send({
+      type: 'pushAsset',
+      asset: { token: String(handle.token), name: String(handle.name), mediaType: String(handle.mediaType), bytes: Number(handle.bytes) },
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 // Bridge protocol messages (docs/api.md "Bridge protocol" and "Bridge protocol additions").
-import type { AssetType, NetworkRequest, ViolationReason } from './card-host';
+import type { AssetHandle, AssetType, NetworkRequest, ViolationReason } from './card-host';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -63,7 +63,8 @@ export type HostMessage =
   | { type: 'event'; topic: string; payload: unknown; from: { typeID: string } }
   | { type: 'networkChunk'; id: string; data: string }
   | { type: 'captureSnapshot'; id: string; maxBytes: number }
-  | { type: 'grantsChanged'; capabilities: string[] };
+  | { type: 'grantsChanged'; capabilities: string[] }
+  | { type: 'pushAsset'; asset: AssetHandle };
 
 /** Why a card message was dropped; `parent_message` = a window postMessage after connect. */
 export type RejectReason = ViolationReason;
