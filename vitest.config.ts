@@ -8,5 +8,8 @@ export default defineConfig({
   test: {
     include: ['{web,sdk,plugins}/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // Timeouts only catch hangs: a build test (esbuild + brotli of a fixture plugin) took over 5 s on
+    // a loaded 2-core CI box, and no test asserts how long anything takes.
+    testTimeout: 60_000,
   },
 });
