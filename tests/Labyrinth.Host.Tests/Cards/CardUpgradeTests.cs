@@ -9,7 +9,8 @@ namespace Labyrinth.Host.Tests.Cards;
 
 /// <summary>
 /// The cards test plugin at 1.0.0, then 1.1.0 installed (and active) whose viewer asks for
-/// fileRegistry:pdf more and no longer for fileRegistry:text. Its own host: the newer active version
+/// fileRegistry:pdf more and no longer for fileRegistry:text, and whose plain card now requires a
+/// "src" prop that 1.0.0 cards do not have. Its own host: the newer active version
 /// would change what every other class's cards spawn on.
 /// </summary>
 public sealed class CardUpgradeApp : IAsyncLifetime
@@ -23,7 +24,8 @@ public sealed class CardUpgradeApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Inner.InitializeAsync();
-        await Inner.InstallAsync(NewVersion, NewViewerCapabilities);
+        await Inner.InstallAsync(NewVersion, NewViewerCapabilities,
+            new { type = "object", required = new[] { "src" }, properties = new { src = new { type = "string" } } });
     }
 
     public ValueTask DisposeAsync() => Inner.DisposeAsync();
@@ -34,12 +36,12 @@ public sealed class CardUpgradeTests(CardUpgradeApp app) : IClassFixture<CardUpg
     private CardsApp Shared => app.Inner;
 
     /// <summary>A viewer on the old version 1.0.0, as a card spawned before the update would be.</summary>
-    private async Task<Card> OldCardAsync()
+    private async Task<Card> OldCardAsync(string typeID = "viewer")
     {
         var client = await Shared.UserAsync();
         var board = await LabyrinthApp.CreateBoardAsync(client);
         var (after, window) = await Boards.SpawnAsync(client, board,
-            new { kind = "plugin", plugin = new { pluginId = CardsApp.PluginId, version = "1.0.0", typeID = "viewer" } });
+            new { kind = "plugin", plugin = new { pluginId = CardsApp.PluginId, version = "1.0.0", typeID } });
         return new Card(client, after, board.Id(), window.Id());
     }
 
@@ -175,6 +177,18 @@ public sealed class CardUpgradeTests(CardUpgradeApp app) : IClassFixture<CardUpg
         using var second = await UpgradeAsync(card, CardUpgradeApp.NewVersion);
 
         await Expect.ProblemAsync(HttpStatusCode.Conflict, "card.upgrade_unavailable", second);
+    }
+
+    [Fact]
+    public async Task Upgrade_PropsInvalidForNewVersion_Returns400AndLeavesCard()
+    {
+        var card = await OldCardAsync("plain");
+        Assert.Equal(CardUpgradeApp.NewVersion, (await card.PermissionsAsync()).GetProperty("upgrade").GetProperty("version").GetString());
+
+        using var response = await UpgradeAsync(card, CardUpgradeApp.NewVersion);
+
+        await Expect.ProblemAsync(HttpStatusCode.BadRequest, "spawn.invalid_props", response);
+        Assert.Equal("1.0.0", (await card.PermissionsAsync()).GetProperty("version").GetString());
     }
 
     [Fact]

@@ -52,9 +52,10 @@ public sealed class CardsApp : IAsyncLifetime
 
     /// <summary>
     /// Installs (and so activates) <paramref name="version"/> of the test plugin, signed by the
-    /// trusted key, whose viewer card requests <paramref name="viewerCapabilities"/>.
+    /// trusted key, whose viewer card requests <paramref name="viewerCapabilities"/>; the plain card
+    /// takes <paramref name="plainPropsSchema"/> when given.
     /// </summary>
-    internal async Task InstallAsync(string version, string[] viewerCapabilities)
+    internal async Task InstallAsync(string version, string[] viewerCapabilities, object? plainPropsSchema = null)
     {
         var manifest = new Dictionary<string, object>
         {
@@ -70,7 +71,9 @@ public sealed class CardsApp : IAsyncLifetime
                     capabilities = viewerCapabilities,
                     topics = new { publish = new[] { "math:expression:changed" }, subscribe = new[] { "math:*:changed" } },
                 },
-                new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 } },
+                plainPropsSchema is null
+                    ? new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 } }
+                    : new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 }, propsSchema = plainPropsSchema },
             },
         };
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
