@@ -96,6 +96,7 @@ public static class ErrorCodes
     public const string AssetNameInvalid = "asset.name_invalid";
     public const string AssetTooLarge = "asset.too_large";
     public const string CardPluginStopped = "card.plugin_stopped";
+    public const string CardUpgradeUnavailable = "card.upgrade_unavailable";
 
     // Vault, services and the network broker (issue 6).
     public const string SecretExists = "secret.exists";

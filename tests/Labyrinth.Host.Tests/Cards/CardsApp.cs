@@ -27,6 +27,7 @@ public sealed class CardsApp : IAsyncLifetime
     public static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0];
 
     private HttpClient admin = null!;
+    private PublisherKey key = null!;
 
     internal LabyrinthApp App { get; } = new(new Dictionary<string, string?>
     {
@@ -40,27 +41,39 @@ public sealed class CardsApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         admin = await App.SetupAdminAsync();
-        using var key = PublisherKey.Generate("Cards test publisher");
+        key = PublisherKey.Generate("Cards test publisher");
         using (var trusted = await admin.PostAsJsonAsync("/api/admin/trust", new { name = key.Name, publicKey = Convert.ToBase64String(key.PublicKey) }))
         {
             await Expect.StatusAsync(HttpStatusCode.Created, trusted);
         }
 
+        await InstallAsync("1.0.0", ViewerCapabilities);
+    }
+
+    /// <summary>
+    /// Installs (and so activates) <paramref name="version"/> of the test plugin, signed by the
+    /// trusted key, whose viewer card requests <paramref name="viewerCapabilities"/>; the plain card
+    /// takes <paramref name="plainPropsSchema"/> when given.
+    /// </summary>
+    internal async Task InstallAsync(string version, string[] viewerCapabilities, object? plainPropsSchema = null)
+    {
         var manifest = new Dictionary<string, object>
         {
             ["id"] = PluginId,
             ["name"] = "Cards test",
-            ["version"] = "1.0.0",
+            ["version"] = version,
             ["minHostAPIVersion"] = "1.0.0",
             ["cards"] = new object[]
             {
                 new
                 {
                     typeID = "viewer", name = "Viewer", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 },
-                    capabilities = ViewerCapabilities,
+                    capabilities = viewerCapabilities,
                     topics = new { publish = new[] { "math:expression:changed" }, subscribe = new[] { "math:*:changed" } },
                 },
-                new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 } },
+                plainPropsSchema is null
+                    ? new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 } }
+                    : new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 }, propsSchema = plainPropsSchema },
             },
         };
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
@@ -129,6 +142,7 @@ public sealed class CardsApp : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         admin.Dispose();
+        key.Dispose();
         await App.DisposeAsync();
     }
 }

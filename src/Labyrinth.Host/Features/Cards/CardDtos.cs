@@ -15,6 +15,7 @@ internal static class CardAuditActions
 {
     public const string Grant = "card.grant";
     public const string Revoke = "card.revoke";
+    public const string Upgrade = "card.upgrade";
     public const string RevokeAll = "card.revoke_all";
     public const string Violation = "card.violation";
     public const string Suspended = "card.suspended";
@@ -44,7 +45,13 @@ internal sealed record CardPermissionsDto(
     CapabilityDto[] Capabilities,
     string[] WantsMore,
     AssetGrantDto[] Assets,
-    CardNetworkDto Network);
+    CardNetworkDto Network,
+    CardUpgradeDto? Upgrade = null);
+
+/// <summary>The plugin's active version is newer than the card's; <c>WantsMore</c> is what it requests that the card's version does not.</summary>
+internal sealed record CardUpgradeDto(string Version, string[] WantsMore);
+
+internal sealed record UpgradeRequest(string? Version, bool? Allow);
 
 internal sealed record GrantRequest(string? Capability);
 

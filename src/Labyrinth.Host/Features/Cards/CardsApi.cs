@@ -7,6 +7,7 @@ using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -50,12 +51,14 @@ internal static partial class CardsApi
         card.MapPost("/assets/read", ReadAsset);
         card.MapDelete("/assets/{grantId:guid}", RevokeAsset);
         card.MapPost("/violations", Violations);
+        card.MapPost("/upgrade", Upgrade);
         app.MapCardSnapshots();
         return app;
     }
 
     private static async Task<Results<Ok<CardPermissionsDto>, ProblemHttpResult>> Permissions(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, CancellationToken ct)
+        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, PluginCatalog catalog,
+        CancellationToken ct)
     {
         var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
         if (card is null)
@@ -69,12 +72,13 @@ internal static partial class CardsApi
                 ? new CapabilityDto(c, true, DateTime.SpecifyKind(g.GrantedAt, DateTimeKind.Utc), g.Handle)
                 : new CapabilityDto(c, false, null, null))
             .ToArray();
-        // An upgrade that asks for more keeps its old grants; what it adds waits for the user.
-        var wantsMore = grants.Count == 0 ? [] : card.RequestedCapabilities.Where(c => !grants.ContainsKey(c)).ToArray();
+        // The card keeps running on its own version and grants; what a newer active version would
+        // add waits for the user (POST …/upgrade). Top-level wantsMore mirrors it for older clients.
+        var upgrade = FindUpgrade(catalog, card)?.Dto;
         var assets = await AssetGrantsAsync(db, card, ct);
         var networkStatus = await network.GetAsync(card, ct);
         return TypedResults.Ok(new CardPermissionsDto(card.BoardId, card.WindowId, card.PluginId, card.Version, card.TypeID, card.CardName,
-            capabilities, wantsMore, assets, networkStatus));
+            capabilities, upgrade?.WantsMore ?? [], assets, networkStatus, upgrade));
     }
 
     private static async Task<Results<Ok<CapabilityDto>, ProblemHttpResult>> Grant(

@@ -159,6 +159,8 @@ export const cardsApi = {
   grantAsset: (b: string, w: string, assetId: string) => send<AssetGrantResultDto>('POST', `${cardPath(b, w)}/assets`, { assetId }),
   revokeAsset: (b: string, w: string, grantId: string) => send<void>('DELETE', `${cardPath(b, w)}/assets/${enc(grantId)}`),
   readAsset: (b: string, w: string, token: string, signal?: AbortSignal) => postForBytes(`${cardPath(b, w)}/assets/read`, { token }, signal),
+  /** Moves the card to the plugin's newer active version; answers the board with the new pin. */
+  upgrade: (b: string, w: string, version: string, allow: boolean) => send<BoardDto>('POST', `${cardPath(b, w)}/upgrade`, { version, allow }),
   violations: (b: string, w: string, report: ViolationReportDto) => send<void>('POST', `${cardPath(b, w)}/violations`, report),
   putSnapshot: (b: string, w: string, snap: SnapshotUploadDto) =>
     send<void>('PUT', `/api/boards/${enc(b)}/windows/${enc(w)}/snapshot`, snap),

@@ -266,9 +266,18 @@ export interface CardPermissionsDto {
   typeID: string;
   cardName: string;
   capabilities: CapabilityDto[];
+  /** = upgrade.wantsMore, or [] when there is no upgrade. */
   wantsMore: string[];
   assets: AssetGrantDto[];
   network: { services: NetworkServiceStatusDto[]; recent: NetworkLogDto[] };
+  /** The plugin's newer active version this card could move to; null when there is none. */
+  upgrade: CardUpgradeDto | null;
+}
+
+export interface CardUpgradeDto {
+  version: string;
+  /** What the newer version requests that the card's current version does not. */
+  wantsMore: string[];
 }
 
 export interface AssetGrantResultDto {

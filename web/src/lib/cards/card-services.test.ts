@@ -18,6 +18,7 @@ function perms(caps: Array<[string, boolean]>): CardPermissionsDto {
     cardName: 'Probe',
     capabilities: caps.map(([capability, granted]) => ({ capability, granted })),
     wantsMore: [],
+    upgrade: null,
     assets: [],
     network: { services: [{ serviceId: 'openai', displayName: 'OpenAI', granted: false, configured: true, enabled: true, usesSecret: '' }], recent: [] },
   };

@@ -16,11 +16,13 @@ export class CardPermissionsState {
   readonly boardId: string;
   readonly windowId: string;
   readonly #onChanged: (p: CardPermissionsDto) => void;
+  readonly #hooks: UpgradeHooks;
 
-  constructor(boardId: string, windowId: string, onChanged: (p: CardPermissionsDto) => void) {
+  constructor(boardId: string, windowId: string, onChanged: (p: CardPermissionsDto) => void, hooks: UpgradeHooks = {}) {
     this.boardId = boardId;
     this.windowId = windowId;
     this.#onChanged = onChanged;
+    this.#hooks = hooks;
   }
 
   async load(): Promise<void> {
@@ -62,11 +64,27 @@ export class CardPermissionsState {
     return this.#change(() => cardsApi.revokeAll(this.boardId, this.windowId), 'Could not revoke the card’s access.');
   }
 
-  /** "Allow" on the wants-more banner: grants every capability the new version asks for. */
-  async allowMore(): Promise<void> {
-    const more = [...(this.data?.wantsMore ?? [])];
+  /**
+   * "Update" / "Update and allow" on the banner: moves the card to the offered version (granting
+   * what it wants more when `allow`), then lets the board reload so the frame re-mounts on it.
+   */
+  async update(allow: boolean): Promise<void> {
+    const version = this.data?.upgrade?.version;
+    if (!version || this.busy) return;
+    let moved = false;
     await this.#change(async () => {
-      for (const c of more) await cardsApi.grant(this.boardId, this.windowId, c);
-    }, 'Could not grant that.');
+      // Pending layout edits first: the update bumps the board version, and the reload after it
+      // would otherwise drop them.
+      await this.#hooks.beforeUpgrade?.();
+      await cardsApi.upgrade(this.boardId, this.windowId, version, allow);
+      moved = true;
+    }, 'Could not update the card.');
+    if (moved) await this.#hooks.upgraded?.();
   }
+}
+
+/** What the board does around an update: flush its layout before, reload its document after. */
+export interface UpgradeHooks {
+  beforeUpgrade?: () => Promise<void>;
+  upgraded?: () => Promise<void>;
 }

@@ -1,6 +1,6 @@
-import type { CapabilityDto, CardPermissionsDto } from '../api/types';
+import type { CapabilityDto, CardPermissionsDto, CardUpgradeDto } from '../api/types';
 
-export type { CapabilityDto, CardPermissionsDto };
+export type { CapabilityDto, CardPermissionsDto, CardUpgradeDto };
 
 /** What the panel shows for a capability string. */
 export function describeCapability(cap: string): string {
@@ -27,4 +27,19 @@ export function splitCapability(cap: string): [string, string] {
 /** Granted capability names of a permissions answer. */
 export function grantedOf(p: CardPermissionsDto): string[] {
   return p.capabilities.filter((c) => c.granted).map((c) => c.capability);
+}
+
+/**
+ * The update banner's sentence and button for a card whose plugin has a newer version, or null
+ * when there is none. Updating with wants-more grants those too (the button says so).
+ */
+export function upgradeBanner(u: CardUpgradeDto | null | undefined): { text: string; action: string; allow: boolean } | null {
+  if (!u) return null;
+  return u.wantsMore.length > 0
+    ? {
+        text: `Version ${u.version} is available and wants more access: ${u.wantsMore.map(describeCapability).join('; ')}.`,
+        action: 'Update and allow',
+        allow: true,
+      }
+    : { text: `Version ${u.version} is available.`, action: 'Update', allow: false };
 }

@@ -1,0 +1,69 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CardPermissionsDto } from '../api/types';
+
+const calls: string[] = [];
+const api = vi.hoisted(() => ({ permissions: vi.fn(), upgrade: vi.fn() }));
+vi.mock('../api/endpoints', () => ({ cardsApi: api }));
+vi.mock('../toast/toast.svelte', () => ({ toastError: vi.fn() }));
+
+const { CardPermissionsState } = await import('./permissions.svelte');
+
+const perms = (upgrade: CardPermissionsDto['upgrade']): CardPermissionsDto => ({
+  boardId: 'b',
+  windowId: 'w',
+  pluginId: 'dev.test',
+  version: '1.0.0',
+  typeID: 'viewer',
+  cardName: 'Viewer',
+  capabilities: [],
+  wantsMore: upgrade?.wantsMore ?? [],
+  assets: [],
+  network: { services: [], recent: [] },
+  upgrade,
+});
+
+function state() {
+  return new CardPermissionsState('b', 'w', () => calls.push('changed'), {
+    beforeUpgrade: async () => void calls.push('flush'),
+    upgraded: async () => void calls.push('reload'),
+  });
+}
+
+describe('CardPermissionsState.update', () => {
+  beforeEach(() => {
+    calls.length = 0;
+    api.permissions.mockReset().mockResolvedValue(perms({ version: '1.1.0', wantsMore: ['fileRegistry:pdf'] }));
+    api.upgrade.mockReset().mockImplementation(async () => void calls.push('upgrade'));
+  });
+
+  it('flushes the layout, updates to the offered version, then reloads the board', async () => {
+    const s = state();
+    await s.load();
+
+    await s.update(true);
+
+    expect(api.upgrade).toHaveBeenCalledWith('b', 'w', '1.1.0', true);
+    expect(calls).toEqual(['flush', 'upgrade', 'changed', 'reload']);
+  });
+
+  it('does not reload when the server refuses the update', async () => {
+    api.upgrade.mockRejectedValue(new Error('409'));
+    const s = state();
+    await s.load();
+
+    await s.update(false);
+
+    expect(calls).not.toContain('reload');
+  });
+
+  it('does nothing when no update is on offer', async () => {
+    api.permissions.mockResolvedValue(perms(null));
+    const s = state();
+    await s.load();
+
+    await s.update(true);
+
+    expect(api.upgrade).not.toHaveBeenCalled();
+    expect(calls).toEqual([]);
+  });
+});
