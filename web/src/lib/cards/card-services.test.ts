@@ -121,9 +121,27 @@ describe('CardServices', () => {
     const s = services(h, prompts, broker);
     await s.load();
     const pending = s.requestNetwork('openai', { method: 'GET', path: '/models' }, () => {}, signal());
-    consent(prompts).resolve(true);
+    await prompts.allow(consent(prompts));
     await expect(pending).resolves.toMatchObject({ body: 'hi' });
     expect(h.grant).toHaveBeenCalledWith('b', 'w', 'network:openai');
+  });
+
+  it('ensureCrossCard_PersonAllows_GrantRecordedBeforeTheDialogCloses', async () => {
+    const prompts = new CardPrompts();
+    const h = http(perms([['crossCard:pubsub', false]]));
+    const s = services(h, prompts);
+    await s.load();
+    const asked = s.ensureCrossCard();
+    const prompt = consent(prompts);
+
+    const clicked = prompts.allow(prompt);
+    const queuedWhileGranting = prompts.queue.length;
+    await clicked;
+
+    expect(queuedWhileGranting).toBe(1);
+    expect(await asked).toBe(true);
+    expect(s.granted()).toContain('crossCard:pubsub');
+    expect(prompts.queue).toHaveLength(0);
   });
 
   it('ensureCrossCard_AskedTwice_ShowsOnePrompt', async () => {

@@ -147,12 +147,12 @@ export class CardServices implements CardHostServices {
           message: `Allow ${name} to use ${display} via the host? It never sees your key.`,
           allowLabel: 'Allow',
           denyLabel: 'Deny',
+          onAllow: () => this.#grant(cap),
         },
         signal,
       );
       if (signal.aborted) throw new BridgeError('cancelled');
-      if (!allowed) throw new BridgeError('denied');
-      await this.#grant(cap);
+      if (!allowed || !this.#granted.includes(cap)) throw new BridgeError('denied');
     }
     return this.#o.brokerFetch({ boardId: this.#o.boardId, windowId: this.#o.windowId, service }, req, onChunk, signal);
   }
@@ -173,16 +173,11 @@ export class CardServices implements CardHostServices {
           message: `Let ${this.#o.cardName()} exchange messages with other cards on this board?`,
           allowLabel: 'Allow',
           denyLabel: 'Not now',
+          onAllow: () => this.#grant(cap),
         },
         signal,
       );
-      if (!allowed) return false;
-      try {
-        await this.#grant(cap);
-        return true;
-      } catch {
-        return false;
-      }
+      return allowed && this.#granted.includes(cap);
     })();
     return this.#askedCrossCard;
   }

@@ -10,6 +10,13 @@ export interface ConsentPrompt {
   message: string;
   allowLabel: string;
   denyLabel: string;
+  /**
+   * Records the permission before the dialog closes, so a card retrying the moment it closes
+   * already finds the grant (otherwise its retry races the POST). A failure answers "not allowed".
+   */
+  onAllow?: () => Promise<void>;
+  /** Allow was clicked and `onAllow` is still running. */
+  busy?: boolean;
   resolve: (allowed: boolean) => void;
 }
 
@@ -25,7 +32,7 @@ export interface PickerPrompt {
 
 export type CardPrompt = ConsentPrompt | PickerPrompt;
 
-type Ask<P> = Omit<P, 'id' | 'kind' | 'resolve'>;
+type Ask<P> = Omit<P, 'id' | 'kind' | 'resolve' | 'busy'>;
 
 /**
  * Host dialogs cards cause, one at a time in arrival order. A card cannot draw them, cannot
@@ -39,6 +46,21 @@ export class CardPrompts {
 
   consent(ask: Ask<ConsentPrompt>, signal?: AbortSignal): Promise<boolean> {
     return this.#push<boolean>((id, resolve) => ({ ...ask, kind: 'consent', id, resolve }), false, signal);
+  }
+
+  /** The person clicked Allow: record the permission first (if asked to), then answer. */
+  async allow(prompt: ConsentPrompt): Promise<void> {
+    if (prompt.busy) return;
+    if (prompt.onAllow) {
+      prompt.busy = true;
+      try {
+        await prompt.onAllow();
+      } catch {
+        prompt.resolve(false);
+        return;
+      }
+    }
+    prompt.resolve(true);
   }
 
   pickAsset(ask: Ask<PickerPrompt>, signal?: AbortSignal): Promise<AssetDto | null> {
