@@ -12,3 +12,10 @@ export interface MenuItem {
   /** The item is under the pointer or focused: a hint of what comes next (e.g. preload a card). */
   onHighlight?: () => void;
 }
+
+/** One row of a ProblemTable: where the problem is (pointer, file or both) and what it is. */
+export interface ProblemRow {
+  code?: string;
+  where: string;
+  message: string;
+}
