@@ -35,6 +35,7 @@ internal static partial class CardsApi
         services.AddScoped<CardGrants>();
         services.AddSingleton<CardGrantSignals>();
         services.AddSingleton<ViolationThrottle>();
+        services.AddBridgeLimits();
         // The broker (issue 6) registers the real status; TryAdd keeps whichever came first.
         services.TryAddScoped<ICardNetworkStatus, DefaultCardNetworkStatus>();
         return services;
@@ -53,6 +54,7 @@ internal static partial class CardsApi
         card.MapPost("/violations", Violations);
         card.MapPost("/upgrade", Upgrade);
         app.MapCardSnapshots();
+        app.MapBridgeLimits();
         return app;
     }
 

@@ -1,3 +1,4 @@
+import { bridgeLimits, DEFAULT_BRIDGE_LIMITS, setBridgeLimits } from './limits';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CardBridge, type CardBridgeOptions } from './card-bridge';
 import { FramePool } from './frame-pool';
@@ -105,6 +106,32 @@ describe('CardBridge', () => {
     await flush();
     expect(h.bridge.counters.byReason.flood).toBe(40);
     expect(h.bridge.status).toBe('loading');
+  });
+
+  it('CardBridge_ConfiguredLimits_FloodCountedAgainstThem', async () => {
+    const h = make({ limits: { messagesPerSecond: 5, burst: 10 } });
+    const port = await h.connect();
+    for (let i = 0; i < 30; i++) port.postMessage({ type: 'interactionEvent', name: 'x' });
+    await flush();
+    expect(h.bridge.counters.byReason.flood).toBe(20);
+  });
+
+  it('CardBridge_ServerLimitsSet_UsedWhenNoOptionGiven', async () => {
+    setBridgeLimits({ messagesPerSecond: 3, burst: 4 });
+    try {
+      const h = make();
+      const port = await h.connect();
+      for (let i = 0; i < 10; i++) port.postMessage({ type: 'interactionEvent', name: 'x' });
+      await flush();
+      expect(h.bridge.counters.byReason.flood).toBe(6);
+    } finally {
+      setBridgeLimits(null);
+    }
+  });
+
+  it('setBridgeLimits_BurstBelowRate_KeepsDefaults', () => {
+    setBridgeLimits({ messagesPerSecond: 50, burst: 10 });
+    expect(bridgeLimits()).toEqual(DEFAULT_BRIDGE_LIMITS);
   });
 
   it('CardBridge_ErrorMessage_ShownAndReported', async () => {

@@ -3,6 +3,7 @@ import { BridgeError, denyAllServices, toWireError, type AssetHandle, type Asset
 import type { FramePool } from './frame-pool';
 import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
+import { bridgeLimits, type BridgeLimits } from './limits';
 import { PUBSUB_CAPABILITY, type PubSubHub, type PubSubRegistration } from './pubsub';
 import {
   PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage,
@@ -26,6 +27,8 @@ export interface CardLoadReport {
 }
 
 export interface CardBridgeOptions {
+  /** Token bucket for this card's messages; the server's configured limits when omitted. */
+  limits?: BridgeLimits;
   frameUrl: string;
   cardName: string;
   card: CardIdentity;
@@ -242,7 +245,8 @@ export class CardBridge {
     }
 
     this.#startedAt = this.#now();
-    this.#guard = new MessageGuard(this.#startedAt, this.view.counters);
+    const limits = this.options.limits ?? bridgeLimits();
+    this.#guard = new MessageGuard(this.#startedAt, this.view.counters, limits.messagesPerSecond, limits.burst);
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
 
