@@ -228,7 +228,7 @@ internal static class BoardsApi
         }
 
         var limit = options.Value.MaxPayloadBytes;
-        var body = await ReadCappedAsync(http.Request.Body, limit + 64, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, limit + 64, ct);
         if (body is null)
         {
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
@@ -283,24 +283,6 @@ internal static class BoardsApi
         }
 
         return TypedResults.Ok(new PayloadVersionDto(row.Version));
-    }
-
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, int limit, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static bool IsPluginWindow(BoardEntity board, string windowId) =>

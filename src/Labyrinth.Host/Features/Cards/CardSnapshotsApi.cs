@@ -42,7 +42,7 @@ internal static class CardSnapshotsApi
             return missing!;
         }
 
-        var body = await ReadCappedAsync(http.Request.Body, MaxBodyBytes, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, MaxBodyBytes, ct);
         if (body is null)
         {
             return TooLarge();
@@ -131,24 +131,6 @@ internal static class CardSnapshotsApi
         }
 
         return TypedResults.File(row.Data, row.MediaType);
-    }
-
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, int limit, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static ProblemHttpResult TooLarge() =>

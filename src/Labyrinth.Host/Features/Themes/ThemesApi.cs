@@ -43,17 +43,10 @@ internal static class ThemesApi
     /// <summary>Reads the raw body (capped) so the validator sees exactly what the author wrote: duplicate keys, every pointer.</summary>
     private static async Task<Results<Ok<ThemeValidDto>, ProblemHttpResult>> ValidateAsync(HttpContext http, CancellationToken ct)
     {
-        var buffer = new byte[ThemeValidator.MaxThemeBytes + 1];
-        var length = 0;
-        int n;
-        while (length < buffer.Length && (n = await http.Request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-        {
-            length += n;
-        }
-
-        IReadOnlyList<PointerProblem> problems = length > ThemeValidator.MaxThemeBytes
+        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, ThemeValidator.MaxThemeBytes, ct);
+        IReadOnlyList<PointerProblem> problems = body is null
             ? [new PointerProblem("", $"The theme is larger than {ThemeValidator.MaxThemeBytes} bytes.")]
-            : ThemeValidator.Validate(buffer.AsSpan(0, length)).Problems;
+            : ThemeValidator.Validate(body).Problems;
         if (problems.Count == 0)
         {
             return TypedResults.Ok(new ThemeValidDto(true));
