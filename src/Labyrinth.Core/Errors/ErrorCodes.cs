@@ -34,6 +34,9 @@ public static class ErrorCodes
     public const string ManifestInvalid = "manifest.invalid";
     public const string PluginFileNotFound = "plugin.file_not_found";
 
+    /// <summary>Nothing is served at this address on this origin (e.g. the API on a card origin, a plugin file on the host origin).</summary>
+    public const string RouteNotFound = "route.not_found";
+
     // Package import (issue 4): one code per refusal reason so metrics can count rejections by reason.
     public const string PackageMalformed = "package.malformed";
     public const string PackageUnsupported = "package.unsupported";
