@@ -84,6 +84,7 @@ export interface CardTypeDto {
   defaultSize: SizeDto;
   minSize?: SizeDto | null;
   propsSchema: Record<string, unknown> | null;
+  /** Absolute, on the plugin version's card origin. */
   frameUrl: string;
   entryUrl: string;
   /** What the card's manifest requests (network:<s>, fileRegistry:<type>, crossCard:pubsub, api:<id>); granted per card instance. */
@@ -103,6 +104,18 @@ export interface PluginDto {
   /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
   signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
   cards: CardTypeDto[];
+  /** The card origin of every installed version (`http://<label>.cards.localhost:<port>` by default). */
+  origins: Record<string, string>;
+}
+
+/** `GET /api/plugins/card-origins`: how card origins are set up, and what an admin should know. */
+export interface CardOriginsDto {
+  template: string;
+  /** Every plugin version has its own origin (and so its own browser process). */
+  isolated: boolean;
+  hostOrigin: string;
+  frameSource: string;
+  warnings: { code: string; message: string }[];
 }
 
 export interface PayloadDto {
@@ -285,7 +298,7 @@ export interface AssetGrantResultDto {
   grant: AssetGrantDto;
 }
 
-export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message';
+export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message' | 'focus_steal' | 'navigated';
 
 export interface ViolationReportDto {
   reason: ViolationReason;

@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import type { BoardStore } from '../boards/board-store.svelte';
 import { toasts } from '../toast/toast.svelte';
 import type { CardServices } from './card-services';
+import { cardFocus } from './card-focus.svelte';
 import { canOpen } from './open-cap';
 import { CardPrompts } from './prompts.svelte';
 
@@ -63,6 +64,8 @@ export class CardDeck {
     }
     this.#store.windows.setOpen(id, true);
     this.#store.windows.focus(id, { silent: true });
+    // Opening a card enters it: the person asked for it, so it may take keyboard focus.
+    cardFocus.enterWhenReady(id);
     return true;
   }
 

@@ -1,0 +1,128 @@
+/**
+ * Keyboard focus belongs to the person (docs/security-model.md, "Focus"). A card frame may hold
+ * focus only after the person entered it: clicked into it (the shield over it), opened or spawned
+ * it, or pressed Enter on its shield. Until then the bootstrap refuses the card's `focus()` calls,
+ * and if a card gets focus anyway (it went around the bootstrap) this page takes it straight back
+ * and tells the card's bridge, which counts `focus_steal` and suspends a repeat offender.
+ *
+ * Measured with Chromium 156: neither `inert` nor `visibility:hidden` on the iframe keeps a
+ * cross-origin frame's `element.focus()` / `window.focus()` from taking focus, so the guard has to
+ * be in the frame, and the host's check is the backstop.
+ */
+
+/** What the focus keeper needs from one open card. */
+export interface FocusableCard {
+  iframe(): HTMLIFrameElement | null;
+  setFocusAllowed(allowed: boolean): void;
+  focusStolen(): void;
+  /** Where keyboard focus goes when the person leaves the card with Escape (its shield). */
+  focusShield(): void;
+}
+
+export interface CardFocusEnv {
+  doc: Document;
+  win: Window;
+  defer(fn: () => void): void;
+}
+
+export class CardFocus {
+  /** The window id of the card the person is in, or null (focus is on the host). */
+  entered = $state<string | null>(null);
+  readonly #cards = new Map<string, FocusableCard>();
+  readonly #pending = new Set<string>();
+  #lastHost: HTMLElement | null = null;
+  #env: CardFocusEnv | null = null;
+
+  /** Starts watching focus on the page (idempotent; the board calls it once). */
+  attach(env: CardFocusEnv): () => void {
+    if (this.#env) return () => {};
+    this.#env = env;
+    const { doc, win } = env;
+    const onFocusIn = (e: FocusEvent) => {
+      const t = e.target;
+      if (t instanceof HTMLIFrameElement && this.#cardOf(t) !== null) return this.#check();
+      if (t instanceof HTMLElement) {
+        this.#lastHost = t;
+        // Tab out of a card, or a host control taking focus: the person left the card.
+        if (this.entered !== null) this.leave({ refocus: false });
+      }
+    };
+    // Any press on the host page is outside the entered card: presses inside a frame never reach us.
+    const onPointerDown = () => {
+      if (this.entered !== null) this.leave({ refocus: false });
+    };
+    const onBlur = () => {
+      this.#check();
+      env.defer(() => this.#check());
+    };
+    doc.addEventListener('focusin', onFocusIn, true);
+    doc.addEventListener('pointerdown', onPointerDown, true);
+    win.addEventListener('blur', onBlur);
+    doc.addEventListener('focusout', onBlur, true);
+    return () => {
+      doc.removeEventListener('focusin', onFocusIn, true);
+      doc.removeEventListener('pointerdown', onPointerDown, true);
+      win.removeEventListener('blur', onBlur);
+      doc.removeEventListener('focusout', onBlur, true);
+      this.#env = null;
+    };
+  }
+
+  register(windowId: string, card: FocusableCard): () => void {
+    this.#cards.set(windowId, card);
+    if (this.#pending.delete(windowId) || this.entered === windowId) this.enter(windowId);
+    return () => {
+      if (this.#cards.get(windowId) !== card) return;
+      this.#cards.delete(windowId);
+      if (this.entered === windowId) this.entered = null;
+    };
+  }
+
+  /** The person opened or spawned this card: enter it as soon as its frame exists. */
+  enterWhenReady(windowId: string): void {
+    if (this.#cards.has(windowId)) this.enter(windowId);
+    else this.#pending.add(windowId);
+  }
+
+  /** The person entered the card: it may take focus, and gets it now. */
+  enter(windowId: string): void {
+    const card = this.#cards.get(windowId);
+    if (!card) return;
+    if (this.entered !== null && this.entered !== windowId) this.leave({ refocus: false });
+    this.entered = windowId;
+    card.setFocusAllowed(true);
+    card.iframe()?.focus();
+  }
+
+  /** Back to the host: the card may no longer take focus. `refocus` puts the keyboard on its shield. */
+  leave({ refocus }: { refocus: boolean }): void {
+    const id = this.entered;
+    if (id === null) return;
+    this.entered = null;
+    const card = this.#cards.get(id);
+    card?.setFocusAllowed(false);
+    if (refocus) card?.focusShield();
+  }
+
+  #cardOf(iframe: Element | null): string | null {
+    if (!(iframe instanceof HTMLIFrameElement)) return null;
+    for (const [id, card] of this.#cards) if (card.iframe() === iframe) return id;
+    return null;
+  }
+
+  /** A card frame holds focus the person did not give it: take it back, tell its bridge. */
+  #check(): void {
+    const env = this.#env;
+    if (!env) return;
+    const active = env.doc.activeElement;
+    const id = this.#cardOf(active);
+    if (id === null || id === this.entered) return;
+    const last = this.#lastHost;
+    if (last && last.isConnected && !last.hasAttribute('disabled')) last.focus({ preventScroll: true });
+    else (active as HTMLElement).blur();
+    this.#cards.get(id)?.focusStolen();
+  }
+}
+
+/** The page's one focus keeper. */
+export const cardFocus = new CardFocus();
