@@ -23,7 +23,12 @@ export interface CardFocusEnv {
   doc: Document;
   win: Window;
   defer(fn: () => void): void;
+  /** Repeats `fn` (the backstop check) until the returned stop function is called. */
+  every(fn: () => void, ms: number): () => void;
 }
+
+/** A frame taking focus from a page that had none fires no event here: look this often as well. */
+export const FOCUS_CHECK_INTERVAL_MS = 250;
 
 export class CardFocus {
   /** The window id of the card the person is in, or null (focus is on the host). */
@@ -59,7 +64,9 @@ export class CardFocus {
     doc.addEventListener('pointerdown', onPointerDown, true);
     win.addEventListener('blur', onBlur);
     doc.addEventListener('focusout', onBlur, true);
+    const stopChecking = env.every(() => this.#check(), FOCUS_CHECK_INTERVAL_MS);
     return () => {
+      stopChecking();
       doc.removeEventListener('focusin', onFocusIn, true);
       doc.removeEventListener('pointerdown', onPointerDown, true);
       win.removeEventListener('blur', onBlur);

@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+using Labyrinth.E2E.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Labyrinth.E2E.Tests;
+
+/// <summary>
+/// The card boundary as a person meets it: one plugin per process (a hung card stops nobody
+/// else), keyboard focus that stays where they type, and closed cards that run nothing.
+/// </summary>
+public sealed partial class CardIsolationTests(E2EEnvironment env)
+{
+    [Fact(Timeout = 120_000)]
+    public async Task A_spinning_card_leaves_another_plugins_card_running()
+    {
+        // A spinning frame process can wedge the browser's debugging session: a browser of its own.
+        var browser = await env.LaunchAsync();
+        var context = await env.NewContextAsync(env.Server, signedIn: true, browser);
+        var page = await context.NewPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var spin = await Ui.SpawnAsync(page, "spin");
+            // The watchdog saying "not responding" proves the spinner's process is stuck in its loop.
+            await Expect(spin.GetByTestId("card-unresponsive")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+            var timer = await Ui.SpawnAsync(page, "timer");
+            await Expect(timer.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready", new() { Timeout = 2_000 });
+            Assert.Matches(CardOrigin(), await CardUi.Frame(timer).GetAttributeAsync("src") ?? "");
+
+            var card = timer.FrameLocator("iframe");
+            await card.GetByTestId("timer-preset").First.ClickAsync(); // 1:00
+            await card.GetByTestId("timer-start").ClickAsync();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            await Ui.EventuallyAsync(
+                async () =>
+                {
+                    seen.Add(await card.GetByTestId("timer-digits").InnerTextAsync());
+                    return seen.Count >= 4; // 1:00 and three ticks after it
+                },
+                "the timer card keeps ticking while the probe's card spins");
+
+            // The host page answers too.
+            await page.GetByTestId("spawn-button").ClickAsync();
+            await Expect(page.GetByTestId("spawn-item-form")).ToBeVisibleAsync();
+            await page.GetByTestId("spawn-button").ClickAsync();
+            await Expect(page.GetByTestId("spawn-item-form")).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await Task.WhenAny(browser.CloseAsync(), Task.Delay(10_000, TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Typing_in_the_host_lands_there_while_a_card_tries_to_take_focus()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var form = await Ui.SpawnAsync(page, "form");
+            var thiefId = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "focus", "Focus thief");
+            await page.ReloadAsync(); // the thief is open but nobody entered it
+            var thief = Ui.Window(page, thiefId);
+            await Expect(thief.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+            await Expect(thief.FrameLocator("iframe").GetByTestId("thief-status")).ToContainTextAsync("attempts");
+
+            var input = Ui.Window(page, await Ui.WindowIdAsync(form)).Locator("input[name=title]");
+            await input.ClickAsync();
+            const string text = "every keystroke stays in the host input";
+            await page.Keyboard.TypeAsync(text, new() { Delay = 15 });
+
+            await Expect(input).ToHaveValueAsync(text);
+            Assert.Equal("INPUT", await page.EvaluateAsync<string>("document.activeElement.tagName"));
+            await Expect(thief.FrameLocator("iframe").GetByTestId("thief-status")).ToContainTextAsync("no focus");
+            // The attempts were counted as focus_steal violations (reported like any other).
+            var id = thiefId;
+            await Ui.EventuallyAsync(
+                async () => (await Ui.ApiAsync(page, "GET", $"/api/admin/audit?plugin=dev.labyrinth.probe")).Text.Contains("focus_steal", StringComparison.Ordinal),
+                $"a focus_steal violation of {id} in the audit log");
+            await Ui.ScreenshotAsync(page, "isolation-02-focus-kept");
+
+            // Clicking into the card enters it: then it may have the keyboard.
+            await thief.GetByTestId("card-shield").ClickAsync();
+            await Expect(thief.GetByTestId("card-shield")).ToHaveCountAsync(0);
+            await Expect(thief.FrameLocator("iframe").GetByTestId("thief-status")).ToContainTextAsync("has focus");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_card_that_goes_around_the_focus_guard_is_caught_and_suspended()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var board = await Ui.GetBoardAsync(page, boardId);
+            var spawn = await Ui.ApiAsync(page, "POST", $"/api/boards/{boardId}/windows", new
+            {
+                kind = "plugin",
+                title = "Bypassing thief",
+                plugin = new { pluginId = "dev.labyrinth.probe", typeID = "focus", props = new { bypass = true } },
+            }, Ui.Quote(board.GetProperty("version").GetInt64()));
+            Assert.True(spawn.Status == 201, spawn.Text);
+            var id = spawn.Json!.Value.GetProperty("window").GetProperty("id").GetString()!;
+            await page.ReloadAsync();
+
+            var thief = Ui.Window(page, id);
+            await Expect(thief.GetByTestId("card-suspended-reason")).ToContainTextAsync("keyboard focus", new() { Timeout = 20_000 });
+            Assert.NotEqual("IFRAME", await page.EvaluateAsync<string>("document.activeElement?.tagName ?? ''"));
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Closed_cards_run_no_plugin_code_until_opened()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var js = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "probe", "Probe", 40, 40);
+            var html = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "html", "HTML probe", 360, 40);
+            await page.ReloadAsync();
+            foreach (var w in new[] { js, html })
+            {
+                await CardUi.CloseAsync(Ui.Window(page, w));
+            }
+
+            await Ui.WaitForBoardAsync(page, boardId, b => !CardUi.IsOpen(b, js) && !CardUi.IsOpen(b, html), "both cards saved as closed");
+            await page.ReloadAsync();
+            await Expect(CardUi.Face(Ui.Window(page, js))).ToBeVisibleAsync();
+            // The board warms a frame for the JS card (its bootstrap runs, its entry is at most preloaded).
+            await Ui.EventuallyAsync(
+                () => Task.FromResult(page.Frames.Any(f => f.Url.Contains("/cards/frame/dev.labyrinth.probe/1.0.0/probe", StringComparison.Ordinal))),
+                "a pooled frame for the closed probe card");
+            Assert.DoesNotContain(page.Frames, f => f.Url.Contains("probe.html", StringComparison.Ordinal));
+            foreach (var frame in page.Frames.Where(f => f != page.MainFrame))
+            {
+                Assert.Null(await frame.EvaluateAsync<string?>("document.documentElement.dataset.pluginCodeRan ?? null"));
+            }
+
+            // Opening the card runs it.
+            await CardUi.SelectAndOpenAsync(Ui.Window(page, js));
+            await Expect(Ui.Window(page, js).FrameLocator("iframe").Locator("ul[data-testid=probes]")).ToBeAttachedAsync();
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [GeneratedRegex("^http://[a-z2-7]{20}\\.cards\\.localhost:[0-9]+/cards/frame/dev\\.labyrinth\\.timer/")]
+    private static partial Regex CardOrigin();
+}
