@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Labyrinth.E2E.Tests.Infrastructure;
+using Labyrinth.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -33,7 +34,7 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
             await card.GetByTestId("timer-preset").First.ClickAsync(); // 1:00
             await card.GetByTestId("timer-start").ClickAsync();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            await Ui.EventuallyAsync(
+            await Eventually.TrueAsync(
                 async () =>
                 {
                     seen.Add(await card.GetByTestId("timer-digits").InnerTextAsync());
@@ -77,7 +78,7 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
             await Expect(thief.FrameLocator("iframe").GetByTestId("thief-status")).ToContainTextAsync("no focus");
             // The attempts were counted as focus_steal violations (reported like any other).
             var id = thiefId;
-            await Ui.EventuallyAsync(
+            await Eventually.TrueAsync(
                 async () => (await Ui.ApiAsync(page, "GET", $"/api/admin/audit?plugin=dev.labyrinth.probe")).Text.Contains("focus_steal", StringComparison.Ordinal),
                 $"a focus_steal violation of {id} in the audit log");
             await Ui.ScreenshotAsync(page, "isolation-02-focus-kept");
@@ -140,7 +141,7 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
             await page.ReloadAsync();
             await Expect(CardUi.Face(Ui.Window(page, js))).ToBeVisibleAsync();
             // The board warms a frame for the JS card (its bootstrap runs, its entry is at most preloaded).
-            await Ui.EventuallyAsync(
+            await Eventually.TrueAsync(
                 () => Task.FromResult(page.Frames.Any(f => f.Url.Contains("/cards/frame/dev.labyrinth.probe/1.0.0/probe", StringComparison.Ordinal))),
                 "a pooled frame for the closed probe card");
             Assert.DoesNotContain(page.Frames, f => f.Url.Contains("probe.html", StringComparison.Ordinal));
