@@ -16,6 +16,7 @@ public sealed partial class PermissionTests(E2EEnvironment env)
     private static async Task<string> RunAttackAsync(ILocator win, string name)
     {
         var row = Attack(win, name);
+        await CardUi.EnterAsync(win);
         await row.Locator("button").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-state", "done");
         return (await row.GetAttributeAsync("data-code"))!;

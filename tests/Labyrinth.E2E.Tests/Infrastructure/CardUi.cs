@@ -11,6 +11,21 @@ public static class CardUi
 
     public static ILocator Frame(ILocator win) => win.Locator("iframe");
 
+    /// <summary>
+    /// Enters an open card as a person does before using it: a card that was not entered has a
+    /// shield over its frame, and the first press on it only enters the card.
+    /// </summary>
+    public static async Task EnterAsync(ILocator win)
+    {
+        var shield = win.GetByTestId("card-shield");
+        if (await shield.CountAsync() > 0)
+        {
+            await shield.ClickAsync();
+        }
+
+        await Expect(shield).ToHaveCountAsync(0);
+    }
+
     /// <summary>Closes the live frame with the title-bar X and waits until the closed face shows.</summary>
     public static async Task CloseAsync(ILocator win)
     {
