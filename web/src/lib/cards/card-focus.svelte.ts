@@ -46,11 +46,9 @@ export class CardFocus {
     const onFocusIn = (e: FocusEvent) => {
       const t = e.target;
       if (t instanceof HTMLIFrameElement && this.#cardOf(t) !== null) return this.#check();
-      if (t instanceof HTMLElement) {
-        this.#lastHost = t;
-        // Tab out of a card, or a host control taking focus: the person left the card.
-        if (this.entered !== null) this.leave({ refocus: false });
-      }
+      // Remember where the person's focus was on the host. Script-driven host focus (a dialog
+      // handing focus back) does not leave the card; a press on the host or Escape does.
+      if (t instanceof HTMLElement) this.#lastHost = t;
     };
     // Any press on the host page is outside the entered card: presses inside a frame never reach us.
     const onPointerDown = () => {
