@@ -95,6 +95,79 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
+    public async Task Tab_reaches_a_card_that_was_not_entered_at_its_shield_and_Enter_enters_it()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var id = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.timer", "timer", "Timer", 40, 40);
+            await page.ReloadAsync(); // open, and nobody entered it
+            var win = Ui.Window(page, id);
+            // At this size the timer shows Start and Reset (its presets need a larger card).
+            var start = win.FrameLocator("iframe").GetByTestId("timer-start");
+            await Expect(start).ToBeVisibleAsync();
+
+            // The next stop after the card's title bar is its shield, not a control inside the frame.
+            await win.GetByTestId("btn-close").FocusAsync();
+            await page.Keyboard.PressAsync("Tab");
+            var shield = win.GetByTestId("card-shield");
+            await Expect(shield).ToBeFocusedAsync();
+            await Expect(shield).ToHaveAccessibleNameAsync("Use Timer");
+            await Expect(shield).ToHaveAccessibleDescriptionAsync(ShieldDescription());
+            await Ui.ScreenshotAsync(page, "isolation-03-shield-focused");
+
+            // Enter enters the card; Tab then walks its controls.
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(shield).ToHaveCountAsync(0);
+            await page.Keyboard.PressAsync("Tab");
+            await Expect(start).ToBeFocusedAsync();
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Tab_past_an_entered_cards_last_control_leaves_the_card_and_it_cannot_take_focus_back()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var thiefId = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "focus", "Focus thief");
+            await page.ReloadAsync();
+            var thief = Ui.Window(page, thiefId);
+            var status = thief.FrameLocator("iframe").GetByTestId("thief-status");
+            await Expect(status).ToContainTextAsync("attempts");
+
+            // Entered, the card may hold the keyboard (its input calls focus() every 5 ms).
+            await CardUi.EnterAsync(thief);
+            await Expect(CardUi.Frame(thief)).ToBeFocusedAsync();
+
+            // Tab past its only control: the person left the card, and its shield is back.
+            await page.Keyboard.PressAsync("Tab");
+            await Expect(thief.GetByTestId("card-shield")).ToHaveCountAsync(1);
+            await Expect(CardUi.Frame(thief)).Not.ToBeFocusedAsync();
+            // Barrier: the card has tried to take focus a hundred more times since (every 5 ms).
+            var after = Attempts(await status.InnerTextAsync());
+            await Eventually.ReachAsync(
+                async () => Attempts(await status.InnerTextAsync()),
+                n => n >= after + 100,
+                "a hundred more focus() calls by the card");
+            // None of them pulled the keyboard back: what the person types stays in the host.
+            Assert.NotEqual("IFRAME", await page.EvaluateAsync<string>("document.activeElement?.tagName ?? ''"));
+            await page.Keyboard.TypeAsync("abc");
+            await Expect(thief.FrameLocator("iframe").GetByTestId("thief-input")).ToHaveValueAsync("");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
     public async Task A_card_that_goes_around_the_focus_guard_is_caught_and_suspended()
     {
         var (context, page) = await env.AdminPageAsync();
@@ -159,6 +232,15 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
             await context.CloseAsync();
         }
     }
+
+    private static int Attempts(string status) =>
+        int.Parse(AttemptsRegex().Match(status).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("^([0-9]+) attempts")]
+    private static partial Regex AttemptsRegex();
+
+    [GeneratedRegex("first (click|press)", RegexOptions.IgnoreCase)]
+    private static partial Regex ShieldDescription();
 
     [GeneratedRegex("^http://[a-z2-7]{20}\\.cards\\.localhost:[0-9]+/cards/frame/dev\\.labyrinth\\.timer/")]
     private static partial Regex CardOrigin();

@@ -285,8 +285,8 @@ export class CardBridge {
       this.#guard?.reject('parent_message', this.#now());
       this.#queueReport('parent_message');
     };
+    this.#applyTabStop(f);
     if (pooled) {
-      f.removeAttribute('tabindex'); // parked frames were kept out of the tab order
       // moveBefore keeps the running frame; appendChild would reload it from scratch.
       (container as HTMLElement & { moveBefore(node: Node, child: Node | null): void }).moveBefore(f, null);
       if (watch.port) void this.#connect(watch.port);
@@ -592,7 +592,18 @@ export class CardBridge {
   setFocusAllowed(allowed: boolean): void {
     if (allowed === this.#focusAllowed) return;
     this.#focusAllowed = allowed;
+    if (this.#iframe) this.#applyTabStop(this.#iframe);
     this.#send({ type: 'setFocusAllowed', allowed });
+  }
+
+  /**
+   * A frame the person has not entered is out of the tab order (Chromium then skips its whole
+   * document), so Tab reaches the card's shield instead of a frame the host would have to pull
+   * focus back from; an entered card's controls are in the tab order like the page's.
+   */
+  #applyTabStop(f: HTMLIFrameElement): void {
+    if (this.#focusAllowed) f.removeAttribute('tabindex');
+    else f.setAttribute('tabindex', '-1');
   }
 
   get focusAllowed(): boolean {

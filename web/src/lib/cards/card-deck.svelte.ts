@@ -22,7 +22,8 @@ export interface LiveCard {
  * One per board page; renderers reach it through the board context.
  */
 export class CardDeck {
-  readonly prompts = new CardPrompts();
+  // While a card's question is showing, the card the person was in waits for them (card-focus).
+  readonly prompts = new CardPrompts({ hold: () => cardFocus.hold() });
   /** Bumped when a card's snapshot changes, so its closed face reloads the image. */
   readonly snapshotRev = new SvelteMap<string, number>();
   /** Per-card services of mounted cards (permissions panel and drops use them). */

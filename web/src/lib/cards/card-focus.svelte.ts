@@ -1,3 +1,5 @@
+import { untrack } from 'svelte';
+
 /**
  * Keyboard focus belongs to the person (docs/security-model.md, "Focus"). A card frame may hold
  * focus only after the person entered it: clicked into it (the shield over it), opened or spawned
@@ -15,7 +17,7 @@ export interface FocusableCard {
   iframe(): HTMLIFrameElement | null;
   setFocusAllowed(allowed: boolean): void;
   focusStolen(): void;
-  /** Where keyboard focus goes when the person leaves the card with Escape (its shield). */
+  /** Where keyboard focus goes when the person leaves the card with Escape: its shield, once drawn. */
   focusShield(): void;
 }
 
@@ -35,6 +37,9 @@ export class CardFocus {
   entered = $state<string | null>(null);
   readonly #cards = new Map<string, FocusableCard>();
   readonly #pending = new Set<string>();
+  /** Open holds (`hold`) and the card the person was in when the first one began. */
+  #holds = 0;
+  #heldCard: string | null = null;
   #lastHost: HTMLElement | null = null;
   #env: CardFocusEnv | null = null;
 
@@ -43,21 +48,32 @@ export class CardFocus {
     if (this.#env) return () => {};
     this.#env = env;
     const { doc, win } = env;
-    const onFocusIn = (e: FocusEvent) => {
+    // Focus events fire synchronously inside whatever called focus(), often another component's
+    // effect (a panel focusing itself on open): reading `entered` there would make that effect
+    // re-run, and take focus again, each time the person enters or leaves a card.
+    const quietly =
+      <E>(fn: (e: E) => void) =>
+      (e: E) =>
+        untrack(() => fn(e));
+    const onFocusIn = quietly((e: FocusEvent) => {
       const t = e.target;
       if (t instanceof HTMLIFrameElement && this.#cardOf(t) !== null) return this.#check();
-      // Remember where the person's focus was on the host. Script-driven host focus (a dialog
-      // handing focus back) does not leave the card; a press on the host or Escape does.
-      if (t instanceof HTMLElement) this.#lastHost = t;
-    };
+      if (t instanceof HTMLElement) {
+        this.#lastHost = t;
+        // Tab past the card's last control, or a host control taking focus: the person left the
+        // card, which may then no longer pull focus back. Host dialogs a card causes do not count
+        // as leaving: they hold the card and hand it back when they close (`hold`).
+        if (this.entered !== null) this.leave({ refocus: false });
+      }
+    });
     // Any press on the host page is outside the entered card: presses inside a frame never reach us.
-    const onPointerDown = () => {
+    const onPointerDown = quietly(() => {
       if (this.entered !== null) this.leave({ refocus: false });
-    };
-    const onBlur = () => {
+    });
+    const onBlur = quietly(() => {
       this.#check();
       env.defer(() => this.#check());
-    };
+    });
     doc.addEventListener('focusin', onFocusIn, true);
     doc.addEventListener('pointerdown', onPointerDown, true);
     win.addEventListener('blur', onBlur);
@@ -99,6 +115,35 @@ export class CardFocus {
     card.iframe()?.focus();
   }
 
+  /**
+   * A host dialog a card caused (a consent question, the asset picker) is showing. The card the
+   * person is in leaves while it shows, so it cannot take focus from the dialog, and is entered
+   * again when the last such dialog closes, as any dialog hands focus back to where the person
+   * was: answering a card's question does not shut them out of the card they were using. A card
+   * nobody had entered gains nothing by causing a dialog. Returns the release (idempotent).
+   */
+  hold(): () => void {
+    if (this.#holds++ === 0) {
+      this.#heldCard = this.entered;
+      this.leave({ refocus: false });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#holds > 0) return;
+      const id = this.#heldCard;
+      this.#heldCard = null;
+      if (id === null) return;
+      // Once the dialog has left the page: a frame under an open modal dialog cannot take focus.
+      const resume = () => {
+        if (this.#holds === 0 && this.entered === null) this.enter(id);
+      };
+      if (this.#env) this.#env.defer(resume);
+      else resume();
+    };
+  }
+
   /** Back to the host: the card may no longer take focus. `refocus` puts the keyboard on its shield. */
   leave({ refocus }: { refocus: boolean }): void {
     const id = this.entered;
@@ -107,6 +152,14 @@ export class CardFocus {
     const card = this.#cards.get(id);
     card?.setFocusAllowed(false);
     if (refocus) card?.focusShield();
+    // Focus the person left in the frame must not look like a theft to the backstop: once the
+    // shield had its chance, a frame still holding focus lets go of it.
+    const frame = card?.iframe() ?? null;
+    const letGo = () => {
+      if (frame && this.entered !== id && this.#env?.doc.activeElement === frame) frame.blur();
+    };
+    if (refocus && this.#env) this.#env.defer(letGo);
+    else letGo();
   }
 
   #cardOf(iframe: Element | null): string | null {
