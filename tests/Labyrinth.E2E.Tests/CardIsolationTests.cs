@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Labyrinth.E2E.Tests.Infrastructure;
 using Labyrinth.Testing;
@@ -226,6 +227,67 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
             // Opening the card runs it.
             await CardUi.SelectAndOpenAsync(Ui.Window(page, js));
             await Expect(Ui.Window(page, js).FrameLocator("iframe").Locator("ul[data-testid=probes]")).ToBeAttachedAsync();
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Reloading_a_board_loads_each_open_cards_frame_once()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var open = new Dictionary<string, string>
+            {
+                ["/cards/frame/dev.labyrinth.timer/1.0.0/timer"] = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.timer", "timer", "Timer", 20, 20),
+                ["/cards/frame/dev.labyrinth.notes/1.0.0/note"] = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.notes", "note", "Note", 300, 20),
+                ["/cards/frame/dev.labyrinth.hello/1.0.0/hello"] = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.hello", "hello", "Hello", 580, 20),
+            };
+            // A closed card: the board warms a frame for it a moment after loading. That frame's
+            // request is the barrier: once it was sent, the board has done all its loading.
+            const string closedFrame = "/cards/frame/dev.labyrinth.probe/1.0.0/probe";
+            var closed = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "probe", "Probe", 20, 260);
+            await page.ReloadAsync();
+            await CardUi.CloseAsync(Ui.Window(page, closed));
+            await Ui.WaitForBoardAsync(page, boardId, b => !CardUi.IsOpen(b, closed), "the probe card saved as closed");
+
+            // Every card frame document the page asks for, and those that did not finish.
+            var requested = new ConcurrentQueue<string>();
+            var failed = new ConcurrentQueue<string>();
+            page.Request += (_, r) =>
+            {
+                if (r.IsNavigationRequest && r.Frame != page.MainFrame)
+                {
+                    requested.Enqueue(r.Url);
+                }
+            };
+            page.RequestFailed += (_, r) =>
+            {
+                if (r.IsNavigationRequest && r.Frame != page.MainFrame)
+                {
+                    failed.Enqueue($"{r.Url} ({r.Failure})");
+                }
+            };
+
+            await page.ReloadAsync();
+            foreach (var id in open.Values)
+            {
+                await Expect(Ui.Window(page, id).GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+            }
+
+            await Eventually.TrueAsync(() => requested.Any(u => new Uri(u).AbsolutePath == closedFrame), "the warm frame for the closed probe card");
+            var seen = string.Join("\n", requested);
+            foreach (var path in open.Keys)
+            {
+                Assert.True(requested.Count(u => new Uri(u).AbsolutePath == path) == 1, $"{path} requested once; frame documents requested:\n{seen}");
+            }
+
+            Assert.True(failed.IsEmpty, "frame loads that did not finish:\n" + string.Join("\n", failed));
+            await Ui.ScreenshotAsync(page, "isolation-04-three-plugins");
         }
         finally
         {

@@ -47,6 +47,11 @@ export class FramePool {
     return this.#frames.length;
   }
 
+  /** How many frames the pool keeps; warming more discards the oldest. */
+  get capacity(): number {
+    return this.#max;
+  }
+
   has(frameUrl: string): boolean {
     return this.#frames.some((f) => f.frameUrl === frameUrl);
   }
