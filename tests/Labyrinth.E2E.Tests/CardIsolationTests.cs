@@ -295,6 +295,31 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Admin_plugins_page_warns_when_every_plugin_shares_one_card_origin()
+    {
+        await using var server = LabyrinthServer.StartNew(new Dictionary<string, string>
+        {
+            ["Labyrinth:Cards:OriginTemplate"] = "http://cards.localhost:{port}",
+        });
+        var context = await env.NewContextAsync(server);
+        try
+        {
+            var page = await context.NewPageAsync();
+            await Ui.CompleteSetupAsync(page, await server.SetupUrlAsync(), E2EEnvironment.AdminUser, E2EEnvironment.AdminPassword);
+            await page.GotoAsync("/admin/plugins");
+            var warnings = page.GetByTestId("card-origin-warnings");
+            // The warning names the origin the cards are on; the template is shown beside it.
+            await Expect(warnings.Locator("[data-code='cards.isolation_off']")).ToContainTextAsync($"share one origin (http://cards.localhost:{server.Port})");
+            await Expect(warnings).ToContainTextAsync("Card origin template: http://cards.localhost:{port}");
+            await Ui.ScreenshotAsync(page, "isolation-05-admin-isolation-off");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     private static int Attempts(string status) =>
         int.Parse(AttemptsRegex().Match(status).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 

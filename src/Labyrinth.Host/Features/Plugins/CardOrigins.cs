@@ -171,7 +171,7 @@ internal sealed partial class CardOrigins
         if (!Isolated)
         {
             warnings.Add(new("cards.isolation_off",
-                $"Card isolation is off: every plugin's cards share one origin ({Template}), so one plugin's hung card can freeze every other plugin's cards. Set Labyrinth:Cards:OriginTemplate to a template with {{label}} and a wildcard DNS name."));
+                $"Card isolation is off: every plugin's cards share one origin ({Render(null, HostPort(host))}), so one plugin's hung card can freeze every other plugin's cards. Set Labyrinth:Cards:OriginTemplate to a template with {{label}} and a wildcard DNS name."));
         }
 
         if (OnLoopbackName && !IsLoopbackName(host.Host.Host))
