@@ -1,3 +1,4 @@
+using Labyrinth.Core.Errors;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.Extensions.FileProviders;
 
@@ -34,7 +35,7 @@ internal static class WebAppApi
             var path = http.Request.Path;
             if (path.StartsWithSegments("/api") || SecurityMiddleware.IsPluginSurface(path) || !HttpMethods.IsGet(http.Request.Method))
             {
-                await Problems.Create(StatusCodes.Status404NotFound, "route.not_found", "There is nothing at this address.").ExecuteAsync(http);
+                await Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "There is nothing at this address.").ExecuteAsync(http);
                 return;
             }
 
