@@ -116,8 +116,10 @@ internal sealed partial class CardOrigins
         // the port the card URL carries ({port} is the host page's port).
         // With a fixed card port the host page's port is unknown here: any loopback port.
         var port = fixedPort is null ? HostPortOrDefault(card).ToString(CultureInfo.InvariantCulture) : "*";
+        // No [::1]: CSP source expressions cannot hold an IPv6 literal (Chromium ignores it and
+        // logs a warning for every card frame), so a page reached at [::1] cannot embed cards.
         string At(string host) => port == "80" ? $"http://{host}" : $"http://{host}:{port}";
-        return string.Join(' ', At("localhost"), At("127.0.0.1"), At("[::1]"));
+        return string.Join(' ', At("localhost"), At("127.0.0.1"));
     }
 
     /// <summary>The host's public origin as seen by this request (configured, else scheme and Host).</summary>
