@@ -53,7 +53,7 @@ public sealed class PackageCommandTests
     {
         using var temp = new TempDirectory();
         var dir = PluginFolder.Create(temp);
-        var result = PackageWriter.Pack(dir, key: null);
+        var result = Packing.Pack(dir, key: null);
 
         Assert.True(result.IsValid, string.Join("\n", result.Problems));
         using var zip = new ZipArchive(new MemoryStream(result.Bytes));
