@@ -337,8 +337,9 @@ internal static class ZipCentralDirectory
     /// <summary>
     /// Finds the EOCD by scanning back over at most a maximal comment, accepting only a record
     /// whose comment length reaches exactly the end of the file, so a signature-like byte run
-    /// inside the comment or data cannot be mistaken for it. When no record fits, the sentence
-    /// says whether there is none or one followed by bytes its comment length does not cover.
+    /// inside the comment or data cannot be mistaken for it, and refusing a second record that
+    /// would fit as well. When no record fits, the sentence says whether there is none or one
+    /// followed by bytes its comment length does not cover.
     /// </summary>
     private static int FindEocd(byte[] archive, out string? problem)
     {
@@ -355,6 +356,17 @@ internal static class ZipCentralDirectory
 
             if (i + EocdSize + U16(archive.AsSpan(i), 20) == archive.Length)
             {
+                // A second record whose comment also reaches the end (the first one's comment
+                // inside an entry's data) would be what a reader scanning from the front takes.
+                for (var j = i - 1; j >= first; j--)
+                {
+                    if (U32(archive.AsSpan(j), 0) == EocdSignature && j + EocdSize + U16(archive.AsSpan(j), 20) == archive.Length)
+                    {
+                        problem = Inv($"The package has two end-of-central-directory records that both end the file (at offsets {j} and {i}); readers would disagree on which archive it is.");
+                        return -1;
+                    }
+                }
+
                 return i;
             }
 

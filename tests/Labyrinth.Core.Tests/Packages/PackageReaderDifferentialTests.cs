@@ -97,6 +97,23 @@ public sealed class PackageReaderDifferentialTests
     }
 
     [Fact]
+    public void Read_TwoEndRecordsThatBothEndTheFile_AreRefused()
+    {
+        // The only entry stores an end record whose comment length reaches the end of the file
+        // as well: a reader that takes the first end record it finds reads that one.
+        const int innerAt = 30 + 5, total = innerAt + 22 + 46 + 5 + 22;
+        var inner = new byte[22];
+        BinaryPrimitives.WriteUInt32LittleEndian(inner, 0x06054b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(inner.AsSpan(20), total - innerAt - 22);
+        var zip = RawZip.Build(new RawZipEntry("a.txt", inner) { Deflate = false });
+        Assert.Equal(total, zip.Length);
+
+        var problem = AssertRefused(zip, ErrorCodes.PackageMalformed);
+
+        Assert.Equal("The package has two end-of-central-directory records that both end the file (at offsets 35 and 108); readers would disagree on which archive it is.", problem.Message);
+    }
+
+    [Fact]
     public void Read_PlainArchiveComment_IsAccepted() =>
         Assert.True(Read(RawZip.Build([RawZip.Manifest()], comment: "built by hand"u8.ToArray())).IsValid);
 
