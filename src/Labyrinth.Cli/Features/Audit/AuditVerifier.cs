@@ -1,4 +1,5 @@
-using System.Globalization;
+using Labyrinth.Backup;
+using Labyrinth.Backup.Database;
 using Labyrinth.Core.Audit;
 using Microsoft.Data.Sqlite;
 
@@ -44,8 +45,8 @@ internal static class AuditVerifier
     }
 
     /// <summary>
-    /// Reads <c>AuditEntries</c> read-only, matching columns by name without regard to case, so it
-    /// does not depend on how the host's model names them beyond the <see cref="AuditEntry"/> fields.
+    /// Reads <c>AuditEntries</c> read-only with the reader backups use (columns matched by name
+    /// without regard to case, rows in insertion order), so the two never disagree about a log.
     /// </summary>
     private static List<AuditEntry> ReadDatabase(string path)
     {
@@ -54,50 +55,18 @@ internal static class AuditVerifier
         try
         {
             connection.Open();
-            using var command = connection.CreateCommand();
+
             // rowid is insertion order (the host's Id aliases it): walking rows as written is what makes
             // a row whose Sequence was swapped show up as reordered rather than slip back into place.
-            command.CommandText = "SELECT * FROM AuditEntries ORDER BY rowid";
-            using var reader = command.ExecuteReader();
-            var columns = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => i, StringComparer.OrdinalIgnoreCase);
-            int Column(string name) => columns.TryGetValue(name, out var i)
-                ? i
-                : throw new CliException(ExitCodes.Failed, $"The AuditEntries table has no {name} column.");
-            var sequence = Column("Sequence");
-            var at = Column("AtUtc");
-            var actor = Column("Actor");
-            var action = Column("Action");
-            var pluginId = Column("PluginId");
-            var detail = Column("DetailJson");
-            var prevHash = Column("PrevHash");
-            var hash = Column("Hash");
-            var entries = new List<AuditEntry>();
-            while (reader.Read())
-            {
-                entries.Add(new AuditEntry(
-                    reader.GetInt64(sequence),
-                    ReadTime(reader.GetValue(at)),
-                    reader.GetString(actor),
-                    reader.GetString(action),
-                    reader.IsDBNull(pluginId) ? null : reader.GetString(pluginId),
-                    reader.GetString(detail),
-                    reader.GetString(prevHash),
-                    reader.GetString(hash)));
-            }
-
-            return entries;
+            return SnapshotReader.ReadAuditAsync(connection, "rowid", CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (SqliteException ex)
         {
             throw new CliException(ExitCodes.Failed, $"Could not read the audit table from \"{path}\": {ex.Message}");
         }
+        catch (BackupException ex)
+        {
+            throw new CliException(ExitCodes.Failed, ex.Message);
+        }
     }
-
-    /// <summary>EF Core stores DateTime as text ("yyyy-MM-dd HH:mm:ss.FFFFFFF"); a ticks column is accepted too. Times are UTC by contract.</summary>
-    private static DateTime ReadTime(object value) => value switch
-    {
-        string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-        long ticks => new DateTime(ticks, DateTimeKind.Utc),
-        _ => throw new CliException(ExitCodes.Failed, $"The AtUtc column holds a {value.GetType().Name}, not a time."),
-    };
 }
