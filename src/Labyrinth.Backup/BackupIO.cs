@@ -117,9 +117,17 @@ internal static class BackupIO
     public static string Size(long bytes) => BackupFormat.FormatBytes(bytes);
 }
 
-/// <summary>Counts what passes through to a stream that cannot tell its own position (an HTTP response).</summary>
-internal sealed class CountingStream(Stream inner) : Stream
+/// <summary>
+/// The archive's output: counts what passes through to a stream that cannot tell its own position
+/// (an HTTP response), and keeps every write to it asynchronous. ZipArchive writes entry data
+/// asynchronously but some small records (headers, descriptors, the central directory)
+/// synchronously; those are held here and go out with the next asynchronous write or flush, so a
+/// server that forbids synchronous I/O never blocks a thread on a slow client.
+/// </summary>
+internal sealed class ArchiveOutputStream(Stream inner) : Stream
 {
+    private readonly MemoryStream pending = new();
+
     public long Written { get; private set; }
 
     public override bool CanRead => false;
@@ -136,9 +144,16 @@ internal sealed class CountingStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override void Flush() => inner.Flush();
+    /// <summary>Deliberately nothing: the pending bytes go out with <see cref="FlushAsync(CancellationToken)"/>.</summary>
+    public override void Flush()
+    {
+    }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await DrainAsync(cancellationToken);
+        await inner.FlushAsync(cancellationToken);
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -146,18 +161,40 @@ internal sealed class CountingStream(Stream inner) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count)
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
     {
-        inner.Write(buffer, offset, count);
-        Written += count;
+        pending.Write(buffer);
+        Written += buffer.Length;
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        await DrainAsync(cancellationToken);
         await inner.WriteAsync(buffer, cancellationToken);
         Written += buffer.Length;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private async Task DrainAsync(CancellationToken ct)
+    {
+        if (pending.Length > 0)
+        {
+            await inner.WriteAsync(pending.GetBuffer().AsMemory(0, (int)pending.Length), ct);
+            pending.SetLength(0);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            pending.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

@@ -83,7 +83,7 @@ public static class BackupWriter
             }
 
             var keys = ReadKeys(source.DataDirectory);
-            var counting = new CountingStream(output);
+            await using var counting = new ArchiveOutputStream(output);
             BackupManifest manifest;
             await using (var zip = await ZipArchive.CreateAsync(counting, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
             {

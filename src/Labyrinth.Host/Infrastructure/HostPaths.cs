@@ -37,7 +37,8 @@ internal sealed class HostPaths
         Directory.CreateDirectory(KeysDir);
     }
 
-    private string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(RepoRoot, path));
+    /// <summary>A configured path made absolute the way the data directory's is: relative to the repository root.</summary>
+    public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(RepoRoot, path));
 
     private static string? FindRepoRoot(string start)
     {
