@@ -57,17 +57,19 @@ internal static class BackupSchedule
         return true;
     }
 
-    /// <summary>When the next scheduled backup is due: now when there never was one, else an interval after the last success, or sooner retry after a failure.</summary>
+    /// <summary>
+    /// When the next scheduled backup is due: now when there never was one, an interval after the
+    /// last success, or — when the last attempt failed — an hour (or the interval, if shorter) after
+    /// that failure, so a failing backup is retried without spinning.
+    /// </summary>
     public static DateTimeOffset NextDue(TimeSpan interval, DateTimeOffset now, DateTimeOffset? lastSuccess, DateTimeOffset? lastFailure)
     {
-        var due = lastSuccess is { } success ? success + interval : now;
         if (lastFailure is { } failure && (lastSuccess is null || failure > lastSuccess))
         {
-            var retry = failure + (interval < RetryAfterFailure ? interval : RetryAfterFailure);
-            due = lastSuccess is null ? retry : (retry < due ? retry : due);
+            return failure + (interval < RetryAfterFailure ? interval : RetryAfterFailure);
         }
 
-        return due;
+        return lastSuccess is { } success ? success + interval : now;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -95,7 +96,8 @@ internal static class ObservabilityApi
 
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
+        var body = new ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(body);
         json.WriteStartObject();
         json.WriteString("status", Name(report.Status));
         json.WriteStartObject("checks");
@@ -115,5 +117,7 @@ internal static class ObservabilityApi
 
         json.WriteEndObject();
         json.WriteEndObject();
+        json.Flush();
+        await http.Response.Body.WriteAsync(body.WrittenMemory);
     }
 }
