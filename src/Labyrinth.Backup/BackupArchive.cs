@@ -190,18 +190,18 @@ internal sealed class BackupArchive : IDisposable
             return null;
         }
 
-        using var copy = new MemoryStream();
+        var bytes = new byte[entry.Length];
         using (var stream = entry.Open())
         {
-            var (bytes, _) = BackupIO.CopyAsync(stream, copy, entry.Length, CancellationToken.None).GetAwaiter().GetResult();
-            if (bytes != entry.Length)
+            // One byte more than the directory says would show the entry lying about its size.
+            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) != bytes.Length || stream.ReadByte() != -1)
             {
                 problems.Add(new("manifest", "manifest.json is damaged: its size does not match the archive's directory."));
                 return null;
             }
         }
 
-        var manifest = BackupManifest.Parse(copy.ToArray(), out var problem);
+        var manifest = BackupManifest.Parse(bytes, out var problem);
         if (manifest is null)
         {
             problems.Add(new("manifest", problem!));

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Labyrinth.Backup.Database;
 using Labyrinth.Core.Audit;
 

@@ -99,6 +99,23 @@ public sealed class BackupApiTests
     }
 
     [Fact]
+    public async Task BackupDownload_PersonalAccessToken_IsServed()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        var admin = await app.SetupAdminAsync();
+        using var created = await admin.PostAsJsonAsync("/api/tokens", new { name = "backups" });
+        await Expect.StatusAsync(HttpStatusCode.Created, created);
+        var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        using var script = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, Download) { Headers = { { "Authorization", "Bearer " + token } } };
+
+        using var response = await script.SendAsync(request);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task BackupStatus_AfterADownload_ShowsTheLastBackup()
     {
         await using var app = LabyrinthApp.WithoutPlugins();

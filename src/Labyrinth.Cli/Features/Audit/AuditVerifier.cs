@@ -10,22 +10,19 @@ internal static class AuditVerifier
 {
     private static readonly byte[] SqliteMagic = "SQLite format 3\0"u8.ToArray();
 
-    public static AuditVerification Verify(string path, out string source)
-    {
-        var entries = Load(path, out source);
-        return AuditChain.Verify(entries);
-    }
-
-    public static IReadOnlyList<AuditEntry> Load(string path, out string source)
+    public static async Task<(IReadOnlyList<AuditEntry> Entries, string Source)> LoadAsync(string path, CancellationToken ct)
     {
         CliApp.RequireFile(path, "The audit file");
         if (IsSqlite(path))
         {
-            source = "database";
-            return ReadDatabase(path);
+            return (await ReadDatabaseAsync(path, ct), "database");
         }
 
-        source = "export";
+        return (ReadExport(path), "export");
+    }
+
+    private static List<AuditEntry> ReadExport(string path)
+    {
         using var stream = File.OpenRead(path);
         var read = AuditJsonLines.Read(stream);
         if (!read.IsValid)
@@ -34,7 +31,7 @@ internal static class AuditVerifier
                 string.Concat(read.Problems.Take(10).Select(p => Environment.NewLine + "  - " + p)));
         }
 
-        return read.Entries;
+        return [.. read.Entries];
     }
 
     private static bool IsSqlite(string path)
@@ -48,17 +45,17 @@ internal static class AuditVerifier
     /// Reads <c>AuditEntries</c> read-only with the reader backups use (columns matched by name
     /// without regard to case, rows in insertion order), so the two never disagree about a log.
     /// </summary>
-    private static List<AuditEntry> ReadDatabase(string path)
+    private static async Task<List<AuditEntry>> ReadDatabaseAsync(string path, CancellationToken ct)
     {
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
-        using var connection = new SqliteConnection(builder.ToString());
+        await using var connection = new SqliteConnection(builder.ToString());
         try
         {
-            connection.Open();
+            await connection.OpenAsync(ct);
 
             // rowid is insertion order (the host's Id aliases it): walking rows as written is what makes
             // a row whose Sequence was swapped show up as reordered rather than slip back into place.
-            return SnapshotReader.ReadAuditAsync(connection, "rowid", CancellationToken.None).GetAwaiter().GetResult();
+            return await SnapshotReader.ReadAuditAsync(connection, "rowid", ct);
         }
         catch (SqliteException ex)
         {
