@@ -58,7 +58,7 @@ public sealed class BackupRestoreTests
                     Interlocked.Exchange(ref acknowledged, n);
                 }
             });
-            await Eventually.TrueAsync(() => Interlocked.Read(ref acknowledged) >= 20 || writer.IsCompleted, () => $"acknowledged {Interlocked.Read(ref acknowledged)}");
+            await Eventually.ReachAsync(() => Task.FromResult(Interlocked.Read(ref acknowledged)), n => n >= 20 || writer.IsCompleted, "20 card-state writes acknowledged");
 
             var before = Interlocked.Read(ref acknowledged);
             var archive = Path.Combine(work, "backup.zip");
@@ -72,7 +72,7 @@ public sealed class BackupRestoreTests
             }
 
             var afterBackup = Interlocked.Read(ref acknowledged);
-            await Eventually.TrueAsync(() => Interlocked.Read(ref acknowledged) > afterBackup + 5 || writer.IsCompleted, () => "the writer stopped");
+            await Eventually.ReachAsync(() => Task.FromResult(Interlocked.Read(ref acknowledged)), n => n > afterBackup + 5 || writer.IsCompleted, "more writes acknowledged after the backup");
             await stop.CancelAsync();
             await writer;
             Assert.True(afterBackup > before, "the backup was taken while writes kept being acknowledged");

@@ -90,9 +90,10 @@ public sealed class BackupScheduleTests
         await using var app = Scheduled(directory.Path, "daily");
         var admin = await app.SetupAdminAsync();
 
-        await Eventually.TrueAsync(() => Directory.EnumerateFiles(directory.Path, "labyrinth-backup-*.zip").Any(), () => string.Join(", ", Directory.EnumerateFileSystemEntries(directory.Path)));
+        await Eventually.ReachAsync(() => Task.FromResult(Listing(directory.Path)), files => files.Any(f => f.StartsWith("labyrinth-backup-", StringComparison.Ordinal)),
+            "a scheduled backup in the directory");
         var file = Directory.EnumerateFiles(directory.Path, "labyrinth-backup-*.zip").Single();
-        await Eventually.TrueAsync(async () => (await admin.GetJsonAsync("/api/admin/backups")).GetProperty("last").ValueKind != JsonValueKind.Null, () => "no last backup recorded");
+        await Eventually.ReachAsync(() => admin.GetJsonAsync("/api/admin/backups"), s => s.GetProperty("last").ValueKind != JsonValueKind.Null, "the scheduled backup recorded as the last one");
         var health = await app.CreateClient().GetJsonAsync("/healthz");
         var status = await admin.GetJsonAsync("/api/admin/backups");
         var audit = await admin.GetJsonAsync("/api/admin/audit?action=backup.create");
@@ -128,8 +129,7 @@ public sealed class BackupScheduleTests
         await using var app = Scheduled(directory.Path, "daily", keep: 2);
         _ = await app.SetupAdminAsync();
 
-        await Eventually.TrueAsync(() => Directory.EnumerateFiles(directory.Path).Count() == 3, () => string.Join(", ", Directory.EnumerateFiles(directory.Path).Select(Path.GetFileName)));
-        var names = Directory.EnumerateFiles(directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var names = await Eventually.ReachAsync(() => Task.FromResult(Listing(directory.Path)), files => files.Length == 3, "one new backup, the newest old one and notes.txt left");
 
         Assert.Equal("labyrinth-backup-20200103T000000Z.zip", names[0]);
         Assert.Matches("^labyrinth-backup-\\d{8}T\\d{6}Z\\.zip$", names[1]);
@@ -146,8 +146,8 @@ public sealed class BackupScheduleTests
         await using var app = Scheduled(Path.Combine(blocker, "backups"), "daily");
         var admin = await app.SetupAdminAsync();
 
-        await Eventually.TrueAsync(async () => (await admin.GetJsonAsync("/api/admin/backups")).GetProperty("schedule").GetProperty("lastError").ValueKind != JsonValueKind.Null,
-            () => "no error shown");
+        await Eventually.ReachAsync(() => admin.GetJsonAsync("/api/admin/backups"), s => s.GetProperty("schedule").GetProperty("lastError").ValueKind != JsonValueKind.Null,
+            "the failed backup shown on the status");
         using var response = await app.CreateClient().GetAsync("/healthz");
         var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var status = await admin.GetJsonAsync("/api/admin/backups");
@@ -190,6 +190,10 @@ public sealed class BackupScheduleTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The directory's visible files (a backup being written is a hidden ".….partial-…" file beside a hidden staging folder).</summary>
+    private static ListedFiles Listing(string directory) =>
+        new([.. Directory.EnumerateFiles(directory).Select(f => Path.GetFileName(f)!).Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal)]);
+
     private static LabyrinthApp Scheduled(string directory, string schedule, int keep = 7) => new(new Dictionary<string, string?>
     {
         ["Labyrinth:ExamplePluginsDir"] = "",
@@ -197,6 +201,20 @@ public sealed class BackupScheduleTests
         ["Labyrinth:Backup:Directory"] = directory,
         ["Labyrinth:Backup:Keep"] = keep.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
+
+    /// <summary>File names that print as a list when a wait times out.</summary>
+    private sealed class ListedFiles(string[] names) : IEnumerable<string>
+    {
+        public int Length => names.Length;
+
+        public string this[int index] => names[index];
+
+        public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)names).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => names.GetEnumerator();
+
+        public override string ToString() => names.Length == 0 ? "(empty)" : string.Join(", ", names);
+    }
 
     private sealed class TempDir : IDisposable
     {
