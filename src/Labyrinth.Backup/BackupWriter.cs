@@ -59,6 +59,9 @@ public sealed class BackupSourceChangedException(string message) : Exception(mes
 /// </summary>
 public static class BackupWriter
 {
+    /// <summary>The private folder a backup stages its snapshot in, beside the output: <c>.labyrinth-backup-&lt;guid&gt;</c>.</summary>
+    public const string StagingPrefix = ".labyrinth-backup-";
+
     public static async Task<BackupResult> WriteAsync(BackupSource source, Stream output, string stagingDirectory, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -66,7 +69,7 @@ public static class BackupWriter
         ArgumentNullException.ThrowIfNull(stagingDirectory);
 
         // The snapshot and the staged plugin files hold everything but the keys: private, and gone afterwards.
-        var staging = Path.Combine(stagingDirectory, ".labyrinth-backup-" + Guid.NewGuid().ToString("N"));
+        var staging = Path.Combine(stagingDirectory, StagingPrefix + Guid.NewGuid().ToString("N"));
         BackupIO.CreatePrivateDirectory(staging);
         try
         {

@@ -163,6 +163,20 @@ public sealed class BackupScheduleTests
     }
 
     [Fact]
+    public async Task HostStart_StagingLeftByACrashedBackup_IsRemoved()
+    {
+        using var data = new TempDir();
+        var leftover = Path.Combine(data.Path, ".labyrinth-backup-0123456789abcdef");
+        Directory.CreateDirectory(leftover);
+        File.WriteAllText(Path.Combine(leftover, "database"), "a database copy");
+        await using var app = new LabyrinthApp(new Dictionary<string, string?> { ["Labyrinth:DataDir"] = data.Path, ["Labyrinth:ExamplePluginsDir"] = "" });
+
+        _ = app.Services;
+
+        await Eventually.TrueAsync(() => !Directory.Exists(leftover), "the crashed backup's staging folder removed");
+    }
+
+    [Fact]
     public async Task Healthz_NoSchedule_SaysSoAndStaysOk()
     {
         await using var app = LabyrinthApp.WithoutPlugins();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Labyrinth.Host.Features.Backup;
 
 /// <summary>
-/// Takes a backup whenever one is due (<see cref="BackupSchedule.NextDue"/>): at start when the
+/// Clears what a crash left of a backup, then takes a backup whenever one is due (<see cref="BackupSchedule.NextDue"/>): at start when the
 /// directory holds none or the newest is older than the interval, then every interval after the
 /// last success, sooner after a failure.
 /// </summary>
@@ -11,6 +11,7 @@ internal sealed class BackupScheduler(BackupService backups, TimeProvider clock)
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        backups.RemoveLeftovers();
         if (backups.Options.Interval is not { } interval)
         {
             return;

@@ -171,6 +171,23 @@ internal sealed partial class BackupService(
         }
     }
 
+    /// <summary>
+    /// Removes what a download interrupted by a crash left in the data directory (its private staging
+    /// folder holds a database copy). Only this host stages there, and at start none of its backups runs.
+    /// </summary>
+    public void RemoveLeftovers()
+    {
+        if (!System.IO.Directory.Exists(paths.DataDir))
+        {
+            return;
+        }
+
+        foreach (var leftover in System.IO.Directory.EnumerateDirectories(paths.DataDir, BackupWriter.StagingPrefix + "*"))
+        {
+            PluginStore.DeleteQuietly(leftover);
+        }
+    }
+
     /// <summary>Scheduled backups in the directory, newest first: only files named as this host names them.</summary>
     public IReadOnlyList<BackupFile> ScheduledFiles()
     {
