@@ -121,4 +121,7 @@ public static class ErrorCodes
     public const string BrokerResponseTooLarge = "broker.response_too_large";
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
+
+    // Backups.
+    public const string BackupFailed = "backup.failed";
 }
