@@ -141,7 +141,7 @@ internal static class InkApi
     }
 
     private static async Task<Results<Ok<StrokesErasedDto>, ProblemHttpResult>> Erase(
-        Guid id, EraseStrokesRequest request, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
+        Guid id, [Microsoft.AspNetCore.Mvc.FromBody] EraseStrokesRequest request, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
     {
         var (ids, failure) = CheckIds(request.Ids);
         if (failure is not null)
