@@ -139,6 +139,8 @@ export class InkStore {
       }
       this.#insert(strokes, null);
       this.status = 'ready';
+      // Marks for the ink bench and the browser's performance panel: fetched + decoded + indexed.
+      performance.mark?.('labyrinth:ink-loaded', { detail: { strokes: strokes.length } });
       this.#emit({ kind: 'reset' });
     } catch {
       if (seq !== this.#loadSeq) return;
