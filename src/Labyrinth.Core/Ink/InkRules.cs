@@ -24,6 +24,15 @@ public static partial class InkRules
     /// <summary>Request body of one add request; a 5,000-point stroke as JSON is ≈ 120 KB.</summary>
     public const int MaxBatchBytes = 4 * 1024 * 1024;
 
+    /// <summary>Strokes in one selection shared with a card.</summary>
+    public const int MaxSelectionStrokes = 2_000;
+
+    /// <summary>Points across one shared selection (the card frame drops a larger one whole).</summary>
+    public const int MaxSelectionPoints = 50_000;
+
+    /// <summary>The PNG of one shared selection.</summary>
+    public const int MaxSelectionImageBytes = 2 * 1024 * 1024;
+
     /// <summary>Coordinates are world units, the same bound as window positions.</summary>
     public const double MaxCoordinate = 1_000_000;
 

@@ -135,6 +135,18 @@ public sealed class SelectionTests(CardsApp shared) : IClassFixture<CardsApp>
     }
 
     [Fact]
+    public async Task Share_MorePointsThanACardTakes_Returns400SelectionTooLarge()
+    {
+        var card = await CardsApp.CardAsync(await shared.UserAsync());
+        var points = Enumerable.Range(0, 5_000).Select(i => new[] { i % 40, 10.0, 0.5 }).ToArray();
+        var strokes = Enumerable.Range(0, 11).Select(_ => new { points, color = "#000000", width = 2 }).ToArray();
+
+        using var response = await ShareAsync(card, Selection(strokes: strokes));
+
+        await Expect.ProblemAsync(HttpStatusCode.BadRequest, "selection.too_large", response);
+    }
+
+    [Fact]
     public async Task Revoke_DeletesTheSelectionAndAuditsIt()
     {
         var card = await CardsApp.CardAsync(await shared.UserAsync());

@@ -34,9 +34,9 @@ internal sealed record SelectionContentDto(string Id, double Width, double Heigh
 /// </summary>
 internal static class CardSelectionsApi
 {
-    public const int MaxStrokes = 2_000;
-    public const int MaxTotalPoints = 200_000;
-    public const int MaxImageBytes = 2 * 1024 * 1024;
+    public const int MaxStrokes = InkRules.MaxSelectionStrokes;
+    public const int MaxTotalPoints = InkRules.MaxSelectionPoints;
+    public const int MaxImageBytes = InkRules.MaxSelectionImageBytes;
     public const double MaxExtent = 2 * InkRules.MaxCoordinate;
 
     /// <summary>Strokes may reach a little past the box the page computed (rounding of quantised points).</summary>

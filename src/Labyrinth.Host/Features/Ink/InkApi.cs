@@ -23,7 +23,8 @@ internal static class InkApi
 
     public static readonly InkLimitsDto Limits = new(
         InkRules.MaxPointsPerStroke, InkRules.MaxStrokesPerBoard, InkRules.MaxStrokesPerBatch, InkRules.MaxIdsPerBatch, InkRules.MaxBatchBytes,
-        InkRules.MaxCoordinate, InkRules.MinWidth, InkRules.MaxWidth, InkRules.Quantum);
+        InkRules.MaxCoordinate, InkRules.MinWidth, InkRules.MaxWidth, InkRules.Quantum,
+        InkRules.MaxSelectionStrokes, InkRules.MaxSelectionPoints, InkRules.MaxSelectionImageBytes);
 
     public static IServiceCollection AddInk(this IServiceCollection services) => services;
 

@@ -15,7 +15,8 @@ internal sealed record StrokeDto(string Id, string Color, double Width, byte[] P
 /// <summary>The limits the page must respect, published with the strokes so there is one source.</summary>
 internal sealed record InkLimitsDto(
     int MaxPointsPerStroke, int MaxStrokesPerBoard, int MaxStrokesPerBatch, int MaxIdsPerBatch, int MaxBatchBytes,
-    double MaxCoordinate, double MinWidth, double MaxWidth, double Quantum);
+    double MaxCoordinate, double MinWidth, double MaxWidth, double Quantum,
+    int MaxSelectionStrokes, int MaxSelectionPoints, int MaxSelectionImageBytes);
 
 internal sealed record InkDto(long Revision, StrokeDto[] Strokes, InkLimitsDto Limits);
 

@@ -5,7 +5,7 @@ import type { SpawnRequest } from '../api/types';
 import type { PluginCatalog } from '../plugins/plugins.svelte';
 import { localSelection, type LocalSelection } from './geometry';
 import { outlineOf, pathOf } from './renderer';
-import type { InkStroke, SelectionContentDto, SelectionSnapshot, ShareSelectionDto, SharedSelectionDto, Stroke } from './types';
+import type { InkLimits, InkStroke, SelectionContentDto, SelectionSnapshot, ShareSelectionDto, SharedSelectionDto, Stroke } from './types';
 
 export const MATH_PLUGIN_ID = 'dev.labyrinth.math';
 export const MATH_TYPE_ID = 'math';
@@ -22,6 +22,13 @@ export function convertBlockedReason(plugins: Pick<PluginCatalog, 'loaded' | 'ca
   if (!plugins.loaded) return 'Checking for the Math plugin…';
   const found = plugins.cards.some((c) => c.plugin.id === MATH_PLUGIN_ID && c.card.typeID === MATH_TYPE_ID && c.plugin.enabled !== false);
   return found ? null : 'The Math plugin is not installed or is disabled. Ask an admin to install or enable it.';
+}
+
+/** Why this selection is too large to share (the server's published limits), or null. */
+export function selectionTooLarge(strokes: readonly Stroke[], limits: Pick<InkLimits, 'maxSelectionStrokes' | 'maxSelectionPoints'>): string | null {
+  if (strokes.length > limits.maxSelectionStrokes) return `A selection can hold at most ${limits.maxSelectionStrokes.toLocaleString()} strokes; lasso fewer.`;
+  const points = strokes.reduce((n, s) => n + s.points.length / 3, 0);
+  return points > limits.maxSelectionPoints ? `A selection can hold at most ${limits.maxSelectionPoints.toLocaleString()} points; lasso fewer strokes.` : null;
 }
 
 /** Where the Math card goes: to the right of the selection, top-aligned. */

@@ -18,6 +18,9 @@ export const FALLBACK_LIMITS: InkLimits = {
   minWidth: 0.5,
   maxWidth: 64,
   quantum: 1 / 16,
+  maxSelectionStrokes: 2000,
+  maxSelectionPoints: 50_000,
+  maxSelectionImageBytes: 2 * 1024 * 1024,
 };
 
 /** The palette: default ink follows the theme; the others read on light and dark boards alike. */

@@ -36,6 +36,9 @@ export interface InkLimits {
   minWidth: number;
   maxWidth: number;
   quantum: number;
+  maxSelectionStrokes: number;
+  maxSelectionPoints: number;
+  maxSelectionImageBytes: number;
 }
 
 export interface InkDto {
