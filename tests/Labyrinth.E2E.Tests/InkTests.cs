@@ -61,6 +61,10 @@ public sealed class InkTests(E2EEnvironment env)
             await DrawAsync(page, (900, 600), (950, 640), (1000, 600));
             var four = await StrokesReachAsync(page, boardId, 4, "four strokes stored");
             await Ui.ScreenshotAsync(page, "ink-01-pen");
+            // Default ink follows the theme: the same strokes on a dark board are light.
+            await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+            await Ui.ScreenshotAsync(page, "ink-01b-pen-dark");
+            await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
 
             // The eraser removes the far stroke whole; undo brings it back (on the server too).
             await page.Keyboard.PressAsync("e");
