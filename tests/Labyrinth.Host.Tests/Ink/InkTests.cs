@@ -349,6 +349,24 @@ public sealed class InkTests(InkApp shared) : IClassFixture<InkApp>
     }
 
     [Fact]
+    public async Task Get_AfterEachChange_AnswersTheNewStrokesNotACachedCopy()
+    {
+        var client = await shared.UserAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(client);
+        var (a, b) = (NewId(), NewId());
+        await AddAsync(client, board, Stroke(a));
+        Assert.Equal([a], await LiveIdsAsync(client, board));
+
+        await AddAsync(client, board, Stroke(b));
+        var afterAdd = await LiveIdsAsync(client, board);
+        await EraseAsync(client, board, a);
+        var afterErase = await LiveIdsAsync(client, board);
+
+        Assert.Equal([a, b], afterAdd);
+        Assert.Equal([b], afterErase);
+    }
+
+    [Fact]
     public async Task Add_ConcurrentBatches_AllLandWithDistinctOrder()
     {
         var client = await shared.UserAsync();

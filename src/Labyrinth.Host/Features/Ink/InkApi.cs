@@ -26,7 +26,7 @@ internal static class InkApi
         InkRules.MaxCoordinate, InkRules.MinWidth, InkRules.MaxWidth, InkRules.Quantum,
         InkRules.MaxSelectionStrokes, InkRules.MaxSelectionPoints, InkRules.MaxSelectionImageBytes);
 
-    public static IServiceCollection AddInk(this IServiceCollection services) => services;
+    public static IServiceCollection AddInk(this IServiceCollection services) => services.AddSingleton<InkResponseCache>();
 
     public static IEndpointRouteBuilder MapInk(this IEndpointRouteBuilder app)
     {
@@ -52,8 +52,17 @@ internal static class InkApi
             : Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.BoardNotFound, "That board does not exist or is not yours.");
     }
 
-    private static async Task<Results<Ok<InkDto>, StatusCodeHttpResult>> Get(Guid id, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    /// <summary>
+    /// The board's live strokes. The serialised answer is kept per (board, revision): reading and
+    /// serialising 10,000 strokes costs tens of milliseconds of CPU, and a revision's strokes never
+    /// change, so every reload after the first is a memory copy (correct with several instances
+    /// too: the revision comes from the database on every request).
+    /// </summary>
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult>> Get(
+        Guid id, HttpContext http, LabyrinthDb db, InkResponseCache cache, CancellationToken ct)
     {
+        // One read transaction: the revision and the strokes come from the same snapshot.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var revision = await db.InkBoards.AsNoTracking().Where(i => i.BoardId == id).Select(i => i.Revision).FirstOrDefaultAsync(ct);
         var etag = "\"ink-" + revision.ToString(CultureInfo.InvariantCulture) + "\"";
         http.Response.Headers.ETag = etag;
@@ -63,12 +72,19 @@ internal static class InkApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        var strokes = await db.InkStrokes.AsNoTracking()
-            .Where(s => s.BoardId == id && s.ErasedBy == null)
-            .OrderBy(s => s.Seq)
-            .Select(s => new StrokeDto(s.StrokeId, s.Color, s.Width, s.Points))
-            .ToArrayAsync(ct);
-        return TypedResults.Ok(new InkDto(revision, strokes, Limits));
+        var body = cache.Get(id, revision);
+        if (body is null)
+        {
+            var strokes = await db.InkStrokes.AsNoTracking()
+                .Where(s => s.BoardId == id && s.ErasedBy == null)
+                .OrderBy(s => s.Seq)
+                .Select(s => new StrokeDto(s.StrokeId, s.Color, s.Width, s.Points))
+                .ToArrayAsync(ct);
+            body = JsonSerializer.SerializeToUtf8Bytes(new InkDto(revision, strokes, Limits), JsonSerializerOptions.Web);
+            cache.Set(id, revision, body);
+        }
+
+        return TypedResults.File(body, "application/json");
     }
 
     private static async Task<Results<Ok<StrokesAddedDto>, ProblemHttpResult, ValidationProblem>> Add(
