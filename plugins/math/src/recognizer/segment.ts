@@ -1,0 +1,140 @@
+/**
+ * Segmentation: which consecutive strokes form one symbol. A dynamic programme over the strokes
+ * in drawing order, each candidate group (up to {@link MAX_GROUP} strokes that lie close together)
+ * scored by the classifier (its `junk` class flags groups that span two symbols), plus a cost per
+ * symbol (prefers one `+` over `1` and `-`) and a cost for separating strokes that cross (strokes
+ * of two symbols rarely do).
+ */
+import { CLASSES, type Glyph } from './classes.ts';
+import { boxOf, heightOf, strokeDistance, widthOf, type Box, type Stroke } from './ink.ts';
+import type { Classifier } from './model.ts';
+import { encodeGroup, FEATURES, SIZE } from './raster.ts';
+
+export const MAX_GROUP = 4;
+/** Strokes of one symbol lie within this share of the reference size of each other. */
+const LINK = 0.6;
+const SYMBOL_COST = 1.0;
+const CROSS_SPLIT_COST = 3.0;
+/** Strokes closer than this share of the reference size touch. */
+const TOUCH = 0.08;
+/** Per reference size of gap, for grouping strokes that do not touch into one symbol. */
+const GAP_COST = 8;
+const MAX_GAP_COST = 4;
+/** Symbols made of parts that never touch. */
+const DETACHED = new Set<string>(['=', 'div']);
+const JUNK = CLASSES.indexOf('junk');
+
+export interface Segment {
+  /** Indices into the stroke list, consecutive. */
+  strokes: number[];
+  glyph: Glyph;
+  /** Probability of {@link Segment.glyph}. */
+  p: number;
+  /** Class probabilities, in CLASSES order. */
+  probs: Float32Array;
+  box: Box;
+}
+
+/** Candidate groups `[i, j)`: consecutive strokes whose single-link distance stays under LINK·ref. */
+export function candidateGroups(strokes: readonly Stroke[], ref: number, dist = distances(strokes)): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < strokes.length; i++) {
+    out.push([i, i + 1]);
+    for (let j = i + 2; j <= Math.min(strokes.length, i + MAX_GROUP); j++) {
+      if (!connected(i, j, dist, ref)) continue;
+      out.push([i, j]);
+    }
+  }
+  return out;
+}
+
+export function distances(strokes: readonly Stroke[]): number[][] {
+  const n = strokes.length;
+  const d: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < Math.min(n, i + MAX_GROUP); j++) d[i]![j] = d[j]![i] = strokeDistance(strokes[i]!, strokes[j]!);
+  }
+  return d;
+}
+
+function connected(i: number, j: number, dist: number[][], ref: number): boolean {
+  const seen = new Set([i]);
+  const todo = [i];
+  while (todo.length) {
+    const a = todo.pop()!;
+    for (let b = i; b < j; b++) {
+      if (!seen.has(b) && dist[a]![b]! <= LINK * ref) { seen.add(b); todo.push(b); }
+    }
+  }
+  return seen.size === j - i;
+}
+
+/**
+ * The widest gap inside a group: the largest link of its single-link tree (0 when every stroke
+ * touches another).
+ */
+function internalGap(i: number, j: number, dist: number[][]): number {
+  const inTree = new Set([i]);
+  let widest = 0;
+  while (inTree.size < j - i) {
+    let best = Infinity, next = -1;
+    for (const a of inTree) for (let b = i; b < j; b++) if (!inTree.has(b) && dist[a]![b]! < best) { best = dist[a]![b]!; next = b; }
+    inTree.add(next);
+    widest = Math.max(widest, best);
+  }
+  return widest;
+}
+
+/**
+ * Best class and the cost of calling the group one symbol: the classifier's surprise, a cost per
+ * symbol, and for parts that do not touch a cost growing with the gap — except for `=` and `÷`,
+ * whose parts never touch. (A dot beside a 6 is a decimal point, not part of the 6.)
+ */
+function scoreGroup(probs: Float32Array, gap: number): { glyph: Glyph; p: number; cost: number } {
+  const detachedCost = gap > TOUCH ? Math.min(MAX_GAP_COST, GAP_COST * (gap - TOUCH)) : 0;
+  let best = -1, p = 0, cost = Infinity;
+  for (let c = 0; c < probs.length; c++) {
+    if (c === JUNK) continue;
+    const q = probs[c]!;
+    const k = -Math.log(Math.max(q, 1e-6)) + (DETACHED.has(CLASSES[c]!) ? 0 : detachedCost);
+    if (k < cost) { cost = k; best = c; p = q; }
+  }
+  return { glyph: CLASSES[best] as Glyph, p, cost: cost + SYMBOL_COST };
+}
+
+export function segment(strokes: readonly Stroke[], ref: number, model: Classifier): Segment[] {
+  const n = strokes.length;
+  if (n === 0) return [];
+  const dist = distances(strokes);
+  const input = new Float32Array(SIZE * SIZE + FEATURES);
+  const scored = new Map<number, { glyph: Glyph; p: number; cost: number; probs: Float32Array }>();
+  for (const [i, j] of candidateGroups(strokes, ref, dist)) {
+    encodeGroup(strokes.slice(i, j), ref, input);
+    const probs = model.classify(input);
+    const gap = j - i > 1 ? internalGap(i, j, dist) / ref : 0;
+    scored.set(i * 64 + j, { ...scoreGroup(probs, gap), probs });
+  }
+  const best = new Array<number>(n + 1).fill(Infinity);
+  const from = new Array<number>(n + 1).fill(-1);
+  best[0] = 0;
+  for (let j = 1; j <= n; j++) {
+    for (let i = Math.max(0, j - MAX_GROUP); i < j; i++) {
+      const s = scored.get(i * 64 + j);
+      if (!s || best[i] === Infinity) continue;
+      // Separating stroke i-1 from stroke i when they cross costs extra.
+      const split = i > 0 && dist[i - 1]![i] === 0 ? CROSS_SPLIT_COST : 0;
+      const c = best[i]! + s.cost + split;
+      if (c < best[j]!) { best[j] = c; from[j] = i; }
+    }
+  }
+  const out: Segment[] = [];
+  for (let j = n; j > 0; j = from[j]!) {
+    const i = from[j]!;
+    const s = scored.get(i * 64 + j)!;
+    const idx = Array.from({ length: j - i }, (_, k) => i + k);
+    out.push({ strokes: idx, glyph: s.glyph, p: s.p, probs: s.probs, box: boxOf(idx.map((k) => strokes[k]!)) });
+  }
+  return out.reverse();
+}
+
+export const boxSize = (b: Box): number => Math.max(widthOf(b), heightOf(b));
