@@ -1,4 +1,4 @@
-import type { CardContext, SelectionSnapshot } from '@labyrinth/sdk';
+import type { CardContext, JsonObject, SelectionSnapshot } from '@labyrinth/sdk';
 import { debounce } from '@labyrinth/sdk';
 import { evaluateLatex, type Outcome } from './cas/evaluate.ts';
 import { parsePayload, pngDataUrl, type MathPayload, type PlotSettings } from './payload.ts';
@@ -22,18 +22,24 @@ export class MathCardState {
   /** Called when the expression changes from outside the editor (a recognition). */
   onExternalLatex: ((latex: string) => void) | null = null;
 
+  /**
+   * What is saved: plain data, updated with every change. The reactive `payload` mirrors it for
+   * the UI; saving never reads reactive state (a close right after an edit must save the edit).
+   */
+  #data: MathPayload;
+
   constructor(card: CardContext) {
     this.#card = card;
-    this.payload = parsePayload(card.payload);
-    this.preview = this.payload.preview;
+    this.#data = parsePayload(card.payload);
+    this.payload = { ...this.#data };
+    this.preview = this.#data.preview;
     this.#offSelection = card.onSelection((s) => this.receive(s));
   }
 
   /** A selection arrived (Lasso → Convert to Math): show it, recognise it, evaluate, save. */
   receive(selection: SelectionSnapshot): void {
     const preview = pngDataUrl(selection.image.data);
-    this.payload.strokes = selection.strokes.length;
-    this.payload.preview = preview;
+    this.#update({ strokes: selection.strokes.length, preview });
     this.preview = preview ?? URL.createObjectURL(new Blob([selection.image.data], { type: 'image/png' }));
     this.recognizing = true;
     // Let the count and preview paint before the recogniser takes the thread.
@@ -46,21 +52,25 @@ export class MathCardState {
         this.recognizeMs = Math.round(performance.now() - t0);
         this.recognizing = false;
       }
-      this.payload.recognized = latex;
+      this.#update({ recognized: latex });
       this.setLatex(latex, true);
       this.onExternalLatex?.(latex);
     }, 0);
   }
 
   setLatex(latex: string, now = false): void {
-    this.payload.latex = latex;
-    this.payload.result = resultLatex(this.outcome);
+    this.#update({ latex, result: resultLatex(latex.trim() ? evaluateLatex(latex) : null) });
     if (now) { this.#saveSoon.cancel(); this.#save(); } else this.#saveSoon();
   }
 
   setPlot(plot: PlotSettings): void {
-    this.payload.plot = plot;
+    this.#update({ plot: { ...plot } });
     this.#save();
+  }
+
+  #update(change: Partial<MathPayload>): void {
+    this.#data = { ...this.#data, ...change };
+    this.payload = { ...this.#data };
   }
 
   destroy(): void {
@@ -70,7 +80,7 @@ export class MathCardState {
   }
 
   #save(): void {
-    this.#card.setPayload($state.snapshot(this.payload) as unknown as MathPayload & Record<string, never>);
+    this.#card.setPayload(this.#data as unknown as JsonObject);
   }
 }
 
