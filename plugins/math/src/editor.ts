@@ -18,7 +18,14 @@ export function mathEditorSupported(win: Window & typeof globalThis = window): b
 }
 
 export async function mountMathEditor(host: HTMLElement, latex: string, label: string, onInput: (latex: string) => void): Promise<MathEditor> {
-  const { MathfieldElement } = await import('mathlive');
+  const { MathfieldElement, initVirtualKeyboardInCurrentBrowsingContext } = await import('mathlive');
+  // Inside a frame MathLive would proxy its virtual keyboard to window.top by postMessage, with
+  // the frame's origin as target — "null" in a sandboxed frame, so it throws — and the host must
+  // not get plugin messages on its window anyway. Keep the keyboard inside the card.
+  if (Object.getOwnPropertyDescriptor(window, 'mathVirtualKeyboard')?.configurable) {
+    delete (window as { mathVirtualKeyboard?: unknown }).mathVirtualKeyboard;
+    initVirtualKeyboardInCurrentBrowsingContext();
+  }
   // The card is `cards/math.js`; the fonts are `katex/fonts/` at the plugin's root.
   MathfieldElement.fontsDirectory = new URL('../katex/fonts/', import.meta.url).href;
   MathfieldElement.soundsDirectory = null;

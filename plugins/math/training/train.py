@@ -94,6 +94,11 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--out', default=os.path.join(ROOT, 'src/recognizer/weights.ts'))
+    ap.add_argument('--checkpoint', default=os.path.join(HERE, 'data/checkpoint.pt'),
+                    help='saved after every epoch; --resume continues from it (a shared machine may stop us)')
+    ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--lr', type=float, default=3e-3)
+    ap.add_argument('--subsample', type=float, default=1.0, help='share of the training set seen per epoch')
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -101,15 +106,19 @@ def main():
     vx, vf, vy, _, _ = load(a.val)
     print(f'train {len(y)} val {len(vy)} side {side} feats {feats}', flush=True)
     net = Net(side, feats)
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    steps = a.epochs * ((len(y) + a.batch - 1) // a.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    if a.resume and os.path.exists(a.checkpoint):
+        net.load_state_dict(torch.load(a.checkpoint))
+        print(f'resumed from {a.checkpoint}', flush=True)
+    per_epoch = int(len(y) * a.subsample)
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr)
+    steps = a.epochs * ((per_epoch + a.batch - 1) // a.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
     for epoch in range(a.epochs):
         net.train()
         t0 = time.time()
-        perm = torch.randperm(len(y))
+        perm = torch.randperm(len(y))[:per_epoch]
         total = 0.0
-        for i in range(0, len(y), a.batch):
+        for i in range(0, per_epoch, a.batch):
             idx = perm[i:i + a.batch]
             xb = x[idx]
             # Small random shifts: robustness to where a group lands in the raster.
@@ -125,7 +134,8 @@ def main():
         with torch.no_grad():
             pred = torch.cat([net(vx[i:i + 2048], vf[i:i + 2048]).argmax(1) for i in range(0, len(vy), 2048)])
         acc = (pred == vy).float().mean().item()
-        print(f'epoch {epoch + 1} loss {total / len(y):.4f} val_acc {acc:.4f} ({time.time() - t0:.0f}s)', flush=True)
+        print(f'epoch {epoch + 1} loss {total / per_epoch:.4f} val_acc {acc:.4f} ({time.time() - t0:.0f}s)', flush=True)
+        torch.save(net.state_dict(), a.checkpoint)
     conf = np.zeros((CLASSES, CLASSES), dtype=np.int64)
     for t, p in zip(vy.numpy(), pred.numpy()):
         conf[t, p] += 1

@@ -22,6 +22,9 @@ const GAP_COST = 8;
 const MAX_GAP_COST = 4;
 /** Symbols made of parts that never touch. */
 const DETACHED = new Set<string>(['=', 'div']);
+/** A stroke this small (share of the reference size) is a dot; only ÷ has dots among its parts. */
+const DOT = 0.2;
+const DOT_IN_GROUP_COST = 4;
 const JUNK = CLASSES.indexOf('junk');
 
 export interface Segment {
@@ -90,8 +93,8 @@ function internalGap(i: number, j: number, dist: number[][]): number {
  * symbol, and for parts that do not touch a cost growing with the gap — except for `=` and `÷`,
  * whose parts never touch. (A dot beside a 6 is a decimal point, not part of the 6.)
  */
-function scoreGroup(probs: Float32Array, gap: number): { glyph: Glyph; p: number; cost: number } {
-  const detachedCost = gap > TOUCH ? Math.min(MAX_GAP_COST, GAP_COST * (gap - TOUCH)) : 0;
+function scoreGroup(probs: Float32Array, gap: number, hasDot: boolean): { glyph: Glyph; p: number; cost: number } {
+  const detachedCost = (gap > TOUCH ? Math.min(MAX_GAP_COST, GAP_COST * (gap - TOUCH)) : 0) + (hasDot ? DOT_IN_GROUP_COST : 0);
   let best = -1, p = 0, cost = Infinity;
   for (let c = 0; c < probs.length; c++) {
     if (c === JUNK) continue;
@@ -106,13 +109,15 @@ export function segment(strokes: readonly Stroke[], ref: number, model: Classifi
   const n = strokes.length;
   if (n === 0) return [];
   const dist = distances(strokes);
+  const sizes = strokes.map((st) => boxSize(boxOf([st])));
   const input = new Float32Array(SIZE * SIZE + FEATURES);
   const scored = new Map<number, { glyph: Glyph; p: number; cost: number; probs: Float32Array }>();
   for (const [i, j] of candidateGroups(strokes, ref, dist)) {
     encodeGroup(strokes.slice(i, j), ref, input);
     const probs = model.classify(input);
     const gap = j - i > 1 ? internalGap(i, j, dist) / ref : 0;
-    scored.set(i * 64 + j, { ...scoreGroup(probs, gap), probs });
+    const hasDot = j - i > 1 && sizes.slice(i, j).some((sz) => sz < DOT * ref);
+    scored.set(i * 64 + j, { ...scoreGroup(probs, gap, hasDot), probs });
   }
   const best = new Array<number>(n + 1).fill(Infinity);
   const from = new Array<number>(n + 1).fill(-1);
