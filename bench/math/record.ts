@@ -69,7 +69,9 @@ while (lines.length < count) {
   }
   const ink = await page.evaluate('window.ink') as number[][][];
   if (ink.length !== sample.strokes.length) continue; // a stroke too short to register
-  lines.push(JSON.stringify({ latex: sample.latex, tree: sample.tree, strokes: ink }));
+  // A tenth of a CSS pixel is finer than any pointer reports.
+  const rounded = ink.map((s) => s.map(([x, y]) => [Math.round(x! * 10) / 10, Math.round(y! * 10) / 10]));
+  lines.push(JSON.stringify({ latex: sample.latex, tree: sample.tree, strokes: rounded }));
 }
 if (args.includes('--screenshot')) await page.screenshot({ path: 'bench/out/math-recorded.png' });
 await browser.close();

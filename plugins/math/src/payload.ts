@@ -36,13 +36,15 @@ export function emptyPayload(): MathPayload {
   return { v: 1, latex: '', recognized: null, strokes: 0, preview: null, result: null, plot: { ...DEFAULT_PLOT } };
 }
 
+/** Own properties only: nothing inherited is ever read as card state. */
+const own = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o));
 const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const str = (v: unknown, max: number) => (typeof v === 'string' && v.length <= max ? v : null);
 
 export function parsePayload(raw: unknown): MathPayload {
   const p = emptyPayload();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return p;
-  const o = raw as Record<string, unknown>;
+  const o = own(raw);
   p.latex = str(o.latex, MAX_LATEX) ?? '';
   p.recognized = str(o.recognized, MAX_LATEX);
   p.strokes = Math.max(0, Math.floor(num(o.strokes, 0)));
@@ -54,7 +56,7 @@ export function parsePayload(raw: unknown): MathPayload {
 }
 
 export function parsePlot(raw: unknown): PlotSettings {
-  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const o = typeof raw === 'object' && raw !== null ? own(raw) : {};
   const plot = {
     xMin: num(o.xMin, DEFAULT_PLOT.xMin), xMax: num(o.xMax, DEFAULT_PLOT.xMax),
     yAuto: typeof o.yAuto === 'boolean' ? o.yAuto : DEFAULT_PLOT.yAuto,

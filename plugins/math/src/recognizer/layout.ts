@@ -53,9 +53,12 @@ function structure(units: Unit[], ref: number): Unit[] {
   for (const bar of bars) {
     if (!rest.includes(bar)) continue;
     const w = widthOf(bar.box), y = cy(bar.box);
-    const slack = 0.12 * w;
-    const inSpan = (u: Unit) => u !== bar && cx(u.box) > bar.box.x0 - slack && cx(u.box) < bar.box.x1 + slack
-      && Math.abs(cy(u.box) - y) < 3 * ref;
+    // Mostly over the bar: a symbol just before or after it (an `=`, a `+`) is not part of it.
+    const inSpan = (u: Unit) => {
+      if (u === bar || Math.abs(cy(u.box) - y) >= 3 * ref) return false;
+      const overlap = Math.min(u.box.x1, bar.box.x1) - Math.max(u.box.x0, bar.box.x0);
+      return overlap >= 0.5 * Math.max(widthOf(u.box), 1e-9 * ref) && cx(u.box) > bar.box.x0 - 0.05 * w && cx(u.box) < bar.box.x1 + 0.05 * w;
+    };
     const above = rest.filter((u) => inSpan(u) && u.box.y1 <= y + 0.15 * ref && cy(u.box) < y);
     const below = rest.filter((u) => inSpan(u) && u.box.y0 >= y - 0.15 * ref && cy(u.box) > y);
     if (!above.length || !below.length) continue;
@@ -112,7 +115,7 @@ function isRaised(u: Unit, line: { baseline: number; height: number }): boolean 
   if (u.kind === 'sym' && u.glyph === 'x') return u.box.y1 < line.baseline - 0.33 * H && heightOf(u.box) < 0.75 * H;
   if (u.kind === 'sym' && u.glyph === '.') return u.box.y1 < line.baseline - 0.5 * H;
   if (u.kind === 'sym' && u.glyph === 'y') return u.box.y0 + 0.6 * heightOf(u.box) < line.baseline - 0.4 * H;
-  return u.box.y1 < line.baseline - 0.38 * H && heightOf(u.box) < 0.9 * H && midline(u, line) < line.baseline - 0.6 * H;
+  return u.box.y1 < line.baseline - 0.38 * H && heightOf(u.box) < 0.9 * H && midline(u, line) < line.baseline - 0.55 * H;
 }
 
 const canCarryExponent = (n: Node | undefined): boolean =>

@@ -51,11 +51,20 @@ export function candidateGroups(strokes: readonly Stroke[], ref: number, dist = 
   return out;
 }
 
-export function distances(strokes: readonly Stroke[]): number[][] {
+/**
+ * Distances between strokes up to MAX_GROUP apart in drawing order. Pairs whose boxes are further
+ * apart than `far` get the box distance (a lower bound): past that, only "far" matters.
+ */
+export function distances(strokes: readonly Stroke[], far = Infinity): number[][] {
   const n = strokes.length;
+  const boxes = strokes.map((s) => boxOf([s]));
   const d: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < Math.min(n, i + MAX_GROUP); j++) d[i]![j] = d[j]![i] = strokeDistance(strokes[i]!, strokes[j]!);
+    for (let j = i + 1; j < Math.min(n, i + MAX_GROUP); j++) {
+      const a = boxes[i]!, b = boxes[j]!;
+      const gap = Math.hypot(Math.max(0, a.x0 - b.x1, b.x0 - a.x1), Math.max(0, a.y0 - b.y1, b.y0 - a.y1));
+      d[i]![j] = d[j]![i] = gap > far ? gap : strokeDistance(strokes[i]!, strokes[j]!);
+    }
   }
   return d;
 }
@@ -108,7 +117,7 @@ function scoreGroup(probs: Float32Array, gap: number, hasDot: boolean): { glyph:
 export function segment(strokes: readonly Stroke[], ref: number, model: Classifier): Segment[] {
   const n = strokes.length;
   if (n === 0) return [];
-  const dist = distances(strokes);
+  const dist = distances(strokes, LINK * ref);
   const sizes = strokes.map((st) => boxSize(boxOf([st])));
   const input = new Float32Array(SIZE * SIZE + FEATURES);
   const scored = new Map<number, { glyph: Glyph; p: number; cost: number; probs: Float32Array }>();
