@@ -6,14 +6,16 @@
  */
 import {
   addDependencies, create, divideDependencies, fractionDependencies, multiplyDependencies, powDependencies,
-  subtractDependencies, unaryMinusDependencies, type Fraction,
+  subtractDependencies, unaryMinusDependencies, type FactoryFunctionMap, type Fraction,
 } from 'mathjs';
 import { MathSyntaxError, parseLatex, variables, type Expr } from './latex.ts';
 
+// Only the functions used here, so the bundle carries no parser or matrix code.
 const math = create({
   addDependencies, subtractDependencies, multiplyDependencies, divideDependencies, powDependencies,
   unaryMinusDependencies, fractionDependencies,
-});
+} as FactoryFunctionMap);
+const fractionPow = math.pow as unknown as (a: Fraction, b: Fraction) => Fraction;
 
 /** A value: exact when `exact` is set (then `approx` is its float), else only `approx`. */
 export interface Value { exact: Fraction | null; approx: number }
@@ -48,7 +50,7 @@ function binary(op: '+' | '-' | '*' | '/', a: Value, b: Value): Value {
 function power(a: Value, b: Value): Value {
   if (a.exact && b.exact && Number(b.exact.d) === 1 && Math.abs(b.approx) <= 64) {
     if (Number(a.exact.n) === 0 && b.approx < 0) throw new EvalError('Division by zero.');
-    return fromFraction(math.pow(a.exact, b.exact) as Fraction);
+    return fromFraction(fractionPow(a.exact, b.exact));
   }
   if (a.exact && b.exact && Number(b.exact.d) !== 1) {
     const r = root(a, fromFraction(math.fraction(Number(b.exact.d), 1) as Fraction));

@@ -155,8 +155,9 @@ function toNode(u: Unit, ref: number): Node {
   }
 }
 
-const endsNumber = (n: Node | undefined) => !!n && (n.kind !== 'sym' ? n.kind !== 'sup' || endsNumber(n.base) || true : isDigit(n.value) || n.value === ')' || n.value === '\\pi');
-const startsNumber = (n: Node | undefined) => !!n && (n.kind === 'frac' || n.kind === 'sqrt' || (n.kind === 'sym' && (isDigit(n.value) || n.value === '(' || n.value === '\\pi')) || (n.kind === 'sup' && startsNumber(n.base)));
+/** A fraction, root or power ends like a number; so do digits, `)` and π. */
+const endsNumber = (n: Node | undefined): boolean => !!n && (n.kind !== 'sym' || isDigit(n.value) || n.value === ')' || n.value === '\\pi');
+const startsNumber = (n: Node | undefined): boolean => !!n && (n.kind === 'frac' || n.kind === 'sqrt' || (n.kind === 'sym' && (isDigit(n.value) || n.value === '(' || n.value === '\\pi')) || (n.kind === 'sup' && startsNumber(n.base)));
 
 /** `x` between two numbers is multiplication: `3×4`, `2×(1+3)`; otherwise the variable. */
 function crosses(row: Node[], _geo: Unit[]): Node[] {

@@ -91,7 +91,7 @@ export function loadClassifier(blob: Uint8Array): Classifier {
       }
       let sum = 0;
       for (let o = 0; o < d1.out; o++) { const e = Math.exp(logits[o]! - max); logits[o] = e; sum += e; }
-      for (let o = 0; o < d1.out; o++) logits[o]! /= sum;
+      for (let o = 0; o < d1.out; o++) logits[o] = logits[o]! / sum;
       return logits;
     },
   };
@@ -119,7 +119,7 @@ function conv3x3Relu(src: Float32Array, c: Layer, side: number, dst: Float32Arra
       for (let y = 0; y < side; y++) {
         const r0 = pb + y * ps, r1 = r0 + ps, r2 = r1 + ps, orow = ob + y * side;
         for (let x = 0; x < side; x++) {
-          dst[orow + x] += w0 * padded[r0 + x]! + w1 * padded[r0 + x + 1]! + w2 * padded[r0 + x + 2]!
+          dst[orow + x] = dst[orow + x]! + w0 * padded[r0 + x]! + w1 * padded[r0 + x + 1]! + w2 * padded[r0 + x + 2]!
             + w3 * padded[r1 + x]! + w4 * padded[r1 + x + 1]! + w5 * padded[r1 + x + 2]!
             + w6 * padded[r2 + x]! + w7 * padded[r2 + x + 1]! + w8 * padded[r2 + x + 2]!;
         }
