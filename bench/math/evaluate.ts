@@ -17,6 +17,9 @@ import { heldoutStyle } from './heldout.ts';
 const args = process.argv.slice(2);
 const opt = (n: string, d: string) => { const i = args.indexOf(n); return i >= 0 ? args[i + 1]! : d; };
 const N = Number(opt('--expressions', '400'));
+// Seed 20261205 was the development held-out set: its errors were read while tuning the
+// segmentation priors. The default is a seed nobody looked at before reporting.
+const SEED = Number(opt('--seed', '7340033'));
 const recordedFile = opt('--recorded', 'bench/math/recorded.jsonl');
 const verbose = args.includes('--verbose');
 
@@ -100,7 +103,7 @@ function recorded(): Case[] {
   });
 }
 
-const heldout = synthetic(N, 20261205, 12);
+const heldout = synthetic(N, SEED, 12);
 const hand = recorded();
 const twelve = synthetic(60, 7, 12, 12);
 
@@ -127,6 +130,7 @@ const baseTime = timing(baseline);
 const all = [...heldout, ...hand];
 const result = {
   bench: 'math',
+  seed: SEED,
   ...(({ symbol_accuracy, expression_exact }) => ({ symbol_accuracy, expression_exact }))(score(all, full, 'recogniser (all held-out)')),
   recognize_ms_p50_12: fullTime.wall,
   recognize_cpu_ms_p50_12: fullTime.cpu,

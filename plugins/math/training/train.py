@@ -111,8 +111,12 @@ def main():
         print(f'resumed from {a.checkpoint}', flush=True)
     per_epoch = int(len(y) * a.subsample)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
-    steps = a.epochs * ((per_epoch + a.batch - 1) // a.batch)
+    steps = max(1, a.epochs * ((per_epoch + a.batch - 1) // a.batch))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
+    net.eval()
+    with torch.no_grad():  # --epochs 0 --resume: just export the checkpoint
+        pred = torch.cat([net(vx[i:i + 2048], vf[i:i + 2048]).argmax(1) for i in range(0, len(vy), 2048)])
+    acc = (pred == vy).float().mean().item()
     for epoch in range(a.epochs):
         net.train()
         t0 = time.time()

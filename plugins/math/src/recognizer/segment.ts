@@ -25,6 +25,15 @@ const DETACHED = new Set<string>(['=', 'div']);
 /** A stroke this small (share of the reference size) is a dot; only ÷ has dots among its parts. */
 const DOT = 0.2;
 const DOT_IN_GROUP_COST = 4;
+/**
+ * How many strokes people use for each symbol at most (a 4 or a 7 with its bar in two, π in three,
+ * ÷ in three; a radical in one). A group with more is two symbols, however it looks.
+ */
+const MAX_STROKES: Partial<Record<Glyph, number>> = { '-': 1, '(': 1, ')': 1, '.': 1, '0': 1, '6': 2, sqrt: 1, pi: 3, div: 3 };
+const DEFAULT_MAX_STROKES = 2;
+const TOO_MANY_STROKES_COST = 5;
+/** π has a bar: a stroke at least this much wider than tall, spanning most of the group. */
+const NO_BAR_COST = 3;
 const JUNK = CLASSES.indexOf('junk');
 
 export interface Segment {
@@ -102,13 +111,18 @@ function internalGap(i: number, j: number, dist: number[][]): number {
  * symbol, and for parts that do not touch a cost growing with the gap — except for `=` and `÷`,
  * whose parts never touch. (A dot beside a 6 is a decimal point, not part of the 6.)
  */
-function scoreGroup(probs: Float32Array, gap: number, hasDot: boolean): { glyph: Glyph; p: number; cost: number } {
-  const detachedCost = (gap > TOUCH ? Math.min(MAX_GAP_COST, GAP_COST * (gap - TOUCH)) : 0) + (hasDot ? DOT_IN_GROUP_COST : 0);
+interface GroupShape { gap: number; hasDot: boolean; strokes: number; hasBar: boolean }
+
+function scoreGroup(probs: Float32Array, g: GroupShape): { glyph: Glyph; p: number; cost: number } {
+  const detachedCost = (g.gap > TOUCH ? Math.min(MAX_GAP_COST, GAP_COST * (g.gap - TOUCH)) : 0) + (g.hasDot ? DOT_IN_GROUP_COST : 0);
   let best = -1, p = 0, cost = Infinity;
   for (let c = 0; c < probs.length; c++) {
     if (c === JUNK) continue;
     const q = probs[c]!;
-    const k = -Math.log(Math.max(q, 1e-6)) + (DETACHED.has(CLASSES[c]!) ? 0 : detachedCost);
+    const glyph = CLASSES[c] as Glyph;
+    const k = -Math.log(Math.max(q, 1e-6)) + (DETACHED.has(glyph) ? 0 : detachedCost)
+      + (g.strokes > (MAX_STROKES[glyph] ?? DEFAULT_MAX_STROKES) ? TOO_MANY_STROKES_COST : 0)
+      + (glyph === 'pi' && !g.hasBar ? NO_BAR_COST : 0);
     if (k < cost) { cost = k; best = c; p = q; }
   }
   return { glyph: CLASSES[best] as Glyph, p, cost: cost + SYMBOL_COST };
@@ -118,15 +132,21 @@ export function segment(strokes: readonly Stroke[], ref: number, model: Classifi
   const n = strokes.length;
   if (n === 0) return [];
   const dist = distances(strokes, LINK * ref);
-  const sizes = strokes.map((st) => boxSize(boxOf([st])));
+  const boxes = strokes.map((st) => boxOf([st]));
   const input = new Float32Array(SIZE * SIZE + FEATURES);
   const scored = new Map<number, { glyph: Glyph; p: number; cost: number; probs: Float32Array }>();
   for (const [i, j] of candidateGroups(strokes, ref, dist)) {
     encodeGroup(strokes.slice(i, j), ref, input);
     const probs = model.classify(input);
-    const gap = j - i > 1 ? internalGap(i, j, dist) / ref : 0;
-    const hasDot = j - i > 1 && sizes.slice(i, j).some((sz) => sz < DOT * ref);
-    scored.set(i * 64 + j, { ...scoreGroup(probs, gap, hasDot), probs });
+    const group = boxes.slice(i, j);
+    const span = widthOf(group.reduce((a, b) => ({ x0: Math.min(a.x0, b.x0), y0: 0, x1: Math.max(a.x1, b.x1), y1: 0 })));
+    const shape: GroupShape = {
+      gap: j - i > 1 ? internalGap(i, j, dist) / ref : 0,
+      hasDot: j - i > 1 && group.some((b) => boxSize(b) < DOT * ref),
+      strokes: j - i,
+      hasBar: group.some((b) => widthOf(b) >= 1.2 * heightOf(b) && widthOf(b) >= 0.6 * span),
+    };
+    scored.set(i * 64 + j, { ...scoreGroup(probs, shape), probs });
   }
   const best = new Array<number>(n + 1).fill(Infinity);
   const from = new Array<number>(n + 1).fill(-1);
