@@ -97,7 +97,10 @@ try {
     if (!ok) throw new Error('KaTeX_Main not loaded');
   });
   await step('edit in MathLive with the keyboard → 14', async () => {
-    await frame.locator('math-field').click();
+    const field = frame.locator('math-field');
+    await field.click();
+    // Focus moves into MathLive's own hidden input asynchronously: type only once it has it.
+    for (let i = 0; i < 100 && !(await field.evaluate((f) => f.hasFocus())); i++) await page.waitForTimeout(50); // poll, ≤ 5 s
     await page.keyboard.press('End');
     await page.keyboard.type('*4');
     try {
