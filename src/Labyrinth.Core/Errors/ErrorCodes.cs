@@ -74,6 +74,7 @@ public static class ErrorCodes
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
     public const string VersionNotFound = "version.not_found";
+    public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";
     public const string TrustKeyExists = "trust.key_exists";
     public const string TrustKeyNotFound = "trust.key_not_found";
@@ -123,4 +124,18 @@ public static class ErrorCodes
     public const string BrokerResponseTooLarge = "broker.response_too_large";
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
+
+    // Backups.
+    public const string BackupFailed = "backup.failed";
+
+    // Ink on boards and selections shared with cards (Convert to Math).
+    public const string InkInvalidStroke = "ink.invalid_stroke";
+    public const string InkTooManyPoints = "ink.too_many_points";
+    public const string InkBatchTooLarge = "ink.batch_too_large";
+    public const string InkBoardFull = "ink.board_full";
+    public const string InkStrokeExists = "ink.stroke_exists";
+    public const string InkStrokeConflict = "ink.stroke_conflict";
+    public const string SelectionInvalid = "selection.invalid";
+    public const string SelectionTooLarge = "selection.too_large";
+    public const string SelectionNotFound = "selection.not_found";
 }

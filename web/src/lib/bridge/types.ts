@@ -1,4 +1,5 @@
 // Bridge protocol messages (docs/api.md "Bridge protocol" and "Bridge protocol additions").
+import type { SelectionSnapshot } from '../ink/types';
 import type { AssetHandle, AssetType, NetworkRequest, ViolationReason } from './card-host';
 
 export const PROTOCOL_VERSION = 2;
@@ -67,7 +68,9 @@ export type HostMessage =
   | { type: 'captureSnapshot'; id: string; maxBytes: number }
   | { type: 'grantsChanged'; capabilities: string[] }
   | { type: 'pushAsset'; asset: AssetHandle }
-  | { type: 'setFocusAllowed'; allowed: boolean };
+  | { type: 'setFocusAllowed'; allowed: boolean }
+  | { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
+  | { type: 'selectionRevoked'; id: string };
 
 /**
  * Why a card message was dropped or a card misbehaved: `parent_message` = a window postMessage after
