@@ -48,7 +48,7 @@ export interface CardBridgeOptions {
   pingIntervalMs?: number;
   /** No pong for this long → "Not responding". */
   unresponsiveAfterMs?: number;
-  /** No frame-ready for this long → "Not responding". */
+  /** No port offered (the bootstrap's hello) for this long → "Not responding". */
   startTimeoutMs?: number;
   /** Warm frames; when it holds one for this frame URL the card skips the frame's cold start. */
   pool?: FramePool | null;
