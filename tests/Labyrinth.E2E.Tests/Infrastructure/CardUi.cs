@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Labyrinth.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,15 +16,34 @@ public static class CardUi
     /// Enters an open card as a person does before using it: a card that was not entered has a
     /// shield over its frame, and the first press on it only enters the card.
     /// </summary>
+    /// <remarks>
+    /// The person may already be back in the card without pressing: a dialog the card caused hands
+    /// it back when it closes, a moment after the dialog is gone. So the shield can vanish between
+    /// seeing it and pressing it; a press that finds no shield is not retried into the card.
+    /// </remarks>
     public static async Task EnterAsync(ILocator win)
     {
         var shield = win.GetByTestId("card-shield");
-        if (await shield.CountAsync() > 0)
-        {
-            await shield.ClickAsync();
-        }
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (await shield.CountAsync() == 0)
+                {
+                    return true;
+                }
 
-        await Expect(shield).ToHaveCountAsync(0);
+                try
+                {
+                    await shield.ClickAsync(new() { Timeout = 2_000 });
+                }
+                catch (TimeoutException)
+                {
+                    // Gone (or covered) meanwhile: look again.
+                }
+
+                return await shield.CountAsync() == 0;
+            },
+            "the card is entered (no shield over it)");
     }
 
     /// <summary>Closes the live frame with the title-bar X and waits until the closed face shows.</summary>
