@@ -110,10 +110,16 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
     apply(post, port, [msg]);
   }
 
-  // Focus belongs to the person: the host says when they entered the card.
+  // Focus belongs to the person: the host says when they entered the card. Once the frame has
+  // lost focus (the person tabbed or clicked out), it may not take it back on its own even before
+  // the host's "left" arrives: a card calling focus() in a loop would otherwise win that race and
+  // catch the next keystrokes. It may again once it has focus again (the person came back).
   let focusAllowed = false;
+  let frameBlurred = false;
+  win.addEventListener('blur', () => { frameBlurred = true; });
+  win.addEventListener('focus', () => { frameBlurred = false; });
   let lastFocusReport = -Infinity;
-  guardFocus(win, () => focusAllowed, () => {
+  guardFocus(win, () => focusAllowed && !frameBlurred, () => {
     const t = now();
     if (t - lastFocusReport < FOCUS_REPORT_INTERVAL_MS) return;
     lastFocusReport = t;
@@ -208,6 +214,8 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
         return;
       case 'setFocusAllowed':
         focusAllowed = m.allowed === true;
+        // Entering hands the frame focus right after this message: nothing to wait for.
+        if (focusAllowed) frameBlurred = false;
         return;
     }
     if (!controller) return;

@@ -157,6 +157,23 @@ describe('frame bootstrap', () => {
     expect(got.filter((m) => m.type === 'focusLeave')).toHaveLength(1);
   });
 
+  it('FocusGuard_EnteredFrameLostFocus_BlocksFocusUntilItHasFocusAgain', async () => {
+    // The person tabbed out: the host's "left" is still on its way, the card's focus() loop is not.
+    const { connect, focused, win } = boot(() => undefined);
+    const { host } = connect();
+    host.postMessage({ type: 'setFocusAllowed', allowed: true });
+    await settle();
+    const el = new (win.HTMLElement as new () => { focus(): void })();
+    win.dispatch('blur', {});
+    el.focus();
+    (win as unknown as { focus(): void }).focus();
+    expect(focused).toEqual([]);
+    // The person came back into the card (its window has focus again): it may focus its controls.
+    win.dispatch('focus', {});
+    el.focus();
+    expect(focused).toEqual(['element']);
+  });
+
   it('Init_ImportsEntryMountsAndSendsReady', async () => {
     const mount = vi.fn<MountPlugin>((target, props) => { target.textContent = `Hello, ${String(props.name)}!`; });
     const { connect, importEntry } = boot(mount);
