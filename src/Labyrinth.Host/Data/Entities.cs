@@ -239,6 +239,9 @@ internal sealed class NetworkServiceEntity
     public long MaxRequestBytes { get; set; }
     public long MaxResponseBytes { get; set; }
     public int RatePerMinute { get; set; }
+
+    /// <summary>Requests a card may send at once before <see cref="RatePerMinute"/> applies (the token bucket's size).</summary>
+    public int Burst { get; set; }
     public bool AllowStreaming { get; set; }
     public bool AllowPrivateNetwork { get; set; }
     public bool Enabled { get; set; }
