@@ -60,8 +60,13 @@ app.MapNetworkServices();
 app.MapBroker();
 app.MapWebApp();
 
-await app.InitializeLabyrinthAsync();
+if (!await app.InitializeLabyrinthAsync())
+{
+    return Startup.CannotStartExitCode;
+}
+
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

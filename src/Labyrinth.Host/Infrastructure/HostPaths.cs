@@ -18,6 +18,8 @@ internal sealed class HostPaths
         PluginStore = Path.Combine(DataDir, "plugins");
         DatabaseFile = Path.Combine(DataDir, "labyrinth.db");
         KeysDir = Path.Combine(DataDir, "keys");
+        DataProtectionDir = Path.Combine(KeysDir, "dataprotection");
+        AssetsDir = Path.Combine(DataDir, "assets");
     }
 
     public string RepoRoot { get; }
@@ -29,11 +31,20 @@ internal sealed class HostPaths
     public string DatabaseFile { get; }
     public string KeysDir { get; }
 
+    public string DataProtectionDir { get; }
+
+    /// <summary>The File Registry's content-addressed store.</summary>
+    public string AssetsDir { get; }
+
+    /// <summary>Every folder the host writes, parents first (checked at start by <see cref="DataDirectoryCheck"/>).</summary>
+    public IReadOnlyList<string> WritableDirs => [DataDir, PluginStore, KeysDir, DataProtectionDir, AssetsDir];
+
     public void EnsureCreated()
     {
-        Directory.CreateDirectory(DataDir);
-        Directory.CreateDirectory(PluginStore);
-        Directory.CreateDirectory(KeysDir);
+        foreach (var dir in WritableDirs)
+        {
+            Directory.CreateDirectory(dir);
+        }
     }
 
     private string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(RepoRoot, path));

@@ -28,7 +28,7 @@ internal sealed class AssetStore
     public AssetStore(HostPaths paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        root = Path.Combine(paths.DataDir, "assets");
+        root = paths.AssetsDir;
         temp = Path.Combine(root, ".tmp");
     }
 

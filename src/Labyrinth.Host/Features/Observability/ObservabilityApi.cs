@@ -1,9 +1,13 @@
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
 namespace Labyrinth.Host.Features.Observability;
 
-internal sealed record HealthDto(string Status);
+/// <summary>What /healthz answers: "ok" or "degraded" (both 200) or "unhealthy" (503), the disk's free space, and why when not ok.</summary>
+internal sealed record HealthDto(string Status, DiskHealthDto? Disk = null, string? Detail = null);
+
+internal sealed record DiskHealthDto(long FreeBytes, long MinFreeBytes);
 
 /// <summary>The host's metrics as one type, so every series is named and labelled in one place.</summary>
 internal sealed class LabyrinthMetrics
@@ -71,13 +75,46 @@ internal static class ObservabilityApi
     public static IServiceCollection AddObservability(this IServiceCollection services)
     {
         services.AddSingleton<LabyrinthMetrics>();
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section)
+            .Validate(o => o.MinFreeDiskBytes >= 0, "Labyrinth:Health:MinFreeDiskBytes must not be negative.")
+            .ValidateOnStart();
+        services.AddHealthChecks().AddCheck<DiskSpaceHealthCheck>("disk");
         return services;
     }
 
     public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthDto("ok"))).WithTags("Health");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+            ResponseWriter = WriteHealthAsync,
+        }).WithTags("Health");
         app.MapMetrics("/metrics");
         return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        var status = report.Status switch
+        {
+            HealthStatus.Healthy => "ok",
+            HealthStatus.Degraded => "degraded",
+            _ => "unhealthy",
+        };
+        DiskHealthDto? disk = null;
+        if (report.Entries.TryGetValue("disk", out var entry) && entry.Data.TryGetValue(DiskSpaceHealthCheck.FreeBytesKey, out var free) &&
+            entry.Data.TryGetValue(DiskSpaceHealthCheck.MinFreeBytesKey, out var min))
+        {
+            disk = new DiskHealthDto((long)free, (long)min);
+        }
+
+        var detail = string.Join(" ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description).OfType<string>());
+        http.Response.Headers.CacheControl = "no-store";
+        return http.Response.WriteAsJsonAsync(new HealthDto(status, disk, detail.Length > 0 ? detail : null));
     }
 }

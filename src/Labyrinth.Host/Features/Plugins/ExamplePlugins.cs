@@ -58,7 +58,7 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// .labyrinthplugin signed by the local publisher key and sent through the same import path as
 /// an upload (<see cref="PluginStore.ImportAsync"/>).
 /// </summary>
-internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, LocalPublisher publisher, ILogger<ExamplePlugins> logger)
+internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, ILogger<ExamplePlugins> logger)
 {
     private static readonly string[] BuildArtifacts = [".br", ".gz"];
 
@@ -78,7 +78,15 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
                 continue;
             }
 
-            using var package = Pack(dist, key);
+            var contents = Collect(dist);
+            if (await IsInstalledAsync(contents, ct))
+            {
+                // Nothing to stage: a start with unchanged example plugins writes nothing (so it
+                // also works on a full disk).
+                continue;
+            }
+
+            using var package = Pack(contents, key);
             var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
             if (outcome.Status == ImportStatus.Rejected)
             {
@@ -87,10 +95,9 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
         }
     }
 
-    /// <summary>Zips a built plugin folder with a SIGNATURE by <paramref name="key"/> (build outputs .br/.gz and build-manifest.json left out).</summary>
-    public static MemoryStream Pack(string dir, PublisherKey key)
+    /// <summary>The files of a built plugin folder that go into its package, by package path (build outputs .br/.gz and build-manifest.json left out).</summary>
+    private static SortedDictionary<string, byte[]> Collect(string dir)
     {
-        ArgumentNullException.ThrowIfNull(key);
         var contents = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var full in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
         {
@@ -103,6 +110,41 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
             contents[rel] = File.ReadAllBytes(full);
         }
 
+        return contents;
+    }
+
+    /// <summary>True when the manifest's id@version is installed with exactly these files (the digest the signature covers).</summary>
+    private async Task<bool> IsInstalledAsync(SortedDictionary<string, byte[]> contents, CancellationToken ct)
+    {
+        string? id, version;
+        try
+        {
+            using var manifest = System.Text.Json.JsonDocument.Parse(contents[PackageReader.ManifestPath]);
+            id = manifest.RootElement.TryGetProperty("id", out var i) ? i.GetString() : null;
+            version = manifest.RootElement.TryGetProperty("version", out var v) ? v.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // the import explains what is wrong with it
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        if (id is null || version is null)
+        {
+            return false;
+        }
+
+        var digest = Convert.ToHexStringLower(PackageDigest.Compute(contents.Select(c => PackageDigest.Describe(c.Key, c.Value))));
+        return await db.PluginVersions.AsNoTracking().AnyAsync(p => p.PluginId == id && p.Version == version && p.Digest == digest, ct);
+    }
+
+    /// <summary>Zips the files with a SIGNATURE by <paramref name="key"/>.</summary>
+    private static MemoryStream Pack(SortedDictionary<string, byte[]> contents, PublisherKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
         var signature = PackageSignature.Sign(contents.Select(c => PackageDigest.Describe(c.Key, c.Value)), key);
         var output = new MemoryStream();
         using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
