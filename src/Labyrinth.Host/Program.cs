@@ -35,6 +35,7 @@ builder.Services.AddBroker();
 
 var app = builder.Build();
 
+app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
 app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth

@@ -16,6 +16,7 @@ internal static partial class Startup
             .Validate(o => o.LoginAttemptsPerMinute > 0, "Labyrinth:LoginAttemptsPerMinute must be positive.")
             .ValidateOnStart();
         services.AddSingleton<HostPaths>();
+        services.AddProxyHeaders();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageFullHandler>();
