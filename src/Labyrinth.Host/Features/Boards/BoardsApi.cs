@@ -17,6 +17,8 @@ internal static class BoardsApi
     public static IServiceCollection AddBoards(this IServiceCollection services)
     {
         services.AddScoped<BoardValidator>();
+        services.AddSingleton<CardStateWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<CardStateWriter>());
         return services;
     }
 
@@ -209,10 +211,12 @@ internal static class BoardsApi
     /// with a hard cap before parsing rather than trusting Content-Length. The write is one
     /// statement: insert or bump the version, only if the window is a card on a board of the
     /// caller's (the CardWindows index, not the board document), returning the new version; so
-    /// concurrent writers never lose an acknowledged write, and each gets its own version.
+    /// concurrent writers never lose an acknowledged write, and each gets its own version. It is
+    /// committed together with whatever other card states are waiting (<see cref="CardStateWriter"/>).
     /// </summary>
     private static async Task<Results<Ok<PayloadVersionDto>, ProblemHttpResult>> PutPayload(
-        Guid id, string windowId, HttpContext http, LabyrinthDb db, TimeProvider clock, IOptions<LabyrinthOptions> options, CancellationToken ct)
+        Guid id, string windowId, HttpContext http, LabyrinthDb db, CardStateWriter writer, TimeProvider clock, IOptions<LabyrinthOptions> options,
+        CancellationToken ct)
     {
         var limit = options.Value.MaxPayloadBytes;
         var body = await RequestBodies.ReadCappedAsync(http.Request.Body, limit + 64, ct);
@@ -245,18 +249,9 @@ internal static class BoardsApi
         }
 
         var owner = http.User.UserId();
-        var now = clock.GetUtcNow().UtcDateTime;
-        var versions = await db.Database.SqlQuery<long>($"""
-            INSERT INTO CardPayloads (BoardId, WindowId, PayloadJson, Version, UpdatedAt)
-            SELECT {id}, {windowId}, {payloadJson}, 1, {now}
-            WHERE EXISTS (SELECT 1 FROM CardWindows AS w JOIN Boards AS b ON b.Id = w.BoardId
-                          WHERE w.BoardId = {id} AND w.WindowId = {windowId} AND b.OwnerId = {owner})
-            ON CONFLICT (BoardId, WindowId) DO UPDATE
-                SET PayloadJson = excluded.PayloadJson, Version = CardPayloads.Version + 1, UpdatedAt = excluded.UpdatedAt
-            RETURNING Version AS Value
-            """).ToListAsync(ct);
-        return versions.Count == 1
-            ? TypedResults.Ok(new PayloadVersionDto(versions[0]))
+        var version = await writer.WriteAsync(new CardStateWrite(id, windowId, owner, payloadJson, clock.GetUtcNow().UtcDateTime));
+        return version is { } v
+            ? TypedResults.Ok(new PayloadVersionDto(v))
             : await MissingCardAsync(db, owner, id, ct);
     }
 
