@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (npm packages, Debian's chromium), builds the web UI and
-# example plugins, runs vitest and the four .NET suites, and ends with one line "N passed, N failed".
+# Runs every test: installs what is missing (npm packages, Debian's chromium), type-checks, builds the
+# web UI and example plugins, runs vitest and the four .NET suites, and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -24,6 +24,17 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || fail_setup "npm ci failed"
 fi
+
+step "Type-check (web, plugins, sdk + frame)"
+# Each check counts as one test in the closing line; a type error fails the run like a failing test.
+typecheck() {
+  local name=$1; shift
+  if "$@"; then echo "{\"name\":\"$name\",\"ok\":true}" >> "$results/typecheck.jsonl"
+  else echo "{\"name\":\"$name\",\"ok\":false}" >> "$results/typecheck.jsonl"; echo "type-check failed: $name" >&2; fi
+}
+typecheck web npx svelte-check --workspace web --fail-on-warnings --output human
+typecheck plugins npx svelte-check --workspace plugins --tsconfig ./tsconfig.json --fail-on-warnings --output human
+typecheck sdk npx tsc -p sdk --noEmit
 
 step "Build web UI, frame bootstrap and example plugins"
 npm run build:all || fail_setup "the JS build failed"

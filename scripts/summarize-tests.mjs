@@ -16,6 +16,16 @@ if (existsSync(vitest)) {
   if (r.success === false && (r.numFailedTests ?? 0) === 0) failed += 1; // a suite that failed to load
 } else missing.push('vitest');
 
+// One line per type-check (test.sh): each counts as a test, so a type error fails the run.
+const typecheck = join(dir, 'typecheck.jsonl');
+if (existsSync(typecheck)) {
+  for (const line of readFileSync(typecheck, 'utf8').split('\n').filter(Boolean)) {
+    const { name, ok } = JSON.parse(line);
+    if (ok) passed += 1;
+    else { failed += 1; console.error(`type-check failed: ${name}`); }
+  }
+} else missing.push('type-check');
+
 for (const suite of ['Labyrinth.Core.Tests', 'Labyrinth.Host.Tests', 'Labyrinth.Cli.Tests', 'Labyrinth.E2E.Tests']) {
   const file = join(dir, `${suite}.trx`);
   if (!existsSync(file)) { missing.push(suite); continue; }

@@ -30,7 +30,7 @@ public sealed class AssetTests(E2EEnvironment env)
             await Expect(png).ToHaveAttributeAsync("data-type", "image");
             await Expect(txt).ToHaveAttributeAsync("data-type", "text");
             var preview = png.Locator("img");
-            await Ui.EventuallyAsync(async () => await preview.EvaluateAsync<int>("img => img.naturalWidth") == 64, "image preview loaded");
+            await Eventually.TrueAsync(async () => await preview.EvaluateAsync<int>("img => img.naturalWidth") == 64, "image preview loaded");
 
             // The server decides the type from the bytes: binary junk is refused with its sentence.
             await page.GetByTestId("asset-file-input").SetInputFilesAsync(new FilePayload

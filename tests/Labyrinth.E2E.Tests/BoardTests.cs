@@ -38,7 +38,7 @@ public sealed class BoardTests(E2EEnvironment env)
             // Wait until the server holds what the person sees (layout and payload are saved debounced).
             var world = await Ui.StyleBoxAsync(win);
             await Ui.WaitForBoardAsync(page, boardId, b => Near(Ui.WorldBox(Ui.WindowDto(b, id)), world), "layout saved");
-            await WaitForPayloadCountAsync(page, boardId, id, 2);
+            await Ui.WaitForPayloadAsync(page, boardId, id, p => p.Contains("\"count\":2", StringComparison.Ordinal), "count 2");
 
             await page.ReloadAsync();
             var again = Ui.Window(page, id);
@@ -156,7 +156,7 @@ public sealed class BoardTests(E2EEnvironment env)
             await Expect(toast).ToContainTextAsync("changed elsewhere");
             await Ui.ScreenshotAsync(pageB, "board-06-stale-write-toast");
             // After the reload B shows A's move, and B's refused move did not overwrite anything.
-            await Ui.EventuallyAsync(async () => Near(await Ui.StyleBoxAsync(firstInB), movedByA), "B shows A's move after reloading");
+            await Eventually.TrueAsync(async () => Near(await Ui.StyleBoxAsync(firstInB), movedByA), "B shows A's move after reloading");
             var board = await Ui.GetBoardAsync(pageA, boardId);
             Assert.True(Near(Ui.WorldBox(Ui.WindowDto(board, firstId)), movedByA), "A's move was overwritten");
             Assert.True(Near(Ui.WorldBox(Ui.WindowDto(board, secondId)), saved), "B's stale move was saved");
@@ -171,24 +171,4 @@ public sealed class BoardTests(E2EEnvironment env)
 
     internal static bool Near(Box a, Box b) =>
         Math.Abs(a.X - b.X) <= 1 && Math.Abs(a.Y - b.Y) <= 1 && Math.Abs(a.Width - b.Width) <= 1 && Math.Abs(a.Height - b.Height) <= 1;
-
-    private static async Task WaitForPayloadCountAsync(IPage page, string boardId, string windowId, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        string last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var r = await Ui.ApiAsync(page, "GET", $"/api/boards/{boardId}/windows/{windowId}/payload");
-            last = r.Text;
-            if (r.Status == 200 && r.Json!.Value.GetProperty("payload") is { ValueKind: System.Text.Json.JsonValueKind.Object } p
-                && p.TryGetProperty("count", out var c) && c.GetInt32() == count)
-            {
-                return;
-            }
-
-            await Task.Delay(150);
-        }
-
-        throw new TimeoutException($"payload count never reached {count}; last: {last}");
-    }
 }

@@ -142,8 +142,10 @@ public sealed class BridgeTests(E2EEnvironment env)
             Assert.Contains("\"from\":{\"typeID\":\"attacker\"}", text, StringComparison.Ordinal);
             Assert.DoesNotContain(senderId, text, StringComparison.Ordinal);
             // An undeclared topic never arrives, even with both grants.
+            // Barrier: a declared publish sent after it arrives, and one port delivers in order.
             Assert.Equal("sent", await RunAsync(sender, "publish-undeclared"));
-            await page.WaitForTimeoutAsync(500);
+            Assert.Equal("sent", await RunAsync(sender, "publish-declared"));
+            await Expect(log).ToContainTextAsync(new System.Text.RegularExpressions.Regex("probe:attack:ping[\\s\\S]*probe:attack:ping"));
             Assert.DoesNotContain("timer:countdown:finished", await log.InnerTextAsync(), StringComparison.Ordinal);
             await Ui.ScreenshotAsync(page, "bridge-04-cross-card");
         }
@@ -159,7 +161,7 @@ public sealed class BridgeTests(E2EEnvironment env)
         var (context, page) = await env.AdminPageAsync();
         try
         {
-            await Ui.CreateBoardAsync(page);
+            var boardId = await Ui.CreateBoardAsync(page);
             var win = await Ui.SpawnAsync(page, "timer");
             var id = await Ui.WindowIdAsync(win);
             var card = win.FrameLocator("iframe");
@@ -169,7 +171,7 @@ public sealed class BridgeTests(E2EEnvironment env)
             await Expect(card.GetByTestId("timer-pause")).ToBeVisibleAsync();
             await Expect(card.GetByTestId("timer-digits")).Not.ToHaveTextAsync("1:00", new() { Timeout = 5_000 });
             await Ui.ScreenshotAsync(page, "bridge-05-timer-running");
-            await page.WaitForTimeoutAsync(1_000); // the card saves its payload on start; let it land
+            await Ui.WaitForPayloadAsync(page, boardId, id, p => !p.Contains("\"runningSince\":null", StringComparison.Ordinal) && p.Contains("runningSince", StringComparison.Ordinal), "the running timer");
 
             await page.ReloadAsync();
             var again = Ui.Window(page, id).FrameLocator("iframe");

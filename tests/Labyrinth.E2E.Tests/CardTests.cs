@@ -28,7 +28,7 @@ public sealed class CardTests(E2EEnvironment env)
             var snapshot = win.GetByTestId("card-snapshot");
             await Expect(snapshot).ToBeVisibleAsync();
             await Expect(snapshot).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex($"/api/boards/{boardId}/windows/{id}/snapshot"));
-            await Ui.EventuallyAsync(async () => await snapshot.EvaluateAsync<int>("img => img.naturalWidth") > 0, "snapshot image loaded");
+            await Eventually.TrueAsync(async () => await snapshot.EvaluateAsync<int>("img => img.naturalWidth") > 0, "snapshot image loaded");
             await Ui.WaitForBoardAsync(page, boardId, b => !CardUi.IsOpen(b, id), "card saved closed");
             await Ui.ScreenshotAsync(page, "card-01-closed-snapshot");
 
@@ -143,9 +143,7 @@ public sealed class CardTests(E2EEnvironment env)
                 var closedId = await Ui.WindowIdAsync(closed);
                 await CardUi.CloseAsync(closed);
                 await Ui.WaitForBoardAsync(page, boardId, b => !CardUi.IsOpen(b, closedId) && CardUi.IsOpen(b, openId), "open flags saved");
-                await Ui.EventuallyAsync(
-                    async () => (await Ui.ApiAsync(page, "GET", $"/api/boards/{boardId}/windows/{openId}/payload")).Text.Contains("\"count\":2", StringComparison.Ordinal),
-                    "payload saved");
+                await Ui.WaitForPayloadAsync(page, boardId, openId, p => p.Contains("\"count\":2", StringComparison.Ordinal), "count 2 saved");
 
                 await page.ReloadAsync();
                 await Expect(Ui.Window(page, openId).FrameLocator("iframe").GetByTestId("count")).ToHaveTextAsync("Count: 2");

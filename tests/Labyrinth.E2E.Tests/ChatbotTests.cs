@@ -130,9 +130,7 @@ public sealed class ChatbotTests(E2EEnvironment env)
             Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
 
             // The conversation is the card's state: it survives a reload.
-            await Ui.EventuallyAsync(
-                async () => (await Ui.ApiAsync(page, "GET", $"/api/boards/{boardId}/windows/{windowId}/payload")).Text.Contains("You said: Say hello", StringComparison.Ordinal),
-                "conversation saved in the payload");
+            await Ui.WaitForPayloadAsync(page, boardId, windowId, p => p.Contains("You said: Say hello", StringComparison.Ordinal), "the conversation");
 
             // The permissions panel shows the grant and the request; Revoke.
             await win.GetByTestId("btn-permissions").ClickAsync();
@@ -156,7 +154,7 @@ public sealed class ChatbotTests(E2EEnvironment env)
             await card.GetByTestId("chat-send").ClickAsync();
             var error = card.GetByTestId("chat-error");
             var deny = page.GetByTestId("card-consent-deny");
-            await Ui.EventuallyAsync(async () => await error.IsVisibleAsync() || await deny.IsVisibleAsync(), "the card failed or the host asked again");
+            await Eventually.TrueAsync(async () => await error.IsVisibleAsync() || await deny.IsVisibleAsync(), "the card failed or the host asked again");
             if (await deny.IsVisibleAsync())
             {
                 await deny.ClickAsync();

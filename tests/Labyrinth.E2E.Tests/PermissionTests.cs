@@ -23,6 +23,14 @@ public sealed partial class PermissionTests(E2EEnvironment env)
 
     private static ILocator Received(ILocator win) => win.FrameLocator("iframe").GetByTestId("probe-received");
 
+    /// <summary>
+    /// A request the host answers without side effects. Its answer proves the host handled every
+    /// message the card sent before it, and delivered to the card everything queued before it (one
+    /// port, in order): a barrier for "this never arrives" without waiting a guessed time.
+    /// </summary>
+    private static async Task RoundTripAsync(ILocator win) =>
+        Assert.Equal("topic_not_declared", await RunAttackAsync(win, "subscribe-undeclared"));
+
     private static ILocator Panel(IPage page) => page.GetByTestId("permissions-panel");
 
     private static ILocator Cap(IPage page, string capability) =>
@@ -107,7 +115,8 @@ public sealed partial class PermissionTests(E2EEnvironment env)
             await RunAttackAsync(sender, "publish-declared");
             await consent.GetByTestId("card-consent-deny").ClickAsync();
             await RunAttackAsync(sender, "publish-declared");
-            await page.WaitForTimeoutAsync(500);
+            await RoundTripAsync(sender);
+            await RoundTripAsync(receiver);
             await Expect(Received(receiver)).Not.ToContainTextAsync("\"event\"");
 
             // Granted from the sender's permissions panel: the next publish arrives, naming only the typeID.
@@ -127,7 +136,8 @@ public sealed partial class PermissionTests(E2EEnvironment env)
             await Expect(Cap(page, "crossCard:pubsub")).ToHaveAttributeAsync("data-granted", "false");
             var before = EventCount(await Received(receiver).InnerTextAsync());
             await RunAttackAsync(sender, "publish-declared");
-            await page.WaitForTimeoutAsync(500);
+            await RoundTripAsync(sender);
+            await RoundTripAsync(receiver);
             Assert.Equal(before, EventCount(await Received(receiver).InnerTextAsync()));
         }
         finally

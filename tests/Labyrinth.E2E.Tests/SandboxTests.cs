@@ -74,7 +74,8 @@ public sealed class SandboxTests(E2EEnvironment env)
             // Never look inside the spinning frame: a Playwright evaluation there never returns.
             await Expect(spin.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
             await Expect(spin).ToHaveAttributeAsync("data-focused", "true");
-            await page.WaitForTimeoutAsync(600); // the card's loop starts 200 ms after mount
+            // The watchdog notices (no pong for 5 s): from here on the card is certainly spinning.
+            await Expect(spin.GetByTestId("card-unresponsive")).ToBeVisibleAsync();
 
             // The host keeps answering: the spawn menu opens and closes, another window takes focus.
             await page.GetByTestId("spawn-button").ClickAsync();
@@ -88,8 +89,6 @@ public sealed class SandboxTests(E2EEnvironment env)
             await form.Locator("input[name=title]").FillAsync("still typing");
             await Expect(form.Locator("input[name=title]")).ToHaveValueAsync("still typing");
 
-            // The watchdog notices (no pong for 5 s) and says so inside the window.
-            await Expect(spin.GetByTestId("card-unresponsive")).ToBeVisibleAsync();
             // No screenshot here: headless Chromium's capture waits for every frame's compositor
             // output, and a hung frame never produces one (input and rAF in the host keep running;
             // measured). A timed-out capture leaves the DevTools session stuck for what follows.
@@ -141,9 +140,7 @@ public sealed class SandboxTests(E2EEnvironment env)
             await frame.GetByTestId("save").ClickAsync();
             await Expect(frame.GetByTestId("status")).ToHaveTextAsync("saved 1");
             var id = await Ui.WindowIdAsync(win);
-            await Ui.EventuallyAsync(
-                async () => (await Ui.ApiAsync(page, "GET", $"/api/boards/{boardId}/windows/{id}/payload")).Text.Contains("\"clicks\":1", StringComparison.Ordinal),
-                "HTML card payload saved");
+            await Ui.WaitForPayloadAsync(page, boardId, id, p => p.Contains("\"clicks\":1", StringComparison.Ordinal), "the HTML card's click");
 
             // A card spawned with props shows them (spawned through the API, then the page reloads).
             var board = await Ui.GetBoardAsync(page, boardId);

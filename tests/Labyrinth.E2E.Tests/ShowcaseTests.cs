@@ -13,7 +13,7 @@ public sealed class ShowcaseTests(E2EEnvironment env)
         var (context, page) = await env.AdminPageAsync();
         try
         {
-            await Ui.CreateBoardAsync(page, "Team plan");
+            var boardId = await Ui.CreateBoardAsync(page, "Team plan");
 
             // Arrange as a person would: spawn, then drag each window to its own place.
             var hello = await Ui.SpawnAsync(page, "hello");
@@ -39,7 +39,8 @@ public sealed class ShowcaseTests(E2EEnvironment env)
             await hello.GetByTestId("window-titlebar").Locator(".title-text").ClickAsync();
             await Expect(facts.GetByTestId("meta-plugin-id")).ToContainTextAsync("dev.labyrinth.hello");
             await Expect(page.GetByTestId("save-state")).Not.ToContainTextAsync("Saving", new() { Timeout = 10_000 });
-            await page.WaitForTimeoutAsync(800); // the notes card saves its text 300 ms after typing stops
+            // The notes card saves its text shortly after typing stops.
+            await Ui.WaitForPayloadAsync(page, boardId, await Ui.WindowIdAsync(notes), p => p.Contains("Ship the canvas on Friday.", StringComparison.Ordinal), "the note's text");
             await Ui.ScreenshotAsync(page, "showcase-board");
 
             await page.ReloadAsync();

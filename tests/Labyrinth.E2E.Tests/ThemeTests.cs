@@ -35,7 +35,7 @@ public sealed class ThemeTests(E2EEnvironment env)
             var expectedCard = await ResolveColorAsync(page, CssVar(midnight, "--lab-surface"));
             Assert.NotEqual(boardBefore, expectedBoard);
             Assert.NotEqual(cardBefore, expectedCard);
-            await Ui.EventuallyAsync(async () => await CanvasBackgroundAsync(page) == expectedBoard, $"board background {expectedBoard}");
+            await Eventually.TrueAsync(async () => await CanvasBackgroundAsync(page) == expectedBoard, $"board background {expectedBoard}");
             // Every variable the host maps from the theme reaches the page (none dropped by the UI's filter).
             var vars = midnight.GetProperty("cssVars").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
             var applied = await page.EvaluateAsync<Dictionary<string, string>>(
@@ -45,7 +45,7 @@ public sealed class ThemeTests(E2EEnvironment env)
             Assert.True(missing.Count == 0, "theme variables not applied:\n" + string.Join("\n", missing));
 
             // The open card follows live (themeChanged through the card bridge).
-            await Ui.EventuallyAsync(
+            await Eventually.TrueAsync(
                 async () => await card.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor") == expectedCard,
                 $"card background {expectedCard}");
             Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");

@@ -89,25 +89,14 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
     /// <summary>Waits for the first-run setup URL in category "Labyrinth.Setup" and returns its token.</summary>
     public async Task<string> WaitForSetupTokenAsync(TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < deadline)
-        {
-            foreach (var log in _logs)
-            {
-                if (log.Category == "Labyrinth.Setup")
-                {
-                    var m = SetupTokenRegex().Match(log.Message);
-                    if (m.Success)
-                    {
-                        return Uri.UnescapeDataString(m.Groups[1].Value);
-                    }
-                }
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("The host never logged the setup URL. Logs:\n" + string.Join("\n", _logs.Select(l => $"{l.Category}: {l.Message}")));
+        // What the host logged under Labyrinth.Setup so far; on timeout the failure shows it.
+        var setupLog = await Eventually.ReachAsync(
+            () => Task.FromResult(string.Join("\n", _logs.Where(l => l.Category == "Labyrinth.Setup").Select(l => l.Message))),
+            text => SetupTokenRegex().IsMatch(text),
+            "the host logged the setup URL (category Labyrinth.Setup)",
+            timeout ?? TimeSpan.FromSeconds(10));
+        var match = SetupTokenRegex().Match(setupLog);
+        return Uri.UnescapeDataString(match.Groups[1].Value);
     }
 
     /// <summary>The setup URL on <see cref="BaseUrl"/> (the logged one names localhost).</summary>

@@ -165,38 +165,17 @@ public static partial class Ui
     }
 
     /// <summary>Polls the server until <paramref name="check"/> holds for the board (the UI saves debounced).</summary>
-    public static async Task<JsonElement> WaitForBoardAsync(IPage page, string boardId, Func<JsonElement, bool> check, string what, int timeoutMs = 10_000)
+    public static Task<JsonElement> WaitForBoardAsync(IPage page, string boardId, Func<JsonElement, bool> check, string what) =>
+        Eventually.ReachAsync(() => GetBoardAsync(page, boardId), check, "the server's board: " + what);
+
+    /// <summary>Polls the server until the card's stored payload (its JSON text) satisfies <paramref name="check"/> (cards save debounced).</summary>
+    public static async Task<string> WaitForPayloadAsync(IPage page, string boardId, string windowId, Func<string, bool> check, string what)
     {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        JsonElement board;
-        do
-        {
-            board = await GetBoardAsync(page, boardId);
-            if (check(board))
-            {
-                return board;
-            }
-
-            await Task.Delay(150);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        throw new TimeoutException($"server never reached: {what}. Last board: {board}");
-    }
-
-    /// <summary>Polls a condition (15 s, like expectations) and fails with <paramref name="what"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> check, string what, int timeoutMs = 15_000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!await check())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("never happened: " + what);
-            }
-
-            await Task.Delay(100);
-        }
+        var r = await Eventually.ReachAsync(
+            () => ApiAsync(page, "GET", $"/api/boards/{Uri.EscapeDataString(boardId)}/windows/{Uri.EscapeDataString(windowId)}/payload"),
+            r => r.Status == 200 && check(r.Text),
+            "the card's stored payload: " + what);
+        return r.Text;
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)

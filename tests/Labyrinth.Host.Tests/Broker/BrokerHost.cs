@@ -168,20 +168,13 @@ public sealed class BrokerHost : IAsyncLifetime
     /// <summary>Waits (bounded) until the background writer has stored a network log row matching <paramref name="match"/>.</summary>
     internal async Task<NetworkLogEntity> LogRowAsync(Card card, Func<NetworkLogEntity, bool> match)
     {
-        for (var i = 0; i < 200; i++)
+        var rows = await Eventually.ReachAsync(async () =>
         {
             await using var scope = App.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-            var rows = await db.NetworkLog.AsNoTracking().Where(l => l.BoardId == card.BoardId && l.WindowId == card.WindowId).ToListAsync();
-            if (rows.FirstOrDefault(match) is { } row)
-            {
-                return row;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new InvalidOperationException("No matching network log row was written.");
+            return await db.NetworkLog.AsNoTracking().Where(l => l.BoardId == card.BoardId && l.WindowId == card.WindowId).ToListAsync();
+        }, rows => rows.Any(match), "a matching network log row was written");
+        return rows.First(match);
     }
 
     /// <summary>Every byte of the SQLite database and its WAL, for "the secret is not stored in clear" checks.</summary>

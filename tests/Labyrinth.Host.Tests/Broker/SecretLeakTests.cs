@@ -110,19 +110,11 @@ public sealed class SecretLeakTests(BrokerHost host) : IClassFixture<BrokerHost>
         return card;
     }
 
-    private async Task WaitForAuditAsync()
+    private Task WaitForAuditAsync() => Eventually.TrueAsync(async () =>
     {
-        for (var i = 0; i < 200; i++)
-        {
-            await using var scope = host.App.Services.CreateAsyncScope();
-            if (await scope.ServiceProvider.GetRequiredService<LabyrinthDb>().AuditEntries.AnyAsync(a => a.Action == "secret.use"))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+        await using var scope = host.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<LabyrinthDb>().AuditEntries.AnyAsync(a => a.Action == "secret.use");
+    }, "a secret.use audit row was written");
 
     private static void AssertAbsent(string text)
     {

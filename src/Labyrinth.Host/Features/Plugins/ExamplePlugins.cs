@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
 using Labyrinth.Host.Data;
@@ -56,12 +55,11 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// <summary>
 /// Installs the example plugins built in plugins/*/dist: each is packed in memory into a
 /// .labyrinthplugin signed by the local publisher key and sent through the same import path as
-/// an upload (<see cref="PluginStore.ImportAsync"/>).
+/// an upload (<see cref="PluginStore.ImportAsync"/>) — unless that id@version is already installed
+/// with exactly these files, in which case nothing is staged or written.
 /// </summary>
 internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, ILogger<ExamplePlugins> logger)
 {
-    private static readonly string[] BuildArtifacts = [".br", ".gz"];
-
     public async Task InstallAsync(CancellationToken ct)
     {
         using var key = await publisher.LoadOrCreateAsync(ct);
@@ -78,7 +76,14 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
                 continue;
             }
 
-            var contents = Collect(dist);
+            var skipped = new List<string>();
+            var contents = PackageWriter.CollectFolder(dist, skipped);
+            if (skipped.Count > 0)
+            {
+                LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", skipped));
+                continue;
+            }
+
             if (await IsInstalledAsync(contents, ct))
             {
                 // Nothing to stage: a start with unchanged example plugins writes nothing (so it
@@ -86,7 +91,7 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
                 continue;
             }
 
-            using var package = Pack(contents, key);
+            using var package = new MemoryStream(PackageWriter.Write(contents, key), writable: false);
             var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
             if (outcome.Status == ImportStatus.Rejected)
             {
@@ -95,41 +100,37 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
         }
     }
 
-    /// <summary>The files of a built plugin folder that go into its package, by package path (build outputs .br/.gz and build-manifest.json left out).</summary>
-    private static SortedDictionary<string, byte[]> Collect(string dir)
+    /// <summary>
+    /// Packs a built plugin folder with a SIGNATURE by <paramref name="key"/>, with the writer the
+    /// CLI's <c>plugin pack</c> uses (build outputs .br/.gz and build-manifest.json left out).
+    /// Files the folder walk refuses (symbolic links) are left out and refused by name in
+    /// <paramref name="problems"/>.
+    /// </summary>
+    public static MemoryStream Pack(string dir, PublisherKey key, List<string> problems)
     {
-        var contents = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var full in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(dir, full).Replace(Path.DirectorySeparatorChar, '/');
-            if (rel == "build-manifest.json" || BuildArtifacts.Any(ext => rel.EndsWith(ext, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            contents[rel] = File.ReadAllBytes(full);
-        }
-
-        return contents;
+        ArgumentNullException.ThrowIfNull(key);
+        var contents = PackageWriter.CollectFolder(dir, problems);
+        return new MemoryStream(PackageWriter.Write(contents, key), writable: false);
     }
 
     /// <summary>True when the manifest's id@version is installed with exactly these files (the digest the signature covers).</summary>
     private async Task<bool> IsInstalledAsync(SortedDictionary<string, byte[]> contents, CancellationToken ct)
     {
+        if (!contents.TryGetValue(PackageReader.ManifestPath, out var manifestBytes))
+        {
+            return false;
+        }
+
         string? id, version;
         try
         {
-            using var manifest = System.Text.Json.JsonDocument.Parse(contents[PackageReader.ManifestPath]);
-            id = manifest.RootElement.TryGetProperty("id", out var i) ? i.GetString() : null;
-            version = manifest.RootElement.TryGetProperty("version", out var v) ? v.GetString() : null;
+            using var manifest = System.Text.Json.JsonDocument.Parse(manifestBytes);
+            id = manifest.RootElement.TryGetProperty("id", out var i) && i.ValueKind == System.Text.Json.JsonValueKind.String ? i.GetString() : null;
+            version = manifest.RootElement.TryGetProperty("version", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
         }
         catch (System.Text.Json.JsonException)
         {
             return false; // the import explains what is wrong with it
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
 
         if (id is null || version is null)
@@ -139,25 +140,6 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
 
         var digest = Convert.ToHexStringLower(PackageDigest.Compute(contents.Select(c => PackageDigest.Describe(c.Key, c.Value))));
         return await db.PluginVersions.AsNoTracking().AnyAsync(p => p.PluginId == id && p.Version == version && p.Digest == digest, ct);
-    }
-
-    /// <summary>Zips the files with a SIGNATURE by <paramref name="key"/>.</summary>
-    private static MemoryStream Pack(SortedDictionary<string, byte[]> contents, PublisherKey key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var signature = PackageSignature.Sign(contents.Select(c => PackageDigest.Describe(c.Key, c.Value)), key);
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (path, bytes) in contents.Append(new(PackageReader.SignaturePath, signature)))
-            {
-                using var entry = zip.CreateEntry(path, CompressionLevel.Optimal).Open();
-                entry.Write(bytes);
-            }
-        }
-
-        output.Position = 0;
-        return output;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Example plugin {Name} was not installed: {Problems}")]
