@@ -1,10 +1,12 @@
 using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
+using Labyrinth.Host.Features.Ink;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Schemas;
@@ -22,6 +24,7 @@ builder.Services.AddAuth();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
+builder.Services.AddInk();
 builder.Services.AddCards();
 builder.Services.AddAssets();
 builder.Services.AddPlugins();
@@ -32,6 +35,7 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBackup();
 
 var app = builder.Build();
 
@@ -48,6 +52,7 @@ app.UseRateLimiter();
 app.MapAuth();
 app.MapTokens();
 app.MapBoards();
+app.MapInk();
 app.MapCards();
 app.MapAssets();
 app.MapPlugins();
@@ -59,6 +64,7 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBackup();
 app.MapWebApp();
 
 if (!await app.InitializeLabyrinthAsync())

@@ -163,11 +163,13 @@ public sealed class FullDiskTests(FullDiskHost host) : IClassFixture<FullDiskHos
             File.Delete(filler);
         }
 
-        Assert.Equal("ok", before.GetProperty("status").GetString());
+        Assert.Equal("ok", before.GetProperty("checks").GetProperty("disk").GetProperty("status").GetString());
         Assert.Equal("degraded", during.GetProperty("status").GetString());
-        Assert.True(during.GetProperty("disk").GetProperty("freeBytes").GetInt64() < 1024 * 1024);
-        Assert.Equal(1024 * 1024, during.GetProperty("disk").GetProperty("minFreeBytes").GetInt64());
-        Assert.Contains("Free some space", during.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var disk = during.GetProperty("checks").GetProperty("disk");
+        Assert.Equal("degraded", disk.GetProperty("status").GetString());
+        Assert.True(disk.GetProperty("freeBytes").GetInt64() < 1024 * 1024);
+        Assert.Equal(1024 * 1024, disk.GetProperty("minFreeBytes").GetInt64());
+        Assert.Contains("Free some space", disk.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 }
 

@@ -1,13 +1,10 @@
+using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
 namespace Labyrinth.Host.Features.Observability;
-
-/// <summary>What /healthz answers: "ok" or "degraded" (both 200) or "unhealthy" (503), the disk's free space, and why when not ok.</summary>
-internal sealed record HealthDto(string Status, DiskHealthDto? Disk = null, string? Detail = null);
-
-internal sealed record DiskHealthDto(long FreeBytes, long MinFreeBytes);
 
 /// <summary>The host's metrics as one type, so every series is named and labelled in one place.</summary>
 internal sealed class LabyrinthMetrics
@@ -84,37 +81,46 @@ internal static class ObservabilityApi
 
     public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions
-        {
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-            ResponseWriter = WriteHealthAsync,
-        }).WithTags("Health");
+        // Each feature adds its own check (services.AddHealthChecks().AddCheck…); degraded still answers 200.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).WithTags("Health");
         app.MapMetrics("/metrics");
         return app;
     }
 
-    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
+    /// <summary><c>{"status":"ok"|"degraded"|"unhealthy","checks":{"name":{"status","description",…data}}}</c></summary>
+    private static async Task WriteHealthAsync(HttpContext http, HealthReport report)
     {
-        var status = report.Status switch
+        static string Name(HealthStatus status) => status switch
         {
             HealthStatus.Healthy => "ok",
             HealthStatus.Degraded => "degraded",
             _ => "unhealthy",
         };
-        DiskHealthDto? disk = null;
-        if (report.Entries.TryGetValue("disk", out var entry) && entry.Data.TryGetValue(DiskSpaceHealthCheck.FreeBytesKey, out var free) &&
-            entry.Data.TryGetValue(DiskSpaceHealthCheck.MinFreeBytesKey, out var min))
+
+        http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        var body = new ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(body);
+        json.WriteStartObject();
+        json.WriteString("status", Name(report.Status));
+        json.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries)
         {
-            disk = new DiskHealthDto((long)free, (long)min);
+            json.WriteStartObject(name);
+            json.WriteString("status", Name(entry.Status));
+            json.WriteString("description", entry.Description);
+            foreach (var (key, value) in entry.Data)
+            {
+                json.WritePropertyName(key);
+                JsonSerializer.Serialize(json, value, JsonSerializerOptions.Web);
+            }
+
+            json.WriteEndObject();
         }
 
-        var detail = string.Join(" ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description).OfType<string>());
-        http.Response.Headers.CacheControl = "no-store";
-        return http.Response.WriteAsJsonAsync(new HealthDto(status, disk, detail.Length > 0 ? detail : null));
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.Flush();
+        await http.Response.Body.WriteAsync(body.WrittenMemory);
     }
 }
