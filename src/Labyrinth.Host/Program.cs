@@ -42,9 +42,9 @@ var app = builder.Build();
 app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
-app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth
+app.UseWebApp(); // the UI's files; API and plugin paths never probe the web root
+app.UseRouting(); // plugin files and frames short-circuit here: no auth
 app.UseStatusCodePages();
-app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
