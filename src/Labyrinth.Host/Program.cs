@@ -3,6 +3,7 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
+using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
@@ -32,6 +33,7 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBus();
 
 var app = builder.Build();
 
@@ -58,6 +60,7 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBus();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

@@ -32,6 +32,12 @@ public sealed record BusEngineOptions
     /// <summary>Messages kept for <see cref="BusEngine.History"/>; the oldest goes first.</summary>
     public int HistoryCapacity { get; init; } = DefaultHistoryCapacity;
 
+    /// <summary>
+    /// Payload characters the history may hold in total (null: no limit); past it the oldest
+    /// messages go first, so 1,000 large payloads cannot pin unbounded memory per person.
+    /// </summary>
+    public long? HistoryMaxPayloadChars { get; init; }
+
     /// <summary>Subscriptions plus responders one member may hold.</summary>
     public int MaxSubscriptionsPerMember { get; init; } = 64;
 
@@ -67,6 +73,7 @@ public sealed class BusEngine
     private readonly BusMessage?[] history;
     private int historyNext;
     private int historyCount;
+    private long historyChars;
 
     public BusEngine(BusEngineOptions? options = null)
     {
@@ -210,9 +217,22 @@ public sealed class BusEngine
     public void Record(BusMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (historyCount == history.Length)
+        {
+            historyChars -= history[historyNext]!.PayloadJson.Length;
+        }
+
         history[historyNext] = message;
         historyNext = (historyNext + 1) % history.Length;
         historyCount = Math.Min(historyCount + 1, history.Length);
+        historyChars += message.PayloadJson.Length;
+        while (Options.HistoryMaxPayloadChars is { } max && historyChars > max && historyCount > 0)
+        {
+            var oldest = (historyNext - historyCount + history.Length) % history.Length;
+            historyChars -= history[oldest]!.PayloadJson.Length;
+            history[oldest] = null;
+            historyCount--;
+        }
     }
 
     /// <summary>

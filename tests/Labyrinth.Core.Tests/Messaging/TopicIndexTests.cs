@@ -152,3 +152,55 @@ public sealed class TopicIndexTests
         Assert.Empty(Names(index.Match("d1:y:x1")));
     }
 }
+
+public sealed class BusEngineTests
+{
+    private static BusMessage Message(string id, string payloadJson) => new(id, "x:y:z", "sender", "dev.s", "card", null, 0, payloadJson);
+
+    [Fact]
+    public void Record_OverThePayloadBudget_DropsTheOldestFirst()
+    {
+        var engine = new BusEngine(new BusEngineOptions { HistoryMaxPayloadChars = 10 });
+
+        engine.Record(Message("a", "\"1234\""));
+        engine.Record(Message("b", "\"1234\""));
+        engine.Record(Message("c", "\"12\""));
+
+        Assert.Equal(["b", "c"], engine.History("*:*:*", ["*:*:*"], "dev.r", 10).Select(m => m.Id));
+    }
+
+    [Fact]
+    public void Deliver_CachedTopic_AllocatesNothing()
+    {
+        var engine = new BusEngine();
+        for (var i = 0; i < 200; i++)
+        {
+            engine.Subscribe(new BusSubscription("s" + i, "m" + (i % 20), "dev.p", i % 2 == 0 ? "a:b:c" : "a:*:c", Priority: i % 3));
+        }
+
+        var message = Message("m", "null");
+        var into = new List<BusSubscription>(256);
+        engine.Deliver(message, into);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            engine.Deliver(message, into);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(200, into.Count);
+    }
+}
+
+public sealed class TopicCoversTests
+{
+    [Theory]
+    [InlineData("math:*:changed", "math:graph:changed", true)]
+    [InlineData("math:*:changed", "math:*:changed", true)]
+    [InlineData("*:*:*", "math:*:changed", true)]
+    [InlineData("math:graph:changed", "math:*:changed", false)]
+    [InlineData("math:*:changed", "math:graph:*", false)]
+    [InlineData("math:*:changed", "(", false)]
+    public void Covers_DeclaredPattern_AgreesWithTheSdk(string outer, string inner, bool expected) =>
+        Assert.Equal(expected, TopicRules.Covers(outer, inner));
+}
