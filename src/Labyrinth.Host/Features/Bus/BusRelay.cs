@@ -555,11 +555,9 @@ internal sealed partial class BusRelay(
     private static JsonElement Payload(JsonElement payload) =>
         payload.ValueKind == JsonValueKind.Undefined ? JsonDocument.Parse("null").RootElement.Clone() : payload;
 
-    private static (string Connection, string Id) Split(string key)
-    {
-        var at = key.LastIndexOf(Separator);
-        return (key[..at], key[(at + 1)..]);
-    }
+    /// <summary>Engine ids are <c>connection|handle</c> (members) and <c>connection|handle|sub</c> (subscriptions); ids never contain '|'.</summary>
+    private static (string Connection, string Id) Split(string key) =>
+        (key[..key.IndexOf(Separator, StringComparison.Ordinal)], key[(key.LastIndexOf(Separator) + 1)..]);
 
     private static bool IsId(string? id) =>
         id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
