@@ -77,7 +77,10 @@ export type BridgeErrorCode =
   | 'rate_limited'
   | 'too_large'
   | 'timeout'
-  | 'not_supported';
+  | 'not_supported'
+  | 'bus.no_responder'
+  | 'bus.timeout'
+  | 'bus.responder_failed';
 
 const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   not_requested: "The card's manifest does not request this capability.",
@@ -94,6 +97,9 @@ const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   too_large: 'The request or its answer is too large.',
   timeout: 'The request timed out.',
   not_supported: 'This is not supported by this host.',
+  'bus.no_responder': 'No open card answers this request.',
+  'bus.timeout': 'No answer came in time.',
+  'bus.responder_failed': 'The card that answers this request failed.',
 };
 
 /**
