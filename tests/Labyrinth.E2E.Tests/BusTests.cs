@@ -19,7 +19,7 @@ public sealed class BusTests(E2EEnvironment env)
     private static async Task<ILocator> BusCardAsync(IPage page, string title)
     {
         var boardId = await Ui.CreateBoardAsync(page);
-        var windowId = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "bus", title, 20, 20);
+        var windowId = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.probe", "bus", title);
         await page.ReloadAsync();
         var win = Ui.Window(page, windowId);
         await Expect(Card(win).GetByTestId("bus-listen")).ToBeVisibleAsync();
@@ -66,10 +66,10 @@ public sealed class BusTests(E2EEnvironment env)
         IBrowserContext? other = null;
         try
         {
-            var member = "bus" + Guid.NewGuid().ToString("N")[..10];
-            Assert.Equal(201, (await Ui.ApiAsync(tab1, "POST", "/api/admin/users", new { userName = member, password = MemberPassword, role = "member" })).Status);
             var tab2 = await context.NewPageAsync();
             var sender = await BusCardAsync(tab1, "Sender");
+            var member = "bus" + Guid.NewGuid().ToString("N")[..10];
+            Assert.Equal(201, (await Ui.ApiAsync(tab1, "POST", "/api/admin/users", new { userName = member, password = MemberPassword, role = "member" })).Status);
             var listener = await BusCardAsync(tab2, "Listener");
             await ClickAllowingAsync(tab1, sender, "bus-listen", "listening");
             await ClickAllowingAsync(tab2, listener, "bus-listen", "listening");

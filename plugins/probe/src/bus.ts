@@ -133,7 +133,7 @@ export const mountPlugin: MountPlugin = (target, _props: JsonObject, card: CardC
     d.append(...nodes);
     return d;
   };
-  root.append(h, row(listen, respond, echo), row(text, send), row(ask, answer), row(readHistory, history), row(runBench, bench), status, events);
+  root.append(h, row(listen, respond, echo), row(text, send, ask, answer), row(readHistory, history, runBench, bench), status, events);
   target.replaceChildren(root);
   return { destroy() { destroyed = true; for (const off of offs) off(); root.remove(); } };
 };
