@@ -160,8 +160,13 @@ export class BusEngine<P = unknown> {
   /** Subscriptions `m` is delivered to, in order; `once` ones are removed. No history. */
   deliver(m: BusMessage<P>): BusSubscription[] {
     const to: BusSubscription[] = [];
-    for (const e of this.#events.match(m.topic)) if (accepts(e.value, m)) to.push(e.value);
-    for (const s of to) if (s.once) this.unsubscribe(s.id);
+    let anyOnce = false;
+    for (const e of this.#events.match(m.topic)) {
+      if (!accepts(e.value, m)) continue;
+      to.push(e.value);
+      anyOnce ||= e.value.once === true;
+    }
+    if (anyOnce) for (const s of to) if (s.once) this.unsubscribe(s.id);
     return to;
   }
 

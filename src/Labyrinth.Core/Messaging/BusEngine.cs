@@ -188,13 +188,20 @@ public sealed class BusEngine
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(into);
         into.Clear();
+        var anyOnce = false;
         foreach (var entry in events.Match(message.Topic))
         {
             var s = entry.Value;
             if (Accepts(s, message))
             {
                 into.Add(s);
+                anyOnce |= s.Once;
             }
+        }
+
+        if (!anyOnce)
+        {
+            return;
         }
 
         foreach (var s in into)
