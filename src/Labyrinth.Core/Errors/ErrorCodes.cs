@@ -71,6 +71,7 @@ public static class ErrorCodes
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
     public const string VersionNotFound = "version.not_found";
+    public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";
     public const string TrustKeyExists = "trust.key_exists";
     public const string TrustKeyNotFound = "trust.key_not_found";
