@@ -178,7 +178,7 @@ public sealed class BusEngineTests
             engine.Subscribe(new BusSubscription("s" + i, "m" + (i % 20), "dev.p", i % 2 == 0 ? "a:b:c" : "a:*:c", Priority: i % 3));
         }
 
-        var message = Message("m", "null");
+        var message = new BusMessage("m", "a:b:c", "sender", "dev.s", "card", null, 0, "null");
         var into = new List<BusSubscription>(256);
         engine.Deliver(message, into);
         var before = GC.GetAllocatedBytesForCurrentThread();
