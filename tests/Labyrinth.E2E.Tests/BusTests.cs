@@ -26,16 +26,21 @@ public sealed class BusTests(E2EEnvironment env)
         return win;
     }
 
-    /// <summary>Clicks <paramref name="button"/>; the first time, the host asks for consent and the person allows, then clicks again.</summary>
+    /// <summary>
+    /// Clicks <paramref name="button"/>; the first time the card is refused and the host asks for
+    /// consent; the person allows, the card learns its grant, and the person clicks again.
+    /// </summary>
     private static async Task ClickAllowingAsync(IPage page, ILocator win, string button, string state)
     {
         var status = Card(win).GetByTestId("bus-status");
+        await Expect(status).ToHaveAttributeAsync("data-granted", "false");
         await Card(win).GetByTestId(button).ClickAsync();
         var dialog = page.GetByTestId("card-consent");
         await Expect(dialog).ToBeVisibleAsync();
+        await Expect(status).ToHaveAttributeAsync("data-error", $"{button}:not_granted");
         await dialog.GetByTestId("card-consent-allow").ClickAsync();
         await Expect(dialog).ToHaveCountAsync(0);
-        await Expect(status).ToHaveAttributeAsync("data-error", $"{button}:not_granted");
+        await Expect(status).ToHaveAttributeAsync("data-granted", "true");
         await Card(win).GetByTestId(button).ClickAsync();
         await Expect(status).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex(state));
     }

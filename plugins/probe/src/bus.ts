@@ -9,6 +9,8 @@
  * - Ask: requests `probe:bus:ask` with `{ n: 21 }`; `<output data-testid="bus-answer">` shows
  *   the answer or the error code (`data-code`).
  * - History: how many `probe:bus:*` messages the bus kept for this card.
+ * - `<output data-testid="bus-status">` carries `data-granted` (crossCard:pubsub now) and
+ *   `data-state` (listening, answering, echoing) or `data-error` (`<button>:<code>`).
  * - Echo + Bench: round trips for bench/bus (publish `probe:bus:ping`, the echoing card answers
  *   on `probe:bus:pong`); `<output data-testid="bus-bench">` gets `data-p50-ms`, `data-p90-ms`.
  */
@@ -46,6 +48,11 @@ export const mountPlugin: MountPlugin = (target, _props: JsonObject, card: CardC
   const states = new Set<string>();
   const mark = (s: string) => { states.add(s); status.textContent = [...states].join(' '); status.dataset.state = [...states].join(' '); };
   const fail = (what: string, e: unknown) => { status.dataset.error = `${what}:${codeOf(e)}`; status.textContent = `${what} failed: ${codeOf(e)}`; };
+
+  // Whether the person let this card use the bus (the host pushes grant changes).
+  const showGrant = (caps: readonly string[]) => { status.dataset.granted = String(caps.includes('crossCard:pubsub')); };
+  showGrant(card.grantedCapabilities);
+  offs.push(card.onGrantsChanged(showGrant));
 
   const pongs = new Map<number, () => void>();
   const button = (testid: string, label: string, run: () => Promise<void> | void) => {
