@@ -460,8 +460,8 @@ export class CardBridge {
         const bus = this.#bus;
         if (!bus) return this.#refuse(m.id, 'not_granted');
         this.#open(m.id, PUBSUB_CAPABILITY, SUBSCRIBE_TIMEOUT_MS);
-        const r = bus.subscribe(m.sub, m.topic, { priority: m.priority, once: m.once, from: m.from, responds: m.responds });
-        this.#finish(m.id, r.ok ? { ok: true, result: { topic: m.topic } } : { ok: false, error: toWireError(new BridgeError(r.code), r.code) });
+        void bus.subscribe(m.sub, m.topic, { priority: m.priority, once: m.once, from: m.from, responds: m.responds }).then((r) =>
+          this.#finish(m.id, r.ok ? { ok: true, result: { topic: m.topic } } : { ok: false, error: toWireError(new BridgeError(r.code), r.code) }));
         return;
       }
       case 'request': {

@@ -17,6 +17,7 @@ export class SignalRBusRelay implements BusRelay {
   #connected = false;
   #starting = false;
   #attempt = 0;
+  readonly #waiters = new Set<(connected: boolean) => void>();
 
   constructor(events: RelayEvents, url = BUS_HUB_PATH) {
     this.#events = events;
@@ -55,6 +56,7 @@ export class SignalRBusRelay implements BusRelay {
     conn.onreconnected(() => {
       this.#connected = true;
       this.#events.onConnected();
+      this.#wake();
     });
     conn.onclose(() => {
       this.#connected = false;
@@ -74,6 +76,24 @@ export class SignalRBusRelay implements BusRelay {
     this.#attempt = 0;
     this.#connected = true;
     this.#events.onConnected();
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w(true);
+  }
+
+  ready(timeoutMs: number): Promise<boolean> {
+    if (this.#connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        this.#waiters.delete(done);
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#waiters.add(done);
+    });
   }
 
   #retry(): void {
@@ -103,8 +123,11 @@ export class SignalRBusRelay implements BusRelay {
     this.#send('Leave', handle);
   }
 
-  subscribe(handle: string, sub: { sub: string; pattern: string; priority: number; once: boolean; from: string | null; responds: boolean }): void {
-    this.#send('Subscribe', handle, sub);
+  async subscribe(handle: string, sub: { sub: string; pattern: string; priority: number; once: boolean; from: string | null; responds: boolean }): Promise<RelayAck> {
+    const ack = await this.#invoke<RelayAck>('Subscribe', { ok: false, code: 'bus.not_member' }, handle, sub).catch(
+      (): RelayAck => ({ ok: false, code: 'bus.not_member' }));
+    if (!ack.ok) console.debug(`[bus] the host refused Subscribe: ${ack.code} ${ack.message ?? ''}`);
+    return ack;
   }
 
   unsubscribe(handle: string, sub: string): void {

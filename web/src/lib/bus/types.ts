@@ -73,7 +73,12 @@ export interface BusError {
 /** One member's handle on the bus; `leave()` when the member closes. */
 export interface BusAttachment {
   publish(topic: string, payload: unknown, payloadBytes: number, target: string | null, now: number): BusOutcome;
-  subscribe(sub: string, pattern: string, options: SubscribeOptions): BusOutcome;
+  /**
+   * Resolves once the subscription holds everywhere it can: in this tab at once, and on the
+   * server (so messages from the person's other tabs reach it) when the relay is connected or
+   * connects within a few seconds.
+   */
+  subscribe(sub: string, pattern: string, options: SubscribeOptions): Promise<BusOutcome>;
   unsubscribe(sub: string): void;
   /** Drops every subscription and responder (the grant was revoked). */
   unsubscribeAll(): void;
@@ -116,9 +121,11 @@ export interface BusRelay {
   readonly connected: boolean;
   /** Connects (idempotent); called when the first member attaches. */
   start?(): void;
+  /** Resolves true once connected (at once when it is), false after `timeoutMs` without a connection. */
+  ready?(timeoutMs: number): Promise<boolean>;
   join(handle: string, member: BusMemberRef): Promise<RelayAck>;
   leave(handle: string): void;
-  subscribe(handle: string, sub: { sub: string; pattern: string; priority: number; once: boolean; from: string | null; responds: boolean }): void;
+  subscribe(handle: string, sub: { sub: string; pattern: string; priority: number; once: boolean; from: string | null; responds: boolean }): Promise<RelayAck>;
   unsubscribe(handle: string, sub: string): void;
   publish(handle: string, message: { topic: string; payload: unknown; target: string | null }): void;
   request(handle: string, message: { id: string; topic: string; payload: unknown; target: string | null; timeoutMs: number }): Promise<RelayAck>;

@@ -21,7 +21,7 @@ function fakeRelay(connected = true) {
     connected,
     join: async (...args) => { sent.push({ method: 'join', args }); return { ok: true }; },
     leave: (...args) => sent.push({ method: 'leave', args }),
-    subscribe: (...args) => sent.push({ method: 'subscribe', args }),
+    subscribe: async (...args) => { sent.push({ method: 'subscribe', args }); return { ok: true }; },
     unsubscribe: (...args) => sent.push({ method: 'unsubscribe', args }),
     publish: (...args) => sent.push({ method: 'publish', args }),
     request: async (...args) => { sent.push({ method: 'request', args }); return acks.shift() ?? { ok: true }; },
@@ -43,9 +43,9 @@ function setup(relay?: ReturnType<typeof fakeRelay>) {
 }
 
 describe('WorkspaceBus, within a tab', () => {
-  it('Publish_SubscribedDeclaredGranted_DeliveredToTheSubscriptionWithSenderPluginAndType', () => {
+  it('Publish_SubscribedDeclaredGranted_DeliveredToTheSubscriptionWithSenderPluginAndType', async () => {
     const { pubA, subA, sub } = setup();
-    expect(subA.subscribe('c1', 'timer:*:finished', {})).toEqual({ ok: true });
+    await expect(subA.subscribe('c1', 'timer:*:finished', {})).resolves.toEqual({ ok: true });
 
     expect(pubA.publish('timer:countdown:finished', { label: 'Tea' }, 20, null, 0)).toEqual({ ok: true });
 
@@ -77,10 +77,10 @@ describe('WorkspaceBus, within a tab', () => {
     expect(sub.got).toHaveLength(0);
   });
 
-  it('Subscribe_OutsideDeclared_TopicNotDeclared', () => {
+  it('Subscribe_OutsideDeclared_TopicNotDeclared', async () => {
     const { subA } = setup();
-    expect(subA.subscribe('c1', 'timer:*:*', {})).toEqual({ ok: false, code: 'topic_not_declared' });
-    expect(subA.subscribe('c2', '(', {})).toEqual({ ok: false, code: 'topic_not_declared' });
+    await expect(subA.subscribe('c1', 'timer:*:*', {})).resolves.toEqual({ ok: false, code: 'topic_not_declared' });
+    await expect(subA.subscribe('c2', '(', {})).resolves.toEqual({ ok: false, code: 'topic_not_declared' });
   });
 
   it('Publish_PayloadOver64KiB_TooLarge', () => {
@@ -183,19 +183,19 @@ describe('WorkspaceBus, within a tab', () => {
 });
 
 describe('WorkspaceBus, relayed to the person\'s other tabs', () => {
-  it('Attach_Connected_JoinsAndMirrorsSubscriptionsAndPublishes', () => {
+  it('Attach_Connected_JoinsAndMirrorsSubscriptionsAndPublishes', async () => {
     const relay = fakeRelay();
     const { pubA, subA } = setup(relay);
-    subA.subscribe('c1', 'timer:*:finished', { priority: 3 });
+    await subA.subscribe('c1', 'timer:*:finished', { priority: 3 });
     pubA.publish('timer:countdown:finished', 1, 1, null, 0);
     expect(relay.sent.map((s) => s.method)).toEqual(['join', 'join', 'subscribe', 'publish']);
     expect(relay.sent[2]!.args[1]).toMatchObject({ pattern: 'timer:*:finished', priority: 3, once: false, responds: false });
   });
 
-  it('RelayedEvent_ForAKnownSubscription_DeliveredToItsCard', () => {
+  it('RelayedEvent_ForAKnownSubscription_DeliveredToItsCard', async () => {
     const relay = fakeRelay();
     const { subA, sub } = setup(relay);
-    subA.subscribe('c1', 'timer:*:finished', {});
+    await subA.subscribe('c1', 'timer:*:finished', {});
     const pageSub = (relay.sent.find((s) => s.method === 'subscribe')!.args[1] as { sub: string }).sub;
     relay.events.onEvent({ subs: [pageSub, 'unknown'], id: 'm9', topic: 'timer:countdown:finished', payload: 1, from: { pluginId: 'dev.timer', typeID: 'timer' }, target: null, ts: 5 });
     expect(sub.got).toEqual([expect.objectContaining({ sub: 'c1', id: 'm9', from: { pluginId: 'dev.timer', typeID: 'timer' } })]);
@@ -219,10 +219,10 @@ describe('WorkspaceBus, relayed to the person\'s other tabs', () => {
     await expect(pubA.request('timer:countdown:finished', null, 4, null, 1000, 0)).rejects.toMatchObject({ code: 'bus.no_responder' });
   });
 
-  it('RelayedRequest_ToOurResponder_RepliesThroughTheServer', () => {
+  it('RelayedRequest_ToOurResponder_RepliesThroughTheServer', async () => {
     const relay = fakeRelay();
     const { subA, sub } = setup(relay);
-    subA.subscribe('r1', 'timer:*:finished', { responds: true });
+    await subA.subscribe('r1', 'timer:*:finished', { responds: true });
     const s = relay.sent.find((x) => x.method === 'subscribe')!;
     const [handle, { sub: pageSub }] = s.args as [string, { sub: string }];
     relay.events.onRequest({ member: handle, sub: pageSub, rid: 'q7', topic: 'timer:countdown:finished', payload: 3, from: { pluginId: 'dev.timer', typeID: 'timer' } });
@@ -252,10 +252,39 @@ describe('WorkspaceBus, relayed to the person\'s other tabs', () => {
     }
   });
 
+  it('Publish_WhileTheConnectionStarts_IsRelayedInOrderOnceConnected', () => {
+    const relay = fakeRelay(false);
+    const { pubA } = setup(relay);
+    pubA.publish('timer:countdown:finished', 1, 1, null, 0);
+    pubA.publish('timer:countdown:finished', 2, 1, null, 0);
+    expect(relay.sent.some((s) => s.method === 'publish')).toBe(false);
+    (relay as unknown as { connected: boolean }).connected = true;
+    relay.events.onConnected();
+    const sent = relay.sent.map((s) => s.method);
+    expect(sent.filter((m) => m === 'publish')).toHaveLength(2);
+    // Joins first: the host must know the member before its publishes.
+    expect(sent.indexOf('join')).toBeLessThan(sent.indexOf('publish'));
+    expect(relay.sent.filter((s) => s.method === 'publish').map((s) => (s.args[1] as { payload: number }).payload)).toEqual([1, 2]);
+  });
+
+  it('Subscribe_Connected_ResolvesOnlyAfterTheServerHasIt', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const r = relayWithSlowSubscribe(fakeRelay(), gate);
+    let resolved = false;
+    const done = r.subA.subscribe('c1', 'timer:*:finished', {}).then(() => { resolved = true; });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    release();
+    await done;
+    expect(resolved).toBe(true);
+  });
+
   it('Reconnected_RejoinsEveryMemberAndSubscription', async () => {
     const relay = fakeRelay();
     const { subA } = setup(relay);
-    subA.subscribe('c1', 'timer:*:finished', {});
+    await subA.subscribe('c1', 'timer:*:finished', {});
     relay.sent.length = 0;
     relay.events.onConnected();
     await Promise.resolve();
@@ -263,3 +292,15 @@ describe('WorkspaceBus, relayed to the person\'s other tabs', () => {
     expect(relay.sent.map((s) => s.method).sort()).toEqual(['join', 'join', 'subscribe']);
   });
 });
+
+/** A bus whose relay holds every Subscribe until `gate` opens (to see when subscribe resolves). */
+function relayWithSlowSubscribe(base: ReturnType<typeof fakeRelay>, gate: Promise<void>) {
+  const bus = new WorkspaceBus({
+    relay: (e) => {
+      const r = base.factory(e);
+      return { ...r, connected: true, subscribe: async (...args: Parameters<BusRelay['subscribe']>) => { await gate; return r.subscribe(...args); } };
+    },
+  });
+  const sub = member('dev.board', { subscribe: ['timer:*:finished'] });
+  return { bus, subA: bus.attach(card('w_sub'), sub.info) };
+}

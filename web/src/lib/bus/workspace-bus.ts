@@ -25,6 +25,10 @@ export class BusRequestError extends Error {
 
 /** Refusals are reported to the host at most this often per member. */
 export const REPORT_INTERVAL_MS = 2000;
+/** How long a subscribe waits for the server connection before it resolves for this tab alone. */
+export const RELAY_WAIT_MS = 3000;
+/** Publishes kept while the connection is (re)starting, relayed once it is up; the oldest go first. */
+export const OUTBOX_SIZE = 256;
 
 interface Member {
   handle: string;
@@ -65,6 +69,9 @@ export class WorkspaceBus {
   readonly #publishBuckets = new Map<string, TokenBucket>();
   readonly #requestBuckets = new Map<string, TokenBucket>();
   readonly #relay: BusRelay | null;
+  /** Page subscription ids the server holds for this connection (cleared on every (re)connect). */
+  readonly #mirrored = new Set<string>();
+  readonly #outbox: { handle: string; topic: string; payload: unknown; target: string | null }[] = [];
   readonly #limits: () => Readonly<BusLimits>;
   readonly #now: () => number;
   readonly #setTimeout: NonNullable<WorkspaceBusOptions['setTimeout']>;
@@ -159,7 +166,12 @@ export class WorkspaceBus {
     if (refused) return this.#refuse(member, refused);
     const message = this.#message(member, topic, payload, target);
     this.#deliver(this.#engine.publish(message), message);
-    this.#relay?.publish(member.handle, { topic, payload, target });
+    if (this.#relay?.connected) this.#relay.publish(member.handle, { topic, payload, target });
+    else if (this.#relay) {
+      // Not lost while the connection starts or comes back: relayed, in order, once it is up.
+      if (this.#outbox.length >= OUTBOX_SIZE) this.#outbox.shift();
+      this.#outbox.push({ handle: member.handle, topic, payload, target });
+    }
     return { ok: true };
   }
 
@@ -182,7 +194,7 @@ export class WorkspaceBus {
     }
   }
 
-  #subscribe(member: Member, sub: string, pattern: string, o: SubscribeOptions): BusOutcome {
+  async #subscribe(member: Member, sub: string, pattern: string, o: SubscribeOptions): Promise<BusOutcome> {
     if (!isTopicPattern(pattern) || !(member.info.topics.subscribe ?? []).some((p) => patternCovers(p, pattern))) return this.#refuse(member, 'topic_not_declared');
     if (!member.info.granted()) return this.#refuse(member, 'not_granted');
     if (member.subs.size >= this.#limits().maxSubscriptionsPerMember) return this.#refuse(member, 'rate_limited');
@@ -192,12 +204,26 @@ export class WorkspaceBus {
     };
     if (this.#engine.subscribe(s) !== 'ok') return this.#refuse(member, 'rate_limited');
     member.subs.set(s.id, sub);
-    this.#relay?.subscribe(member.handle, { sub: s.id, pattern, priority: s.priority, once: s.once, from: s.from, responds: s.responds });
+    // Delivered in this tab from now on; resolved once the server holds it too, so a card that
+    // subscribed hears what the person's other tabs send next.
+    const relay = this.#relay;
+    if (relay && (await (relay.ready?.(RELAY_WAIT_MS) ?? Promise.resolve(relay.connected))) && this.#members.has(member.handle)) {
+      await this.#mirror(member, this.#engine.find(s.id));
+    }
     return { ok: true };
+  }
+
+  /** Sends a subscription to the server once per connection. */
+  async #mirror(member: Member, s: BusSubscription | undefined): Promise<void> {
+    const relay = this.#relay;
+    if (!relay?.connected || !s || this.#mirrored.has(s.id)) return;
+    this.#mirrored.add(s.id);
+    await relay.subscribe(member.handle, { sub: s.id, pattern: s.pattern, priority: s.priority ?? 0, once: s.once === true, from: s.from ?? null, responds: s.responds === true });
   }
 
   #unsubscribe(member: Member, pageSub: string): void {
     member.subs.delete(pageSub);
+    this.#mirrored.delete(pageSub);
     this.#engine.unsubscribe(pageSub);
     this.#relay?.unsubscribe(member.handle, pageSub);
   }
@@ -339,14 +365,17 @@ export class WorkspaceBus {
   #rejoinAll(): void {
     const relay = this.#relay;
     if (!relay) return;
+    // The server forgot this tab: join every member again (invocations keep their order, so the
+    // joins land before the publishes below), mirror the subscriptions, then relay the outbox.
+    this.#mirrored.clear();
     for (const member of this.#members.values()) {
       void relay.join(member.handle, member.ref).then((ack) => {
         if (!ack.ok) return;
-        for (const pageSub of member.subs.keys()) {
-          const s = this.#engine.find(pageSub);
-          if (s) relay.subscribe(member.handle, { sub: s.id, pattern: s.pattern, priority: s.priority ?? 0, once: s.once === true, from: s.from ?? null, responds: s.responds === true });
-        }
+        for (const pageSub of member.subs.keys()) void this.#mirror(member, this.#engine.find(pageSub));
       }, () => {});
+    }
+    for (const m of this.#outbox.splice(0)) {
+      if (this.#members.has(m.handle)) relay.publish(m.handle, { topic: m.topic, payload: m.payload, target: m.target });
     }
   }
 }
