@@ -1,11 +1,13 @@
 using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
 using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
+using Labyrinth.Host.Features.Ink;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Schemas;
@@ -23,6 +25,7 @@ builder.Services.AddAuth();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
+builder.Services.AddInk();
 builder.Services.AddCards();
 builder.Services.AddAssets();
 builder.Services.AddPlugins();
@@ -34,6 +37,7 @@ builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
 builder.Services.AddBus();
+builder.Services.AddBackup();
 
 var app = builder.Build();
 
@@ -49,6 +53,7 @@ app.UseRateLimiter();
 app.MapAuth();
 app.MapTokens();
 app.MapBoards();
+app.MapInk();
 app.MapCards();
 app.MapAssets();
 app.MapPlugins();
@@ -61,6 +66,7 @@ app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
 app.MapBus();
+app.MapBackup();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

@@ -4,6 +4,7 @@ using Labyrinth.Core.Errors;
 using Labyrinth.Core.Manifests;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
+using Labyrinth.Core.Storage;
 using Labyrinth.Core.Themes;
 using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
@@ -71,7 +72,7 @@ internal sealed partial class PluginStore(
     public static string VersionDir(HostPaths paths, string id, string version)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return Path.Combine(paths.PluginStore, id, version);
+        return DataLayout.PluginVersionPath(paths.DataDir, id, version);
     }
 
     public async Task<ImportOutcome> ImportAsync(Stream package, ImportRequest request, CancellationToken ct)

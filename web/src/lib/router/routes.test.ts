@@ -25,6 +25,9 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/services/')).toEqual({ name: 'admin-services' });
     expect(matchRoute('/keys')).toEqual({ name: 'my-keys' });
   });
+  it('matchRoute_AdminBackups_IsTheBackupsPage', () => {
+    expect(matchRoute('/admin/backups')).toEqual({ name: 'admin-backups' });
+  });
   it('matchRoute_Assets_IsTheAssetsPage', () => {
     expect(matchRoute('/assets')).toEqual({ name: 'assets' });
   });

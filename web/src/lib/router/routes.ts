@@ -7,6 +7,7 @@ export type Route =
   | { name: 'admin-themes' }
   | { name: 'admin-secrets' }
   | { name: 'admin-services' }
+  | { name: 'admin-backups' }
   | { name: 'my-keys' }
   | { name: 'assets' }
   | { name: 'not-found'; path: string };
@@ -23,6 +24,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/admin/themes') return { name: 'admin-themes' };
   if (path === '/admin/secrets') return { name: 'admin-secrets' };
   if (path === '/admin/services') return { name: 'admin-services' };
+  if (path === '/admin/backups') return { name: 'admin-backups' };
   if (path === '/keys') return { name: 'my-keys' };
   if (path === '/assets') return { name: 'assets' };
   const m = /^\/boards\/([^/]+)$/.exec(path);
