@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
+using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Ink;
@@ -35,6 +36,7 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBus();
 builder.Services.AddBackup();
 
 var app = builder.Build();
@@ -64,6 +66,7 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBus();
 app.MapBackup();
 app.MapWebApp();
 
