@@ -67,6 +67,18 @@ public sealed class CardOriginTests(KestrelApp server) : IClassFixture<KestrelAp
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "route.not_found", response);
     }
 
+    [Fact]
+    public async Task BuiltHostScript_OnCardOrigin_Returns404()
+    {
+        var shell = await server.Client.GetStringAsync("/");
+        var script = System.Text.RegularExpressions.Regex.Match(shell, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        Assert.NotEmpty(script);
+
+        using var response = await server.Client.GetOnOriginAsync(Hello, script);
+
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "route.not_found", response);
+    }
+
     [Theory]
     [InlineData("/plugins/dev.labyrinth.hello/1.0.0/../../etc/passwd")]
     [InlineData("/plugins/dev.labyrinth.hello/1.0.0/../../../etc/passwd")]
