@@ -32,7 +32,7 @@ const MAX_PAN = 4;
 export function frameModel(bounds: Bounds): CameraState {
   const radius = safeRadius(bounds);
   const fit = radius / Math.sin(((FOV_DEGREES / 2) * Math.PI) / 180);
-  return { yaw: Math.PI / 6, pitch: Math.PI / 9, distance: fit * 1.15, target: bounds.center };
+  return { yaw: Math.PI / 6, pitch: Math.PI / 9, distance: fit * 1.05, target: bounds.center };
 }
 
 /** Rotates around the target; pitch stops short of the poles, yaw wraps to (−π, π]. */
