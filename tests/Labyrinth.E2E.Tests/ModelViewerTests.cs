@@ -160,4 +160,70 @@ public sealed class ModelViewerTests(E2EEnvironment env)
             await context.CloseAsync();
         }
     }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Browser_with_a_WebGPU_adapter_loads_the_WebGPU_chunk_and_always_draws_the_sample()
+    {
+        // Chromium's software WebGPU adapter (SwiftShader): the card picks WebGPU and loads its
+        // chunk. On this machine kind that adapter then fails inside the card frame (the first
+        // buffer upload throws a RangeError and the device is dropped), which is what a card must
+        // survive: it says WebGPU failed, draws with WebGL2, and never crashes. Where WebGPU
+        // works, the same test sees it draw with WebGPU.
+        var browser = await env.LaunchAsync("--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader");
+        var context = await env.NewContextAsync(env.Server, signedIn: true, browser: browser);
+        try
+        {
+            var page = await context.NewPageAsync();
+            var chunks = new List<string>();
+            page.Request += (_, r) =>
+            {
+                if (r.Url.Contains("/cards/chunks/", StringComparison.Ordinal))
+                {
+                    lock (chunks)
+                    {
+                        chunks.Add(r.Url);
+                    }
+                }
+            };
+            await page.GotoAsync("/assets");
+            await page.GetByTestId("asset-add-sample").ClickAsync();
+            await Expect(page.GetByTestId("asset-item").Filter(new() { HasText = SampleName }).First).ToBeVisibleAsync();
+            await page.GotoAsync("/");
+            await Ui.CreateBoardAsync(page);
+            var win = await Ui.SpawnAsync(page, "model");
+            var viewer = Viewer(win);
+            await EnterAsync(win);
+            await InCard(win, "model-choose").ClickAsync();
+            var picker = page.GetByTestId("asset-picker");
+            await picker.GetByTestId("asset-picker-item").Filter(new() { HasText = SampleName }).First.ClickAsync();
+
+            await Expect(viewer).ToHaveAttributeAsync("data-status", "ready", new() { Timeout = 60_000 });
+            await Expect(viewer).ToHaveAttributeAsync("data-triangles", "2496");
+            lock (chunks)
+            {
+                Assert.Contains(chunks, u => u.Contains("/cards/chunks/webgpu-", StringComparison.Ordinal));
+            }
+
+            await Eventually.TrueAsync(async () => await DrawnPixelsAsync(win) > 200, "the model drawn");
+            var renderer = await viewer.GetAttributeAsync("data-renderer");
+            if (await viewer.GetAttributeAsync("data-webgpu-failed") == "true")
+            {
+                Assert.Equal("webgl2", renderer);
+                await Expect(InCard(win, "model-renderer")).ToHaveTextAsync("WebGL2 (WebGPU failed)");
+            }
+            else
+            {
+                Assert.Equal("webgpu", renderer);
+                await Expect(InCard(win, "model-renderer")).ToHaveTextAsync("WebGPU");
+            }
+
+            await Expect(win.GetByText("3D model failed")).ToHaveCountAsync(0);
+            await Ui.ScreenshotAsync(page, "model-07-webgpu-adapter");
+        }
+        finally
+        {
+            await context.CloseAsync();
+            await browser.CloseAsync();
+        }
+    }
 }

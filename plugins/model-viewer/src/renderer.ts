@@ -16,18 +16,28 @@ export interface Renderer {
   dispose(): void;
 }
 
+export interface RendererOptions {
+  /** Skip WebGPU (it failed before in this card). */
+  readonly webgl2Only?: boolean;
+  /**
+   * Called once if the WebGPU renderer fails after it started (a draw throws, the device is
+   * lost): the owner drops it and starts WebGL2. A card must keep working, not crash.
+   */
+  readonly onFailure?: (error: unknown) => void;
+}
+
 interface GpuNavigator {
   gpu?: { requestAdapter(): Promise<unknown> };
 }
 
 /** Null when the browser can draw neither (no WebGPU adapter, no WebGL2 context). */
-export async function createRenderer(doc: Document = document): Promise<Renderer | null> {
+export async function createRenderer(options: RendererOptions = {}, doc: Document = document): Promise<Renderer | null> {
   const gpu = (navigator as Navigator & GpuNavigator).gpu;
-  if (gpu) {
+  if (gpu && !options.webgl2Only) {
     try {
       if (await gpu.requestAdapter()) {
         const { createWebGPURenderer } = await import('./webgpu.ts');
-        const r = await createWebGPURenderer(doc.createElement('canvas'));
+        const r = await createWebGPURenderer(doc.createElement('canvas'), options.onFailure ?? (() => {}));
         if (r) return r;
       }
     } catch {

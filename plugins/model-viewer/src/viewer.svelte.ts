@@ -9,7 +9,7 @@ import { attachGestures } from './input.ts';
 import { bridgeError, errorCode, type ViewerError } from './messages.ts';
 import { frameModel, FOV_DEGREES, orbit, pan, parseCamera, restoreCamera, zoom, type Bounds, type CameraState } from './orbit.ts';
 import { readPayload, writePayload, type LightingPreset, type SavedModel } from './payload.ts';
-import { createRenderer as createAnyRenderer, type Renderer, type RendererKind } from './renderer.ts';
+import { createRenderer as createAnyRenderer, type Renderer, type RendererKind, type RendererOptions } from './renderer.ts';
 import { ModelView } from './view.ts';
 
 export type ViewerStatus = 'empty' | 'loading' | 'ready';
@@ -23,7 +23,7 @@ export interface ModelFactsShown {
 }
 
 export interface ViewerDeps {
-  createRenderer(): Promise<Renderer | null>;
+  createRenderer(options: RendererOptions): Promise<Renderer | null>;
   loadModel(glb: ArrayBuffer): Promise<LoadedModel>;
 }
 
@@ -32,6 +32,7 @@ const SAVE_DELAY_MS = 400;
 const KEY_ORBIT = Math.PI / 12;
 const KEY_ZOOM = 1.2;
 const KEY_PAN = 0.05;
+const RENDERER_RETRY_MS = 1000;
 
 export class ViewerState {
   status = $state<ViewerStatus>('empty');
@@ -42,6 +43,8 @@ export class ViewerState {
   lighting = $state<LightingPreset>('studio');
   /** The name of the model being read, for the loading line. */
   loadingName = $state('');
+  /** WebGPU started but failed to draw here; the card fell back to WebGL2. */
+  webgpuFailed = $state(false);
 
   readonly #card: CardContext;
   readonly #deps: ViewerDeps;
@@ -60,7 +63,7 @@ export class ViewerState {
   #cleanup: (() => void)[] = [];
   #destroyed = false;
 
-  constructor(card: CardContext, deps: ViewerDeps = { createRenderer: () => createAnyRenderer(), loadModel: (glb) => loadGltf(glb) }) {
+  constructor(card: CardContext, deps: ViewerDeps = { createRenderer: (o) => createAnyRenderer(o), loadModel: (glb) => loadGltf(glb) }) {
     this.#card = card;
     this.#deps = deps;
     const saved = readPayload(card.payload);
@@ -84,9 +87,20 @@ export class ViewerState {
     const resize = new ResizeObserver(() => this.#resize());
     resize.observe(viewport);
     this.#cleanup.push(() => resize.disconnect());
-    void this.#deps.createRenderer().then((r) => {
+    this.#startRenderer(false);
+  }
+
+  /** `retries`: after WebGPU failed the browser's GPU process may be restarting; WebGL2 gets a few tries. */
+  #startRenderer(webgl2Only: boolean, retries = 0): void {
+    const viewport = this.#viewport;
+    if (!viewport) return;
+    void this.#deps.createRenderer({ webgl2Only, onFailure: () => this.#rendererFailed() }).then((r) => {
       if (this.#destroyed) {
         r?.dispose();
+        return;
+      }
+      if (!r && retries > 0) {
+        setTimeout(() => this.#startRenderer(webgl2Only, retries - 1), RENDERER_RETRY_MS);
         return;
       }
       this.renderer = r ? r.kind : 'none';
@@ -98,6 +112,16 @@ export class ViewerState {
       this.#resize();
       this.#show();
     });
+  }
+
+  /** WebGPU failed after it started (a draw threw, the device was lost): draw with WebGL2 instead. */
+  #rendererFailed(): void {
+    if (this.#destroyed || this.renderer !== 'webgpu') return;
+    this.#view?.dispose();
+    this.#view = null;
+    this.webgpuFailed = true;
+    this.renderer = 'starting';
+    this.#startRenderer(true, 5);
   }
 
   get hasModel(): boolean {
