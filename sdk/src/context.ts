@@ -3,11 +3,10 @@
  * and the mock host, so unit tests exercise the same code a real frame runs.
  * DOM-free on purpose.
  */
-import { topicMatches } from './topics.ts';
 import type {
-  AssetData, AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
-  JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, ThemeTokens,
-  TopicEvent, Unsubscribe,
+  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
+  HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
+  PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
 
 /**
@@ -52,6 +51,8 @@ export interface CardContextController {
   setGrants(capabilities: readonly string[]): void;
   /** `pushAsset`: the person gave the card an asset (drop); calls the `onAssetPushed` listeners. */
   pushAsset(asset: AssetHandle): void;
+  /** `pushSelectionSnapshot`: records the latest selection and calls the `onSelection` listeners. */
+  pushSelection(selection: SelectionSnapshot): void;
   /**
    * Routes `response`, `event` and `networkChunk` to the request or subscription they belong
    * to. Returns false for any other message. Unknown ids are ignored.
@@ -76,6 +77,69 @@ export function assetHandleOf(v: unknown): AssetHandle | null {
   if (typeof name !== 'string' || typeof mediaType !== 'string') return null;
   if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return null;
   return Object.freeze({ token, name, mediaType, bytes });
+}
+
+/** Limits of a pushed selection (`pushSelectionSnapshot`); a snapshot over any of them is dropped whole. */
+export const SELECTION_LIMITS = Object.freeze({
+  /** Points across all strokes. */
+  maxPoints: 50_000,
+  /** Bytes of the PNG. */
+  maxImageBytes: 2 * 1024 * 1024,
+  /** Characters of `id`, `createdAt` and a stroke's `color`. */
+  maxText: 200,
+});
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const shortText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= SELECTION_LIMITS.maxText;
+
+function inkStrokeOf(v: unknown, budget: { points: number }): InkStroke | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { points, color, width } = v as Record<string, unknown>;
+  if (!Array.isArray(points) || !shortText(color) || !finite(width) || width < 0) return null;
+  budget.points -= points.length;
+  if (budget.points < 0) return null;
+  const copy: (readonly [number, number, number])[] = [];
+  for (const p of points) {
+    if (!Array.isArray(p) || p.length !== 3) return null;
+    const [x, y, pressure] = p as unknown[];
+    if (!finite(x) || !finite(y) || !finite(pressure) || pressure < 0 || pressure > 1) return null;
+    copy.push(Object.freeze([x, y, pressure] as const));
+  }
+  return Object.freeze({ points: Object.freeze(copy), color, width });
+}
+
+/**
+ * A deep-frozen {@link SelectionSnapshot} from an untrusted `pushSelectionSnapshot` message, or
+ * null when anything is missing, malformed or over {@link SELECTION_LIMITS}: a card never sees a
+ * half-valid selection. The PNG must start with the PNG signature.
+ */
+export function selectionSnapshotOf(v: unknown): SelectionSnapshot | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { id, strokes, width, height, image, createdAt } = v as Record<string, unknown>;
+  if (!shortText(id) || !shortText(createdAt) || Number.isNaN(Date.parse(createdAt))) return null;
+  if (!finite(width) || !finite(height) || width < 0 || height < 0) return null;
+  if (!Array.isArray(strokes) || strokes.length > SELECTION_LIMITS.maxPoints) return null;
+  if (typeof image !== 'object' || image === null) return null;
+  const { mediaType, data } = image as Record<string, unknown>;
+  // By brand, not instanceof: the buffer may come from another realm (a test's DOM shim).
+  if (mediaType !== 'image/png' || Object.prototype.toString.call(data) !== '[object ArrayBuffer]') return null;
+  const bytes = data as ArrayBuffer;
+  if (bytes.byteLength > SELECTION_LIMITS.maxImageBytes || bytes.byteLength < PNG_SIGNATURE.length) return null;
+  const head = new Uint8Array(bytes, 0, PNG_SIGNATURE.length);
+  if (PNG_SIGNATURE.some((b, i) => head[i] !== b)) return null;
+  const budget = { points: SELECTION_LIMITS.maxPoints };
+  const copy: InkStroke[] = [];
+  for (const s of strokes) {
+    const stroke = inkStrokeOf(s, budget);
+    if (!stroke) return null;
+    copy.push(stroke);
+  }
+  return Object.freeze({
+    id, width, height, createdAt,
+    strokes: Object.freeze(copy),
+    image: Object.freeze({ mediaType: 'image/png' as const, data: bytes }),
+  });
 }
 
 type Listeners<T> = Set<(value: T) => void>;
@@ -112,6 +176,8 @@ export function createCardContext(
   const props: Listeners<JsonObject> = new Set();
   const grants: Listeners<readonly string[]> = new Set();
   const pushed: Listeners<AssetHandle> = new Set();
+  const selections: Listeners<SelectionSnapshot> = new Set();
+  let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
 
   interface Pending {
@@ -121,8 +187,68 @@ export function createCardContext(
   }
   const pending = new Map<string, Pending>();
   let nextId = 0;
-  /** Subscribed topic/pattern → callbacks; the host knows only the topic. */
-  const subscriptions = new Map<string, Set<(payload: JsonValue, e: TopicEvent) => void>>();
+  /** The card's subscriptions and responders by its own id (`sub`); events name the one they are for. */
+  interface Sub {
+    pattern: string;
+    once: boolean;
+    handler: (payload: JsonValue, e: TopicEvent) => unknown;
+    responds: boolean;
+  }
+  const subscriptions = new Map<string, Sub>();
+  let nextSub = 0;
+
+  async function addSubscription(pattern: string, sub: Sub, extra: { priority?: number; once?: boolean; from?: string; responds?: boolean }): Promise<Unsubscribe> {
+    const id = `s${++nextSub}`;
+    const msg: SubscribeMessage = { type: 'subscribe', id: newId(), topic: pattern, sub: id };
+    if (extra.priority !== undefined) msg.priority = Number(extra.priority);
+    if (extra.once) msg.once = true;
+    if (extra.from !== undefined) msg.from = String(extra.from);
+    if (extra.responds) msg.responds = true;
+    // Registered before the host answers: a message can arrive right after the host accepted.
+    subscriptions.set(id, sub);
+    try {
+      await request(msg);
+    } catch (e) {
+      subscriptions.delete(id);
+      throw e;
+    }
+    return () => {
+      if (subscriptions.delete(id)) send({ type: 'unsubscribe', sub: id });
+    };
+  }
+
+  function deliver(m: { [k: string]: unknown }): void {
+    const id = typeof m.sub === 'string' ? m.sub : '';
+    const sub = subscriptions.get(id);
+    const from = (typeof m.from === 'object' && m.from !== null ? m.from : {}) as { pluginId?: unknown; typeID?: unknown };
+    const event: TopicEvent = Object.freeze({
+      topic: typeof m.topic === 'string' ? m.topic : '',
+      from: Object.freeze({ pluginId: String(from.pluginId ?? ''), typeID: String(from.typeID ?? '') }),
+      id: typeof m.id === 'string' ? m.id : '',
+      timestamp: typeof m.ts === 'number' ? m.ts : 0,
+      target: typeof m.target === 'string' ? m.target : null,
+    });
+    const payload = (m.payload ?? null) as JsonValue;
+    const rid = typeof m.rid === 'string' ? m.rid : null;
+    if (rid !== null) {
+      // A request for one of our responders: exactly one reply, whatever the handler does.
+      if (!sub?.responds) { send({ type: 'reply', rid, ok: false, error: { message: 'No such responder.' } }); return; }
+      const answer = (async () => sub.handler(payload, event))();
+      answer.then(
+        (result) => {
+          const value = (result === undefined ? null : result) as JsonValue;
+          try { send({ type: 'reply', rid, ok: true, result: value }); } catch (e) {
+            send({ type: 'reply', rid, ok: false, error: { message: `The answer is not JSON: ${String(e)}`.slice(0, 500) } });
+          }
+        },
+        (e: unknown) => send({ type: 'reply', rid, ok: false, error: { message: (e instanceof Error ? e.message : String(e)).slice(0, 500) } }),
+      );
+      return;
+    }
+    if (!sub || sub.responds) return;
+    if (sub.once) subscriptions.delete(id);
+    emit(new Set([sub.handler as (p: JsonValue, e: TopicEvent) => void]), payload, event);
+  }
 
   function request<T>(msg: CardToHostMessage & { id: string }, onChunk?: (data: string) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -145,6 +271,7 @@ export function createCardContext(
     get active() { return state.active; },
     get bounds() { return state.bounds; },
     get grantedCapabilities() { return granted; },
+    get selection() { return selection; },
     setPayload(payload: JsonValue) {
       const json = JSON.stringify(payload);
       if (json === undefined) throw new TypeError('setPayload: payload must be JSON (got undefined or a function)');
@@ -158,6 +285,12 @@ export function createCardContext(
     onPropsChanged: (cb: (p: JsonObject) => void) => on(props, cb),
     onGrantsChanged: (cb: (c: readonly string[]) => void) => on(grants, cb),
     onAssetPushed: (cb: (a: AssetHandle) => void) => on(pushed, cb),
+    onSelection(cb: (s: SelectionSnapshot) => void) {
+      const off = on(selections, cb);
+      // A card that mounts after the push (or registers late) still gets what the person shared.
+      if (selection) emit(new Set([cb]), selection);
+      return off;
+    },
     interaction(name: string, detail?: JsonValue) {
       send(detail === undefined ? { type: 'interactionEvent', name: String(name) }
         : { type: 'interactionEvent', name: String(name), detail });
@@ -171,28 +304,36 @@ export function createCardContext(
     readAsset(token: string) {
       return request<AssetData>({ type: 'readAsset', id: newId(), token: String(token) });
     },
-    publish(topic: string, payload: JsonValue) {
-      send({ type: 'publish', topic: String(topic), payload: payload ?? null });
+    publish(topic: string, payload: JsonValue, options: PublishOptions = {}) {
+      const msg: PublishMessage = { type: 'publish', topic: String(topic), payload: payload ?? null };
+      if (options.target !== undefined) msg.target = String(options.target);
+      send(msg);
     },
-    async subscribe(topic: string, cb: (payload: JsonValue, e: TopicEvent) => void) {
-      topic = String(topic);
-      let set = subscriptions.get(topic);
-      if (!set) {
-        await request({ type: 'subscribe', id: newId(), topic });
-        set = subscriptions.get(topic) ?? new Set();
-        subscriptions.set(topic, set);
-      }
-      const wrapped = (p: JsonValue, e: TopicEvent) => cb(p, e);
-      set.add(wrapped);
-      return () => {
-        const s = subscriptions.get(topic);
-        if (!s?.delete(wrapped) || s.size > 0) return;
-        subscriptions.delete(topic);
-        send({ type: 'unsubscribe', topic });
-      };
+    subscribe(topic: string, cb: (payload: JsonValue, e: TopicEvent) => void, options: SubscribeOptions = {}) {
+      const once = options.once === true;
+      return addSubscription(String(topic), { pattern: String(topic), once, handler: cb, responds: false }, { ...options, once });
+    },
+    respond(topic: string, handler: (payload: JsonValue, e: TopicEvent) => JsonValue | Promise<JsonValue>, options: RespondOptions = {}) {
+      return addSubscription(String(topic), { pattern: String(topic), once: false, handler, responds: true }, { priority: options.priority, responds: true });
     },
     unsubscribe(topic: string) {
-      if (subscriptions.delete(String(topic))) send({ type: 'unsubscribe', topic: String(topic) });
+      for (const [id, sub] of [...subscriptions]) {
+        if (sub.pattern !== String(topic)) continue;
+        subscriptions.delete(id);
+        send({ type: 'unsubscribe', sub: id });
+      }
+    },
+    request(topic: string, payload: JsonValue, options: RequestOptions = {}) {
+      const msg: BusRequestMessage = { type: 'request', id: newId(), topic: String(topic), payload: payload ?? null };
+      if (options.target !== undefined) msg.target = String(options.target);
+      if (options.timeout !== undefined) msg.timeoutMs = Number(options.timeout);
+      return request<JsonValue>(msg);
+    },
+    async history(pattern: string, options: { limit?: number } = {}) {
+      const msg: HistoryMessage = { type: 'history', id: newId(), topic: String(pattern) };
+      if (options.limit !== undefined) msg.limit = Number(options.limit);
+      const r = await request<{ messages?: BusHistoryEntry[] }>(msg);
+      return Array.isArray(r?.messages) ? r.messages : [];
     },
     requestNetwork(service: string, req: NetworkRequest, options: NetworkOptions = {}) {
       const { onChunk, signal } = options;
@@ -231,6 +372,7 @@ export function createCardContext(
       emit(grants, granted);
     },
     pushAsset(a) { emit(pushed, a); },
+    pushSelection(s) { selection = s; emit(selections, s); },
     receive(m) {
       switch (m.type) {
         case 'response': {
@@ -249,16 +391,9 @@ export function createCardContext(
           }
           return true;
         }
-        case 'event': {
-          const topic = typeof m.topic === 'string' ? m.topic : '';
-          const from = Object.freeze({ typeID: String((m.from as { typeID?: unknown } | undefined)?.typeID ?? '') });
-          const event: TopicEvent = Object.freeze({ topic, from });
-          for (const [pattern, set] of subscriptions) {
-            if (pattern !== topic && !topicMatches(pattern, topic)) continue;
-            emit(set, (m.payload ?? null) as JsonValue, event);
-          }
+        case 'event':
+          deliver(m);
           return true;
-        }
         default:
           return false;
       }
