@@ -291,7 +291,10 @@ export interface CardContext {
    * With `request.stream` the text arrives in order through `onChunk` and the result carries
    * `bytes` instead of `body`. Aborting `signal` cancels the request (rejects `cancelled`).
    * Other rejections: `not_requested`, `denied`, `revoked`, `not_configured`,
-   * `upstream_failed`, `rate_limited`, `too_large`, `timeout`.
+   * `upstream_failed`, `rate_limited`, `too_large`, `timeout`, and `invalid_request` when the
+   * host will not forward the request as built (a header it does not pass on, such as
+   * `Authorization` or `X-HTTP-Method-Override`; a body on a GET; `stream` towards a service
+   * without streaming; a path or method the service does not allow) — its message names what to change.
    *
    * @example
    * ```ts
@@ -409,7 +412,7 @@ export interface NetworkResponse {
 export type CardBridgeErrorCode =
   | 'not_requested' | 'not_granted' | 'cancelled' | 'suspended' | 'token_invalid' | 'topic_not_declared'
   | 'denied' | 'revoked' | 'not_configured' | 'upstream_failed' | 'rate_limited' | 'too_large' | 'timeout'
-  | 'not_supported';
+  | 'invalid_request' | 'not_supported';
 
 /**
  * What {@link MountPlugin} returns: a destroy function, or an object with `destroy` and,

@@ -39,6 +39,7 @@ builder.Services.AddBackup();
 
 var app = builder.Build();
 
+app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
 app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth
@@ -66,8 +67,13 @@ app.MapBroker();
 app.MapBackup();
 app.MapWebApp();
 
-await app.InitializeLabyrinthAsync();
+if (!await app.InitializeLabyrinthAsync())
+{
+    return Startup.CannotStartExitCode;
+}
+
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -12,7 +12,7 @@ public sealed class PluginsApiTests
 
         var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().ToList();
 
-        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
         var hello = plugins.Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
         Assert.Equal("/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
         Assert.Equal("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());

@@ -7,6 +7,10 @@ namespace Labyrinth.Core.Errors;
 public static class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
+    public const string RouteNotFound = "route.not_found";
+
+    /// <summary>The disk holding the data directory (or the database) is full: nothing was saved.</summary>
+    public const string StorageFull = "storage.full";
     public const string CsrfMissingHeader = "csrf.missing_header";
     public const string CsrfCrossSite = "csrf.cross_site";
 
@@ -112,6 +116,9 @@ public static class ErrorCodes
     public const string BrokerPathInvalid = "broker.path_invalid";
     public const string BrokerPathNotAllowed = "broker.path_not_allowed";
     public const string BrokerHeaderInvalid = "broker.header_invalid";
+    public const string BrokerHeaderForbidden = "broker.header_forbidden";
+    public const string BrokerBodyNotAllowed = "broker.body_not_allowed";
+    public const string BrokerStreamingNotAllowed = "broker.streaming_not_allowed";
     public const string BrokerRequestTooLarge = "broker.request_too_large";
     public const string BrokerRateLimited = "broker.rate_limited";
     public const string BrokerAddressForbidden = "broker.address_forbidden";

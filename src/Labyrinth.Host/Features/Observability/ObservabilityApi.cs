@@ -72,7 +72,10 @@ internal static class ObservabilityApi
     public static IServiceCollection AddObservability(this IServiceCollection services)
     {
         services.AddSingleton<LabyrinthMetrics>();
-        services.AddHealthChecks();
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section)
+            .Validate(o => o.MinFreeDiskBytes >= 0, "Labyrinth:Health:MinFreeDiskBytes must not be negative.")
+            .ValidateOnStart();
+        services.AddHealthChecks().AddCheck<DiskSpaceHealthCheck>("disk");
         return services;
     }
 

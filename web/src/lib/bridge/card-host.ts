@@ -77,6 +77,7 @@ export type BridgeErrorCode =
   | 'rate_limited'
   | 'too_large'
   | 'timeout'
+  | 'invalid_request'
   | 'not_supported';
 
 const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
@@ -93,6 +94,7 @@ const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   rate_limited: 'Too many requests; try again later.',
   too_large: 'The request or its answer is too large.',
   timeout: 'The request timed out.',
+  invalid_request: 'The host will not forward the request as it is built.',
   not_supported: 'This is not supported by this host.',
 };
 
