@@ -141,6 +141,59 @@ public sealed partial class MathStoryTests(E2EEnvironment env)
         }
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task ClosedCard_SelectionRevoked_PictureGoesAndCardLearnsWhenOpened()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await page.GotoAsync("/");
+            var boardId = await Ui.CreateBoardAsync(page);
+            var hand = new Handwriting(seed: 7);
+            await page.GetByTestId("ink-tool-pen").ClickAsync();
+            var expression = hand.Write("2+3", 180, 240);
+            await Handwriting.DrawAsync(page, expression);
+            await page.Keyboard.PressAsync("l");
+            var (x0, y0, x1, y1) = Handwriting.BoxOf(expression);
+            await Handwriting.DrawAsync(page, [hand.Loop(x0, y0, x1, y1, 22)]);
+            var actions = page.GetByTestId("ink-selection-actions");
+            await Expect(actions).ToHaveAttributeAsync("data-count", "4");
+            var spawned = await page.RunAndWaitForResponseAsync(
+                () => actions.GetByTestId("ink-convert-math").ClickAsync(),
+                r => r.Request.Method == "POST" && r.Url.EndsWith("/windows", StringComparison.Ordinal),
+                new() { Timeout = 10_000 });
+            using var doc = JsonDocument.Parse(await spawned.TextAsync());
+            var win = Ui.Window(page, doc.RootElement.GetProperty("window").GetProperty("id").GetString()!);
+            var card = win.FrameLocator("iframe");
+            await Expect(card.GetByTestId("math-latex")).ToHaveValueAsync("2+3", new() { Timeout = 30_000 });
+
+            // Closed, the card shows a picture of itself: the handwriting is in it.
+            await CardUi.CloseAsync(win);
+            await Expect(win.GetByTestId("card-snapshot")).ToBeVisibleAsync();
+
+            // Revoked while closed: the picture goes (icon and name instead) …
+            await win.GetByTestId("btn-permissions").ClickAsync();
+            var item = page.GetByTestId("permissions-panel").GetByTestId("permission-selection");
+            await item.GetByTestId("permission-selection-revoke").ClickAsync();
+            await Expect(item).ToHaveCountAsync(0);
+            await Expect(win.GetByTestId("card-fallback")).ToBeVisibleAsync();
+            await Ui.ScreenshotAsync(page, "math-08-revoked-while-closed");
+
+            // … and the card, opened again, hears of it: its saved preview is dropped, the expression stays.
+            await page.GetByTestId("permissions-close").ClickAsync();
+            await CardUi.SelectAndOpenAsync(win);
+            card = win.FrameLocator("iframe");
+            await Expect(card.GetByTestId("math-revoked")).ToBeVisibleAsync();
+            await Expect(card.GetByTestId("math-preview")).ToHaveCountAsync(0);
+            await Expect(card.GetByTestId("math-latex")).ToHaveValueAsync("2+3");
+            await Expect(card.GetByTestId("math-result").Locator(".katex-html")).ToHaveTextAsync(ResultRegex("5"));
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     /// <summary>Enters the card as a person does before typing in it (a shield covers a card not yet entered).</summary>
     private static async Task EnterCardAsync(ILocator win)
     {
