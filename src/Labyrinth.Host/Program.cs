@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
+using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Ink;
@@ -35,6 +36,7 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBus();
 builder.Services.AddBackup();
 
 var app = builder.Build();
@@ -42,9 +44,9 @@ var app = builder.Build();
 app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
-app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth
+app.UseWebApp(); // the UI's files; API and plugin paths never probe the web root
+app.UseRouting(); // plugin files and frames short-circuit here: no auth
 app.UseStatusCodePages();
-app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -64,6 +66,7 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBus();
 app.MapBackup();
 app.MapWebApp();
 

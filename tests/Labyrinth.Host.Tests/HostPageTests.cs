@@ -59,6 +59,20 @@ public sealed class HostPageTests(KestrelApp server) : IClassFixture<KestrelApp>
         Assert.NotNull(PluginFileTests.Header(head, "Content-Security-Policy"));
     }
 
+    [Fact]
+    public async Task BuiltScript_Get_ServesTheFileNotAProblem()
+    {
+        var shell = await server.Client.GetStringAsync("/");
+        var script = System.Text.RegularExpressions.Regex.Match(shell, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        Assert.NotEmpty(script);
+
+        using var response = await server.Client.GetAsync(script);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
+    }
+
     [Theory]
     [InlineData("/api/nothing-here")]
     [InlineData("/api/boards/not-a-guid/nothing")]

@@ -129,6 +129,20 @@ public static class ErrorCodes
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
 
+    // Workspace message bus (docs/api.md "Message bus"). The first four are also what a card sees,
+    // without the "bus." prefix, when its own page refuses the same message.
+    public const string BusTopicNotDeclared = "bus.topic_not_declared";
+    public const string BusNotGranted = "bus.not_granted";
+    public const string BusTooLarge = "bus.too_large";
+    public const string BusRateLimited = "bus.rate_limited";
+    public const string BusInvalid = "bus.invalid";
+    public const string BusNoResponder = "bus.no_responder";
+    public const string BusTimeout = "bus.timeout";
+    public const string BusResponderFailed = "bus.responder_failed";
+    public const string BusNotMember = "bus.not_member";
+    public const string BusMemberNotFound = "bus.member_not_found";
+    public const string BusPluginStopped = "bus.plugin_stopped";
+
     // Backups.
     public const string BackupFailed = "backup.failed";
 
