@@ -45,7 +45,14 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Labyrinth:DataDir", dataDir);
-        foreach (var (key, value) in settings)
+        // The sandbox probe is test-only: hosts under test install it unless a test says otherwise
+        // (a null value leaves a setting unset, as on a person's host).
+        if (!settings.ContainsKey("Labyrinth:InstallTestPlugins"))
+        {
+            builder.UseSetting("Labyrinth:InstallTestPlugins", "true");
+        }
+
+        foreach (var (key, value) in settings.Where(s => s.Value is not null))
         {
             builder.UseSetting(key, value);
         }

@@ -1,10 +1,12 @@
 using System.IO.Compression;
+using System.Text.Json;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Labyrinth.Host.Features.Plugins;
 
@@ -58,7 +60,8 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// .labyrinthplugin signed by the local publisher key and sent through the same import path as
 /// an upload (<see cref="PluginStore.ImportAsync"/>).
 /// </summary>
-internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, LocalPublisher publisher, ILogger<ExamplePlugins> logger)
+internal sealed partial class ExamplePlugins(
+    HostPaths paths, PluginStore store, LocalPublisher publisher, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
 {
     private static readonly string[] BuildArtifacts = [".br", ".gz"];
 
@@ -78,12 +81,42 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
                 continue;
             }
 
+            if (IsTestOnly(pluginDir) && !options.Value.InstallTestPlugins)
+            {
+                continue;
+            }
+
             using var package = Pack(dist, key);
             var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
             if (outcome.Status == ImportStatus.Rejected)
             {
                 LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
             }
+        }
+    }
+
+    /// <summary>Whether the plugin's package.json says <c>"labyrinth": { "testOnly": true }</c> (e.g. the sandbox probe).</summary>
+    public static bool IsTestOnly(string pluginDir)
+    {
+        var packageJson = Path.Combine(pluginDir, "package.json");
+        if (!File.Exists(packageJson))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(packageJson));
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                   && doc.RootElement.TryGetProperty("labyrinth", out var labyrinth)
+                   && labyrinth.ValueKind == JsonValueKind.Object
+                   && labyrinth.TryGetProperty("testOnly", out var testOnly)
+                   && testOnly.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException)
+        {
+            // npm would not build it either; treat it as an ordinary example.
+            return false;
         }
     }
 
