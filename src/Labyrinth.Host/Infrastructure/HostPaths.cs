@@ -29,6 +29,9 @@ internal sealed class HostPaths
     public string DatabaseFile { get; }
     public string KeysDir { get; }
 
+    /// <summary>The Data Protection key ring (cookies, vault); private to this OS user (<see cref="KeyRingRepository"/>).</summary>
+    public string DataProtectionKeysDir => Path.Combine(KeysDir, "dataprotection");
+
     public void EnsureCreated()
     {
         Directory.CreateDirectory(DataDir);
