@@ -11,6 +11,7 @@ using Labyrinth.Host.Features.Schemas;
 using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Themes;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Users;
 using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
@@ -19,6 +20,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
 builder.Services.AddAuth();
+builder.Services.AddUsers();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
@@ -45,6 +47,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapUsers();
 app.MapTokens();
 app.MapBoards();
 app.MapCards();
