@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Import + verify of a generated 10 MB, 1,000-file package and of the hello package: Core only
-# (PackageReader + ManifestValidator + PackageSignature) and end to end through a freshly started
+# (PackageValidator + PackageSignature) and end to end through a freshly started
 # host (POST /api/admin/plugins with a personal access token). Writes out/import.json and out/import.md.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"

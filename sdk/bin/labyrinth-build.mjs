@@ -67,14 +67,96 @@ function checkRelPath(p, where) {
   return p;
 }
 
+/** JSON pointer token (RFC 6901). */
+const pointerToken = (key) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+
+const JSON_LITERAL = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
+/**
+ * Reads a JSON file the way the host does (Labyrinth.Core StrictJson), so a plugin that builds
+ * here is not refused at upload: UTF-8 without a BOM, no duplicate keys (JSON.parse keeps the
+ * last, other readers the first), no unpaired surrogate escapes, no number beyond a double
+ * (1e400 would be written back as null), at most `maxDepth` levels. Problems carry JSON pointers.
+ */
+export function readStrictJson(file, maxDepth) {
+  let bytes;
+  try { bytes = fs.readFileSync(file); } catch (e) { throw new BuildError(`${file}: ${e.code === 'ENOENT' ? 'not found' : e.message}`); }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new BuildError(`${file}: starts with a UTF-8 byte order mark (EF BB BF); save it as UTF-8 without a BOM`);
+  }
+  let text;
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch {
+    throw new BuildError(`${file}: is not valid UTF-8; save it as UTF-8`);
+  }
+  let value;
+  try { value = JSON.parse(text); } catch (e) { throw new BuildError(`${file}: not valid JSON: ${e.message}`); }
+
+  // JSON.parse accepted it, so the text is well-formed: this walk only has to find what it hides.
+  const problems = [];
+  let i = 0;
+  const skipSpace = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const readString = () => {
+    const start = i++;
+    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i));
+  };
+  const walk = (pointer, depth) => {
+    skipSpace();
+    const c = text[i];
+    if ((c === '{' || c === '[') && depth >= maxDepth) {
+      problems.push(`${pointer}: nests objects and arrays more than ${maxDepth} levels deep here`);
+      return false;
+    }
+    if (c === '{') {
+      i++;
+      const keys = new Set();
+      skipSpace();
+      if (text[i] === '}') { i++; return true; }
+      for (;;) {
+        skipSpace();
+        const key = readString();
+        const at = `${pointer}/${pointerToken(key)}`;
+        if (!key.isWellFormed()) problems.push(`${at}: the key contains an escaped unpaired surrogate (like \\ud800), which is not text`);
+        else if (keys.has(key)) problems.push(`${at}: the key "${key}" appears more than once in this object; JSON readers disagree on which copy wins`);
+        keys.add(key);
+        skipSpace();
+        i++; // ':'
+        if (!walk(at, depth + 1)) return false;
+        skipSpace();
+        if (text[i++] === '}') return true;
+      }
+    }
+    if (c === '[') {
+      i++;
+      skipSpace();
+      if (text[i] === ']') { i++; return true; }
+      for (let n = 0; ; n++) {
+        if (!walk(`${pointer}/${n}`, depth + 1)) return false;
+        skipSpace();
+        if (text[i++] === ']') return true;
+      }
+    }
+    if (c === '"') {
+      if (!readString().isWellFormed()) problems.push(`${pointer}: the string contains an escaped unpaired surrogate (like \\ud800), which is not text`);
+      return true;
+    }
+    JSON_LITERAL.lastIndex = i;
+    const literal = JSON_LITERAL.exec(text)[0];
+    i += literal.length;
+    if (/\d/.test(literal) && !Number.isFinite(Number(literal))) {
+      problems.push(`${pointer}: the number ${literal.length > 40 ? `${literal.slice(0, 40)}…` : literal} is too large for a number`);
+    }
+    return true;
+  };
+  walk('', 0);
+  if (problems.length) throw new BuildError(`${file}:\n${problems.map((p) => `  ${p || '(root)'}`).join('\n')}`);
+  return value;
+}
+
 function readManifest(dir) {
   const file = path.join(dir, 'manifest.json');
-  let manifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new BuildError(`${file}: ${e.code === 'ENOENT' ? 'not found' : e.message}`);
-  }
+  const manifest = readStrictJson(file, 64);
   if (!manifest || typeof manifest !== 'object') throw new BuildError(`${file}: must be a JSON object`);
   // A themes-only plugin (data, no code) has no cards: nothing to compile, themes/** is copied.
   const hasThemes = Array.isArray(manifest.themes) && manifest.themes.length > 0;
@@ -342,6 +424,10 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
   };
   copyTree(path.join(pluginDir, 'public'), '');
   copyTree(path.join(pluginDir, 'assets'), 'assets/');
+  // Theme files are read as the host reads them, so one with a duplicate key fails here, not at upload.
+  for (const f of walk(path.join(pluginDir, 'themes'), (_, e) => e.name.startsWith('.'))) {
+    if (f.endsWith('.json')) readStrictJson(f, 16);
+  }
   copyTree(path.join(pluginDir, 'themes'), 'themes/');
 
   const built = new Set();

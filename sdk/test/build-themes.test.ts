@@ -50,4 +50,12 @@ describe('labyrinth-build themes', () => {
 
     await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/\/themes\/0\/path/);
   });
+
+  it('Build_ThemeWithDuplicateKey_IsRefusedWithPointerAsTheHostDoes', async () => {
+    const dir = writeThemesPlugin({ ...manifest, themes: [{ themeID: 'dusk', path: 'themes/dusk.json' }] }, {
+      'themes/dusk.json': '{ "themeID": "dusk", "name": "Dusk", "tokens": { "ui.border": "#000", "ui.border": "#fff" } }\n',
+    });
+
+    await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/themes\/dusk\.json:\n {2}\/tokens\/ui\.border: the key "ui\.border" appears more than once/);
+  });
 });

@@ -95,6 +95,37 @@ describe('labyrinth-build', () => {
     await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/relative path/);
   });
 
+  it('Build_ManifestWithDuplicateKey_IsRefusedWithPointerAsTheHostDoes', async () => {
+    const dir = writeFixturePlugin();
+    const text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'manifest.json'), text.replace('"id": "dev.labyrinth.fixture",', '"id": "dev.labyrinth.fixture", "id": "dev.evil.other",'));
+    await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/\/id: the key "id" appears more than once/);
+  });
+
+  it('Build_DuplicateKeyDeepInACard_NamesItsPointer', async () => {
+    const dir = writeFixturePlugin();
+    const text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'manifest.json'), text.replace('"typeID": "plain",', '"typeID": "plain", "typeID": "other",'));
+    await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/\/cards\/1\/typeID: the key "typeID"/);
+  });
+
+  it('Build_ManifestWithByteOrderMarkOrInvalidUtf8_IsRefused', async () => {
+    const bom = writeFixturePlugin();
+    const text = fs.readFileSync(path.join(bom, 'manifest.json'));
+    fs.writeFileSync(path.join(bom, 'manifest.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]));
+    await expect(buildPlugin(bom, { force: true })).rejects.toThrow(/byte order mark/);
+    const latin1 = writeFixturePlugin();
+    fs.writeFileSync(path.join(latin1, 'manifest.json'), Buffer.from(text.toString('utf8').replace('"Fixture"', '"Fixtur\u00e9"'), 'latin1'));
+    await expect(buildPlugin(latin1, { force: true })).rejects.toThrow(/not valid UTF-8/);
+  });
+
+  it('Build_NumberBeyondADouble_IsRefusedInsteadOfWrittenAsNull', async () => {
+    const dir = writeFixturePlugin();
+    const text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'manifest.json'), text.replace('"width": 300', '"width": 1e400'));
+    await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/\/cards\/0\/defaultSizePt\/width: the number 1e400 is too large/);
+  });
+
   it('Cli_Help_ExitsZero_AndFailure_ExitsNonZeroWithFileName', () => {
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.Json;
 using Labyrinth.Cli.Features.Audit;
+using Labyrinth.Cli.Features.Backup;
 using Labyrinth.Cli.Features.Keys;
 using Labyrinth.Cli.Features.Packages;
 using Labyrinth.Cli.Features.Server;
@@ -15,13 +16,14 @@ internal static class CliApp
 
     public static RootCommand BuildRoot(CliContext context)
     {
-        var root = new RootCommand("labyrinth — pack, sign and verify Labyrinth plugins, manage them on a server, verify audit logs.");
+        var root = new RootCommand("labyrinth — pack, sign and verify Labyrinth plugins, manage them on a server, verify audit logs, back up and restore a host.");
         root.Add(KeyCommands.Build(context));
         var plugin = new Command("plugin", "Build and check plugin packages locally, or manage plugins on a Labyrinth server.");
         PackageCommands.AddTo(plugin, context);
         ServerCommands.AddTo(plugin, context);
         root.Add(plugin);
         root.Add(AuditCommands.Build(context));
+        root.Add(BackupCommands.Build(context));
         return root;
     }
 

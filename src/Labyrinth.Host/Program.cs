@@ -1,6 +1,7 @@
 using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
 using Labyrinth.Host.Features.Cards;
@@ -34,6 +35,7 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBackup();
 
 var app = builder.Build();
 
@@ -61,6 +63,7 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBackup();
 app.MapWebApp();
 
 await app.InitializeLabyrinthAsync();

@@ -53,7 +53,7 @@ public sealed class PackageCommandTests
     {
         using var temp = new TempDirectory();
         var dir = PluginFolder.Create(temp);
-        var result = PackageWriter.Pack(dir, key: null);
+        var result = Packing.Pack(dir, key: null);
 
         Assert.True(result.IsValid, string.Join("\n", result.Problems));
         using var zip = new ZipArchive(new MemoryStream(result.Bytes));
@@ -195,5 +195,103 @@ public sealed class PackageCommandTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("does not exist", run.Error);
+    }
+
+    private const string UrlTheme = """{ "themeID": "dusk", "name": "Dusk", "tokens": { "canvas.clearColor": "url(https://evil.example/x.png)" } }""";
+
+    private static void AddTheme(string dir, string theme)
+    {
+        var manifest = File.ReadAllText(Path.Combine(dir, "manifest.json"))
+            .Replace("\"cards\": [", "\"themes\": [{ \"themeID\": \"dusk\", \"path\": \"themes/dusk.json\" }],\n  \"cards\": [", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "manifest.json"), manifest);
+        Directory.CreateDirectory(Path.Combine(dir, "themes"));
+        File.WriteAllText(Path.Combine(dir, "themes", "dusk.json"), theme);
+    }
+
+    [Fact]
+    public async Task Pack_ThemeWithCssUrl_IsRefusedAsTheHostRefusesIt()
+    {
+        using var temp = new TempDirectory();
+        var dir = PluginFolder.Create(temp);
+        AddTheme(dir, UrlTheme);
+        var output = temp.Combine("p.labyrinthplugin");
+
+        var run = await CliRunner.RunAsync("plugin", "pack", dir, "--out", output);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("themes/dusk.json /tokens/canvas.clearColor: this value contains \"url(\"", run.Error);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Pack_ValidTheme_Packs()
+    {
+        using var temp = new TempDirectory();
+        var dir = PluginFolder.Create(temp);
+        AddTheme(dir, """{ "themeID": "dusk", "name": "Dusk", "tokens": {} }""");
+
+        var run = await CliRunner.RunAsync("plugin", "pack", dir, "--out", temp.Combine("p.labyrinthplugin"));
+
+        Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task Verify_PackageWhoseThemeHasCssUrl_IsInvalid()
+    {
+        using var temp = new TempDirectory();
+        var dir = PluginFolder.Create(temp);
+        AddTheme(dir, UrlTheme);
+        var package = temp.Combine("p.labyrinthplugin");
+        // Written with the host's writer directly, skipping pack's validation, as an attacker would.
+        File.WriteAllBytes(package, Core.Packages.PackageWriter.Write(Core.Packages.PackageWriter.CollectFolder(dir, [])));
+
+        var run = await CliRunner.RunAsync("plugin", "verify", package, "--json");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("\"status\": \"invalid\"", run.Out);
+        Assert.Contains("/tokens/canvas.clearColor", run.Out);
+    }
+
+    [Fact]
+    public async Task Pack_ManifestWithDuplicateKey_IsRefusedWithPointer()
+    {
+        using var temp = new TempDirectory();
+        var dir = PluginFolder.Create(temp);
+        File.WriteAllText(Path.Combine(dir, "manifest.json"), PluginFolder.Manifest.Replace("\"version\": \"1.2.3\",", "\"version\": \"1.2.3\", \"version\": \"9.9.9\",", StringComparison.Ordinal));
+
+        var run = await CliRunner.RunAsync("plugin", "pack", dir, "--out", temp.Combine("p.labyrinthplugin"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("manifest.json /version: The key \"version\" appears more than once", run.Error);
+    }
+
+    [Fact]
+    public async Task Verify_SecondArchiveAppended_IsInvalidNamingTheBytes()
+    {
+        using var temp = new TempDirectory();
+        var dir = PluginFolder.Create(temp);
+        var first = temp.Combine("a.labyrinthplugin");
+        await CliRunner.RunAsync("plugin", "pack", dir, "--out", first);
+        var bytes = File.ReadAllBytes(first);
+        var glued = temp.Combine("glued.labyrinthplugin");
+        File.WriteAllBytes(glued, [.. bytes, .. bytes]);
+
+        var run = await CliRunner.RunAsync("plugin", "verify", glued);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("verdict: invalid package", run.Out);
+        Assert.Contains("bytes lie between the end of the central directory", run.Error);
+    }
+
+    [Fact]
+    public async Task Pack_OutputBytes_AreTheHostWritersBytes()
+    {
+        using var temp = new TempDirectory();
+        var dir = PluginFolder.Create(temp);
+        var package = temp.Combine("p.labyrinthplugin");
+
+        await CliRunner.RunAsync("plugin", "pack", dir, "--out", package);
+
+        Assert.Equal(Core.Packages.PackageWriter.Write(Core.Packages.PackageWriter.CollectFolder(dir, [])), File.ReadAllBytes(package));
     }
 }

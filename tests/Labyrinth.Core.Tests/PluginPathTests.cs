@@ -47,3 +47,69 @@ public sealed class PluginPathTests
         Assert.Equal("%2e%2e/x.js", decoded);
     }
 }
+
+public sealed class PluginPathWindowsAndBidiTests
+{
+    [Theory]
+    [InlineData("cards/evil\u202Egpj.js", "U+202E")]
+    [InlineData("cards/\u202Ax.js", "U+202A")]
+    [InlineData("cards/\u2066x\u2069.js", "U+2066")]
+    [InlineData("cards/x\u200E.js", "U+200E")]
+    [InlineData("cards/x\u200F.js", "U+200F")]
+    [InlineData("cards/x\u061C.js", "U+061C")]
+    public void Check_BidiControl_IsRefusedNamingIt(string path, string codePoint)
+    {
+        var problem = PluginPath.Check(path);
+
+        Assert.NotNull(problem);
+        Assert.Contains("bidirectional control character " + codePoint, problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cards/x\u200B.js")]
+    [InlineData("cards/\uFEFFx.js")]
+    [InlineData("cards/x\u00AD.js")]
+    public void Check_InvisibleFormattingCharacter_IsRefused(string path) =>
+        Assert.Contains("invisible formatting character", PluginPath.Check(path), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("CON")]
+    [InlineData("con.js")]
+    [InlineData("cards/nul.txt")]
+    [InlineData("Aux/x.js")]
+    [InlineData("a/PRN.tar.gz.js")]
+    [InlineData("com1.js")]
+    [InlineData("COM9.css")]
+    [InlineData("lpt1.png")]
+    [InlineData("LPT9")]
+    [InlineData("com\u00B9.js")]
+    [InlineData("LPT\u00B2.js")]
+    [InlineData("com\u00B3")]
+    [InlineData("con .js")]
+    [InlineData("conin$.js")]
+    [InlineData("CONOUT$")]
+    public void Check_WindowsDeviceName_IsRefusedInAnySegment(string path) =>
+        Assert.Contains("Windows device name", PluginPath.Check(path), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("console.js")]
+    [InlineData("cards/icon.png")]
+    [InlineData("null.js")]
+    [InlineData("com10.js")]
+    [InlineData("lpt.js")]
+    [InlineData("auxiliary/x.js")]
+    [InlineData("my file.js")]
+    public void Check_NamesThatOnlyResembleDevices_AreAccepted(string path) => Assert.Null(PluginPath.Check(path));
+
+    [Theory]
+    [InlineData("a.js.")]
+    [InlineData("a.js ")]
+    [InlineData("cards./x.js")]
+    [InlineData("a.js:secret")]
+    [InlineData("a?.js")]
+    [InlineData("a*.js")]
+    [InlineData("a|b.js")]
+    [InlineData("a<b>.js")]
+    [InlineData("a\"b.js")]
+    public void Check_NamesWindowsWouldAlter_AreRefused(string path) => Assert.NotNull(PluginPath.Check(path));
+}

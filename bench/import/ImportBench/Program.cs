@@ -1,5 +1,5 @@
 // Import benchmark: a deterministic 10 MB, 1,000-file plugin package and the hello package,
-// (a) through Labyrinth.Core only (PackageReader.Read + ManifestValidator.Validate +
+// (a) through Labyrinth.Core only (PackageValidator.Validate +
 // PackageSignature.Verify) and (b) end to end through a running host (POST /api/admin/plugins
 // with a personal access token). Median of RUNS after WARMUPS, every run a fresh install.
 //
@@ -57,12 +57,9 @@ foreach (var kind in kinds)
             var t = Stopwatch.StartNew();
             using (var stream = new MemoryStream(bytes, writable: false))
             {
-                var read = PackageReader.Read(stream, dir);
-                if (!read.IsValid) throw new InvalidOperationException(string.Join("; ", read.Problems.Select(p => p.Message)));
-                var files = read.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-                var manifest = ManifestValidator.Validate(read.ManifestBytes, files);
-                if (!manifest.IsValid) throw new InvalidOperationException(string.Join("; ", manifest.Problems.Select(p => p.Pointer + " " + p.Message)));
-                var verdict = PackageSignature.Verify(read.Files, read.SignatureBytes, trust);
+                var validation = PackageValidator.Validate(stream, dir);
+                if (!validation.IsValid) throw new InvalidOperationException(string.Join("; ", validation.Problems));
+                var verdict = PackageSignature.Verify(validation.Files, validation.SignatureBytes, trust);
                 if (verdict is not SignatureVerdict.Trusted) throw new InvalidOperationException("verdict " + verdict);
             }
 
@@ -162,7 +159,7 @@ finally
 
 // Report.
 var md = new StringBuilder();
-md.AppendLine(inv, $"{runs} runs after {warmups} warm-ups each; ms. Core = `PackageReader.Read` into a fresh temp dir + `ManifestValidator.Validate` + `PackageSignature.Verify` (in process, same bytes each run). Host = `POST /api/admin/plugins` with a bearer token, request sent to response read, a new version each run (1.0.0..1.0.{runs - 1}), host in Production on loopback.");
+md.AppendLine(inv, $"{runs} runs after {warmups} warm-ups each; ms. Core = `PackageValidator.Validate` (zip rules, manifest, themes) into a fresh temp dir + `PackageSignature.Verify` (in process, same bytes each run). Host = `POST /api/admin/plugins` with a bearer token, request sent to response read, a new version each run (1.0.0..1.0.{runs - 1}), host in Production on loopback.");
 md.AppendLine();
 md.AppendLine("| package | bytes | entries | path | median ms | min ms | max ms | all runs ms |");
 md.AppendLine("|---|---:|---:|---|---:|---:|---:|---|");
@@ -313,21 +310,7 @@ static SortedDictionary<string, byte[]> WithVersion(SortedDictionary<string, byt
     return copy;
 }
 
-// Same zip layout as ExamplePlugins.Pack / the CLI: sorted entries, deflate (Optimal), SIGNATURE last.
-static byte[] Pack(SortedDictionary<string, byte[]> contents, PublisherKey key)
-{
-    var signature = PackageSignature.Sign(contents.Select(c => PackageDigest.Describe(c.Key, c.Value)), key);
-    using var output = new MemoryStream();
-    using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-    {
-        foreach (var (path, bytes) in contents.Append(new(PackageReader.SignaturePath, signature)))
-        {
-            using var entry = zip.CreateEntry(path, CompressionLevel.Optimal).Open();
-            entry.Write(bytes);
-        }
-    }
-
-    return output.ToArray();
-}
+// The one package writer the CLI and the host's example plugins use.
+static byte[] Pack(SortedDictionary<string, byte[]> contents, PublisherKey key) => PackageWriter.Write(contents, key);
 
 internal sealed record Kind(string Name, string Label, byte[][] Packages);

@@ -77,6 +77,7 @@ public static class ErrorCodes
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
     public const string VersionNotFound = "version.not_found";
+    public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";
     public const string TrustKeyExists = "trust.key_exists";
     public const string TrustKeyNotFound = "trust.key_not_found";
@@ -126,4 +127,7 @@ public static class ErrorCodes
     public const string BrokerResponseTooLarge = "broker.response_too_large";
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
+
+    // Backups.
+    public const string BackupFailed = "backup.failed";
 }

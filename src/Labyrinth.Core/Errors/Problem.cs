@@ -15,3 +15,25 @@ public static class JsonPointer
 
     public static string Append(string pointer, int index) => Append(pointer, index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
+
+/// <summary>Helpers for lists of <see cref="PointerProblem"/>.</summary>
+public static class PointerProblems
+{
+    /// <summary>
+    /// The first <paramref name="max"/> problems and, when there were more, one closing line that
+    /// counts the rest: a document with thousands of mistakes is refused in a page, not a copy of itself.
+    /// </summary>
+    public static List<PointerProblem> Capped(List<PointerProblem> problems, int max)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        if (problems.Count <= max)
+        {
+            return problems;
+        }
+
+        var more = problems.Count - max;
+        problems.RemoveRange(max, more);
+        problems.Add(new("", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"…and {more} more problems.")));
+        return problems;
+    }
+}

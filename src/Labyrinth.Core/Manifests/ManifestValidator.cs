@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Labyrinth.Core.Errors;
+using Labyrinth.Core.Json;
 using Labyrinth.Core.Messaging;
 using Labyrinth.Core.Plugins;
+using Labyrinth.Core.Versioning;
 using Semver;
 
 namespace Labyrinth.Core.Manifests;
@@ -16,6 +18,13 @@ public static partial class ManifestValidator
 {
     public static readonly SemVersion HostApiVersion = new(1, 0, 0);
     public const int MaxManifestBytes = 256 * 1024;
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// A manifest of many mistakes (thousands of unknown keys) gets the first ones and a count,
+    /// so a refusal stays a page, not a copy of the upload.
+    /// </summary>
+    public const int MaxProblems = 100;
 
     private static readonly HashSet<string> RootKeys = new(StringComparer.Ordinal)
     {
@@ -50,15 +59,10 @@ public static partial class ManifestValidator
             return new(null, problems);
         }
 
-        JsonDocument doc;
-        try
+        var doc = StrictJson.Parse(json.ToArray(), "manifest", MaxDepth, problems);
+        if (doc is null)
         {
-            doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException ex)
-        {
-            problems.Add(new("", $"The manifest is not valid JSON: {ex.Message}"));
-            return new(null, problems);
+            return new(null, PointerProblems.Capped(problems, MaxProblems));
         }
 
         using (doc)
@@ -79,17 +83,17 @@ public static partial class ManifestValidator
 
             var name = RequiredString(root, "", "name", problems, 100);
             var version = RequiredString(root, "", "version", problems, 100);
-            if (version is not null && !SemVersion.TryParse(version, SemVersionStyles.Strict, out _))
+            if (version is not null && VersionRules.Parse(version, out var versionProblem) is null)
             {
-                problems.Add(new("/version", $"\"{version}\" is not a SemVer 2 version like \"1.2.3\"."));
+                problems.Add(new("/version", versionProblem!));
             }
 
             var minHost = RequiredString(root, "", "minHostAPIVersion", problems, 100);
             if (minHost is not null)
             {
-                if (!SemVersion.TryParse(minHost, SemVersionStyles.Strict, out var minHostVersion))
+                if (VersionRules.Parse(minHost, out var minHostProblem) is not { } minHostVersion)
                 {
-                    problems.Add(new("/minHostAPIVersion", $"\"{minHost}\" is not a SemVer 2 version like \"1.0.0\"."));
+                    problems.Add(new("/minHostAPIVersion", minHostProblem!));
                 }
                 else if (minHostVersion.ComparePrecedenceTo(HostApiVersion) > 0)
                 {
@@ -140,7 +144,7 @@ public static partial class ManifestValidator
 
             if (problems.Count > 0 || id is null || name is null || version is null || minHost is null)
             {
-                return new(null, problems);
+                return new(null, PointerProblems.Capped(problems, MaxProblems));
             }
 
             return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies, Themes = themes }, problems);
@@ -167,7 +171,7 @@ public static partial class ManifestValidator
             var pointer = JsonPointer.Append("/dependencies", dep.Name);
             if (!ReverseDnsId().IsMatch(dep.Name) || dep.Name.Length > 200)
             {
-                problems.Add(new(pointer, $"\"{dep.Name}\" is not a plugin id; dependency keys are reverse-DNS ids like \"com.example.base\"."));
+                problems.Add(new(pointer, $"{StrictJson.Quote(dep.Name)} is not a plugin id; dependency keys are reverse-DNS ids like \"com.example.base\"."));
                 continue;
             }
 
@@ -185,7 +189,13 @@ public static partial class ManifestValidator
 
             if (range.Length > 200 || !SemVersionRange.TryParseNpm(range, out _))
             {
-                problems.Add(new(pointer, $"\"{(range.Length > 200 ? range[..200] + "…" : range)}\" is not an npm-style version range like \"^1.2.0\" or \">=1.0.0 <2.0.0\"."));
+                problems.Add(new(pointer, $"{StrictJson.Quote(range)} is not an npm-style version range like \"^1.2.0\" or \">=1.0.0 <2.0.0\"."));
+                continue;
+            }
+
+            if (VersionRules.CheckRangeNumbers(range) is { } rangeProblem)
+            {
+                problems.Add(new(pointer, rangeProblem));
                 continue;
             }
 
@@ -226,7 +236,7 @@ public static partial class ManifestValidator
             var kind = RequiredString(runtime, runtimePointer, "kind", problems, 16);
             if (kind is not null && kind != "web")
             {
-                problems.Add(new(JsonPointer.Append(runtimePointer, "kind"), $"The runtime kind \"{kind}\" is not supported; use \"web\"."));
+                problems.Add(new(JsonPointer.Append(runtimePointer, "kind"), $"The runtime kind {StrictJson.Quote(kind)} is not supported; use \"web\"."));
             }
 
             entry = RequiredString(runtime, runtimePointer, "entry", problems, 512);
@@ -274,7 +284,12 @@ public static partial class ManifestValidator
                     }
                     else if (!CapabilityPattern().IsMatch(value))
                     {
-                        problems.Add(new(capPointer, $"\"{value}\" is not a capability this host knows. Allowed: network:<service>, fileRegistry:<image|pdf|3d-model|text>, crossCard:pubsub, api:<pluginId>."));
+                        problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability this host knows. Allowed: network:<service>, fileRegistry:<image|pdf|3d-model|text>, crossCard:pubsub, api:<pluginId>."));
+                    }
+                    else if (capabilities.Contains(value, StringComparer.Ordinal))
+                    {
+                        // A list that says one thing twice is either a mistake or a probe for a reader that counts.
+                        problems.Add(new(capPointer, $"The capability \"{value}\" is listed twice."));
                     }
                     else
                     {
@@ -431,7 +446,7 @@ public static partial class ManifestValidator
         {
             if (!allowed.Contains(prop.Name))
             {
-                problems.Add(new(JsonPointer.Append(pointer, prop.Name), $"Unknown key \"{prop.Name}\"."));
+                problems.Add(new(JsonPointer.Append(pointer, prop.Name), $"Unknown key {StrictJson.Quote(prop.Name)}."));
             }
         }
     }

@@ -4,11 +4,21 @@ namespace Labyrinth.Core.Packages;
 public sealed record PackageFile(string Path, string Sha256Hex, long Bytes);
 
 /// <summary>
-/// One reason a package was refused. <see cref="Code"/> is a stable <c>package.*</c> code from
+/// One reason a package was refused. <see cref="Code"/> is a stable code from
 /// <see cref="Errors.ErrorCodes"/> (metrics count rejections by it); <see cref="Entry"/> is the
-/// entry's name when the problem belongs to one; <see cref="Message"/> is a sentence naming it.
+/// entry's name when the problem belongs to one; <see cref="Message"/> is a sentence naming it;
+/// <see cref="Pointer"/> is the JSON pointer into the entry (manifest.json, a theme) when there is one.
 /// </summary>
-public sealed record PackageProblem(string Code, string? Entry, string Message);
+public sealed record PackageProblem(string Code, string? Entry, string Message)
+{
+    public string? Pointer { get; init; }
+
+    /// <summary>One line for a terminal: "themes/x.json /tokens/bg: sentence", or the sentence alone when it already names its entry.</summary>
+    public override string ToString() =>
+        Pointer is not null ? $"{Entry}{(Pointer.Length == 0 ? "" : " " + Pointer)}: {Message}"
+        : Entry is not null && !Message.StartsWith("Entry ", StringComparison.Ordinal) ? $"{Entry}: {Message}"
+        : Message;
+}
 
 /// <summary>
 /// The outcome of <see cref="PackageReader.Read"/>. When <see cref="Problems"/> is non-empty the

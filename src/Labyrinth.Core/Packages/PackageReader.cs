@@ -31,6 +31,11 @@ public static class PackageReader
     private const int UnixDirectory = 0x4000;
     private const ushort FlagEncrypted = 0x0001;
     private const ushort FlagStrongEncryption = 0x0040;
+    private const ushort FlagMaskedHeaders = 0x2000;
+    private const ushort FlagUtf8 = 0x0800;
+
+    /// <summary>Deflate options (bits 1–2), data descriptor (bit 3) and UTF-8 names (bit 11): the only flags a package may set.</summary>
+    private const ushort KnownFlags = 0x0002 | 0x0004 | 0x0008 | FlagUtf8;
 
     /// <summary>
     /// Reads <paramref name="package"/> and extracts it into <paramref name="extractDirectory"/>,
@@ -92,8 +97,14 @@ public static class PackageReader
         }
 
         CheckNameCollisions(entries, problems);
-        CheckOverlaps(entries, problems);
-        var archiveProblems = CheckDeclaredTotals(entries, limits, problems);
+        var archiveProblems = new List<PackageProblem>();
+        if (problems.Count == 0)
+        {
+            // The layout is only meaningful once every entry's local header has been read.
+            CheckLayout(entries, directory.CentralDirectoryOffset, problems, archiveProblems);
+        }
+
+        archiveProblems.AddRange(CheckDeclaredTotals(entries, limits, problems));
         if (problems.Count > 0 || archiveProblems.Count > 0)
         {
             return PackageReadResult.Failed([.. problems.Ordered(), .. archiveProblems]);
@@ -103,8 +114,17 @@ public static class PackageReader
     }
 
     /// <summary>A record that passed the per-entry checks, with its decoded name and local header.</summary>
-    private sealed record Candidate(ZipEntryRecord Record, string Name, bool IsDirectory, ZipLocalHeader Local);
+    private sealed record Candidate(ZipEntryRecord Record, string Name, bool IsDirectory, ZipLocalHeader Local)
+    {
+        public string Label => Inv($"Entry {Record.Number} ({Name})");
+    }
 
+    /// <summary>
+    /// The per-entry rules, in the order a reader meets them: the name, the file type, the flags
+    /// and method, the extra fields, then the local header (and data descriptor), which must say
+    /// exactly what the central directory says, so a streaming reader that walks local headers
+    /// and a reader that trusts the central directory see the same entry.
+    /// </summary>
     private static Candidate? Inspect(byte[] archive, ZipDirectory directory, ZipEntryRecord record, EntryProblems problems)
     {
         string name;
@@ -115,14 +135,20 @@ public static class PackageReader
         catch (DecoderFallbackException)
         {
             problems.Add(record.Index, new(ErrorCodes.PackageInvalidName, null,
-                Inv($"Entry #{record.Index + 1} has a name that is not valid UTF-8 (bytes {Convert.ToHexString(record.RawName)}).")));
+                Inv($"Entry {record.Number} (bytes {Convert.ToHexString(record.RawName)}): its name is not valid UTF-8.")));
             return null;
         }
 
         Candidate? Fatal(string code, string sentence)
         {
-            problems.Add(record.Index, new(code, name, $"Entry \"{name}\": {sentence}"));
+            problems.Add(record.Index, new(code, name, Inv($"Entry {record.Number} ({name}): {sentence}")));
             return null;
+        }
+
+        if ((record.Flags & FlagUtf8) == 0 && !Ascii.IsValid(record.RawName))
+        {
+            return Fatal(ErrorCodes.PackageInvalidName,
+                "its name is not ASCII but the UTF-8 flag (bit 11) is not set, so other readers decode it as code page 437 and see a different name.");
         }
 
         // Zip tools add "dir/" records; they carry no data, so they are accepted and not extracted.
@@ -130,50 +156,85 @@ public static class PackageReader
         var path = isDirectory ? name[..^1] : name;
         if (PluginPath.Check(path) is { } pathError)
         {
-            return Fatal(ErrorCodes.PackageInvalidName, pathError);
+            return Fatal(ErrorCodes.PackageInvalidName, "its name is not allowed. " + pathError);
         }
 
         var fileType = record.UnixFileType;
         if (fileType == UnixSymlink)
         {
-            return Fatal(ErrorCodes.PackageSymlink, "symbolic links are not allowed in a package.");
+            return Fatal(ErrorCodes.PackageSymlink, "it is a symbolic link (Unix file type 0xA000 in its external attributes); packages hold regular files only.");
         }
 
         if (fileType != 0 && fileType != UnixRegular && fileType != UnixDirectory)
         {
-            return Fatal(ErrorCodes.PackageSymlink, Inv($"only regular files are allowed (Unix file type 0x{fileType:X4})."));
+            return Fatal(ErrorCodes.PackageSymlink, Inv($"it is not a regular file (Unix file type 0x{fileType:X4} in its external attributes); packages hold regular files only."));
         }
 
-        if ((record.Flags & (FlagEncrypted | FlagStrongEncryption)) != 0)
+        if (isDirectory ? fileType == UnixRegular : fileType == UnixDirectory || record.DosDirectory)
         {
-            return Fatal(ErrorCodes.PackageUnsupported, "encrypted entries are not supported.");
+            return Fatal(ErrorCodes.PackageHeaderMismatch, isDirectory
+                ? "its name ends in \"/\" (a folder) but its attributes say regular file."
+                : "its attributes say folder but its name does not end in \"/\"; readers would disagree on whether it is a file.");
+        }
+
+        if ((record.Flags & (FlagEncrypted | FlagStrongEncryption | FlagMaskedHeaders)) != 0)
+        {
+            return Fatal(ErrorCodes.PackageUnsupported, Inv($"it is encrypted (flags 0x{record.Flags:X4}); packages are never encrypted."));
+        }
+
+        if ((record.Flags & ~KnownFlags) != 0)
+        {
+            return Fatal(ErrorCodes.PackageUnsupported, Inv($"it sets flag bits 0x{record.Flags & ~KnownFlags:X4}, which this reader does not support (only deflate options 0x0006, data descriptor 0x0008 and UTF-8 names 0x0800)."));
         }
 
         if (record.Method is not (ZipEntryRecord.MethodStored or ZipEntryRecord.MethodDeflate))
         {
-            return Fatal(ErrorCodes.PackageUnsupported, Inv($"compression method {record.Method} is not supported (only stored and deflate)."));
+            return Fatal(ErrorCodes.PackageUnsupported, Inv($"compression method {record.Method} is not supported (only 0, stored, and 8, deflate)."));
         }
 
-        if (record.CompressedSize == uint.MaxValue || record.UncompressedSize == uint.MaxValue)
+        if (record.CompressedSize == uint.MaxValue || record.UncompressedSize == uint.MaxValue || record.LocalHeaderOffset == uint.MaxValue)
         {
-            return Fatal(ErrorCodes.PackageUnsupported, "zip64 entries are not supported.");
+            return Fatal(ErrorCodes.PackageUnsupported, "its central directory record uses zip64 placeholders (0xFFFFFFFF); packages are plain zip.");
         }
 
         if (record.DiskStart != 0)
         {
-            return Fatal(ErrorCodes.PackageUnsupported, "the entry starts on another disk of a spanned archive.");
+            return Fatal(ErrorCodes.PackageUnsupported, Inv($"it starts on disk {record.DiskStart} of a spanned archive."));
         }
 
-        if (isDirectory ? record.UncompressedSize != 0 : !HasAllowedName(path))
+        if (ZipCentralDirectory.CheckExtraField(record.Extra, "central") is { } extraError)
+        {
+            return Fatal(ErrorCodes.PackageUnsupported, extraError + ".");
+        }
+
+        if (ZipCentralDirectory.FindSignature(record.Comment) is { } hidden)
+        {
+            return Fatal(ErrorCodes.PackageMalformed, $"its comment holds a zip record signature ({ZipCentralDirectory.SignatureName(hidden.Signature)}), where a reader that scans for records would find one.");
+        }
+
+        if (isDirectory ? record.UncompressedSize != 0 || record.CompressedSize != 0 : !HasAllowedName(path))
         {
             return Fatal(ErrorCodes.PackageExtensionNotAllowed, isDirectory
-                ? "a directory entry must not carry data."
+                ? "a folder entry must not carry data."
                 : "the file type is not allowed (allowed: " + string.Join(' ', AllowedExtensions.Order(StringComparer.Ordinal)) + ", manifest.json, SIGNATURE).");
         }
 
-        if (record.Method == ZipEntryRecord.MethodStored && record.CompressedSize != record.UncompressedSize)
+        var hasDescriptor = (record.Flags & ZipCentralDirectory.FlagDataDescriptor) != 0;
+        if (record.Method == ZipEntryRecord.MethodStored)
         {
-            return Fatal(ErrorCodes.PackageSizeMismatch, Inv($"a stored entry declares {record.CompressedSize} stored bytes but {record.UncompressedSize} bytes of content."));
+            if (record.CompressedSize != record.UncompressedSize)
+            {
+                return Fatal(ErrorCodes.PackageSizeMismatch, Inv($"it is stored (not compressed) but declares {record.CompressedSize} stored bytes and {record.UncompressedSize} bytes of content."));
+            }
+
+            if (hasDescriptor)
+            {
+                return Fatal(ErrorCodes.PackageUnsupported, "it is stored with a data descriptor (flag bit 3), so a streaming reader cannot tell where its data ends.");
+            }
+        }
+        else if (record.CompressedSize == 0 && !isDirectory)
+        {
+            return Fatal(ErrorCodes.PackageMalformed, "it is deflated but has no compressed bytes (an empty file is stored, method 0).");
         }
 
         var local = ZipCentralDirectory.ReadLocalHeader(archive, record, directory.CentralDirectoryOffset, out var localError);
@@ -184,15 +245,50 @@ public static class PackageReader
 
         if (!local.RawName.AsSpan().SequenceEqual(record.RawName))
         {
-            return Fatal(ErrorCodes.PackageHeaderMismatch, "the name in its local header differs from the central directory.");
+            return Fatal(ErrorCodes.PackageHeaderMismatch, Inv($"its local header names it \"{LocalName(local.RawName)}\" but the central directory names it \"{name}\"."));
         }
 
-        if (local.Method != record.Method || (local.Flags & (FlagEncrypted | FlagStrongEncryption)) != 0)
+        if (local.Flags != record.Flags)
         {
-            return Fatal(ErrorCodes.PackageHeaderMismatch, "the compression method or flags in its local header differ from the central directory.");
+            return Fatal(ErrorCodes.PackageHeaderMismatch, Inv($"its local header has flags 0x{local.Flags:X4} but the central directory says 0x{record.Flags:X4}."));
+        }
+
+        if (local.Method != record.Method)
+        {
+            return Fatal(ErrorCodes.PackageHeaderMismatch, Inv($"its local header says compression method {local.Method} but the central directory says {record.Method}."));
+        }
+
+        if (ZipCentralDirectory.CheckExtraField(local.Extra, "local") is { } localExtraError)
+        {
+            return Fatal(ErrorCodes.PackageUnsupported, localExtraError + ".");
+        }
+
+        // With a data descriptor the local header may leave CRC and sizes at zero (they were not
+        // known when it was written); the descriptor then carries them.
+        var localDeferred = hasDescriptor && local.Crc32 == 0 && local.CompressedSize == 0 && local.UncompressedSize == 0;
+        if (!localDeferred && Disagreement("local header", local.Crc32, local.CompressedSize, local.UncompressedSize, record) is { } localMismatch)
+        {
+            return Fatal(ErrorCodes.PackageHeaderMismatch, localMismatch);
+        }
+
+        if (local.Descriptor is { } descriptor && Disagreement("data descriptor", descriptor.Crc32, descriptor.CompressedSize, descriptor.UncompressedSize, record) is { } descriptorMismatch)
+        {
+            return Fatal(ErrorCodes.PackageHeaderMismatch, descriptorMismatch);
         }
 
         return new Candidate(record, path, isDirectory, local);
+    }
+
+    private static string? Disagreement(string where, uint crc, uint compressed, uint uncompressed, ZipEntryRecord record) =>
+        uncompressed != record.UncompressedSize ? Inv($"the {where} says {uncompressed} bytes but the central directory says {record.UncompressedSize}.")
+        : compressed != record.CompressedSize ? Inv($"the {where} says {compressed} compressed bytes but the central directory says {record.CompressedSize}.")
+        : crc != record.Crc32 ? Inv($"the {where} says CRC-32 {crc:x8} but the central directory says {record.Crc32:x8}.")
+        : null;
+
+    private static string LocalName(byte[] raw)
+    {
+        var text = Encoding.UTF8.GetString(raw);
+        return text.Length <= 80 ? text : text[..80] + "…";
     }
 
     private static bool HasAllowedName(string path)
@@ -221,16 +317,16 @@ public static class PackageReader
             var key = entry.Name.Normalize(NormalizationForm.FormC);
             if (exact.TryGetValue(entry.Name, out var same))
             {
-                problems.Add(entry.Record.Index, new(ErrorCodes.PackageDuplicateName, entry.Name,
-                    $"Entry \"{entry.Name}\": the name appears more than once (first as entry #{same.Record.Index + 1})."));
+                problems.Add(entry.Record.Index, Entry(ErrorCodes.PackageDuplicateName, entry,
+                    Inv($"the name appears more than once (first as entry {same.Record.Number}).")));
                 continue;
             }
 
             exact[entry.Name] = entry;
             if (folded.TryGetValue(key, out var other) && !(other.IsDirectory && entry.IsDirectory && other.Name == entry.Name))
             {
-                problems.Add(entry.Record.Index, new(ErrorCodes.PackageDuplicateName, entry.Name,
-                    $"Entry \"{entry.Name}\": the name differs only in case or Unicode form from \"{other.Name}\"."));
+                problems.Add(entry.Record.Index, Entry(ErrorCodes.PackageDuplicateName, entry,
+                    Inv($"the name differs only in case or Unicode form from entry {other.Record.Number} ({other.Name}); on a case-insensitive or normalising file system one would overwrite the other.")));
                 continue;
             }
 
@@ -246,8 +342,8 @@ public static class PackageReader
                 var parent = entry.Name[..slash];
                 if (files.Contains(parent))
                 {
-                    problems.Add(entry.Record.Index, new(ErrorCodes.PackageDuplicateName, entry.Name,
-                        $"Entry \"{entry.Name}\": its folder \"{parent}\" is also a file in the package."));
+                    problems.Add(entry.Record.Index, Entry(ErrorCodes.PackageDuplicateName, entry,
+                        $"its folder \"{parent}\" is also a file in the package."));
                     break;
                 }
             }
@@ -255,28 +351,41 @@ public static class PackageReader
     }
 
     /// <summary>
-    /// Refuses entries whose local header + data ranges overlap. Overlap is how an aliasing zip
-    /// bomb makes many entries inflate the same compressed bytes.
+    /// The archive must be exactly its entries, back to back from offset 0, then the central
+    /// directory: each entry's local header, data and data descriptor start where the previous
+    /// entry's end. Bytes that belong to no entry are where a prepended stub (a polyglot), a
+    /// second archive or records only a streaming reader would see could hide; overlapping
+    /// entries are how an aliasing zip bomb inflates the same bytes many times.
     /// </summary>
-    private static void CheckOverlaps(List<Candidate> entries, EntryProblems problems)
+    private static void CheckLayout(List<Candidate> entries, long centralDirectoryOffset, EntryProblems problems, List<PackageProblem> archiveProblems)
     {
+        long expected = 0;
         Candidate? previous = null;
-        long previousEnd = 0;
-        foreach (var entry in entries.OrderBy(e => e.Record.LocalHeaderOffset).ThenBy(e => e.Record.Index))
+        foreach (var entry in entries.OrderBy(e => e.Local.Offset).ThenBy(e => e.Record.Index))
         {
-            var start = (long)entry.Record.LocalHeaderOffset;
-            var end = entry.Local.DataOffset + entry.Record.CompressedSize;
-            if (previous is not null && start < previousEnd)
+            var start = entry.Local.Offset;
+            if (start < expected)
             {
-                problems.Add(entry.Record.Index, new(ErrorCodes.PackageOverlappingEntries, entry.Name,
-                    $"Entry \"{entry.Name}\": its bytes overlap those of entry \"{previous.Name}\"."));
+                problems.Add(entry.Record.Index, Entry(ErrorCodes.PackageOverlappingEntries, entry,
+                    Inv($"its local header at offset {start} lies inside entry {previous!.Record.Number} ({previous.Name}), which runs to offset {expected}; entries must not share bytes (an aliasing zip bomb inflates the same bytes many times).")));
+                continue;
             }
 
-            if (end > previousEnd)
+            if (start > expected)
             {
-                previous = entry;
-                previousEnd = end;
+                archiveProblems.Add(new(ErrorCodes.PackageMalformed, entry.Name, previous is null
+                    ? Inv($"Bytes 0–{start - 1} come before the first entry (entry {entry.Record.Number}, {entry.Name}, at offset {start}) and belong to no entry: a prepended file (a polyglot) or a second archive.")
+                    : Inv($"Bytes {expected}–{start - 1}, between entry {previous.Record.Number} ({previous.Name}) and entry {entry.Record.Number} ({entry.Name}), belong to no entry: hidden data that a reader walking local headers would see.")));
             }
+
+            expected = entry.Local.End;
+            previous = entry;
+        }
+
+        if (previous is not null && expected != centralDirectoryOffset)
+        {
+            archiveProblems.Add(new(ErrorCodes.PackageMalformed, null,
+                Inv($"Bytes {expected}–{centralDirectoryOffset - 1}, after the last entry ({previous.Name}) and before the central directory, belong to no entry: an appended archive or hidden data that a reader walking local headers would see.")));
         }
     }
 
@@ -296,7 +405,7 @@ public static class PackageReader
             var cap = CapFor(entry.Name, limits);
             if (cap is not null && entry.Record.UncompressedSize > cap)
             {
-                problems.Add(entry.Record.Index, TooLargeSpecial(entry.Name, entry.Record.UncompressedSize, cap.Value));
+                problems.Add(entry.Record.Index, TooLargeSpecial(entry, entry.Record.UncompressedSize, cap.Value));
             }
         }
 
@@ -315,9 +424,9 @@ public static class PackageReader
         _ => null,
     };
 
-    private static PackageProblem TooLargeSpecial(string name, long size, int cap) =>
-        new(name == ManifestPath ? ErrorCodes.PackageManifestTooLarge : ErrorCodes.PackageTooLarge, name,
-            Inv($"Entry \"{name}\": it is {size} bytes; the limit is {cap} bytes."));
+    private static PackageProblem TooLargeSpecial(Candidate entry, long size, int cap) =>
+        new(entry.Name == ManifestPath ? ErrorCodes.PackageManifestTooLarge : ErrorCodes.PackageTooLarge, entry.Name,
+            Inv($"{entry.Label}: it is {size} bytes; the limit for this file is {cap} bytes."));
 
     private static PackageReadResult Extract(byte[] archive, List<Candidate> entries, string root, PackageLimits limits)
     {
@@ -335,7 +444,7 @@ public static class PackageReader
             if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
                 // Unreachable after PluginPath.Check; kept so a future rule change cannot write outside root.
-                problems.Add(record.Index, new(ErrorCodes.PackageInvalidName, entry.Name, $"Entry \"{entry.Name}\": the path leaves the package."));
+                problems.Add(record.Index, Entry(ErrorCodes.PackageInvalidName, entry, "its path leaves the package."));
                 continue;
             }
 
@@ -348,8 +457,9 @@ public static class PackageReader
             PackageProblem? problem = null;
 
             // The sub-stream ends exactly at the declared compressed size, so inflation can never
-            // read another entry's bytes or the central directory.
-            using (var source = new MemoryStream(archive, checked((int)entry.Local.DataOffset), checked((int)record.CompressedSize), writable: false))
+            // read another entry's bytes or the central directory; it also tells whether the
+            // deflate stream ended exactly there.
+            var source = new CompressedInput(archive, checked((int)entry.Local.DataOffset), checked((int)record.CompressedSize));
             using (var input = record.Method == ZipEntryRecord.MethodDeflate ? new DeflateStream(source, CompressionMode.Decompress) : (Stream)source)
             using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
@@ -361,22 +471,22 @@ public static class PackageReader
                         produced += read;
                         if (produced > (long)record.CompressedSize * limits.MaxRatio)
                         {
-                            problem = Entry(ErrorCodes.PackageRatioExceeded, entry.Name,
-                                Inv($"it inflates to more than {limits.MaxRatio} times its {record.CompressedSize} compressed bytes."));
+                            problem = Entry(ErrorCodes.PackageRatioExceeded, entry,
+                                Inv($"it inflates to more than {limits.MaxRatio} times its {record.CompressedSize} compressed bytes (the zip bomb limit)."));
                             break;
                         }
 
                         if (produced > record.UncompressedSize)
                         {
-                            problem = Entry(ErrorCodes.PackageSizeMismatch, entry.Name,
-                                Inv($"it inflates past its declared size of {record.UncompressedSize} bytes."));
+                            problem = Entry(ErrorCodes.PackageSizeMismatch, entry,
+                                Inv($"it inflates past the {record.UncompressedSize} bytes its headers declare."));
                             break;
                         }
 
                         if (expanded + produced > limits.MaxExpandedBytes)
                         {
-                            problem = new(ErrorCodes.PackageTooLarge, entry.Name,
-                                Inv($"Entry \"{entry.Name}\": the package expands past the limit of {limits.MaxExpandedBytes} bytes."));
+                            problem = Entry(ErrorCodes.PackageTooLarge, entry,
+                                Inv($"with it the package expands past the limit of {limits.MaxExpandedBytes} bytes."));
                             break;
                         }
 
@@ -387,22 +497,38 @@ public static class PackageReader
                         kept?.Write(chunk);
                     }
                 }
-                catch (InvalidDataException)
+                catch (InvalidDataException ex)
                 {
-                    problem = Entry(ErrorCodes.PackageMalformed, entry.Name, "its compressed data is corrupt.");
+                    problem = Entry(ErrorCodes.PackageMalformed, entry, "its deflate data is corrupt: " + ex.Message);
+                }
+            }
+
+            if (problem is null && record.Method == ZipEntryRecord.MethodDeflate)
+            {
+                // A streaming reader inflates until the deflate stream says it ends, then expects
+                // the next header: the stream must end exactly at the declared compressed size.
+                if (source.AskedPastEnd)
+                {
+                    problem = Entry(ErrorCodes.PackageMalformed, entry,
+                        Inv($"its deflate stream is cut off: it does not end within its {record.CompressedSize} compressed bytes, so a streaming reader would read on into the next entry."));
+                }
+                else if (source.Served < record.CompressedSize)
+                {
+                    problem = Entry(ErrorCodes.PackageMalformed, entry,
+                        Inv($"its deflate stream ends before the last of its {record.CompressedSize} compressed bytes; the bytes after the stream belong to nothing, and a streaming reader would take them for the next header."));
                 }
             }
 
             if (problem is null && produced != record.UncompressedSize)
             {
-                problem = Entry(ErrorCodes.PackageSizeMismatch, entry.Name,
-                    Inv($"it inflates to {produced} bytes but declares {record.UncompressedSize}."));
+                problem = Entry(ErrorCodes.PackageSizeMismatch, entry,
+                    Inv($"it inflates to {produced} bytes but its headers declare {record.UncompressedSize}."));
             }
 
             if (problem is null && crc.Value != record.Crc32)
             {
-                problem = Entry(ErrorCodes.PackageCrcMismatch, entry.Name,
-                    Inv($"its CRC-32 is {crc.Value:x8} but the archive declares {record.Crc32:x8}."));
+                problem = Entry(ErrorCodes.PackageCrcMismatch, entry,
+                    Inv($"its content has CRC-32 {crc.Value:x8} but its headers declare {record.Crc32:x8}."));
             }
 
             if (problem is not null)
@@ -433,7 +559,7 @@ public static class PackageReader
             : new PackageReadResult(files, manifest, signature, []);
     }
 
-    private static PackageProblem Entry(string code, string name, string sentence) => new(code, name, $"Entry \"{name}\": {sentence}");
+    private static PackageProblem Entry(string code, Candidate entry, string sentence) => new(code, entry.Name, $"{entry.Label}: {sentence}");
 
     /// <summary>Reads at most <paramref name="max"/> bytes; null when the stream holds more.</summary>
     private static byte[]? ReadBounded(Stream package, long max)
@@ -454,7 +580,7 @@ public static class PackageReader
         return copy.ToArray();
     }
 
-    private static void EmptyDirectory(string root)
+    internal static void EmptyDirectory(string root)
     {
         foreach (var dir in Directory.EnumerateDirectories(root))
         {

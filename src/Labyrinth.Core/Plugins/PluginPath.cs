@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+
 namespace Labyrinth.Core.Plugins;
 
 /// <summary>
@@ -43,6 +46,23 @@ public static class PluginPath
             {
                 return "The path contains a control character.";
             }
+
+            if (IsBidiControl(c))
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"The path contains the bidirectional control character U+{(int)c:X4}, which makes a name display in a different order than it is (\"Trojan Source\").");
+            }
+
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"The path contains the invisible formatting character U+{(int)c:X4}, so two names that look the same could differ.");
+            }
+
+            if (WindowsReserved.Contains(c))
+            {
+                return $"The path contains \"{c}\", which Windows does not allow in file names (\":\" would also name an alternate data stream).";
+            }
         }
 
         foreach (var segment in path.Split('/'))
@@ -56,9 +76,52 @@ public static class PluginPath
             {
                 return "The path must not contain \".\" or \"..\" segments.";
             }
+
+            if (segment[^1] is '.' or ' ')
+            {
+                return $"The segment \"{segment}\" ends in a dot or a space, which Windows silently drops (so it would name another file).";
+            }
+
+            if (DeviceName(segment) is { } device)
+            {
+                return $"The segment \"{segment}\" is the Windows device name {device}, with or without an extension; on Windows it opens the device, not a file.";
+            }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The bidirectional embedding, override and isolate controls and the three directional marks:
+    /// the characters that reorder how a name is displayed.
+    /// </summary>
+    public static bool IsBidiControl(char c) =>
+        c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F' or '\u061C';
+
+    /// <summary>Characters Windows refuses in a file name (the rest — controls, "/" and "\\" — are refused above).</summary>
+    private static readonly SearchValues<char> WindowsReserved = SearchValues.Create("<>:\"|?*");
+
+    private static readonly string[] Devices = ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
+
+    /// <summary>
+    /// The device a segment opens on Windows, or null. Windows compares the part before the first
+    /// dot, case-insensitively and without trailing spaces, so "con.txt", "Nul.tar.gz" and
+    /// "COM1 .js" are all devices; COM and LPT take the digits 0–9 and the superscripts ¹ ² ³.
+    /// </summary>
+    public static string? DeviceName(string segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        var dot = segment.IndexOf('.', StringComparison.Ordinal);
+        var stem = (dot < 0 ? segment : segment[..dot]).TrimEnd(' ').ToUpperInvariant();
+        if (Devices.Contains(stem, StringComparer.Ordinal))
+        {
+            return stem;
+        }
+
+        return stem.Length == 4 && (stem.StartsWith("COM", StringComparison.Ordinal) || stem.StartsWith("LPT", StringComparison.Ordinal)) &&
+            stem[3] is >= '0' and <= '9' or '\u00B9' or '\u00B2' or '\u00B3'
+            ? stem
+            : null;
     }
 
     /// <summary>

@@ -34,14 +34,12 @@ public sealed record SignatureFile(string KeyId, byte[] PublicKey, byte[] Signat
     public static SignatureFile? Parse(ReadOnlySpan<byte> json, out string? problem)
     {
         problem = null;
-        JsonDocument doc;
-        try
+        var problems = new List<Errors.PointerProblem>();
+        var doc = Json.StrictJson.Parse(json.ToArray(), "SIGNATURE", 4, problems);
+        if (doc is null)
         {
-            doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException)
-        {
-            problem = "SIGNATURE is not valid JSON.";
+            var first = problems[0];
+            problem = first.Pointer.Length == 0 ? first.Message : $"SIGNATURE {first.Pointer}: {first.Message}";
             return null;
         }
 

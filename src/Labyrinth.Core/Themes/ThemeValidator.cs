@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Labyrinth.Core.Errors;
+using Labyrinth.Core.Json;
 
 namespace Labyrinth.Core.Themes;
 
@@ -21,6 +22,7 @@ public static partial class ThemeValidator
     public const int MaxThemeBytes = 64 * 1024;
     public const int MaxNameLength = 100;
     public const int MaxProblems = 100;
+    public const int MaxDepth = 16;
 
     private static readonly HashSet<string> RootKeys = new(StringComparer.Ordinal) { "themeID", "name", "tokens", "fractalGrid" };
     private static readonly HashSet<string> GridKeys = new(StringComparer.Ordinal) { "enabled", "groups" };
@@ -51,15 +53,10 @@ public static partial class ThemeValidator
             return new(null, problems);
         }
 
-        JsonDocument doc;
-        try
+        var doc = StrictJson.Parse(json.ToArray(), "theme", MaxDepth, problems);
+        if (doc is null)
         {
-            doc = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
-        }
-        catch (JsonException ex)
-        {
-            problems.Add(new("", $"The theme is not valid JSON: {ex.Message}"));
-            return new(null, problems);
+            return new(null, PointerProblems.Capped(problems, MaxProblems));
         }
 
         using (doc)
@@ -111,14 +108,7 @@ public static partial class ThemeValidator
                 }
             }
 
-            if (problems.Count > MaxProblems)
-            {
-                var more = problems.Count - MaxProblems;
-                problems.RemoveRange(MaxProblems, more);
-                problems.Add(new("", string.Create(CultureInfo.InvariantCulture, $"…and {more} more problems.")));
-            }
-
-            return new(problems.Count == 0 ? resolved : null, problems);
+            return new(problems.Count == 0 ? resolved : null, PointerProblems.Capped(problems, MaxProblems));
         }
     }
 

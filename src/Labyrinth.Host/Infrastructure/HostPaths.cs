@@ -1,3 +1,4 @@
+using Labyrinth.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Labyrinth.Host.Infrastructure;
@@ -15,9 +16,9 @@ internal sealed class HostPaths
         WebRoot = Resolve(o.WebRoot ?? Path.Combine("web", "dist"));
         FrameRoot = Resolve(o.FrameRoot ?? Path.Combine("web", "frame", "dist"));
         ExamplePluginsDir = o.ExamplePluginsDir is "" ? null : Resolve(o.ExamplePluginsDir ?? "plugins");
-        PluginStore = Path.Combine(DataDir, "plugins");
-        DatabaseFile = Path.Combine(DataDir, "labyrinth.db");
-        KeysDir = Path.Combine(DataDir, "keys");
+        PluginStore = Path.Combine(DataDir, DataLayout.PluginsDirectory);
+        DatabaseFile = DataLayout.DatabasePath(DataDir);
+        KeysDir = Path.Combine(DataDir, DataLayout.KeysDirectory);
     }
 
     public string RepoRoot { get; }
@@ -39,7 +40,8 @@ internal sealed class HostPaths
         Directory.CreateDirectory(KeysDir);
     }
 
-    private string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(RepoRoot, path));
+    /// <summary>A configured path made absolute the way the data directory's is: relative to the repository root.</summary>
+    public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(RepoRoot, path));
 
     private static string? FindRepoRoot(string start)
     {

@@ -297,12 +297,35 @@ public sealed class ThemeValidatorTests
     }
 
     [Fact]
-    public void DuplicateKeys_Refused()
+    public void DuplicateKeys_RefusedWithThePointerOfTheDuplicate()
     {
         var result = Validate("""{ "themeID": "a", "name": "A", "tokens": { "ui.border": "#fff", "ui.border": "#000" } }""");
 
         Assert.False(result.IsValid);
-        Assert.Contains("not valid JSON", Assert.Single(result.Problems).Message, StringComparison.Ordinal);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("/tokens/ui.border", problem.Pointer);
+        Assert.Contains("appears more than once", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NotUtf8_RefusedWithASentenceNotAnException()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("""{ "themeID": "a", "name": "Aé", "tokens": {} }""");
+        bytes[Array.IndexOf(bytes, (byte)0xC3)] = 0xFF;
+
+        var result = ThemeValidator.Validate(bytes);
+
+        Assert.Contains("not valid UTF-8", Assert.Single(result.Problems).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NumberBeyondDouble_RefusedWithPointer()
+    {
+        var result = Validate("""{ "themeID": "a", "name": "A", "tokens": { "ui.radius.panel": 1e400 } }""");
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("/tokens/ui.radius.panel", problem.Pointer);
+        Assert.Contains("1e400 is too large for a number", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

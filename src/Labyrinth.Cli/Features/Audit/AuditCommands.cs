@@ -16,9 +16,9 @@ internal static class AuditCommands
         {
             path, json,
         };
-        verify.SetGuardedAction(context, (parse, _) =>
+        verify.SetGuardedAction(context, async (parse, ct) =>
         {
-            var entries = AuditVerifier.Load(parse.GetRequiredValue(path).FullName, out var source);
+            var (entries, source) = await AuditVerifier.LoadAsync(parse.GetRequiredValue(path).FullName, ct);
             var result = Core.Audit.AuditChain.Verify(entries);
             var head = entries.Count > 0 ? entries[^1].Hash : Core.Audit.AuditChain.GenesisHash;
             if (parse.GetValue(json))
@@ -34,7 +34,7 @@ internal static class AuditCommands
                 context.Error.WriteLine($"tampered ({result.Kind.ToString().ToLowerInvariant()} at entry {result.Sequence}): {result.Message}");
             }
 
-            return Task.FromResult(result.IsValid ? ExitCodes.Ok : ExitCodes.Failed);
+            return result.IsValid ? ExitCodes.Ok : ExitCodes.Failed;
         });
 
         return new Command("audit", "Work with the plugin governance audit log.") { verify };

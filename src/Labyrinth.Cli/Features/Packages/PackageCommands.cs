@@ -21,14 +21,14 @@ internal static class PackageCommands
         var output = new Option<FileInfo>("--out") { HelpName = "file",  Description = "The package to write. Default: <id>-<version>.labyrinthplugin in the current folder." };
         var key = new Option<FileInfo>("--key") { HelpName = "keyfile",  Description = "Sign with this publisher key file (from 'labyrinth keys new')." };
         var json = new Option<bool>("--json") { Description = "Print the result (or the problems) as JSON." };
-        var command = new Command("pack", "Validate a built plugin folder and write a deterministic .labyrinthplugin package, optionally signed.")
+        var command = new Command("pack", "Validate a built plugin folder with the host's own package validation (zip rules, manifest, themes) and write a deterministic .labyrinthplugin package, optionally signed.")
         {
             directory, output, key, json,
         };
         command.SetGuardedAction(context, (parse, _) =>
         {
             using var publisher = parse.GetValue(key) is { } keyFile ? KeyFiles.Read(keyFile.FullName) : null;
-            var result = PackageWriter.Pack(parse.GetRequiredValue(directory).FullName, publisher);
+            var result = Packing.Pack(parse.GetRequiredValue(directory).FullName, publisher);
             return Task.FromResult(Finish(context, result, parse.GetValue(output)?.FullName, parse.GetValue(json)));
         });
         return command;
@@ -51,7 +51,7 @@ internal static class PackageCommands
             var files = ReadFiles(input, out var problems);
             var result = files is null
                 ? new PackResult([], null, 0, null, problems)
-                : PackageWriter.Build(files, publisher);
+                : Packing.Build(files, publisher);
             return Task.FromResult(Finish(context, result, parse.GetValue(output)?.FullName ?? input, parse.GetValue(json)));
         });
         return command;
@@ -68,7 +68,7 @@ internal static class PackageCommands
         };
         var json = new Option<bool>("--json") { Description = "Print { status, verdict, id, version, files, digest, problems } as JSON." };
         var command = new Command("verify", """
-            Check a package as a host would: hostile-zip checks, manifest validation, signature.
+            Check a package with the host's own validation: hostile-zip rules, manifest, themes, signature.
             Verdicts: trusted (signed by a --trust key), signed by unknown key <id>, unsigned, tampered, invalid.
             Exits 0 only for a valid package whose signature verifies (and is trusted, when --trust is given).
             """)
@@ -116,30 +116,18 @@ internal static class PackageCommands
         return command;
     }
 
-    /// <summary>Extracts a package (with every hostile-input check) and returns its files in memory.</summary>
+    /// <summary>Validates a package as a host would and returns its files (without SIGNATURE) in memory.</summary>
     private static Dictionary<string, byte[]>? ReadFiles(string packagePath, out List<string> problems)
     {
-        var extractDirectory = Directory.CreateTempSubdirectory("labyrinth-sign-");
-        try
-        {
-            using (var stream = File.OpenRead(packagePath))
-            {
-                var read = PackageReader.Read(stream, extractDirectory.FullName);
-                problems = [.. read.Problems.Select(p => p.Message)];
-                if (!read.IsValid)
-                {
-                    return null;
-                }
-
-                return read.Files
-                    .Where(f => f.Path != PackageReader.SignaturePath)
-                    .ToDictionary(f => f.Path, f => File.ReadAllBytes(Path.Combine(extractDirectory.FullName, f.Path)), StringComparer.Ordinal);
-            }
-        }
-        finally
-        {
-            extractDirectory.Delete(recursive: true);
-        }
+        Dictionary<string, byte[]>? files = null;
+        using var stream = File.OpenRead(packagePath);
+        var validation = Packing.Validate(stream, directory =>
+            files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+                .Select(f => (Path: Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'), Full: f))
+                .Where(f => f.Path != PackageReader.SignaturePath)
+                .ToDictionary(f => f.Path, f => File.ReadAllBytes(f.Full), StringComparer.Ordinal));
+        problems = [.. validation.Problems.Select(p => p.ToString())];
+        return validation.IsValid ? files : null;
     }
 
     private static int Finish(CliContext context, PackResult result, string? outputPath, bool json)
@@ -164,7 +152,7 @@ internal static class PackageCommands
 
         var manifest = result.Manifest!;
         var path = outputPath ?? Path.Combine(context.WorkingDirectory, $"{manifest.Id}-{manifest.Version}{PackageWriter.Extension}");
-        PackageWriter.WriteFileAtomically(path, result.Bytes);
+        Packing.WriteFileAtomically(path, result.Bytes);
         if (json)
         {
             context.WriteJson(new { ok = true, path, id = manifest.Id, version = manifest.Version, files = result.FileCount, bytes = result.Bytes.Length, keyId = result.KeyId });

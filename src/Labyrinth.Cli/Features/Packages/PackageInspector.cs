@@ -21,46 +21,33 @@ internal sealed record Inspection(
     public bool Passes(bool trustRequired) => Status == "trusted" || (Status == "untrusted-key" && !trustRequired);
 }
 
-/// <summary>Runs a package through every check a host runs on upload, without a host.</summary>
+/// <summary>Runs a package through the host's own validation (<see cref="PackageValidator"/>) and signature check, without a host.</summary>
 internal static class PackageInspector
 {
     public static Inspection Inspect(string packagePath, TrustStore trust)
     {
         ArgumentNullException.ThrowIfNull(trust);
         CliApp.RequireFile(packagePath, "The package");
-        var extractDirectory = Directory.CreateTempSubdirectory("labyrinth-verify-");
-        try
+        using var stream = File.OpenRead(packagePath);
+        var validation = Packing.Validate(stream, _ => { });
+        if (!validation.IsValid)
         {
-            using var stream = File.OpenRead(packagePath);
-            var read = PackageReader.Read(stream, extractDirectory.FullName);
-            if (!read.IsValid)
-            {
-                return new("invalid", "invalid package", null, [], null, [.. read.Problems.Select(p => p.Message)]);
-            }
-
-            var paths = read.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-            var validation = ManifestValidator.Validate(read.ManifestBytes, paths);
-            var digest = Convert.ToHexStringLower(PackageDigest.Compute(read.Files));
-            if (!validation.IsValid)
-            {
-                return new("invalid", "invalid manifest", null, read.Files, digest, [.. validation.Problems.Select(PackageWriter.FormatPointerProblem)]);
-            }
-
-            var (status, verdict) = PackageSignature.Verify(read.Files, read.SignatureBytes, trust) switch
-            {
-                SignatureVerdict.Trusted t => ("trusted", $"trusted: signed by {t.KeyName} (key {t.KeyId})"),
-                SignatureVerdict.UntrustedKey u => ("untrusted-key", $"signed by unknown key {u.KeyId}"),
-                SignatureVerdict.Unsigned => ("unsigned", "unsigned"),
-                SignatureVerdict.Tampered t => ("tampered", $"tampered: the files do not match the signature by key {t.KeyId}"),
-                SignatureVerdict.Invalid i => ("invalid-signature", $"invalid signature: {i.Reason}"),
-                _ => ("invalid-signature", "invalid signature"),
-            };
-            return new(status, verdict, validation.Manifest, read.Files, digest, []);
+            return validation.Files.Count == 0
+                ? new("invalid", "invalid package", null, [], null, [.. validation.Problems.Select(p => p.ToString())])
+                : new("invalid", "invalid manifest or theme", null, validation.Files, Convert.ToHexStringLower(PackageDigest.Compute(validation.Files)), [.. validation.Problems.Select(p => p.ToString())]);
         }
-        finally
+
+        var digest = Convert.ToHexStringLower(PackageDigest.Compute(validation.Files));
+        var (status, verdict) = PackageSignature.Verify(validation.Files, validation.SignatureBytes, trust) switch
         {
-            extractDirectory.Delete(recursive: true);
-        }
+            SignatureVerdict.Trusted t => ("trusted", $"trusted: signed by {t.KeyName} (key {t.KeyId})"),
+            SignatureVerdict.UntrustedKey u => ("untrusted-key", $"signed by unknown key {u.KeyId}"),
+            SignatureVerdict.Unsigned => ("unsigned", "unsigned"),
+            SignatureVerdict.Tampered t => ("tampered", $"tampered: the files do not match the signature by key {t.KeyId}"),
+            SignatureVerdict.Invalid i => ("invalid-signature", $"invalid signature: {i.Reason}"),
+            _ => ("invalid-signature", "invalid signature"),
+        };
+        return new(status, verdict, validation.Manifest, validation.Files, digest, []);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Labyrinth.Core.Assets;
+using Labyrinth.Core.Storage;
 using Labyrinth.Host.Infrastructure;
 
 namespace Labyrinth.Host.Features.Assets;
@@ -19,22 +20,27 @@ internal sealed record StoredUpload(string? Sha256, long Bytes, AssetKind? Kind,
 /// temp file (counted and hashed while read, never held in memory), are sniffed there, then moved
 /// into place atomically; the same bytes twice share one file. One process-wide lock orders
 /// "move in + reference" against "unreference + delete" so a file is never removed under a new row.
+/// While a backup copies the files its database snapshot references, deletions wait
+/// (<see cref="PinDeletions"/>): a file can lose its last row after the snapshot was taken.
 /// </summary>
 internal sealed class AssetStore
 {
-    private readonly string root;
+    private readonly string dataDir;
     private readonly string temp;
+    private readonly Lock pinLock = new();
+    private readonly HashSet<string> deferred = new(StringComparer.Ordinal);
+    private int pins;
 
     public AssetStore(HostPaths paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        root = Path.Combine(paths.DataDir, "assets");
-        temp = Path.Combine(root, ".tmp");
+        dataDir = paths.DataDir;
+        temp = Path.Combine(paths.DataDir, DataLayout.AssetsDirectory, ".tmp");
     }
 
     public SemaphoreSlim Lock { get; } = new(1, 1);
 
-    public string PathFor(string sha256) => Path.Combine(root, sha256[..2], sha256);
+    public string PathFor(string sha256) => DataLayout.AssetPath(dataDir, sha256);
 
     /// <summary>Reads <paramref name="body"/> into a temp file, stopping as soon as it passes <paramref name="maxBytes"/>.</summary>
     public async Task<(StoredUpload Result, string? TempFile)> ReceiveAsync(Stream body, long maxBytes, CancellationToken ct)
@@ -111,8 +117,53 @@ internal sealed class AssetStore
         }
     }
 
-    /// <summary>Removes a stored file (hold <see cref="Lock"/>, and only when no asset row references it).</summary>
-    public void Remove(string sha256) => TryDelete(PathFor(sha256));
+    /// <summary>
+    /// Removes a stored file (hold <see cref="Lock"/>, and only when no asset row references it).
+    /// While deletions are pinned the file stays and its hash is remembered for <see cref="Unpin"/>.
+    /// </summary>
+    public void Remove(string sha256)
+    {
+        lock (pinLock)
+        {
+            if (pins > 0)
+            {
+                deferred.Add(sha256);
+                return;
+            }
+        }
+
+        TryDelete(PathFor(sha256));
+    }
+
+    /// <summary>Keeps every stored file in place until <see cref="Unpin"/>; pins nest.</summary>
+    public void PinDeletions()
+    {
+        lock (pinLock)
+        {
+            pins++;
+        }
+    }
+
+    /// <summary>
+    /// Ends one pin. When it was the last, returns the hashes whose removal waited: the caller
+    /// removes each again (under <see cref="Lock"/>) only if still no row references it, since the
+    /// same bytes may have been uploaded again meanwhile.
+    /// </summary>
+    public IReadOnlyList<string> Unpin()
+    {
+        lock (pinLock)
+        {
+            pins--;
+            if (pins > 0 || deferred.Count == 0)
+            {
+                return [];
+            }
+
+            var due = deferred.ToList();
+            deferred.Clear();
+            return due;
+        }
+    }
 
     public static void TryDelete(string path)
     {

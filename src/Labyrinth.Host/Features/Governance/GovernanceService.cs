@@ -119,6 +119,11 @@ internal sealed partial class GovernanceService(
 
     public Task<Outcome<PluginAdminDto>> KillAsync(string id, string? version, string? reason, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
     {
+        if (InvalidVersion(version) is { } invalid)
+        {
+            return invalid;
+        }
+
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
         {
@@ -159,6 +164,11 @@ internal sealed partial class GovernanceService(
 
     public Task<Outcome<PluginAdminDto>> UnkillAsync(string id, string? version, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
     {
+        if (InvalidVersion(version) is { } invalid)
+        {
+            return invalid;
+        }
+
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
         {
@@ -190,6 +200,11 @@ internal sealed partial class GovernanceService(
 
     public Task<Outcome<PluginAdminDto>> ActivateAsync(string id, string? version, bool rollback, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
     {
+        if (InvalidVersion(version) is { } invalid)
+        {
+            return invalid;
+        }
+
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
         {
@@ -234,6 +249,11 @@ internal sealed partial class GovernanceService(
 
     public Task<Outcome<bool>> UninstallAsync(string id, string? version, string actor, CancellationToken ct) => Locked<bool>(async () =>
     {
+        if (InvalidVersion(version) is { } invalid)
+        {
+            return invalid;
+        }
+
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
         {
@@ -424,6 +444,12 @@ internal sealed partial class GovernanceService(
 
     private static ProblemHttpResult NotFound(string id) =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginNotFound, $"The plugin \"{id}\" is not installed.");
+
+    /// <summary>A version named in a request obeys the rules a manifest's does (strict SemVer, numbers at most 2^53−1).</summary>
+    private static ProblemHttpResult? InvalidVersion(string? version) =>
+        version is not null && VersionRules.Parse(version, out var problem) is null
+            ? Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.VersionInvalid, problem!)
+            : null;
 
     private static ProblemHttpResult VersionNotFound(string id, string version) =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.VersionNotFound, $"{id}@{version} is not installed.");

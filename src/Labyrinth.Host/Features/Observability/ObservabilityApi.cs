@@ -1,9 +1,10 @@
-using Microsoft.AspNetCore.Http.HttpResults;
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
 namespace Labyrinth.Host.Features.Observability;
-
-internal sealed record HealthDto(string Status);
 
 /// <summary>The host's metrics as one type, so every series is named and labelled in one place.</summary>
 internal sealed class LabyrinthMetrics
@@ -71,13 +72,52 @@ internal static class ObservabilityApi
     public static IServiceCollection AddObservability(this IServiceCollection services)
     {
         services.AddSingleton<LabyrinthMetrics>();
+        services.AddHealthChecks();
         return services;
     }
 
     public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthDto("ok"))).WithTags("Health");
+        // Each feature adds its own check (services.AddHealthChecks().AddCheck…); degraded still answers 200.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).WithTags("Health");
         app.MapMetrics("/metrics");
         return app;
+    }
+
+    /// <summary><c>{"status":"ok"|"degraded"|"unhealthy","checks":{"name":{"status","description",…data}}}</c></summary>
+    private static async Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        static string Name(HealthStatus status) => status switch
+        {
+            HealthStatus.Healthy => "ok",
+            HealthStatus.Degraded => "degraded",
+            _ => "unhealthy",
+        };
+
+        http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        var body = new ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(body);
+        json.WriteStartObject();
+        json.WriteString("status", Name(report.Status));
+        json.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries)
+        {
+            json.WriteStartObject(name);
+            json.WriteString("status", Name(entry.Status));
+            json.WriteString("description", entry.Description);
+            foreach (var (key, value) in entry.Data)
+            {
+                json.WritePropertyName(key);
+                JsonSerializer.Serialize(json, value, JsonSerializerOptions.Web);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.Flush();
+        await http.Response.Body.WriteAsync(body.WrittenMemory);
     }
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
@@ -63,8 +62,6 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 internal sealed partial class ExamplePlugins(
     HostPaths paths, PluginStore store, LocalPublisher publisher, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
 {
-    private static readonly string[] BuildArtifacts = [".br", ".gz"];
-
     public async Task InstallAsync(CancellationToken ct)
     {
         using var key = await publisher.LoadOrCreateAsync(ct);
@@ -86,7 +83,14 @@ internal sealed partial class ExamplePlugins(
                 continue;
             }
 
-            using var package = Pack(dist, key);
+            var skipped = new List<string>();
+            using var package = Pack(dist, key, skipped);
+            if (skipped.Count > 0)
+            {
+                LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", skipped));
+                continue;
+            }
+
             var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
             if (outcome.Status == ImportStatus.Rejected)
             {
@@ -120,35 +124,17 @@ internal sealed partial class ExamplePlugins(
         }
     }
 
-    /// <summary>Zips a built plugin folder with a SIGNATURE by <paramref name="key"/> (build outputs .br/.gz and build-manifest.json left out).</summary>
-    public static MemoryStream Pack(string dir, PublisherKey key)
+    /// <summary>
+    /// Packs a built plugin folder with a SIGNATURE by <paramref name="key"/>, with the writer the
+    /// CLI's <c>plugin pack</c> uses (build outputs .br/.gz and build-manifest.json left out).
+    /// Files the folder walk refuses (symbolic links) are left out and refused by name in
+    /// <paramref name="problems"/>.
+    /// </summary>
+    public static MemoryStream Pack(string dir, PublisherKey key, List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var contents = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var full in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(dir, full).Replace(Path.DirectorySeparatorChar, '/');
-            if (rel == "build-manifest.json" || BuildArtifacts.Any(ext => rel.EndsWith(ext, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            contents[rel] = File.ReadAllBytes(full);
-        }
-
-        var signature = PackageSignature.Sign(contents.Select(c => PackageDigest.Describe(c.Key, c.Value)), key);
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (path, bytes) in contents.Append(new(PackageReader.SignaturePath, signature)))
-            {
-                using var entry = zip.CreateEntry(path, CompressionLevel.Optimal).Open();
-                entry.Write(bytes);
-            }
-        }
-
-        output.Position = 0;
-        return output;
+        var contents = PackageWriter.CollectFolder(dir, problems);
+        return new MemoryStream(PackageWriter.Write(contents, key), writable: false);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Example plugin {Name} was not installed: {Problems}")]

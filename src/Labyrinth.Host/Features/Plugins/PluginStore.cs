@@ -4,6 +4,7 @@ using Labyrinth.Core.Errors;
 using Labyrinth.Core.Manifests;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
+using Labyrinth.Core.Storage;
 using Labyrinth.Core.Themes;
 using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
@@ -71,7 +72,7 @@ internal sealed partial class PluginStore(
     public static string VersionDir(HostPaths paths, string id, string version)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return Path.Combine(paths.PluginStore, id, version);
+        return DataLayout.PluginVersionPath(paths.DataDir, id, version);
     }
 
     public async Task<ImportOutcome> ImportAsync(Stream package, ImportRequest request, CancellationToken ct)
@@ -109,26 +110,18 @@ internal sealed partial class PluginStore(
 
     private async Task<ImportOutcome> ImportCoreAsync(Stream package, string staging, ImportRequest request, CancellationToken ct)
     {
-        var read = PackageReader.Read(package, staging);
-        if (!read.IsValid)
-        {
-            return Rejected(400, null, null, read.Problems.Select(p => new ImportProblem(p.Code, p.Entry, null, p.Message)));
-        }
-
-        var problems = new List<ImportProblem>();
-        var servable = read.Files.Where(f => f.Path != PackageReader.SignaturePath).ToList();
-        var validation = ManifestValidator.Validate(read.ManifestBytes, servable.Select(f => f.Path).ToHashSet(StringComparer.Ordinal));
-        problems.AddRange(validation.Problems.Select(p => new ImportProblem(ErrorCodes.ManifestInvalid, PackageReader.ManifestPath, p.Pointer, p.Message)));
+        // The same validation the CLI's pack and verify run: zip rules, manifest, themes.
+        var validation = PackageValidator.Validate(package, staging);
+        var problems = validation.Problems.Select(p => new ImportProblem(p.Code, p.Entry, p.Pointer, p.Message)).ToList();
         var manifest = validation.Manifest;
-        if (manifest is not null)
+        if (validation.Files.Count == 0)
         {
-            // Theme files are data the UI applies for every user: refused outright on any problem.
-            var themeProblems = ThemePackageRules.Check(manifest, servable.ToDictionary(f => f.Path, f => f.Bytes, StringComparer.Ordinal), path => File.ReadAllBytes(Path.Combine(staging, path)));
-            problems.AddRange(themeProblems.Select(p => new ImportProblem(p.Code, p.Entry, p.Pointer, p.Message)));
+            // The zip itself was refused: there is no manifest or signature worth judging.
+            return Rejected(400, null, null, problems);
         }
 
         var trust = new TrustStore((await db.TrustedKeys.AsNoTracking().ToListAsync(ct)).Select(k => new TrustedKey(k.Name, Convert.FromBase64String(k.PublicKey))));
-        var verdict = PackageSignature.Verify(read.Files, read.SignatureBytes, trust);
+        var verdict = PackageSignature.Verify(validation.Files, validation.SignatureBytes, trust);
         string status = StatusTrusted;
         string? keyName = null, keyId = null;
         switch (verdict)
@@ -167,11 +160,11 @@ internal sealed partial class PluginStore(
             return Rejected(400, manifest?.Id, manifest?.Version, problems);
         }
 
-        var digest = Convert.ToHexStringLower(PackageDigest.Compute(read.Files));
+        var digest = Convert.ToHexStringLower(PackageDigest.Compute(validation.Files));
         await gate.Gate.WaitAsync(ct);
         try
         {
-            return await CommitAsync(manifest, read, servable, digest, status, keyName, keyId, staging, request, ct);
+            return await CommitAsync(manifest, validation, digest, status, keyName, keyId, staging, request, ct);
         }
         finally
         {
@@ -180,9 +173,10 @@ internal sealed partial class PluginStore(
     }
 
     private async Task<ImportOutcome> CommitAsync(
-        PluginManifest manifest, PackageReadResult read, List<PackageFile> servable, string digest, string status, string? keyName, string? keyId,
+        PluginManifest manifest, PackageValidation validation, string digest, string status, string? keyName, string? keyId,
         string staging, ImportRequest request, CancellationToken ct)
     {
+        var servable = validation.Servable.ToList();
         var id = manifest.Id;
         var version = manifest.Version;
         var existing = await db.PluginVersions.SingleOrDefaultAsync(v => v.PluginId == id && v.Version == version, ct);
@@ -225,7 +219,7 @@ internal sealed partial class PluginStore(
         var now = clock.GetUtcNow().UtcDateTime;
         var filesJson = JsonSerializer.Serialize(servable.Select(f => new StoredFile(f.Path, f.Sha256Hex, f.Bytes)).ToList(), JsonSerializerOptions.Web);
         var total = servable.Sum(f => f.Bytes);
-        var manifestJson = System.Text.Encoding.UTF8.GetString(read.ManifestBytes);
+        var manifestJson = System.Text.Encoding.UTF8.GetString(validation.ManifestBytes);
         if (existing is null)
         {
             existing = new PluginVersionEntity { PluginId = id, Version = version, ManifestJson = manifestJson, FilesJson = filesJson };
@@ -241,6 +235,8 @@ internal sealed partial class PluginStore(
         existing.KeyName = keyName;
         existing.KeyId = keyId;
 
+        // Read before the row changes below: the audit records what was active before this install.
+        var previousActiveVersion = plugin?.ActiveVersion;
         if (plugin is null)
         {
             db.Plugins.Add(new PluginEntity { Id = id, ActiveVersion = version, Enabled = true, UpdatedAt = now });
@@ -268,7 +264,7 @@ internal sealed partial class PluginStore(
             await audit.AppendAsync(request.Actor, action, id, new
             {
                 version,
-                previousActiveVersion = plugin?.ActiveVersion,
+                previousActiveVersion,
                 digest,
                 signature = status,
                 keyName,

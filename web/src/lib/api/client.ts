@@ -5,6 +5,11 @@ export { ApiError, parseProblem, parseProblems, type Problem } from './errors';
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
+  /**
+   * A body that already is JSON text, sent byte for byte instead of `body`: a JSON.parse and
+   * JSON.stringify round trip would merge duplicate keys and drop a BOM the host must see.
+   */
+  json?: string | Blob;
   /** Board version for optimistic concurrency; sent as `If-Match: "<version>"`. */
   ifMatch?: number;
   /** When true a 401 is returned to the caller as an ApiError without redirecting to /login. */
@@ -59,8 +64,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     Accept: 'application/json',
     'X-Labyrinth-Request': '1',
   };
-  let body: string | undefined;
-  if (opts.body !== undefined) {
+  let body: string | Blob | undefined;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = opts.json;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }

@@ -49,6 +49,7 @@ export const PAGES = [
   { name: 'admin-services', path: '/admin/services', title: 'Services', layout: 'admin', icon: '🌐', load: () => import('../vault/ServicesPage.svelte') },
   { name: 'admin-themes', path: '/admin/themes', title: 'Themes', layout: 'admin', icon: '🎨', load: () => import('../themes/ThemeSettingsPage.svelte') },
   { name: 'admin-audit', path: '/admin/audit', title: 'Audit log', layout: 'admin', icon: '📜', load: () => import('../plugin-admin/AuditPage.svelte') },
+  { name: 'admin-backups', path: '/admin/backups', title: 'Backups', layout: 'admin', icon: '💾', load: () => import('../backups/BackupsPage.svelte') },
 ] as const satisfies readonly PageDef[];
 
 export type PageName = (typeof PAGES)[number]['name'];

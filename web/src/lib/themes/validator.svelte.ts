@@ -19,20 +19,19 @@ export class ThemeValidatorState {
       return;
     }
     this.text = await file.text();
-    await this.validate();
+    // The file's own bytes, not the decoded text: decoding drops a BOM and repairs bad UTF-8.
+    await this.#check(file);
   }
 
   async validate(): Promise<void> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(this.text);
-    } catch (e) {
-      this.#fail(`This is not valid JSON: ${e instanceof Error ? e.message : 'parse error'}.`);
-      return;
-    }
+    await this.#check(this.text);
+  }
+
+  /** The host is the one judge (its JSON reading refuses duplicate keys a JSON.parse here would merge). */
+  async #check(source: string | Blob): Promise<void> {
     this.busy = true;
     try {
-      await themesApi.validate(parsed);
+      await themesApi.validate(source);
       this.valid = true;
       this.error = null;
       this.problems = [];
