@@ -10,7 +10,7 @@ namespace Labyrinth.E2E.Tests;
 /// assets, profile, keys and each admin page — passes axe-core without a critical or serious
 /// violation, in the light and the dark theme, and writes no error or warning to the console.
 /// </summary>
-public sealed class QualityGateTests(E2EEnvironment env)
+public sealed partial class QualityGateTests(E2EEnvironment env)
 {
     private const string Password = "quality gate password";
 
@@ -35,9 +35,15 @@ public sealed class QualityGateTests(E2EEnvironment env)
     }
 
     /// <summary>Visits each page as a person would and runs <paramref name="check"/> once it has settled.</summary>
-    private async Task WalkEveryPageAsync(string theme, Func<IPage, string, ConsoleWatch, Task> check)
+    private async Task WalkEveryPageAsync(string theme, Func<IPage, string, ConsoleWatch, Task> checkPage)
     {
         var scheme = theme == "dark" ? ColorScheme.Dark : ColorScheme.Light;
+        var shot = 0;
+        async Task check(IPage page, string what, ConsoleWatch console)
+        {
+            await checkPage(page, what, console);
+            await Ui.ScreenshotAsync(page, $"gate-{theme}-{++shot:00}-{SlugRegex().Replace(what, "-").Trim('-')}");
+        }
 
         // Setup: only a host without accounts shows it.
         await using (var fresh = LabyrinthServer.StartNew())
@@ -99,6 +105,7 @@ public sealed class QualityGateTests(E2EEnvironment env)
                      {
                          ("admin-plugins", "admin-plugins"), ("admin-users", "admin-users"), ("admin-secrets", "admin-secrets"),
                          ("admin-services", "admin-services"), ("admin-themes", "admin-themes"), ("admin-audit", "admin-audit"),
+                         ("admin-backups", "admin-backups"),
                      })
             {
                 // Through the admin layout's side navigation, as a person moves between admin pages.
@@ -106,7 +113,6 @@ public sealed class QualityGateTests(E2EEnvironment env)
                 await Expect(page.GetByTestId(testId)).ToBeVisibleAsync();
                 await SettledAsync(page);
                 await check(page, $"/{name.Replace('-', '/')}", console);
-                await Ui.ScreenshotAsync(page, $"gate-{theme}-{name}");
             }
         }
         finally
@@ -165,4 +171,7 @@ public sealed class QualityGateTests(E2EEnvironment env)
 
         return name;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("[^a-z0-9]+")]
+    private static partial System.Text.RegularExpressions.Regex SlugRegex();
 }

@@ -249,6 +249,20 @@ public sealed class AccountAdminTests
         Assert.Equal(actions.Order(StringComparer.Ordinal), actions);
     }
 
+    [Fact]
+    public void AuditActionClasses_AreAllInTheCatalogue()
+    {
+        // A feature's "*AuditActions" class without the attribute would be missing from the filter.
+        var unmarked = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.Name.EndsWith("AuditActions", StringComparison.Ordinal))
+            .Where(t => !t.IsDefined(typeof(Labyrinth.Host.Features.Audit.AuditActionCatalogueAttribute), inherit: false))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.Empty(unmarked);
+        Assert.Contains("backup.download", Labyrinth.Host.Features.Audit.AuditActions.All);
+    }
+
     private static async Task<Guid> IdOfAsync(HttpClient admin, string userName) =>
         Guid.Parse((await admin.GetJsonAsync("/api/admin/users")).EnumerateArray().Single(u => u.GetProperty("userName").GetString() == userName).Id());
 
