@@ -30,6 +30,12 @@ public sealed partial class QualityGateTests(E2EEnvironment env)
             // The host page's own messages. Card frames are separate documents on card origins
             // whose messages (CSP notices about their own policy) belong to the card runtime.
             Assert.True(console.Host.Count == 0, $"console on {what}:\n" + string.Join("\n", console.Host));
+            foreach (var frame in console.All.Except(console.Host))
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"card frame on {what}: {frame}");
+            }
+
+            console.Clear();
             return Task.CompletedTask;
         });
     }
