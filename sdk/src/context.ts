@@ -6,8 +6,8 @@
 import { topicMatches } from './topics.ts';
 import type {
   AssetData, AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
-  JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, ThemeTokens,
-  TopicEvent, Unsubscribe,
+  InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse,
+  SelectionSnapshot, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
 
 /**
@@ -52,6 +52,8 @@ export interface CardContextController {
   setGrants(capabilities: readonly string[]): void;
   /** `pushAsset`: the person gave the card an asset (drop); calls the `onAssetPushed` listeners. */
   pushAsset(asset: AssetHandle): void;
+  /** `pushSelectionSnapshot`: records the latest selection and calls the `onSelection` listeners. */
+  pushSelection(selection: SelectionSnapshot): void;
   /**
    * Routes `response`, `event` and `networkChunk` to the request or subscription they belong
    * to. Returns false for any other message. Unknown ids are ignored.
@@ -76,6 +78,69 @@ export function assetHandleOf(v: unknown): AssetHandle | null {
   if (typeof name !== 'string' || typeof mediaType !== 'string') return null;
   if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return null;
   return Object.freeze({ token, name, mediaType, bytes });
+}
+
+/** Limits of a pushed selection (`pushSelectionSnapshot`); a snapshot over any of them is dropped whole. */
+export const SELECTION_LIMITS = Object.freeze({
+  /** Points across all strokes. */
+  maxPoints: 50_000,
+  /** Bytes of the PNG. */
+  maxImageBytes: 2 * 1024 * 1024,
+  /** Characters of `id`, `createdAt` and a stroke's `color`. */
+  maxText: 200,
+});
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const shortText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= SELECTION_LIMITS.maxText;
+
+function inkStrokeOf(v: unknown, budget: { points: number }): InkStroke | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { points, color, width } = v as Record<string, unknown>;
+  if (!Array.isArray(points) || !shortText(color) || !finite(width) || width < 0) return null;
+  budget.points -= points.length;
+  if (budget.points < 0) return null;
+  const copy: (readonly [number, number, number])[] = [];
+  for (const p of points) {
+    if (!Array.isArray(p) || p.length !== 3) return null;
+    const [x, y, pressure] = p as unknown[];
+    if (!finite(x) || !finite(y) || !finite(pressure) || pressure < 0 || pressure > 1) return null;
+    copy.push(Object.freeze([x, y, pressure] as const));
+  }
+  return Object.freeze({ points: Object.freeze(copy), color, width });
+}
+
+/**
+ * A deep-frozen {@link SelectionSnapshot} from an untrusted `pushSelectionSnapshot` message, or
+ * null when anything is missing, malformed or over {@link SELECTION_LIMITS}: a card never sees a
+ * half-valid selection. The PNG must start with the PNG signature.
+ */
+export function selectionSnapshotOf(v: unknown): SelectionSnapshot | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { id, strokes, width, height, image, createdAt } = v as Record<string, unknown>;
+  if (!shortText(id) || !shortText(createdAt) || Number.isNaN(Date.parse(createdAt))) return null;
+  if (!finite(width) || !finite(height) || width < 0 || height < 0) return null;
+  if (!Array.isArray(strokes) || strokes.length > SELECTION_LIMITS.maxPoints) return null;
+  if (typeof image !== 'object' || image === null) return null;
+  const { mediaType, data } = image as Record<string, unknown>;
+  // By brand, not instanceof: the buffer may come from another realm (a test's DOM shim).
+  if (mediaType !== 'image/png' || Object.prototype.toString.call(data) !== '[object ArrayBuffer]') return null;
+  const bytes = data as ArrayBuffer;
+  if (bytes.byteLength > SELECTION_LIMITS.maxImageBytes || bytes.byteLength < PNG_SIGNATURE.length) return null;
+  const head = new Uint8Array(bytes, 0, PNG_SIGNATURE.length);
+  if (PNG_SIGNATURE.some((b, i) => head[i] !== b)) return null;
+  const budget = { points: SELECTION_LIMITS.maxPoints };
+  const copy: InkStroke[] = [];
+  for (const s of strokes) {
+    const stroke = inkStrokeOf(s, budget);
+    if (!stroke) return null;
+    copy.push(stroke);
+  }
+  return Object.freeze({
+    id, width, height, createdAt,
+    strokes: Object.freeze(copy),
+    image: Object.freeze({ mediaType: 'image/png' as const, data: bytes }),
+  });
 }
 
 type Listeners<T> = Set<(value: T) => void>;
@@ -112,6 +177,8 @@ export function createCardContext(
   const props: Listeners<JsonObject> = new Set();
   const grants: Listeners<readonly string[]> = new Set();
   const pushed: Listeners<AssetHandle> = new Set();
+  const selections: Listeners<SelectionSnapshot> = new Set();
+  let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
 
   interface Pending {
@@ -145,6 +212,7 @@ export function createCardContext(
     get active() { return state.active; },
     get bounds() { return state.bounds; },
     get grantedCapabilities() { return granted; },
+    get selection() { return selection; },
     setPayload(payload: JsonValue) {
       const json = JSON.stringify(payload);
       if (json === undefined) throw new TypeError('setPayload: payload must be JSON (got undefined or a function)');
@@ -158,6 +226,12 @@ export function createCardContext(
     onPropsChanged: (cb: (p: JsonObject) => void) => on(props, cb),
     onGrantsChanged: (cb: (c: readonly string[]) => void) => on(grants, cb),
     onAssetPushed: (cb: (a: AssetHandle) => void) => on(pushed, cb),
+    onSelection(cb: (s: SelectionSnapshot) => void) {
+      const off = on(selections, cb);
+      // A card that mounts after the push (or registers late) still gets what the person shared.
+      if (selection) emit(new Set([cb]), selection);
+      return off;
+    },
     interaction(name: string, detail?: JsonValue) {
       send(detail === undefined ? { type: 'interactionEvent', name: String(name) }
         : { type: 'interactionEvent', name: String(name), detail });
@@ -231,6 +305,7 @@ export function createCardContext(
       emit(grants, granted);
     },
     pushAsset(a) { emit(pushed, a); },
+    pushSelection(s) { selection = s; emit(selections, s); },
     receive(m) {
       switch (m.type) {
         case 'response': {

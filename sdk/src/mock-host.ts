@@ -17,11 +17,11 @@
  * mounted.destroy();
  * ```
  */
-import { assetHandleOf, CardBridgeError, createCardContext, mountCard, type MountedCard } from './context.ts';
+import { assetHandleOf, CardBridgeError, createCardContext, mountCard, selectionSnapshotOf, type MountedCard } from './context.ts';
 import { patternCovers, topicMatches } from './topics.ts';
 import type {
   AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
-  NetworkRequest, ThemeTokens,
+  NetworkRequest, SelectionSnapshot, ThemeTokens,
 } from './types.ts';
 
 /** An asset the mock host serves to `readAsset(token)`. */
@@ -105,6 +105,12 @@ export interface MockHost {
    * in `options.assets[handle.token]` so the card's `readAsset` finds them.
    */
   pushAsset(handle: AssetHandle): boolean;
+  /**
+   * Plays the person choosing "Convert to Math" on a lasso selection (`pushSelectionSnapshot`):
+   * structured-cloned and validated like the frame does, then `card.selection` and the
+   * `onSelection` listeners. Returns false (and changes nothing) when the snapshot is malformed.
+   */
+  pushSelection(snapshot: SelectionSnapshot): boolean;
   /** Resolves once every request sent so far has been answered (await it before asserting). */
   settle(): Promise<void>;
   /** Changes props like `propsChanged`: listeners, then `update` / remount of a card mounted with {@link MockHost.mount}. */
@@ -257,6 +263,11 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
       const asset = assetHandleOf(structuredClone(h));
       if (asset) controller.pushAsset(asset);
       return asset !== null;
+    },
+    pushSelection(snapshot) {
+      const selection = selectionSnapshotOf(structuredClone(snapshot));
+      if (selection) controller.pushSelection(selection);
+      return selection !== null;
     },
     emit(topic, payload, from = { typeID: 'other' }) {
       if (!granted.includes('crossCard:pubsub') || ![...subscriptions].some((p) => topicMatches(p, topic))) return false;

@@ -229,6 +229,28 @@ export interface CardContext {
   onAssetPushed(cb: (asset: AssetHandle) => void): Unsubscribe;
 
   /**
+   * The latest selection the person shared with this card (Lasso → "Convert to Math", CSC §7),
+   * or `null` when none was pushed since the frame started. Only the selected strokes and a PNG
+   * of them: never anything else of the board. Persist what you need with
+   * {@link CardContext.setPayload}; the host does not push it again on reopen.
+   */
+  readonly selection: SelectionSnapshot | null;
+
+  /**
+   * Calls `cb` with each selection the host pushes (`pushSelectionSnapshot`), already validated
+   * by the bootstrap. A listener registered after a push receives the latest one at once.
+   *
+   * @example
+   * ```ts
+   * card.onSelection((s) => {
+   *   label.textContent = `${s.strokes.length} strokes received`;
+   *   img.src = URL.createObjectURL(new Blob([s.image.data], { type: s.image.mediaType }));
+   * });
+   * ```
+   */
+  onSelection(cb: (selection: SelectionSnapshot) => void): Unsubscribe;
+
+  /**
    * Publishes an event to other open cards on the board (host-mediated, CSC §9). Fire and
    * forget: dropped unless the manifest declares `topic` under `topics.publish` and the card
    * holds `crossCard:pubsub`; ≤ 64 KiB JSON, 20 per second. Receivers learn only your typeID.
@@ -314,6 +336,34 @@ export interface AssetData {
   readonly mediaType: string;
   readonly name: string;
   readonly data: ArrayBuffer;
+}
+
+/**
+ * One ink stroke of a {@link SelectionSnapshot}: points `[x, y, pressure]` in card-local board
+ * units (y grows downward), pressure in 0..1; `color` is a CSS color, `width` the pen width.
+ */
+export interface InkStroke {
+  readonly points: readonly (readonly [number, number, number])[];
+  readonly color: string;
+  readonly width: number;
+}
+
+/**
+ * What the person shared by an explicit action (CSC §6.1 / §7): only the selected strokes and a
+ * PNG of them. Frozen; the bootstrap drops a malformed snapshot whole (see `docs/api.md`).
+ */
+export interface SelectionSnapshot {
+  /** Opaque id of this share. */
+  readonly id: string;
+  /** The selected strokes only, in drawing order. */
+  readonly strokes: readonly InkStroke[];
+  /** Their bounding box; (0,0) is its top-left corner, in board world units. */
+  readonly width: number;
+  readonly height: number;
+  /** A PNG of the strokes (transferred). */
+  readonly image: { readonly mediaType: 'image/png'; readonly data: ArrayBuffer };
+  /** ISO 8601. */
+  readonly createdAt: string;
 }
 
 /** Second argument of a {@link CardContext.subscribe} callback. */
@@ -469,6 +519,10 @@ export interface NetworkChunkMessage { type: 'networkChunk'; id: string; data: s
 /** The card is closing: answer {@link SnapshotMessage} with an image of at most `maxBytes`. */
 export interface CaptureSnapshotMessage { type: 'captureSnapshot'; id: string; maxBytes: number }
 export interface GrantsChangedMessage { type: 'grantsChanged'; capabilities: string[] }
+/** The person dropped an asset on the open card (an explicit grant). */
+export interface PushAssetMessage { type: 'pushAsset'; asset: AssetHandle }
+/** Host → card, only after an explicit user action (CSC §6.1 pushSelectionSnapshot); `image.data` is transferred. */
+export interface PushSelectionSnapshotMessage { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
 /** Answer to a card request carrying `id`. */
 export type ResponseMessage =
   | { type: 'response'; id: string; ok: true; result?: JsonValue }
@@ -486,7 +540,9 @@ export type HostToCardMessage =
   | EventMessage
   | NetworkChunkMessage
   | CaptureSnapshotMessage
-  | GrantsChangedMessage;
+  | GrantsChangedMessage
+  | PushAssetMessage
+  | PushSelectionSnapshotMessage;
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }

@@ -130,4 +130,15 @@ public static class ErrorCodes
 
     // Backups.
     public const string BackupFailed = "backup.failed";
+
+    // Ink on boards and selections shared with cards (Convert to Math).
+    public const string InkInvalidStroke = "ink.invalid_stroke";
+    public const string InkTooManyPoints = "ink.too_many_points";
+    public const string InkBatchTooLarge = "ink.batch_too_large";
+    public const string InkBoardFull = "ink.board_full";
+    public const string InkStrokeExists = "ink.stroke_exists";
+    public const string InkStrokeConflict = "ink.stroke_conflict";
+    public const string SelectionInvalid = "selection.invalid";
+    public const string SelectionTooLarge = "selection.too_large";
+    public const string SelectionNotFound = "selection.not_found";
 }

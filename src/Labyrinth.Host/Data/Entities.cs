@@ -298,3 +298,79 @@ internal sealed class HostSettingEntity
     public required string Value { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ink on boards, and selections of it shared with one card (Convert to Math).
+// ---------------------------------------------------------------------------------------------
+
+/// <summary>
+/// Per-board ink bookkeeping: the revision every stroke write bumps (the strokes ETag, and the
+/// concurrency token that serialises writers), the live count for the stroke limit and the next
+/// drawing-order number.
+/// </summary>
+internal sealed class InkBoardEntity
+{
+    public Guid BoardId { get; set; }
+    public long Revision { get; set; }
+    public int LiveStrokes { get; set; }
+    public long NextSeq { get; set; }
+}
+
+/// <summary>
+/// One stroke: vector data in its own row, never part of the board document. Erasing sets
+/// <see cref="ErasedBy"/> (the erase operation's id) instead of deleting, so the eraser's undo can
+/// restore exactly what it erased and nothing someone else erased.
+/// </summary>
+internal sealed class InkStrokeEntity
+{
+    public Guid BoardId { get; set; }
+
+    /// <summary>Chosen by the client (8–64 of <c>[A-Za-z0-9_-]</c>), unique per board.</summary>
+    public required string StrokeId { get; set; }
+
+    /// <summary>Drawing order on the board.</summary>
+    public long Seq { get; set; }
+
+    /// <summary><c>#rrggbb</c> or <c>currentColor</c> (default ink).</summary>
+    public required string Color { get; set; }
+
+    public double Width { get; set; }
+    public int PointCount { get; set; }
+
+    /// <summary>The points in the compact encoding (Labyrinth.Core.Ink.StrokeCodec).</summary>
+    public required byte[] Points { get; set; }
+
+    public double MinX { get; set; }
+    public double MinY { get; set; }
+    public double MaxX { get; set; }
+    public double MaxY { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public string? ErasedBy { get; set; }
+    public DateTime? ErasedAt { get; set; }
+}
+
+/// <summary>
+/// The ink selection a person gave one card (lasso → Convert to Math): the selected strokes in
+/// card-local coordinates and the PNG the host rendered of them. One per card; revoking deletes it.
+/// </summary>
+internal sealed class SharedSelectionEntity
+{
+    public Guid BoardId { get; set; }
+    public required string WindowId { get; set; }
+
+    /// <summary>Opaque id the card sees (<c>sel_</c> + 16 hex).</summary>
+    public required string SelectionId { get; set; }
+
+    public Guid UserId { get; set; }
+    public double Width { get; set; }
+    public double Height { get; set; }
+    public int StrokeCount { get; set; }
+    public int PointCount { get; set; }
+
+    /// <summary>The strokes as the card receives them: <c>[{ points: [[x, y, p], …], color, width }]</c>.</summary>
+    public required string StrokesJson { get; set; }
+
+    public required byte[] Png { get; set; }
+    public required string PngSha256 { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -23,6 +23,9 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<NetworkLogEntity> NetworkLog => Set<NetworkLogEntity>();
     public DbSet<UserPreferenceEntity> UserPreferences => Set<UserPreferenceEntity>();
     public DbSet<HostSettingEntity> HostSettings => Set<HostSettingEntity>();
+    public DbSet<InkBoardEntity> InkBoards => Set<InkBoardEntity>();
+    public DbSet<InkStrokeEntity> InkStrokes => Set<InkStrokeEntity>();
+    public DbSet<SharedSelectionEntity> SharedSelections => Set<SharedSelectionEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -141,6 +144,29 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
         {
             e.ToTable("HostSettings");
             e.HasKey(s => s.Key);
+        });
+        modelBuilder.Entity<InkBoardEntity>(e =>
+        {
+            e.ToTable("InkBoards");
+            e.HasKey(i => i.BoardId);
+            e.Property(i => i.Revision).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<InkStrokeEntity>(e =>
+        {
+            e.ToTable("InkStrokes");
+            e.HasKey(s => new { s.BoardId, s.StrokeId });
+            e.Property(s => s.StrokeId).HasMaxLength(64);
+            e.Property(s => s.Color).HasMaxLength(16);
+            e.Property(s => s.ErasedBy).HasMaxLength(40);
+            // The board's live strokes in drawing order: the GET reads exactly this range.
+            e.HasIndex(s => new { s.BoardId, s.ErasedBy, s.Seq });
+        });
+        modelBuilder.Entity<SharedSelectionEntity>(e =>
+        {
+            e.ToTable("SharedSelections");
+            e.HasKey(s => new { s.BoardId, s.WindowId });
+            e.Property(s => s.SelectionId).HasMaxLength(40);
+            e.Property(s => s.PngSha256).HasMaxLength(64);
         });
     }
 }

@@ -442,6 +442,39 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
     expect(gone).toEqual([]);
   });
 
+  const selection = (id: string, over: Record<string, unknown> = {}) => ({
+    id, width: 20, height: 10, createdAt: '2026-12-05T10:00:00Z',
+    strokes: [{ points: [[0, 0, 0.5], [20, 10, 0.7]], color: '#111', width: 2 }],
+    image: { mediaType: 'image/png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1]).buffer },
+    ...over,
+  });
+
+  it('PushSelectionSnapshot_Valid_TransferredPngReachesListenerAndContext', async () => {
+    const { host, card } = await mounted();
+    const seen: { id: string; bytes: number }[] = [];
+    card.onSelection((s) => seen.push({ id: s.id, bytes: s.image.data.byteLength }));
+    const msg = selection('sel_ok');
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: msg }, [msg.image.data]);
+    await until(() => seen.length === 1 || undefined);
+    expect(seen).toEqual([{ id: 'sel_ok', bytes: 9 }]);
+    expect(card.selection?.strokes[0]?.points).toEqual([[0, 0, 0.5], [20, 10, 0.7]]);
+  });
+
+  it('PushSelectionSnapshot_Malformed_NeverReachesCard', async () => {
+    const { host, card } = await mounted();
+    const seen: string[] = [];
+    card.onSelection((s) => seen.push(s.id));
+    for (const bad of [
+      null, selection('a', { strokes: [{ points: [[0, Infinity, 0]], color: '#111', width: 1 }] }),
+      selection('b', { image: { mediaType: 'image/png', data: 'iVBORw0KGgo=' } }),
+      selection('c', { image: { mediaType: 'image/svg+xml', data: new ArrayBuffer(16) } }),
+      selection('d', { strokes: [{ points: new Array(50_001).fill([1, 1, 1]), color: '#111', width: 1 }] }),
+    ]) host.postMessage({ type: 'pushSelectionSnapshot', selection: bad });
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('last') });
+    await until(() => seen.length > 0 || undefined);
+    expect(seen).toEqual(['last']);
+  });
+
   it('CaptureSnapshot_RasteriserSucceeds_AnswersSnapshotWithSameId', async () => {
     const shot = vi.fn(async () => 'data:image/webp;base64,UklGRg==');
     const { host, got } = await mounted(INIT, shot);

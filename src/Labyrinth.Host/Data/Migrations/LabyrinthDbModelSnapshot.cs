@@ -279,6 +279,83 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("HostSettings", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.InkBoardEntity", b =>
+                {
+                    b.Property<Guid>("BoardId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LiveStrokes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NextSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BoardId");
+
+                    b.ToTable("InkBoards", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.InkStrokeEntity", b =>
+                {
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StrokeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Color")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ErasedBy")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("MaxX")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MaxY")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MinX")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MinY")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("PointCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Points")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Width")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("BoardId", "StrokeId");
+
+                    b.HasIndex("BoardId", "ErasedBy", "Seq");
+
+                    b.ToTable("InkStrokes", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.NetworkLogEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -573,6 +650,55 @@ namespace Labyrinth.Host.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("SetupTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.SharedSelectionEntity", b =>
+                {
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WindowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Height")
+                        .HasColumnType("REAL");
+
+                    b.Property<byte[]>("Png")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("PngSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PointCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SelectionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StrokeCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StrokesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Width")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("BoardId", "WindowId");
+
+                    b.ToTable("SharedSelections", (string)null);
                 });
 
             modelBuilder.Entity("Labyrinth.Host.Data.TrustedKeyEntity", b =>

@@ -108,6 +108,7 @@ internal static class BoardsApi
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await cards.DeleteBoardAsync(id, ct);
+            await Ink.InkApi.DeleteBoardAsync(db, id, ct);
             db.Boards.Remove(board);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

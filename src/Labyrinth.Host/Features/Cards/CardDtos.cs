@@ -24,6 +24,8 @@ internal static class CardAuditActions
     public const string AssetRevoke = "asset.revoke";
     public const string AssetUpload = "asset.upload";
     public const string AssetDelete = "asset.delete";
+    public const string SelectionShared = "card.selection_shared";
+    public const string SelectionRevoked = "card.selection_revoked";
 }
 
 internal sealed record CapabilityDto(string Capability, bool Granted, DateTime? GrantedAt, string? Handle);
@@ -47,7 +49,8 @@ internal sealed record CardPermissionsDto(
     string[] WantsMore,
     AssetGrantDto[] Assets,
     CardNetworkDto Network,
-    CardUpgradeDto? Upgrade = null);
+    CardUpgradeDto? Upgrade = null,
+    SharedSelectionDto? Selection = null);
 
 /// <summary>The plugin's active version is newer than the card's; <c>WantsMore</c> is what it requests that the card's version does not.</summary>
 internal sealed record CardUpgradeDto(string Version, string[] WantsMore);

@@ -84,10 +84,21 @@ internal sealed class CardGrants(LabyrinthDb db, AuditLog audit, CardGrantSignal
         ArgumentNullException.ThrowIfNull(card);
         var grants = await db.CardGrants.Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId).ToListAsync(ct);
         var assetGrants = await db.AssetGrants.Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId).ToListAsync(ct);
+        var selection = await db.SharedSelections.SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         db.CardGrants.RemoveRange(grants);
         db.AssetGrants.RemoveRange(assetGrants);
+        if (selection is not null)
+        {
+            db.SharedSelections.Remove(selection);
+        }
+
         await audit.AppendAsync(actor, CardAuditActions.RevokeAll, card.PluginId,
-            Detail(card, new { capabilities = grants.Select(g => g.Capability).Order(StringComparer.Ordinal).ToArray(), assetGrantsRevoked = assetGrants.Count }), ct);
+            Detail(card, new
+            {
+                capabilities = grants.Select(g => g.Capability).Order(StringComparer.Ordinal).ToArray(),
+                assetGrantsRevoked = assetGrants.Count,
+                selectionRevoked = selection?.SelectionId,
+            }), ct);
         signals.RevokeCard(card.BoardId, card.WindowId);
     }
 
@@ -160,7 +171,7 @@ internal sealed class CardGrants(LabyrinthDb db, AuditLog audit, CardGrantSignal
         return granted ? asset : null;
     }
 
-    /// <summary>Deletes everything stored for cards that left a board (payload, snapshot, grants, asset grants); the caller saves.</summary>
+    /// <summary>Deletes everything stored for cards that left a board (payload, snapshot, grants, asset grants, shared selection); the caller saves.</summary>
     public async Task DeleteCardsAsync(Guid boardId, IReadOnlyCollection<string> windowIds, CancellationToken ct)
     {
         if (windowIds.Count == 0)
@@ -172,6 +183,7 @@ internal sealed class CardGrants(LabyrinthDb db, AuditLog audit, CardGrantSignal
         await db.CardSnapshots.Where(s => s.BoardId == boardId && windowIds.Contains(s.WindowId)).ExecuteDeleteAsync(ct);
         await db.CardGrants.Where(g => g.BoardId == boardId && windowIds.Contains(g.WindowId)).ExecuteDeleteAsync(ct);
         await db.AssetGrants.Where(g => g.BoardId == boardId && windowIds.Contains(g.WindowId)).ExecuteDeleteAsync(ct);
+        await db.SharedSelections.Where(s => s.BoardId == boardId && windowIds.Contains(s.WindowId)).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Deletes everything stored for every card of a board.</summary>
@@ -181,6 +193,7 @@ internal sealed class CardGrants(LabyrinthDb db, AuditLog audit, CardGrantSignal
         await db.CardSnapshots.Where(s => s.BoardId == boardId).ExecuteDeleteAsync(ct);
         await db.CardGrants.Where(g => g.BoardId == boardId).ExecuteDeleteAsync(ct);
         await db.AssetGrants.Where(g => g.BoardId == boardId).ExecuteDeleteAsync(ct);
+        await db.SharedSelections.Where(s => s.BoardId == boardId).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Every card audit detail carries the card's identity (docs/api.md) and never a token.</summary>

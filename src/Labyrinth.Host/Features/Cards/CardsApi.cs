@@ -54,6 +54,7 @@ internal static partial class CardsApi
         card.MapPost("/violations", Violations);
         card.MapPost("/upgrade", Upgrade);
         app.MapCardSnapshots();
+        app.MapCardSelections();
         app.MapBridgeLimits();
         return app;
     }
@@ -79,8 +80,9 @@ internal static partial class CardsApi
         var upgrade = FindUpgrade(catalog, card)?.Dto;
         var assets = await AssetGrantsAsync(db, card, ct);
         var networkStatus = await network.GetAsync(card, ct);
+        var selection = await CardSelectionsApi.FindAsync(db, card, ct);
         return TypedResults.Ok(new CardPermissionsDto(card.BoardId, card.WindowId, card.PluginId, card.Version, card.TypeID, card.CardName,
-            capabilities, upgrade?.WantsMore ?? [], assets, networkStatus, upgrade));
+            capabilities, upgrade?.WantsMore ?? [], assets, networkStatus, upgrade, selection));
     }
 
     private static async Task<Results<Ok<CapabilityDto>, ProblemHttpResult>> Grant(

@@ -1,4 +1,5 @@
 // Wire types, mirrored from docs/api.md (the contract). Change the contract first.
+import type { SharedSelectionDto } from '../ink/types';
 
 export type Role = 'admin' | 'member';
 
@@ -313,6 +314,8 @@ export interface CardPermissionsDto {
   network: { services: NetworkServiceStatusDto[]; recent: NetworkLogDto[] };
   /** The plugin's newer active version this card could move to; null when there is none. */
   upgrade: CardUpgradeDto | null;
+  /** The ink selection the person shared with this card (Convert to Math); null when none. */
+  selection?: SharedSelectionDto | null;
 }
 
 export interface CardUpgradeDto {

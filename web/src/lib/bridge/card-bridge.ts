@@ -1,3 +1,4 @@
+import type { SelectionSnapshot } from '../ink/types';
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
 import type { FramePool } from './frame-pool';
@@ -664,6 +665,32 @@ export class CardBridge {
       type: 'pushAsset',
       asset: { token: String(handle.token), name: String(handle.name), mediaType: String(handle.mediaType), bytes: Number(handle.bytes) },
     });
+  }
+
+  /**
+   * Gives the card the ink selection the person chose to share (`pushSelectionSnapshot`, CSC §6.1 /
+   * §13.1), or tells it that share was revoked (`selectionRevoked`). Like `pushAsset`, only to a
+   * connected card that sent `ready`; returns whether it was sent. The PNG goes as a transferred
+   * copy, and only the snapshot's own fields are sent.
+   */
+  pushSelection(update: { selection: SelectionSnapshot } | { revoked: string }): boolean {
+    if (!this.#port || !this.#readySeen || this.status === 'suspended') return false;
+    if ('revoked' in update) {
+      this.#send({ type: 'selectionRevoked', id: String(update.revoked) });
+      return true;
+    }
+    const s = update.selection;
+    const data = s.image.data.slice(0);
+    const selection: SelectionSnapshot = {
+      id: String(s.id),
+      strokes: s.strokes.map((k) => ({ points: k.points.map((p) => [Number(p[0]), Number(p[1]), Number(p[2])]), color: String(k.color), width: Number(k.width) })),
+      width: Number(s.width),
+      height: Number(s.height),
+      image: { mediaType: 'image/png', data },
+      createdAt: String(s.createdAt),
+    };
+    this.#send({ type: 'pushSelectionSnapshot', selection }, [data]);
+    return true;
   }
 
   /**

@@ -1,4 +1,5 @@
 // Bridge protocol messages (docs/api.md "Bridge protocol" and "Bridge protocol additions").
+import type { SelectionSnapshot } from '../ink/types';
 import type { AssetHandle, AssetType, NetworkRequest, ViolationReason } from './card-host';
 
 export const PROTOCOL_VERSION = 1;
@@ -64,7 +65,9 @@ export type HostMessage =
   | { type: 'networkChunk'; id: string; data: string }
   | { type: 'captureSnapshot'; id: string; maxBytes: number }
   | { type: 'grantsChanged'; capabilities: string[] }
-  | { type: 'pushAsset'; asset: AssetHandle };
+  | { type: 'pushAsset'; asset: AssetHandle }
+  | { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
+  | { type: 'selectionRevoked'; id: string };
 
 /** Why a card message was dropped; `parent_message` = a window postMessage after connect. */
 export type RejectReason = ViolationReason;

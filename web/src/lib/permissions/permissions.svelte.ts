@@ -1,6 +1,7 @@
 import { ApiError } from '../api/client';
 import { cardsApi } from '../api/endpoints';
 import type { CardPermissionsDto } from '../api/types';
+import { inkApi } from '../ink/api';
 import { toastError } from '../toast/toast.svelte';
 
 /**
@@ -58,6 +59,11 @@ export class CardPermissionsState {
 
   revokeAsset(grantId: string): Promise<void> {
     return this.#change(() => cardsApi.revokeAsset(this.boardId, this.windowId, grantId), 'Could not revoke the asset.');
+  }
+
+  /** Deletes the ink selection the card holds; the board then tells the card (`selectionRevoked`). */
+  revokeSelection(): Promise<void> {
+    return this.#change(() => inkApi.revokeSelection(this.boardId, this.windowId), 'Could not revoke the shared selection.');
   }
 
   revokeAll(): Promise<void> {
