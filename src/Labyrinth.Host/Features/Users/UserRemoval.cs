@@ -2,6 +2,7 @@ using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Cards;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ internal enum UserRemovalOutcome
 
 /// <summary>
 /// Deleting an account deletes everything that is only theirs: boards (with their cards' data,
-/// snapshots and grants), uploaded files, personal keys, access tokens, preferences and network
+/// snapshots and grants, and their ink), uploaded files, personal keys, access tokens, preferences and network
 /// log. Nothing of it is handed to anyone else — boards are private, and their cards may hold
 /// what the person typed. The audit log keeps its entries (they name the user, never the data).
 /// </summary>
@@ -44,7 +45,7 @@ internal sealed class UserRemoval(LabyrinthDb db, CardGrants cards, CardGrantSig
             var boardIds = await db.Boards.Where(b => b.OwnerId == id).Select(b => b.Id).ToListAsync(ct);
             foreach (var boardId in boardIds)
             {
-                await cards.DeleteBoardAsync(boardId, ct);
+                await BoardsApi.DeleteBoardDataAsync(db, cards, boardId, ct);
             }
 
             await db.Boards.Where(b => b.OwnerId == id).ExecuteDeleteAsync(ct);
