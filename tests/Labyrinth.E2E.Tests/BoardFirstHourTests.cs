@@ -87,14 +87,14 @@ public sealed class BoardFirstHourTests(E2EEnvironment env)
         try
         {
             var boardId = await Ui.CreateBoardAsync(page, "Team plan");
-            // Placed through the API (a picture, not a behaviour): two columns left of where the
-            // permissions panel opens.
+            // Placed through the API (a picture, not a behaviour): two columns below the ink
+            // toolbar and left of where the permissions panel opens.
             var ids = new List<string>();
             foreach (var (typeId, plugin, title, x, y, w, h) in new[]
                      {
-                         ("hello", "dev.labyrinth.hello", "Hello", 24, 20, 320, 220),
-                         ("note", "dev.labyrinth.notes", "Note", 24, 262, 320, 260),
-                         ("chatbot", "dev.labyrinth.chatbot", "Chatbot", 368, 20, 380, 502),
+                         ("hello", "dev.labyrinth.hello", "Hello", 24, 68, 320, 220),
+                         ("note", "dev.labyrinth.notes", "Note", 24, 310, 320, 260),
+                         ("chatbot", "dev.labyrinth.chatbot", "Chatbot", 368, 68, 380, 502),
                      })
             {
                 var board = await Ui.GetBoardAsync(page, boardId);
