@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
+using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Ink;
@@ -37,15 +38,17 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBus();
 builder.Services.AddBackup();
 
 var app = builder.Build();
 
+app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
-app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth
+app.UseWebApp(); // the UI's files; API and plugin paths never probe the web root
+app.UseRouting(); // plugin files and frames short-circuit here: no auth
 app.UseStatusCodePages();
-app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -66,11 +69,17 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBus();
 app.MapBackup();
 app.MapWebApp();
 
-await app.InitializeLabyrinthAsync();
+if (!await app.InitializeLabyrinthAsync())
+{
+    return Startup.CannotStartExitCode;
+}
+
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -143,7 +143,7 @@ public sealed class BridgeTests(E2EEnvironment env)
             Assert.Equal("sent", await RunAsync(sender, "publish-declared"));
             await Expect(log).ToContainTextAsync("\"topic\":\"probe:attack:ping\"");
             var text = await log.InnerTextAsync();
-            Assert.Contains("\"from\":{\"typeID\":\"attacker\"}", text, StringComparison.Ordinal);
+            Assert.Contains("\"from\":{\"pluginId\":\"dev.labyrinth.probe\",\"typeID\":\"attacker\"}", text, StringComparison.Ordinal);
             Assert.DoesNotContain(senderId, text, StringComparison.Ordinal);
             // An undeclared topic never arrives, even with both grants.
             // Barrier: a declared publish sent after it arrives, and one port delivers in order.

@@ -58,8 +58,8 @@ public sealed class StartupOutputTests
         var paths = app.Services.GetRequiredService<HostPaths>();
 
         Assert.Equal(KeyRingRepository.DirectoryMode, File.GetUnixFileMode(paths.KeysDir));
-        Assert.Equal(KeyRingRepository.DirectoryMode, File.GetUnixFileMode(paths.DataProtectionKeysDir));
-        var files = Directory.GetFiles(paths.DataProtectionKeysDir);
+        Assert.Equal(KeyRingRepository.DirectoryMode, File.GetUnixFileMode(paths.DataProtectionDir));
+        var files = Directory.GetFiles(paths.DataProtectionDir);
         Assert.NotEmpty(files);
         Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
     }

@@ -10,6 +10,7 @@ const MESSAGES: Record<string, string> = {
   upstream_failed: 'OpenAI could not be reached or answered with an error. Try again later.',
   suspended: 'This card was suspended by the host.',
   not_supported: 'This host does not support network access for cards.',
+  invalid_request: 'The host refused the request this card built. Update the card, or tell its author.',
 };
 
 export function errorMessage(code: string): string {

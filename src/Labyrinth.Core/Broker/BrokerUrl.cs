@@ -66,6 +66,14 @@ public static class BrokerUrl
             {
                 return "A query parameter has an empty or too long name, or a too long value.";
             }
+
+            // The broker escapes names and values, but an upstream that decodes twice would read
+            // "%c0%ae" as ".": escapes inside them must be valid UTF-8 too, and a lone surrogate has
+            // no UTF-8 encoding at all.
+            if (BrokerPath.DecodeStrict(name) is null || BrokerPath.DecodeStrict(value) is null)
+            {
+                return "A query parameter's name or value is not valid UTF-8 (an unpaired surrogate, or a percent-encoded sequence such as an overlong \"%c0%ae\").";
+            }
         }
 
         return null;

@@ -15,7 +15,8 @@ public sealed record ServiceDefinition(
     int TimeoutSeconds,
     long MaxRequestBytes,
     long MaxResponseBytes,
-    int RatePerMinute);
+    int RatePerMinute,
+    int Burst);
 
 /// <summary>Validation of service definitions and secret values; errors are keyed by the field a person fixes.</summary>
 public static partial class ServiceRules
@@ -27,6 +28,9 @@ public static partial class ServiceRules
     public const long MaxResponseBytesLimit = 256L * 1024 * 1024;
 
     public static readonly IReadOnlyList<string> KnownMethods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    /// <summary>The burst a service gets when none is given: one second's worth of its rate (at least 1).</summary>
+    public static int DefaultBurst(int ratePerMinute) => Math.Max(1, (int)Math.Ceiling(ratePerMinute / 60.0));
 
     /// <summary>Methods the resilience pipeline may treat as safe to repeat; the broker never retries anything else.</summary>
     public static bool IsIdempotent(string method) => method is "GET" or "PUT" or "DELETE";
@@ -115,6 +119,10 @@ public static partial class ServiceRules
         if (d.RatePerMinute is < 1 or > 100_000)
         {
             Add("ratePerMinute", "The rate limit must be between 1 and 100000 requests per minute per card.");
+        }
+        else if (d.Burst < 1 || d.Burst > d.RatePerMinute)
+        {
+            Add("burst", $"The burst must be between 1 and the rate per minute ({d.RatePerMinute}): how many requests a card may send at once before the sustained rate applies.");
         }
 
         return errors;

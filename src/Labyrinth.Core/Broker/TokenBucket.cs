@@ -1,8 +1,9 @@
 namespace Labyrinth.Core.Broker;
 
 /// <summary>
-/// A token bucket holding up to <c>perMinute</c> requests that refills continuously
-/// (perMinute / 60 per second). Time comes from the caller, so tests never sleep. Thread-safe.
+/// A token bucket holding up to <c>burst</c> requests that refills continuously at
+/// <c>perMinute / 60</c> per second, so a card may send <c>burst</c> requests at once and then
+/// <c>perMinute</c> a minute. Time comes from the caller, so tests never sleep. Thread-safe.
 /// </summary>
 public sealed class TokenBucket
 {
@@ -12,17 +13,21 @@ public sealed class TokenBucket
     private double tokens;
     private DateTimeOffset last;
 
-    public TokenBucket(int perMinute, DateTimeOffset now)
+    public TokenBucket(int perMinute, int burst, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perMinute, 1);
-        capacity = perMinute;
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, 1);
+        capacity = burst;
         perSecond = perMinute / 60.0;
         tokens = capacity;
         last = now;
         PerMinute = perMinute;
+        Burst = burst;
     }
 
     public int PerMinute { get; }
+
+    public int Burst { get; }
 
     /// <summary>Takes one token; when none is left, says how long until one is (rounded up to whole seconds, at least 1).</summary>
     public (bool Allowed, int RetryAfterSeconds) TryTake(DateTimeOffset now)

@@ -7,6 +7,10 @@ namespace Labyrinth.Core.Errors;
 public static class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
+    public const string RouteNotFound = "route.not_found";
+
+    /// <summary>The disk holding the data directory (or the database) is full: nothing was saved.</summary>
+    public const string StorageFull = "storage.full";
     public const string CsrfMissingHeader = "csrf.missing_header";
     public const string CsrfCrossSite = "csrf.cross_site";
 
@@ -118,6 +122,9 @@ public static class ErrorCodes
     public const string BrokerPathInvalid = "broker.path_invalid";
     public const string BrokerPathNotAllowed = "broker.path_not_allowed";
     public const string BrokerHeaderInvalid = "broker.header_invalid";
+    public const string BrokerHeaderForbidden = "broker.header_forbidden";
+    public const string BrokerBodyNotAllowed = "broker.body_not_allowed";
+    public const string BrokerStreamingNotAllowed = "broker.streaming_not_allowed";
     public const string BrokerRequestTooLarge = "broker.request_too_large";
     public const string BrokerRateLimited = "broker.rate_limited";
     public const string BrokerAddressForbidden = "broker.address_forbidden";
@@ -127,6 +134,20 @@ public static class ErrorCodes
     public const string BrokerResponseTooLarge = "broker.response_too_large";
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
+
+    // Workspace message bus (docs/api.md "Message bus"). The first four are also what a card sees,
+    // without the "bus." prefix, when its own page refuses the same message.
+    public const string BusTopicNotDeclared = "bus.topic_not_declared";
+    public const string BusNotGranted = "bus.not_granted";
+    public const string BusTooLarge = "bus.too_large";
+    public const string BusRateLimited = "bus.rate_limited";
+    public const string BusInvalid = "bus.invalid";
+    public const string BusNoResponder = "bus.no_responder";
+    public const string BusTimeout = "bus.timeout";
+    public const string BusResponderFailed = "bus.responder_failed";
+    public const string BusNotMember = "bus.not_member";
+    public const string BusMemberNotFound = "bus.member_not_found";
+    public const string BusPluginStopped = "bus.plugin_stopped";
 
     // Backups.
     public const string BackupFailed = "backup.failed";

@@ -7,10 +7,13 @@ internal static class DataExtensions
 {
     public static IServiceCollection AddLabyrinthData(this IServiceCollection services)
     {
+        services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<SqliteWriteInterceptor>();
         services.AddDbContext<LabyrinthDb>((sp, options) =>
         {
             var paths = sp.GetRequiredService<HostPaths>();
-            options.UseSqlite($"Data Source={paths.DatabaseFile};Pooling=True");
+            options.UseSqlite($"Data Source={paths.DatabaseFile};Pooling=True")
+                .AddInterceptors(sp.GetRequiredService<SqliteWriteInterceptor>());
         });
         return services;
     }
@@ -21,7 +24,13 @@ internal static class DataExtensions
         services.GetRequiredService<HostPaths>().EnsureCreated();
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        await db.Database.MigrateAsync(ct);
+        // Only when something is pending: migrating takes a lock row even when up to date, and a
+        // start with nothing to do must write nothing (it may be on a full disk).
+        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
     }
 }

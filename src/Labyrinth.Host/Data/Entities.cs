@@ -52,6 +52,17 @@ internal sealed class CardPayloadEntity
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>
+/// The plugin windows (cards) of each board, kept in step with the board document on every write,
+/// so a card's own writes (its state, up to several a second) check "is this a card on a board of
+/// the caller's" with one indexed lookup instead of reading and parsing the whole document.
+/// </summary>
+internal sealed class CardWindowEntity
+{
+    public Guid BoardId { get; set; }
+    public required string WindowId { get; set; }
+}
+
 internal sealed class PluginEntity
 {
     public required string Id { get; set; }
@@ -251,6 +262,9 @@ internal sealed class NetworkServiceEntity
     public long MaxRequestBytes { get; set; }
     public long MaxResponseBytes { get; set; }
     public int RatePerMinute { get; set; }
+
+    /// <summary>Requests a card may send at once before <see cref="RatePerMinute"/> applies (the token bucket's size).</summary>
+    public int Burst { get; set; }
     public bool AllowStreaming { get; set; }
     public bool AllowPrivateNetwork { get; set; }
     public bool Enabled { get; set; }

@@ -8,6 +8,7 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<SetupTokenEntity> SetupTokens => Set<SetupTokenEntity>();
     public DbSet<BoardEntity> Boards => Set<BoardEntity>();
     public DbSet<CardPayloadEntity> CardPayloads => Set<CardPayloadEntity>();
+    public DbSet<CardWindowEntity> CardWindows => Set<CardWindowEntity>();
     public DbSet<PluginEntity> Plugins => Set<PluginEntity>();
     public DbSet<PluginVersionEntity> PluginVersions => Set<PluginVersionEntity>();
     public DbSet<AuditEntryEntity> AuditEntries => Set<AuditEntryEntity>();
@@ -52,6 +53,11 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.ToTable("CardPayloads");
             e.HasKey(p => new { p.BoardId, p.WindowId });
             e.Property(p => p.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<CardWindowEntity>(e =>
+        {
+            e.ToTable("CardWindows");
+            e.HasKey(w => new { w.BoardId, w.WindowId });
         });
         modelBuilder.Entity<PluginEntity>(e => e.ToTable("Plugins"));
         modelBuilder.Entity<PluginVersionEntity>(e =>

@@ -19,6 +19,8 @@ internal sealed class HostPaths
         PluginStore = Path.Combine(DataDir, DataLayout.PluginsDirectory);
         DatabaseFile = DataLayout.DatabasePath(DataDir);
         KeysDir = Path.Combine(DataDir, DataLayout.KeysDirectory);
+        DataProtectionDir = Path.Combine(KeysDir, "dataprotection");
+        AssetsDir = Path.Combine(DataDir, DataLayout.AssetsDirectory);
     }
 
     public string RepoRoot { get; }
@@ -31,13 +33,20 @@ internal sealed class HostPaths
     public string KeysDir { get; }
 
     /// <summary>The Data Protection key ring (cookies, vault); private to this OS user (<see cref="KeyRingRepository"/>).</summary>
-    public string DataProtectionKeysDir => Path.Combine(KeysDir, "dataprotection");
+    public string DataProtectionDir { get; }
+
+    /// <summary>The File Registry's content-addressed store.</summary>
+    public string AssetsDir { get; }
+
+    /// <summary>Every folder the host writes, parents first (checked at start by <see cref="DataDirectoryCheck"/>).</summary>
+    public IReadOnlyList<string> WritableDirs => [DataDir, PluginStore, KeysDir, DataProtectionDir, AssetsDir];
 
     public void EnsureCreated()
     {
-        Directory.CreateDirectory(DataDir);
-        Directory.CreateDirectory(PluginStore);
-        Directory.CreateDirectory(KeysDir);
+        foreach (var dir in WritableDirs)
+        {
+            Directory.CreateDirectory(dir);
+        }
     }
 
     /// <summary>A configured path made absolute the way the data directory's is: relative to the repository root.</summary>

@@ -38,6 +38,7 @@ internal static class Problems
         413 => "Too large.",
         428 => "A version is required.",
         429 => "Too many requests.",
+        507 => "The server is out of storage.",
         _ => "The request failed.",
     };
 }

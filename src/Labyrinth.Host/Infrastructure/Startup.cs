@@ -18,8 +18,10 @@ internal static partial class Startup
             .Validate(o => o.LoginAttemptsPerMinute > 0, "Labyrinth:LoginAttemptsPerMinute must be positive.")
             .ValidateOnStart();
         services.AddSingleton<HostPaths>();
+        services.AddProxyHeaders();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<StorageFullHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
         services.AddLabyrinthData();
 
@@ -32,16 +34,48 @@ internal static partial class Startup
             .Configure<HostPaths>((o, paths) =>
             {
                 paths.EnsureCreated();
-                o.XmlRepository = new KeyRingRepository(paths.DataProtectionKeysDir);
+                o.XmlRepository = new KeyRingRepository(paths.DataProtectionDir);
                 o.XmlEncryptor = new NullXmlEncryptor();
             });
         return services;
     }
 
-    /// <summary>Migrates, installs the example plugins, and on first run prints the one-time setup URL.</summary>
-    public static async Task InitializeLabyrinthAsync(this WebApplication app)
+    /// <summary>Exit code of a start refused by <see cref="InitializeLabyrinthAsync"/> (sysexits' EX_CONFIG).</summary>
+    public const int CannotStartExitCode = 78;
+
+    /// <summary>
+    /// Checks the data directory, migrates, installs the example plugins, and on first run prints the
+    /// one-time setup URL. False when the host cannot start: the reason, one sentence saying which
+    /// path, what is wrong and how to fix it, has been written to standard error (no stack trace).
+    /// </summary>
+    public static async Task<bool> InitializeLabyrinthAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var paths = app.Services.GetRequiredService<HostPaths>();
+        var problem = DataDirectoryCheck.Run(paths);
+        if (problem is null)
+        {
+            try
+            {
+                await InitializeCoreAsync(app);
+                return true;
+            }
+            catch (Exception ex) when (StorageErrors.IsFull(ex))
+            {
+                problem = $"The disk holding {paths.DataDir} is full, so the host cannot finish starting; free some space there and start again.";
+            }
+            catch (Exception ex) when (StorageErrors.IsReadOnly(ex))
+            {
+                problem = $"{paths.DatabaseFile} cannot be written (read-only file or file system); make it writable and start again.";
+            }
+        }
+
+        await Console.Error.WriteLineAsync("Labyrinth cannot start: " + problem);
+        return false;
+    }
+
+    private static async Task InitializeCoreAsync(WebApplication app)
+    {
         await app.Services.MigrateLabyrinthDataAsync();
         await using (var scope = app.Services.CreateAsyncScope())
         {

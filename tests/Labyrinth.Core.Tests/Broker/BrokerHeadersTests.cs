@@ -22,7 +22,10 @@ public sealed class BrokerHeadersTests
     [InlineData("Authorization")]
     [InlineData("Cookie")]
     [InlineData("Host")]
+    [InlineData("Forwarded")]
+    [InlineData("Via")]
     [InlineData("Proxy-Authorization")]
+    [InlineData("Proxy-Connection")]
     [InlineData("X-Forwarded-For")]
     [InlineData("X-Forwarded-Host")]
     [InlineData("X-Real-IP")]
@@ -31,22 +34,40 @@ public sealed class BrokerHeadersTests
     [InlineData("X-Labyrinth-Request")]
     [InlineData("Transfer-Encoding")]
     [InlineData("Connection")]
+    [InlineData("Keep-Alive")]
+    [InlineData("Upgrade")]
+    [InlineData("TE")]
+    [InlineData("Trailer")]
+    [InlineData("Expect")]
     [InlineData("Content-Length")]
     [InlineData("User-Agent")]
+    [InlineData("Accept-Encoding")]
     [InlineData("OpenAI-Organization")]
     [InlineData("OpenAI-Project")]
-    public void FilterRequest_DisallowedHeader_IsDroppedSilently(string name)
+    [InlineData("X-HTTP-Method-Override")]
+    [InlineData("X-Method-Override")]
+    [InlineData("X-HTTP-Method")]
+    public void FilterRequest_HeaderNotForwarded_RefusesTheRequestNamingIt(string name)
     {
-        var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { [name] = "v" }, "Authorization");
-        Assert.Null(result.Error);
+        var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { ["accept"] = "application/json", [name] = "v" }, "Authorization");
+        Assert.Equal(name, result.Forbidden);
+        Assert.Contains($"\"{name}\"", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FilterRequest_SecretHeaderNamedLikeCustomHeader_IsRefused()
+    {
+        var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { ["x-service-key"] = "mine" }, "X-Service-Key");
+        Assert.Equal("x-service-key", result.Forbidden);
         Assert.Empty(result.Headers);
     }
 
     [Fact]
-    public void FilterRequest_SecretHeaderNamedLikeCustomHeader_IsDropped()
+    public void FilterRequest_SameNameTwiceInOtherCase_IsInvalid()
     {
-        var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { ["x-service-key"] = "mine" }, "X-Service-Key");
-        Assert.Empty(result.Headers);
+        var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { ["accept"] = "a", ["Accept"] = "b" }, null);
+        Assert.NotNull(result.Error);
+        Assert.Null(result.Forbidden);
     }
 
     [Theory]
@@ -54,8 +75,12 @@ public sealed class BrokerHeadersTests
     [InlineData("a\nb")]
     [InlineData("a\rb")]
     [InlineData("a\u0000b")]
-    public void FilterRequest_LineBreakInValue_IsRefused(string value) =>
-        Assert.NotNull(BrokerHeaders.FilterRequest(new Dictionary<string, string> { ["accept"] = value }, null).Error);
+    public void FilterRequest_LineBreakInValue_IsRefused(string value)
+    {
+        var result = BrokerHeaders.FilterRequest(new Dictionary<string, string> { ["accept"] = value }, null);
+        Assert.NotNull(result.Error);
+        Assert.Null(result.Forbidden);
+    }
 
     [Theory]
     [InlineData("x-a\r\nb")]

@@ -72,4 +72,21 @@ public sealed class BrokerUrlRedirectScopeTests
     [InlineData("https://evil.example/v1/models")]
     public void IsWithinService_OutsideTheService_False(string target) =>
         Assert.False(BrokerUrl.IsWithinService(Base, Prefixes, new Uri(target)));
+
+    [Theory]
+    [InlineData("q", "%c0%ae%c0%ae")]
+    [InlineData("%c0%ae", "x")]
+    public void CheckQuery_InvalidUtf8InNameOrValue_IsRefused(string name, string value) =>
+        Assert.Contains("UTF-8", BrokerUrl.CheckQuery(new Dictionary<string, string> { [name] = value }), StringComparison.Ordinal);
+
+    [Fact]
+    public void CheckQuery_LoneSurrogateInNameOrValue_IsRefused()
+    {
+        Assert.Contains("UTF-8", BrokerUrl.CheckQuery(new Dictionary<string, string> { ["q"] = "a" + (char)0xD800 }), StringComparison.Ordinal);
+        Assert.Contains("UTF-8", BrokerUrl.CheckQuery(new Dictionary<string, string> { [(char)0xDFFF + "x"] = "v" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckQuery_PercentSignsAndUnicode_AreAccepted() =>
+        Assert.Null(BrokerUrl.CheckQuery(new Dictionary<string, string> { ["q"] = "100% caf\u00e9 \ud83d\ude00", ["r"] = "a%20b" }));
 }

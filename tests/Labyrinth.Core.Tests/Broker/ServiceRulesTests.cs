@@ -5,7 +5,7 @@ namespace Labyrinth.Core.Tests.Broker;
 public sealed class ServiceRulesTests
 {
     private static ServiceDefinition Valid() => new("openai", "OpenAI", "https://api.openai.com/v1", ["POST", "GET"], ["/chat/completions", "/models"],
-        "header", "Authorization", "Bearer {secret}", 60, 1024 * 1024, 8 * 1024 * 1024, 60);
+        "header", "Authorization", "Bearer {secret}", 60, 1024 * 1024, 8 * 1024 * 1024, 60, 1);
 
     [Fact]
     public void Validate_OpenAiDefinition_HasNoErrors() => Assert.Empty(ServiceRules.Validate(Valid()));
@@ -63,4 +63,17 @@ public sealed class ServiceRulesTests
 
     [Fact]
     public void Inject_Template_ReplacesPlaceholder() => Assert.Equal("Bearer sk-1", ServiceRules.Inject("Bearer {secret}", "sk-1"));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(61)]
+    public void Validate_BurstOutsideOneToRate_NamesBurst(int burst) =>
+        Assert.Contains("burst", ServiceRules.Validate(Valid() with { Burst = burst }).Keys);
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(60, 1)]
+    [InlineData(61, 2)]
+    [InlineData(6000, 100)]
+    public void DefaultBurst_IsOneSecondsWorth(int ratePerMinute, int expected) => Assert.Equal(expected, ServiceRules.DefaultBurst(ratePerMinute));
 }

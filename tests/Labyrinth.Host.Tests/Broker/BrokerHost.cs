@@ -80,7 +80,7 @@ public sealed class BrokerHost : IAsyncLifetime
         ["ssrf-dns-rebind"] = "http://" + PublicLookingName + ":{port}/v1",
     };
 
-    private static readonly string[] OtherServices = ["fake", "disabled", "nosecret", "tiny", "slow", "closed", "qkey", "other-host"];
+    private static readonly string[] OtherServices = ["fake", "disabled", "nosecret", "tiny", "slow", "closed", "qkey", "other-host", "nostream", "bursty"];
 
     private readonly string dataDir = Path.Combine(Path.GetTempPath(), "labyrinth-broker-" + Guid.NewGuid().ToString("N"));
     private HttpClient admin = null!;
@@ -117,7 +117,10 @@ public sealed class BrokerHost : IAsyncLifetime
         await DefineAsync("fake", Upstream.BaseUrl, ["POST", "GET"], ["/chat/completions", "/models", "/test"], allowPrivate: true);
         await DefineAsync("disabled", Upstream.BaseUrl, ["GET"], ["/models"], allowPrivate: true, enabled: false);
         await DefineAsync("nosecret", Upstream.BaseUrl, ["GET"], ["/models"], allowPrivate: true, secret: false);
-        await DefineAsync("tiny", Upstream.BaseUrl, ["GET", "POST"], ["/test", "/models"], allowPrivate: true, maxRequestBytes: 10, maxResponseBytes: 100, ratePerMinute: 2);
+        await DefineAsync("tiny", Upstream.BaseUrl, ["GET", "POST"], ["/test", "/models"], allowPrivate: true, maxRequestBytes: 10, maxResponseBytes: 100, ratePerMinute: 2, burst: 2);
+        await DefineAsync("nostream", Upstream.BaseUrl, ["GET", "POST"], ["/chat/completions", "/test"], allowPrivate: true, allowStreaming: false);
+        // One token every 15 s, so the burst test does not depend on how fast four calls go through.
+        await DefineAsync("bursty", Upstream.BaseUrl, ["GET"], ["/models"], allowPrivate: true, ratePerMinute: 4, burst: 3);
         await DefineAsync("slow", Upstream.BaseUrl, ["GET"], ["/test"], allowPrivate: true, timeoutSeconds: 1);
         await DefineAsync("closed", "http://127.0.0.1:1/v1", ["GET"], ["/models"], allowPrivate: true);
         await DefineAsync("qkey", Upstream.Address.ToString().TrimEnd('/') + "/open", ["GET"], ["/echo"], allowPrivate: true,
@@ -221,7 +224,7 @@ public sealed class BrokerHost : IAsyncLifetime
 
     private async Task DefineAsync(string id, string baseUrl, string[] methods, string[] prefixes, bool allowPrivate, bool enabled = true, bool secret = true,
         long maxRequestBytes = 1024 * 1024, long maxResponseBytes = 1024 * 1024, int ratePerMinute = 10_000, int timeoutSeconds = 30,
-        string secretIn = "header", string secretName = "Authorization", string template = "Bearer {secret}")
+        string secretIn = "header", string secretName = "Authorization", string template = "Bearer {secret}", int? burst = null, bool allowStreaming = true)
     {
         using (var created = await admin.PostAsJsonAsync("/api/admin/services", new
         {
@@ -235,7 +238,8 @@ public sealed class BrokerHost : IAsyncLifetime
             maxRequestBytes,
             maxResponseBytes,
             ratePerMinute,
-            allowStreaming = true,
+            burst = burst ?? ratePerMinute,
+            allowStreaming,
             allowPrivateNetwork = allowPrivate,
             enabled,
         }))

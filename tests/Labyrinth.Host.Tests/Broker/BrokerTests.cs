@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Labyrinth.Host.Tests.Broker;
 
 /// <summary>The broker's checks, in the order docs/api.md lists them, and what crosses it.</summary>
-public sealed class BrokerTests(BrokerHost host) : IClassFixture<BrokerHost>
+public sealed partial class BrokerTests(BrokerHost host) : IClassFixture<BrokerHost>
 {
     private static readonly object Models = new { method = "GET", path = "/models" };
 
@@ -139,12 +139,9 @@ public sealed class BrokerTests(BrokerHost host) : IClassFixture<BrokerHost>
         var card = await host.CardAsync("fake");
         var headers = new Dictionary<string, string>
         {
-            ["Authorization"] = "Bearer card-chosen",
-            ["Cookie"] = "s=1",
-            ["X-Forwarded-For"] = "10.0.0.1",
-            ["Host"] = "evil.example",
             ["Accept"] = "application/json",
             ["X-Request-Id"] = "card-req-1",
+            ["X-Stainless-Lang"] = "js",
         };
 
         var answer = await card.CallAsync("fake", new { method = "GET", path = "/test/echo", headers });
@@ -153,8 +150,7 @@ public sealed class BrokerTests(BrokerHost host) : IClassFixture<BrokerHost>
         Assert.Equal(200, answer.Status);
         Assert.Equal("application/json", seen.GetProperty("accept").GetString());
         Assert.Equal("card-req-1", seen.GetProperty("x-request-id").GetString());
-        Assert.False(seen.TryGetProperty("cookie", out _));
-        Assert.False(seen.TryGetProperty("x-forwarded-for", out _));
+        Assert.Equal("js", seen.GetProperty("x-stainless-lang").GetString());
         Assert.StartsWith("127.0.0.1", seen.GetProperty("host").GetString());
         Assert.Equal("Bearer " + BrokerHost.Secret, host.Upstream.State.LastHeaders["authorization"]);
     }

@@ -78,6 +78,48 @@ public sealed class ServicesTests(VaultApp vault) : IClassFixture<VaultApp>
     }
 
     [Fact]
+    public async Task Create_WithoutBurst_StoresOneSecondsWorthOfTheRate()
+    {
+        var body = Definition("burst-default-" + Guid.NewGuid().ToString("N")[..8]);
+        body["ratePerMinute"] = 120;
+
+        using var response = await vault.Admin.PostAsJsonAsync("/api/admin/services", body);
+
+        await Expect.StatusAsync(HttpStatusCode.Created, response);
+        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("burst").GetInt32());
+    }
+
+    [Fact]
+    public async Task Update_Burst_IsStoredAndListed()
+    {
+        var id = await vault.ServiceAsync();
+        var body = Definition(id);
+        body["burst"] = 7;
+
+        using (var response = await vault.Admin.PutAsJsonAsync($"/api/admin/services/{id}", body))
+        {
+            await Expect.StatusAsync(HttpStatusCode.OK, response);
+        }
+
+        var listed = (await vault.Admin.GetJsonAsync("/api/admin/services")).EnumerateArray().Single(s => s.Id() == id);
+        Assert.Equal(7, listed.GetProperty("burst").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(11)]
+    public async Task Create_BurstOutsideOneToRate_Returns400NamingBurst(int burst)
+    {
+        var body = Definition("burst-bad-" + Guid.NewGuid().ToString("N")[..8]);
+        body["burst"] = burst;
+
+        using var response = await vault.Admin.PostAsJsonAsync("/api/admin/services", body);
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "request.invalid", response);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("burst", out _));
+    }
+
+    [Fact]
     public async Task Delete_Service_Returns204ThenUpdateIs404()
     {
         var id = await vault.ServiceAsync();

@@ -262,6 +262,19 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("CardSnapshots", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.CardWindowEntity", b =>
+                {
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WindowId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("BoardId", "WindowId");
+
+                    b.ToTable("CardWindows", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.HostSettingEntity", b =>
                 {
                     b.Property<string>("Key")
@@ -424,6 +437,9 @@ namespace Labyrinth.Host.Data.Migrations
                     b.Property<string>("BaseUrl")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Burst")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");

@@ -17,6 +17,8 @@ internal static class BoardsApi
     public static IServiceCollection AddBoards(this IServiceCollection services)
     {
         services.AddScoped<BoardValidator>();
+        services.AddSingleton<CardStateWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<CardStateWriter>());
         return services;
     }
 
@@ -93,7 +95,7 @@ internal static class BoardsApi
         }
 
         board.Name = request.Name!.Trim();
-        return await CommitAsync(http, db, clock, board, BoardDocument.Read(board), ct);
+        return await CommitAsync(http, db, clock, board, BoardDocument.Read(board), ct, windowsChanged: false);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -199,15 +201,10 @@ internal static class BoardsApi
 
     private static async Task<Results<Ok<PayloadDto>, ProblemHttpResult>> GetPayload(Guid id, string windowId, HttpContext http, LabyrinthDb db, CancellationToken ct)
     {
-        var board = await FindOwnedAsync(db, http, id, ct);
-        if (board is null)
+        var owner = http.User.UserId();
+        if (!await db.CardWindows.AnyAsync(w => w.BoardId == id && w.WindowId == windowId && db.Boards.Any(b => b.Id == id && b.OwnerId == owner), ct))
         {
-            return NotFound();
-        }
-
-        if (!IsPluginWindow(board, windowId))
-        {
-            return WindowNotFound();
+            return await MissingCardAsync(db, owner, id, ct);
         }
 
         var row = await db.CardPayloads.AsNoTracking().SingleOrDefaultAsync(p => p.BoardId == id && p.WindowId == windowId, ct);
@@ -222,22 +219,16 @@ internal static class BoardsApi
 
     /// <summary>
     /// Stores a card's state blob. It is written by untrusted plugin code, so the body is read
-    /// with a hard cap before parsing rather than trusting Content-Length.
+    /// with a hard cap before parsing rather than trusting Content-Length. The write is one
+    /// statement: insert or bump the version, only if the window is a card on a board of the
+    /// caller's (the CardWindows index, not the board document), returning the new version; so
+    /// concurrent writers never lose an acknowledged write, and each gets its own version. It is
+    /// committed together with whatever other card states are waiting (<see cref="CardStateWriter"/>).
     /// </summary>
     private static async Task<Results<Ok<PayloadVersionDto>, ProblemHttpResult>> PutPayload(
-        Guid id, string windowId, HttpContext http, LabyrinthDb db, TimeProvider clock, IOptions<LabyrinthOptions> options, CancellationToken ct)
+        Guid id, string windowId, HttpContext http, LabyrinthDb db, CardStateWriter writer, TimeProvider clock, IOptions<LabyrinthOptions> options,
+        CancellationToken ct)
     {
-        var board = await FindOwnedAsync(db, http, id, ct);
-        if (board is null)
-        {
-            return NotFound();
-        }
-
-        if (!IsPluginWindow(board, windowId))
-        {
-            return WindowNotFound();
-        }
-
         var limit = options.Value.MaxPayloadBytes;
         var body = await RequestBodies.ReadCappedAsync(http.Request.Body, limit + 64, ct);
         if (body is null)
@@ -268,40 +259,43 @@ internal static class BoardsApi
                 string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit / 1024} KiB."));
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var row = await db.CardPayloads.SingleOrDefaultAsync(p => p.BoardId == id && p.WindowId == windowId, ct);
-        if (row is null)
-        {
-            row = new CardPayloadEntity { BoardId = id, WindowId = windowId, PayloadJson = payloadJson, Version = 1, UpdatedAt = now };
-            db.CardPayloads.Add(row);
-        }
-        else
-        {
-            row.PayloadJson = payloadJson;
-            row.Version++;
-            row.UpdatedAt = now;
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Two writers raced on a card's first save or on the same version; the newer state
-            // arrives again with the card's next change, so tell this writer to retry.
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.BoardVersionConflict, "The card state changed at the same moment; try again.");
-        }
-
-        return TypedResults.Ok(new PayloadVersionDto(row.Version));
+        var owner = http.User.UserId();
+        var version = await writer.WriteAsync(new CardStateWrite(id, windowId, owner, payloadJson, clock.GetUtcNow().UtcDateTime));
+        return version is { } v
+            ? TypedResults.Ok(new PayloadVersionDto(v))
+            : await MissingCardAsync(db, owner, id, ct);
     }
 
-    private static bool IsPluginWindow(BoardEntity board, string windowId) =>
-        BoardDocument.Read(board).Windows.Any(w => w.Id == windowId && w.Kind == WindowRules.Plugin);
+    /// <summary>The 404 for a card that is not there: board.not_found unless the board is the caller's, else window.not_found.</summary>
+    private static async Task<ProblemHttpResult> MissingCardAsync(LabyrinthDb db, Guid owner, Guid boardId, CancellationToken ct) =>
+        await db.Boards.AsNoTracking().AnyAsync(b => b.Id == boardId && b.OwnerId == owner, ct) ? WindowNotFound() : NotFound();
+
+    /// <summary>Keeps CardWindows equal to the document's plugin windows; the caller's SaveChanges commits both together.</summary>
+    private static async Task SyncCardWindowsAsync(LabyrinthDb db, Guid boardId, BoardDocument doc, CancellationToken ct)
+    {
+        var wanted = doc.Windows.Where(w => w.Kind == WindowRules.Plugin).Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var row in await db.CardWindows.Where(w => w.BoardId == boardId).ToListAsync(ct))
+        {
+            if (!wanted.Remove(row.WindowId))
+            {
+                db.CardWindows.Remove(row);
+            }
+        }
+
+        foreach (var windowId in wanted)
+        {
+            db.CardWindows.Add(new CardWindowEntity { BoardId = boardId, WindowId = windowId });
+        }
+    }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> CommitAsync(
-        HttpContext http, LabyrinthDb db, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct, bool windowsChanged = true)
     {
+        if (windowsChanged)
+        {
+            await SyncCardWindowsAsync(db, board.Id, doc, ct);
+        }
+
         board.DocumentJson = doc.Write();
         board.Version++;
         board.UpdatedAt = clock.GetUtcNow().UtcDateTime;

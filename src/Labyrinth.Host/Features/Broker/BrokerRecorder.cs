@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Vault;
+using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Labyrinth.Host.Features.Broker;
@@ -130,9 +131,19 @@ internal sealed partial class BrokerRecordWriter(BrokerRecorder recorder, IServi
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
-            LogWriteFailed(logger, ex.GetType().Name);
+            if (StorageErrors.IsFull(ex))
+            {
+                LogStorageFull(logger);
+            }
+            else
+            {
+                LogWriteFailed(logger, ex.GetType().Name);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write broker network log / audit rows: the disk holding the database is full; free space there")]
+    private static partial void LogStorageFull(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write broker network log / audit rows ({ExceptionType})")]
     private static partial void LogWriteFailed(ILogger logger, string exceptionType);

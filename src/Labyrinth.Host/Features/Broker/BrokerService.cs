@@ -87,6 +87,20 @@ internal sealed partial class BrokerService(
             return await RefuseAsync(exchange, StatusCodes.Status405MethodNotAllowed, ErrorCodes.BrokerMethodNotAllowed, $"{service.DisplayName} does not allow this method.");
         }
 
+        // A body on a method without one is not forwarded quietly: some upstreams read it anyway
+        // (request smuggling through a proxy that does not), others reject the request.
+        if (body.Body is not null && exchange.Method is "GET" or "HEAD" or "DELETE")
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerBodyNotAllowed,
+                $"A {exchange.Method} request cannot carry a body; leave \"body\" out or use a method that takes one.");
+        }
+
+        if (body.Stream == true && !service.AllowStreaming)
+        {
+            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerStreamingNotAllowed,
+                $"{service.DisplayName} does not allow streamed answers; send the request without \"stream: true\".");
+        }
+
         if (BrokerPath.Check(body.Path) is { } pathError)
         {
             return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, pathError);
@@ -103,6 +117,12 @@ internal sealed partial class BrokerService(
         }
 
         var headers = BrokerHeaders.FilterRequest(body.Headers, service.SecretIn == "header" ? service.SecretName : null);
+        if (headers.Forbidden is { } forbidden)
+        {
+            LogHeaderForbidden(logger, serviceId, card.PluginId, forbidden);
+            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderForbidden, headers.Error!, new() { ["header"] = forbidden });
+        }
+
         if (headers.Error is { } headerError)
         {
             return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderInvalid, headerError);
@@ -114,12 +134,13 @@ internal sealed partial class BrokerService(
                 $"The request body is larger than {service.MaxRequestBytes:N0} bytes, {service.DisplayName}'s limit.");
         }
 
-        var (allowed, retryAfter) = limiter.TryTake(boardId, windowId, serviceId, service.RatePerMinute);
+        var (allowed, retryAfter) = limiter.TryTake(boardId, windowId, serviceId, service.RatePerMinute, service.Burst);
         if (!allowed)
         {
             http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return await RefuseAsync(exchange, StatusCodes.Status429TooManyRequests, ErrorCodes.BrokerRateLimited,
-                $"This card may call {service.DisplayName} {service.RatePerMinute} times a minute; try again in {retryAfter} s.", new() { ["retryAfter"] = retryAfter });
+                $"This card may call {service.DisplayName} {service.RatePerMinute} times a minute, at most {service.Burst} at once; try again in {retryAfter} s.",
+                new() { ["retryAfter"] = retryAfter });
         }
 
         var injected = ServiceRules.Inject(service.SecretTemplate, secret.Value);
@@ -173,7 +194,7 @@ internal sealed partial class BrokerService(
             return await RefuseAsync(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerUpstreamFailed, $"{service.DisplayName} could not be reached.");
         }
 
-        var streaming = body.Stream == true && service.AllowStreaming;
+        var streaming = body.Stream == true;
         return new BrokerStreamResult(response, exchange, secret.Value, service.MaxResponseBytes, streaming, cancel, revoked, timeout.Token);
     }
 
@@ -200,6 +221,10 @@ internal sealed partial class BrokerService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Broker refused a request to service {ServiceId}: {Code}")]
     private static partial void LogRefused(ILogger logger, string serviceId, string code);
+
+    // The name is a checked HTTP token chosen by the card; its value is never logged.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused a request to service {ServiceId}: a card of {PluginId} tried to send the header {Header}, which the broker does not forward")]
+    private static partial void LogHeaderForbidden(ILogger logger, string serviceId, string pluginId, string header);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker could not reach service {ServiceId} ({Error})")]
     private static partial void LogUpstreamFailed(ILogger logger, string serviceId, string error);

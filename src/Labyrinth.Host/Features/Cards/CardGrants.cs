@@ -193,6 +193,7 @@ internal sealed class CardGrants(LabyrinthDb db, AuditLog audit, CardGrantSignal
         await db.CardSnapshots.Where(s => s.BoardId == boardId).ExecuteDeleteAsync(ct);
         await db.CardGrants.Where(g => g.BoardId == boardId).ExecuteDeleteAsync(ct);
         await db.AssetGrants.Where(g => g.BoardId == boardId).ExecuteDeleteAsync(ct);
+        await db.CardWindows.Where(w => w.BoardId == boardId).ExecuteDeleteAsync(ct);
         await db.SharedSelections.Where(s => s.BoardId == boardId).ExecuteDeleteAsync(ct);
     }
 

@@ -99,7 +99,7 @@ internal static class CardSnapshotsApi
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (!StorageErrors.IsFull(ex))
         {
             // Two closes raced on a card's first snapshot; either image is right.
         }

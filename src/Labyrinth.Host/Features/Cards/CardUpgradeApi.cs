@@ -166,7 +166,7 @@ internal static partial class CardsApi
                     await grants.GrantAsync(upgraded, capability, Actor(http), ct);
                     metrics.CardGrantChanged("grant");
                 }
-                catch (DbUpdateException)
+                catch (DbUpdateException ex) when (!StorageErrors.IsFull(ex))
                 {
                     // A concurrent grant of the same capability won; it stands, and this context
                     // must forget the failed insert before the next grant saves.

@@ -105,7 +105,7 @@ internal static partial class CardsApi
         {
             grant = await grants.GrantAsync(card, capability, Actor(http), ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (!StorageErrors.IsFull(ex))
         {
             // A second click raced the first to insert the same grant: the first one stands.
             grant = await access.GetGrantAsync(card, capability, ct) ?? throw new InvalidOperationException("The grant vanished while being created.");

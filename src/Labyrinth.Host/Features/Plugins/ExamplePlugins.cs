@@ -57,10 +57,11 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// <summary>
 /// Installs the example plugins built in plugins/*/dist: each is packed in memory into a
 /// .labyrinthplugin signed by the local publisher key and sent through the same import path as
-/// an upload (<see cref="PluginStore.ImportAsync"/>).
+/// an upload (<see cref="PluginStore.ImportAsync"/>) — unless that id@version is already installed
+/// with exactly these files, in which case nothing is staged or written.
 /// </summary>
 internal sealed partial class ExamplePlugins(
-    HostPaths paths, PluginStore store, LocalPublisher publisher, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
+    HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
 {
     public async Task InstallAsync(CancellationToken ct)
     {
@@ -84,13 +85,21 @@ internal sealed partial class ExamplePlugins(
             }
 
             var skipped = new List<string>();
-            using var package = Pack(dist, key, skipped);
+            var contents = PackageWriter.CollectFolder(dist, skipped);
             if (skipped.Count > 0)
             {
                 LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", skipped));
                 continue;
             }
 
+            if (await IsInstalledAsync(contents, ct))
+            {
+                // Nothing to stage: a start with unchanged example plugins writes nothing (so it
+                // also works on a full disk).
+                continue;
+            }
+
+            using var package = new MemoryStream(PackageWriter.Write(contents, key), writable: false);
             var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
             if (outcome.Status == ImportStatus.Rejected)
             {
@@ -135,6 +144,35 @@ internal sealed partial class ExamplePlugins(
         ArgumentNullException.ThrowIfNull(key);
         var contents = PackageWriter.CollectFolder(dir, problems);
         return new MemoryStream(PackageWriter.Write(contents, key), writable: false);
+    }
+
+    /// <summary>True when the manifest's id@version is installed with exactly these files (the digest the signature covers).</summary>
+    private async Task<bool> IsInstalledAsync(SortedDictionary<string, byte[]> contents, CancellationToken ct)
+    {
+        if (!contents.TryGetValue(PackageReader.ManifestPath, out var manifestBytes))
+        {
+            return false;
+        }
+
+        string? id, version;
+        try
+        {
+            using var manifest = System.Text.Json.JsonDocument.Parse(manifestBytes);
+            id = manifest.RootElement.TryGetProperty("id", out var i) && i.ValueKind == System.Text.Json.JsonValueKind.String ? i.GetString() : null;
+            version = manifest.RootElement.TryGetProperty("version", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // the import explains what is wrong with it
+        }
+
+        if (id is null || version is null)
+        {
+            return false;
+        }
+
+        var digest = Convert.ToHexStringLower(PackageDigest.Compute(contents.Select(c => PackageDigest.Describe(c.Key, c.Value))));
+        return await db.PluginVersions.AsNoTracking().AnyAsync(p => p.PluginId == id && p.Version == version && p.Digest == digest, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Example plugin {Name} was not installed: {Problems}")]

@@ -24,6 +24,7 @@ internal sealed record NetworkService(
     long MaxRequestBytes,
     long MaxResponseBytes,
     int RatePerMinute,
+    int Burst,
     bool AllowStreaming,
     bool AllowPrivateNetwork,
     bool Enabled);
@@ -73,7 +74,8 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
             body.TimeoutSeconds ?? DefaultTimeoutSeconds,
             body.MaxRequestBytes ?? DefaultMaxRequestBytes,
             body.MaxResponseBytes ?? DefaultMaxResponseBytes,
-            body.RatePerMinute ?? DefaultRatePerMinute);
+            body.RatePerMinute ?? DefaultRatePerMinute,
+            body.Burst ?? ServiceRules.DefaultBurst(body.RatePerMinute ?? DefaultRatePerMinute));
         return (definition, ServiceRules.Validate(definition));
     }
 
@@ -138,7 +140,7 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
         ArgumentNullException.ThrowIfNull(e);
         return new(e.Id, e.DisplayName, new Uri(e.BaseUrl, UriKind.Absolute), ReadList(e.MethodsJson), ReadList(e.PathPrefixesJson),
             e.SecretIn, e.SecretName, e.SecretTemplate, e.TimeoutSeconds, e.MaxRequestBytes, e.MaxResponseBytes, e.RatePerMinute,
-            e.AllowStreaming, e.AllowPrivateNetwork, e.Enabled);
+            e.Burst, e.AllowStreaming, e.AllowPrivateNetwork, e.Enabled);
     }
 
     private static void Apply(NetworkServiceEntity entity, ServiceDefinition d, ServiceRequest body, DateTime now)
@@ -154,6 +156,7 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
         entity.MaxRequestBytes = d.MaxRequestBytes;
         entity.MaxResponseBytes = d.MaxResponseBytes;
         entity.RatePerMinute = d.RatePerMinute;
+        entity.Burst = d.Burst;
         entity.AllowStreaming = body.AllowStreaming ?? false;
         entity.AllowPrivateNetwork = body.AllowPrivateNetwork ?? false;
         entity.Enabled = body.Enabled ?? false;
@@ -167,7 +170,7 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
 
     private static ServiceDto ToDto(NetworkServiceEntity e, bool configured) =>
         new(e.Id, e.DisplayName, e.BaseUrl, [.. ReadList(e.MethodsJson)], [.. ReadList(e.PathPrefixesJson)], new SecretInjectionDto(e.SecretIn, e.SecretName, e.SecretTemplate),
-            e.TimeoutSeconds, e.MaxRequestBytes, e.MaxResponseBytes, e.RatePerMinute, e.AllowStreaming, e.AllowPrivateNetwork, e.Enabled, configured);
+            e.TimeoutSeconds, e.MaxRequestBytes, e.MaxResponseBytes, e.RatePerMinute, e.Burst, e.AllowStreaming, e.AllowPrivateNetwork, e.Enabled, configured);
 
     private static object AuditDetail(NetworkServiceEntity e) => new
     {

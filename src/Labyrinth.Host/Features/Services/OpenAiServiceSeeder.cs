@@ -41,6 +41,7 @@ internal sealed class OpenAiServiceSeeder(IServiceScopeFactory scopes, TimeProvi
                 MaxRequestBytes = 1024 * 1024,
                 MaxResponseBytes = 8 * 1024 * 1024,
                 RatePerMinute = 60,
+                Burst = Labyrinth.Core.Broker.ServiceRules.DefaultBurst(60),
                 AllowStreaming = true,
                 AllowPrivateNetwork = false,
                 Enabled = false,

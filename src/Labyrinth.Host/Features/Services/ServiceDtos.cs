@@ -13,6 +13,7 @@ internal sealed record ServiceDto(
     long MaxRequestBytes,
     long MaxResponseBytes,
     int RatePerMinute,
+    int Burst,
     bool AllowStreaming,
     bool AllowPrivateNetwork,
     bool Enabled,
@@ -35,6 +36,7 @@ internal sealed record ServiceRequest(
     long? MaxRequestBytes,
     long? MaxResponseBytes,
     int? RatePerMinute,
+    int? Burst,
     bool? AllowStreaming,
     bool? AllowPrivateNetwork,
     bool? Enabled);

@@ -1,17 +1,38 @@
+using Labyrinth.Core.Errors;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.Extensions.FileProviders;
 
 namespace Labyrinth.Host.Features.WebApp;
 
-/// <summary>Serves the built Svelte UI with an SPA fallback to index.html.</summary>
+/// <summary>
+/// Serves the built Svelte UI: files from the web root, and the app shell (index.html) for
+/// navigations to app routes — GET and HEAD alike. Anything that is clearly not a navigation (an
+/// API path, a missing file under <c>/assets/</c>, a path ending in a file extension, a fetch the
+/// browser marks as not a navigation) answers 404 problem details, never the shell: a missing
+/// script must fail as a 404, not parse HTML as JavaScript.
+/// </summary>
 internal static class WebAppApi
 {
+    // Extensions the web root serves; a missing one is a missing file, not an app route. (App
+    // routes never end in one, while future ones may hold dots, e.g. a plugin id.)
+    private static readonly HashSet<string> FileExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".js", ".mjs", ".cjs", ".css", ".map", ".json", ".webmanifest", ".html", ".htm", ".txt", ".xml", ".wasm",
+        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp",
+        ".woff", ".woff2", ".ttf", ".otf", ".eot", ".br", ".gz", ".zip", ".pdf",
+    };
+
+    /// <summary>
+    /// Serves the web root's files. Call before <c>UseRouting</c>: the app-shell fallback below
+    /// matches every path, and the static-file middleware steps aside for any request that already
+    /// has an endpoint. API and plugin paths never probe the web root.
+    /// </summary>
     public static IApplicationBuilder UseWebApp(this WebApplication app)
     {
         var paths = app.Services.GetRequiredService<HostPaths>();
         if (Directory.Exists(paths.WebRoot))
         {
-            app.UseStaticFiles(new StaticFileOptions
+            app.UseWhen(http => MayBeWebRootFile(http.Request.Path), files => files.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = new PhysicalFileProvider(paths.WebRoot),
                 OnPrepareResponse = ctx =>
@@ -21,25 +42,29 @@ internal static class WebAppApi
                         ? "public, max-age=31536000, immutable"
                         : "no-cache";
                 },
-            });
+            }));
         }
 
         return app;
     }
 
+    private static bool MayBeWebRootFile(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs") && !SecurityMiddleware.IsPluginSurface(path);
+
     public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
     {
-        app.MapFallback(async (HttpContext http, HostPaths paths) =>
+        // "{*path}" rather than the default "{*path:nonfile}", so missing files get this route's
+        // problem details (with a code) too.
+        app.MapFallback("{*path}", async (HttpContext http, HostPaths paths) =>
         {
-            var path = http.Request.Path;
-            if (path.StartsWithSegments("/api") || SecurityMiddleware.IsPluginSurface(path) || !HttpMethods.IsGet(http.Request.Method))
+            if (!IsAppNavigation(http.Request))
             {
-                await Problems.Create(StatusCodes.Status404NotFound, "route.not_found", "There is nothing at this address.").ExecuteAsync(http);
+                await Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "There is nothing at this address.").ExecuteAsync(http);
                 return;
             }
 
-            var index = Path.Combine(paths.WebRoot, "index.html");
-            if (!File.Exists(index))
+            var index = new FileInfo(Path.Combine(paths.WebRoot, "index.html"));
+            if (!index.Exists)
             {
                 http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 http.Response.ContentType = "text/plain; charset=utf-8";
@@ -49,8 +74,41 @@ internal static class WebAppApi
 
             http.Response.ContentType = "text/html; charset=utf-8";
             http.Response.Headers.CacheControl = "no-cache";
-            await http.Response.SendFileAsync(index);
+            http.Response.ContentLength = index.Length;
+            if (HttpMethods.IsHead(http.Request.Method))
+            {
+                return;
+            }
+
+            await http.Response.SendFileAsync(index.FullName);
         });
         return app;
+    }
+
+    /// <summary>True for a GET or HEAD that may be a person navigating to an app route.</summary>
+    public static bool IsAppNavigation(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var path = request.Path;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        if (path.StartsWithSegments("/api") || SecurityMiddleware.IsPluginSurface(path) || (path.StartsWithSegments("/assets", out var rest) && rest.HasValue))
+        {
+            return false;
+        }
+
+        // Browsers say what a request is for; a fetch, script or image load is not a navigation.
+        var mode = request.Headers["Sec-Fetch-Mode"].ToString();
+        if (mode.Length > 0 && !mode.Equals("navigate", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var value = path.Value ?? "/";
+        var last = value[(value.LastIndexOf('/') + 1)..];
+        return !FileExtensions.Contains(Path.GetExtension(last));
     }
 }

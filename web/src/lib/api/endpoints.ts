@@ -170,7 +170,7 @@ async function postForBytes(path: string, body: unknown, signal?: AbortSignal): 
 }
 
 export const cardsApi = {
-  limits: () => get<{ messagesPerSecond: number; burst: number }>('/api/cards/limits'),
+  limits: () => get<{ messagesPerSecond: number; burst: number; bus?: unknown }>('/api/cards/limits'),
   permissions: (b: string, w: string, signal?: AbortSignal) => get<CardPermissionsDto>(`${cardPath(b, w)}/permissions`, { signal }),
   grant: (b: string, w: string, capability: string) => send<CapabilityDto>('POST', `${cardPath(b, w)}/grants`, { capability }),
   revoke: (b: string, w: string, capability: string) => send<void>('DELETE', `${cardPath(b, w)}/grants/${enc(capability)}`),

@@ -77,7 +77,11 @@ export type BridgeErrorCode =
   | 'rate_limited'
   | 'too_large'
   | 'timeout'
-  | 'not_supported';
+  | 'invalid_request'
+  | 'not_supported'
+  | 'bus.no_responder'
+  | 'bus.timeout'
+  | 'bus.responder_failed';
 
 const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   not_requested: "The card's manifest does not request this capability.",
@@ -93,7 +97,11 @@ const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   rate_limited: 'Too many requests; try again later.',
   too_large: 'The request or its answer is too large.',
   timeout: 'The request timed out.',
+  invalid_request: 'The host will not forward the request as it is built.',
   not_supported: 'This is not supported by this host.',
+  'bus.no_responder': 'No open card answers this request.',
+  'bus.timeout': 'No answer came in time.',
+  'bus.responder_failed': 'The card that answers this request failed.',
 };
 
 /**

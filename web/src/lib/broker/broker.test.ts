@@ -115,7 +115,13 @@ describe('brokerFetch', () => {
     [413, 'broker.request_too_large', 'too_large'],
     [502, 'broker.upstream_failed', 'upstream_failed'],
     [403, 'broker.address_forbidden', 'upstream_failed'],
-    [400, 'broker.path_invalid', 'upstream_failed'],
+    [400, 'broker.path_invalid', 'invalid_request'],
+    [400, 'broker.header_forbidden', 'invalid_request'],
+    [400, 'broker.header_invalid', 'invalid_request'],
+    [400, 'broker.body_not_allowed', 'invalid_request'],
+    [400, 'broker.streaming_not_allowed', 'invalid_request'],
+    [405, 'broker.method_not_allowed', 'invalid_request'],
+    [403, 'broker.path_not_allowed', 'invalid_request'],
     [404, 'window.not_found', 'upstream_failed'],
   ])('brokerFetch_Problem%s_%s_MapsTo_%s', async (status, code, expected) => {
     stubFetch(problem(status, code, 'A sentence from the server.'));

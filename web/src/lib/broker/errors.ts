@@ -10,6 +10,7 @@ const DEFAULT_MESSAGE: Record<BrokerErrorCode, string> = {
   rate_limited: 'This card sent too many requests. Wait a moment and try again.',
   too_large: 'The request or its answer is larger than the service allows.',
   timeout: 'The service did not answer in time.',
+  invalid_request: 'The host will not forward this request as it is built.',
   cancelled: 'The request was cancelled.',
 };
 
@@ -25,7 +26,10 @@ export function brokerError(code: BrokerErrorCode, message?: string): BridgeErro
 /**
  * Maps a server code (problem details `code`, or the `error.code` of a stream's last line) to a
  * bridge code. `broker.not_granted` means the server has no grant although the UI asked for
- * consent first: the grant was withdrawn in between, so the card hears `revoked`.
+ * consent first: the grant was withdrawn in between, so the card hears `revoked`. A request the
+ * broker refuses as built (a header it does not forward, a body on a GET, `stream` towards a
+ * service without streaming, a path, query or method the service does not allow) is
+ * `invalid_request`, and the server's sentence naming the problem reaches the card as the message.
  */
 export function toBridgeCode(serverCode: string | undefined | null): BrokerErrorCode {
   const code = (serverCode ?? '').replace(/^broker\./, '');
@@ -50,6 +54,14 @@ export function toBridgeCode(serverCode: string | undefined | null): BrokerError
       return 'too_large';
     case 'cancelled':
       return 'cancelled';
+    case 'header_forbidden':
+    case 'header_invalid':
+    case 'path_invalid':
+    case 'path_not_allowed':
+    case 'method_not_allowed':
+    case 'body_not_allowed':
+    case 'streaming_not_allowed':
+      return 'invalid_request';
     default:
       return 'upstream_failed';
   }

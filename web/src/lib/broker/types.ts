@@ -12,4 +12,5 @@ export type BrokerErrorCode =
   | 'rate_limited'
   | 'too_large'
   | 'timeout'
+  | 'invalid_request'
   | 'cancelled';

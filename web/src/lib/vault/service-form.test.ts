@@ -14,6 +14,7 @@ const OPENAI: ServiceDto = {
   maxRequestBytes: 1048576,
   maxResponseBytes: 8388608,
   ratePerMinute: 60,
+  burst: 1,
   allowStreaming: true,
   allowPrivateNetwork: false,
   enabled: false,
@@ -101,5 +102,9 @@ describe('service form', () => {
   it('maskedLast4_Value_OnlyLastFourAfterDots', () => {
     expect(maskedLast4('abcd')).toBe('••••abcd');
     expect(maskedLast4('xxabcd')).toBe('••••abcd');
+  });
+  it('validateService_BurstAboveRate_NamesBurst', () => {
+    expect(Object.keys(validateService({ ...valid(), ratePerMinute: 10, burst: 11 }, true))).toEqual(['burst']);
+    expect(Object.keys(validateService({ ...valid(), ratePerMinute: 10, burst: 0 }, true))).toEqual(['burst']);
   });
 });

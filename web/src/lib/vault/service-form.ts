@@ -14,6 +14,7 @@ export const SERVICE_FIELDS = [
   'maxRequestBytes',
   'maxResponseBytes',
   'ratePerMinute',
+  'burst',
   'allowStreaming',
   'allowPrivateNetwork',
   'enabled',
@@ -34,6 +35,7 @@ export interface ServiceFormValues {
   maxRequestBytes: number;
   maxResponseBytes: number;
   ratePerMinute: number;
+  burst: number;
   allowStreaming: boolean;
   allowPrivateNetwork: boolean;
   enabled: boolean;
@@ -56,6 +58,7 @@ export function emptyService(): ServiceFormValues {
     maxRequestBytes: 1 * MIB,
     maxResponseBytes: 8 * MIB,
     ratePerMinute: 60,
+    burst: 1,
     allowStreaming: true,
     allowPrivateNetwork: false,
     enabled: false,
@@ -78,6 +81,7 @@ export function serviceToForm(s: ServiceDto): ServiceFormValues {
     maxRequestBytes: s.maxRequestBytes,
     maxResponseBytes: s.maxResponseBytes,
     ratePerMinute: s.ratePerMinute,
+    burst: s.burst,
     allowStreaming: s.allowStreaming,
     allowPrivateNetwork: s.allowPrivateNetwork,
     enabled: s.enabled,
@@ -96,6 +100,7 @@ export function formToBody(f: ServiceFormValues): ServiceBody {
     maxRequestBytes: f.maxRequestBytes,
     maxResponseBytes: f.maxResponseBytes,
     ratePerMinute: f.ratePerMinute,
+    burst: f.burst,
     allowStreaming: f.allowStreaming,
     allowPrivateNetwork: f.allowPrivateNetwork,
     enabled: f.enabled,
@@ -137,6 +142,7 @@ export function validateService(f: ServiceFormValues, isNew: boolean): Partial<R
   if (!positiveInt(f.maxRequestBytes)) e.maxRequestBytes = 'A whole number of bytes above 0.';
   if (!positiveInt(f.maxResponseBytes)) e.maxResponseBytes = 'A whole number of bytes above 0.';
   if (!positiveInt(f.ratePerMinute)) e.ratePerMinute = 'A whole number of requests above 0.';
+  else if (!positiveInt(f.burst) || f.burst > f.ratePerMinute) e.burst = `Between 1 and the requests per minute (${f.ratePerMinute}).`;
   for (const k of Object.keys(e) as ServiceField[]) if (e[k] === undefined) delete e[k];
   return e;
 }

@@ -45,6 +45,8 @@ export interface ServiceDto {
   maxRequestBytes: number;
   maxResponseBytes: number;
   ratePerMinute: number;
+  /** Requests a card may send at once before the per-minute rate applies (1 … ratePerMinute; default one second's worth). */
+  burst: number;
   allowStreaming: boolean;
   allowPrivateNetwork: boolean;
   enabled: boolean;
