@@ -14,6 +14,7 @@ using Labyrinth.Host.Features.Schemas;
 using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Themes;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Users;
 using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
@@ -22,6 +23,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
 builder.Services.AddAuth();
+builder.Services.AddUsers();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
@@ -52,6 +54,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapUsers();
 app.MapTokens();
 app.MapBoards();
 app.MapInk();
