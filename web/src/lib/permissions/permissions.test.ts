@@ -5,6 +5,8 @@ const calls: string[] = [];
 const api = vi.hoisted(() => ({ permissions: vi.fn(), upgrade: vi.fn() }));
 vi.mock('../api/endpoints', () => ({ cardsApi: api }));
 vi.mock('../toast/toast.svelte', () => ({ toastError: vi.fn() }));
+const ink = vi.hoisted(() => ({ revokeSelection: vi.fn() }));
+vi.mock('../ink/api', () => ({ inkApi: ink }));
 
 const { CardPermissionsState } = await import('./permissions.svelte');
 
@@ -65,5 +67,22 @@ describe('CardPermissionsState.update', () => {
 
     expect(api.upgrade).not.toHaveBeenCalled();
     expect(calls).toEqual([]);
+  });
+});
+
+describe('CardPermissionsState.revokeSelection', () => {
+  it('hands the board the answer it showed before, so a closed card (no live services) still learns what it held', async () => {
+    const shared = { ...perms(null), selection: { id: 'sel_1' } } as unknown as CardPermissionsDto;
+    api.permissions.mockReset().mockResolvedValueOnce(shared).mockResolvedValueOnce(perms(null));
+    ink.revokeSelection.mockReset().mockResolvedValue(undefined);
+    const seen: [CardPermissionsDto, CardPermissionsDto | null][] = [];
+    const s = new CardPermissionsState('b', 'w', (p, before) => seen.push([p, before]));
+    await s.load();
+
+    await s.revokeSelection();
+
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0].selection ?? null).toBeNull();
+    expect(seen[0]![1]?.selection?.id).toBe('sel_1');
   });
 });
