@@ -114,7 +114,8 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
             await page.Keyboard.PressAsync("Tab");
             var shield = win.GetByTestId("card-shield");
             await Expect(shield).ToBeFocusedAsync();
-            await Expect(shield).ToHaveAccessibleNameAsync("Use Timer");
+            // Reached by keyboard, the hint on show is "Enter to use": the name says what is seen.
+            await Expect(shield).ToHaveAccessibleNameAsync("Enter to use Timer");
             await Expect(shield).ToHaveAccessibleDescriptionAsync(ShieldDescription());
             await Ui.ScreenshotAsync(page, "isolation-03-shield-focused");
 
