@@ -129,6 +129,9 @@ public static class ErrorCodes
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
 
+    /// <summary>503: the host is behind on writing earlier calls' network log and audit rows; nothing was sent upstream.</summary>
+    public const string BrokerBusy = "broker.busy";
+
     // Backups.
     public const string BackupFailed = "backup.failed";
 

@@ -25,11 +25,18 @@ internal static class AuditActions
     public const string SystemActor = "system";
 }
 
-/// <summary>One process-wide gate: reading the chain head and inserting the next row must not interleave.</summary>
+/// <summary>
+/// One process-wide gate: reading the chain head and inserting the next row must not interleave.
+/// Always taken before the database's write gate (<see cref="SqliteWriteGate"/>), never while a
+/// transaction is open, so the two cannot deadlock.
+/// </summary>
 internal sealed class AuditGate
 {
     public SemaphoreSlim Gate { get; } = new(1, 1);
 }
+
+/// <summary>An audit entry to append, before the chain gives it a sequence number and hashes.</summary>
+internal sealed record AuditDraft(DateTime AtUtc, string Actor, string Action, string? PluginId, string DetailJson);
 
 /// <summary>
 /// The append-only, hash-chained audit log. This is the only code that writes AuditEntries, and
@@ -49,19 +56,8 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
         await gate.Gate.WaitAsync(ct);
         try
         {
-            var head = await db.AuditEntries.AsNoTracking().OrderByDescending(a => a.Sequence).FirstOrDefaultAsync(ct);
-            var entry = AuditChain.Append(head is null ? null : ToCore(head), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
-            db.AuditEntries.Add(new AuditEntryEntity
-            {
-                Sequence = entry.Sequence,
-                AtUtc = entry.AtUtc,
-                Actor = entry.Actor,
-                Action = entry.Action,
-                PluginId = entry.PluginId,
-                DetailJson = entry.DetailJson,
-                PrevHash = entry.PrevHash,
-                Hash = entry.Hash,
-            });
+            var entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
+            db.AuditEntries.Add(ToEntity(entry));
             await db.SaveChangesAsync(ct);
             return entry;
         }
@@ -70,6 +66,59 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
             gate.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// Appends <paramref name="drafts"/> in order after the current head, in one transaction with
+    /// every pending change of this DbContext and whatever <paramref name="alsoWrite"/> writes: one
+    /// commit (one fsync) for the whole batch, and either all of it is stored or none of it. The
+    /// chain gate is held from reading the head to the commit; the transaction takes the
+    /// database's write gate like every other writer.
+    /// </summary>
+    public async Task AppendManyAsync(IReadOnlyList<AuditDraft> drafts, Func<CancellationToken, Task>? alsoWrite, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        await gate.Gate.WaitAsync(ct);
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var previous = await HeadAsync(ct);
+            foreach (var d in drafts)
+            {
+                previous = AuditChain.Append(previous, d.AtUtc, d.Actor, d.Action, d.PluginId, d.DetailJson);
+                db.AuditEntries.Add(ToEntity(previous));
+            }
+
+            await db.SaveChangesAsync(ct);
+            if (alsoWrite is not null)
+            {
+                await alsoWrite(ct);
+            }
+
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            gate.Gate.Release();
+        }
+    }
+
+    private async Task<AuditEntry?> HeadAsync(CancellationToken ct)
+    {
+        var head = await db.AuditEntries.AsNoTracking().OrderByDescending(a => a.Sequence).FirstOrDefaultAsync(ct);
+        return head is null ? null : ToCore(head);
+    }
+
+    private static AuditEntryEntity ToEntity(AuditEntry entry) => new()
+    {
+        Sequence = entry.Sequence,
+        AtUtc = entry.AtUtc,
+        Actor = entry.Actor,
+        Action = entry.Action,
+        PluginId = entry.PluginId,
+        DetailJson = entry.DetailJson,
+        PrevHash = entry.PrevHash,
+        Hash = entry.Hash,
+    };
 
     /// <summary>Every entry in insertion (row) order, which is the order the chain must verify in.</summary>
     public async Task<List<AuditEntry>> ReadAllAsync(CancellationToken ct) =>
