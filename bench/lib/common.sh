@@ -45,9 +45,10 @@ wait_http() {
   log "timed out waiting for $1"; return 1
 }
 
-# start_host <port> <examplePluginsDir> <logfile>: starts the host in Production; echoes its pid.
+# start_host <port> <examplePluginsDir> <logfile> [dataDir]: starts the host ($HOST_DLL) in
+# Production with a new data directory (or the one given); echoes its pid.
 start_host() {
-  local data; data="$(mktemp -d)"
+  local data; data="${4:-$(mktemp -d)}"
   ( cd "$REPO" && exec env Labyrinth__DataDir="$data" Labyrinth__ExamplePluginsDir="$2" \
       ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
       DOTNET_CLI_TELEMETRY_OPTOUT=1 \
