@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Labyrinth.Core.Audit;
 using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Audit;
+using Labyrinth.Host.Features.Auth;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -106,6 +108,44 @@ public sealed class BrokerRecordsTests
                 return again.StatusCode;
             }, s => s == HttpStatusCode.OK, "the broker admitted a call after its backlog was written");
             Assert.Equal(HttpStatusCode.OK, status);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AuditAppendInsideATransaction_WhileBrokerRowsWaitForTheDatabase_CompletesWithoutDeadlock()
+    {
+        var host = new BrokerHost(new Dictionary<string, string?>());
+        await host.InitializeAsync();
+        try
+        {
+            var card = await host.CardAsync("fake");
+            var writeGate = host.App.Services.GetRequiredService<SqliteWriteGate>();
+            await using var scope = host.App.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+
+            // Like a role change: a transaction (the database's write gate) first, its audit entry inside it.
+            await using (var tx = await db.Database.BeginTransactionAsync())
+            {
+                await card.CallAsync("fake", Models);
+                await Eventually.TrueAsync(() => writeGate.Waiting >= 1, "the broker's writer waits for the database with the call's rows");
+
+                // The writer must not hold the audit chain while it waits, or this append never gets it.
+                await audit.AppendAsync("test", UserAuditActions.RoleChange, null, new { test = true }, CancellationToken.None)
+                    .WaitAsync(TimeSpan.FromSeconds(10));
+                await tx.CommitAsync();
+            }
+
+            await using var read = new SqliteConnection($"Data Source={host.Database};Mode=ReadOnly;Pooling=False");
+            await read.OpenAsync();
+            await Eventually.TrueAsync(async () => await CountAsync(read, "SELECT COUNT(*) FROM NetworkLog WHERE WindowId = $w", card.WindowId) == 1,
+                "the broker call's network-log row was written after the transaction");
+            var chain = AuditChain.Verify(await ReadChainAsync(read));
+            Assert.True(chain.IsValid, chain.Message);
         }
         finally
         {

@@ -52,8 +52,10 @@ internal static class AuditActions
 
 /// <summary>
 /// One process-wide gate: reading the chain head and inserting the next row must not interleave.
-/// Always taken before the database's write gate (<see cref="SqliteWriteGate"/>), never while a
-/// transaction is open, so the two cannot deadlock.
+/// Always taken after the database's write gate (<see cref="SqliteWriteGate"/>, held by an open
+/// transaction): callers append inside their own transactions (a role change and its entry commit
+/// together), so an append that took this gate first and then waited for the write gate would
+/// deadlock with them.
 /// </summary>
 internal sealed class AuditGate
 {
@@ -70,42 +72,53 @@ internal sealed record AuditDraft(DateTime AtUtc, string Actor, string Action, s
 internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider clock)
 {
     /// <summary>
-    /// Appends one entry and saves every pending change of this request's DbContext in the same
-    /// SaveChanges (one transaction), so a governance change and its audit row commit together.
+    /// Appends one entry and saves every pending change of this request's DbContext with it, so a
+    /// governance change and its audit row commit together: in the caller's transaction when one
+    /// is open, else in a transaction of its own.
     /// </summary>
     public async Task<AuditEntry> AppendAsync(string actor, string action, string? pluginId, object detail, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(action);
         var detailJson = JsonSerializer.Serialize(detail, JsonSerializerOptions.Web);
+
+        // The write gate (by opening a transaction) before the chain gate, as everywhere.
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        AuditEntry entry;
         await gate.Gate.WaitAsync(ct);
         try
         {
-            var entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
+            entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
             db.AuditEntries.Add(ToEntity(entry));
             await db.SaveChangesAsync(ct);
-            return entry;
         }
         finally
         {
             gate.Gate.Release();
         }
+
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
+        }
+
+        return entry;
     }
 
     /// <summary>
     /// Appends <paramref name="drafts"/> in order after the current head, in one transaction with
     /// every pending change of this DbContext and whatever <paramref name="alsoWrite"/> writes: one
     /// commit (one fsync) for the whole batch, and either all of it is stored or none of it. The
-    /// chain gate is held from reading the head to the commit; the transaction takes the
-    /// database's write gate like every other writer.
+    /// transaction (the database's write gate) is opened first, then the chain gate is held from
+    /// reading the head to the commit.
     /// </summary>
     public async Task AppendManyAsync(IReadOnlyList<AuditDraft> drafts, Func<CancellationToken, Task>? alsoWrite, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(drafts);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await gate.Gate.WaitAsync(ct);
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var previous = await HeadAsync(ct);
             foreach (var d in drafts)
             {
