@@ -17,6 +17,7 @@ internal static partial class PluginsApi
 
     public static IServiceCollection AddPlugins(this IServiceCollection services)
     {
+        services.AddSingleton<CompressedVariants>();
         services.AddSingleton<PluginCatalog>();
         services.AddSingleton<FrameBootstrapFile>();
         services.AddScoped<PluginStore>();
