@@ -50,7 +50,7 @@ wait_http "http://127.0.0.1:$FAKE_PORT/"
 # the service (rate limit at its maximum so the bench measures the broker, not the limiter), store
 # the key, then a board with the card and the network grant.
 H="http://127.0.0.1:$HOST_PORT"; JAR="$W/cookies"
-api() { curl -fsS -b "$JAR" -c "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/json' "$@"; }
+api() { curl -sS --fail-with-body -b "$JAR" -c "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/json' "$@"; }
 TOKEN=""
 for _ in $(seq 1 50); do TOKEN=$(grep -o 'setup?token=[A-Za-z0-9_-]*' "$W/host.log" | head -1 | cut -d= -f2) && [ -n "$TOKEN" ] && break; sleep 0.2; done
 api -o /dev/null -d "{\"token\":\"$TOKEN\",\"userName\":\"admin\",\"password\":\"bench-password-123\"}" "$H/api/setup"
@@ -64,7 +64,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("manifest.json", json.dumps(manifest))
     z.writestr("cards/net.js", "export function mountPlugin() { return () => {}; }")
 PYZ
-curl -fsS -o /dev/null -b "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/octet-stream' --data-binary "@$W/plugin.zip" "$H/api/admin/plugins"
+curl -sS --fail-with-body -o /dev/null -b "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/octet-stream' --data-binary "@$W/plugin.zip" "$H/api/admin/plugins"
 api -o /dev/null -d "{\"id\":\"bench\",\"displayName\":\"Bench\",\"baseUrl\":\"http://127.0.0.1:$FAKE_PORT/v1\",\"methods\":[\"POST\"],\"pathPrefixes\":[\"/chat/completions\"],\"secret\":{\"in\":\"header\",\"name\":\"Authorization\",\"template\":\"Bearer {secret}\"},\"timeoutSeconds\":30,\"maxRequestBytes\":65536,\"maxResponseBytes\":1048576,\"ratePerMinute\":100000,\"allowStreaming\":true,\"allowPrivateNetwork\":true,\"enabled\":true}" "$H/api/admin/services"
 api -o /dev/null -d "{\"name\":\"bench key\",\"serviceId\":\"bench\",\"value\":\"$KEY\"}" "$H/api/admin/secrets"
 BOARD=$(api -d '{"name":"Bench"}' "$H/api/boards" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')

@@ -46,11 +46,12 @@ wait_http() {
 }
 
 # start_host <port> <examplePluginsDir> <logfile> [dataDir]: starts the host ($HOST_DLL) in
-# Production with a new data directory (or the one given); echoes its pid.
+# Production with a new data directory (or the one given); echoes its pid. The host's own lines
+# (ready, the first-run setup link the scripts read) are Information; the framework's stay quiet.
 start_host() {
   local data; data="${4:-$(mktemp -d)}"
   ( cd "$REPO" && exec env Labyrinth__DataDir="$data" Labyrinth__ExamplePluginsDir="$2" \
-      ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Logging__LogLevel__Labyrinth=Information \
       DOTNET_CLI_TELEMETRY_OPTOUT=1 \
       dotnet "$HOST_DLL" --urls "http://127.0.0.1:$1" >"$3" 2>&1 ) &
   echo $!
