@@ -2,6 +2,7 @@
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
+#pragma warning disable CA1861 // generated code: the arrays run once per migration
 
 namespace Labyrinth.Host.Data.Migrations
 {
