@@ -29,6 +29,15 @@ export const AUDIT_ACTIONS = [
   'trust.remove',
   'policy.change',
   'card.mount_failed',
+  'group.create',
+  'group.delete',
+  'group.member_add',
+  'group.member_remove',
+  'plugin.availability',
+  'plugin.rollout_start',
+  'plugin.rollout_promote',
+  'plugin.rollout_rollback',
+  'plugin.rollout_auto_rollback',
 ] as const;
 
 /**

@@ -4,6 +4,7 @@ export type Route =
   | { name: 'board'; boardId: string | null }
   | { name: 'admin-users' }
   | { name: 'admin-plugins' }
+  | { name: 'admin-groups' }
   | { name: 'admin-themes' }
   | { name: 'admin-secrets' }
   | { name: 'admin-services' }
@@ -21,6 +22,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (path === '/') return { name: 'board', boardId: null };
   if (path === '/admin/users') return { name: 'admin-users' };
   if (path === '/admin/plugins') return { name: 'admin-plugins' };
+  if (path === '/admin/groups') return { name: 'admin-groups' };
   if (path === '/admin/themes') return { name: 'admin-themes' };
   if (path === '/admin/secrets') return { name: 'admin-secrets' };
   if (path === '/admin/services') return { name: 'admin-services' };
