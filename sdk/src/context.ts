@@ -54,6 +54,13 @@ export interface CardContextController {
   /** `pushSelectionSnapshot`: records the latest selection and calls the `onSelection` listeners. */
   pushSelection(selection: SelectionSnapshot): void;
   /**
+   * `selectionRevoked`: the share `id` is gone. When the card holds that share, or none (a frame
+   * that reloaded and was not pushed it again yet), `selection` becomes null and the `onSelection`
+   * listeners get null; a revoke of a share the card no longer holds (it was replaced) changes
+   * nothing. Returns whether the listeners were called.
+   */
+  revokeSelection(id: string): boolean;
+  /**
    * Routes `response`, `event` and `networkChunk` to the request or subscription they belong
    * to. Returns false for any other message. Unknown ids are ignored.
    */
@@ -107,6 +114,11 @@ function inkStrokeOf(v: unknown, budget: { points: number }): InkStroke | null {
     copy.push(Object.freeze([x, y, pressure] as const));
   }
   return Object.freeze({ points: Object.freeze(copy), color, width });
+}
+
+/** The share id of an untrusted `selectionRevoked` message, or null when it is not a string of 1–200 chars. */
+export function selectionIdOf(v: unknown): string | null {
+  return shortText(v) ? v : null;
 }
 
 /**
@@ -176,7 +188,7 @@ export function createCardContext(
   const props: Listeners<JsonObject> = new Set();
   const grants: Listeners<readonly string[]> = new Set();
   const pushed: Listeners<AssetHandle> = new Set();
-  const selections: Listeners<SelectionSnapshot> = new Set();
+  const selections: Listeners<SelectionSnapshot | null> = new Set();
   let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
 
@@ -285,7 +297,7 @@ export function createCardContext(
     onPropsChanged: (cb: (p: JsonObject) => void) => on(props, cb),
     onGrantsChanged: (cb: (c: readonly string[]) => void) => on(grants, cb),
     onAssetPushed: (cb: (a: AssetHandle) => void) => on(pushed, cb),
-    onSelection(cb: (s: SelectionSnapshot) => void) {
+    onSelection(cb: (s: SelectionSnapshot | null) => void) {
       const off = on(selections, cb);
       // A card that mounts after the push (or registers late) still gets what the person shared.
       if (selection) emit(new Set([cb]), selection);
@@ -373,6 +385,12 @@ export function createCardContext(
     },
     pushAsset(a) { emit(pushed, a); },
     pushSelection(s) { selection = s; emit(selections, s); },
+    revokeSelection(id) {
+      if (selection && selection.id !== id) return false;
+      selection = null;
+      emit(selections, null);
+      return true;
+    },
     receive(m) {
       switch (m.type) {
         case 'response': {

@@ -18,7 +18,7 @@
  * ```
  */
 import { BusEngine, type BusMessage } from './bus-engine.ts';
-import { assetHandleOf, CardBridgeError, createCardContext, mountCard, selectionSnapshotOf, type MountedCard } from './context.ts';
+import { assetHandleOf, CardBridgeError, createCardContext, mountCard, selectionIdOf, selectionSnapshotOf, type MountedCard } from './context.ts';
 import { patternCovers } from './topics.ts';
 import type {
   AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
@@ -129,6 +129,20 @@ export interface MockHost {
    * `onSelection` listeners. Returns false (and changes nothing) when the snapshot is malformed.
    */
   pushSelection(snapshot: SelectionSnapshot): boolean;
+  /**
+   * Plays the person revoking the card's shared selection in the permissions panel
+   * (`selectionRevoked`, validated like the frame does): `card.selection` becomes null and the
+   * `onSelection` listeners get null. `id` defaults to the current selection's; a revoke of a
+   * share the card no longer holds changes nothing. Returns whether the listeners were called.
+   *
+   * @example
+   * ```ts
+   * host.pushSelection(snapshot);
+   * host.revokeSelection();
+   * expect(host.card.selection).toBeNull();
+   * ```
+   */
+  revokeSelection(id?: string): boolean;
   /** Resolves once every request sent so far has been answered (await it before asserting). */
   settle(): Promise<void>;
   /** Changes props like `propsChanged`: listeners, then `update` / remount of a card mounted with {@link MockHost.mount}. */
@@ -346,6 +360,10 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
       const selection = selectionSnapshotOf(structuredClone(snapshot));
       if (selection) controller.pushSelection(selection);
       return selection !== null;
+    },
+    revokeSelection(id = controller.ctx.selection?.id) {
+      const valid = selectionIdOf(structuredClone(id));
+      return valid !== null && controller.revokeSelection(valid);
     },
     emit(topic, payload, from = { typeID: 'other' }) {
       if (!granted.includes('crossCard:pubsub')) return false;

@@ -229,26 +229,31 @@ export interface CardContext {
   onAssetPushed(cb: (asset: AssetHandle) => void): Unsubscribe;
 
   /**
-   * The latest selection the person shared with this card (Lasso → "Convert to Math", CSC §7),
-   * or `null` when none was pushed since the frame started. Only the selected strokes and a PNG
-   * of them: never anything else of the board. Persist what you need with
-   * {@link CardContext.setPayload}; the host does not push it again on reopen.
+   * The selection the person shares with this card now (Lasso → "Convert to Math", CSC §7), or
+   * `null`: none pushed since the frame started, or the person revoked it. Only the selected
+   * strokes and a PNG of them: never anything else of the board. The host pushes a share again
+   * after every (re)load of the frame, with the same `id`: keep the id with what you derived
+   * (in {@link CardContext.setPayload}) so a reload does not redo work over the person's edits.
    */
   readonly selection: SelectionSnapshot | null;
 
   /**
    * Calls `cb` with each selection the host pushes (`pushSelectionSnapshot`), already validated
-   * by the bootstrap. A listener registered after a push receives the latest one at once.
+   * by the bootstrap, and with `null` when the person revokes the share (`selectionRevoked`, from
+   * the permissions panel): then drop the strokes, the image and anything you kept of them. A
+   * listener registered after a push receives the current selection at once (nothing when it is
+   * `null`).
    *
    * @example
    * ```ts
    * card.onSelection((s) => {
+   *   if (!s) { img.removeAttribute('src'); label.textContent = 'The person revoked the shared ink.'; return; }
    *   label.textContent = `${s.strokes.length} strokes received`;
    *   img.src = URL.createObjectURL(new Blob([s.image.data], { type: s.image.mediaType }));
    * });
    * ```
    */
-  onSelection(cb: (selection: SelectionSnapshot) => void): Unsubscribe;
+  onSelection(cb: (selection: SelectionSnapshot | null) => void): Unsubscribe;
 
   /**
    * Publishes a message on the person's workspace bus: every open card of theirs that subscribed
@@ -631,6 +636,8 @@ export interface GrantsChangedMessage { type: 'grantsChanged'; capabilities: str
 export interface PushAssetMessage { type: 'pushAsset'; asset: AssetHandle }
 /** Host → card, only after an explicit user action (CSC §6.1 pushSelectionSnapshot); `image.data` is transferred. */
 export interface PushSelectionSnapshotMessage { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
+/** Host → card: the person revoked the share `id` (the permissions panel); the card drops it. */
+export interface SelectionRevokedMessage { type: 'selectionRevoked'; id: string }
 /** Answer to a card request carrying `id`. */
 export type ResponseMessage =
   | { type: 'response'; id: string; ok: true; result?: JsonValue }
@@ -650,7 +657,8 @@ export type HostToCardMessage =
   | CaptureSnapshotMessage
   | GrantsChangedMessage
   | PushAssetMessage
-  | PushSelectionSnapshotMessage;
+  | PushSelectionSnapshotMessage
+  | SelectionRevokedMessage;
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }

@@ -16,6 +16,7 @@ using Labyrinth.Host.Features.Schemas;
 using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Themes;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Users;
 using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
@@ -24,6 +25,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
 builder.Services.AddAuth();
+builder.Services.AddUsers();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
@@ -56,6 +58,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapUsers();
 app.MapTokens();
 app.MapBoards();
 app.MapInk();

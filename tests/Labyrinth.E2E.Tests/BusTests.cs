@@ -55,7 +55,10 @@ public sealed class BusTests(E2EEnvironment env)
     {
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
-        if (await page.GetByTestId("user-menu").CountAsync() == 0)
+        // The second tab shares the first one's cookie: wait until the page has decided which it shows.
+        var signIn = page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" });
+        await Expect(signIn.Or(page.GetByTestId("user-menu"))).ToBeVisibleAsync();
+        if (await signIn.CountAsync() > 0)
         {
             await Ui.LoginAsync(page, name, MemberPassword);
         }

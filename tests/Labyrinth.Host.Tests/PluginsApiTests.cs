@@ -12,12 +12,26 @@ public sealed class PluginsApiTests
 
         var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().ToList();
 
-        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
         var hello = plugins.Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
         Assert.Equal("/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
         Assert.Equal("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
         var html = plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
         Assert.Equal("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html", html.GetProperty("frameUrl").GetString());
+    }
+
+    [Fact]
+    public async Task ListPlugins_FreshHostWithoutTestSetting_HasNoTestPlugin()
+    {
+        // What `dotnet run` gets: the setting is unset (LabyrinthApp sets it for every other test).
+        await using var app = new LabyrinthApp(new Dictionary<string, string?> { ["Labyrinth:InstallTestPlugins"] = null });
+        var admin = await app.SetupAdminAsync();
+
+        var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
+
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.timer"], plugins);
+        var installed = (await admin.GetJsonAsync("/api/admin/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
+        Assert.DoesNotContain("dev.labyrinth.probe", installed);
     }
 
     [Fact]

@@ -18,7 +18,13 @@ public static class ErrorCodes
     public const string SetupAlreadyDone = "setup.already_done";
     public const string AuthInvalidCredentials = "auth.invalid_credentials";
     public const string AuthRateLimited = "auth.rate_limited";
+    public const string AuthAccountDisabled = "auth.account_disabled";
+    public const string AuthWrongPassword = "auth.wrong_password";
     public const string UserExists = "user.exists";
+    public const string UserNotFound = "user.not_found";
+
+    /// <summary>The change would leave the host without an enabled administrator.</summary>
+    public const string UserLastAdmin = "user.last_admin";
 
     public const string BoardNotFound = "board.not_found";
     public const string BoardVersionConflict = "board.version_conflict";

@@ -482,7 +482,7 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
   it('PushSelectionSnapshot_Valid_TransferredPngReachesListenerAndContext', async () => {
     const { host, card } = await mounted();
     const seen: { id: string; bytes: number }[] = [];
-    card.onSelection((s) => seen.push({ id: s.id, bytes: s.image.data.byteLength }));
+    card.onSelection((s) => seen.push({ id: s!.id, bytes: s!.image.data.byteLength }));
     const msg = selection('sel_ok');
     host.postMessage({ type: 'pushSelectionSnapshot', selection: msg }, [msg.image.data]);
     await until(() => seen.length === 1 || undefined);
@@ -493,7 +493,7 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
   it('PushSelectionSnapshot_Malformed_NeverReachesCard', async () => {
     const { host, card } = await mounted();
     const seen: string[] = [];
-    card.onSelection((s) => seen.push(s.id));
+    card.onSelection((s) => seen.push(s!.id));
     for (const bad of [
       null, selection('a', { strokes: [{ points: [[0, Infinity, 0]], color: '#111', width: 1 }] }),
       selection('b', { image: { mediaType: 'image/png', data: 'iVBORw0KGgo=' } }),
@@ -503,6 +503,29 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
     host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('last') });
     await until(() => seen.length > 0 || undefined);
     expect(seen).toEqual(['last']);
+  });
+
+  it('SelectionRevoked_HeldShare_ListenerGetsNullAndSelectionCleared', async () => {
+    const { host, card } = await mounted();
+    const seen: (string | null)[] = [];
+    card.onSelection((s) => seen.push(s?.id ?? null));
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('sel_ok') });
+    host.postMessage({ type: 'selectionRevoked', id: 'sel_ok' });
+    await until(() => seen.length === 2 || undefined);
+    expect(seen).toEqual(['sel_ok', null]);
+    expect(card.selection).toBeNull();
+  });
+
+  it('SelectionRevoked_MalformedOrOtherId_NeverReachesCard', async () => {
+    const { host, card } = await mounted();
+    const seen: (string | null)[] = [];
+    card.onSelection((s) => seen.push(s?.id ?? null));
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('sel_ok') });
+    for (const id of [undefined, 7, '', 'x'.repeat(201), ['sel_ok'], 'sel_other']) host.postMessage({ type: 'selectionRevoked', id });
+    // Port messages arrive in order: once the last push is seen, every revoke before it was handled.
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('last') });
+    await until(() => seen.length === 2 || undefined);
+    expect(seen).toEqual(['sel_ok', 'last']);
   });
 
   it('CaptureSnapshot_RasteriserSucceeds_AnswersSnapshotWithSameId', async () => {

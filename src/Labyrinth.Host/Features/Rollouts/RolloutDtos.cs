@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Labyrinth.Host.Features.Rollouts;
 
 /// <summary>The audit action names of groups, availability and rollouts (docs/api.md).</summary>
+[Audit.AuditActionCatalogue]
 internal static class RolloutAuditActions
 {
     public const string GroupCreate = "group.create";

@@ -1,5 +1,6 @@
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
 namespace Labyrinth.Host.Features.WebApp;
@@ -32,9 +33,13 @@ internal static class WebAppApi
         var paths = app.Services.GetRequiredService<HostPaths>();
         if (Directory.Exists(paths.WebRoot))
         {
+            // The sample model ("Add sample model" on the assets page) is one of the host's own files.
+            var types = new FileExtensionContentTypeProvider();
+            types.Mappings[".glb"] = "model/gltf-binary";
             app.UseWhen(http => MayBeWebRootFile(http.Request.Path), files => files.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = new PhysicalFileProvider(paths.WebRoot),
+                ContentTypeProvider = types,
                 OnPrepareResponse = ctx =>
                 {
                     // Vite fingerprints everything under /assets, so those never change; index.html must.
