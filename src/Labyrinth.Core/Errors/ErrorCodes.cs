@@ -165,4 +165,18 @@ public static class ErrorCodes
     public const string SelectionInvalid = "selection.invalid";
     public const string SelectionTooLarge = "selection.too_large";
     public const string SelectionNotFound = "selection.not_found";
+
+    // Groups, per-group availability and staged rollouts.
+    public const string GroupNotFound = "group.not_found";
+    public const string GroupInvalidName = "group.invalid_name";
+    public const string GroupNameTaken = "group.name_taken";
+    public const string GroupTooMany = "group.too_many";
+    public const string GroupUserNotFound = "group.user_not_found";
+    public const string AvailabilityInvalid = "availability.invalid";
+
+    /// <summary>The plugin is limited to groups the caller is not in: it is not offered, spawned, opened or served to them.</summary>
+    public const string PluginNotAvailable = "plugin.not_available";
+    public const string RolloutInvalid = "rollout.invalid";
+    public const string RolloutNotFound = "rollout.not_found";
+    public const string RolloutInProgress = "rollout.in_progress";
 }
