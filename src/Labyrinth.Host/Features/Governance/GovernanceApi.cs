@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -68,8 +69,30 @@ internal static class GovernanceApi
     /// imports it through the one install path.
     /// </summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
-        HttpContext http, bool? rollback, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+        HttpContext http, bool? rollback, int? rolloutPercent, string? rolloutGroups, int? rolloutMinOpens, PluginStore store, GovernanceService governance,
+        RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
+        // ?rolloutPercent=… or ?rolloutGroups=id,id: install without activating, then stage it.
+        StartRolloutRequest? staged = null;
+        if (rolloutPercent is not null || rolloutGroups is not null)
+        {
+            var groups = rolloutGroups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Guid[]? groupIds = null;
+            if (groups is not null)
+            {
+                groupIds = new Guid[groups.Length];
+                for (var i = 0; i < groups.Length; i++)
+                {
+                    if (!Guid.TryParse(groups[i], out groupIds[i]))
+                    {
+                        return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.RolloutInvalid, "rolloutGroups is a comma-separated list of group ids.");
+                    }
+                }
+            }
+
+            staged = new StartRolloutRequest(null, groupIds, rolloutPercent, rolloutMinOpens, null);
+        }
+
         var max = PackageLimits.Default.MaxCompressedBytes;
         var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
         await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -102,7 +125,7 @@ internal static class GovernanceApi
         }
 
         file.Position = 0;
-        var outcome = await store.ImportAsync(file, new ImportRequest(Actor(http), rollback ?? false), ct);
+        var outcome = await store.ImportAsync(file, new ImportRequest(Actor(http), rollback ?? false, KeepActive: staged is not null), ct);
         if (outcome.Status == ImportStatus.Rejected)
         {
             var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";
@@ -114,11 +137,25 @@ internal static class GovernanceApi
             });
         }
 
+        if (staged is not null)
+        {
+            var started = await rollouts.StartAsync(outcome.PluginId!, staged with { Version = outcome.Version }, Actor(http), ct);
+            if (started.Problem is { } refused)
+            {
+                // The version stays installed (inactive); say so beside why it was not staged.
+                return Problems.Create(refused.StatusCode, Code(refused),
+                    $"{outcome.PluginId}@{outcome.Version} is installed but not rolled out: {refused.ProblemDetails.Detail}");
+            }
+        }
+
         var dto = new InstallResultDto((await governance.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
         return outcome.Status == ImportStatus.Installed
             ? TypedResults.Created($"/api/admin/plugins/{outcome.PluginId}", dto)
             : TypedResults.Ok(dto);
     }
+
+    private static string Code(ProblemHttpResult problem) =>
+        problem.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is string s ? s : ErrorCodes.RolloutInvalid;
 
     private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
     {

@@ -217,6 +217,11 @@ internal sealed partial class GovernanceService(
             return VersionNotFound(id, version ?? "(none)");
         }
 
+        if (plugin.ActiveVersion != version && await CurrentRolloutAsync(id, ct) is not null)
+        {
+            return Rollouts.RolloutService.InProgress(id);
+        }
+
         if (plugin.ActiveVersion != version)
         {
             var candidate = VersionRules.TryParse(version)!;
@@ -265,6 +270,11 @@ internal sealed partial class GovernanceService(
         if (removing.Count == 0)
         {
             return VersionNotFound(id, version!);
+        }
+
+        if (await CurrentRolloutAsync(id, ct) is { } rollout && removing.Any(r => r.Version == rollout.FromVersion || r.Version == rollout.ToVersion))
+        {
+            return Rollouts.RolloutService.InProgress(id);
         }
 
         var remaining = rows.Except(removing).ToList();
@@ -416,6 +426,9 @@ internal sealed partial class GovernanceService(
     });
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private Task<RolloutEntity?> CurrentRolloutAsync(string id, CancellationToken ct) =>
+        db.Rollouts.AsNoTracking().FirstOrDefaultAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);
 
     private static byte[]? DecodePublicKey(string base64)
     {
