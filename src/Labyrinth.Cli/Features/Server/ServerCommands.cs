@@ -135,18 +135,30 @@ internal static class ServerCommands
         return command;
     }
 
-    private static ServerClient Connect(CliContext context, string? serverOption, string? tokenOption)
+    /// <summary>
+    /// The server (<c>--server</c>, <c>$LABYRINTH_SERVER</c>, the one <c>labyrinth login</c> used last,
+    /// else <see cref="DefaultServer"/>) and its token (<c>--token</c>, <c>$LABYRINTH_TOKEN</c>, else
+    /// the one kept by <c>labyrinth login</c> for that server).
+    /// </summary>
+    internal static ServerClient Connect(CliContext context, string? serverOption, string? tokenOption)
     {
-        var serverText = serverOption ?? NonEmpty(context.Environment("LABYRINTH_SERVER")) ?? DefaultServer;
+        var credentials = new Login.Credentials(context);
+        var server = ParseServer(serverOption ?? NonEmpty(context.Environment("LABYRINTH_SERVER")) ?? credentials.DefaultServer ?? DefaultServer);
+        var token = tokenOption ?? NonEmpty(context.Environment("LABYRINTH_TOKEN")) ?? credentials.Find(server.ToString())?.Token
+            ?? throw new CliException(ExitCodes.Usage, $"No access token for {server}: run 'labyrinth login', or pass --token / set LABYRINTH_TOKEN (create a personal access token on {server}profile).");
+        return new ServerClient(server, token, context.HttpTimeout);
+    }
+
+    /// <summary>An http(s) URL with one trailing slash (relative API paths resolve under it).</summary>
+    internal static Uri ParseServer(string serverText)
+    {
         if (!Uri.TryCreate(serverText.EndsWith('/') ? serverText : serverText + "/", UriKind.Absolute, out var server) ||
             server.Scheme is not ("http" or "https"))
         {
             throw new CliException(ExitCodes.Usage, $"--server \"{serverText}\" is not an http(s) URL.");
         }
 
-        var token = tokenOption ?? NonEmpty(context.Environment("LABYRINTH_TOKEN"))
-            ?? throw new CliException(ExitCodes.Usage, "No access token: pass --token or set LABYRINTH_TOKEN (create a personal access token on your profile page).");
-        return new ServerClient(server, token, context.HttpTimeout);
+        return server;
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
