@@ -18,7 +18,12 @@ internal sealed record PluginVersionDto(
     bool Active,
     string Name,
     string Description,
-    IReadOnlyDictionary<string, string> Dependencies);
+    IReadOnlyDictionary<string, string> Dependencies)
+{
+    /// <summary>Present when the package was packed past the accessibility gate (see <see cref="Plugins.AccessibilityMark"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Plugins.AccessibilityMark? Accessibility { get; init; }
+}
 
 internal sealed record PluginAdminDto(string Id, string ActiveVersion, bool Enabled, bool Killed, bool UnsignedAllowed, PluginVersionDto[] Versions, string[] Dependents);
 

@@ -104,6 +104,13 @@ export interface PluginDto {
   /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
   signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
   cards: CardTypeDto[];
+  /** Present when the package was packed past the accessibility gate. */
+  accessibility?: AccessibilityMark;
+}
+
+/** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */
+export interface AccessibilityMark {
+  findings: number;
 }
 
 export interface PayloadDto {
@@ -142,6 +149,7 @@ export interface PluginVersionDto {
   name: string;
   description: string;
   dependencies: Record<string, string>;
+  accessibility?: AccessibilityMark;
 }
 
 export interface PluginAdminDto {
