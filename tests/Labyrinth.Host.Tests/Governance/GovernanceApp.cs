@@ -25,10 +25,10 @@ internal sealed class GovernanceHost : IAsyncDisposable
 
     public string Database => Path.Combine(DataDir, "labyrinth.db");
 
-    public static async Task<GovernanceHost> StartAsync()
+    public static async Task<GovernanceHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "labyrinth-gov-" + Guid.NewGuid().ToString("N"));
-        var host = new GovernanceHost(dir, Create(dir));
+        var host = new GovernanceHost(dir, Create(dir, settings));
         host.Admin = await host.App.SetupAdminAsync();
         using var trusted = await host.Admin.PostAsJsonAsync("/api/admin/trust", new { name = host.Key.Name, publicKey = Convert.ToBase64String(host.Key.PublicKey) });
         await Expect.StatusAsync(HttpStatusCode.Created, trusted);
@@ -94,6 +94,6 @@ internal sealed class GovernanceHost : IAsyncDisposable
     }
 
     // Kestrel, not TestServer: plugin file serving matches on the raw request target, as a real socket gives it.
-    private static LabyrinthApp Create(string dir) =>
-        new(new Dictionary<string, string?> { ["Labyrinth:DataDir"] = dir, ["Labyrinth:ExamplePluginsDir"] = "" }, kestrel: true);
+    private static LabyrinthApp Create(string dir, IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Labyrinth:DataDir"] = dir, ["Labyrinth:ExamplePluginsDir"] = "" }, kestrel: true);
 }

@@ -16,6 +16,7 @@ internal static class GovernanceApi
     public static IServiceCollection AddGovernance(this IServiceCollection services)
     {
         services.AddSingleton<GovernanceGate>();
+        services.AddSingleton<DevInstallPolicy>();
         services.AddSingleton<PluginEvents>();
         services.AddScoped<GovernanceService>();
         services.AddSignalR();
@@ -27,6 +28,7 @@ internal static class GovernanceApi
         var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
         admin.MapGet("/plugins", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
+        admin.MapPost("/plugins/dev", UploadDevelopment);
         admin.MapPost("/plugins/{id}/enable", (string id, GovernanceService g, HttpContext http, CancellationToken ct) =>
             Answer(g.EnableAsync(id, Actor(http), ct)));
         admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
@@ -55,7 +57,7 @@ internal static class GovernanceApi
             return outcome.Problem is { } p ? p : TypedResults.NoContent();
         });
 
-        admin.MapGet("/policy", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct)));
+        admin.MapGet("/policy", async (GovernanceService g, DevInstallPolicy dev, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct) with { DevInstalls = dev.Describe() }));
         admin.MapPut("/policy", (PolicyRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
             Answer(g.SetPolicyAsync(body, Actor(http), ct)));
 
@@ -67,8 +69,48 @@ internal static class GovernanceApi
     /// Reads the body into a temp file with a hard cap (never trusting Content-Length alone), then
     /// imports it through the one install path.
     /// </summary>
-    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
-        HttpContext http, bool? rollback, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    private static Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
+        HttpContext http, bool? rollback, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct) =>
+        ImportUploadAsync(http, new ImportRequest(Actor(http), rollback ?? false), store, governance, paths, metrics, audit, ct);
+
+    /// <summary>
+    /// <c>labyrinth plugin dev</c>'s upload: an <c>x.y.z-dev.N</c> version, signed or not, made
+    /// active at once (whatever its precedence), while the host allows development installs. Only
+    /// the newest <see cref="DevInstallsDto.Kept"/> development versions of the plugin stay
+    /// installed: older ones are uninstalled (audited) after each install.
+    /// </summary>
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> UploadDevelopment(
+        HttpContext http, DevInstallPolicy policy, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    {
+        var dev = policy.Describe();
+        if (!dev.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
+        }
+
+        var result = await ImportUploadAsync(http, new ImportRequest(Actor(http), AllowRollback: true) { Development = true }, store, governance, paths, metrics, audit, ct);
+        if (result.Result is not Created<InstallResultDto> { Value: { } installed })
+        {
+            return result;
+        }
+
+        var devVersions = installed.Plugin.Versions
+            .Where(v => DevInstallPolicy.IsDevVersion(v.Version) && !v.Active)
+            .OrderByDescending(v => v.InstalledAt)
+            .Skip(dev.Kept - 1)
+            .Select(v => v.Version)
+            .ToList();
+        foreach (var old in devVersions)
+        {
+            await governance.UninstallAsync(installed.Installed.Id, old, Actor(http), ct);
+        }
+
+        var plugin = devVersions.Count == 0 ? installed.Plugin : (await governance.FindAsync(installed.Installed.Id, ct))!;
+        return TypedResults.Created($"/api/admin/plugins/{installed.Installed.Id}", installed with { Plugin = plugin });
+    }
+
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> ImportUploadAsync(
+        HttpContext http, ImportRequest request, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
         var max = PackageLimits.Default.MaxCompressedBytes;
         var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
@@ -102,7 +144,7 @@ internal static class GovernanceApi
         }
 
         file.Position = 0;
-        var outcome = await store.ImportAsync(file, new ImportRequest(Actor(http), rollback ?? false), ct);
+        var outcome = await store.ImportAsync(file, request, ct);
         if (outcome.Status == ImportStatus.Rejected)
         {
             var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";

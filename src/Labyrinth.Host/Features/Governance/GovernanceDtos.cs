@@ -43,6 +43,11 @@ internal sealed record TrustedKeyDto(string KeyId, string Name, string PublicKey
 
 internal sealed record AddTrustRequest(string? Name, string? PublicKey);
 
-internal sealed record PolicyDto(string Mode, string[] UnsignedAllowlist);
+internal sealed record PolicyDto(string Mode, string[] UnsignedAllowlist)
+{
+    /// <summary>Whether <c>labyrinth plugin dev</c> may install development versions here, and why.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DevInstallsDto? DevInstalls { get; init; }
+}
 
 internal sealed record PolicyRequest(string[]? UnsignedAllowlist);

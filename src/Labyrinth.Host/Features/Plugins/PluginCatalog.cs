@@ -157,7 +157,8 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         var entries = JsonSerializer.Deserialize<List<StoredFile>>(row.FilesJson, JsonSerializerOptions.Web) ?? [];
         // Quality 11 costs ~3 s per MB: worth it for a typical card bundle, not for a package of
         // many MB (a 10 MB / 1,000-file package kept its upload waiting ~25 s).
-        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4;
+        // A development version lives for one save: the fast level keeps the save-to-screen loop short.
+        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4 && row.SignatureStatus != PluginStore.StatusDev;
         var root = PluginStore.VersionDir(paths, row.PluginId, row.Version);
         var files = new Dictionary<string, PluginFile>(StringComparer.Ordinal);
         foreach (var entry in entries)
