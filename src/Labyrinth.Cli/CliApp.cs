@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.Text.Json;
 using Labyrinth.Cli.Features.Audit;
 using Labyrinth.Cli.Features.Backup;
+using Labyrinth.Cli.Features.Dev;
 using Labyrinth.Cli.Features.Keys;
 using Labyrinth.Cli.Features.Login;
 using Labyrinth.Cli.Features.Packages;
@@ -27,6 +28,7 @@ internal static class CliApp
 
         var plugin = new Command("plugin", "Start, develop, build and check plugins locally, or manage plugins on a Labyrinth server.");
         ScaffoldCommands.AddTo(plugin, context);
+        DevCommand.AddTo(plugin, context);
         PackageCommands.AddTo(plugin, context);
         ServerCommands.AddTo(plugin, context);
         root.Add(plugin);

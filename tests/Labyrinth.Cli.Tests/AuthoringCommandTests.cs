@@ -151,3 +151,115 @@ public sealed class AuthoringCommandTests
         Assert.Contains("labyrinth login", list.Error, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>plugin dev</c> against a fake server: one build, one development upload, or the reason there is none.</summary>
+public sealed class DevCommandTests : IDisposable
+{
+    // Inside the repository, so the scaffold's node_modules/@labyrinth/sdk resolves to this SDK.
+    private readonly string _dir = Path.Combine(AppContext.BaseDirectory, "dev-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private async Task ScaffoldAsync() =>
+        Assert.Equal(0, (await CliRunner.RunAsync("plugin", "new", "com.example.dice", "--dir", _dir, "--sdk", "x.tgz")).ExitCode);
+
+    private Task<CliRun> DevOnceAsync(FakeServer server) =>
+        CliRunner.RunAsync("plugin", "dev", _dir, "--once", "--server", server.Url.ToString(), "--token", "lab_pat_t");
+
+    [Fact]
+    public async Task PluginDev_Once_BuildsAndUploadsTheNextDevVersion()
+    {
+        await using var server = await FakeServer.StartAsync();
+        await ScaffoldAsync();
+
+        var run = await DevOnceAsync(server);
+
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Contains("live", run.Out, StringComparison.Ordinal);
+        var upload = server.Requests.Single(r => r.Path == "/api/admin/plugins/dev");
+        Assert.Equal("Bearer lab_pat_t", upload.Authorization);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(upload.Body));
+        using var manifest = JsonDocument.Parse(zip.GetEntry("manifest.json")!.Open());
+        Assert.Matches(@"^0\.1\.0-dev\.\d+$", manifest.RootElement.GetProperty("version").GetString());
+        Assert.NotNull(zip.GetEntry("cards/dice.js"));
+    }
+
+    [Fact]
+    public async Task PluginDev_DevInstallsOff_RefusedWithTheHostsReasonBeforeBuilding()
+    {
+        await using var server = await FakeServer.StartAsync();
+        server.Body = """{ "mode": "strict", "devInstalls": { "allowed": false, "reason": "The host listens on http://0.0.0.0:5080, which other machines may reach.", "kept": 3 } }""";
+        await ScaffoldAsync();
+
+        var run = await DevOnceAsync(server);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("does not take development installs: The host listens on http://0.0.0.0:5080", run.Error, StringComparison.Ordinal);
+        Assert.Equal(["/api/admin/policy"], server.Requests.Select(r => r.Path));
+        Assert.False(Directory.Exists(Path.Combine(_dir, ".labyrinth")));
+    }
+
+    [Fact]
+    public async Task PluginDev_NotAnAdmin_SaysSo()
+    {
+        await using var server = await FakeServer.StartAsync();
+        server.Status = 403;
+        server.Body = "";
+        await ScaffoldAsync();
+
+        var run = await DevOnceAsync(server);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("not an admin", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Path == "/api/admin/plugins/dev");
+    }
+
+    [Fact]
+    public async Task PluginDev_BuildFails_ErrorInTerminalAndOnTheCardNothingUploaded()
+    {
+        await using var server = await FakeServer.StartAsync();
+        server.Routes["/api/admin/plugins/dev/com.example.dice/build-failed"] = (204, "");
+        await ScaffoldAsync();
+        File.WriteAllText(Path.Combine(_dir, "src", "Dice.svelte"), "<script>\nlet x = ;\n</script>\n");
+
+        var run = await DevOnceAsync(server);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("failed; the last good version stays live", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Dice.svelte", run.Error, StringComparison.Ordinal);
+        var report = server.Requests.Single(r => r.Path == "/api/admin/plugins/dev/com.example.dice/build-failed");
+        Assert.Contains("Dice.svelte", JsonDocument.Parse(report.Body).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Path == "/api/admin/plugins/dev");
+    }
+
+    [Fact]
+    public async Task PluginDev_HostRefusesThePackage_PrintsEachProblem()
+    {
+        await using var server = await FakeServer.StartAsync();
+        server.Routes["/api/admin/plugins/dev"] = (400, """{ "title": "Bad Request", "detail": "The package was refused with 1 problems.", "code": "package.rejected", "problems": [ { "code": "manifest.invalid", "pointer": "/cards/0/minSize", "message": "minSize is larger than defaultSizePt." } ] }""");
+        await ScaffoldAsync();
+
+        var run = await DevOnceAsync(server);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("refused com.example.dice 0.1.0-dev.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("/cards/0/minSize: minSize is larger than defaultSizePt. [manifest.invalid]", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PluginDev_NoManifest_UsageError()
+    {
+        using var temp = new TempDirectory();
+
+        var run = await CliRunner.RunAsync("plugin", "dev", temp.Path, "--once", "--server", "http://127.0.0.1:9/", "--token", "t");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("has no manifest.json", run.Error, StringComparison.Ordinal);
+    }
+}
