@@ -96,4 +96,86 @@ public sealed class DevInstallTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
+
+    [Fact]
+    public async Task CardUpgrade_ReleaseCardAfterDevInstall_MovesToTheDevVersion()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(Id, "1.0.0");
+        var board = await LabyrinthApp.CreateBoardAsync(host.Admin);
+        var (_, window) = await Boards.SpawnAsync(host.Admin, board, new { kind = "plugin", plugin = new { pluginId = Id, version = "1.0.0", typeID = "t" } });
+        using (var dev = await DevUploadAsync(host.Admin, "1.0.0-dev.1"))
+        {
+            await Expect.StatusAsync(HttpStatusCode.Created, dev);
+        }
+
+        // 1.0.0-dev.1 sorts before 1.0.0, yet it is what the author just saved: the open card moves to it.
+        using var moved = await host.Admin.PostAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/upgrade", new { version = "1.0.0-dev.1" });
+
+        await Expect.StatusAsync(HttpStatusCode.OK, moved);
+        var after = (await moved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("windows").EnumerateArray().Single(w => w.Id() == window.Id());
+        Assert.Equal("1.0.0-dev.1", after.GetProperty("plugin").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task CardUpgrade_OlderReleaseActive_NoDowngradeOnOffer()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(Id, "1.0.0");
+        await host.InstallOkAsync(Id, "1.1.0");
+        var board = await LabyrinthApp.CreateBoardAsync(host.Admin);
+        var (_, window) = await Boards.SpawnAsync(host.Admin, board, new { kind = "plugin", plugin = new { pluginId = Id, version = "1.1.0", typeID = "t" } });
+        using (var rollback = await host.Admin.PostAsJsonAsync($"/api/admin/plugins/{Id}/activate", new { version = "1.0.0", rollback = true }))
+        {
+            Assert.True(rollback.IsSuccessStatusCode, await rollback.Content.ReadAsStringAsync());
+        }
+
+        // Only a development install moves cards "backwards"; a release rollback leaves them where they are.
+        using var moved = await host.Admin.PostAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/upgrade", new { version = "1.0.0" });
+
+        await Expect.ProblemAsync(HttpStatusCode.Conflict, "card.upgrade_unavailable", moved);
+    }
+
+    [Fact]
+    public async Task DevBuildFailed_LoopbackHost_Accepted()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+
+        using var response = await host.Admin.PostAsJsonAsync($"/api/admin/plugins/dev/{Id}/build-failed", new { message = "src/Dice.svelte:3:1 Unexpected token" });
+
+        await Expect.StatusAsync(HttpStatusCode.NoContent, response);
+    }
+
+    [Fact]
+    public async Task DevBuildFailed_SwitchedOff_Refused403()
+    {
+        await using var host = await GovernanceHost.StartAsync(new Dictionary<string, string?> { ["Labyrinth:Plugins:AllowDevInstalls"] = "false" });
+
+        using var response = await host.Admin.PostAsJsonAsync($"/api/admin/plugins/dev/{Id}/build-failed", new { message = "x" });
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "plugin.dev_installs_off", response);
+    }
+
+    [Theory]
+    [InlineData(Id, "")]
+    [InlineData("Not An Id", "boom")]
+    public async Task DevBuildFailed_BadRequest_RefusedWithReason(string id, string message)
+    {
+        await using var host = await GovernanceHost.StartAsync();
+
+        using var response = await host.Admin.PostAsJsonAsync($"/api/admin/plugins/dev/{Uri.EscapeDataString(id)}/build-failed", new { message });
+
+        await Expect.ProblemAsync(HttpStatusCode.BadRequest, "request.invalid", response);
+    }
+
+    [Fact]
+    public async Task DevBuildFailed_Member_Forbidden()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        var member = await host.App.CreateMemberAsync("maker", host.Admin);
+
+        using var response = await member.PostAsJsonAsync($"/api/admin/plugins/dev/{Id}/build-failed", new { message = "x" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
 }

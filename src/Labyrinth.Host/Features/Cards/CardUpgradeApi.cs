@@ -7,6 +7,7 @@ using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Infrastructure;
@@ -31,7 +32,9 @@ internal static partial class CardsApi
 
     /// <summary>
     /// The upgrade on offer: the plugin's active version when it is usable, newer (SemVer precedence)
-    /// than the card's and still has the card's type; else null.
+    /// than the card's (or, in a development loop, any other version while the active one is a
+    /// development install: 1.0.0-dev.7 after 1.0.0 is what the author just saved) and still has
+    /// the card's type; else null. Either way the move grants nothing new without consent.
     /// </summary>
     public static CardUpgradeTarget? FindUpgrade(PluginCatalog catalog, CardInstance card)
     {
@@ -41,7 +44,7 @@ internal static partial class CardsApi
         if (plugin is not { IsUsable: true } ||
             VersionRules.TryParse(plugin.ActiveVersion) is not { } active ||
             VersionRules.TryParse(card.Version) is not { } current ||
-            !VersionRules.IsUpgrade(active, current) ||
+            !(VersionRules.IsUpgrade(active, current) || (DevInstallPolicy.IsDevVersion(plugin.ActiveVersion) && plugin.ActiveVersion != card.Version)) ||
             plugin.Active!.FindCard(card.TypeID) is not { } next)
         {
             return null;

@@ -1,4 +1,5 @@
 using Labyrinth.Core.Errors;
+using Labyrinth.Core.Manifests;
 using Labyrinth.Core.Packages;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
@@ -29,6 +30,7 @@ internal static class GovernanceApi
         admin.MapGet("/plugins", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
         admin.MapPost("/plugins/dev", UploadDevelopment);
+        admin.MapPost("/plugins/dev/{id}/build-failed", DevBuildFailed);
         admin.MapPost("/plugins/{id}/enable", (string id, GovernanceService g, HttpContext http, CancellationToken ct) =>
             Answer(g.EnableAsync(id, Actor(http), ct)));
         admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
@@ -107,6 +109,36 @@ internal static class GovernanceApi
 
         var plugin = devVersions.Count == 0 ? installed.Plugin : (await governance.FindAsync(installed.Installed.Id, ct))!;
         return TypedResults.Created($"/api/admin/plugins/{installed.Installed.Id}", installed with { Plugin = plugin });
+    }
+
+    /// <summary>
+    /// <c>labyrinth plugin dev</c> reports a failed build: the admins' open cards of the plugin show
+    /// the compiler's message over the last good version (which stays installed and live). Nothing
+    /// is stored; the next development install clears the message in the browsers.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> DevBuildFailed(
+        string id, DevBuildFailedRequest body, DevInstallPolicy policy, PluginEvents events)
+    {
+        var dev = policy.Describe();
+        if (!dev.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
+        }
+
+        if (!ManifestValidator.IsPluginId(id))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "The plugin id must look like com.example.dice.");
+        }
+
+        if (string.IsNullOrWhiteSpace(body?.Message))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "Send the build's error as { \"message\": \"…\" }.");
+        }
+
+        // A compiler can print pages; the card shows the start, the terminal has the rest.
+        var message = body.Message.Length <= DevBuildFailedRequest.MaxMessageChars ? body.Message : body.Message[..DevBuildFailedRequest.MaxMessageChars] + "\n…";
+        await events.DevBuildFailedAsync(id, message);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> ImportUploadAsync(

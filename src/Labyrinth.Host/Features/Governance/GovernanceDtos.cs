@@ -51,3 +51,9 @@ internal sealed record PolicyDto(string Mode, string[] UnsignedAllowlist)
 }
 
 internal sealed record PolicyRequest(string[]? UnsignedAllowlist);
+
+/// <summary>A failed build from <c>labyrinth plugin dev</c>, shown on the plugin's open cards.</summary>
+internal sealed record DevBuildFailedRequest(string? Message)
+{
+    public const int MaxMessageChars = 8192;
+}
