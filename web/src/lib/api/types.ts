@@ -102,7 +102,7 @@ export interface PluginDto {
   enabled: boolean;
   bundleBytes: number;
   /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
-  signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
+  signature?: { status: SignatureStatus; keyName: string | null };
   cards: CardTypeDto[];
   /** Present when the package was packed past the accessibility gate. */
   accessibility?: AccessibilityMark;
@@ -129,7 +129,8 @@ export interface CardLoadTelemetry {
 
 // Plugin governance (admin API, issue 4)
 
-export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
+/** `dev`: a development version from `labyrinth plugin dev` (x.y.z-dev.N). */
+export type SignatureStatus = 'trusted' | 'unsigned-allowlisted' | 'dev';
 
 export interface SignatureDto {
   status: SignatureStatus;
