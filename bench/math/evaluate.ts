@@ -21,6 +21,7 @@ const N = Number(opt('--expressions', '400'));
 // segmentation priors. The default is a seed nobody looked at before reporting.
 const SEED = Number(opt('--seed', '7340033'));
 const recordedFile = opt('--recorded', 'bench/math/recorded.jsonl');
+const penFile = opt('--pen', 'bench/math/pen-tool.jsonl');
 const verbose = args.includes('--verbose');
 
 interface Case { strokes: number[][][]; latex: string; tree: Node[] }
@@ -103,8 +104,23 @@ function recorded(): Case[] {
   });
 }
 
+/**
+ * Ink drawn through the board's real pen tool and lassoed into a Math card (record-pen.ts): the
+ * snapshot the card received, and what the card read in the browser (`card`).
+ */
+interface PenCase extends Case { card: string }
+function penTool(): PenCase[] {
+  if (!fs.existsSync(penFile)) return [];
+  return fs.readFileSync(penFile, 'utf8').split('\n').filter(Boolean).map((line) => {
+    const { latex, tree, card, snapshot } = JSON.parse(line) as { latex: string; tree: Node[]; card: string; snapshot: { strokes: { points: number[][] }[] } };
+    if (toLatex(tree) !== latex) throw new Error(`${penFile}: tree and latex disagree for ${latex}`);
+    return { latex, tree, card, strokes: snapshot.strokes.map((st) => st.points) };
+  });
+}
+
 const heldout = synthetic(N, SEED, 12);
 const hand = recorded();
+const pen = penTool();
 const twelve = synthetic(60, 7, 12, 12);
 
 /**
@@ -127,14 +143,19 @@ function timing(rec: Recognizer) {
 const fullTime = timing(full);
 const baseTime = timing(baseline);
 
-const all = [...heldout, ...hand];
+const all = [...heldout, ...hand, ...pen];
 const result = {
   bench: 'math',
   seed: SEED,
   ...(({ symbol_accuracy, expression_exact }) => ({ symbol_accuracy, expression_exact }))(score(all, full, 'recogniser (all held-out)')),
   recognize_ms_p50_12: fullTime.wall,
   recognize_cpu_ms_p50_12: fullTime.cpu,
-  sets: { synthetic_b: score(heldout, full, 'synthetic B'), recorded: score(hand, full, 'recorded') },
+  sets: {
+    synthetic_b: score(heldout, full, 'synthetic B'),
+    recorded: score(hand, full, 'recorded'),
+    // The card in the browser and this bench run the same source on the same strokes: they must agree.
+    pen_tool: { ...score(pen, full, 'pen tool'), card_agrees: round(pen.filter((c) => recognize(c.strokes).latex === c.card).length / Math.max(1, pen.length)) },
+  },
   baseline_touching_strokes: {
     ...score(all, baseline, 'baseline'),
     recognize_ms_p50_12: baseTime.wall,

@@ -19,7 +19,8 @@ Usage:
   labyrinth-build --all <pluginsDir> [--force]
 
 Reads manifest.json; for each card compiles runtime.source (.svelte, .ts, .js) into one
-self-contained minified ES module at <out>/<runtime.entry>, copies .html entries, public/**
+minified ES module at <out>/<runtime.entry> (a dynamic import() becomes a chunk beside it,
+under chunks/, fetched only when the card runs that import), copies .html entries, public/**
 (to the output root), assets/** and themes/** as they are (a plugin may ship only themes), writes <out>/manifest.json (without
 runtime.source), <out>/build-manifest.json and precompressed .br/.gz siblings.
 
@@ -353,26 +354,36 @@ async function compileCard(pluginDir, card, outDir, warn, found) {
   const source = path.join(pluginDir, card.runtime.source);
   if (!fs.existsSync(source)) throw new BuildError(`${path.relative(process.cwd(), source) || source}: source file not found (cards[typeID=${card.typeID}].runtime.source)`);
   const isSvelte = source.endsWith('.svelte');
-  const entryPoints = isSvelte ? undefined : [source];
-  const stdin = isSvelte ? {
-    contents: [
-      `import Component from ${JSON.stringify(source)};`,
-      `import { mountSvelteCard } from ${JSON.stringify(MOUNT_RUNTIME)};`,
-      'export default Component;',
-      'export function mountPlugin(target, props, card) { return mountSvelteCard(Component, target, props, card); }',
-    ].join('\n'),
-    resolveDir: pluginDir,
-    sourcefile: `${card.runtime.entry}?entry`,
-    loader: 'js',
-  } : undefined;
+  // Code splitting: a dynamic import() becomes a chunk beside the entry (cards/chunks/…), loaded
+  // only when the card asks for it (e.g. a renderer only some browsers can use). Chunks live under
+  // the plugin's own path, so the frame's script-src already covers them.
+  const entryDir = path.dirname(card.runtime.entry);
+  const entryName = path.basename(card.runtime.entry, '.js');
+  const svelteEntry = isSvelte ? {
+    name: 'labyrinth-svelte-entry',
+    setup(build) {
+      build.onResolve({ filter: /^labyrinth:entry$/ }, () => ({ path: `${card.runtime.entry}?entry`, namespace: 'labyrinth-entry' }));
+      build.onLoad({ filter: /.*/, namespace: 'labyrinth-entry' }, () => ({
+        contents: [
+          `import Component from ${JSON.stringify(source)};`,
+          `import { mountSvelteCard } from ${JSON.stringify(MOUNT_RUNTIME)};`,
+          'export default Component;',
+          'export function mountPlugin(target, props, card) { return mountSvelteCard(Component, target, props, card); }',
+        ].join('\n'),
+        resolveDir: pluginDir,
+        loader: 'js',
+      }));
+    },
+  } : null;
 
   let result;
   try {
     result = await esbuild.build({
       absWorkingDir: pluginDir,
-      entryPoints,
-      stdin,
-      outfile: path.join(outDir, card.runtime.entry),
+      entryPoints: [{ in: isSvelte ? 'labyrinth:entry' : source, out: entryName }],
+      outdir: path.join(outDir, entryDir),
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
       format: 'esm',
       platform: 'browser',
@@ -389,7 +400,7 @@ async function compileCard(pluginDir, card, outDir, warn, found) {
       define: { 'process.env.NODE_ENV': '"production"', 'import.meta.env.DEV': 'false' },
       nodePaths: sdkNodePaths(),
       loader: { '.svg': 'dataurl', '.png': 'dataurl', '.jpg': 'dataurl', '.gif': 'dataurl', '.webp': 'dataurl', '.woff2': 'dataurl' },
-      plugins: [sveltePlugin(svelte, esbuild, pluginDir, found)],
+      plugins: [...(svelteEntry ? [svelteEntry] : []), sveltePlugin(svelte, esbuild, pluginDir, found)],
     });
   } catch (e) {
     if (Array.isArray(e.errors) && e.errors.length) {
@@ -400,9 +411,8 @@ async function compileCard(pluginDir, card, outDir, warn, found) {
   for (const w of result.warnings) warn(`${formatMessages([w], pluginDir)}`);
 
   if (isSvelte) checkPropsRead(card, found.props.get(source), pluginDir);
-  const outputs = Object.values(result.metafile.outputs);
-  const exports = outputs.flatMap((o) => o.exports ?? []);
-  if (!exports.includes('mountPlugin')) {
+  const entryOutput = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+  if (!entryOutput?.exports?.includes('mountPlugin')) {
     throw new BuildError(`${card.runtime.source}: must export "mountPlugin" (card "${card.typeID}")`);
   }
   return result.outputFiles.map((f) => ({ rel: toPosix(path.relative(outDir, f.path)), bytes: Buffer.from(f.contents) }));

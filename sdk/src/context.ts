@@ -3,11 +3,10 @@
  * and the mock host, so unit tests exercise the same code a real frame runs.
  * DOM-free on purpose.
  */
-import { topicMatches } from './topics.ts';
 import type {
-  AssetData, AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
-  InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse,
-  SelectionSnapshot, ThemeTokens, TopicEvent, Unsubscribe,
+  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
+  HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
+  PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
 
 /**
@@ -54,6 +53,13 @@ export interface CardContextController {
   pushAsset(asset: AssetHandle): void;
   /** `pushSelectionSnapshot`: records the latest selection and calls the `onSelection` listeners. */
   pushSelection(selection: SelectionSnapshot): void;
+  /**
+   * `selectionRevoked`: the share `id` is gone. When the card holds that share, or none (a frame
+   * that reloaded and was not pushed it again yet), `selection` becomes null and the `onSelection`
+   * listeners get null; a revoke of a share the card no longer holds (it was replaced) changes
+   * nothing. Returns whether the listeners were called.
+   */
+  revokeSelection(id: string): boolean;
   /**
    * Routes `response`, `event` and `networkChunk` to the request or subscription they belong
    * to. Returns false for any other message. Unknown ids are ignored.
@@ -127,6 +133,11 @@ function inkStrokeOf(v: unknown, budget: { points: number }): InkStroke | null {
   return Object.freeze({ points: Object.freeze(copy), color, width });
 }
 
+/** The share id of an untrusted `selectionRevoked` message, or null when it is not a string of 1–200 chars. */
+export function selectionIdOf(v: unknown): string | null {
+  return shortText(v) ? v : null;
+}
+
 /**
  * A deep-frozen {@link SelectionSnapshot} from an untrusted `pushSelectionSnapshot` message, or
  * null when anything is missing, malformed or over {@link SELECTION_LIMITS}: a card never sees a
@@ -194,7 +205,7 @@ export function createCardContext(
   const props: Listeners<JsonObject> = new Set();
   const grants: Listeners<readonly string[]> = new Set();
   const pushed: Listeners<AssetHandle> = new Set();
-  const selections: Listeners<SelectionSnapshot> = new Set();
+  const selections: Listeners<SelectionSnapshot | null> = new Set();
   let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
 
@@ -205,8 +216,69 @@ export function createCardContext(
   }
   const pending = new Map<string, Pending>();
   let nextId = 0;
-  /** Subscribed topic/pattern → callbacks; the host knows only the topic. */
-  const subscriptions = new Map<string, Set<(payload: JsonValue, e: TopicEvent) => void>>();
+  /** The card's subscriptions and responders by its own id (`sub`); events name the one they are for. */
+  interface Sub {
+    pattern: string;
+    once: boolean;
+    handler: (payload: JsonValue, e: TopicEvent) => unknown;
+    responds: boolean;
+  }
+  const subscriptions = new Map<string, Sub>();
+  let nextSub = 0;
+
+  async function addSubscription(pattern: string, sub: Sub, extra: { priority?: number; once?: boolean; from?: string; responds?: boolean }): Promise<Unsubscribe> {
+    const id = `s${++nextSub}`;
+    const msg: SubscribeMessage = { type: 'subscribe', id: newId(), topic: pattern, sub: id };
+    if (extra.priority !== undefined) msg.priority = Number(extra.priority);
+    if (extra.once) msg.once = true;
+    if (extra.from !== undefined) msg.from = String(extra.from);
+    if (extra.responds) msg.responds = true;
+    // Registered before the host answers: a message can arrive right after the host accepted.
+    subscriptions.set(id, sub);
+    try {
+      await request(msg);
+    } catch (e) {
+      subscriptions.delete(id);
+      throw e;
+    }
+    return () => {
+      if (subscriptions.delete(id)) send({ type: 'unsubscribe', sub: id });
+    };
+  }
+
+  function deliver(m: { [k: string]: unknown }): void {
+    const id = typeof m.sub === 'string' ? m.sub : '';
+    const sub = subscriptions.get(id);
+    const from = (typeof m.from === 'object' && m.from !== null ? m.from : {}) as { pluginId?: unknown; typeID?: unknown };
+    const event: TopicEvent = Object.freeze({
+      topic: typeof m.topic === 'string' ? m.topic : '',
+      from: Object.freeze({ pluginId: String(from.pluginId ?? ''), typeID: String(from.typeID ?? '') }),
+      id: typeof m.id === 'string' ? m.id : '',
+      timestamp: typeof m.ts === 'number' ? m.ts : 0,
+      target: typeof m.target === 'string' ? m.target : null,
+    });
+    const payload = (m.payload ?? null) as JsonValue;
+    const rid = typeof m.rid === 'string' ? m.rid : null;
+    if (rid !== null) {
+      // A request for one of our responders: exactly one reply, whatever the handler does.
+      if (!sub?.responds) { send({ type: 'reply', rid, ok: false, error: { message: 'No such responder.' } }); return; }
+      const answer = (async () => sub.handler(payload, event))();
+      answer.then(
+        (result) => {
+          const value = (result === undefined ? null : result) as JsonValue;
+          // A $state proxy (or any non-plain object) would not survive postMessage: send its JSON copy.
+          try { send({ type: 'reply', rid, ok: true, result: plainJson(value, 'respond: answer').value }); } catch (e) {
+            send({ type: 'reply', rid, ok: false, error: { message: `The answer is not JSON: ${String(e)}`.slice(0, 500) } });
+          }
+        },
+        (e: unknown) => send({ type: 'reply', rid, ok: false, error: { message: (e instanceof Error ? e.message : String(e)).slice(0, 500) } }),
+      );
+      return;
+    }
+    if (!sub || sub.responds) return;
+    if (sub.once) subscriptions.delete(id);
+    emit(new Set([sub.handler as (p: JsonValue, e: TopicEvent) => void]), payload, event);
+  }
 
   function request<T>(msg: CardToHostMessage & { id: string }, onChunk?: (data: string) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -242,7 +314,7 @@ export function createCardContext(
     onPropsChanged: (cb: (p: JsonObject) => void) => on(props, cb),
     onGrantsChanged: (cb: (c: readonly string[]) => void) => on(grants, cb),
     onAssetPushed: (cb: (a: AssetHandle) => void) => on(pushed, cb),
-    onSelection(cb: (s: SelectionSnapshot) => void) {
+    onSelection(cb: (s: SelectionSnapshot | null) => void) {
       const off = on(selections, cb);
       // A card that mounts after the push (or registers late) still gets what the person shared.
       if (selection) emit(new Set([cb]), selection);
@@ -261,28 +333,38 @@ export function createCardContext(
     readAsset(token: string) {
       return request<AssetData>({ type: 'readAsset', id: newId(), token: String(token) });
     },
-    publish(topic: string, payload: JsonValue) {
-      send({ type: 'publish', topic: String(topic), payload: plainJson(payload ?? null, 'publish: payload').value });
+    publish(topic: string, payload: JsonValue, options: PublishOptions = {}) {
+      const msg: PublishMessage = { type: 'publish', topic: String(topic), payload: plainJson(payload ?? null, 'publish: payload').value };
+      if (options.target !== undefined) msg.target = String(options.target);
+      send(msg);
     },
-    async subscribe(topic: string, cb: (payload: JsonValue, e: TopicEvent) => void) {
-      topic = String(topic);
-      let set = subscriptions.get(topic);
-      if (!set) {
-        await request({ type: 'subscribe', id: newId(), topic });
-        set = subscriptions.get(topic) ?? new Set();
-        subscriptions.set(topic, set);
-      }
-      const wrapped = (p: JsonValue, e: TopicEvent) => cb(p, e);
-      set.add(wrapped);
-      return () => {
-        const s = subscriptions.get(topic);
-        if (!s?.delete(wrapped) || s.size > 0) return;
-        subscriptions.delete(topic);
-        send({ type: 'unsubscribe', topic });
-      };
+    subscribe(topic: string, cb: (payload: JsonValue, e: TopicEvent) => void, options: SubscribeOptions = {}) {
+      const once = options.once === true;
+      return addSubscription(String(topic), { pattern: String(topic), once, handler: cb, responds: false }, { ...options, once });
+    },
+    respond(topic: string, handler: (payload: JsonValue, e: TopicEvent) => JsonValue | Promise<JsonValue>, options: RespondOptions = {}) {
+      return addSubscription(String(topic), { pattern: String(topic), once: false, handler, responds: true }, { priority: options.priority, responds: true });
     },
     unsubscribe(topic: string) {
-      if (subscriptions.delete(String(topic))) send({ type: 'unsubscribe', topic: String(topic) });
+      for (const [id, sub] of [...subscriptions]) {
+        if (sub.pattern !== String(topic)) continue;
+        subscriptions.delete(id);
+        send({ type: 'unsubscribe', sub: id });
+      }
+    },
+    request(topic: string, payload: JsonValue, options: RequestOptions = {}) {
+      let plain: JsonValue;
+      try { plain = plainJson(payload ?? null, 'request: payload').value; } catch (e) { return Promise.reject(e); }
+      const msg: BusRequestMessage = { type: 'request', id: newId(), topic: String(topic), payload: plain };
+      if (options.target !== undefined) msg.target = String(options.target);
+      if (options.timeout !== undefined) msg.timeoutMs = Number(options.timeout);
+      return request<JsonValue>(msg);
+    },
+    async history(pattern: string, options: { limit?: number } = {}) {
+      const msg: HistoryMessage = { type: 'history', id: newId(), topic: String(pattern) };
+      if (options.limit !== undefined) msg.limit = Number(options.limit);
+      const r = await request<{ messages?: BusHistoryEntry[] }>(msg);
+      return Array.isArray(r?.messages) ? r.messages : [];
     },
     requestNetwork(service: string, req: NetworkRequest, options: NetworkOptions = {}) {
       const { onChunk, signal } = options;
@@ -327,6 +409,12 @@ export function createCardContext(
     },
     pushAsset(a) { emit(pushed, a); },
     pushSelection(s) { selection = s; emit(selections, s); },
+    revokeSelection(id) {
+      if (selection && selection.id !== id) return false;
+      selection = null;
+      emit(selections, null);
+      return true;
+    },
     receive(m) {
       switch (m.type) {
         case 'response': {
@@ -345,16 +433,9 @@ export function createCardContext(
           }
           return true;
         }
-        case 'event': {
-          const topic = typeof m.topic === 'string' ? m.topic : '';
-          const from = Object.freeze({ typeID: String((m.from as { typeID?: unknown } | undefined)?.typeID ?? '') });
-          const event: TopicEvent = Object.freeze({ topic, from });
-          for (const [pattern, set] of subscriptions) {
-            if (pattern !== topic && !topicMatches(pattern, topic)) continue;
-            emit(set, (m.payload ?? null) as JsonValue, event);
-          }
+        case 'event':
+          deliver(m);
           return true;
-        }
         default:
           return false;
       }

@@ -4,7 +4,7 @@
  * Cards run in a sandboxed frame; see `docs/plugin-authoring.md`.
  */
 export type * from './types.ts';
-export { CardBridgeError, createCardContext, mountCard, SELECTION_LIMITS, selectionSnapshotOf } from './context.ts';
+export { CardBridgeError, createCardContext, mountCard, SELECTION_LIMITS, selectionIdOf, selectionSnapshotOf } from './context.ts';
 export { isTopic, isTopicPattern, topicMatches } from './topics.ts';
 export type { CardState, CardContextController, MountedCard } from './context.ts';
 

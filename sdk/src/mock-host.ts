@@ -17,8 +17,9 @@
  * mounted.destroy();
  * ```
  */
-import { assetHandleOf, CardBridgeError, createCardContext, mountCard, selectionSnapshotOf, type MountedCard } from './context.ts';
-import { patternCovers, topicMatches } from './topics.ts';
+import { BusEngine, type BusMessage } from './bus-engine.ts';
+import { assetHandleOf, CardBridgeError, createCardContext, mountCard, selectionIdOf, selectionSnapshotOf, type MountedCard } from './context.ts';
+import { patternCovers } from './topics.ts';
 import type {
   AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
   NetworkRequest, SelectionSnapshot, ThemeTokens,
@@ -83,8 +84,10 @@ export interface MockHost {
   /** Every `requestSize(width, height)` call, in order. */
   readonly sizeRequests: { width: number; height: number }[];
   /** Publishes the host accepted (declared when `topics` is set, and `crossCard:pubsub` granted). */
-  readonly published: { topic: string; payload: JsonValue }[];
-  /** Topics/patterns the card is subscribed to now. */
+  readonly published: { topic: string; payload: JsonValue; target?: string }[];
+  /** Requests the card sent that the host accepted, in order. */
+  readonly requests: { topic: string; payload: JsonValue; target?: string }[];
+  /** Topics/patterns the card is subscribed to (or responds to) now. */
   readonly subscriptions: ReadonlySet<string>;
   /** Every `requestNetwork` call, in order. */
   readonly networkRequests: { service: string; request: NetworkRequest }[];
@@ -96,7 +99,22 @@ export interface MockHost {
    * Delivers a pub/sub event as the host would: only when a subscription matches and
    * `crossCard:pubsub` is granted. Returns whether it was delivered.
    */
-  emit(topic: string, payload: JsonValue, from?: { typeID: string }): boolean;
+  emit(topic: string, payload: JsonValue, from?: { typeID: string; pluginId?: string }): boolean;
+  /**
+   * Plays another card answering the card's `request`s on `pattern` (the bus rules pick the
+   * responder, so a card's own responders never answer itself). Returns a function that stops it.
+   *
+   * @example
+   * ```ts
+   * host.respond('math:expression:evaluate', ({ latex }) => ({ value: latex === 'x^2' ? 4 : 0 }));
+   * ```
+   */
+  respond(pattern: string, handler: (payload: JsonValue) => JsonValue | Promise<JsonValue>): () => void;
+  /**
+   * Plays another card asking: routes a request to the card's responder of `topic` and resolves
+   * its answer; rejects {@link CardBridgeError} `bus.no_responder` or `bus.responder_failed`.
+   */
+  request(topic: string, payload: JsonValue, from?: { typeID: string; pluginId?: string }): Promise<JsonValue>;
   /** Grants or revokes (`grantsChanged`); revoking `crossCard:pubsub` drops subscriptions. */
   setGrants(capabilities: string[]): void;
   /**
@@ -111,6 +129,20 @@ export interface MockHost {
    * `onSelection` listeners. Returns false (and changes nothing) when the snapshot is malformed.
    */
   pushSelection(snapshot: SelectionSnapshot): boolean;
+  /**
+   * Plays the person revoking the card's shared selection in the permissions panel
+   * (`selectionRevoked`, validated like the frame does): `card.selection` becomes null and the
+   * `onSelection` listeners get null. `id` defaults to the current selection's; a revoke of a
+   * share the card no longer holds changes nothing. Returns whether the listeners were called.
+   *
+   * @example
+   * ```ts
+   * host.pushSelection(snapshot);
+   * host.revokeSelection();
+   * expect(host.card.selection).toBeNull();
+   * ```
+   */
+  revokeSelection(id?: string): boolean;
   /** Resolves once every request sent so far has been answered (await it before asserting). */
   settle(): Promise<void>;
   /** Changes props like `propsChanged`: listeners, then `update` / remount of a card mounted with {@link MockHost.mount}. */
@@ -128,8 +160,28 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
   const payloads: JsonValue[] = [];
   const interactions: { name: string; detail?: JsonValue }[] = [];
   const sizeRequests: { width: number; height: number }[] = [];
-  const published: { topic: string; payload: JsonValue }[] = [];
+  const published: { topic: string; payload: JsonValue; target?: string }[] = [];
+  const requests: { topic: string; payload: JsonValue; target?: string }[] = [];
   const subscriptions = new Set<string>();
+  // The same bus rules as the host page (sdk/src/bus-engine.ts): the card is member "card", the
+  // test plays every other member as "host".
+  const bus = new BusEngine<JsonValue>();
+  const mockResponders = new Map<string, (payload: JsonValue) => JsonValue | Promise<JsonValue>>();
+  const replies = new Map<string, { resolve(v: JsonValue): void; reject(e: CardBridgeError): void }>();
+  let busSeq = 0;
+  const pluginId = () => controller.ctx.card.pluginId;
+  const refreshSubscriptions = () => {
+    subscriptions.clear();
+    for (const sub of bus.subscriptionsOf('card')) subscriptions.add(sub.pattern);
+  };
+  const busMessage = (topic: string, payload: JsonValue, sender: 'card' | 'host', from: { typeID: string; pluginId?: string }, target?: string): BusMessage<JsonValue> => ({
+    id: `m${++busSeq}`, topic, senderMember: sender, senderPlugin: sender === 'card' ? pluginId() : (from.pluginId ?? 'dev.labyrinth.other'),
+    senderType: from.typeID, target: target ?? null, timestamp: Date.now(), payload,
+  });
+  const toCard = (m: BusMessage<JsonValue>, sub: string, rid?: string) => controller.receive(structuredClone({
+    type: 'event', sub, id: m.id, topic: m.topic, payload: m.payload, from: { pluginId: m.senderPlugin, typeID: m.senderType }, target: m.target, ts: m.timestamp,
+    ...(rid === undefined ? {} : { rid }),
+  }));
   const networkRequests: { service: string; request: NetworkRequest }[] = [];
   const exports: { kind: string; data?: JsonValue }[] = [];
   let granted: string[] = [...(options.grantedCapabilities ?? [])];
@@ -173,9 +225,41 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
       case 'exportRequested': exports.push(m.data === undefined ? { kind: m.kind } : { kind: m.kind, data: m.data }); return;
       case 'publish':
         if (options.topics && !(options.topics.publish ?? []).includes(m.topic)) return;
-        if (granted.includes('crossCard:pubsub')) published.push({ topic: m.topic, payload: m.payload });
+        if (!granted.includes('crossCard:pubsub')) return;
+        published.push(m.target === undefined ? { topic: m.topic, payload: m.payload } : { topic: m.topic, payload: m.payload, target: m.target });
+        bus.publish(busMessage(m.topic, m.payload, 'card', { typeID: controller.ctx.card.typeID }, m.target));
         return;
-      case 'unsubscribe': subscriptions.delete(m.topic); return;
+      case 'unsubscribe': bus.unsubscribe(m.sub); refreshSubscriptions(); return;
+      case 'reply': {
+        const waiting = replies.get(m.rid);
+        if (!waiting) return;
+        replies.delete(m.rid);
+        if (m.ok) waiting.resolve(m.result);
+        else waiting.reject(new CardBridgeError('bus.responder_failed', m.error.message));
+        return;
+      }
+      case 'request':
+        respond(m.id, async () => {
+          if (options.topics && !(options.topics.publish ?? []).includes(m.topic)) fail('topic_not_declared');
+          if (!granted.includes('crossCard:pubsub')) fail('not_granted');
+          requests.push(m.target === undefined ? { topic: m.topic, payload: m.payload } : { topic: m.topic, payload: m.payload, target: m.target });
+          const msg = busMessage(m.topic, m.payload, 'card', { typeID: controller.ctx.card.typeID }, m.target);
+          const responder = bus.request(msg, Number.MAX_SAFE_INTEGER);
+          const handler = responder && mockResponders.get(responder.id);
+          if (!responder || !handler) return fail('bus.no_responder', `No card answers "${m.topic}".`);
+          bus.reply(msg.id, responder.memberId);
+          try { return await handler(m.payload); } catch (e) { return fail('bus.responder_failed', e instanceof Error ? e.message : String(e)); }
+        });
+        return;
+      case 'history':
+        respond(m.id, () => {
+          if (!granted.includes('crossCard:pubsub')) fail('not_granted');
+          const readable = options.topics ? options.topics.subscribe ?? [] : ['*:*:*'];
+          return { messages: bus.history(m.topic, readable, pluginId(), m.limit ?? 100).map((x) => ({
+            id: x.id, topic: x.topic, payload: x.payload, from: { pluginId: x.senderPlugin, typeID: x.senderType }, target: x.target, ts: x.timestamp,
+          })) };
+        });
+        return;
       case 'cancelRequest': cancelled.add(m.id); return;
       case 'requestAsset':
         respond(m.id, async () => {
@@ -198,7 +282,12 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
         respond(m.id, () => {
           if (options.topics && !(options.topics.subscribe ?? []).some((p) => patternCovers(p, m.topic))) fail('topic_not_declared');
           if (!granted.includes('crossCard:pubsub')) fail('not_granted');
-          subscriptions.add(m.topic);
+          const r = bus.subscribe({
+            id: m.sub, memberId: 'card', pluginId: pluginId(), pattern: m.topic, priority: m.priority ?? 0, once: m.once === true,
+            from: m.from ?? null, responds: m.responds === true,
+          });
+          if (r !== 'ok') fail(r === 'too_many' ? 'rate_limited' : 'topic_not_declared');
+          refreshSubscriptions();
           return { topic: m.topic };
         });
         return;
@@ -244,7 +333,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
 
   const host: MockHost = {
     card: controller.ctx,
-    messages, payloads, interactions, sizeRequests, published, subscriptions, networkRequests, exports,
+    messages, payloads, interactions, sizeRequests, published, requests, subscriptions, networkRequests, exports,
     get granted() { return granted; },
     setProps(props) {
       controller.setProps(props);
@@ -255,7 +344,10 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
     setTheme: controller.setTheme,
     setGrants(capabilities) {
       granted = [...capabilities];
-      if (!granted.includes('crossCard:pubsub')) subscriptions.clear();
+      if (!granted.includes('crossCard:pubsub')) {
+        bus.removeMember('card');
+        subscriptions.clear();
+      }
       controller.setGrants(granted);
     },
     pushAsset(h) {
@@ -269,10 +361,34 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
       if (selection) controller.pushSelection(selection);
       return selection !== null;
     },
+    revokeSelection(id = controller.ctx.selection?.id) {
+      const valid = selectionIdOf(structuredClone(id));
+      return valid !== null && controller.revokeSelection(valid);
+    },
     emit(topic, payload, from = { typeID: 'other' }) {
-      if (!granted.includes('crossCard:pubsub') || ![...subscriptions].some((p) => topicMatches(p, topic))) return false;
-      controller.receive(structuredClone({ type: 'event', topic, payload, from: { typeID: from.typeID } }));
-      return true;
+      if (!granted.includes('crossCard:pubsub')) return false;
+      const m = busMessage(topic, payload, 'host', from);
+      const to = bus.publish(m).filter((sub) => sub.memberId === 'card');
+      refreshSubscriptions();
+      for (const sub of to) toCard(m, sub.id);
+      return to.length > 0;
+    },
+    respond(pattern, handler) {
+      const id = `mock${++busSeq}`;
+      const r = bus.subscribe({ id, memberId: 'host', pluginId: 'dev.labyrinth.other', pattern, responds: true });
+      if (r !== 'ok') throw new TypeError(`respond: ${r} (${pattern})`);
+      mockResponders.set(id, handler);
+      return () => { bus.unsubscribe(id); mockResponders.delete(id); };
+    },
+    request(topic, payload, from = { typeID: 'other' }) {
+      const m = busMessage(topic, payload, 'host', from);
+      const responder = granted.includes('crossCard:pubsub') ? bus.request(m, Number.MAX_SAFE_INTEGER) : null;
+      if (!responder || responder.memberId !== 'card') return Promise.reject(new CardBridgeError('bus.no_responder', `The card does not answer "${topic}".`));
+      bus.reply(m.id, 'card');
+      return new Promise<JsonValue>((resolve, reject) => {
+        replies.set(m.id, { resolve, reject });
+        toCard(m, responder.id, m.id);
+      });
     },
     async settle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

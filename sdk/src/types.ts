@@ -229,56 +229,109 @@ export interface CardContext {
   onAssetPushed(cb: (asset: AssetHandle) => void): Unsubscribe;
 
   /**
-   * The latest selection the person shared with this card (Lasso → "Convert to Math", CSC §7),
-   * or `null` when none was pushed since the frame started. Only the selected strokes and a PNG
-   * of them: never anything else of the board. Persist what you need with
-   * {@link CardContext.setPayload}; the host does not push it again on reopen.
+   * The selection the person shares with this card now (Lasso → "Convert to Math", CSC §7), or
+   * `null`: none pushed since the frame started, or the person revoked it. Only the selected
+   * strokes and a PNG of them: never anything else of the board. The host pushes a share again
+   * after every (re)load of the frame, with the same `id`: keep the id with what you derived
+   * (in {@link CardContext.setPayload}) so a reload does not redo work over the person's edits.
    */
   readonly selection: SelectionSnapshot | null;
 
   /**
    * Calls `cb` with each selection the host pushes (`pushSelectionSnapshot`), already validated
-   * by the bootstrap. A listener registered after a push receives the latest one at once.
+   * by the bootstrap, and with `null` when the person revokes the share (`selectionRevoked`, from
+   * the permissions panel): then drop the strokes, the image and anything you kept of them. A
+   * listener registered after a push receives the current selection at once (nothing when it is
+   * `null`).
    *
    * @example
    * ```ts
    * card.onSelection((s) => {
+   *   if (!s) { img.removeAttribute('src'); label.textContent = 'The person revoked the shared ink.'; return; }
    *   label.textContent = `${s.strokes.length} strokes received`;
    *   img.src = URL.createObjectURL(new Blob([s.image.data], { type: s.image.mediaType }));
    * });
    * ```
    */
-  onSelection(cb: (selection: SelectionSnapshot) => void): Unsubscribe;
+  onSelection(cb: (selection: SelectionSnapshot | null) => void): Unsubscribe;
 
   /**
-   * Publishes an event to other open cards on the board (host-mediated, CSC §9). Fire and
-   * forget: dropped unless the manifest declares `topic` under `topics.publish` and the card
-   * holds `crossCard:pubsub`; ≤ 64 KiB JSON, 20 per second. Receivers learn only your typeID.
+   * Publishes a message on the person's workspace bus: every open card of theirs that subscribed
+   * to a matching pattern receives it, across boards, tabs and devices (host-mediated, CSC §9).
+   * Fire and forget: dropped unless the manifest declares `topic` under `topics.publish` and the
+   * card holds `crossCard:pubsub`; ≤ 64 KiB of JSON; 50 per second per plugin. With
+   * `{ target: pluginId }` only that plugin's cards receive it. Receivers learn your plugin id and
+   * typeID, never your instance or board.
    *
    * @example
    * ```ts
    * card.publish('timer:countdown:finished', { label: 'Tea' });
+   * card.publish('notes:item:created', { id: 7 }, { target: 'dev.labyrinth.notes' });
    * ```
    */
-  publish(topic: string, payload: JsonValue): void;
+  publish(topic: string, payload: JsonValue, options?: PublishOptions): void;
 
   /**
    * Subscribes to a topic or pattern (`*` = one whole segment) within the manifest's
    * `topics.subscribe`. Resolves once the host accepted, with the function that ends this
-   * subscription. Rejects `topic_not_declared`, `not_granted` (needs `crossCard:pubsub`),
+   * subscription. Higher `priority` is delivered first (ties: subscription order); `once` ends
+   * after the first message; `from` keeps only messages from that plugin. Rejects
+   * `topic_not_declared`, `not_granted` (needs `crossCard:pubsub`), `rate_limited` (64 per card),
    * `timeout`.
    *
    * @example
    * ```ts
    * const off = await card.subscribe('timer:*:finished', (payload, { from }) => {
    *   log(`${from.typeID} finished`, payload);
-   * });
+   * }, { priority: 10 });
    * ```
    */
-  subscribe(topic: string, cb: (payload: JsonValue, event: TopicEvent) => void): Promise<Unsubscribe>;
+  subscribe(topic: string, cb: (payload: JsonValue, event: TopicEvent) => void, options?: SubscribeOptions): Promise<Unsubscribe>;
 
-  /** Ends every subscription to exactly `topic` made by {@link CardContext.subscribe}. */
+  /** Ends every subscription and responder of exactly `topic` made by this card. */
   unsubscribe(topic: string): void;
+
+  /**
+   * Answers requests on a topic or pattern (within `topics.subscribe`): the host gives each
+   * request to exactly one responder — the highest `priority`, then the earliest — among every open
+   * card of the person, never the asker itself. Return the answer (or a promise of it); a throw
+   * answers `bus.responder_failed` with its message.
+   *
+   * @example
+   * ```ts
+   * const off = await card.respond('math:expression:evaluate', async ({ latex }) => ({ value: evaluate(latex) }));
+   * ```
+   */
+  respond(topic: string, handler: (payload: JsonValue, event: TopicEvent) => JsonValue | Promise<JsonValue>, options?: RespondOptions): Promise<Unsubscribe>;
+
+  /**
+   * Asks the one responder of `topic` (declared under `topics.publish`) and resolves its answer.
+   * Rejects `bus.no_responder` (nobody answers it), `bus.timeout` (default 5 s, at most 30 s),
+   * `bus.responder_failed`, and the refusals of {@link CardContext.publish}; 20 per second per plugin.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const { value } = await card.request('math:expression:evaluate', { latex: 'x^2' }, { timeout: 2000 }) as { value: number };
+   * } catch (e) {
+   *   if (e instanceof CardBridgeError && e.code === 'bus.no_responder') showHint('Open a Math card to evaluate.');
+   * }
+   * ```
+   */
+  request(topic: string, payload: JsonValue, options?: RequestOptions): Promise<JsonValue>;
+
+  /**
+   * The most recent messages on the person's bus (oldest first, at most `limit`, default 100, of
+   * the last 1,000) whose topic matches `pattern` and that this card may receive: within its
+   * declared `topics.subscribe`, and not targeted at another plugin. Needs `crossCard:pubsub`.
+   *
+   * @example
+   * ```ts
+   * const last = (await card.history('timer:*:finished', { limit: 1 }))[0];
+   * if (last) show(last.payload);
+   * ```
+   */
+  history(pattern: string, options?: { limit?: number }): Promise<BusHistoryEntry[]>;
 
   /**
    * Calls a network service through the host's broker (the card never sees the secret). The
@@ -369,12 +422,63 @@ export interface SelectionSnapshot {
   readonly createdAt: string;
 }
 
-/** Second argument of a {@link CardContext.subscribe} callback. */
+/** Who sent a bus message: its plugin and card type, never its instance, board or state. */
+export interface BusSender {
+  readonly pluginId: string;
+  readonly typeID: string;
+}
+
+/** Second argument of a {@link CardContext.subscribe} callback and of a responder. */
 export interface TopicEvent {
   /** The concrete topic published (the subscription may have been a pattern). */
   readonly topic: string;
-  /** Only the sender's card type: never its instance, board or state. */
-  readonly from: { readonly typeID: string };
+  readonly from: BusSender;
+  /** The message id (the same in every tab that receives it). */
+  readonly id: string;
+  /** When the sender's page sent it (ms since the epoch). */
+  readonly timestamp: number;
+  /** The plugin it was targeted at, or null for everyone. */
+  readonly target: string | null;
+}
+
+/** One message of {@link CardContext.history}. */
+export interface BusHistoryEntry {
+  readonly id: string;
+  readonly topic: string;
+  readonly payload: JsonValue;
+  readonly from: BusSender;
+  readonly target: string | null;
+  readonly ts: number;
+}
+
+/** Options of {@link CardContext.publish}. */
+export interface PublishOptions {
+  /** Only this plugin's cards receive it. */
+  target?: string;
+}
+
+/** Options of {@link CardContext.subscribe}. */
+export interface SubscribeOptions {
+  /** Higher first, −1000…1000, default 0; ties in subscription order. */
+  priority?: number;
+  /** End the subscription after its first message. */
+  once?: boolean;
+  /** Only messages sent by this plugin. */
+  from?: string;
+}
+
+/** Options of {@link CardContext.respond}. */
+export interface RespondOptions {
+  /** The highest-priority responder answers; −1000…1000, default 0. */
+  priority?: number;
+}
+
+/** Options of {@link CardContext.request}. */
+export interface RequestOptions {
+  /** Milliseconds to wait for the answer: default 5,000, at most 30,000. */
+  timeout?: number;
+  /** Only a responder of this plugin may answer. */
+  target?: string;
 }
 
 /** A broker request: `path` is relative to the service's base URL (no absolute URLs). */
@@ -407,7 +511,7 @@ export interface NetworkResponse {
 export type CardBridgeErrorCode =
   | 'not_requested' | 'not_granted' | 'cancelled' | 'suspended' | 'token_invalid' | 'topic_not_declared'
   | 'denied' | 'revoked' | 'not_configured' | 'upstream_failed' | 'rate_limited' | 'too_large' | 'timeout'
-  | 'invalid_request' | 'not_supported';
+  | 'invalid_request' | 'not_supported' | 'bus.no_responder' | 'bus.timeout' | 'bus.responder_failed';
 
 /**
  * What {@link MountPlugin} returns: a destroy function, or an object with `destroy` and,
@@ -515,8 +619,14 @@ export interface SetBoundsMessage { type: 'setBounds'; bounds: Bounds }
 export interface ThemeChangedMessage { type: 'themeChanged'; themeTokens: Record<string, string> }
 /** Watchdog: answer with {@link PongMessage} carrying the same `seq`. */
 export interface PingMessage { type: 'ping'; seq: number }
-/** Pub/sub delivery; `from` carries only the sender's typeID. */
-export interface EventMessage { type: 'event'; topic: string; payload: JsonValue; from: { typeID: string } }
+/**
+ * Bus delivery to the card's subscription `sub`; with `rid` it is a request for the responder
+ * `sub`, answered with {@link ReplyMessage}.
+ */
+export interface EventMessage {
+  type: 'event'; sub: string; id: string; topic: string; payload: JsonValue; from: { pluginId: string; typeID: string };
+  target: string | null; ts: number; rid?: string;
+}
 /** One piece of a streamed network answer, before its `response`. */
 export interface NetworkChunkMessage { type: 'networkChunk'; id: string; data: string }
 /** The card is closing: answer {@link SnapshotMessage} with an image of at most `maxBytes`. */
@@ -526,6 +636,8 @@ export interface GrantsChangedMessage { type: 'grantsChanged'; capabilities: str
 export interface PushAssetMessage { type: 'pushAsset'; asset: AssetHandle }
 /** Host → card, only after an explicit user action (CSC §6.1 pushSelectionSnapshot); `image.data` is transferred. */
 export interface PushSelectionSnapshotMessage { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
+/** Host → card: the person revoked the share `id` (the permissions panel); the card drops it. */
+export interface SelectionRevokedMessage { type: 'selectionRevoked'; id: string }
 /** Answer to a card request carrying `id`. */
 export type ResponseMessage =
   | { type: 'response'; id: string; ok: true; result?: JsonValue }
@@ -545,7 +657,8 @@ export type HostToCardMessage =
   | CaptureSnapshotMessage
   | GrantsChangedMessage
   | PushAssetMessage
-  | PushSelectionSnapshotMessage;
+  | PushSelectionSnapshotMessage
+  | SelectionRevokedMessage;
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }
@@ -560,9 +673,20 @@ export interface PongMessage { type: 'pong'; seq: number }
 export interface RequestAssetMessage { type: 'requestAsset'; id: string; assetType: AssetType }
 export interface ReadAssetMessage { type: 'readAsset'; id: string; token: string }
 /** Payload ≤ 64 KiB serialized. */
-export interface PublishMessage { type: 'publish'; topic: string; payload: JsonValue }
-export interface SubscribeMessage { type: 'subscribe'; id: string; topic: string }
-export interface UnsubscribeMessage { type: 'unsubscribe'; topic: string }
+export interface PublishMessage { type: 'publish'; topic: string; payload: JsonValue; target?: string }
+/** `sub`: the card's own id for this subscription (request id rules); `responds` makes it a responder. */
+export interface SubscribeMessage {
+  type: 'subscribe'; id: string; topic: string; sub: string; priority?: number; once?: boolean; from?: string; responds?: boolean;
+}
+export interface UnsubscribeMessage { type: 'unsubscribe'; sub: string }
+/** A bus request; the response carries the responder's answer. Payload ≤ 64 KiB. */
+export interface BusRequestMessage { type: 'request'; id: string; topic: string; payload: JsonValue; target?: string; timeoutMs?: number }
+/** A responder's answer to the request `rid` it was given (an {@link EventMessage} with `rid`). */
+export type ReplyMessage =
+  | { type: 'reply'; rid: string; ok: true; result: JsonValue }
+  | { type: 'reply'; rid: string; ok: false; error: { message: string } };
+/** Bus history; the response is `{ messages: BusHistoryEntry[] }`. */
+export interface HistoryMessage { type: 'history'; id: string; topic: string; limit?: number }
 export interface RequestNetworkMessage { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
 export interface CancelRequestMessage { type: 'cancelRequest'; id: string }
 export interface CallMessage { type: 'call'; id: string; pluginId: string; method: string; input: JsonValue }
@@ -583,6 +707,9 @@ export type CardToHostMessage =
   | PublishMessage
   | SubscribeMessage
   | UnsubscribeMessage
+  | BusRequestMessage
+  | ReplyMessage
+  | HistoryMessage
   | RequestNetworkMessage
   | CancelRequestMessage
   | CallMessage

@@ -56,6 +56,35 @@ describe('labyrinth-build', () => {
     expect(fs.readFileSync(path.join(dist, 'cards/page.html'), 'utf8')).toContain('page.js');
   });
 
+  it('Build_DynamicImport_BecomesAChunkBesideTheEntryLoadedOnlyWhenRun', async () => {
+    const dir = writeFixturePlugin({
+      'src/plain.ts': `import type { MountPlugin } from '@labyrinth/sdk';
+import { greet } from './greet.ts';
+export const mountPlugin: MountPlugin = (target) => {
+  target.textContent = greet('entry');
+  void import('./heavy.ts').then((m) => { target.textContent = m.heavy(); });
+};
+`,
+      'src/heavy.ts': `import { greet } from './greet.ts';
+export const heavy = (): string => greet('HEAVY-' + 'x'.repeat(3));
+`,
+    });
+    await buildPlugin(dir, { force: true });
+    const dist = path.join(dir, 'dist');
+    const bm = JSON.parse(fs.readFileSync(path.join(dist, 'build-manifest.json'), 'utf8'));
+    const chunks = bm.files.map((f: { path: string }) => f.path).filter((p: string) => p.startsWith('cards/chunks/'));
+    const heavy = chunks.find((p: string) => /^cards\/chunks\/heavy-[A-Z0-9]+\.js$/.test(p));
+    expect(heavy).toBeDefined();
+    const entry = fs.readFileSync(path.join(dist, 'cards/plain.js'), 'utf8');
+    // The entry imports the chunk relatively (under the plugin's own path) and does not contain it.
+    expect(entry).toContain(`import("./${heavy.slice('cards/'.length)}")`);
+    expect(entry).not.toContain('HEAVY-');
+    expect(fs.readFileSync(path.join(dist, heavy), 'utf8')).toContain('HEAVY-');
+    expect(fs.existsSync(path.join(dist, `${heavy}.br`))).toBe(true);
+    // The Svelte card without a dynamic import is still one file.
+    expect(chunks.every((p: string) => !p.includes('counter'))).toBe(true);
+  });
+
   it('Build_SameInputInAnotherDirectory_ProducesIdenticalBytes', async () => {
     const a = writeFixturePlugin();
     const b = writeFixturePlugin();

@@ -13,7 +13,7 @@ function context() {
     props: {}, payload: null, theme: {}, active: true, bounds: { width: 1, height: 1 },
     grantedCapabilities: ['crossCard:pubsub'],
   }, (msg) => { sent.push(structuredClone(msg)); });
-  return { ctx: controller.ctx, sent };
+  return { ctx: controller.ctx, controller, sent };
 }
 
 describe('values a card hands the bridge', () => {
@@ -75,5 +75,21 @@ describe('values a card hands the bridge', () => {
     const { ctx, sent } = context();
     await expect(ctx.call('dev.other', 'm', (() => 1) as unknown as JsonValue)).rejects.toThrow(TypeError);
     expect(sent).toEqual([]);
+  });
+
+  it('BusRequest_ProxiedPayload_PostsPlainJson', () => {
+    const { ctx, sent } = context();
+    void ctx.request('dice:roll', proxied({ sides: 6 })).catch(() => {});
+    expect(sent).toEqual([{ type: 'request', id: 'r1', topic: 'dice:roll', payload: { sides: 6 } }]);
+  });
+
+  it('Respond_ProxiedAnswer_RepliesWithPlainJson', async () => {
+    const { ctx, controller, sent } = context();
+    const subscribed = ctx.respond('dice:roll', () => proxied({ rolls: proxied([2, 5]) }));
+    controller.receive({ type: 'response', id: 'r1', ok: true, result: null });
+    await subscribed;
+    controller.receive({ type: 'event', sub: 's1', rid: 'q1', topic: 'dice:roll', payload: null, from: { pluginId: 'a.b', typeID: 't' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent.at(-1)).toEqual({ type: 'reply', rid: 'q1', ok: true, result: { rolls: [2, 5] } });
   });
 });

@@ -56,11 +56,11 @@ describe('selectionSnapshotOf', () => {
 describe('mock host pushSelection', () => {
   it('PushSelection_Valid_SelectionSetAndListenerCalled', () => {
     const host = createMockHost();
-    const seen: SelectionSnapshot[] = [];
+    const seen: (SelectionSnapshot | null)[] = [];
     host.card.onSelection((s) => seen.push(s));
     expect(host.card.selection).toBeNull();
     expect(host.pushSelection(snapshot())).toBe(true);
-    expect(seen.map((s) => s.id)).toEqual(['sel_1']);
+    expect(seen.map((s) => s?.id)).toEqual(['sel_1']);
     expect(host.card.selection?.strokes).toHaveLength(1);
     expect(new Uint8Array(host.card.selection!.image.data)[1]).toBe(0x50);
   });
@@ -70,7 +70,7 @@ describe('mock host pushSelection', () => {
     host.pushSelection(snapshot({ id: 'first' }));
     host.pushSelection(snapshot({ id: 'second' }));
     const seen: string[] = [];
-    const off = host.card.onSelection((s) => seen.push(s.id));
+    const off = host.card.onSelection((s) => seen.push(s!.id));
     expect(seen).toEqual(['second']);
     off();
     host.pushSelection(snapshot({ id: 'third' }));
@@ -81,9 +81,61 @@ describe('mock host pushSelection', () => {
     const host = createMockHost();
     host.pushSelection(snapshot({ id: 'good' }));
     const seen: string[] = [];
-    host.card.onSelection((s) => seen.push(s.id));
+    host.card.onSelection((s) => seen.push(s!.id));
     expect(host.pushSelection(snapshot({ id: 'bad', width: NaN }))).toBe(false);
     expect(host.card.selection?.id).toBe('good');
     expect(seen).toEqual(['good']);
+  });
+});
+
+describe('mock host revokeSelection', () => {
+  it('RevokeSelection_HeldShare_SelectionNullAndListenersGetNull', () => {
+    const host = createMockHost();
+    const seen: (string | null)[] = [];
+    host.card.onSelection((s) => seen.push(s?.id ?? null));
+    host.pushSelection(snapshot({ id: 'sel_1' }));
+    expect(host.revokeSelection()).toBe(true);
+    expect(host.card.selection).toBeNull();
+    expect(seen).toEqual(['sel_1', null]);
+  });
+
+  it('RevokeSelection_ShareAlreadyReplaced_ChangesNothing', () => {
+    const host = createMockHost();
+    host.pushSelection(snapshot({ id: 'old' }));
+    host.pushSelection(snapshot({ id: 'new' }));
+    const seen: (string | null)[] = [];
+    host.card.onSelection((s) => seen.push(s?.id ?? null));
+    expect(host.revokeSelection('old')).toBe(false);
+    expect(host.card.selection?.id).toBe('new');
+    expect(seen).toEqual(['new']);
+  });
+
+  it('RevokeSelection_NothingPushedSinceReload_ListenersGetNull', () => {
+    // A reloaded frame may hear the revoke before the share is pushed again; a card that kept
+    // what it derived (its payload) must still learn that it is gone.
+    const host = createMockHost();
+    const seen: unknown[] = [];
+    host.card.onSelection((s) => seen.push(s));
+    expect(host.revokeSelection('sel_saved')).toBe(true);
+    expect(seen).toEqual([null]);
+  });
+
+  it('RevokeSelection_MalformedId_Refused', () => {
+    const host = createMockHost();
+    host.pushSelection(snapshot({ id: 'sel_1' }));
+    const seen: unknown[] = [];
+    host.card.onSelection((s) => seen.push(s));
+    for (const bad of ['', 'x'.repeat(201), 7 as unknown as string]) expect(host.revokeSelection(bad), String(bad)).toBe(false);
+    expect(host.card.selection?.id).toBe('sel_1');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('OnSelection_RegisteredAfterRevoke_GetsNothing', () => {
+    const host = createMockHost();
+    host.pushSelection(snapshot());
+    host.revokeSelection();
+    const seen: unknown[] = [];
+    host.card.onSelection((s) => seen.push(s));
+    expect(seen).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
+using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Ink;
@@ -13,6 +14,7 @@ using Labyrinth.Host.Features.Schemas;
 using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Themes;
 using Labyrinth.Host.Features.Tokens;
+using Labyrinth.Host.Features.Users;
 using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
@@ -21,6 +23,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
 builder.Services.AddAuth();
+builder.Services.AddUsers();
 builder.Services.AddTokens();
 builder.Services.AddAudit();
 builder.Services.AddBoards();
@@ -35,6 +38,7 @@ builder.Services.AddThemes();
 builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
+builder.Services.AddBus();
 builder.Services.AddBackup();
 
 var app = builder.Build();
@@ -42,14 +46,15 @@ var app = builder.Build();
 app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
-app.UseRouting(); // plugin files and frames short-circuit here: no static-file probe, no auth
+app.UseWebApp(); // the UI's files; API and plugin paths never probe the web root
+app.UseRouting(); // plugin files and frames short-circuit here: no auth
 app.UseStatusCodePages();
-app.UseWebApp();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapAuth();
+app.MapUsers();
 app.MapTokens();
 app.MapBoards();
 app.MapInk();
@@ -64,6 +69,7 @@ app.MapThemes();
 app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
+app.MapBus();
 app.MapBackup();
 app.MapWebApp();
 

@@ -163,4 +163,12 @@ public sealed class ServerCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("LABYRINTH_TOKEN", run.Error);
     }
+
+    [Fact]
+    public async Task MissingToken_NamesTheServersProfilePage()
+    {
+        var run = await CliRunner.RunAsync("plugin", "list", "--server", "http://labyrinth.example:5080/");
+
+        Assert.Contains("http://labyrinth.example:5080/profile", run.Error);
+    }
 }

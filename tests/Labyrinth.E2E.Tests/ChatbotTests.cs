@@ -210,9 +210,16 @@ public sealed class ChatbotTests(E2EEnvironment env)
             var card = win.FrameLocator("iframe");
             await card.GetByTestId("chat-input").FillAsync("Anyone there?");
             await card.GetByTestId("chat-send").ClickAsync();
-            await page.GetByTestId("card-consent-allow").ClickAsync();
+            // No "allow?" for a service that cannot work: the host says it is not set up, and an
+            // admin gets the way to set it up.
+            var notice = page.GetByTestId("card-notice");
+            await Expect(notice).ToContainTextAsync("OpenAI is not set up yet");
+            await Expect(page.GetByTestId("card-consent")).ToHaveCountAsync(0);
+            await Expect(notice.GetByTestId("card-notice-setup")).ToHaveAttributeAsync("href", "/admin/services");
+            await Ui.ScreenshotAsync(page, "chatbot-05-not-set-up-notice");
+            await notice.GetByTestId("card-notice-close").ClickAsync();
             var error = card.GetByTestId("chat-error");
-            await Expect(error).ToHaveTextAsync("The OpenAI service is not set up on this server. Ask an admin.");
+            await Expect(error).ToHaveTextAsync("OpenAI is not set up on this server yet, so nothing was sent.");
             await Expect(error).ToHaveAttributeAsync("data-code", "not_configured");
             // The question stays; no empty reply bubble.
             await Expect(card.Locator("[data-testid=chat-message][data-role=user]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("Anyone there\\?"));

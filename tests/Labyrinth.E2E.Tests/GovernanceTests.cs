@@ -230,6 +230,9 @@ public sealed class GovernanceTests(E2EEnvironment env)
             await row.GetByTestId("plugin-unkill").ClickAsync();
             await AdminUi.ConfirmAsync(page);
             await Expect(row).ToHaveAttributeAsync("data-killed", "false");
+            // The audit log has its own admin page, reached from the side navigation.
+            await page.GetByTestId("side-nav-admin-audit").ClickAsync();
+            await Expect(page.GetByTestId("admin-audit")).ToBeVisibleAsync();
             await Expect(page.Locator("[data-testid=audit-row][data-action='plugin.unkill']").First).ToBeVisibleAsync();
 
             await page.GetByTestId("audit-verify").ClickAsync();

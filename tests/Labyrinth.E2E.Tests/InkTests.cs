@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using Labyrinth.E2E.Tests.Infrastructure;
 using Labyrinth.Testing;
@@ -47,7 +45,7 @@ public sealed class InkTests(E2EEnvironment env)
         var (context, page) = await env.AdminPageAsync();
         try
         {
-            await EnsureMathPluginAsync(page);
+            await page.GotoAsync("/");
             var boardId = await Ui.CreateBoardAsync(page);
 
             // Pick the pen: the toolbar shows it pressed.
@@ -131,57 +129,5 @@ public sealed class InkTests(E2EEnvironment env)
         {
             await context.CloseAsync();
         }
-    }
-
-    /// <summary>
-    /// The Math plugin ships with the host once its branch lands; until then the test installs a
-    /// stand-in with the same id and card type (allowlisted unsigned, as an admin would) so the
-    /// host side is exercised end to end.
-    /// </summary>
-    private static async Task EnsureMathPluginAsync(IPage page)
-    {
-        await page.GotoAsync("/");
-        var plugins = await Ui.ApiAsync(page, "GET", "/api/plugins");
-        if (plugins.Json!.Value.EnumerateArray().Any(p => p.GetProperty("id").GetString() == MathPlugin))
-        {
-            return;
-        }
-
-        var policy = await Ui.ApiAsync(page, "GET", "/api/admin/policy");
-        var allow = policy.Json!.Value.GetProperty("unsignedAllowlist").EnumerateArray().Select(e => e.GetString()!).Append(MathPlugin).Distinct().ToArray();
-        Assert.Equal(200, (await Ui.ApiAsync(page, "PUT", "/api/admin/policy", new { unsignedAllowlist = allow })).Status);
-
-        var manifest = new
-        {
-            id = MathPlugin,
-            name = "Math",
-            version = "0.0.1",
-            minHostAPIVersion = "1.0.0",
-            author = "Labyrinth tests",
-            description = "Stand-in Math card for the ink end-to-end test.",
-            license = "MIT",
-            cards = new[]
-            {
-                new { typeID = "math", name = "Math", icon = "∑", runtime = new { kind = "web", entry = "cards/math.js" }, defaultSizePt = new { width = 320, height = 240 }, capabilities = Array.Empty<string>() },
-            },
-        };
-        using var zip = new MemoryStream();
-        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            await using (var m = await archive.CreateEntry("manifest.json").OpenAsync())
-            {
-                await JsonSerializer.SerializeAsync(m, manifest);
-            }
-
-            await using var js = await archive.CreateEntry("cards/math.js").OpenAsync();
-            await js.WriteAsync(Encoding.UTF8.GetBytes("export function mountPlugin(t) { t.textContent = 'Math (stand-in)'; return () => {}; }\n"));
-        }
-
-        var upload = await page.APIRequest.PostAsync("/api/admin/plugins", new()
-        {
-            Headers = new Dictionary<string, string> { ["X-Labyrinth-Request"] = "1", ["Content-Type"] = "application/octet-stream" },
-            DataByte = zip.ToArray(),
-        });
-        Assert.True(upload.Status is 200 or 201, $"stand-in install: {upload.Status} {await upload.TextAsync()}");
     }
 }

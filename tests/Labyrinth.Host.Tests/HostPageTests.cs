@@ -33,6 +33,19 @@ public sealed class HostPageTests(KestrelApp server) : IClassFixture<KestrelApp>
     }
 
     [Fact]
+    public async Task SampleModel_Get_IsServedAsGlbFromTheHostsOwnFiles()
+    {
+        // What "Add sample model" on the assets page fetches before uploading it like any file.
+        using var response = await server.Client.GetAsync("/samples/labyrinth-knot.glb");
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("model/gltf-binary", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", PluginFileTests.Header(response, "X-Content-Type-Options"));
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal("glTF"u8.ToArray(), bytes[..4]);
+    }
+
+    [Fact]
     public async Task UnknownApiRoute_Get_Returns404NotIndex()
     {
         using var response = await server.Client.GetAsync("/api/nothing-here");
@@ -57,6 +70,20 @@ public sealed class HostPageTests(KestrelApp server) : IClassFixture<KestrelApp>
         Assert.Equal((await get.Content.ReadAsByteArrayAsync()).Length, head.Content.Headers.ContentLength);
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
         Assert.NotNull(PluginFileTests.Header(head, "Content-Security-Policy"));
+    }
+
+    [Fact]
+    public async Task BuiltScript_Get_ServesTheFileNotAProblem()
+    {
+        var shell = await server.Client.GetStringAsync("/");
+        var script = System.Text.RegularExpressions.Regex.Match(shell, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        Assert.NotEmpty(script);
+
+        using var response = await server.Client.GetAsync(script);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
     }
 
     [Theory]

@@ -45,7 +45,14 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Labyrinth:DataDir", dataDir);
-        foreach (var (key, value) in settings)
+        // The sandbox probe is test-only: hosts under test install it unless a test says otherwise
+        // (a null value leaves a setting unset, as on a person's host).
+        if (!settings.ContainsKey("Labyrinth:InstallTestPlugins"))
+        {
+            builder.UseSetting("Labyrinth:InstallTestPlugins", "true");
+        }
+
+        foreach (var (key, value) in settings.Where(s => s.Value is not null))
         {
             builder.UseSetting(key, value);
         }
@@ -95,8 +102,7 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
         var line = Logs.Entries.LastOrDefault(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal))
                    ?? throw new InvalidOperationException("The host did not log a setup URL.");
         var token = line.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..];
-        var end = token.IndexOf(' ', StringComparison.Ordinal);
-        return end < 0 ? token : token[..end];
+        return token.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
     }
 
     /// <summary>Completes first-run setup and returns the admin's signed-in client.</summary>

@@ -21,6 +21,20 @@ public sealed class PluginsApiTests
     }
 
     [Fact]
+    public async Task ListPlugins_FreshHostWithoutTestSetting_HasNoTestPlugin()
+    {
+        // What `dotnet run` gets: the setting is unset (LabyrinthApp sets it for every other test).
+        await using var app = new LabyrinthApp(new Dictionary<string, string?> { ["Labyrinth:InstallTestPlugins"] = null });
+        var admin = await app.SetupAdminAsync();
+
+        var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
+
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.notes", "dev.labyrinth.timer"], plugins);
+        var installed = (await admin.GetJsonAsync("/api/admin/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
+        Assert.DoesNotContain("dev.labyrinth.probe", installed);
+    }
+
+    [Fact]
     public async Task ListPlugins_Anonymous_Returns401()
     {
         await using var app = LabyrinthApp.WithoutPlugins();

@@ -1,6 +1,6 @@
 /** A sentence for each way a send can fail (bridge error codes of `requestNetwork`). */
 const MESSAGES: Record<string, string> = {
-  not_configured: 'The OpenAI service is not set up on this server. Ask an admin.',
+  not_configured: 'OpenAI is not set up on this server yet, so nothing was sent.',
   denied: "Access to OpenAI was revoked for this card. Allow it again from the card's permissions.",
   revoked: "Access to OpenAI was revoked for this card. Allow it again from the card's permissions.",
   not_requested: 'This card cannot use the network on this server.',

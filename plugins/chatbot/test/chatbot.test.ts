@@ -127,7 +127,7 @@ describe('chatbot card', () => {
   });
 
   it.each([
-    ['not_configured', 'The OpenAI service is not set up on this server. Ask an admin.'],
+    ['not_configured', 'OpenAI is not set up on this server yet, so nothing was sent.'],
     ['revoked', "Access to OpenAI was revoked for this card. Allow it again from the card's permissions."],
     ['denied', "Access to OpenAI was revoked for this card. Allow it again from the card's permissions."],
     ['rate_limited', 'Too many messages'],
@@ -211,7 +211,7 @@ describe('chatbot card', () => {
     target.querySelector<HTMLButtonElement>('[data-testid="chat-send"]')!.click();
     await host.settle();
     await tick();
-    expect(target.querySelector('[data-testid="chat-error"]')?.textContent).toBe('The OpenAI service is not set up on this server. Ask an admin.');
+    expect(target.querySelector('[data-testid="chat-error"]')?.textContent).toBe('OpenAI is not set up on this server yet, so nothing was sent.');
     mounted.destroy();
     target.remove();
   });

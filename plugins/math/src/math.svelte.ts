@@ -15,10 +15,13 @@ export class MathCardState {
   recognizing = $state(false);
   /** Milliseconds the last recognition took (shown to the person, not asserted anywhere). */
   recognizeMs = $state<number | null>(null);
+  /** Id of the share the host has pushed to this frame and not revoked (`card.selection`). */
+  shared = $state<string | null>(null);
   readonly outcome: Outcome | null = $derived(this.payload.latex.trim() ? evaluateLatex(this.payload.latex) : null);
   readonly #card: CardContext;
   readonly #offSelection: () => void;
   readonly #saveSoon = debounce(() => this.#save(), 300);
+  #recognition: ReturnType<typeof setTimeout> | null = null;
   /** Called when the expression changes from outside the editor (a recognition). */
   onExternalLatex: ((latex: string) => void) | null = null;
 
@@ -36,14 +39,31 @@ export class MathCardState {
     this.#offSelection = card.onSelection((s) => this.receive(s));
   }
 
-  /** A selection arrived (Lasso → Convert to Math): show it, recognise it, evaluate, save. */
-  receive(selection: SelectionSnapshot): void {
+  /**
+   * A selection arrived (Lasso → Convert to Math): show it, recognise it, evaluate, save. The host
+   * pushes the same share again after every reload: one already read is only shown, so a
+   * reload never replaces what the person wrote since. `null`: the person revoked the share.
+   */
+  receive(selection: SelectionSnapshot | null): void {
+    if (!selection) { this.#revoked(); return; }
+    const known = this.#data.selection;
+    // Read already (recognized is null until a recognition finishes: a frame closed mid-way reads it again).
+    if (known?.id === selection.id && (known.revoked || this.#data.recognized !== null)) {
+      if (known.revoked) return;
+      this.shared = selection.id;
+      // The PNG was too large to keep in the payload: show this frame's copy.
+      if (!this.preview) this.#setPreview(URL.createObjectURL(new Blob([selection.image.data], { type: 'image/png' })));
+      return;
+    }
+    this.shared = selection.id;
     const preview = pngDataUrl(selection.image.data);
-    this.#update({ strokes: selection.strokes.length, preview });
-    this.preview = preview ?? URL.createObjectURL(new Blob([selection.image.data], { type: 'image/png' }));
+    this.#update({ strokes: selection.strokes.length, preview, recognized: null, selection: { id: selection.id, revoked: false } });
+    this.#setPreview(preview ?? URL.createObjectURL(new Blob([selection.image.data], { type: 'image/png' })));
     this.recognizing = true;
+    if (this.#recognition !== null) clearTimeout(this.#recognition);
     // Let the count and preview paint before the recogniser takes the thread.
-    setTimeout(() => {
+    this.#recognition = setTimeout(() => {
+      this.#recognition = null;
       const t0 = performance.now();
       let latex = '';
       try {
@@ -56,6 +76,30 @@ export class MathCardState {
       this.setLatex(latex, true);
       this.onExternalLatex?.(latex);
     }, 0);
+  }
+
+  /**
+   * The person revoked the share: forget the ink's preview, count and reading (saved at once),
+   * keep the expression and its result, which are the person's own.
+   */
+  #revoked(): void {
+    this.shared = null;
+    const known = this.#data.selection;
+    if (!known || known.revoked) return;
+    if (this.#recognition !== null) {
+      clearTimeout(this.#recognition);
+      this.#recognition = null;
+      this.recognizing = false;
+    }
+    this.#setPreview(null);
+    this.#update({ preview: null, strokes: 0, recognized: null, selection: { id: known.id, revoked: true } });
+    this.#saveSoon.cancel();
+    this.#save();
+  }
+
+  #setPreview(url: string | null): void {
+    if (this.preview?.startsWith('blob:')) URL.revokeObjectURL(this.preview);
+    this.preview = url;
   }
 
   setLatex(latex: string, now = false): void {
@@ -76,7 +120,8 @@ export class MathCardState {
   destroy(): void {
     this.#saveSoon.flush();
     this.#offSelection();
-    if (this.preview?.startsWith('blob:')) URL.revokeObjectURL(this.preview);
+    if (this.#recognition !== null) clearTimeout(this.#recognition);
+    this.#setPreview(null);
   }
 
   #save(): void {

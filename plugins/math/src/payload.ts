@@ -12,6 +12,16 @@ export interface PlotSettings {
   yMax: number;
 }
 
+/**
+ * The share the ink came from: its id (the host pushes the same share again after every reload;
+ * it is recognised once) and whether the person revoked it (then the preview and the reading are
+ * gone, the expression stays: it is the person's own work).
+ */
+export interface SelectionRef {
+  id: string;
+  revoked: boolean;
+}
+
 export interface MathPayload {
   v: 1;
   /** The expression, as LaTeX, after any edits. */
@@ -22,6 +32,8 @@ export interface MathPayload {
   strokes: number;
   /** `data:image/png;base64,…` of the received selection, when small enough to keep. */
   preview: string | null;
+  /** The share the strokes and preview came from (null for a card that received none). */
+  selection: SelectionRef | null;
   /** LaTeX of the last result shown (recomputed on open; kept so a closed card's snapshot and a reopen agree). */
   result: string | null;
   plot: PlotSettings;
@@ -31,9 +43,11 @@ export const DEFAULT_PLOT: PlotSettings = Object.freeze({ xMin: -10, xMax: 10, y
 /** Previews above this many characters are not saved (the payload limit is 1 MiB for everything). */
 export const MAX_PREVIEW_CHARS = 200_000;
 const MAX_LATEX = 2000;
+/** Longest share id the SDK accepts. */
+const MAX_SELECTION_ID = 200;
 
 export function emptyPayload(): MathPayload {
-  return { v: 1, latex: '', recognized: null, strokes: 0, preview: null, result: null, plot: { ...DEFAULT_PLOT } };
+  return { v: 1, latex: '', recognized: null, strokes: 0, preview: null, selection: null, result: null, plot: { ...DEFAULT_PLOT } };
 }
 
 /** Own properties only: nothing inherited is ever read as card state. */
@@ -50,9 +64,18 @@ export function parsePayload(raw: unknown): MathPayload {
   p.strokes = Math.max(0, Math.floor(num(o.strokes, 0)));
   const preview = str(o.preview, MAX_PREVIEW_CHARS);
   p.preview = preview && preview.startsWith('data:image/png;base64,') ? preview : null;
+  p.selection = parseSelectionRef(o.selection);
+  if (p.selection?.revoked) { p.preview = null; p.recognized = null; p.strokes = 0; }
   p.result = str(o.result, MAX_LATEX * 4);
   p.plot = parsePlot(o.plot);
   return p;
+}
+
+function parseSelectionRef(raw: unknown): SelectionRef | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const o = own(raw);
+  const id = str(o.id, MAX_SELECTION_ID);
+  return id ? { id, revoked: o.revoked === true } : null;
 }
 
 export function parsePlot(raw: unknown): PlotSettings {

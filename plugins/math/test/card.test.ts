@@ -119,4 +119,61 @@ describe('math card', () => {
     await until(() => q('math-result')?.querySelector('[role="alert"]')?.textContent?.includes('missing'), 'error sentence');
     mounted.destroy();
   });
+
+  it('MathCard_SameSelectionPushedAfterReload_KeepsThePersonsEdit', async () => {
+    const first = await mount();
+    first.host.pushSelection(selection(TWO_PLUS_THREE));
+    await until(() => first.q<HTMLInputElement>('math-latex')?.value === '2+3', 'recognised latex');
+    type(first.q<HTMLInputElement>('math-latex')!, '2+3*4');
+    first.mounted.destroy();
+    // A reload: the saved payload, then the host pushes the stored share again (same id).
+    const again = await mount({ payload: first.host.payloads.at(-1)! });
+    again.host.pushSelection(selection(TWO_PLUS_THREE));
+    await until(() => again.q('math')?.dataset.selection === 'sel_1', 'the share received');
+    await new Promise((r) => setTimeout(r, 0)); // where a recognition would have run
+    expect(again.target.textContent).not.toContain('Recognising');
+    expect(again.q<HTMLInputElement>('math-latex')?.value).toBe('2+3*4');
+    await until(() => again.result().includes('=14'), 'result 14');
+    expect(again.host.payloads).toEqual([]);
+    again.mounted.destroy();
+  });
+
+  it('MathCard_SelectionRevoked_DropsInkKeepsExpressionAndResult', async () => {
+    const { host, q, result, target, mounted } = await mount();
+    host.pushSelection(selection(TWO_PLUS_THREE));
+    await until(() => q<HTMLInputElement>('math-latex')?.value === '2+3', 'recognised latex');
+    type(q<HTMLInputElement>('math-latex')!, '2+3*4');
+    expect(host.revokeSelection()).toBe(true);
+    await until(() => q('math-revoked'), 'the revoked notice');
+    expect(q('math-preview')).toBeNull();
+    expect(q('math')?.dataset.selection).toBe('');
+    expect(target.textContent).not.toContain('strokes received');
+    expect(q<HTMLInputElement>('math-latex')?.value).toBe('2+3*4');
+    await until(() => result().includes('=14'), 'result 14');
+    // Saved at once, without the ink's image, count or reading.
+    expect(host.payloads.at(-1)).toMatchObject({ latex: '2+3*4', result: '14', preview: null, strokes: 0, recognized: null, selection: { id: 'sel_1', revoked: true } });
+    mounted.destroy();
+  });
+
+  it('MathCard_RevokedBeforeTheShareIsPushedAgain_DropsTheSavedInk', async () => {
+    const first = await mount();
+    first.host.pushSelection(selection(TWO_PLUS_THREE));
+    await until(() => first.q<HTMLInputElement>('math-latex')?.value === '2+3', 'recognised latex');
+    first.mounted.destroy();
+    const again = await mount({ payload: first.host.payloads.at(-1)! });
+    expect(again.q('math-preview')).not.toBeNull();
+    again.host.revokeSelection('sel_1');
+    await until(() => again.q('math-revoked'), 'the revoked notice');
+    expect(again.q('math-preview')).toBeNull();
+    expect(again.host.payloads.at(-1)).toMatchObject({ latex: '2+3', preview: null, selection: { id: 'sel_1', revoked: true } });
+    again.mounted.destroy();
+  });
+
+  it('MathCard_RevokedPayload_NeverShowsInkAgain', async () => {
+    const { q, mounted } = await mount({ payload: { v: 1, latex: '2+3', recognized: '2+3', strokes: 3, preview: 'data:image/png;base64,iVBORw0KGgo=', selection: { id: 'sel_1', revoked: true } } });
+    expect(q('math-preview')).toBeNull();
+    expect(q('math-revoked')).not.toBeNull();
+    expect(q<HTMLInputElement>('math-latex')?.value).toBe('2+3');
+    mounted.destroy();
+  });
 });

@@ -94,3 +94,52 @@ describe('attacker card', () => {
     expect(log).toContain('crossCard:pubsub');
   });
 });
+
+describe('bus probe card (against the mock host, which runs the same bus rules)', () => {
+  const manifest = {
+    grantedCapabilities: ['crossCard:pubsub'],
+    capabilities: ['crossCard:pubsub'],
+    topics: { publish: ['probe:bus:ping', 'probe:bus:pong', 'probe:bus:ask'], subscribe: ['probe:bus:*'] },
+    card: { pluginId: 'dev.labyrinth.probe', typeID: 'bus' },
+  };
+  const click = (target: HTMLElement, testid: string) => target.querySelector<HTMLElement>(`[data-testid="${testid}"]`)!.click();
+  const until = async (ok: () => boolean) => { for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5)); };
+
+  it('Listen_ThenAMessageArrives_ShowsTextAndSender', async () => {
+    const { mountPlugin } = await import('../src/bus.ts');
+    const host = createMockHost(manifest);
+    const target = document.createElement('div');
+    host.mount(mountPlugin, target);
+    click(target, 'bus-listen');
+    await until(() => host.subscriptions.has('probe:bus:ping'));
+    expect(host.emit('probe:bus:ping', { text: 'hi' }, { typeID: 'bus', pluginId: 'dev.labyrinth.probe' })).toBe(true);
+    const li = target.querySelector<HTMLElement>('[data-testid="bus-event"]')!;
+    expect(li.dataset).toMatchObject({ text: 'hi', fromPlugin: 'dev.labyrinth.probe', fromType: 'bus' });
+  });
+
+  it('Ask_WithAResponder_ShowsTheAnswer_AndWithoutOne_NoResponder', async () => {
+    const { mountPlugin } = await import('../src/bus.ts');
+    const host = createMockHost(manifest);
+    const target = document.createElement('div');
+    host.mount(mountPlugin, target);
+    const answer = target.querySelector<HTMLElement>('[data-testid="bus-answer"]')!;
+    click(target, 'bus-ask');
+    await until(() => answer.dataset.state === 'done');
+    expect(answer.dataset.code).toBe('bus.no_responder');
+    const off = host.respond('probe:bus:ask', (p) => ({ doubled: (p as { n: number }).n * 2 }));
+    click(target, 'bus-ask');
+    await until(() => answer.dataset.code === 'ok');
+    expect(answer.textContent).toBe('42');
+    off();
+  });
+
+  it('Answer_ThenAnotherCardAsks_ItGetsDoubled', async () => {
+    const { mountPlugin } = await import('../src/bus.ts');
+    const host = createMockHost(manifest);
+    const target = document.createElement('div');
+    host.mount(mountPlugin, target);
+    click(target, 'bus-respond');
+    await until(() => host.subscriptions.has('probe:bus:ask'));
+    await expect(host.request('probe:bus:ask', { n: 5 })).resolves.toEqual({ doubled: 10 });
+  });
+});

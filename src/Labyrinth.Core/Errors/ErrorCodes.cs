@@ -18,7 +18,13 @@ public static class ErrorCodes
     public const string SetupAlreadyDone = "setup.already_done";
     public const string AuthInvalidCredentials = "auth.invalid_credentials";
     public const string AuthRateLimited = "auth.rate_limited";
+    public const string AuthAccountDisabled = "auth.account_disabled";
+    public const string AuthWrongPassword = "auth.wrong_password";
     public const string UserExists = "user.exists";
+    public const string UserNotFound = "user.not_found";
+
+    /// <summary>The change would leave the host without an enabled administrator.</summary>
+    public const string UserLastAdmin = "user.last_admin";
 
     public const string BoardNotFound = "board.not_found";
     public const string BoardVersionConflict = "board.version_conflict";
@@ -134,6 +140,20 @@ public static class ErrorCodes
     public const string BrokerResponseTooLarge = "broker.response_too_large";
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
+
+    // Workspace message bus (docs/api.md "Message bus"). The first four are also what a card sees,
+    // without the "bus." prefix, when its own page refuses the same message.
+    public const string BusTopicNotDeclared = "bus.topic_not_declared";
+    public const string BusNotGranted = "bus.not_granted";
+    public const string BusTooLarge = "bus.too_large";
+    public const string BusRateLimited = "bus.rate_limited";
+    public const string BusInvalid = "bus.invalid";
+    public const string BusNoResponder = "bus.no_responder";
+    public const string BusTimeout = "bus.timeout";
+    public const string BusResponderFailed = "bus.responder_failed";
+    public const string BusNotMember = "bus.not_member";
+    public const string BusMemberNotFound = "bus.member_not_found";
+    public const string BusPluginStopped = "bus.plugin_stopped";
 
     // Backups.
     public const string BackupFailed = "backup.failed";

@@ -40,6 +40,30 @@ public static class TopicRules
         return true;
     }
 
+    /// <summary>
+    /// True when every topic <paramref name="inner"/> can match is also matched by <paramref name="outer"/>
+    /// (both patterns): a member may subscribe to <paramref name="inner"/> when a declared pattern covers it.
+    /// </summary>
+    public static bool Covers(string? outer, string? inner)
+    {
+        if (!IsValidPattern(outer) || !IsValidPattern(inner))
+        {
+            return false;
+        }
+
+        var o = outer!.Split(':');
+        var i = inner!.Split(':');
+        for (var k = 0; k < SegmentCount; k++)
+        {
+            if (o[k] != Wildcard && !string.Equals(o[k], i[k], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A sentence saying why <paramref name="value"/> is not acceptable, or null when it is.</summary>
     public static string? Explain(string? value, bool allowWildcard)
     {

@@ -8,6 +8,15 @@ internal sealed class UserEntity
     public required string PasswordHash { get; set; }
     public required string Role { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Set when an admin disabled the account: sign-in, sessions and tokens stop working at once.</summary>
+    public DateTime? DisabledAt { get; set; }
+
+    /// <summary>
+    /// Changes whenever every other session must end (password changed or reset). Cookies carry the
+    /// value they were issued with; a cookie with another value is refused on its next request.
+    /// </summary>
+    public string SessionStamp { get; set; } = "";
 }
 
 internal sealed class SetupTokenEntity
@@ -134,6 +143,9 @@ internal sealed class PersonalAccessTokenEntity
     public required string TokenHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }
+
+    /// <summary>When the token stops working; null = it never expires.</summary>
+    public DateTime? ExpiresAt { get; set; }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.Property(u => u.UserName).HasMaxLength(64);
             e.Property(u => u.NormalizedUserName).HasMaxLength(64);
             e.Property(u => u.Role).HasMaxLength(16);
+            e.Property(u => u.SessionStamp).HasMaxLength(64);
         });
         modelBuilder.Entity<SetupTokenEntity>(e => e.ToTable("SetupTokens"));
         modelBuilder.Entity<BoardEntity>(e =>

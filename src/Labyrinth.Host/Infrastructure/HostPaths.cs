@@ -32,6 +32,7 @@ internal sealed class HostPaths
     public string DatabaseFile { get; }
     public string KeysDir { get; }
 
+    /// <summary>The Data Protection key ring (cookies, vault); private to this OS user (<see cref="KeyRingRepository"/>).</summary>
     public string DataProtectionDir { get; }
 
     /// <summary>The File Registry's content-addressed store.</summary>

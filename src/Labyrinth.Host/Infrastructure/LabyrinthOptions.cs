@@ -17,6 +17,12 @@ internal sealed class LabyrinthOptions
     /// <summary>Example plugins' build outputs (each plugins/*/dist). Empty string disables example registration.</summary>
     public string? ExamplePluginsDir { get; set; }
 
+    /// <summary>
+    /// Also install the example plugins marked test-only (<c>"labyrinth": { "testOnly": true }</c> in
+    /// their package.json: the sandbox probe). Set by the test fixtures; never wanted by people.
+    /// </summary>
+    public bool InstallTestPlugins { get; set; }
+
     public int LoginAttemptsPerMinute { get; set; } = 10;
 
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;

@@ -2,6 +2,8 @@ using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Plugins;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -23,14 +25,17 @@ internal static partial class Startup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
         services.AddLabyrinthData();
 
-        // Keys for auth cookies live with the data, so sign-ins survive restarts.
+        // Keys for auth cookies and the vault live with the data, so sign-ins and secrets survive
+        // restarts. They are stored unencrypted on purpose (an encryption key would sit right beside
+        // them) and protected by file modes instead; saying so explicitly (NullXmlEncryptor) replaces
+        // the framework's "may be persisted unencrypted" warning with one plain sentence at start.
         services.AddDataProtection().SetApplicationName("Labyrinth");
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+        services.AddOptions<KeyManagementOptions>()
             .Configure<HostPaths>((o, paths) =>
             {
                 paths.EnsureCreated();
-                o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
-                    new DirectoryInfo(paths.DataProtectionDir), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+                o.XmlRepository = new KeyRingRepository(paths.DataProtectionDir);
+                o.XmlEncryptor = new NullXmlEncryptor();
             });
         return services;
     }
@@ -89,20 +94,49 @@ internal static partial class Startup
             }
         }
 
-        if (setupToken is not null)
+        // After the framework's own start lines (their ApplicationStarted callback was registered
+        // later, so it runs first): where to go, and on first run the setup link as its own block.
+        var paths = app.Services.GetRequiredService<HostPaths>();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var readyLog = loggers.CreateLogger("Labyrinth");
+        var setupLog = loggers.CreateLogger(SetupLogCategory);
+        app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Labyrinth.Setup");
-            app.Lifetime.ApplicationStarted.Register(() =>
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                          ?? "http://localhost:5080";
+            address = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+                .Replace("://127.0.0.1", "://localhost", StringComparison.Ordinal).TrimEnd('/');
+            LogReady(readyLog, address, paths.DataDir, paths.KeysDir, KeyProtection);
+            if (setupToken is not null)
             {
-                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                              ?? "http://localhost:5080";
-                address = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
-                    .Replace("://127.0.0.1", "://localhost", StringComparison.Ordinal);
-                LogSetupUrl(logger, $"{address.TrimEnd('/')}/setup?token={setupToken}");
-            });
-        }
+                var setupUrl = $"{address}/setup?token={setupToken}";
+                LogSetupLink(setupLog, setupUrl);
+            }
+        });
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "First run: create the admin account at {SetupUrl} (single use)")]
-    private static partial void LogSetupUrl(ILogger logger, string setupUrl);
+    /// <summary>The log category of the first-run setup link (tests and scripts read it from here).</summary>
+    public const string SetupLogCategory = "Labyrinth.Setup";
+
+    private static readonly string KeyProtection = OperatingSystem.IsWindows()
+        ? "stored unencrypted, protected by the folder's permissions"
+        : "stored unencrypted, readable only by this user (folders 700, files 600)";
+
+    [LoggerMessage(EventId = 1, EventName = "Ready", Level = LogLevel.Information, Message =
+        "Labyrinth is running at {Address}\n" +
+        "  Data: {DataDir} (database, plugins, uploaded files)\n" +
+        "  Keys: {KeysDir} — the sign-in and vault keys, {KeyProtection}. Back them up with the database and keep both private.")]
+    private static partial void LogReady(ILogger logger, string address, string dataDir, string keysDir, string keyProtection);
+
+    // A block of its own after the framework's start lines, so the one link that matters is not lost among them.
+    [LoggerMessage(EventId = 2, EventName = "SetupLink", Level = LogLevel.Information, Message =
+        "\n" +
+        "════════════════════════════════════════════════════════════════════════\n" +
+        "  First run: create the administrator account in your browser\n" +
+        "\n" +
+        "      {SetupUrl}\n" +
+        "\n" +
+        "  The link works once. Until the account exists, every start prints a new one.\n" +
+        "════════════════════════════════════════════════════════════════════════")]
+    private static partial void LogSetupLink(ILogger logger, string setupUrl);
 }

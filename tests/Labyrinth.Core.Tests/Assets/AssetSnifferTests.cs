@@ -94,6 +94,19 @@ public sealed class AssetSnifferTests
         Assert.Contains("SVG", result.Refusal, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Sniff_SampleModelTheAssetsPageOffers_IsAGlbModel()
+    {
+        // web/public/samples/labyrinth-knot.glb, written by plugins/model-viewer/scripts/make-sample.mjs.
+        var path = Path.Combine(Themes.ThemeCatalogTests.RepoRoot(), "web", "public", "samples", "labyrinth-knot.glb");
+        using var file = File.OpenRead(path);
+
+        var result = AssetSniffer.Sniff(file);
+
+        Assert.Equal(new AssetKind(AssetSniffer.Model, "model/gltf-binary"), result.Kind);
+        Assert.True(file.Length <= 100 * 1024, $"the sample is {file.Length} bytes; keep it at most 100 KB");
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, "image/png")]
     [InlineData(new byte[] { 0xFF, 0xD8, 0xFF, 0xDB }, "image/jpeg")]

@@ -30,18 +30,25 @@ public static class CardUi
         await Expect(Frame(win)).ToHaveCountAsync(1);
     }
 
-    /// <summary>Removes the card through its trash button and the confirm dialog.</summary>
+    /// <summary>Removes the card through its card menu (⋯ → Remove from board…) and the confirm dialog.</summary>
     public static async Task RemoveAsync(IPage page, ILocator win, bool byKeyboard = false)
     {
-        var remove = win.GetByTestId("btn-remove");
+        var menu = win.GetByTestId("card-menu");
         if (byKeyboard)
         {
-            await remove.FocusAsync();
+            await menu.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            var item = page.GetByTestId("card-menu-remove");
+            await Expect(item).ToBeVisibleAsync();
+            // Arrow keys walk the menu; "Remove from board…" is its last item.
+            await page.Keyboard.PressAsync("End");
+            await Expect(item).ToBeFocusedAsync();
             await page.Keyboard.PressAsync("Enter");
         }
         else
         {
-            await remove.ClickAsync();
+            await menu.ClickAsync();
+            await page.GetByTestId("card-menu-remove").ClickAsync();
         }
 
         var dialog = page.Locator("dialog[open]");

@@ -44,13 +44,16 @@ public sealed class E2EEnvironment : IAsyncLifetime
         }
     }
 
-    /// <summary>Headless Debian Chromium; tests whose cards hang get a browser of their own.</summary>
-    public Task<IBrowser> LaunchAsync() => _playwright!.Chromium.LaunchAsync(new()
+    /// <summary>
+    /// Headless Debian Chromium; tests whose cards hang get a browser of their own, and tests that
+    /// need a browser feature pass its flags (e.g. a SwiftShader WebGPU adapter).
+    /// </summary>
+    public Task<IBrowser> LaunchAsync(params string[] extraArgs) => _playwright!.Chromium.LaunchAsync(new()
     {
         ExecutablePath = "/usr/bin/chromium",
         Headless = true,
         Timeout = 30_000,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", .. extraArgs],
     });
 
     /// <summary>A fresh browser context (no cookies) with explicit timeouts, so a hung frame fails fast.</summary>

@@ -81,6 +81,8 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Labyrinth:DataDir", DataDir);
+        // The sandbox probe (escapes, a spinner, a broken card, an attacker) is installed for tests only.
+        builder.UseSetting("Labyrinth:InstallTestPlugins", "true");
         // Every test signs in through the UI; do not let the per-IP login limit decide the outcome.
         builder.UseSetting("Labyrinth:LoginAttemptsPerMinute", "1000");
         builder.ConfigureLogging(logging => logging.AddProvider(new CaptureProvider(_logs)));

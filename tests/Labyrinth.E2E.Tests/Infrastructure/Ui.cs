@@ -183,6 +183,20 @@ public static partial class Ui
         await page.ScreenshotAsync(new() { Path = Path.Combine(E2EEnvironment.ScreenshotDir, name + ".png"), Timeout = 10_000 });
     }
 
+    /// <summary>
+    /// Writes docs/screenshot.png (the README's picture) when LABYRINTH_DOCS_SCREENSHOT=1, so an
+    /// ordinary test run leaves the working tree clean.
+    /// </summary>
+    public static async Task DocsScreenshotAsync(IPage page)
+    {
+        if (Environment.GetEnvironmentVariable("LABYRINTH_DOCS_SCREENSHOT") != "1")
+        {
+            return;
+        }
+
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Cli.RepoRoot, "docs", "screenshot.png"), Timeout = 10_000 });
+    }
+
     public static string Quote(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
 
     private static readonly JsonSerializerOptions JsonOpts = new(JsonSerializerDefaults.Web);

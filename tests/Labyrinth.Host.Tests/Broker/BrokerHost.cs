@@ -119,7 +119,8 @@ public sealed class BrokerHost : IAsyncLifetime
         await DefineAsync("nosecret", Upstream.BaseUrl, ["GET"], ["/models"], allowPrivate: true, secret: false);
         await DefineAsync("tiny", Upstream.BaseUrl, ["GET", "POST"], ["/test", "/models"], allowPrivate: true, maxRequestBytes: 10, maxResponseBytes: 100, ratePerMinute: 2, burst: 2);
         await DefineAsync("nostream", Upstream.BaseUrl, ["GET", "POST"], ["/chat/completions", "/test"], allowPrivate: true, allowStreaming: false);
-        await DefineAsync("bursty", Upstream.BaseUrl, ["GET"], ["/models"], allowPrivate: true, ratePerMinute: 600, burst: 3);
+        // One token every 15 s, so the burst test does not depend on how fast four calls go through.
+        await DefineAsync("bursty", Upstream.BaseUrl, ["GET"], ["/models"], allowPrivate: true, ratePerMinute: 4, burst: 3);
         await DefineAsync("slow", Upstream.BaseUrl, ["GET"], ["/test"], allowPrivate: true, timeoutSeconds: 1);
         await DefineAsync("closed", "http://127.0.0.1:1/v1", ["GET"], ["/models"], allowPrivate: true);
         await DefineAsync("qkey", Upstream.Address.ToString().TrimEnd('/') + "/open", ["GET"], ["/echo"], allowPrivate: true,
@@ -214,7 +215,7 @@ public sealed class BrokerHost : IAsyncLifetime
     {
         _ = App.Services;
         var line = App.Logs.Entries.Last(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal));
-        var token = line.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..].Split(' ')[0];
+        var token = line.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
         var client = await ClientAsync();
         using var response = await client.PostAsJsonAsync("/api/setup", new { token, userName = LabyrinthApp.AdminName, password = LabyrinthApp.Password });
         await Expect.StatusAsync(HttpStatusCode.OK, response);

@@ -13,8 +13,8 @@ namespace Labyrinth.Host.Tests.Cards;
 
 /// <summary>
 /// One host per test class with a signed test plugin whose cards request capabilities (the example
-/// plugins request none): "viewer" asks for images, text, pub/sub and network:openai; "plain" asks for
-/// nothing. Uploads are capped at 64 KiB so the size limit is cheap to reach. Each test signs in as
+/// plugins request none): "viewer" asks for images, text, pub/sub and network:openai; "notes" only for
+/// pub/sub, with other topics; "plain" asks for nothing. Uploads are capped at 64 KiB so the size limit is cheap to reach. Each test signs in as
 /// a user of its own.
 /// </summary>
 public sealed class CardsApp : IAsyncLifetime
@@ -29,12 +29,29 @@ public sealed class CardsApp : IAsyncLifetime
     private HttpClient admin = null!;
     private PublisherKey key = null!;
 
-    internal LabyrinthApp App { get; } = new(new Dictionary<string, string?>
+    public CardsApp()
+        : this(null)
     {
-        ["Labyrinth:LoginAttemptsPerMinute"] = "100000",
-        ["Labyrinth:ExamplePluginsDir"] = "",
-        ["Labyrinth:MaxAssetBytes"] = MaxAssetBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+    }
+
+    /// <summary>With <paramref name="extra"/> settings on top of the defaults (e.g. bus rates).</summary>
+    internal CardsApp(IReadOnlyDictionary<string, string?>? extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Labyrinth:LoginAttemptsPerMinute"] = "100000",
+            ["Labyrinth:ExamplePluginsDir"] = "",
+            ["Labyrinth:MaxAssetBytes"] = MaxAssetBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[k] = v;
+        }
+
+        App = new LabyrinthApp(settings);
+    }
+
+    internal LabyrinthApp App { get; }
 
     internal HttpClient Admin => admin;
 
@@ -70,6 +87,12 @@ public sealed class CardsApp : IAsyncLifetime
                     typeID = "viewer", name = "Viewer", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 },
                     capabilities = viewerCapabilities,
                     topics = new { publish = new[] { "math:expression:changed" }, subscribe = new[] { "math:*:changed" } },
+                },
+                new
+                {
+                    typeID = "notes", name = "Notes", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 },
+                    capabilities = new[] { "crossCard:pubsub" },
+                    topics = new { publish = new[] { "notes:item:created", "math:expression:changed" }, subscribe = new[] { "notes:*:*" } },
                 },
                 plainPropsSchema is null
                     ? new { typeID = "plain", name = "Plain", runtime = new { kind = "web", entry = "cards/t.js" }, defaultSizePt = new { width = 320, height = 240 } }

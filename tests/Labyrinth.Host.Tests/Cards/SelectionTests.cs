@@ -183,6 +183,47 @@ public sealed class SelectionTests(CardsApp shared) : IClassFixture<CardsApp>
         Assert.Equal(0, await shared.DbAsync(db => db.SharedSelections.CountAsync(s => s.BoardId == card.BoardId)));
     }
 
+    [Theory]
+    [InlineData("/selection")]
+    [InlineData("/grants")]
+    public async Task Revoke_ClosedCardsPictureShowedTheInk_PictureDeletedToo(string path)
+    {
+        var card = await CardsApp.CardAsync(await shared.UserAsync());
+        using (var share = await ShareAsync(card, Selection()))
+        {
+            await Expect.StatusAsync(HttpStatusCode.OK, share);
+        }
+
+        await PutSnapshotAsync(card);
+
+        using var revoke = await card.Client.DeleteAsync(card.Url(path));
+
+        await Expect.StatusAsync(HttpStatusCode.NoContent, revoke);
+        using var snapshot = await card.Client.GetAsync(SnapshotUrl(card));
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "snapshot.not_found", snapshot);
+    }
+
+    [Fact]
+    public async Task Revoke_NothingShared_KeepsTheClosedCardsPicture()
+    {
+        var card = await CardsApp.CardAsync(await shared.UserAsync());
+        await PutSnapshotAsync(card);
+
+        using var revoke = await card.Client.DeleteAsync(card.Url("/selection"));
+
+        await Expect.StatusAsync(HttpStatusCode.NoContent, revoke);
+        using var snapshot = await card.Client.GetAsync(SnapshotUrl(card));
+        await Expect.StatusAsync(HttpStatusCode.OK, snapshot);
+    }
+
+    private static string SnapshotUrl(Card card) => $"/api/boards/{card.BoardIdText}/windows/{card.WindowId}/snapshot";
+
+    private static async Task PutSnapshotAsync(Card card)
+    {
+        using var put = await card.Client.PutAsJsonAsync(SnapshotUrl(card), new { mediaType = "image/png", data = Convert.ToBase64String(CardsApp.Png) });
+        await Expect.StatusAsync(HttpStatusCode.NoContent, put);
+    }
+
     [Fact]
     public async Task RemovingTheCard_DeletesItsSelection()
     {

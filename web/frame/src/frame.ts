@@ -2,7 +2,7 @@
  * The card-frame bootstrap's logic (docs/api.md, "Bridge protocol"). `bootstrap.ts` runs it in
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
-import { assetHandleOf, createCardContext, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
+import { assetHandleOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
 import type { CardContext, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
 
 /** Globals that would open network channels CSP `connect-src` does not govern. */
@@ -193,6 +193,11 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       case 'pushSelectionSnapshot': {
         const selection = selectionSnapshotOf(m.selection);
         if (selection) controller.pushSelection(selection);
+        return;
+      }
+      case 'selectionRevoked': {
+        const id = selectionIdOf(m.id);
+        if (id) controller.revokeSelection(id);
         return;
       }
       case 'captureSnapshot': {

@@ -327,21 +327,51 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
     await expect(read).resolves.toMatchObject({ name: 'a' });
   });
 
-  it('Subscribe_Accepted_EventsReachMatchingCallbacksWithTypeIdOnly', async () => {
+  it('Subscribe_Accepted_EventsReachThatSubscriptionWithSenderPluginAndTypeOnly', async () => {
     const { host, got, card } = await mounted();
     const seen: unknown[] = [];
-    const subscribing = card.subscribe('timer:*:finished', (payload, e) => seen.push([payload, e]));
+    const subscribing = card.subscribe('timer:*:finished', (payload, e) => seen.push([payload, e]), { priority: 2 });
     const req = await last(got, 'subscribe');
-    expect(req.topic).toBe('timer:*:finished');
+    expect(req).toMatchObject({ topic: 'timer:*:finished', priority: 2 });
     host.postMessage({ type: 'response', id: req.id, ok: true, result: { topic: 'timer:*:finished' } });
     const off = await subscribing;
-    host.postMessage({ type: 'event', topic: 'timer:countdown:finished', payload: { n: 1 }, from: { typeID: 'timer', instanceId: 'w_leak' } });
-    host.postMessage({ type: 'event', topic: 'chat:message:sent', payload: 2, from: { typeID: 'chat' } });
+    host.postMessage({ type: 'event', sub: req.sub, id: 'm1', topic: 'timer:countdown:finished', payload: { n: 1 }, from: { pluginId: 'dev.t', typeID: 'timer', instanceId: 'w_leak' }, target: null, ts: 5 });
+    host.postMessage({ type: 'event', sub: 'not-ours', id: 'm2', topic: 'chat:message:sent', payload: 2, from: { pluginId: 'dev.c', typeID: 'chat' }, target: null, ts: 6 });
     await until(() => seen.length === 1 || undefined);
     await settle();
-    expect(seen).toEqual([[{ n: 1 }, { topic: 'timer:countdown:finished', from: { typeID: 'timer' } }]]);
+    expect(seen).toEqual([[{ n: 1 }, { topic: 'timer:countdown:finished', from: { pluginId: 'dev.t', typeID: 'timer' }, id: 'm1', timestamp: 5, target: null }]]);
     off();
-    expect(await last(got, 'unsubscribe')).toEqual({ type: 'unsubscribe', topic: 'timer:*:finished' });
+    expect(await last(got, 'unsubscribe')).toEqual({ type: 'unsubscribe', sub: req.sub });
+  });
+
+  it('Respond_EventWithRid_HandlerAnswerIsTheReply', async () => {
+    const { host, got, card } = await mounted();
+    const responding = card.respond('math:*:evaluate', (payload) => ({ doubled: (payload as { n: number }).n * 2 }));
+    const req = await last(got, 'subscribe');
+    expect(req).toMatchObject({ topic: 'math:*:evaluate', responds: true });
+    host.postMessage({ type: 'response', id: req.id, ok: true, result: { topic: 'math:*:evaluate' } });
+    await responding;
+    host.postMessage({ type: 'event', sub: req.sub, rid: 'q1', id: 'q1', topic: 'math:expr:evaluate', payload: { n: 3 }, from: { pluginId: 'dev.t', typeID: 't' }, target: null, ts: 1 });
+    expect(await last(got, 'reply')).toEqual({ type: 'reply', rid: 'q1', ok: true, result: { doubled: 6 } });
+  });
+
+  it('Respond_HandlerThrows_ReplyCarriesTheMessage', async () => {
+    const { host, got, card } = await mounted();
+    const responding = card.respond('math:*:evaluate', () => { throw new Error('no way'); });
+    const req = await last(got, 'subscribe');
+    host.postMessage({ type: 'response', id: req.id, ok: true, result: {} });
+    await responding;
+    host.postMessage({ type: 'event', sub: req.sub, rid: 'q2', id: 'q2', topic: 'math:expr:evaluate', payload: null, from: { pluginId: 'dev.t', typeID: 't' }, target: null, ts: 1 });
+    expect(await last(got, 'reply')).toEqual({ type: 'reply', rid: 'q2', ok: false, error: { message: 'no way' } });
+  });
+
+  it('Request_ResolvesTheResponseResult', async () => {
+    const { host, got, card } = await mounted();
+    const asking = card.request('math:expr:evaluate', { n: 1 }, { timeout: 1500, target: 'dev.labyrinth.math' });
+    const req = await last(got, 'request');
+    expect(req).toMatchObject({ topic: 'math:expr:evaluate', payload: { n: 1 }, timeoutMs: 1500, target: 'dev.labyrinth.math' });
+    host.postMessage({ type: 'response', id: req.id, ok: false, error: { code: 'bus.no_responder', message: 'nobody' } });
+    await expect(asking).rejects.toMatchObject({ code: 'bus.no_responder' });
   });
 
   it('Subscribe_Refused_RejectsWithCode', async () => {
@@ -452,7 +482,7 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
   it('PushSelectionSnapshot_Valid_TransferredPngReachesListenerAndContext', async () => {
     const { host, card } = await mounted();
     const seen: { id: string; bytes: number }[] = [];
-    card.onSelection((s) => seen.push({ id: s.id, bytes: s.image.data.byteLength }));
+    card.onSelection((s) => seen.push({ id: s!.id, bytes: s!.image.data.byteLength }));
     const msg = selection('sel_ok');
     host.postMessage({ type: 'pushSelectionSnapshot', selection: msg }, [msg.image.data]);
     await until(() => seen.length === 1 || undefined);
@@ -463,7 +493,7 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
   it('PushSelectionSnapshot_Malformed_NeverReachesCard', async () => {
     const { host, card } = await mounted();
     const seen: string[] = [];
-    card.onSelection((s) => seen.push(s.id));
+    card.onSelection((s) => seen.push(s!.id));
     for (const bad of [
       null, selection('a', { strokes: [{ points: [[0, Infinity, 0]], color: '#111', width: 1 }] }),
       selection('b', { image: { mediaType: 'image/png', data: 'iVBORw0KGgo=' } }),
@@ -473,6 +503,29 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
     host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('last') });
     await until(() => seen.length > 0 || undefined);
     expect(seen).toEqual(['last']);
+  });
+
+  it('SelectionRevoked_HeldShare_ListenerGetsNullAndSelectionCleared', async () => {
+    const { host, card } = await mounted();
+    const seen: (string | null)[] = [];
+    card.onSelection((s) => seen.push(s?.id ?? null));
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('sel_ok') });
+    host.postMessage({ type: 'selectionRevoked', id: 'sel_ok' });
+    await until(() => seen.length === 2 || undefined);
+    expect(seen).toEqual(['sel_ok', null]);
+    expect(card.selection).toBeNull();
+  });
+
+  it('SelectionRevoked_MalformedOrOtherId_NeverReachesCard', async () => {
+    const { host, card } = await mounted();
+    const seen: (string | null)[] = [];
+    card.onSelection((s) => seen.push(s?.id ?? null));
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('sel_ok') });
+    for (const id of [undefined, 7, '', 'x'.repeat(201), ['sel_ok'], 'sel_other']) host.postMessage({ type: 'selectionRevoked', id });
+    // Port messages arrive in order: once the last push is seen, every revoke before it was handled.
+    host.postMessage({ type: 'pushSelectionSnapshot', selection: selection('last') });
+    await until(() => seen.length === 2 || undefined);
+    expect(seen).toEqual(['sel_ok', 'last']);
   });
 
   it('CaptureSnapshot_RasteriserSucceeds_AnswersSnapshotWithSameId', async () => {

@@ -93,7 +93,7 @@ internal static class ServerCommands
         Func<ServerReply, string> describe)
     {
         var server = new Option<string>("--server") { HelpName = "url",  Description = $"The Labyrinth server URL. Default: $LABYRINTH_SERVER, else {DefaultServer}." };
-        var token = new Option<string>("--token") { HelpName = "token",  Description = "A personal access token (create one on your profile page). Default: $LABYRINTH_TOKEN." };
+        var token = new Option<string>("--token") { HelpName = "token",  Description = "A personal access token (create one at <server>/profile, \"Personal access tokens\"). Default: $LABYRINTH_TOKEN, else the one 'labyrinth login' kept." };
         var json = new Option<bool>("--json") { Description = "Print the server's JSON answer." };
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -145,7 +145,7 @@ internal static class ServerCommands
         var credentials = new Login.Credentials(context);
         var server = ParseServer(serverOption ?? NonEmpty(context.Environment("LABYRINTH_SERVER")) ?? credentials.DefaultServer ?? DefaultServer);
         var token = tokenOption ?? NonEmpty(context.Environment("LABYRINTH_TOKEN")) ?? credentials.Find(server.ToString())?.Token
-            ?? throw new CliException(ExitCodes.Usage, $"No access token for {server}: run 'labyrinth login', or pass --token / set LABYRINTH_TOKEN (create a personal access token on {server}profile).");
+            ?? throw new CliException(ExitCodes.Usage, $"No access token for {server}: run 'labyrinth login', or pass --token / set LABYRINTH_TOKEN. Create one at {new Uri(server, "profile")} (Personal access tokens).");
         return new ServerClient(server, token, context.HttpTimeout);
     }
 

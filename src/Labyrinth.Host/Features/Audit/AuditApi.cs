@@ -30,6 +30,7 @@ internal static class AuditApi
         audit.MapGet("/", List);
         audit.MapGet("/export", Export);
         audit.MapGet("/verify", Verify);
+        audit.MapGet("/actions", () => TypedResults.Ok(AuditActions.All));
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using Labyrinth.Core.Audit;
 using Labyrinth.Host.Data;
@@ -5,7 +6,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Labyrinth.Host.Features.Audit;
 
-/// <summary>The audit action names (docs/api.md); stable, clients filter on them.</summary>
+/// <summary>
+/// Marks a static class whose <c>public const string</c> fields are audit action names. Every
+/// feature keeps its actions beside its code; <see cref="AuditActions.All"/> gathers them into the
+/// one catalogue the admin UI filters on (GET /api/admin/audit/actions).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+internal sealed class AuditActionCatalogueAttribute : Attribute;
+
+/// <summary>The plugin governance audit action names (docs/api.md); stable, clients filter on them.</summary>
+[AuditActionCatalogue]
 internal static class AuditActions
 {
     public const string Install = "plugin.install";
@@ -22,7 +32,22 @@ internal static class AuditActions
     public const string TrustRemove = "trust.remove";
     public const string PolicyChange = "policy.change";
     public const string CardMountFailed = "card.mount_failed";
+
+    /// <summary>The actor of changes the host makes itself (first run); an actor, not an action.</summary>
     public const string SystemActor = "system";
+
+    private static readonly Lazy<string[]> Catalogue = new(() =>
+        typeof(AuditActions).Assembly.GetTypes()
+            .Where(t => t.IsDefined(typeof(AuditActionCatalogueAttribute), inherit: false))
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
+            .Where(f => f is { IsLiteral: true, FieldType.Name: nameof(String) } && f.Name != nameof(SystemActor))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToArray());
+
+    /// <summary>Every action any feature writes, sorted.</summary>
+    public static IReadOnlyList<string> All => Catalogue.Value;
 }
 
 /// <summary>One process-wide gate: reading the chain head and inserting the next row must not interleave.</summary>

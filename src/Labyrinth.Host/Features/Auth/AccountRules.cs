@@ -18,17 +18,19 @@ internal static partial class AccountRules
             errors["userName"] = ["A user name is 3 to 64 letters, digits, dots, dashes or underscores."];
         }
 
-        if (password is null || password.Length < MinPasswordLength)
+        if (CheckPassword(password) is { } problem)
         {
-            errors["password"] = [$"A password needs at least {MinPasswordLength} characters."];
-        }
-        else if (password.Length > MaxPasswordLength)
-        {
-            errors["password"] = [$"A password has at most {MaxPasswordLength} characters."];
+            errors["password"] = [problem];
         }
 
         return errors;
     }
+
+    /// <summary>The password rule in one place: null when it holds, else the sentence to show.</summary>
+    public static string? CheckPassword(string? password) =>
+        password is null || password.Length < MinPasswordLength ? $"A password needs at least {MinPasswordLength} characters."
+        : password.Length > MaxPasswordLength ? $"A password has at most {MaxPasswordLength} characters."
+        : null;
 
     public static string Normalize(string userName) => userName.ToUpperInvariant();
 }

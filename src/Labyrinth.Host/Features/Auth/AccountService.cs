@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
@@ -28,6 +29,7 @@ internal sealed partial class AccountService(LabyrinthDb db, IPasswordHasher<Use
             PasswordHash = "",
             Role = role,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
+            SessionStamp = NewStamp(),
         };
         user.PasswordHash = hasher.HashPassword(user, password);
         db.Users.Add(user);
@@ -49,10 +51,17 @@ internal sealed partial class AccountService(LabyrinthDb db, IPasswordHasher<Use
             return null;
         }
 
+        return await CheckPasswordAsync(user, password, ct) ? user : null;
+    }
+
+    /// <summary>Whether <paramref name="password"/> is the user's; upgrades an old hash format on success.</summary>
+    public async Task<bool> CheckPasswordAsync(UserEntity user, string password, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         var result = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (result == PasswordVerificationResult.Failed)
         {
-            return null;
+            return false;
         }
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
@@ -61,8 +70,22 @@ internal sealed partial class AccountService(LabyrinthDb db, IPasswordHasher<Use
             await db.SaveChangesAsync(ct);
         }
 
-        return user;
+        return true;
     }
+
+    /// <summary>
+    /// Sets a new password and a new session stamp, so every session signed in with the old one
+    /// ends on its next request (the caller signs the current one in again if it should stay).
+    /// The caller saves.
+    /// </summary>
+    public void SetPassword(UserEntity user, string password)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        user.PasswordHash = hasher.HashPassword(user, password);
+        user.SessionStamp = NewStamp();
+    }
+
+    private static string NewStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     public static async Task SignInAsync(HttpContext context, UserEntity user)
     {
@@ -73,6 +96,7 @@ internal sealed partial class AccountService(LabyrinthDb db, IPasswordHasher<Use
                 new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
                 new Claim(ClaimTypes.Name, user.UserName),
                 new Claim(ClaimTypes.Role, user.Role),
+                new Claim(SessionValidation.StampClaim, user.SessionStamp),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -32,6 +33,7 @@ internal static class AuthApi
                 // An API answers 401/403; only the SPA decides where a person goes.
                 o.Events.OnRedirectToLogin = ctx => WriteStatus(ctx.HttpContext, StatusCodes.Status401Unauthorized, "auth.required", "Sign in to continue.");
                 o.Events.OnRedirectToAccessDenied = ctx => WriteStatus(ctx.HttpContext, StatusCodes.Status403Forbidden, "auth.forbidden", "Your account is not allowed to do this.");
+                o.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
@@ -70,10 +72,10 @@ internal static class AuthApi
         auth.MapPost("/login", Login).RequireRateLimiting(LoginRateLimitPolicy);
         auth.MapPost("/logout", (Delegate)Logout);
         auth.MapGet("/me", Me).RequireAuthorization();
-
-        var users = app.MapGroup("/api/admin/users").WithTags("Users").RequireAuthorization(AdminPolicy);
-        users.MapGet("/", ListUsers);
-        users.MapPost("/", CreateUser);
+        auth.MapGet("/session", GetSession);
+        // The cookie session only: a personal access token must not be able to take over the account.
+        auth.MapPost("/password", ChangePassword).RequireRateLimiting(LoginRateLimitPolicy)
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser());
         return app;
     }
 
@@ -81,7 +83,7 @@ internal static class AuthApi
         TypedResults.Ok(new SetupStatusDto(!await accounts.AnyUsersAsync(ct)));
 
     private static async Task<Results<Ok<UserDto>, ProblemHttpResult, ValidationProblem>> CompleteSetup(
-        SetupRequest request, AccountService accounts, SetupTokenService tokens, LabyrinthDb db, HttpContext http, CancellationToken ct)
+        SetupRequest request, AccountService accounts, SetupTokenService tokens, LabyrinthDb db, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         if (await accounts.AnyUsersAsync(ct))
         {
@@ -102,6 +104,7 @@ internal static class AuthApi
         }
 
         var user = await accounts.CreateAsync(request.UserName!, request.Password!, Roles.Admin, ct);
+        await audit.AppendAsync(AuditActions.SystemActor, UserAuditActions.Create, null, new { userId = user.Id, userName = user.UserName, role = user.Role, reason = "first-run setup" }, ct);
         await tx.CommitAsync(ct);
         await AccountService.SignInAsync(http, user);
         return TypedResults.Ok(AccountService.ToDto(user));
@@ -115,6 +118,11 @@ internal static class AuthApi
         if (user is null)
         {
             return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.AuthInvalidCredentials, "The user name or password is wrong.");
+        }
+
+        if (user.DisabledAt is not null)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.AuthAccountDisabled, "This account is disabled. An administrator can enable it again.");
         }
 
         await AccountService.SignInAsync(http, user);
@@ -133,31 +141,43 @@ internal static class AuthApi
         return user is null ? TypedResults.Unauthorized() : TypedResults.Ok(AccountService.ToDto(user));
     }
 
-    private static Ok<UserDto[]> ListUsers(LabyrinthDb db) =>
-        TypedResults.Ok(db.Users.OrderBy(u => u.UserName).AsEnumerable().Select(AccountService.ToDto).ToArray());
-
-    private static async Task<Results<Created<UserDto>, ProblemHttpResult, ValidationProblem>> CreateUser(
-        CreateUserRequest request, AccountService accounts, CancellationToken ct)
+    /// <summary>
+    /// Who is signed in, answered without a 401 when nobody is: the sign-in page asks on every
+    /// visit and an expected "no" must not show up as a failed request in the browser console.
+    /// </summary>
+    private static async Task<Ok<SessionDto>> GetSession(HttpContext http, AccountService accounts, CancellationToken ct)
     {
-        var errors = AccountRules.Check(request.UserName, request.Password);
-        var role = request.Role ?? Roles.Member;
-        if (!Roles.IsKnown(role))
+        var rules = new PasswordRuleDto(AccountRules.MinPasswordLength, AccountRules.MaxPasswordLength);
+        var user = http.User.Identity?.IsAuthenticated == true ? await accounts.FindAsync(http.User.UserId(), ct) : null;
+        var needsSetup = user is null && !await accounts.AnyUsersAsync(ct);
+        return TypedResults.Ok(new SessionDto(user is not null, user is null ? null : AccountService.ToDto(user), needsSetup, rules));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ChangePassword(
+        ChangePasswordRequest request, HttpContext http, AccountService accounts, LabyrinthDb db, AuditLog audit, CancellationToken ct)
+    {
+        var user = await accounts.FindAsync(http.User.UserId(), ct);
+        if (user is null)
         {
-            errors["role"] = ["The role must be \"admin\" or \"member\"."];
+            return Problems.Create(StatusCodes.Status401Unauthorized, "auth.required", "Sign in to continue.");
         }
 
-        if (errors.Count > 0)
+        if (string.IsNullOrEmpty(request.CurrentPassword) || !await accounts.CheckPasswordAsync(user, request.CurrentPassword, ct))
         {
-            return Problems.Validation(ErrorCodes.ValidationFailed, "The account details are not valid.", errors);
+            return Problems.Validation(ErrorCodes.AuthWrongPassword, "The current password is wrong.",
+                new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
         }
 
-        if (await accounts.ExistsAsync(request.UserName!, ct))
+        if (AccountRules.CheckPassword(request.NewPassword) is { } problem)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.UserExists, $"A user named \"{request.UserName}\" already exists.");
+            return Problems.Validation(ErrorCodes.ValidationFailed, "The new password is not valid.", new Dictionary<string, string[]> { ["newPassword"] = [problem] });
         }
 
-        var user = await accounts.CreateAsync(request.UserName!, request.Password!, role, ct);
-        return TypedResults.Created($"/api/admin/users/{user.Id}", AccountService.ToDto(user));
+        accounts.SetPassword(user, request.NewPassword!);
+        await audit.AppendAsync(user.UserName, UserAuditActions.PasswordChange, null, new { userId = user.Id, userName = user.UserName }, ct);
+        // Other sessions end (their stamp is old); this one carries on with the new stamp.
+        await AccountService.SignInAsync(http, user);
+        return TypedResults.NoContent();
     }
 
     private static Task WriteStatus(HttpContext http, int status, string code, string detail) =>

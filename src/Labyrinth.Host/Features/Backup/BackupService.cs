@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Labyrinth.Host.Features.Backup;
 
 /// <summary>The audit action names for backups (docs/api.md).</summary>
+[Audit.AuditActionCatalogue]
 internal static class BackupAuditActions
 {
     /// <summary>An admin started downloading a backup: it holds every secret in decryptable form, so who took one is recorded before the first byte.</summary>

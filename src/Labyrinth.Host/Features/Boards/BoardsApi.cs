@@ -109,8 +109,7 @@ internal static class BoardsApi
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await cards.DeleteBoardAsync(id, ct);
-            await Ink.InkApi.DeleteBoardAsync(db, id, ct);
+            await DeleteBoardDataAsync(db, cards, id, ct);
             db.Boards.Remove(board);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -118,6 +117,17 @@ internal static class BoardsApi
 
         signals.RevokeBoard(id);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Everything stored under a board besides its row (cards' payloads, snapshots and grants, ink).
+    /// One place, so deleting a board and deleting its owner's account remove the same things.
+    /// </summary>
+    public static async Task DeleteBoardDataAsync(LabyrinthDb db, CardGrants cards, Guid boardId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(cards);
+        await cards.DeleteBoardAsync(boardId, ct);
+        await Ink.InkApi.DeleteBoardAsync(db, boardId, ct);
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> SaveLayout(

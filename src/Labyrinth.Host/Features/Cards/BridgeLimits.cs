@@ -18,7 +18,7 @@ internal sealed class BridgeOptions
     public int Burst { get; set; } = 200;
 }
 
-internal sealed record BridgeLimitsDto(int MessagesPerSecond, int Burst);
+internal sealed record BridgeLimitsDto(int MessagesPerSecond, int Burst, Bus.BusLimitsDto Bus);
 
 internal static class BridgeLimitsApi
 {
@@ -33,8 +33,8 @@ internal static class BridgeLimitsApi
 
     public static IEndpointRouteBuilder MapBridgeLimits(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cards/limits", (IOptions<BridgeOptions> options) =>
-                TypedResults.Ok(new BridgeLimitsDto(options.Value.MessagesPerSecond, options.Value.Burst)))
+        app.MapGet("/api/cards/limits", (IOptions<BridgeOptions> options, IOptions<Bus.BusOptions> bus) =>
+                TypedResults.Ok(new BridgeLimitsDto(options.Value.MessagesPerSecond, options.Value.Burst, bus.Value.ToDto())))
             .RequireAuthorization().WithTags("Cards");
         return app;
     }

@@ -11,6 +11,7 @@ internal static class CardCapabilities
 }
 
 /// <summary>The audit actions of the Card Security Contract (docs/api.md).</summary>
+[Audit.AuditActionCatalogue]
 internal static class CardAuditActions
 {
     public const string Grant = "card.grant";

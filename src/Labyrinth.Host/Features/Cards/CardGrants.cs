@@ -84,20 +84,16 @@ internal sealed class CardGrants(LabyrinthDb db, AuditLog audit, CardGrantSignal
         ArgumentNullException.ThrowIfNull(card);
         var grants = await db.CardGrants.Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId).ToListAsync(ct);
         var assetGrants = await db.AssetGrants.Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId).ToListAsync(ct);
-        var selection = await db.SharedSelections.SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         db.CardGrants.RemoveRange(grants);
         db.AssetGrants.RemoveRange(assetGrants);
-        if (selection is not null)
-        {
-            db.SharedSelections.Remove(selection);
-        }
+        var selectionRevoked = await CardSelectionsApi.RemoveAsync(db, card, ct);
 
         await audit.AppendAsync(actor, CardAuditActions.RevokeAll, card.PluginId,
             Detail(card, new
             {
                 capabilities = grants.Select(g => g.Capability).Order(StringComparer.Ordinal).ToArray(),
                 assetGrantsRevoked = assetGrants.Count,
-                selectionRevoked = selection?.SelectionId,
+                selectionRevoked,
             }), ct);
         signals.RevokeCard(card.BoardId, card.WindowId);
     }

@@ -184,15 +184,35 @@ internal static class CardSelectionsApi
             return missing!;
         }
 
-        var row = await db.SharedSelections.SingleOrDefaultAsync(s => s.BoardId == boardId && s.WindowId == windowId, ct);
-        if (row is not null)
+        var revoked = await RemoveAsync(db, card, ct);
+        if (revoked is not null)
         {
-            db.SharedSelections.Remove(row);
             await audit.AppendAsync(CardsApi.Actor(http), CardAuditActions.SelectionRevoked, card.PluginId,
-                CardGrants.Detail(card, new { selectionId = row.SelectionId }), ct);
+                CardGrants.Detail(card, new { selectionId = revoked }), ct);
         }
 
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Deletes the card's shared selection and, with it, the picture of the closed card: it was
+    /// drawn from the card while it held the ink (the Math card shows it), so keeping it would keep
+    /// the ink. The closed card shows its icon and name until it is next closed. Returns the
+    /// revoked selection's id, or null when there was none; the caller saves.
+    /// </summary>
+    public static async Task<string?> RemoveAsync(LabyrinthDb db, CardInstance card, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(card);
+        var row = await db.SharedSelections.SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
+        if (row is null)
+        {
+            return null;
+        }
+
+        db.SharedSelections.Remove(row);
+        db.CardSnapshots.RemoveRange(await db.CardSnapshots.Where(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId).ToListAsync(ct));
+        return row.SelectionId;
     }
 
     /// <summary>The card's selection for its permissions panel, or null.</summary>

@@ -24,6 +24,11 @@ internal sealed class LabyrinthMetrics
     private readonly Counter assetUploads = Metrics.CreateCounter("labyrinth_asset_uploads_total", "File Registry uploads by result (stored, refused, too_large).", "result");
     private readonly Counter cardGrants = Metrics.CreateCounter("labyrinth_card_grant_changes_total", "Card capability and asset grant changes by action.", "action");
 
+    private readonly Counter busRefused = Metrics.CreateCounter("labyrinth_bus_refused_total", "Bus messages refused, by plugin and reason (host and page).", "plugin", "reason");
+
+    /// <summary>Reasons are a closed list; plugin ids come from the installed catalog, so labels stay bounded.</summary>
+    public void BusRefused(string plugin, string reason, long count) => busRefused.WithLabels(plugin, reason).Inc(count);
+
     public void PluginImported(string result) => installs.WithLabels(result).Inc();
 
     /// <summary>Counts each distinct reason once per refused package; reasons are stable codes, so the label set is bounded.</summary>

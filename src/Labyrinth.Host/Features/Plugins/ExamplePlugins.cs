@@ -1,9 +1,11 @@
+using System.Text.Json;
 using Labyrinth.Core.Packages;
 using Labyrinth.Core.Signing;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Labyrinth.Host.Features.Plugins;
 
@@ -58,7 +60,8 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// an upload (<see cref="PluginStore.ImportAsync"/>) — unless that id@version is already installed
 /// with exactly these files, in which case nothing is staged or written.
 /// </summary>
-internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, ILogger<ExamplePlugins> logger)
+internal sealed partial class ExamplePlugins(
+    HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
 {
     public async Task InstallAsync(CancellationToken ct)
     {
@@ -72,6 +75,11 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
         {
             var dist = Path.Combine(pluginDir, "dist");
             if (!File.Exists(Path.Combine(dist, PackageReader.ManifestPath)))
+            {
+                continue;
+            }
+
+            if (IsTestOnly(pluginDir) && !options.Value.InstallTestPlugins)
             {
                 continue;
             }
@@ -97,6 +105,31 @@ internal sealed partial class ExamplePlugins(HostPaths paths, PluginStore store,
             {
                 LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
             }
+        }
+    }
+
+    /// <summary>Whether the plugin's package.json says <c>"labyrinth": { "testOnly": true }</c> (e.g. the sandbox probe).</summary>
+    public static bool IsTestOnly(string pluginDir)
+    {
+        var packageJson = Path.Combine(pluginDir, "package.json");
+        if (!File.Exists(packageJson))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(packageJson));
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                   && doc.RootElement.TryGetProperty("labyrinth", out var labyrinth)
+                   && labyrinth.ValueKind == JsonValueKind.Object
+                   && labyrinth.TryGetProperty("testOnly", out var testOnly)
+                   && testOnly.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException)
+        {
+            // npm would not build it either; treat it as an ordinary example.
+            return false;
         }
     }
 

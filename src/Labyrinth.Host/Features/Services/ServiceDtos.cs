@@ -41,6 +41,7 @@ internal sealed record ServiceRequest(
     bool? AllowPrivateNetwork,
     bool? Enabled);
 
+[Audit.AuditActionCatalogue]
 internal static class ServiceAuditActions
 {
     public const string Create = "service.create";

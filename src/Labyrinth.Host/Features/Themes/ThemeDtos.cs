@@ -48,3 +48,9 @@ internal sealed record AvailableTheme(string Id, string Name, ResolvedTheme Them
     private static string PluginUrl(string id, string version, string path) =>
         $"/plugins/{Uri.EscapeDataString(id)}/{Uri.EscapeDataString(version)}/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";
 }
+
+[Audit.AuditActionCatalogue]
+internal static class ThemeAuditActions
+{
+    public const string Default = "theme.default";
+}

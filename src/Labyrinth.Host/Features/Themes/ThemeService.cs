@@ -16,7 +16,7 @@ namespace Labyrinth.Host.Features.Themes;
 internal sealed partial class ThemeService(LabyrinthDb db, PluginCatalog catalog, AuditLog audit, TimeProvider clock, ILogger<ThemeService> logger)
 {
     public const string DefaultSettingKey = "theme.default";
-    public const string AuditDefaultAction = "theme.default";
+    public const string AuditDefaultAction = ThemeAuditActions.Default;
 
     public List<AvailableTheme> Available()
     {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
+using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
@@ -13,11 +14,18 @@ using Microsoft.Extensions.Options;
 
 namespace Labyrinth.Host.Features.Tokens;
 
-internal sealed record TokenDto(Guid Id, string Name, DateTime CreatedAt, DateTime? LastUsedAt);
+internal sealed record TokenDto(Guid Id, string Name, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt);
 
-internal sealed record CreateTokenRequest(string? Name);
+internal sealed record CreateTokenRequest(string? Name, int? ExpiresInDays);
 
-internal sealed record CreatedTokenDto(Guid Id, string Name, string Token);
+internal sealed record CreatedTokenDto(Guid Id, string Name, string Token, DateTime CreatedAt, DateTime? ExpiresAt);
+
+[Audit.AuditActionCatalogue]
+internal static class TokenAuditActions
+{
+    public const string Create = "token.create";
+    public const string Revoke = "token.revoke";
+}
 
 /// <summary>
 /// Personal access tokens for the CLI: <c>Authorization: Bearer lab_pat_…</c>. Stored as SHA-256
@@ -29,6 +37,9 @@ internal static class TokensApi
     public const string BearerScheme = "LabyrinthToken";
     public const string SelectorScheme = "Labyrinth";
     private const int MaxTokensPerUser = 50;
+
+    /// <summary>The longest lifetime a token can ask for; no <c>expiresInDays</c> means no expiry.</summary>
+    public const int MaxExpiryDays = 366;
 
     public static IServiceCollection AddTokens(this IServiceCollection services)
     {
@@ -58,16 +69,21 @@ internal static class TokensApi
     {
         var userId = http.User.UserId();
         var rows = await db.PersonalAccessTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(t => new TokenDto(t.Id, t.Name, Utc(t.CreatedAt), t.LastUsedAt is { } u ? Utc(u) : null)).ToArray());
+        return TypedResults.Ok(rows.Select(t => new TokenDto(t.Id, t.Name, Utc(t.CreatedAt), Utc(t.LastUsedAt), Utc(t.ExpiresAt))).ToArray());
     }
 
     private static async Task<Results<Created<CreatedTokenDto>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateTokenRequest request, LabyrinthDb db, HttpContext http, TimeProvider clock, CancellationToken ct)
+        CreateTokenRequest request, LabyrinthDb db, HttpContext http, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var name = request.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 100)
         {
             return Problems.Validation("The token needs a name.", "name", "A token name is 1 to 100 characters.");
+        }
+
+        if (request.ExpiresInDays is < 1 or > MaxExpiryDays)
+        {
+            return Problems.Validation("The expiry is not valid.", "expiresInDays", $"A token lasts 1 to {MaxExpiryDays} days, or leave it out for no expiry.");
         }
 
         var userId = http.User.UserId();
@@ -77,29 +93,40 @@ internal static class TokensApi
         }
 
         var token = Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow().UtcDateTime;
         var row = new PersonalAccessTokenEntity
         {
             Id = Guid.NewGuid(),
             UserId = userId,
             Name = name,
             TokenHash = Ids.Sha256Hex(token),
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            CreatedAt = now,
+            ExpiresAt = request.ExpiresInDays is { } days ? now.AddDays(days) : null,
         };
         db.PersonalAccessTokens.Add(row);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/tokens/{row.Id}", new CreatedTokenDto(row.Id, row.Name, token));
+        await audit.AppendAsync(Actor(http), TokenAuditActions.Create, null, new { tokenId = row.Id, name, expiresAt = row.ExpiresAt }, ct);
+        return TypedResults.Created($"/api/tokens/{row.Id}", new CreatedTokenDto(row.Id, row.Name, token, Utc(row.CreatedAt), Utc(row.ExpiresAt)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, LabyrinthDb db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, LabyrinthDb db, HttpContext http, AuditLog audit, CancellationToken ct)
     {
         var userId = http.User.UserId();
-        var deleted = await db.PersonalAccessTokens.Where(t => t.Id == id && t.UserId == userId).ExecuteDeleteAsync(ct);
-        return deleted == 0
-            ? Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.TokenNotFound, "You have no token with that id.")
-            : TypedResults.NoContent();
+        var row = await db.PersonalAccessTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId, ct);
+        if (row is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.TokenNotFound, "You have no token with that id.");
+        }
+
+        db.PersonalAccessTokens.Remove(row);
+        await audit.AppendAsync(Actor(http), TokenAuditActions.Revoke, null, new { tokenId = row.Id, name = row.Name }, ct);
+        return TypedResults.NoContent();
     }
 
+    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
+
     private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
+
+    private static DateTime? Utc(DateTime? t) => t is { } v ? Utc(v) : null;
 }
 
 /// <summary>Authenticates <c>Bearer lab_pat_…</c> by hash lookup; the user's current role applies.</summary>
@@ -124,14 +151,25 @@ internal sealed class PersonalAccessTokenHandler(
         var hash = Ids.Sha256Hex(token);
         var found = await db.PersonalAccessTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
-            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { t.Id, t.LastUsedAt, User = u })
+            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { t.Id, t.LastUsedAt, t.ExpiresAt, User = u })
             .SingleOrDefaultAsync(Context.RequestAborted);
         if (found is null)
         {
             return AuthenticateResult.Fail("Unknown or revoked token.");
         }
 
+        // Looked up on every request, so disabling the account or reaching the expiry stops the token at once.
         var now = clock.GetUtcNow().UtcDateTime;
+        if (found.User.DisabledAt is not null)
+        {
+            return AuthenticateResult.Fail("The token's account is disabled.");
+        }
+
+        if (found.ExpiresAt is { } expiresAt && expiresAt <= now)
+        {
+            return AuthenticateResult.Fail("The token has expired.");
+        }
+
         if (found.LastUsedAt is null || now - found.LastUsedAt.Value > TimeSpan.FromSeconds(30))
         {
             await db.PersonalAccessTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
@@ -151,7 +189,7 @@ internal sealed class PersonalAccessTokenHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
-        return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.AuthInvalidToken, "The access token is unknown, revoked or malformed.").ExecuteAsync(Context);
+        return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.AuthInvalidToken, "The access token is unknown, revoked, expired or malformed, or its account is disabled.").ExecuteAsync(Context);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

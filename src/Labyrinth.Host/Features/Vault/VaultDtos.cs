@@ -17,6 +17,7 @@ internal sealed record CreateSecretRequest(string? Name, string? ServiceId, stri
 internal sealed record RotateSecretRequest(string? Value);
 
 /// <summary>The audit actions of the vault; details carry ids, names and scope, never a value.</summary>
+[Audit.AuditActionCatalogue]
 internal static class VaultAuditActions
 {
     public const string Create = "secret.create";

@@ -1,5 +1,6 @@
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
 namespace Labyrinth.Host.Features.WebApp;
@@ -22,14 +23,23 @@ internal static class WebAppApi
         ".woff", ".woff2", ".ttf", ".otf", ".eot", ".br", ".gz", ".zip", ".pdf", ".tgz",
     };
 
+    /// <summary>
+    /// Serves the web root's files. Call before <c>UseRouting</c>: the app-shell fallback below
+    /// matches every path, and the static-file middleware steps aside for any request that already
+    /// has an endpoint. API and plugin paths never probe the web root.
+    /// </summary>
     public static IApplicationBuilder UseWebApp(this WebApplication app)
     {
         var paths = app.Services.GetRequiredService<HostPaths>();
         if (Directory.Exists(paths.WebRoot))
         {
-            app.UseStaticFiles(new StaticFileOptions
+            // The sample model ("Add sample model" on the assets page) is one of the host's own files.
+            var types = new FileExtensionContentTypeProvider();
+            types.Mappings[".glb"] = "model/gltf-binary";
+            app.UseWhen(http => MayBeWebRootFile(http.Request.Path), files => files.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = new PhysicalFileProvider(paths.WebRoot),
+                ContentTypeProvider = types,
                 OnPrepareResponse = ctx =>
                 {
                     // Vite fingerprints everything under /assets, so those never change; index.html must.
@@ -37,11 +47,14 @@ internal static class WebAppApi
                         ? "public, max-age=31536000, immutable"
                         : "no-cache";
                 },
-            });
+            }));
         }
 
         return app;
     }
+
+    private static bool MayBeWebRootFile(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs") && !SecurityMiddleware.IsPluginSurface(path);
 
     public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
     {

@@ -21,7 +21,11 @@ import type {
   SpawnRequest,
   SpawnResponse,
   TrustKeyDto,
+  AdminUserDto,
   UserDto,
+  CreatedTokenDto,
+  SessionDto,
+  TokenDto,
   ViewportDto,
   WindowDto,
 } from './types';
@@ -35,16 +39,28 @@ export const setupApi = {
 };
 
 export const authApi = {
-  me: () => get<UserDto>('/api/auth/me', { allowUnauthorized: true }),
+  session: () => get<SessionDto>('/api/auth/session', { allowUnauthorized: true }),
   login: (userName: string, password: string) =>
     send<UserDto>('POST', '/api/auth/login', { userName, password }, { allowUnauthorized: true }),
   logout: () => send<void>('POST', '/api/auth/logout', undefined, { allowUnauthorized: true }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    send<void>('POST', '/api/auth/password', { currentPassword, newPassword }),
 };
 
 export const adminApi = {
-  users: () => get<UserDto[]>('/api/admin/users'),
+  users: () => get<AdminUserDto[]>('/api/admin/users'),
   createUser: (userName: string, password: string, role: Role) =>
-    send<UserDto>('POST', '/api/admin/users', { userName, password, role }),
+    send<AdminUserDto>('POST', '/api/admin/users', { userName, password, role }),
+  updateUser: (id: string, change: { role?: Role; disabled?: boolean }) => send<AdminUserDto>('PATCH', `/api/admin/users/${enc(id)}`, change),
+  resetPassword: (id: string, password: string) => send<void>('POST', `/api/admin/users/${enc(id)}/password`, { password }),
+  deleteUser: (id: string) => send<void>('DELETE', `/api/admin/users/${enc(id)}`),
+};
+
+export const tokensApi = {
+  list: () => get<TokenDto[]>('/api/tokens'),
+  create: (name: string, expiresInDays: number | null) =>
+    send<CreatedTokenDto>('POST', '/api/tokens', expiresInDays === null ? { name } : { name, expiresInDays }),
+  revoke: (id: string) => send<void>('DELETE', `/api/tokens/${enc(id)}`),
 };
 
 export const boardsApi = {
@@ -99,6 +115,8 @@ export const auditApi = {
   /** `query` from buildAuditQuery (leading `?`). */
   page: (query: string) => get<AuditPageDto>(`/api/admin/audit${query}`),
   verify: () => get<AuditVerifyDto>('/api/admin/audit/verify'),
+  /** Every action any feature writes (the host's catalogue), for the action filter. */
+  actions: () => get<string[]>('/api/admin/audit/actions'),
   exportUrl: '/api/admin/audit/export',
 };
 
@@ -152,7 +170,7 @@ async function postForBytes(path: string, body: unknown, signal?: AbortSignal): 
 }
 
 export const cardsApi = {
-  limits: () => get<{ messagesPerSecond: number; burst: number }>('/api/cards/limits'),
+  limits: () => get<{ messagesPerSecond: number; burst: number; bus?: unknown }>('/api/cards/limits'),
   permissions: (b: string, w: string, signal?: AbortSignal) => get<CardPermissionsDto>(`${cardPath(b, w)}/permissions`, { signal }),
   grant: (b: string, w: string, capability: string) => send<CapabilityDto>('POST', `${cardPath(b, w)}/grants`, { capability }),
   revoke: (b: string, w: string, capability: string) => send<void>('DELETE', `${cardPath(b, w)}/grants/${enc(capability)}`),

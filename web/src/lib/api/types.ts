@@ -9,6 +9,47 @@ export interface UserDto {
   role: Role;
 }
 
+/** The password rule the host enforces (GET /api/auth/session), shown before submitting. */
+export interface PasswordRuleDto {
+  minLength: number;
+  maxLength: number;
+}
+
+/** GET /api/auth/session: always 200, so the sign-in page's "who am I" never logs a failed request. */
+export interface SessionDto {
+  authenticated: boolean;
+  user: UserDto | null;
+  needsSetup: boolean;
+  passwordRule: PasswordRuleDto;
+}
+
+/** An account as the admin's user list shows it (GET /api/admin/users). */
+export interface AdminUserDto extends UserDto {
+  createdAt: string;
+  disabled: boolean;
+  /** How many boards and uploaded files the account owns (deleted with it). */
+  boards: number;
+  assets: number;
+}
+
+export interface TokenDto {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** null = never expires. */
+  expiresAt: string | null;
+}
+
+/** POST /api/tokens: `token` is shown this once and never again. */
+export interface CreatedTokenDto {
+  id: string;
+  name: string;
+  token: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
 export interface ViewportDto {
   x: number;
   y: number;

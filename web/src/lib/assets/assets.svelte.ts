@@ -4,6 +4,12 @@ import { toastError } from '../toast/toast.svelte';
 import type { AssetType, AssetWithGrants, UploadItem } from './types';
 import { uploadAsset } from './upload';
 
+/**
+ * The sample 3D model the host serves from its own files (web/public/samples, made by
+ * plugins/model-viewer/scripts/make-sample.mjs). "Add sample model" uploads it like any file.
+ */
+export const SAMPLE_MODEL = { url: '/samples/labyrinth-knot.glb', name: 'Labyrinth knot.glb' } as const;
+
 /** The signed-in person's File Registry: list, filter, upload (with progress), delete. */
 export class AssetLibrary {
   items = $state<AssetWithGrants[]>([]);
@@ -60,6 +66,24 @@ export class AssetLibrary {
       }
     }
     return done;
+  }
+
+  /**
+   * Fetches the host's sample model and uploads it through the normal path (sniffed, stored,
+   * audited like any upload), so a new person has a model to give the 3D card.
+   */
+  async addSample(): Promise<AssetWithGrants | null> {
+    let blob: Blob;
+    try {
+      const r = await fetch(SAMPLE_MODEL.url, { credentials: 'same-origin' });
+      if (!r.ok) throw new Error(String(r.status));
+      blob = await r.blob();
+    } catch {
+      this.uploads.push({ id: this.#nextUpload++, name: SAMPLE_MODEL.name, loaded: 0, total: 0, error: 'The sample model is not available on this server.' });
+      return null;
+    }
+    const [asset] = await this.upload([new File([blob], SAMPLE_MODEL.name, { type: 'model/gltf-binary' })]);
+    return asset ?? null;
   }
 
   dismissUpload(id: number): void {

@@ -1,15 +1,19 @@
-import { ApiError } from '../api/client';
-import { authApi, setupApi } from '../api/endpoints';
-import type { UserDto } from '../api/types';
+import { authApi } from '../api/endpoints';
+import type { PasswordRuleDto, UserDto } from '../api/types';
 import type { Router } from '../router/router.svelte';
 
 export type SessionStatus = 'loading' | 'ready' | 'offline';
+
+/** The host's rule until /api/auth/session answers (it publishes the real one). */
+const DEFAULT_PASSWORD_RULE: PasswordRuleDto = { minLength: 10, maxLength: 256 };
 
 /** Who is signed in, and the start-up redirects (setup → login → app). */
 export class Session {
   user = $state<UserDto | null>(null);
   status = $state<SessionStatus>('loading');
   needsSetup = $state(false);
+  /** The password rule the host enforces, shown next to every new-password field. */
+  passwordRule = $state<PasswordRuleDto>(DEFAULT_PASSWORD_RULE);
   /** A sentence for the sign-in page, e.g. why a link brought the person there. */
   notice = $state<string | null>(null);
   readonly isAdmin = $derived(this.user?.role === 'admin');
@@ -18,31 +22,28 @@ export class Session {
 
   constructor(private readonly router: Router) {}
 
-  /** Decides where the user belongs; keeps `?token=` when sending them to /setup. */
+  /**
+   * Decides where the user belongs; keeps `?token=` when sending them to /setup. One quiet
+   * request: "nobody is signed in" is an ordinary 200, not a 401 in the browser console.
+   */
   async boot(): Promise<void> {
     this.status = 'loading';
     try {
-      const { needsSetup } = await setupApi.status();
-      this.needsSetup = needsSetup;
-      if (needsSetup) {
-        this.user = null;
-        if (this.router.route.name !== 'setup') this.router.navigate('/setup', { replace: true });
-        this.status = 'ready';
-        return;
-      }
-      try {
-        this.user = await authApi.me();
-        const name = this.router.route.name;
+      const s = await authApi.session();
+      this.passwordRule = s.passwordRule;
+      this.needsSetup = s.needsSetup;
+      this.user = s.user;
+      const name = this.router.route.name;
+      if (s.needsSetup) {
+        if (name !== 'setup') this.router.navigate('/setup', { replace: true });
+      } else if (s.user) {
         if (name === 'login' || name === 'setup') this.router.navigate('/', { replace: true });
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.status !== 401) throw e;
-        this.user = null;
+      } else if (name === 'setup') {
         // Setup is done: a stale /setup link goes to sign-in, saying why.
-        if (this.router.route.name === 'setup') {
-          this.notice = 'This setup link was already used: the admin account exists. Sign in instead.';
-          this.router.navigate('/login', { replace: true });
-        }
-        else this.#toLogin();
+        this.notice = 'This setup link was already used: the admin account exists. Sign in instead.';
+        this.router.navigate('/login', { replace: true });
+      } else {
+        this.#toLogin();
       }
       this.status = 'ready';
     } catch {
@@ -51,9 +52,9 @@ export class Session {
   }
 
   #toLogin(): void {
-    const name = this.router.route.name;
-    if (name === 'login' || name === 'setup') return;
-    if (name === 'board' || name === 'admin-users') this.#returnTo = location.pathname + location.search;
+    const route = this.router.route;
+    if (route.page?.public) return;
+    if (route.name !== 'not-found') this.#returnTo = location.pathname + location.search;
     this.router.navigate('/login', { replace: true });
   }
 

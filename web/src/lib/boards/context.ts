@@ -1,7 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { Session } from '../auth/session.svelte';
 import type { BridgeRegistry } from '../bridge/registry.svelte';
-import type { PubSubHub } from '../bridge/pubsub';
+import type { WorkspaceBus } from '../bus';
 import type { CardDeck } from '../cards/card-deck.svelte';
 import type { PluginEvents } from '../plugins/plugin-events.svelte';
 import type { PluginCatalog } from '../plugins/plugins.svelte';
@@ -19,8 +19,8 @@ export interface BoardContext {
   requestClose: (windowId: string) => void;
   /** Plugin cards: open/close/cap, selection, prompts, permissions panel, removal. */
   deck: CardDeck;
-  /** The board page's cross-card hub (CSC §9); every open card registers with it. */
-  hub: PubSubHub;
+  /** This tab's workspace bus (docs/api.md "Message bus"); every open card attaches to it. */
+  bus: WorkspaceBus;
 }
 
 const KEY = Symbol('labyrinth.board');

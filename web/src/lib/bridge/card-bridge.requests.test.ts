@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CardBridgeOptions } from './card-bridge';
 import { BridgeError, type AssetContent, type AssetHandle, type NetworkResult } from './card-host';
 import { publishCardTheme } from '../themes/card-theme';
-import { PubSubHub } from './pubsub';
+import { WorkspaceBus } from '../bus/workspace-bus';
 import { flush, harness } from './test-harness';
 
 let made: ReturnType<typeof harness>[] = [];
@@ -373,46 +373,70 @@ describe('CardBridge snapshots', () => {
   });
 });
 
-describe('CardBridge pub/sub', () => {
+describe('CardBridge workspace bus', () => {
   const timer = { capabilities: ['crossCard:pubsub'], topics: { publish: ['timer:countdown:finished'] } };
   const board = { capabilities: ['crossCard:pubsub'], topics: { subscribe: ['timer:*:finished'] } };
 
-  async function pair(hub: PubSubHub) {
-    const pub = make({ ...timer, pubsub: hub, card: { instanceId: 'w_pub', typeID: 'timer', pluginId: 'dev.t', version: '1.0.0' } });
-    const sub = make({ ...board, pubsub: hub, card: { instanceId: 'w_sub', typeID: 'board', pluginId: 'dev.b', version: '1.0.0' } });
+  async function pair(bus: WorkspaceBus) {
+    const gate = (windowId: string) => ({ attach: (info: Parameters<WorkspaceBus['attach']>[1]) => bus.attach({ kind: 'card', boardId: 'b', windowId }, info) });
+    const pub = make({ ...timer, bus: gate('w_pub'), card: { instanceId: 'w_pub', typeID: 'timer', pluginId: 'dev.t', version: '1.0.0' } });
+    const sub = make({ ...board, bus: gate('w_sub'), card: { instanceId: 'w_sub', typeID: 'board', pluginId: 'dev.b', version: '1.0.0' } });
     pub.setGranted(['crossCard:pubsub']);
     sub.setGranted(['crossCard:pubsub']);
     return { pub, sub, pubPort: await pub.connect(), subPort: await sub.connect() };
   }
 
   it('Subscribe_UndeclaredTopic_TopicNotDeclared', async () => {
-    const { sub, subPort } = await pair(new PubSubHub());
-    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'chat:message:sent' });
+    const { sub, subPort } = await pair(new WorkspaceBus());
+    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'chat:message:sent', sub: 'c1' });
     await flush();
     expect(responses(sub, 's1')[0]).toMatchObject({ ok: false, error: { code: 'topic_not_declared' } });
   });
 
   it('Subscribe_DeclaredButNotGranted_NotGranted', async () => {
-    const { sub, subPort } = await pair(new PubSubHub());
+    const { sub, subPort } = await pair(new WorkspaceBus());
     sub.setGranted([]);
-    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished' });
+    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' });
     await flush();
     expect(responses(sub, 's1')[0]).toMatchObject({ ok: false, error: { code: 'not_granted' } });
   });
 
-  it('Publish_SubscribedAndGranted_EventWithSenderTypeIdOnly', async () => {
-    const { sub, subPort, pubPort } = await pair(new PubSubHub());
-    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished' });
+  it('Publish_SubscribedAndGranted_EventForThatSubscriptionWithSenderPluginAndType', async () => {
+    const { sub, subPort, pubPort } = await pair(new WorkspaceBus());
+    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' });
     await flush();
     pubPort.postMessage({ type: 'publish', topic: 'timer:countdown:finished', payload: { at: 1 } });
     await flush();
     expect(responses(sub, 's1')[0]).toEqual({ type: 'response', id: 's1', ok: true, result: { topic: 'timer:*:finished' } });
-    expect(sub.got('event')).toEqual([{ type: 'event', topic: 'timer:countdown:finished', payload: { at: 1 }, from: { typeID: 'timer' } }]);
+    expect(sub.got('event')).toEqual([expect.objectContaining({
+      type: 'event', sub: 'c1', topic: 'timer:countdown:finished', payload: { at: 1 }, from: { pluginId: 'dev.t', typeID: 'timer' }, target: null,
+    })]);
+    expect(Object.keys(sub.got('event')[0]!).sort()).toEqual(['from', 'id', 'payload', 'sub', 'target', 'topic', 'ts', 'type']);
+  });
+
+  it('Request_AnsweredByTheOtherCard_ResponseCarriesTheAnswer', async () => {
+    const { sub, subPort, pub, pubPort } = await pair(new WorkspaceBus());
+    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'r1', responds: true });
+    await flush();
+    pubPort.postMessage({ type: 'request', id: 'q1', topic: 'timer:countdown:finished', payload: { n: 2 } });
+    await flush();
+    const incoming = sub.got('event')[0] as { rid: string; sub: string };
+    expect(incoming.sub).toBe('r1');
+    subPort.postMessage({ type: 'reply', rid: incoming.rid, ok: true, result: { n: 4 } });
+    await flush();
+    expect(responses(pub, 'q1')[0]).toEqual({ type: 'response', id: 'q1', ok: true, result: { n: 4 } });
+  });
+
+  it('Request_NoResponder_ResponseBusNoResponder', async () => {
+    const { pub, pubPort } = await pair(new WorkspaceBus());
+    pubPort.postMessage({ type: 'request', id: 'q1', topic: 'timer:countdown:finished', payload: null });
+    await flush();
+    expect(responses(pub, 'q1')[0]).toMatchObject({ ok: false, error: { code: 'bus.no_responder' } });
   });
 
   it('GrantsChanged_PubSubRevoked_SubscriptionDropped', async () => {
-    const { sub, subPort, pubPort } = await pair(new PubSubHub());
-    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished' });
+    const { sub, subPort, pubPort } = await pair(new WorkspaceBus());
+    subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' });
     await flush();
     sub.bridge.grantsChanged([]);
     sub.setGranted(['crossCard:pubsub']); // even if granted again, the old subscription is gone

@@ -5,7 +5,8 @@ import type { FramePool } from './frame-pool';
 import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { bridgeLimits, type BridgeLimits } from './limits';
-import { PUBSUB_CAPABILITY, type PubSubHub, type PubSubRegistration } from './pubsub';
+import { BusRequestError } from '../bus/workspace-bus';
+import { PUBSUB_CAPABILITY, type BusAttachment, type BusGate } from '../bus/types';
 import {
   PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage,
   type RejectReason, type ResponseError,
@@ -59,8 +60,8 @@ export interface CardBridgeOptions {
   capabilities?: readonly string[];
   /** Topics the card's manifest declares (`CardTypeDto.topics`). */
   topics?: CardTopics;
-  /** The board page's hub; without it `subscribe` answers `not_granted` and publishes are dropped. */
-  pubsub?: PubSubHub | null;
+  /** This tab's workspace bus for this card; without it bus requests answer `not_granted` and publishes are dropped. */
+  bus?: BusGate | null;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
 }
@@ -161,7 +162,7 @@ export class CardBridge {
   readonly #pending = new Map<string, Pending>();
   /** Asset type of each token this card was handed, so a revoke of `fileRegistry:<t>` finds its reads. */
   readonly #tokenTypes = new Map<string, AssetType>();
-  #pubsub: PubSubRegistration | null = null;
+  #bus: BusAttachment | null = null;
   #snapshots = new Map<string, (dataUrl: string | null) => void>();
   #snapshotSeq = 0;
   #unreported: Partial<Record<ViolationReason, number>> = {};
@@ -331,17 +332,15 @@ export class CardBridge {
   }
 
   #register(): void {
-    const hub = this.options.pubsub;
-    if (!hub || this.#pubsub) return;
-    this.#pubsub = hub.register(
-      {
-        typeID: this.options.card.typeID,
-        topics: this.options.topics ?? {},
-        granted: () => this.#services.granted().includes(PUBSUB_CAPABILITY),
-        deliver: (topic, payload, from) => this.#send({ type: 'event', topic, payload, from }),
-      },
-      this.#now(),
-    );
+    const gate = this.options.bus;
+    if (!gate || this.#bus) return;
+    this.#bus = gate.attach({
+      pluginId: this.options.card.pluginId,
+      typeID: this.options.card.typeID,
+      topics: this.options.topics ?? {},
+      granted: () => this.#services.granted().includes(PUBSUB_CAPABILITY),
+      deliver: (d) => this.#send({ type: 'event', ...d }),
+    });
   }
 
   #onPortMessage(data: unknown): void {
@@ -401,11 +400,14 @@ export class CardBridge {
         this.options.onExportRequested?.(m.kind, m.data);
         return;
       case 'publish':
-        // Dropped silently unless declared, granted and within rate: publishing is an event.
-        this.#pubsub?.publish(m.topic, m.payload, m.payloadBytes, now);
+        // Dropped unless declared, granted and within rate (counted, reported): publishing is an event.
+        this.#bus?.publish(m.topic, m.payload, m.payloadBytes, m.target, now);
         return;
       case 'unsubscribe':
-        this.#pubsub?.unsubscribe(m.topic);
+        this.#bus?.unsubscribe(m.sub);
+        return;
+      case 'reply':
+        this.#bus?.reply(m.rid, m.ok ? { ok: true, result: m.result, bytes: m.resultBytes } : { ok: false, message: m.message });
         return;
       case 'snapshot': {
         const settle = this.#snapshots.get(m.id);
@@ -456,11 +458,32 @@ export class CardBridge {
         return;
       }
       case 'subscribe': {
-        const reg = this.#pubsub;
-        if (!reg) return this.#refuse(m.id, 'not_granted');
+        const bus = this.#bus;
+        if (!bus) return this.#refuse(m.id, 'not_granted');
         this.#open(m.id, PUBSUB_CAPABILITY, SUBSCRIBE_TIMEOUT_MS);
-        const r = reg.subscribe(m.topic);
-        this.#finish(m.id, r.ok ? { ok: true, result: { topic: m.topic } } : { ok: false, error: toWireError(new BridgeError(r.code), r.code) });
+        void bus.subscribe(m.sub, m.topic, { priority: m.priority, once: m.once, from: m.from, responds: m.responds }).then((r) =>
+          this.#finish(m.id, r.ok ? { ok: true, result: { topic: m.topic } } : { ok: false, error: toWireError(new BridgeError(r.code), r.code) }));
+        return;
+      }
+      case 'request': {
+        const bus = this.#bus;
+        if (!bus) return this.#refuse(m.id, 'not_granted');
+        // The bus owns the deadline (bus.timeout); a revoke still ends it at once with `revoked`.
+        this.#open(m.id, PUBSUB_CAPABILITY, null);
+        bus.request(m.topic, m.payload, m.payloadBytes, m.target, m.timeoutMs, now).then(
+          (result) => this.#finish(m.id, { ok: true, result }),
+          (e: unknown) => this.#finish(m.id, { ok: false, error: e instanceof BusRequestError ? { code: e.code, message: e.message } : toWireError(e, 'not_granted') }),
+        );
+        return;
+      }
+      case 'history': {
+        const bus = this.#bus;
+        if (!bus) return this.#refuse(m.id, 'not_granted');
+        this.#open(m.id, PUBSUB_CAPABILITY, SUBSCRIBE_TIMEOUT_MS);
+        bus.history(m.topic, m.limit).then(
+          (messages) => this.#finish(m.id, { ok: true, result: { messages } }),
+          (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'not_granted') }),
+        );
         return;
       }
       case 'requestNetwork': {
@@ -648,7 +671,7 @@ export class CardBridge {
         if (hit) this.#finish(id, { ok: false, error: toWireError(new BridgeError('revoked'), 'revoked') });
       }
       for (const [token, type] of [...this.#tokenTypes]) if (revoked.includes(`fileRegistry:${type}`)) this.#tokenTypes.delete(token);
-      if (revoked.includes(PUBSUB_CAPABILITY)) this.#pubsub?.unsubscribeAll();
+      if (revoked.includes(PUBSUB_CAPABILITY)) this.#bus?.unsubscribeAll();
     }
     this.#send({ type: 'grantsChanged', capabilities: [...next] });
   }
@@ -751,8 +774,8 @@ export class CardBridge {
   #teardown(pendingCode: 'cancelled' | 'suspended'): void {
     this.#failAll(pendingCode);
     this.#tokenTypes.clear();
-    this.#pubsub?.unregister();
-    this.#pubsub = null;
+    this.#bus?.leave();
+    this.#bus = null;
     if (this.#timer !== null) this.#env.clearInterval(this.#timer);
     this.#timer = null;
     this.#env.removeMessageListener(this.#onWindowMessage);

@@ -78,7 +78,10 @@ export type BridgeErrorCode =
   | 'too_large'
   | 'timeout'
   | 'invalid_request'
-  | 'not_supported';
+  | 'not_supported'
+  | 'bus.no_responder'
+  | 'bus.timeout'
+  | 'bus.responder_failed';
 
 const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   not_requested: "The card's manifest does not request this capability.",
@@ -96,6 +99,9 @@ const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   timeout: 'The request timed out.',
   invalid_request: 'The host will not forward the request as it is built.',
   not_supported: 'This is not supported by this host.',
+  'bus.no_responder': 'No open card answers this request.',
+  'bus.timeout': 'No answer came in time.',
+  'bus.responder_failed': 'The card that answers this request failed.',
 };
 
 /**

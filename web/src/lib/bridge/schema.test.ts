@@ -121,13 +121,39 @@ describe('validateCardMessage (issue 5 additions)', () => {
   const png = 'data:image/png;base64,iVBORw0KGgo=';
   const net = { method: 'POST', path: '/chat/completions', query: { a: 'b' }, headers: { accept: 'text/event-stream' }, body: '{}', stream: true };
 
+  it('validateCardMessage_BusMessagesMalformedOrHostile_Rejected', () => {
+    // Regex syntax in a pattern never reaches a RegExp: it is simply not a topic pattern.
+    expect(reason({ type: 'subscribe', id: 's1', topic: '(', sub: 'c1' })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's1', topic: '(a+)+$:(a|a)*:x', sub: 'c1' })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'a:*:c' })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'a:*:c', sub: 'c1', priority: 1.5 })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'a:*:c', sub: 'c1', priority: 5000 })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'a:*:c', sub: 'c1', once: 'yes' })).toBe('bad_shape');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'a:*:c', sub: 'c1', from: 'Not A Plugin' })).toBe('bad_shape');
+    expect(reason({ type: 'unsubscribe', topic: 'a:b:c' })).toBe('bad_shape');
+    expect(reason({ type: 'publish', topic: 'a:b:c', payload: 1, target: '../x' })).toBe('bad_shape');
+    expect(reason({ type: 'request', topic: 'a:b:c', payload: 1 })).toBe('bad_shape');
+    expect(reason({ type: 'request', id: 'q1', topic: 'a:*:c', payload: 1 })).toBe('bad_shape');
+    expect(reason({ type: 'request', id: 'q1', topic: 'a:b:c', payload: 1, timeoutMs: -1 })).toBe('bad_shape');
+    expect(reason({ type: 'request', id: 'q1', topic: 'a:b:c', payload: 'x'.repeat(70_000) })).toBe('oversize');
+    expect(reason({ type: 'reply', rid: 'q1', ok: true })).toBe('bad_shape');
+    expect(reason({ type: 'reply', rid: 'q1', ok: false, error: 'no' })).toBe('bad_shape');
+    expect(reason({ type: 'history', id: 'h1', topic: '*:*:*', limit: 5000 })).toBe('bad_shape');
+  });
+
   it('validateCardMessage_NewTypesAllowedShapes_Accepted', () => {
     expect(reason({ type: 'requestAsset', id: 'a-1_B', assetType: '3d-model' })).toBe('ok');
     expect(reason({ type: 'readAsset', id: 'r1', token: 'lab_ast_abc-DEF_123' })).toBe('ok');
     expect(reason({ type: 'publish', topic: 'timer:countdown:finished', payload: { at: 1 } })).toBe('ok');
     expect(reason({ type: 'publish', topic: 'timer:countdown:finished', payload: null })).toBe('ok');
-    expect(reason({ type: 'subscribe', id: 's1', topic: 'timer:*:finished' })).toBe('ok');
-    expect(reason({ type: 'unsubscribe', topic: 'timer:*:finished' })).toBe('ok');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' })).toBe('ok');
+    expect(reason({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1', priority: -3, once: true, from: 'dev.labyrinth.timer', responds: false })).toBe('ok');
+    expect(reason({ type: 'unsubscribe', sub: 'c1' })).toBe('ok');
+    expect(reason({ type: 'publish', topic: 'timer:countdown:finished', payload: 1, target: 'dev.labyrinth.timer' })).toBe('ok');
+    expect(reason({ type: 'request', id: 'q1', topic: 'timer:countdown:finished', payload: 1, timeoutMs: 500 })).toBe('ok');
+    expect(reason({ type: 'reply', rid: 'q1', ok: true, result: { n: 1 } })).toBe('ok');
+    expect(reason({ type: 'reply', rid: 'q1', ok: false, error: { message: 'no' } })).toBe('ok');
+    expect(reason({ type: 'history', id: 'h1', topic: '*:*:*', limit: 10 })).toBe('ok');
     expect(reason({ type: 'requestNetwork', id: 'n1', service: 'openai', request: net })).toBe('ok');
     expect(reason({ type: 'requestNetwork', id: 'n1', service: 'openai', request: { method: 'GET', path: '/models' } })).toBe('ok');
     expect(reason({ type: 'cancelRequest', id: 'n1' })).toBe('ok');

@@ -21,7 +21,7 @@ const MAX_KIND = 64;
 
 export const CARD_MESSAGE_TYPES = [
   'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
-  'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'requestNetwork', 'cancelRequest',
+  'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
   'call', 'exportRequested', 'snapshot',
 ] as const;
 
@@ -34,6 +34,9 @@ const SNAPSHOT_PREFIX = /^data:image\/(png|jpeg|webp);base64,/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export const isRequestId = (v: unknown): v is string => typeof v === 'string' && ID_CHARS.test(v);
+const isPluginId = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_NAME && PLUGIN_ID.test(v);
+/** Bus priorities are −1000…1000. */
+export const MAX_PRIORITY = 1000;
 
 function isStringMap(v: unknown): v is Record<string, string> {
   if (!isPlainObject(v)) return false;
@@ -196,19 +199,47 @@ export function validateCardMessage(data: unknown): ValidationResult {
     case 'readAsset':
       if (!isRequestId(data.id) || typeof data.token !== 'string' || !TOKEN.test(data.token)) return bad;
       return { ok: true, bytes, message: { type, id: data.id, token: data.token } };
-    case 'publish': {
+    case 'publish':
+    case 'request': {
       if (!isTopic(data.topic) || !('payload' in data) || data.payload === undefined) return bad;
+      if (data.target !== undefined && !isPluginId(data.target)) return bad;
       const p = jsonOf(data.payload)!;
       const payloadBytes = utf8Length(p.json);
       if (payloadBytes > MAX_PUBLISH_PAYLOAD_BYTES) return { ok: false, reason: 'oversize' };
-      return { ok: true, bytes, message: { type, topic: data.topic, payload: p.value, payloadBytes } };
+      const target = (data.target as string | undefined) ?? null;
+      if (type === 'publish') return { ok: true, bytes, message: { type, topic: data.topic, payload: p.value, payloadBytes, target } };
+      if (!isRequestId(data.id) || (data.timeoutMs !== undefined && !(finite(data.timeoutMs) && data.timeoutMs > 0))) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, topic: data.topic, payload: p.value, payloadBytes, target, timeoutMs: (data.timeoutMs as number | undefined) ?? null } };
     }
-    case 'subscribe':
-      if (!isRequestId(data.id) || !isTopicPattern(data.topic)) return bad;
-      return { ok: true, bytes, message: { type, id: data.id, topic: data.topic } };
+    case 'subscribe': {
+      if (!isRequestId(data.id) || !isTopicPattern(data.topic) || !isRequestId(data.sub)) return bad;
+      const { priority, once, from, responds } = data;
+      if (priority !== undefined && !(Number.isInteger(priority) && Math.abs(priority as number) <= MAX_PRIORITY)) return bad;
+      if ((once !== undefined && typeof once !== 'boolean') || (responds !== undefined && typeof responds !== 'boolean')) return bad;
+      if (from !== undefined && !isPluginId(from)) return bad;
+      return {
+        ok: true, bytes,
+        message: { type, id: data.id, topic: data.topic, sub: data.sub, priority: (priority as number | undefined) ?? 0, once: once === true, from: (from as string | undefined) ?? null, responds: responds === true },
+      };
+    }
     case 'unsubscribe':
-      if (!isTopicPattern(data.topic)) return bad;
-      return { ok: true, bytes, message: { type, topic: data.topic } };
+      if (!isRequestId(data.sub)) return bad;
+      return { ok: true, bytes, message: { type, sub: data.sub } };
+    case 'reply': {
+      if (!isRequestId(data.rid) || typeof data.ok !== 'boolean') return bad;
+      if (data.ok) {
+        if (!('result' in data) || data.result === undefined) return bad;
+        const r = jsonOf(data.result)!;
+        return { ok: true, bytes, message: { type, rid: data.rid, ok: true, result: r.value, resultBytes: utf8Length(r.json) } };
+      }
+      const error = data.error;
+      if (!isPlainObject(error) || typeof error.message !== 'string') return bad;
+      return { ok: true, bytes, message: { type, rid: data.rid, ok: false, message: error.message.slice(0, MAX_ERROR_MESSAGE) } };
+    }
+    case 'history':
+      if (!isRequestId(data.id) || !isTopicPattern(data.topic)) return bad;
+      if (data.limit !== undefined && !(Number.isInteger(data.limit) && (data.limit as number) > 0 && (data.limit as number) <= 1000)) return bad;
+      return { ok: true, bytes, message: { type, id: data.id, topic: data.topic, limit: (data.limit as number | undefined) ?? 100 } };
     case 'requestNetwork': {
       if (!isRequestId(data.id) || typeof data.service !== 'string' || !SERVICE.test(data.service)) return bad;
       const request = networkRequest(data.request);

@@ -28,9 +28,13 @@ export type CardMessage =
   | { type: 'pong'; seq: number }
   | { type: 'requestAsset'; id: string; assetType: AssetType }
   | { type: 'readAsset'; id: string; token: string }
-  | { type: 'publish'; topic: string; payload: unknown; payloadBytes: number }
-  | { type: 'subscribe'; id: string; topic: string }
-  | { type: 'unsubscribe'; topic: string }
+  | { type: 'publish'; topic: string; payload: unknown; payloadBytes: number; target: string | null }
+  | { type: 'subscribe'; id: string; topic: string; sub: string; priority: number; once: boolean; from: string | null; responds: boolean }
+  | { type: 'unsubscribe'; sub: string }
+  | { type: 'request'; id: string; topic: string; payload: unknown; payloadBytes: number; target: string | null; timeoutMs: number | null }
+  | { type: 'reply'; rid: string; ok: true; result: unknown; resultBytes: number }
+  | { type: 'reply'; rid: string; ok: false; message: string }
+  | { type: 'history'; id: string; topic: string; limit: number }
   | { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
   | { type: 'cancelRequest'; id: string }
   | { type: 'call'; id: string; pluginId: string; method: string; input: unknown }
@@ -38,7 +42,7 @@ export type CardMessage =
   | { type: 'snapshot'; id: string; dataUrl: string };
 
 /** Card → host message types that carry a request `id` and get exactly one `response`. */
-export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'requestNetwork' | 'call';
+export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call';
 
 export type ResponseError = { code: string; message: string };
 
@@ -61,7 +65,10 @@ export type HostMessage =
   | { type: 'ping'; seq: number }
   | { type: 'response'; id: string; ok: true; result: unknown }
   | { type: 'response'; id: string; ok: false; error: ResponseError }
-  | { type: 'event'; topic: string; payload: unknown; from: { typeID: string } }
+  | {
+      type: 'event'; sub: string; id: string; topic: string; payload: unknown; from: { pluginId: string; typeID: string }; target: string | null;
+      ts: number; rid?: string;
+    }
   | { type: 'networkChunk'; id: string; data: string }
   | { type: 'captureSnapshot'; id: string; maxBytes: number }
   | { type: 'grantsChanged'; capabilities: string[] }

@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
 import type { CardPermissionsDto } from '../api/types';
 import { BridgeError } from '../bridge/card-host';
-import { CardServices, parseSnapshotDataUrl, type CardsHttp } from './card-services';
-import { CardPrompts, type ConsentPrompt, type PickerPrompt } from './prompts.svelte';
+import { CardServices, parseSnapshotDataUrl, unavailable, type CardsHttp } from './card-services';
+import { CardPrompts, type ConsentPrompt, type NoticePrompt, type PickerPrompt } from './prompts.svelte';
 
 const consent = (p: CardPrompts) => p.current as ConsentPrompt;
 const picker = (p: CardPrompts) => p.current as PickerPrompt;
@@ -161,5 +161,51 @@ describe('CardServices', () => {
   it('parseSnapshotDataUrl_SvgDataUrl_IsRefused', () => {
     expect(parseSnapshotDataUrl('data:image/svg+xml;base64,PHN2Zz4=')).toBeNull();
     expect(parseSnapshotDataUrl('data:image/png;base64,iVBORw0KGgo=')).toEqual({ mediaType: 'image/png', data: 'iVBORw0KGgo=' });
+  });
+});
+
+describe('CardServices network service not set up', () => {
+  function withService(over: Partial<CardPermissionsDto['network']['services'][number]>): CardPermissionsDto {
+    const p = perms([['network:openai', false]]);
+    p.network.services = [{ ...p.network.services[0]!, ...over }];
+    return p;
+  }
+
+  it('requestNetwork_ServiceDisabledWithoutKey_SaysNotSetUpInsteadOfAskingAndNeverCallsBroker', async () => {
+    const prompts = new CardPrompts();
+    const broker = vi.fn(async () => ({ status: 200, headers: {}, body: 'ok' }));
+    const h = http(withService({ enabled: false, configured: false }));
+    const s = services(h, prompts, broker);
+    await s.load();
+
+    const pending = s.requestNetwork('openai', { method: 'POST', path: '/chat/completions' } as never, () => {}, signal());
+    await vi.waitFor(() => expect(prompts.current?.kind).toBe('notice'));
+    const notice = prompts.current as NoticePrompt;
+    expect(notice.title).toBe('OpenAI is not set up yet');
+    expect(notice.message).toContain('switched off and has no key');
+    expect(notice.setupHref).toBe('/admin/services');
+    notice.resolve();
+
+    await expect(pending).rejects.toMatchObject({ code: 'not_configured' });
+    expect(broker).not.toHaveBeenCalled();
+    expect(h.grant).not.toHaveBeenCalled();
+  });
+
+  it('requestNetwork_ServiceSetUpSinceTheCardLoaded_AsksForConsent', async () => {
+    const prompts = new CardPrompts();
+    let current = withService({ enabled: false, configured: false });
+    const h = http(current, { permissions: vi.fn(async () => current) });
+    const s = services(h, prompts);
+    await s.load();
+    current = withService({ enabled: true, configured: true });
+
+    void s.requestNetwork('openai', { method: 'POST', path: '/chat/completions' } as never, () => {}, signal()).catch(() => {});
+    await vi.waitFor(() => expect(prompts.current?.kind).toBe('consent'));
+  });
+
+  it('unavailable_EnabledWithKey_IsNull', () => {
+    expect(unavailable(withService({ enabled: true, configured: true }), 'openai')).toBeNull();
+    expect(unavailable(withService({ enabled: true, configured: false }), 'openai')?.reason).toContain('no key');
+    expect(unavailable(withService({ enabled: false, configured: true }), 'openai')?.reason).toContain('switched off');
   });
 });

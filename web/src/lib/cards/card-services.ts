@@ -36,6 +36,20 @@ export interface CardServicesOptions {
   onGrantsChanged?: (granted: readonly string[]) => void;
 }
 
+/**
+ * Why a network service cannot be used by this person right now, or null when it can: it is not
+ * defined on the host, it is switched off, or there is no key (shared or their own) for it.
+ */
+export function unavailable(perms: CardPermissionsDto, service: string): { display: string; reason: string } | null {
+  const status = perms.network.services.find((s) => s.serviceId === service);
+  if (!status) return { display: service, reason: `no service called “${service}” is defined on this server.` };
+  const display = status.displayName || service;
+  if (!status.enabled && !status.configured) return { display, reason: `${display} is switched off and has no key on this server.` };
+  if (!status.enabled) return { display, reason: `${display} is switched off on this server.` };
+  if (!status.configured) return { display, reason: `there is no key for ${display} on this server.` };
+  return null;
+}
+
 const SNAPSHOT_RE = /^data:(image\/(?:png|jpeg|webp));base64,([A-Za-z0-9+/]+={0,2})$/;
 
 /** Splits a snapshot data URL into the PUT body; null for anything that is not one. */
@@ -138,6 +152,23 @@ export class CardServices implements CardHostServices {
     const cap = `network:${service}`;
     if (this.#perms && !this.requested().includes(cap)) throw new BridgeError('not_requested');
     if (!this.#granted.includes(cap)) {
+      // Asking "allow?" for a service that cannot work misleads: say it is not set up instead.
+      // The answer may be stale (an admin just set it up), so look again before saying so.
+      if (this.#perms && unavailable(this.#perms, service)) await this.load(signal);
+      const why = this.#perms ? unavailable(this.#perms, service) : null;
+      if (why) {
+        await this.#o.prompts.notice(
+          {
+            windowId: this.#o.windowId,
+            title: `${why.display} is not set up yet`,
+            message: `${this.#o.cardName()} wants to use ${why.display} through the host, but ${why.reason} Nothing was sent.`,
+            setupHref: '/admin/services',
+            setupLabel: 'Set up network services',
+          },
+          signal,
+        );
+        throw new BridgeError('not_configured');
+      }
       const display = this.#perms?.network.services.find((s) => s.serviceId === service)?.displayName || service;
       const name = this.#o.cardName();
       const allowed = await this.#o.prompts.consent(

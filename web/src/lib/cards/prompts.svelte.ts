@@ -30,7 +30,23 @@ export interface PickerPrompt {
   resolve: (asset: AssetDto | null) => void;
 }
 
-export type CardPrompt = ConsentPrompt | PickerPrompt;
+/**
+ * Something a card asked for cannot happen, and why (e.g. its network service is not set up):
+ * the person reads it and closes it. `setupHref` is where an admin fixes it; the dialog shows the
+ * link to admins only and tells everyone else whom to ask.
+ */
+export interface NoticePrompt {
+  kind: 'notice';
+  id: number;
+  windowId: string;
+  title: string;
+  message: string;
+  setupHref?: string;
+  setupLabel?: string;
+  resolve: () => void;
+}
+
+export type CardPrompt = ConsentPrompt | PickerPrompt | NoticePrompt;
 
 type Ask<P> = Omit<P, 'id' | 'kind' | 'resolve' | 'busy'>;
 
@@ -63,6 +79,11 @@ export class CardPrompts {
     prompt.resolve(true);
   }
 
+  /** Tells the person why a card's request cannot be met; resolves when they close it. */
+  notice(ask: Ask<NoticePrompt>, signal?: AbortSignal): Promise<void> {
+    return this.#push<void>((id, resolve) => ({ ...ask, kind: 'notice', id, resolve: () => resolve() }), undefined, signal);
+  }
+
   pickAsset(ask: Ask<PickerPrompt>, signal?: AbortSignal): Promise<AssetDto | null> {
     return this.#push<AssetDto | null>((id, resolve) => ({ ...ask, kind: 'picker', id, resolve }), null, signal);
   }
@@ -90,6 +111,7 @@ export class CardPrompts {
     for (const p of [...this.queue]) {
       if (p.windowId !== windowId) continue;
       if (p.kind === 'consent') p.resolve(false);
+      else if (p.kind === 'notice') p.resolve();
       else p.resolve(null);
     }
   }

@@ -136,4 +136,38 @@ describe('SelectionDelivery', () => {
     await d.ready('w', t, false);
     expect(pushed).toEqual([{ revoked: 'sel_x' }]);
   });
+
+  it('tells a card revoked while closed at its next ready, once, and pushes nothing stored', async () => {
+    const fetch = vi.fn(async () => stored);
+    const d = new SelectionDelivery(() => 'b', fetch);
+    d.revoked('w', undefined, 'sel_gone');
+    const { t, pushed } = target('ready', 1);
+    await d.ready('w', t, false);
+    t.view.loads = 2;
+    await d.ready('w', t, false);
+    expect(pushed).toEqual([{ revoked: 'sel_gone' }]);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('a new share replaces a revoke the card has not heard yet', async () => {
+    const d = new SelectionDelivery(() => 'b', vi.fn());
+    d.revoked('w', undefined, 'sel_old');
+    const { t, pushed } = target('loading');
+    d.deliver('w', snapshot('sel_new'), t);
+    t.status = 'ready';
+    await d.ready('w', t, true);
+    expect(pushed).toEqual([{ selection: expect.objectContaining({ id: 'sel_new' }) }]);
+  });
+
+  it('never pushes a stored share fetched before a revoke that came while fetching', async () => {
+    let answer: (c: SelectionContentDto) => void = () => {};
+    const fetch = vi.fn(() => new Promise<SelectionContentDto>((r) => { answer = r; }));
+    const d = new SelectionDelivery(() => 'b', fetch);
+    const { t, pushed } = target('ready');
+    const loading = d.ready('w', t, true);
+    d.revoked('w', t, 'sel_stored');
+    answer(stored);
+    await loading;
+    expect(pushed).toEqual([{ revoked: 'sel_stored' }]);
+  });
 });

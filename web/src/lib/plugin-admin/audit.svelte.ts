@@ -19,6 +19,8 @@ export class AuditState {
   verifyError = $state<string | null>(null);
   verifying = $state(false);
   exporting = $state(false);
+  /** Every action the host can write (its catalogue), for the action filter. */
+  actions = $state<readonly string[]>([]);
 
   readonly pages: number = $derived(pageCount(this.total, this.pageSize));
 
@@ -39,6 +41,15 @@ export class AuditState {
       this.loadError = `Could not load the audit log: ${e instanceof ApiError ? e.describe() : 'unexpected error.'}`;
     } finally {
       if (seq === this.#seq) this.loading = false;
+    }
+  }
+
+  async loadActions(): Promise<void> {
+    try {
+      this.actions = await auditApi.actions();
+    } catch {
+      // The filter still works by typing nothing; the entries' own actions show in the table.
+      this.actions = [];
     }
   }
 

@@ -18,13 +18,6 @@ export class PluginAdminState {
   pending = $state<PendingAction | null>(null);
   busy = $state(false);
 
-  readonly #onChange: () => void;
-
-  /** `onChange` runs after any successful action (the audit view refreshes). */
-  constructor(onChange: () => void = () => {}) {
-    this.#onChange = onChange;
-  }
-
   async load(): Promise<void> {
     try {
       this.plugins = await pluginAdminApi.list();
@@ -76,7 +69,6 @@ export class PluginAdminState {
       if (next) this.#apply(id, next);
       else await this.load();
       toasts.show(done, 'success');
-      this.#onChange();
       return true;
     } catch (e) {
       toastError(e, 'The action failed.');
@@ -109,7 +101,6 @@ export class PluginAdminState {
       this.#apply(p.id, await pluginAdminApi.disable(p.id, cascade));
       if (cascade) await this.load();
       toasts.show(cascade ? `${pluginName(p)} and the plugins that need it are disabled.` : `${pluginName(p)} is disabled.`, 'success');
-      this.#onChange();
     } catch (e) {
       if (!cascade && e instanceof ApiError && e.code === 'dependency.required_by_others') {
         const dependents = e.dependents.length ? e.dependents : p.dependents;

@@ -15,12 +15,6 @@ export class TrustState {
   /** Key waiting for the remove confirm. */
   removing = $state<TrustKeyDto | null>(null);
 
-  readonly #onChange: () => void;
-
-  constructor(onChange: () => void = () => {}) {
-    this.#onChange = onChange;
-  }
-
   async load(): Promise<void> {
     try {
       this.keys = await trustApi.list();
@@ -41,7 +35,6 @@ export class TrustState {
       this.name = '';
       this.publicKey = '';
       await this.load();
-      this.#onChange();
     } catch (e) {
       this.formError = e instanceof ApiError ? e.describe() : 'Could not add the key.';
     } finally {
@@ -57,7 +50,6 @@ export class TrustState {
       await trustApi.remove(key.keyId);
       toasts.show(`“${key.name}” is no longer trusted.`, 'success');
       await this.load();
-      this.#onChange();
     } catch (e) {
       toastError(e, 'Could not remove the key.');
     }

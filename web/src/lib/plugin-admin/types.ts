@@ -14,23 +14,6 @@ export const EMPTY_AUDIT_FILTER: AuditFilter = { plugin: '', actor: '', action: 
 /** Default audit page size. */
 export const AUDIT_PAGE_SIZE = 25;
 
-/** The audit actions of docs/api.md, for the action filter's choices. */
-export const AUDIT_ACTIONS = [
-  'plugin.install',
-  'plugin.install_rejected',
-  'plugin.enable',
-  'plugin.disable',
-  'plugin.kill',
-  'plugin.unkill',
-  'plugin.activate',
-  'plugin.rollback',
-  'plugin.uninstall',
-  'trust.add',
-  'trust.remove',
-  'policy.change',
-  'card.mount_failed',
-] as const;
-
 /**
  * A pending admin action waiting for its confirm dialog. `run` gets the reason when
  * `askReason` is set (kill).

@@ -1,4 +1,5 @@
 import { pluginsApi } from '../api/endpoints';
+import { compareVersions } from '../plugin-admin/format';
 import type { CardTypeDto, PluginDto, SizeDto as Size, WindowPluginRef } from '../api/types';
 import type { WindowState } from '../windows/types';
 
@@ -34,6 +35,15 @@ export class PluginCatalog {
       (c) => c.plugin.id === ref.pluginId && c.plugin.version === ref.version && c.card.typeID === ref.typeID,
     );
     return exact ?? this.cards.find((c) => c.plugin.id === ref.pluginId && c.card.typeID === ref.typeID) ?? null;
+  }
+
+  /**
+   * The plugin's active version when it is newer than the one a window pins (the card can be
+   * updated from its permissions panel), else null. Same rule as the host's `upgrade` offer.
+   */
+  newerVersionFor(ref: Pick<WindowPluginRef, 'pluginId' | 'version'>): string | null {
+    const active = this.plugins.find((p) => p.id === ref.pluginId && p.enabled !== false)?.version;
+    return active && compareVersions(active, ref.version) > 0 ? active : null;
   }
 
   minSizeFor(w: WindowState): Size | null {

@@ -1,38 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { boardPath, matchRoute } from './routes';
+import { ADMIN_PAGES, ACCOUNT_PAGES, boardPath, matchRoute, PAGES } from './routes';
 
 describe('matchRoute', () => {
   it('matchRoute_Setup_KeepsToken', () => {
-    expect(matchRoute('/setup', '?token=abc123')).toEqual({ name: 'setup', token: 'abc123' });
+    expect(matchRoute('/setup', '?token=abc123')).toMatchObject({ name: 'setup', token: 'abc123' });
   });
   it('matchRoute_Root_IsBoardWithoutId', () => {
-    expect(matchRoute('/')).toEqual({ name: 'board', boardId: null });
+    expect(matchRoute('/')).toMatchObject({ name: 'board', boardId: null });
   });
   it('matchRoute_BoardPath_DecodesId', () => {
-    expect(matchRoute(boardPath('b 1/x'))).toEqual({ name: 'board', boardId: 'b 1/x' });
+    expect(matchRoute(boardPath('b 1/x'))).toMatchObject({ name: 'board', boardId: 'b 1/x' });
   });
   it('matchRoute_TrailingSlash_Ignored', () => {
-    expect(matchRoute('/admin/users/')).toEqual({ name: 'admin-users' });
-    expect(matchRoute('/login/')).toEqual({ name: 'login' });
-    expect(matchRoute('/admin/plugins/')).toEqual({ name: 'admin-plugins' });
+    expect(matchRoute('/admin/users/')).toMatchObject({ name: 'admin-users' });
+    expect(matchRoute('/login/')).toMatchObject({ name: 'login' });
+    expect(matchRoute('/admin/plugins/')).toMatchObject({ name: 'admin-plugins' });
   });
-  it('matchRoute_AdminThemes_IsThemeSettings', () => {
-    expect(matchRoute('/admin/themes')).toEqual({ name: 'admin-themes' });
+  it('matchRoute_EveryPage_FoundByItsPath', () => {
+    for (const p of PAGES) expect(matchRoute(p.path)).toMatchObject({ name: p.name, page: p });
   });
-
-  it('matchRoute_VaultPages_Matched', () => {
-    expect(matchRoute('/admin/secrets')).toEqual({ name: 'admin-secrets' });
-    expect(matchRoute('/admin/services/')).toEqual({ name: 'admin-services' });
-    expect(matchRoute('/keys')).toEqual({ name: 'my-keys' });
-  });
-  it('matchRoute_AdminBackups_IsTheBackupsPage', () => {
-    expect(matchRoute('/admin/backups')).toEqual({ name: 'admin-backups' });
-  });
-  it('matchRoute_Assets_IsTheAssetsPage', () => {
-    expect(matchRoute('/assets')).toEqual({ name: 'assets' });
+  it('matchRoute_Profile_IsTheProfilePage', () => {
+    expect(matchRoute('/profile')).toMatchObject({ name: 'profile', page: { layout: 'account' } });
   });
   it('matchRoute_Unknown_IsNotFound', () => {
-    expect(matchRoute('/nope').name).toBe('not-found');
+    expect(matchRoute('/nope')).toMatchObject({ name: 'not-found', page: null });
     expect(matchRoute('/boards/%E0%A4%A').name).toBe('not-found');
+  });
+});
+
+describe('route table', () => {
+  it('adminPages_InNavigationOrder', () => {
+    expect(ADMIN_PAGES.map((p) => p.title)).toEqual(['Plugins', 'Users', 'Secrets', 'Services', 'Themes', 'Audit log', 'Backups']);
+  });
+  it('accountPages_ProfileAssetsKeys', () => {
+    expect(ACCOUNT_PAGES.map((p) => p.path)).toEqual(['/assets', '/profile', '/keys']);
+  });
+  it('pages_PathsAndNamesAreUnique', () => {
+    expect(new Set(PAGES.map((p) => p.path)).size).toBe(PAGES.length);
+    expect(new Set(PAGES.map((p) => p.name)).size).toBe(PAGES.length);
+  });
+  it('pages_OnlySetupAndLoginArePublic', () => {
+    expect(PAGES.filter((p) => 'public' in p && p.public).map((p) => p.name)).toEqual(['setup', 'login']);
   });
 });

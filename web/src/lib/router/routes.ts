@@ -1,41 +1,97 @@
+import type { Component } from 'svelte';
+import type { Session } from '../auth/session.svelte';
+
+/**
+ * Where a page sits: `bare` pages stand alone (setup, sign-in), `board` is the canvas,
+ * `account` pages share the account layout, `admin` pages the admin layout with its side
+ * navigation (in table order).
+ */
+export type PageLayout = 'bare' | 'board' | 'account' | 'admin';
+
+/** Props every page component gets; the board also gets `boardId`, setup its `token`. */
+export interface PageProps {
+  session: Session;
+  token?: string;
+  boardId?: string | null;
+}
+
+export type PageLoader = () => Promise<{ default: Component<PageProps> }>;
+
+export interface PageDef {
+  /** Stable name (tests, redirects). */
+  readonly name: string;
+  readonly path: string;
+  /** Title in the layout's header and navigation. */
+  readonly title: string;
+  readonly layout: PageLayout;
+  /** Open without signing in. */
+  readonly public?: boolean;
+  /** Navigation icon (admin side navigation, account menu). */
+  readonly icon?: string;
+  /** The page component, loaded when first shown (admin pages stay out of the board's bundle). */
+  readonly load: PageLoader;
+}
+
+/**
+ * The web app's one route table: one entry per page. Adding an admin page is one line here; the
+ * admin layout's navigation and the account menu read this table.
+ */
+export const PAGES = [
+  { name: 'setup', path: '/setup', title: 'Set up', layout: 'bare', public: true, load: () => import('../auth/SetupPage.svelte') },
+  { name: 'login', path: '/login', title: 'Sign in', layout: 'bare', public: true, load: () => import('../auth/LoginPage.svelte') },
+  { name: 'board', path: '/', title: 'Boards', layout: 'board', load: () => import('../boards/BoardApp.svelte') },
+  { name: 'assets', path: '/assets', title: 'Assets', layout: 'account', icon: '🗂', load: () => import('../assets/AssetsPage.svelte') },
+  { name: 'profile', path: '/profile', title: 'Profile', layout: 'account', icon: '👤', load: () => import('../profile/ProfilePage.svelte') },
+  { name: 'my-keys', path: '/keys', title: 'My keys', layout: 'account', icon: '🗝', load: () => import('../vault/MyKeysPage.svelte') },
+  { name: 'admin-plugins', path: '/admin/plugins', title: 'Plugins', layout: 'admin', icon: '🧩', load: () => import('../plugin-admin/PluginAdminPage.svelte') },
+  { name: 'admin-users', path: '/admin/users', title: 'Users', layout: 'admin', icon: '👥', load: () => import('../auth/AdminUsersPage.svelte') },
+  { name: 'admin-secrets', path: '/admin/secrets', title: 'Secrets', layout: 'admin', icon: '🔑', load: () => import('../vault/SecretsPage.svelte') },
+  { name: 'admin-services', path: '/admin/services', title: 'Services', layout: 'admin', icon: '🌐', load: () => import('../vault/ServicesPage.svelte') },
+  { name: 'admin-themes', path: '/admin/themes', title: 'Themes', layout: 'admin', icon: '🎨', load: () => import('../themes/ThemeSettingsPage.svelte') },
+  { name: 'admin-audit', path: '/admin/audit', title: 'Audit log', layout: 'admin', icon: '📜', load: () => import('../plugin-admin/AuditPage.svelte') },
+  { name: 'admin-backups', path: '/admin/backups', title: 'Backups', layout: 'admin', icon: '💾', load: () => import('../backups/BackupsPage.svelte') },
+] as const satisfies readonly PageDef[];
+
+export type PageName = (typeof PAGES)[number]['name'];
+
 export type Route =
-  | { name: 'setup'; token: string }
-  | { name: 'login' }
-  | { name: 'board'; boardId: string | null }
-  | { name: 'admin-users' }
-  | { name: 'admin-plugins' }
-  | { name: 'admin-themes' }
-  | { name: 'admin-secrets' }
-  | { name: 'admin-services' }
-  | { name: 'admin-backups' }
-  | { name: 'my-keys' }
-  | { name: 'assets' }
-  | { name: 'not-found'; path: string };
+  | { name: 'setup'; page: PageDef; token: string }
+  | { name: 'board'; page: PageDef; boardId: string | null }
+  | { name: Exclude<PageName, 'setup' | 'board'>; page: PageDef }
+  | { name: 'not-found'; page: null; path: string };
+
+/** The admin pages in navigation order. */
+export const ADMIN_PAGES: readonly PageDef[] = PAGES.filter((p) => p.layout === 'admin');
+
+/** The account pages (assets, profile, keys) in menu order. */
+export const ACCOUNT_PAGES: readonly PageDef[] = PAGES.filter((p) => p.layout === 'account');
+
+const BY_PATH = new Map<string, PageDef>(PAGES.map((p) => [p.path, p]));
+
+function page(name: PageName): PageDef {
+  return PAGES.find((p) => p.name === name)!;
+}
 
 /** Pure: maps a location to a route. */
 export function matchRoute(pathname: string, search = ''): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   const query = new URLSearchParams(search);
-  if (path === '/setup') return { name: 'setup', token: query.get('token') ?? '' };
-  if (path === '/login') return { name: 'login' };
-  if (path === '/') return { name: 'board', boardId: null };
-  if (path === '/admin/users') return { name: 'admin-users' };
-  if (path === '/admin/plugins') return { name: 'admin-plugins' };
-  if (path === '/admin/themes') return { name: 'admin-themes' };
-  if (path === '/admin/secrets') return { name: 'admin-secrets' };
-  if (path === '/admin/services') return { name: 'admin-services' };
-  if (path === '/admin/backups') return { name: 'admin-backups' };
-  if (path === '/keys') return { name: 'my-keys' };
-  if (path === '/assets') return { name: 'assets' };
+  const found = BY_PATH.get(path);
+  if (found) {
+    const name = found.name as PageName;
+    if (name === 'setup') return { name, page: found, token: query.get('token') ?? '' };
+    if (name === 'board') return { name, page: found, boardId: null };
+    return { name, page: found };
+  }
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
     try {
-      return { name: 'board', boardId: decodeURIComponent(m[1]) };
+      return { name: 'board', page: page('board'), boardId: decodeURIComponent(m[1]) };
     } catch {
-      return { name: 'not-found', path };
+      return { name: 'not-found', page: null, path };
     }
   }
-  return { name: 'not-found', path };
+  return { name: 'not-found', page: null, path };
 }
 
 export function boardPath(id: string): string {

@@ -5,6 +5,10 @@ export interface MenuItem {
   /** Secondary text (e.g. plugin name). */
   hint?: string;
   testid?: string;
+  /** A heading shown above the first item of each section (e.g. "Administration"). */
+  section?: string;
+  /** A rule above this item, setting it apart (e.g. "Log out", "Remove from board"). */
+  separated?: boolean;
   /** Marks the current choice (board switcher). */
   checked?: boolean;
   disabled?: boolean;

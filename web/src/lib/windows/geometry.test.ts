@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveMinSize, keyboardNudge, raiseZ, resizeRect, spawnPosition, topZ } from './geometry';
+import { effectiveMinSize, keyboardNudge, raiseZ, resizeRect, SPAWN_GAP, spawnPosition, topZ } from './geometry';
 
 const MIN = { width: 160, height: 100 };
 const start = { x: 100, y: 100, width: 300, height: 200 };
@@ -57,15 +57,51 @@ describe('window geometry', () => {
     expect(topZ([{ id: 'a', z: 50 }, { id: 'b', z: 10 }])).toBe(50);
   });
 
-  it('spawnPosition_OccupiedSpot_Cascades', () => {
-    const visible = { x: 0, y: 0, width: 1000, height: 900 };
-    const size = { width: 200, height: 300 };
-    const first = spawnPosition(visible, size, []);
-    expect(first).toEqual({ x: 400, y: 200 });
-    const second = spawnPosition(visible, size, [{ ...first, ...size }]);
-    expect(second).toEqual({ x: 428, y: 228 });
-    const third = spawnPosition(visible, { width: 500, height: 100 }, [{ ...first, ...size }, { ...second, ...size }]);
-    expect(third.x).toBe(250 + 56);
+  const overlaps = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const view = { x: 0, y: 0, width: 1200, height: 800 };
+
+  it('spawnPosition_EmptyView_CentredAboveMiddle', () => {
+    expect(spawnPosition(view, { width: 200, height: 300 }, [])).toEqual({ x: 500, y: 167 });
+  });
+
+  it('spawnPosition_CentreTaken_NearestFreeSpotWithAGap', () => {
+    const size = { width: 300, height: 200 };
+    const first = { ...spawnPosition(view, size, []), ...size };
+    const second = { ...spawnPosition(view, size, [first]), ...size };
+    expect(overlaps(second, { x: first.x - SPAWN_GAP, y: first.y - SPAWN_GAP, width: first.width + 2 * SPAWN_GAP, height: first.height + 2 * SPAWN_GAP })).toBe(false);
+    // Near the middle: it moved out by about its own size, not across the view.
+    expect(Math.hypot(second.x - first.x, second.y - first.y)).toBeLessThanOrEqual(size.width + 2 * SPAWN_GAP + 60);
+  });
+
+  it('spawnPosition_ManySpawns_NoneOverlapWhileThereIsRoom', () => {
+    const size = { width: 240, height: 160 };
+    const placed: { x: number; y: number; width: number; height: number }[] = [];
+    for (let n = 0; n < 8; n++) placed.push({ ...spawnPosition(view, size, placed), ...size });
+    for (const [i, a] of placed.entries()) {
+      for (const b of placed.slice(i + 1)) expect(overlaps(a, b)).toBe(false);
+      expect(a.x >= view.x && a.y >= view.y && a.x + a.width <= view.width && a.y + a.height <= view.height).toBe(true);
+    }
+  });
+
+  it('spawnPosition_ViewFull_LeastCoveredSpotInsideTheView', () => {
+    const wall = [{ x: 0, y: 0, width: 1200, height: 800 }];
+    const spot = spawnPosition(view, { width: 200, height: 100 }, wall);
+    expect(spot.x).toBeGreaterThanOrEqual(0);
+    expect(spot.y).toBeGreaterThanOrEqual(0);
+    expect(spot.x + 200).toBeLessThanOrEqual(1200);
+    expect(spot.y + 100).toBeLessThanOrEqual(800);
+  });
+
+  it('spawnPosition_WorldOffsetAndZoomedOut_StaysNearThatViewsMiddle', () => {
+    const far = { x: 5000, y: -3000, width: 4800, height: 3200 };
+    const spot = spawnPosition(far, { width: 300, height: 200 }, []);
+    expect(spot).toEqual({ x: 5000 + 2250, y: -3000 + 1000 });
+  });
+
+  it('spawnPosition_WindowLargerThanView_StillPlacedNearMiddle', () => {
+    const spot = spawnPosition({ x: 0, y: 0, width: 300, height: 200 }, { width: 600, height: 400 }, []);
+    expect(spot).toEqual({ x: -150, y: 16 });
   });
 
   it('keyboardNudge_ArrowKeys_Step', () => {

@@ -57,20 +57,50 @@ export function topZ(items: readonly ZItem[]): number {
   return items.reduce((m, w) => Math.max(m, w.z), 0);
 }
 
+/** Space kept between a new window and the ones already there (world units). */
+export const SPAWN_GAP = 16;
+
+function overlapArea(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /**
- * Where a new window goes: centred in the visible world area, then cascaded 28 units down-right
- * for every window already near the centre so spawns never stack exactly.
+ * Where a new window goes: the free spot nearest the middle of what the person sees (a little
+ * above centre, where the eye lands), so new windows never hide the ones already there. Spots are
+ * tried outward from the middle on a grid; one is free when it keeps `SPAWN_GAP` from every
+ * window and stays inside the view. A full view gets the spot that covers the least.
  */
 export function spawnPosition(visible: Rect, size: Size, existing: readonly Rect[]): { x: number; y: number } {
-  const cx = visible.x + visible.width / 2;
-  const cy = visible.y + visible.height / 2;
-  let x = Math.round(cx - size.width / 2);
-  let y = Math.round(visible.y + Math.max(16, (visible.height - size.height) / 3));
-  const crowd = existing.filter((r) => r.x <= cx && cx <= r.x + r.width && r.y <= cy && cy <= r.y + r.height).length;
-  const step = (crowd % 8) * 28;
-  x += step;
-  y += step;
-  return { x, y };
+  const ideal = {
+    x: visible.x + (visible.width - size.width) / 2,
+    y: visible.y + Math.max(SPAWN_GAP, (visible.height - size.height) / 3),
+  };
+  const padded = existing.map((r) => ({ x: r.x - SPAWN_GAP, y: r.y - SPAWN_GAP, width: r.width + 2 * SPAWN_GAP, height: r.height + 2 * SPAWN_GAP }));
+  const fits = size.width <= visible.width && size.height <= visible.height;
+  // About 20 steps across the smaller side of the view, whatever the zoom.
+  const step = Math.max(8, Math.round(Math.min(visible.width, visible.height) / 20));
+  const reach = Math.ceil(Math.max(visible.width, visible.height) / step);
+  const spots: { x: number; y: number; distance: number }[] = [];
+  for (let i = -reach; i <= reach; i++) {
+    for (let j = -reach; j <= reach; j++) {
+      const x = ideal.x + i * step;
+      const y = ideal.y + j * step;
+      const inside = x >= visible.x && y >= visible.y && x + size.width <= visible.x + visible.width && y + size.height <= visible.y + visible.height;
+      if (fits && !inside) continue;
+      spots.push({ x, y, distance: Math.hypot(i, j) });
+    }
+  }
+  spots.sort((a, b) => a.distance - b.distance);
+  let best = { x: ideal.x, y: ideal.y, covered: Number.POSITIVE_INFINITY };
+  for (const spot of spots) {
+    const rect = { x: spot.x, y: spot.y, width: size.width, height: size.height };
+    const covered = padded.reduce((sum, r) => sum + overlapArea(rect, r), 0);
+    if (covered === 0) return { x: Math.round(spot.x), y: Math.round(spot.y) };
+    if (covered < best.covered) best = { x: spot.x, y: spot.y, covered };
+  }
+  return { x: Math.round(best.x), y: Math.round(best.y) };
 }
 
 /** Keyboard move/resize step in world units. */

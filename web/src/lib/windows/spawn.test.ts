@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CardTypeDto, PluginDto } from '../api/types';
-import { spawnRequestFor } from './spawn';
+import { BUILTIN_KINDS, spawnRequestFor } from './spawn';
 
 const visible = { x: 0, y: 0, width: 1200, height: 900 };
 const card: CardTypeDto = {
@@ -32,5 +32,28 @@ describe('spawnRequestFor', () => {
 
   it('spawnRequestFor_Metadata_NoData', () => {
     expect(spawnRequestFor({ kind: 'metadata' }, visible, []).data).toBeUndefined();
+  });
+});
+
+describe('spawn menu icons', () => {
+  it('icons_BuiltinsAndExamplePluginCards_EachHaveTheirOwn', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const root = path.resolve(__dirname, '../../../../plugins');
+    const cards = fs
+      .readdirSync(root)
+      .filter((d) => fs.existsSync(path.join(root, d, 'manifest.json')))
+      // Test-only plugins never reach a person's menu.
+      .filter((d) => {
+        const pkg = path.join(root, d, 'package.json');
+        return !fs.existsSync(pkg) || !JSON.parse(fs.readFileSync(pkg, 'utf8')).labyrinth?.testOnly;
+      })
+      .flatMap((d) => (JSON.parse(fs.readFileSync(path.join(root, d, 'manifest.json'), 'utf8')).cards ?? []) as { name: string; icon: string }[]);
+    const icons = [...BUILTIN_KINDS.map((b) => [b.label, b.icon]), ...cards.map((c) => [c.name, c.icon])];
+    const seen = new Map<string, string>();
+    for (const [name, icon] of icons) {
+      expect(seen.get(icon!), `${name} shares ${icon} with ${seen.get(icon!)}`).toBeUndefined();
+      seen.set(icon!, name!);
+    }
   });
 });

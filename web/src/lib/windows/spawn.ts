@@ -6,7 +6,7 @@ import { DEFAULT_SIZES } from './types';
 export type BuiltinKind = 'form' | 'chat' | 'metadata';
 
 export const BUILTIN_KINDS: readonly { kind: BuiltinKind; label: string; icon: string }[] = [
-  { kind: 'form', label: 'Form', icon: '📝' },
+  { kind: 'form', label: 'Form', icon: '📋' },
   { kind: 'chat', label: 'Chat', icon: '💬' },
   { kind: 'metadata', label: 'Metadata', icon: 'ℹ️' },
 ];

@@ -1,0 +1,70 @@
+using Labyrinth.Core.Messaging;
+using Labyrinth.Host.Features.Cards;
+using Labyrinth.Host.Features.Plugins;
+
+namespace Labyrinth.Host.Features.Bus;
+
+/// <summary>
+/// A bus member as the host resolved it: its plugin, card type and declared topics come from the
+/// installed manifest, never from the page.
+/// </summary>
+internal sealed record BusMemberIdentity(string Kind, string Key, string PluginId, string Version, string TypeID, CardTopics Topics, object State);
+
+/// <summary>
+/// One kind of bus member (cards today; pages and background services later): resolves what the
+/// page names for the signed-in person and tells whether it holds the bus grant.
+/// </summary>
+internal interface IBusMemberSource
+{
+    string Kind { get; }
+
+    /// <summary>The member, or null when it is not the person's (or does not exist).</summary>
+    Task<BusMemberIdentity?> ResolveAsync(Guid userId, BusMemberRef member, CancellationToken ct);
+
+    /// <summary>Whether the member may use the bus now, and a token cancelled when that grant is revoked.</summary>
+    Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct);
+}
+
+/// <summary>Cards: a plugin window on one of the person's boards; the grant is <c>crossCard:pubsub</c> on that card.</summary>
+internal sealed class CardBusMembers(CardAccess access, CardGrantSignals signals) : IBusMemberSource
+{
+    public const string Capability = "crossCard:pubsub";
+
+    public string Kind => "card";
+
+    public async Task<BusMemberIdentity?> ResolveAsync(Guid userId, BusMemberRef member, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (member.BoardId is not { } boardId || member.WindowId is not { Length: > 0 and <= 64 } windowId)
+        {
+            return null;
+        }
+
+        var card = await access.FindAsync(userId, boardId, windowId, ct);
+        return card is null
+            ? null
+            : new BusMemberIdentity(Kind, $"card:{card.BoardId:N}/{card.WindowId}", card.PluginId, card.Version, card.TypeID, card.Topics, card);
+    }
+
+    public async Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var card = (CardInstance)member.State;
+        // The token first: a revoke that lands between it and the query still cancels it.
+        var revoked = signals.TokenFor(card.BoardId, card.WindowId, Capability);
+        var granted = await access.IsGrantedAsync(card, Capability, ct);
+        return (granted, revoked);
+    }
+}
+
+/// <summary>Whether a member's plugin version may run now (disabled, killed and uninstalled plugins may not).</summary>
+internal static class BusMemberState
+{
+    public static bool IsStopped(PluginCatalog catalog, BusMemberIdentity member)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(member);
+        var installed = catalog.Find(member.PluginId);
+        return installed is null || !installed.Enabled || installed.IsKilled(member.Version);
+    }
+}
