@@ -39,6 +39,7 @@ public sealed class AuthoringTests(E2EEnvironment env)
         var dir = Path.Combine(tmp, "dice");
         var (ctx, page) = await env.AdminPageAsync();
         Process? dev = null;
+        ProcessOutput? devLog = null;
         LabyrinthServer? strict = null;
         IBrowserContext? strictCtx = null;
         try
@@ -66,6 +67,7 @@ public sealed class AuthoringTests(E2EEnvironment env)
 
             // 3. labyrinth plugin dev: the first build goes live as a development version.
             dev = Shell.Start("dotnet", [Cli.DllPath(), "plugin", "dev"], dir, cliEnv, out var devOut);
+            devLog = devOut;
             await Step("plugin dev: first build live", () => devOut.WaitForAsync(l => l.Contains(" live ", StringComparison.Ordinal), "the first development version live"));
 
             // 4. The card on a board, in the production frame; two rolls make a history.
@@ -127,7 +129,7 @@ public sealed class AuthoringTests(E2EEnvironment env)
             var strictPage = await strictCtx.NewPageAsync();
             await Ui.CompleteSetupAsync(strictPage, await strict.SetupUrlAsync(), E2EEnvironment.AdminUser, E2EEnvironment.AdminPassword);
             var policy = await Ui.ApiAsync(strictPage, "GET", "/api/admin/policy");
-            Assert.Equal("strict", policy.Json!.Value.GetProperty("mode").GetString());
+            Assert.Equal("Strict", policy.Json!.Value.GetProperty("mode").GetString());
             using (var k = JsonDocument.Parse(keys.Out))
             {
                 var trust = await Ui.ApiAsync(strictPage, "POST", "/api/admin/trust", new { name = "Tutorial", publicKey = k.RootElement.GetProperty("publicKey").GetString() });
@@ -152,7 +154,7 @@ public sealed class AuthoringTests(E2EEnvironment env)
         {
             steps.Add(("whole path", clock.ElapsedMilliseconds));
             var report = string.Join('\n', steps.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Step,-40} {s.Ms,7} ms")));
-            TestContext.Current.TestOutputHelper?.WriteLine(report);
+            TestContext.Current.TestOutputHelper?.WriteLine(report + "\n\nlabyrinth plugin dev:\n" + devLog);
             await File.WriteAllTextAsync(Path.Combine(E2EEnvironment.ScreenshotDir, "authoring-times.json"),
                 JsonSerializer.Serialize(steps.Select(s => new { step = s.Step, ms = s.Ms })), CancellationToken.None);
             if (dev is { HasExited: false })
