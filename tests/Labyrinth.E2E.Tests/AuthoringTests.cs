@@ -84,6 +84,18 @@ public sealed class AuthoringTests(E2EEnvironment env)
             await Expect(history).ToHaveCountAsync(2);
             var rolls = await history.AllInnerTextsAsync();
 
+            // The developer overlay (card menu): the bridge traffic both ways with sizes, the saved payload's size, load time.
+            await win.GetByTestId("card-menu").ClickAsync();
+            await page.GetByTestId("card-menu-developer").ClickAsync();
+            var overlay = page.GetByTestId("dev-overlay");
+            await Expect(overlay.Locator("[data-testid=dev-traffic] tr[data-type=setPayload][data-dir=in]")).ToHaveCountAsync(2);
+            await Expect(overlay.Locator("[data-testid=dev-traffic] tr[data-type=init][data-dir=out]")).ToHaveCountAsync(1);
+            await Expect(overlay.GetByTestId("dev-payload")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ B$"));
+            await Expect(overlay.GetByTestId("dev-load")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ ms$"));
+            await Ui.ScreenshotAsync(page, "authoring-00-dev-overlay");
+            await overlay.GetByTestId("dev-overlay-close").ClickAsync();
+            await Expect(overlay).ToHaveCountAsync(0);
+
             // 5. Save → the open card re-mounts on the new version with its history (three saves, median reported).
             var source = Path.Combine(dir, "src", "Dice.svelte");
             var original = await File.ReadAllTextAsync(source, ct);
