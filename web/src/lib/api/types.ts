@@ -143,8 +143,15 @@ export interface PluginDto {
   enabled: boolean;
   bundleBytes: number;
   /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
-  signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
+  signature?: { status: SignatureStatus; keyName: string | null };
   cards: CardTypeDto[];
+  /** Present when the package was packed past the accessibility gate. */
+  accessibility?: AccessibilityMark;
+}
+
+/** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */
+export interface AccessibilityMark {
+  findings: number;
 }
 
 export interface PayloadDto {
@@ -163,7 +170,8 @@ export interface CardLoadTelemetry {
 
 // Plugin governance (admin API, issue 4)
 
-export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
+/** `dev`: a development version from `labyrinth plugin dev` (x.y.z-dev.N). */
+export type SignatureStatus = 'trusted' | 'unsigned-allowlisted' | 'dev';
 
 export interface SignatureDto {
   status: SignatureStatus;
@@ -183,6 +191,7 @@ export interface PluginVersionDto {
   name: string;
   description: string;
   dependencies: Record<string, string>;
+  accessibility?: AccessibilityMark;
 }
 
 export interface PluginAdminDto {
