@@ -82,6 +82,12 @@ public static class ErrorCodes
     public const string SpawnPluginKilled = "spawn.plugin_killed";
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
+
+    /// <summary>A development install (labyrinth plugin dev) on a host whose Labyrinth:Plugins:AllowDevInstalls is off.</summary>
+    public const string DevInstallsOff = "plugin.dev_installs_off";
+
+    /// <summary>A development install whose version is not <c>x.y.z-dev.N</c>.</summary>
+    public const string DevVersionRequired = "plugin.dev_version_required";
     public const string VersionNotFound = "version.not_found";
     public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";

@@ -25,7 +25,12 @@ internal sealed record SignatureDto(string Status, string? KeyName);
 /// <param name="Origins">The card origin of every installed version (frame URLs of windows pinned to an older version live there).</param>
 internal sealed record PluginDto(
     string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards,
-    IReadOnlyDictionary<string, string> Origins);
+    IReadOnlyDictionary<string, string> Origins)
+{
+    /// <summary>Present when the package was packed past the accessibility gate: <c>{ findings }</c> (-1: unknown).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AccessibilityMark? Accessibility { get; init; }
+}
 
 /// <summary>
 /// What the page needs about card origins: the template, whether plugins are isolated from each
@@ -66,7 +71,10 @@ internal static class PluginMapping
             version.EntryBytes(c),
             c.Capabilities,
             new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray(),
-        plugin.Versions.Keys.Order(StringComparer.Ordinal).ToDictionary(v => v, v => urls.Origin(plugin.Id, v), StringComparer.Ordinal));
+        plugin.Versions.Keys.Order(StringComparer.Ordinal).ToDictionary(v => v, v => urls.Origin(plugin.Id, v), StringComparer.Ordinal))
+    {
+        Accessibility = version.Accessibility,
+    };
 
     /// <summary>A plugin file's path on its card origin.</summary>
     public static string FileUrl(string id, string version, string path) => $"/plugins/{id}/{version}/{path}";

@@ -144,10 +144,17 @@ export interface PluginDto {
   enabled: boolean;
   bundleBytes: number;
   /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
-  signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
+  signature?: { status: SignatureStatus; keyName: string | null };
   cards: CardTypeDto[];
+  /** Present when the package was packed past the accessibility gate. */
+  accessibility?: AccessibilityMark;
   /** The card origin of every installed version (`http://<label>.cards.localhost:<port>` by default). */
   origins: Record<string, string>;
+}
+
+/** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */
+export interface AccessibilityMark {
+  findings: number;
 }
 
 /** `GET /api/plugins/card-origins`: how card origins are set up, and what an admin should know. */
@@ -176,7 +183,8 @@ export interface CardLoadTelemetry {
 
 // Plugin governance (admin API, issue 4)
 
-export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
+/** `dev`: a development version from `labyrinth plugin dev` (x.y.z-dev.N). */
+export type SignatureStatus = 'trusted' | 'unsigned-allowlisted' | 'dev';
 
 export interface SignatureDto {
   status: SignatureStatus;
@@ -196,6 +204,7 @@ export interface PluginVersionDto {
   name: string;
   description: string;
   dependencies: Record<string, string>;
+  accessibility?: AccessibilityMark;
 }
 
 export interface PluginAdminDto {

@@ -2,6 +2,7 @@ import type { SelectionSnapshot } from '../ink/types';
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
 import type { FramePool } from './frame-pool';
+import type { BridgeTrace } from './trace.svelte';
 import { FrameWatch, isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { bridgeLimits, type BridgeLimits } from './limits';
@@ -70,6 +71,8 @@ export interface CardBridgeOptions {
   bus?: BusGate | null;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
+  /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
+  trace?: BridgeTrace | null;
   /** The person pressed Escape in the card (the card did not handle it): give focus back to the host. */
   onFocusLeave?: () => void;
 }
@@ -153,6 +156,8 @@ export class CardBridge {
   #iframe: HTMLIFrameElement | null = null;
   #watch: FrameWatch | null = null;
   #port: MessagePort | null = null;
+  /** The refusal code of the response being sent (for the trace). */
+  #refusing: string | null = null;
   #focusAllowed = false;
   #focusThefts = 0;
   #guard: MessageGuard | null = null;
@@ -363,6 +368,7 @@ export class CardBridge {
     if (!guard) return;
     const now = this.#now();
     const r = guard.check(data, now);
+    this.options.trace?.record('in', data, now, r.ok ? null : r.reason);
     if (!r.ok) {
       this.#afterReject(r.reason, now);
       return;
@@ -372,6 +378,7 @@ export class CardBridge {
 
   #rejected(reason: RejectReason, now: number): void {
     if (!this.#guard) return;
+    this.options.trace?.record('in', null, now, reason);
     this.#guard.reject(reason, now);
     this.#afterReject(reason, now);
   }
@@ -537,7 +544,12 @@ export class CardBridge {
   }
 
   #refuse(id: string, code: ConstructorParameters<typeof BridgeError>[0], message?: string): void {
-    this.#answer(id, { ok: false, error: toWireError(new BridgeError(code, message), code) });
+    this.#refusing = code;
+    try {
+      this.#answer(id, { ok: false, error: toWireError(new BridgeError(code, message), code) });
+    } finally {
+      this.#refusing = null;
+    }
   }
 
   /** Registers a pending request; `timeoutMs` null = it waits for a person or the service's own timeout. */
@@ -684,6 +696,8 @@ export class CardBridge {
   };
 
   #send(m: HostMessage, transfer?: Transferable[]): void {
+    // Only a started bridge talks to the card (before that there is no port to record against).
+    if (this.#port) this.options.trace?.record('out', m, this.#now(), this.#refusing);
     try {
       if (transfer && transfer.length > 0) this.#port?.postMessage(m, transfer);
       else this.#port?.postMessage(m);

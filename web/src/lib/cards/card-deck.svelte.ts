@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { ApiError } from '../api/client';
 import type { BoardStore } from '../boards/board-store.svelte';
+import { BridgeTrace } from '../bridge/trace.svelte';
 import { toasts } from '../toast/toast.svelte';
 import type { CardServices } from './card-services';
 import { cardFocus } from './card-focus.svelte';
@@ -34,6 +35,10 @@ export class CardDeck {
   readonly live = new Map<string, LiveCard>();
   /** The window whose permissions panel is showing. */
   panelFor = $state<string | null>(null);
+  /** The window whose developer overlay is open (admins; development versions). */
+  devFor = $state<string | null>(null);
+  /** windowId → its bridge traffic record; kept across re-mounts, so a dev reload keeps the history. */
+  readonly #traces = new Map<string, BridgeTrace>();
   /** The card the person asked to remove (confirm showing). */
   removeCandidate = $state<string | null>(null);
   /** Files are being dragged over the page: open cards that take files show a drop zone. */
@@ -126,7 +131,20 @@ export class CardDeck {
     if (!id) return;
     this.prompts.dismissFor(id);
     if (this.panelFor === id) this.panelFor = null;
+    if (this.devFor === id) this.devFor = null;
+    this.#traces.delete(id);
     await this.#store.closeWindow(id);
+  }
+
+  /** The window's traffic record for the developer overlay, made on first use. */
+  traceFor(id: string): BridgeTrace {
+    let t = this.#traces.get(id);
+    if (!t) this.#traces.set(id, (t = new BridgeTrace()));
+    return t;
+  }
+
+  findTrace(id: string): BridgeTrace | null {
+    return this.#traces.get(id) ?? null;
   }
 
   togglePanel(id: string): void {
