@@ -13,9 +13,8 @@ describe('frame build', () => {
     expect(run.status, run.stderr).toBe(0);
     const js = fs.readFileSync(path.join(FRAME, 'dist/bootstrap.js'));
     // Every card frame loads it before the card: keep it small (the snapshot rasteriser, the
-    // selection snapshot, the workspace bus API — respond, request, history —, the hello
-    // handshake, the focus guard and the plain-JSON copy of everything a card posts included).
-    // What travels is the brotli file: that budget stays at 6 KiB.
+    // selection snapshot, the workspace bus API — respond, request, history — and the focus guard
+    // that keeps a card from taking the keyboard without the person's action, included).
     const br = fs.readFileSync(path.join(FRAME, 'dist/bootstrap.js.br'));
     expect(br.length).toBeLessThan(6 * 1024);
     expect(js.length).toBeLessThan(16 * 1024);
