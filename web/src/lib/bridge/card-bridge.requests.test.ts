@@ -391,7 +391,7 @@ describe('CardBridge workspace bus', () => {
   it('Subscribe_UndeclaredTopic_TopicNotDeclared', async () => {
     const { sub, subPort } = await pair(new WorkspaceBus());
     subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'chat:message:sent', sub: 'c1' });
-    await flush();
+    await vi.waitFor(() => expect(responses(sub, 's1')).toHaveLength(1), { timeout: 5000 });
     expect(responses(sub, 's1')[0]).toMatchObject({ ok: false, error: { code: 'topic_not_declared' } });
   });
 
@@ -399,16 +399,16 @@ describe('CardBridge workspace bus', () => {
     const { sub, subPort } = await pair(new WorkspaceBus());
     sub.setGranted([]);
     subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' });
-    await flush();
+    await vi.waitFor(() => expect(responses(sub, 's1')).toHaveLength(1), { timeout: 5000 });
     expect(responses(sub, 's1')[0]).toMatchObject({ ok: false, error: { code: 'not_granted' } });
   });
 
   it('Publish_SubscribedAndGranted_EventForThatSubscriptionWithSenderPluginAndType', async () => {
     const { sub, subPort, pubPort } = await pair(new WorkspaceBus());
     subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' });
-    await flush();
+    await vi.waitFor(() => expect(responses(sub, 's1')).toHaveLength(1), { timeout: 5000 });
     pubPort.postMessage({ type: 'publish', topic: 'timer:countdown:finished', payload: { at: 1 } });
-    await flush();
+    await vi.waitFor(() => expect(sub.got('event')).toHaveLength(1), { timeout: 5000 });
     expect(responses(sub, 's1')[0]).toEqual({ type: 'response', id: 's1', ok: true, result: { topic: 'timer:*:finished' } });
     expect(sub.got('event')).toEqual([expect.objectContaining({
       type: 'event', sub: 'c1', topic: 'timer:countdown:finished', payload: { at: 1 }, from: { pluginId: 'dev.t', typeID: 'timer' }, target: null,
@@ -419,27 +419,27 @@ describe('CardBridge workspace bus', () => {
   it('Request_AnsweredByTheOtherCard_ResponseCarriesTheAnswer', async () => {
     const { sub, subPort, pub, pubPort } = await pair(new WorkspaceBus());
     subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'r1', responds: true });
-    await flush();
+    await vi.waitFor(() => expect(responses(sub, 's1')).toHaveLength(1), { timeout: 5000 });
     pubPort.postMessage({ type: 'request', id: 'q1', topic: 'timer:countdown:finished', payload: { n: 2 } });
-    await flush();
+    await vi.waitFor(() => expect(sub.got('event')).toHaveLength(1), { timeout: 5000 });
     const incoming = sub.got('event')[0] as { rid: string; sub: string };
     expect(incoming.sub).toBe('r1');
     subPort.postMessage({ type: 'reply', rid: incoming.rid, ok: true, result: { n: 4 } });
-    await flush();
+    await vi.waitFor(() => expect(responses(pub, 'q1')).toHaveLength(1), { timeout: 5000 });
     expect(responses(pub, 'q1')[0]).toEqual({ type: 'response', id: 'q1', ok: true, result: { n: 4 } });
   });
 
   it('Request_NoResponder_ResponseBusNoResponder', async () => {
     const { pub, pubPort } = await pair(new WorkspaceBus());
     pubPort.postMessage({ type: 'request', id: 'q1', topic: 'timer:countdown:finished', payload: null });
-    await flush();
+    await vi.waitFor(() => expect(responses(pub, 'q1')).toHaveLength(1), { timeout: 5000 });
     expect(responses(pub, 'q1')[0]).toMatchObject({ ok: false, error: { code: 'bus.no_responder' } });
   });
 
   it('GrantsChanged_PubSubRevoked_SubscriptionDropped', async () => {
     const { sub, subPort, pubPort } = await pair(new WorkspaceBus());
     subPort.postMessage({ type: 'subscribe', id: 's1', topic: 'timer:*:finished', sub: 'c1' });
-    await flush();
+    await vi.waitFor(() => expect(responses(sub, 's1')).toHaveLength(1), { timeout: 5000 });
     sub.bridge.grantsChanged([]);
     sub.setGranted(['crossCard:pubsub']); // even if granted again, the old subscription is gone
     pubPort.postMessage({ type: 'publish', topic: 'timer:countdown:finished', payload: 1 });
