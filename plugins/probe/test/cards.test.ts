@@ -57,9 +57,7 @@ describe('attacker card', () => {
     expect(await runRow(target, 'read-token')).toBe('token_invalid');
   });
 
-  const until = async (el: HTMLElement) => {
-    for (let i = 0; i < 100 && el.dataset.state !== 'done'; i++) await new Promise((r) => setTimeout(r, 5));
-  };
+  const until = (el: HTMLElement) => vi.waitFor(() => expect(el.dataset.state).toBe('done'), { timeout: 500, interval: 5 });
   const asset = { name: 'cat.png', mediaType: 'image/png', data: new Uint8Array([1, 2, 3, 4, 5]) };
 
   it('Attacker_AssetPushed_RowShowsNameAndBytesRead', async () => {
@@ -103,7 +101,7 @@ describe('bus probe card (against the mock host, which runs the same bus rules)'
     card: { pluginId: 'dev.labyrinth.probe', typeID: 'bus' },
   };
   const click = (target: HTMLElement, testid: string) => target.querySelector<HTMLElement>(`[data-testid="${testid}"]`)!.click();
-  const until = async (ok: () => boolean) => { for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5)); };
+  const until = (ok: () => boolean) => vi.waitFor(() => expect(ok()).toBe(true), { timeout: 1000, interval: 5 });
 
   it('Listen_ThenAMessageArrives_ShowsTextAndSender', async () => {
     const { mountPlugin } = await import('../src/bus.ts');
