@@ -457,8 +457,8 @@ describe('CardBridge developer trace', () => {
     port.postMessage({ type: 'setPayload', payload: { count: 4 } });
     port.postMessage({ type: 'requestAsset', id: 'a1', assetType: 'pdf' });
     port.postMessage({ type: 'no-such-message' });
-    await flush();
-    await flush();
+    await vi.waitFor(() => expect(trace.entries.find((e) => e.dir === 'in' && e.type === 'no-such-message')?.refused).toBeTruthy());
+    await vi.waitFor(() => expect(trace.entries.find((e) => e.dir === 'out' && e.type === 'response')).toMatchObject({ refused: 'not_requested' }));
 
     expect(trace.entries.find((e) => e.dir === 'out' && e.type === 'init')).toBeDefined();
     expect(trace.entries.find((e) => e.dir === 'in' && e.type === 'setPayload')).toMatchObject({ refused: null });

@@ -90,9 +90,8 @@ describe('CardBridge', () => {
     const received: unknown[] = [];
     second.card.onmessage = (e) => received.push(e.data);
     h.post(h.frame().contentWindow, [second.offered]);
-    await flush();
+    await vi.waitFor(() => expect(h.bridge.status).toBe('suspended'));
     expect(received).toEqual([]); // the new document gets nothing
-    expect(h.bridge.status).toBe('suspended');
     expect(h.frame().removed).toBe(true);
     expect(h.bridge.counters.byReason.navigated).toBe(1);
     expect(h.reports).toContainEqual(expect.objectContaining({ reason: 'navigated', suspended: true }));
@@ -111,8 +110,7 @@ describe('CardBridge', () => {
     const h = make();
     const port = await h.connect();
     for (let i = 0; i < 60; i++) port.postMessage({ type: 'focusBlocked' });
-    await flush();
-    expect(h.bridge.counters.byReason.focus_steal).toBe(60);
+    await vi.waitFor(() => expect(h.bridge.counters.byReason.focus_steal).toBe(60));
     expect(h.bridge.status).not.toBe('suspended');
     h.elapse(2000);
     expect(h.reports).toContainEqual({ reason: 'focus_steal', count: 60, suspended: false });
@@ -134,8 +132,7 @@ describe('CardBridge', () => {
     const h = make();
     await h.connect();
     h.bridge.setFocusAllowed(true);
-    await flush();
-    expect(h.got('setFocusAllowed')).toEqual([{ type: 'setFocusAllowed', allowed: true }]);
+    await vi.waitFor(() => expect(h.got('setFocusAllowed')).toEqual([{ type: 'setFocusAllowed', allowed: true }]));
   });
 
   it('CardBridge_FocusLeaveOnlyWhenEntered_CallsOnFocusLeave', async () => {
@@ -365,8 +362,7 @@ describe('CardBridge', () => {
     expect(created).not.toHaveBeenCalled();
     expect(moveBefore).toHaveBeenCalledWith(pooledFrame, null);
     expect(bridge.view.warm).toBe(true);
-    for (let i = 0; i < 100 && received.length === 0; i++) await flush();
-    expect(received[0]).toMatchObject({ type: 'init' });
+    await vi.waitFor(() => expect(received[0]).toMatchObject({ type: 'init' }));
     // Its one load happened in the pool: a later load is a navigation.
     pooledFrame.load();
     expect(bridge.status).toBe('suspended');
