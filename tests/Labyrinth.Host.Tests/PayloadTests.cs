@@ -12,7 +12,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
     {
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
-        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+        var url = $"/api/cards/{board.Id()}/{window.Id()}/payload";
 
         using var put = await owner.PutAsJsonAsync(url, new { payload = new { count = 7, text = "hi" } });
         var stored = await owner.GetJsonAsync(url);
@@ -30,7 +30,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        var stored = await owner.GetJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload");
+        var stored = await owner.GetJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload");
 
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("payload").ValueKind);
         Assert.Equal(0, stored.GetProperty("version").GetInt64());
@@ -42,7 +42,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
+        using var response = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
 
         await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
     }
@@ -53,7 +53,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
+        using var response = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
     }
@@ -68,7 +68,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await owner.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await owner.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "payload.invalid", response);
     }
@@ -79,9 +79,9 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
 
-        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
+        using var response = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = 1 });
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
     }
 
     [Fact]
@@ -90,12 +90,12 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var member = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
-        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+        var url = $"/api/cards/{board.Id()}/{window.Id()}/payload";
 
         using var put = await member.PutAsJsonAsync(url, new { payload = "pwned" });
         using var get = await member.GetAsync(url);
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", put);
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", get);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", put);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", get);
     }
 }

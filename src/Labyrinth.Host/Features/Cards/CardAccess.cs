@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Labyrinth.Core.Boards;
 using Labyrinth.Core.Messaging;
 using Labyrinth.Host.Data;
-using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Plugins;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,27 +42,24 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog)
             return null;
         }
 
-        var board = await db.Boards.AsNoTracking().SingleOrDefaultAsync(b => b.Id == boardId && b.OwnerId == userId, ct);
-        if (board is null)
+        var window = await db.CardWindows.AsNoTracking()
+            .Where(w => w.BoardId == boardId && w.WindowId == windowId && db.Boards.Any(b => b.Id == boardId && b.OwnerId == userId))
+            .Select(w => new { w.PluginId, w.Version, w.TypeId })
+            .SingleOrDefaultAsync(ct);
+        if (window is null)
         {
             return null;
         }
 
-        var window = BoardDocument.Read(board).Windows.FirstOrDefault(w => w.Id == windowId && w.Kind == WindowRules.Plugin);
-        if (window?.Plugin is not { } plugin)
-        {
-            return null;
-        }
-
-        var card = catalog.FindVersion(plugin.PluginId, plugin.Version)?.FindCard(plugin.TypeID);
+        var card = catalog.FindVersion(window.PluginId, window.Version)?.FindCard(window.TypeId);
         // A disabled plugin or a killed version still has its permissions (so people can see and
         // revoke them), but it must not use them: its frame is refused, and cached code must not
         // reach assets or the network either.
-        var installed = catalog.Find(plugin.PluginId);
-        var stopped = installed is null || !installed.Enabled || installed.IsKilled(plugin.Version);
+        var installed = catalog.Find(window.PluginId);
+        var stopped = installed is null || !installed.Enabled || installed.IsKilled(window.Version);
         return card is null
             ? null
-            : new CardInstance(boardId, windowId, userId, plugin.PluginId, plugin.Version, plugin.TypeID, card.Name, card.Capabilities, card.Topics, stopped);
+            : new CardInstance(boardId, windowId, userId, window.PluginId, window.Version, window.TypeId, card.Name, card.Capabilities, card.Topics, stopped);
     }
 
     /// <summary>True when the card's manifest requests <paramref name="capability"/> and its owner granted it.</summary>
@@ -147,32 +142,8 @@ internal sealed class CardGrantSignals
     }
 }
 
-/// <summary>What the permissions panel shows under "Network" for a card; the broker (issue 6) provides the real one.</summary>
+/// <summary>What the permissions panel shows under "Network" for a card (the broker's <c>CardNetworkStatus</c>).</summary>
 internal interface ICardNetworkStatus
 {
     Task<CardNetworkDto> GetAsync(CardInstance card, CancellationToken ct);
-}
-
-/// <summary>
-/// Until a broker is registered: every <c>network:*</c> capability the card requests, unconfigured
-/// and disabled, with its grant and handle, and no requests.
-/// </summary>
-internal sealed class DefaultCardNetworkStatus(CardAccess access) : ICardNetworkStatus
-{
-    public async Task<CardNetworkDto> GetAsync(CardInstance card, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(card);
-        var grants = (await access.GrantsAsync(card, ct)).ToDictionary(g => g.Capability, StringComparer.Ordinal);
-        var services = card.RequestedCapabilities
-            .Where(c => c.StartsWith(CardCapabilities.NetworkPrefix, StringComparison.Ordinal))
-            .Select(c =>
-            {
-                var serviceId = c[CardCapabilities.NetworkPrefix.Length..];
-                var grant = grants.GetValueOrDefault(c);
-                return new NetworkServiceStatusDto(serviceId, serviceId, grant is not null, Configured: false, Enabled: false, grant?.Handle,
-                    $"Would use the {serviceId} service via the host proxy; no such service is set up.");
-            })
-            .ToArray();
-        return new CardNetworkDto(services, []);
-    }
 }

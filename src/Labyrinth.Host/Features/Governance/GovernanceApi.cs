@@ -17,7 +17,8 @@ internal static class GovernanceApi
     {
         services.AddSingleton<GovernanceGate>();
         services.AddSingleton<PluginEvents>();
-        services.AddScoped<GovernanceService>();
+        services.AddScoped<PluginLifecycle>();
+        services.AddScoped<TrustPolicy>();
         services.AddSignalR();
         return services;
     }
@@ -25,39 +26,39 @@ internal static class GovernanceApi
     public static IEndpointRouteBuilder MapGovernance(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
-        admin.MapGet("/plugins", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
+        admin.MapGet("/plugins", async (PluginLifecycle plugins, CancellationToken ct) => TypedResults.Ok(await plugins.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
-        admin.MapPost("/plugins/{id}/enable", (string id, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.EnableAsync(id, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.DisableAsync(id, body?.Cascade ?? false, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/kill", (string id, [FromBody] KillRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.KillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, body?.Reason, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/unkill", (string id, [FromBody] UnkillRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.UnkillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/activate", (string id, ActivateRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.ActivateAsync(id, body.Version, body.Rollback ?? false, Actor(http), ct)));
-        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        admin.MapPost("/plugins/{id}/enable", (string id, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.EnableAsync(id, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.DisableAsync(id, body?.Cascade ?? false, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/kill", (string id, [FromBody] KillRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.KillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, body?.Reason, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/unkill", (string id, [FromBody] UnkillRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.UnkillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/activate", (string id, ActivateRequest body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.ActivateAsync(id, body.Version, body.Rollback ?? false, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.UninstallAsync(id, version, Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+            var outcome = await plugins.UninstallAsync(id, version, http.Actor(), ct);
+            return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
         });
 
-        admin.MapGet("/trust", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListTrustAsync(ct)));
-        admin.MapPost("/trust", async Task<Results<Created<TrustedKeyDto>, ProblemHttpResult>> (AddTrustRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        admin.MapGet("/trust", async (TrustPolicy trust, CancellationToken ct) => TypedResults.Ok(await trust.ListTrustAsync(ct)));
+        admin.MapPost("/trust", async Task<Results<Created<TrustedKeyDto>, ProblemHttpResult>> (AddTrustRequest body, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.AddTrustAsync(body, Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.Created($"/api/admin/trust/{outcome.Value!.KeyId}", outcome.Value);
+            var outcome = await trust.AddTrustAsync(body, http.Actor(), ct);
+            return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.Created($"/api/admin/trust/{outcome.Value!.KeyId}", outcome.Value);
         });
-        admin.MapDelete("/trust/{keyId}", async Task<Results<NoContent, ProblemHttpResult>> (string keyId, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        admin.MapDelete("/trust/{keyId}", async Task<Results<NoContent, ProblemHttpResult>> (string keyId, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.RemoveTrustAsync(keyId, Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+            var outcome = await trust.RemoveTrustAsync(keyId, http.Actor(), ct);
+            return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
         });
 
-        admin.MapGet("/policy", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct)));
-        admin.MapPut("/policy", (PolicyRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.SetPolicyAsync(body, Actor(http), ct)));
+        admin.MapGet("/policy", async (TrustPolicy trust, CancellationToken ct) => TypedResults.Ok(await trust.GetPolicyAsync(ct)));
+        admin.MapPut("/policy", (PolicyRequest body, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
+            trust.SetPolicyAsync(body, http.Actor(), ct).OkOrProblemAsync());
 
         app.MapHub<PluginsHub>(PluginEvents.HubPath).RequireAuthorization();
         return app;
@@ -68,7 +69,7 @@ internal static class GovernanceApi
     /// imports it through the one install path.
     /// </summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
-        HttpContext http, bool? rollback, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+        HttpContext http, bool? rollback, PluginStore store, PluginLifecycle plugins, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
         var max = PackageLimits.Default.MaxCompressedBytes;
         var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
@@ -95,14 +96,14 @@ internal static class GovernanceApi
         if (tooLarge)
         {
             metrics.PluginRejected([ErrorCodes.PackageTooLarge]);
-            await audit.AppendAsync(Actor(http), AuditActions.InstallRejected, null, new { codes = new[] { ErrorCodes.PackageTooLarge }, problemCount = 1 }, ct);
+            await audit.AppendAsync(http.Actor(), AuditActions.InstallRejected, null, new { codes = new[] { ErrorCodes.PackageTooLarge }, problemCount = 1 }, ct);
             var message = $"The package is larger than {max / (1024 * 1024)} MiB.";
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PackageTooLarge, message,
                 new Dictionary<string, object?> { ["problems"] = new[] { new ImportProblem(ErrorCodes.PackageTooLarge, null, null, message) } });
         }
 
         file.Position = 0;
-        var outcome = await store.ImportAsync(file, new ImportRequest(Actor(http), rollback ?? false), ct);
+        var outcome = await store.ImportAsync(file, new ImportRequest(http.Actor(), rollback ?? false), ct);
         if (outcome.Status == ImportStatus.Rejected)
         {
             var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";
@@ -114,16 +115,10 @@ internal static class GovernanceApi
             });
         }
 
-        var dto = new InstallResultDto((await governance.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
+        var dto = new InstallResultDto((await plugins.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
         return outcome.Status == ImportStatus.Installed
             ? TypedResults.Created($"/api/admin/plugins/{outcome.PluginId}", dto)
             : TypedResults.Ok(dto);
-    }
-
-    private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
-    {
-        var outcome = await task;
-        return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
     }
 
     /// <summary>"id@version" in the path is the same as { version } in the body.</summary>
@@ -133,9 +128,4 @@ internal static class GovernanceApi
         return at < 0 ? (id, null) : (id[..at], id[(at + 1)..]);
     }
 
-    public static string Actor(HttpContext http)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        return http.User.Identity?.Name ?? "unknown";
-    }
 }

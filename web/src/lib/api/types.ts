@@ -161,7 +161,7 @@ export interface CardLoadTelemetry {
   error?: string;
 }
 
-// Plugin governance (admin API, issue 4)
+// Plugin governance (admin API)
 
 export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
 
@@ -245,7 +245,7 @@ export interface PluginKilledEvent {
   reason: string;
 }
 
-// Card Security Contract runtime (issue 5): cards, grants, assets — docs/api.md.
+// Card Security Contract runtime: cards, grants, assets — docs/api.md.
 
 export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
 

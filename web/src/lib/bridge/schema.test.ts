@@ -117,7 +117,7 @@ describe('MessageGuard', () => {
   });
 });
 
-describe('validateCardMessage (issue 5 additions)', () => {
+describe('validateCardMessage: grants, assets and snapshots', () => {
   const png = 'data:image/png;base64,iVBORw0KGgo=';
   const net = { method: 'POST', path: '/chat/completions', query: { a: 'b' }, headers: { accept: 'text/event-stream' }, body: '{}', stream: true };
 
