@@ -48,6 +48,21 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
     }
 
     [Fact]
+    public async Task Payload_UnderLimitInCharactersOverInUtf8Bytes_Returns413()
+    {
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
+        // 1 MiB − 8 characters of JSON, 1 MiB + 12 bytes of UTF-8: the limit is in bytes.
+        var text = new string('x', (1024 * 1024) - 30) + new string('é', 20);
+        using var body = new StringContent("{\"payload\":\"" + text + "\"}", Encoding.UTF8, "application/json");
+
+        using var response = await owner.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", body);
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
+        Assert.Contains("1048576 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Payload_JustUnderLimit_IsStored()
     {
         var owner = await shared.UserAsync();

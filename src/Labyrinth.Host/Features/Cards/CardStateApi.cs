@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
@@ -77,7 +78,7 @@ internal static class CardStateApi
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.PayloadInvalid, "The card state is not valid JSON.");
         }
 
-        if (payloadJson.Length > limit)
+        if (Encoding.UTF8.GetByteCount(payloadJson) > limit)
         {
             return TooLarge(limit);
         }
@@ -88,5 +89,5 @@ internal static class CardStateApi
 
     private static ProblemHttpResult TooLarge(int limit) =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-            string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit / 1024} KiB."));
+            string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit} bytes of JSON (UTF-8)."));
 }
