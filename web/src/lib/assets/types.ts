@@ -13,6 +13,3 @@ export interface UploadItem {
   /** The server's sentence when it refused the file. */
   error: string | null;
 }
-
-/** The server may say how many card grants an asset has (delete confirm); older hosts omit it. */
-export type AssetWithGrants = AssetDto & { grants?: number };
