@@ -137,6 +137,9 @@ public static class ErrorCodes
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
 
+    /// <summary>503: the host is behind on writing earlier calls' network log and audit rows; nothing was sent upstream.</summary>
+    public const string BrokerBusy = "broker.busy";
+
     // Workspace message bus (docs/api.md "Message bus"). The first four are also what a card sees,
     // without the "bus." prefix, when its own page refuses the same message.
     public const string BusTopicNotDeclared = "bus.topic_not_declared";
@@ -164,4 +167,18 @@ public static class ErrorCodes
     public const string SelectionInvalid = "selection.invalid";
     public const string SelectionTooLarge = "selection.too_large";
     public const string SelectionNotFound = "selection.not_found";
+
+    // Groups, per-group availability and staged rollouts.
+    public const string GroupNotFound = "group.not_found";
+    public const string GroupInvalidName = "group.invalid_name";
+    public const string GroupNameTaken = "group.name_taken";
+    public const string GroupTooMany = "group.too_many";
+    public const string GroupUserNotFound = "group.user_not_found";
+    public const string AvailabilityInvalid = "availability.invalid";
+
+    /// <summary>The plugin is limited to groups the caller is not in: it is not offered, spawned, opened or served to them.</summary>
+    public const string PluginNotAvailable = "plugin.not_available";
+    public const string RolloutInvalid = "rollout.invalid";
+    public const string RolloutNotFound = "rollout.not_found";
+    public const string RolloutInProgress = "rollout.in_progress";
 }

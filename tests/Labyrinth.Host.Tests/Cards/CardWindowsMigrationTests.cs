@@ -19,7 +19,7 @@ public sealed class CardWindowsMigrationTests : IDisposable
         var boardId = Guid.NewGuid();
         await using (var before = Open())
         {
-            await before.GetService<IMigrator>().MigrateAsync("20261205023517_CardWindowsIndex", TestContext.Current.CancellationToken);
+            await before.GetService<IMigrator>().MigrateAsync("20261205054855_GroupsAvailabilityRollouts", TestContext.Current.CancellationToken);
             const string document = """
                 {"viewport":{"x":0,"y":0,"zoom":1},"windows":[
                   {"id":"w_form","kind":"form","title":"Form","x":0,"y":0,"width":100,"height":100,"z":1,"minimized":false,"maximized":false,"data":null,"plugin":null},

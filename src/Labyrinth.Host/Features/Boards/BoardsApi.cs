@@ -5,6 +5,8 @@ using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Cards;
+using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -65,7 +67,8 @@ internal static class BoardsApi
         return TypedResults.Created($"/api/boards/{board.Id}", BoardMapping.ToDto(board, doc));
     }
 
-    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Get(
+        Guid id, HttpContext http, LabyrinthDb db, PluginCatalog catalog, PluginAccess access, TimeProvider clock, CancellationToken ct)
     {
         var board = await FindOwnedAsync(db, http, id, ct);
         if (board is null)
@@ -73,8 +76,55 @@ internal static class BoardsApi
             return NotFound();
         }
 
+        var doc = BoardDocument.Read(board);
+        if (await FollowAssignmentsAsync(db, catalog, access, clock, board, doc, ct) is { } followed)
+        {
+            doc = followed;
+        }
+
         SetETag(http, board);
-        return TypedResults.Ok(BoardMapping.ToDto(board, BoardDocument.Read(board)));
+        return TypedResults.Ok(BoardMapping.ToDto(board, doc));
+    }
+
+    /// <summary>
+    /// Cards whose person's version moved below their pin (a rollout rolled back) are stored on that
+    /// version, so the page, the frame and every card route agree. Null when nothing moved, or when
+    /// the board changed meanwhile (the next read moves them; the card routes already follow).
+    /// </summary>
+    private static async Task<BoardDocument?> FollowAssignmentsAsync(
+        LabyrinthDb db, PluginCatalog catalog, PluginAccess access, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct)
+    {
+        var moved = false;
+        for (var i = 0; i < doc.Windows.Count; i++)
+        {
+            if (doc.Windows[i].Plugin is { } plugin && catalog.Find(plugin.PluginId) is { } installed &&
+                access.CardVersion(board.OwnerId, installed, plugin.Version, plugin.TypeID) is var version && version != plugin.Version)
+            {
+                doc.Windows[i] = doc.Windows[i] with { Plugin = plugin with { Version = version } };
+                moved = true;
+            }
+        }
+
+        if (!moved)
+        {
+            return null;
+        }
+
+        // The board is tracked: its Version concurrency token makes a concurrent write win.
+        await SyncCardWindowsAsync(db, board.Id, doc, ct);
+        board.DocumentJson = doc.Write();
+        board.Version++;
+        board.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return null;
+        }
+
+        return doc;
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> Rename(Guid id, RenameBoardRequest request, HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
@@ -177,12 +227,12 @@ internal static class BoardsApi
         }
 
         var doc = BoardDocument.Read(board);
-        var (window, failure) = validator.Spawn(request, doc);
+        var (window, failure) = validator.Spawn(http.User.UserId(), request, doc);
         if (failure is not null)
         {
             return failure.Errors is { Count: > 0 }
                 ? Problems.Validation(failure.Code, failure.Detail, failure.Errors)
-                : Problems.Create(StatusCodes.Status400BadRequest, failure.Code, failure.Detail);
+                : Problems.Create(failure.Status, failure.Code, failure.Detail);
         }
 
         doc.Windows.Add(window!);

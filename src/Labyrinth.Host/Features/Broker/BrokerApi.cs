@@ -1,6 +1,7 @@
 using System.Net;
 using Labyrinth.Host.Features.Cards;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 
 namespace Labyrinth.Host.Features.Broker;
@@ -15,14 +16,26 @@ namespace Labyrinth.Host.Features.Broker;
 /// </summary>
 internal static class BrokerApi
 {
+    /// <summary>What a stop gives requests still running to finish, before the broker's own drain.</summary>
+    public const int RequestDrainSeconds = 30;
+
     public static IServiceCollection AddBroker(this IServiceCollection services)
     {
         services.AddScoped<BrokerService>();
         services.AddSingleton<BrokerUpstream>();
         services.AddSingleton<BrokerRateLimiter>();
         services.AddSingleton<BrokerMetrics>();
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
+            .Validate(o => o.MaxPendingRecords is >= 1 and <= 1_000_000, "Labyrinth:Broker:MaxPendingRecords must be between 1 and 1,000,000.")
+            .Validate(o => o.DrainSeconds is >= 1 and <= 600, "Labyrinth:Broker:DrainSeconds must be between 1 and 600.")
+            .ValidateOnStart();
         services.AddSingleton<BrokerRecorder>();
         services.AddHostedService<BrokerRecordWriter>();
+
+        // The host's shutdown timeout covers in-flight requests (30 s, the default) and then the
+        // broker's drain of the rows those requests leave behind.
+        services.AddOptions<HostOptions>().Configure<IOptions<BrokerOptions>>((host, broker) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, RequestDrainSeconds + broker.Value.DrainSeconds)));
         services.AddSingleton<IDnsResolver, SystemDnsResolver>();
 
         services.AddScoped<ICardNetworkStatus, CardNetworkStatus>();
@@ -37,6 +50,7 @@ internal static class BrokerApi
         app.MapCardGroup().MapPost("/network/{serviceId}",
                 (string serviceId, BrokerRequest body, BrokerService broker, HttpContext http, CancellationToken ct) =>
                     broker.SendAsync(http.Card(), serviceId, body, http, ct))
+            .EvenWhenUnavailable() // such a card is stopped: the broker answers card.plugin_stopped
             .WithTags("Network broker");
         return app;
     }

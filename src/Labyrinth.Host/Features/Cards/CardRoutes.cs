@@ -27,6 +27,18 @@ internal static class CardRoutes
         return app.MapGroup(prefix).RequireAuthorization().WithTags("Cards").AddEndpointFilter<CardFilter>();
     }
 
+    /// <summary>
+    /// Lets a route answer for a card whose plugin is limited to groups the caller is not in (seeing
+    /// and revoking what it holds, its picture); every other card route answers 403
+    /// <c>plugin.not_available</c> for such a card.
+    /// </summary>
+    public static TBuilder EvenWhenUnavailable<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithMetadata(EvenWhenUnavailableMarker.Instance);
+    }
+
     /// <summary>The card the group's filter resolved for this request.</summary>
     public static CardInstance Card(this HttpContext http)
     {
@@ -37,6 +49,14 @@ internal static class CardRoutes
 
     public static ProblemHttpResult NotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.CardNotFound, "There is no such card on your boards.");
+
+    public static ProblemHttpResult NotAvailable(string pluginId) =>
+        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PluginNotAvailable, $"The plugin \"{pluginId}\" is not available to you.");
+
+    private sealed class EvenWhenUnavailableMarker
+    {
+        public static readonly EvenWhenUnavailableMarker Instance = new();
+    }
 
     private sealed class CardFilter(CardAccess access) : IEndpointFilter
     {
@@ -49,6 +69,11 @@ internal static class CardRoutes
             if (card is null)
             {
                 return NotFound();
+            }
+
+            if (card.Unavailable && http.GetEndpoint()?.Metadata.GetMetadata<EvenWhenUnavailableMarker>() is null)
+            {
+                return NotAvailable(card.PluginId);
             }
 
             http.Features.Set(card);

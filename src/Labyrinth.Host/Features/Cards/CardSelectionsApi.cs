@@ -51,7 +51,7 @@ internal static class CardSelectionsApi
         card.MapPut("/selection", Share);
         card.MapGet("/selection", Get);
         card.MapGet("/selection/image", Image);
-        card.MapDelete("/selection", Revoke);
+        card.MapDelete("/selection", Revoke).EvenWhenUnavailable();
         return card;
     }
 

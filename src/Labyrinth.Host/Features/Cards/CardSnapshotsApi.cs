@@ -29,7 +29,7 @@ internal static class CardSnapshotsApi
     {
         ArgumentNullException.ThrowIfNull(card);
         card.MapPut("/snapshot", Put);
-        card.MapGet("/snapshot", Get);
+        card.MapGet("/snapshot", Get).EvenWhenUnavailable();
         return card;
     }
 

@@ -9,6 +9,7 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -30,30 +31,33 @@ internal static partial class CardsApi
     private const int UpgradeAttempts = 3;
 
     /// <summary>
-    /// The upgrade on offer: the plugin's active version when it is usable, newer (SemVer precedence)
-    /// than the card's and still has the card's type; else null.
+    /// The upgrade on offer: the version assigned to the card's person (the active version, or during
+    /// a staged rollout the one their cohort gets) when it is usable, newer (SemVer precedence) than
+    /// the card's and still has the card's type; else null.
     /// </summary>
-    public static CardUpgradeTarget? FindUpgrade(PluginCatalog catalog, CardInstance card)
+    public static CardUpgradeTarget? FindUpgrade(PluginCatalog catalog, PluginAccess access, CardInstance card)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(card);
         var plugin = catalog.Find(card.PluginId);
-        if (plugin is not { IsUsable: true } ||
-            VersionRules.TryParse(plugin.ActiveVersion) is not { } active ||
+        var assigned = plugin is null ? null : access.AssignedVersion(card.UserId, plugin);
+        if (plugin is not { IsUsable: true } || assigned is null || plugin.IsKilled(assigned) ||
+            VersionRules.TryParse(assigned) is not { } target ||
             VersionRules.TryParse(card.Version) is not { } current ||
-            !VersionRules.IsUpgrade(active, current) ||
-            plugin.Active!.FindCard(card.TypeID) is not { } next)
+            !VersionRules.IsUpgrade(target, current) ||
+            plugin.Versions.GetValueOrDefault(assigned)?.FindCard(card.TypeID) is not { } next)
         {
             return null;
         }
 
         var wantsMore = next.Capabilities.Where(c => !card.Requests(c)).Distinct(StringComparer.Ordinal).ToArray();
-        return new CardUpgradeTarget(new CardUpgradeDto(plugin.ActiveVersion, wantsMore), next);
+        return new CardUpgradeTarget(new CardUpgradeDto(assigned, wantsMore), next);
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Upgrade(
         UpgradeRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
-        PluginCatalog catalog, AuditLog audit, CardGrantSignals signals, LabyrinthMetrics metrics, TimeProvider clock, CancellationToken ct)
+        PluginCatalog catalog, PluginAccess pluginAccess, AuditLog audit, CardGrantSignals signals, LabyrinthMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
         var card = http.Card();
         for (var attempt = 1; ; attempt++)
@@ -66,10 +70,15 @@ internal static partial class CardsApi
                     return CardRoutes.NotFound();
                 }
 
+                if (fresh.Unavailable)
+                {
+                    return CardRoutes.NotAvailable(fresh.PluginId);
+                }
+
                 card = fresh;
             }
 
-            var target = FindUpgrade(catalog, card);
+            var target = FindUpgrade(catalog, pluginAccess, card);
             if (target is null || !string.Equals(request.Version, target.Dto.Version, StringComparison.Ordinal))
             {
                 return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.CardUpgradeUnavailable, target is null

@@ -8,6 +8,7 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -43,13 +44,14 @@ internal static partial class CardsApi
     public static IEndpointRouteBuilder MapCards(this IEndpointRouteBuilder app)
     {
         var card = app.MapCardGroup();
-        card.MapGet("/permissions", Permissions);
+        // A card whose plugin is not available to the person still shows and gives up what it holds.
+        card.MapGet("/permissions", Permissions).EvenWhenUnavailable();
         card.MapPost("/grants", Grant);
-        card.MapDelete("/grants/{capability}", Revoke);
-        card.MapDelete("/grants", RevokeAll);
+        card.MapDelete("/grants/{capability}", Revoke).EvenWhenUnavailable();
+        card.MapDelete("/grants", RevokeAll).EvenWhenUnavailable();
         card.MapPost("/assets", GrantAsset);
         card.MapPost("/assets/read", ReadAsset);
-        card.MapDelete("/assets/{grantId:guid}", RevokeAsset);
+        card.MapDelete("/assets/{grantId:guid}", RevokeAsset).EvenWhenUnavailable();
         card.MapPost("/violations", Violations);
         card.MapPost("/upgrade", Upgrade);
         card.MapCardState();
@@ -61,7 +63,7 @@ internal static partial class CardsApi
     }
 
     private static async Task<Results<Ok<CardPermissionsDto>, ProblemHttpResult>> Permissions(
-        HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, PluginCatalog catalog,
+        HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, PluginCatalog catalog, PluginAccess pluginAccess,
         CancellationToken ct)
     {
         var card = http.Card();
@@ -74,7 +76,7 @@ internal static partial class CardsApi
             .ToArray();
         // The card keeps running on its own version and grants; what a newer active version would
         // add waits for the user (POST …/upgrade). Top-level wantsMore mirrors it for older clients.
-        var upgrade = FindUpgrade(catalog, card)?.Dto;
+        var upgrade = card.Unavailable ? null : FindUpgrade(catalog, pluginAccess, card)?.Dto;
         var assets = await AssetGrantsAsync(db, card, ct);
         var networkStatus = await network.GetAsync(card, ct);
         var selection = await CardSelectionsApi.FindAsync(db, card, ct);
@@ -198,7 +200,7 @@ internal static partial class CardsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Violations(
         ViolationReport report, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit,
-        LabyrinthMetrics metrics, ViolationThrottle throttle, TimeProvider clock, CancellationToken ct)
+        LabyrinthMetrics metrics, ViolationThrottle throttle, RolloutRecorder rollouts, TimeProvider clock, CancellationToken ct)
     {
         var card = http.Card();
 
@@ -224,6 +226,7 @@ internal static partial class CardsApi
         }
 
         var suspended = report.Suspended ?? false;
+        await rollouts.RecordAsync(card.UserId, card.PluginId, card.Version, CardOutcome.BridgeViolation, ct);
         metrics.BridgeViolations(card.PluginId, report.Reason!, report.Count!.Value, suspended);
         // The free-text detail stays out of the audit row: it may carry text a card chose.
         var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count });

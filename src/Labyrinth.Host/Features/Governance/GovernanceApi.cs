@@ -4,6 +4,7 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -69,8 +70,30 @@ internal static class GovernanceApi
     /// imports it through the one install path.
     /// </summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
-        HttpContext http, bool? rollback, PluginStore store, PluginLifecycle plugins, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+        HttpContext http, bool? rollback, int? rolloutPercent, string? rolloutGroups, int? rolloutMinOpens, PluginStore store, PluginLifecycle plugins,
+        RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
+        // ?rolloutPercent=… or ?rolloutGroups=id,id: install without activating, then stage it.
+        StartRolloutRequest? staged = null;
+        if (rolloutPercent is not null || rolloutGroups is not null)
+        {
+            var groups = rolloutGroups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Guid[]? groupIds = null;
+            if (groups is not null)
+            {
+                groupIds = new Guid[groups.Length];
+                for (var i = 0; i < groups.Length; i++)
+                {
+                    if (!Guid.TryParse(groups[i], out groupIds[i]))
+                    {
+                        return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.RolloutInvalid, "rolloutGroups is a comma-separated list of group ids.");
+                    }
+                }
+            }
+
+            staged = new StartRolloutRequest(null, groupIds, rolloutPercent, rolloutMinOpens, null);
+        }
+
         var max = PackageLimits.Default.MaxCompressedBytes;
         var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
         await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -103,7 +126,7 @@ internal static class GovernanceApi
         }
 
         file.Position = 0;
-        var outcome = await store.ImportAsync(file, new ImportRequest(http.Actor(), rollback ?? false), ct);
+        var outcome = await store.ImportAsync(file, new ImportRequest(http.Actor(), rollback ?? false, KeepActive: staged is not null), ct);
         if (outcome.Status == ImportStatus.Rejected)
         {
             var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";
@@ -113,6 +136,16 @@ internal static class GovernanceApi
                 ["pluginId"] = outcome.PluginId,
                 ["version"] = outcome.Version,
             });
+        }
+
+        if (staged is not null)
+        {
+            var started = await rollouts.StartAsync(outcome.PluginId!, staged with { Version = outcome.Version }, http.Actor(), ct);
+            if (started.Refusal is { } refused)
+            {
+                // The version stays installed (inactive); say so beside why it was not staged.
+                return (refused with { Detail = $"{outcome.PluginId}@{outcome.Version} is installed but not rolled out: {refused.Detail}" }).ToProblem();
+            }
         }
 
         var dto = new InstallResultDto((await plugins.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));

@@ -204,6 +204,11 @@ internal sealed class PluginLifecycle(
             return VersionNotFound(id, version ?? "(none)");
         }
 
+        if (plugin.ActiveVersion != version && await CurrentRolloutAsync(id, ct) is not null)
+        {
+            return Rollouts.RolloutService.InProgress(id);
+        }
+
         if (plugin.ActiveVersion != version)
         {
             var candidate = VersionRules.TryParse(version)!;
@@ -252,6 +257,11 @@ internal sealed class PluginLifecycle(
         if (removing.Count == 0)
         {
             return VersionNotFound(id, version!);
+        }
+
+        if (await CurrentRolloutAsync(id, ct) is { } rollout && removing.Any(r => r.Version == rollout.FromVersion || r.Version == rollout.ToVersion))
+        {
+            return Rollouts.RolloutService.InProgress(id);
         }
 
         var remaining = rows.Except(removing).ToList();
@@ -336,6 +346,9 @@ internal sealed class PluginLifecycle(
     });
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private Task<RolloutEntity?> CurrentRolloutAsync(string id, CancellationToken ct) =>
+        db.Rollouts.AsNoTracking().FirstOrDefaultAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);
 
     private async Task ChangedAsync(CancellationToken ct)
     {

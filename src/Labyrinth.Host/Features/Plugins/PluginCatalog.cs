@@ -54,7 +54,7 @@ internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Ena
 /// The in-memory view of installed plugins that hot paths (file serving, frames, spawn checks)
 /// read without touching the database. Rebuilt from the database + content store on change.
 /// </summary>
-internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, ILogger<PluginCatalog> logger)
+internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, CompressedVariants variants, ILogger<PluginCatalog> logger)
 {
     private static readonly FrozenSet<string> CompressibleTypes = new[]
     {
@@ -183,7 +183,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         return themes;
     }
 
-    private static PluginFile CreateFile(string path, byte[] bytes, bool bestCompression)
+    private PluginFile CreateFile(string path, byte[] bytes, bool bestCompression)
     {
         var contentType = ContentTypes.For(path);
         if (contentType == "text/html")
@@ -191,14 +191,16 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             bytes = FrameDocument.InjectBootstrap(bytes);
         }
 
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         byte[]? br = null, gz = null;
         if (CompressibleTypes.Contains(contentType) && bytes.Length > 256)
         {
             // Brotli's smallest size (quality 11) runs at ~0.3 MB/s: a 6 MB bundle kept an upload
             // waiting ~20 s. Above 256 KiB take the default level (~9 MB/s, ~13% larger).
-            var brotliLevel = bestCompression && bytes.Length <= LargeFileBytes ? CompressionLevel.SmallestSize : CompressionLevel.Optimal;
-            br = Compress(bytes, s => new BrotliStream(s, brotliLevel, leaveOpen: true));
-            gz = Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
+            var smallest = bestCompression && bytes.Length <= LargeFileBytes;
+            br = variants.Get(sha, smallest ? "br-smallest" : "br-optimal", bytes,
+                b => Compress(b, s => new BrotliStream(s, smallest ? CompressionLevel.SmallestSize : CompressionLevel.Optimal, leaveOpen: true)));
+            gz = variants.Get(sha, "gz-smallest", bytes, b => Compress(b, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true)));
             if (br.Length >= bytes.Length)
             {
                 br = null;
@@ -210,8 +212,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             }
         }
 
-        var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes)) + "\"";
-        return new PluginFile(path, bytes, br, gz, etag, contentType);
+        return new PluginFile(path, bytes, br, gz, "\"" + sha + "\"", contentType);
     }
 
     private static byte[] Compress(byte[] bytes, Func<Stream, Stream> create)

@@ -34,7 +34,8 @@ internal sealed record ImportProblem(
 /// Who imports and how. <paramref name="DevBuildKeyId"/> is set only for the example plugins: a
 /// version already installed and signed by that (local) key may be replaced in place.
 /// </summary>
-internal sealed record ImportRequest(string Actor, bool AllowRollback, string? DevBuildKeyId = null);
+/// <param name="KeepActive">Install without making it the active version (a staged rollout starts next).</param>
+internal sealed record ImportRequest(string Actor, bool AllowRollback, string? DevBuildKeyId = null, bool KeepActive = false);
 
 internal sealed record ImportOutcome(ImportStatus Status, int HttpStatus, string? PluginId, string? Version, IReadOnlyList<ImportProblem> Problems)
 {
@@ -195,6 +196,13 @@ internal sealed partial class PluginStore(
         var candidate = VersionRules.TryParse(version)!;
         var active = plugin is null ? null : VersionRules.TryParse(plugin.ActiveVersion);
         var isRollback = active is not null && VersionRules.IsDowngrade(candidate, active);
+        if (plugin is not null && plugin.ActiveVersion != version && !request.KeepActive &&
+            await db.Rollouts.AnyAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct))
+        {
+            return Rejected(409, id, version, [new(ErrorCodes.RolloutInProgress, null, "/version",
+                $"{id} has a rollout in progress; promote it or roll it back before installing another version for everyone.")]);
+        }
+
         if (VersionRules.CheckActivation(id, candidate, active, request.AllowRollback) is { } downgrade)
         {
             return Rejected(409, id, version, [new(ErrorCodes.VersionDowngrade, null, "/version", downgrade + " (upload with ?rollback=true).")]);
@@ -235,7 +243,7 @@ internal sealed partial class PluginStore(
         {
             db.Plugins.Add(new PluginEntity { Id = id, ActiveVersion = version, Enabled = true, UpdatedAt = now });
         }
-        else if (plugin.ActiveVersion != version)
+        else if (plugin.ActiveVersion != version && !request.KeepActive)
         {
             plugin.ActiveVersion = version;
             plugin.UpdatedAt = now;

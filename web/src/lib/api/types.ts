@@ -342,3 +342,73 @@ export interface SnapshotUploadDto {
   mediaType: 'image/png' | 'image/jpeg' | 'image/webp';
   data: string;
 }
+
+// Groups, availability and staged rollouts (docs/api.md "Groups" and "Availability and staged rollouts").
+
+export interface GroupDto {
+  id: string;
+  name: string;
+  createdAt: string;
+  members: { userId: string; userName: string }[];
+  /** Plugins limited to this group (among others, possibly). */
+  plugins: string[];
+}
+
+export interface AvailabilityDto {
+  pluginId: string;
+  /** null: available to everyone. */
+  groups: { id: string; name: string }[] | null;
+}
+
+export interface RolloutSideDto {
+  version: string;
+  opens: number;
+  mountFailures: number;
+  cardErrors: number;
+  bridgeViolations: number;
+  mountFailuresPerThousand: number;
+  cardErrorsPerThousand: number;
+  bridgeViolationsPerThousand: number;
+  people: number;
+  peopleNames: string[];
+}
+
+export interface RateBreachDto {
+  rate: 'mountFailures' | 'cardErrors' | 'bridgeViolations';
+  candidatePerThousand: number;
+  previousPerThousand: number;
+  marginPerThousand: number;
+}
+
+export interface RolloutDto {
+  id: string;
+  pluginId: string;
+  status: 'running' | 'paused' | 'promoted' | 'rolled_back';
+  percent?: number;
+  groups?: { id: string; name: string }[];
+  minOpens: number;
+  marginPerThousand: number;
+  previous: RolloutSideDto;
+  candidate: RolloutSideDto;
+  startedBy: string;
+  startedAt: string;
+  endedBy: string | null;
+  endedAt: string | null;
+  autoRollback: { at: string; breaches: RateBreachDto[] } | null;
+}
+
+export interface PluginRolloutDto {
+  pluginId: string;
+  activeVersion: string;
+  availability: AvailabilityDto;
+  current: RolloutDto | null;
+  last: RolloutDto | null;
+}
+
+export interface StartRolloutRequest {
+  version: string;
+  groups?: string[];
+  percent?: number;
+  minOpens?: number;
+  marginPerThousand?: number;
+}

@@ -41,6 +41,8 @@ export interface CardBridgeOptions {
   loadPayload: () => Promise<unknown>;
   onSetPayload: (payload: unknown) => void;
   onLoadReport?: (r: CardLoadReport) => void;
+  /** The card raised an error after its load was reported (the first one per load): rollout figures count it. */
+  onCardError?: () => void;
   now?: () => number;
   pingIntervalMs?: number;
   /** No pong for this long → "Not responding". */
@@ -152,6 +154,7 @@ export class CardBridge {
   #seq = 0;
   #readySeen = false;
   #reported = false;
+  #errorReported = false;
   #props: Record<string, unknown>;
   #propsKey: string;
   #bounds: Bounds;
@@ -236,6 +239,7 @@ export class CardBridge {
     this.view.suspended = null;
     this.#readySeen = false;
     this.#reported = false;
+    this.#errorReported = false;
     this.view.loadMs = null;
     this.view.cardLoadMs = null;
     this.view.loads++;
@@ -597,7 +601,13 @@ export class CardBridge {
   }
 
   #report(r: CardLoadReport): void {
-    if (this.#reported) return;
+    if (this.#reported) {
+      if (!r.ok && !this.#errorReported) {
+        this.#errorReported = true;
+        this.options.onCardError?.();
+      }
+      return;
+    }
     this.#reported = true;
     this.options.onLoadReport?.(r);
   }

@@ -38,6 +38,8 @@ export class CardDeck {
   draggingFiles = $state(false);
 
   readonly #store: BoardStore;
+  /** Snapshot saves still running (a close may stop waiting for them; the PUT goes on). */
+  readonly #saving = new Map<string, Promise<void>>();
 
   constructor(store: BoardStore) {
     this.#store = store;
@@ -77,7 +79,12 @@ export class CardDeck {
     try {
       const live = this.live.get(id);
       if (live) {
-        await Promise.race([live.closeLive(SNAPSHOT_WAIT_MS).catch(() => {}), new Promise((r) => setTimeout(r, SNAPSHOT_WAIT_MS + 500))]);
+        const saving = live.closeLive(SNAPSHOT_WAIT_MS).catch(() => {});
+        this.#saving.set(id, saving);
+        void saving.then(() => {
+          if (this.#saving.get(id) === saving) this.#saving.delete(id);
+        });
+        await Promise.race([saving, new Promise((r) => setTimeout(r, SNAPSHOT_WAIT_MS + 500))]);
       }
       this.prompts.dismissFor(id);
       await this.#store.flushPayload(id);
@@ -85,6 +92,15 @@ export class CardDeck {
     } finally {
       this.closing.delete(id);
     }
+  }
+
+  /**
+   * Resolves once the card's last snapshot is stored (at once when none is in flight). Revoking
+   * what the card was shown waits for it: the server deletes the picture drawn while the card held
+   * it, and a save landing after that delete would bring the picture back.
+   */
+  snapshotSettled(id: string): Promise<void> {
+    return this.#saving.get(id) ?? Promise.resolve();
   }
 
   snapshotSaved(id: string): void {
