@@ -142,8 +142,7 @@ export interface PluginDto {
   author: string;
   enabled: boolean;
   bundleBytes: number;
-  /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
-  signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
+  signature: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
   cards: CardTypeDto[];
 }
 
