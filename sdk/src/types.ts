@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+import type { ASSET_TYPES } from './protocol.ts';
+
 /** Any value that survives `JSON.stringify` → `JSON.parse` unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -374,7 +376,7 @@ export interface CardContext {
 }
 
 /** File Registry asset kinds; `fileRegistry:<type>` is the matching capability. */
-export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
+export type AssetType = (typeof ASSET_TYPES)[number];
 
 /**
  * What {@link CardContext.requestAsset} resolves and {@link CardContext.onAssetPushed} delivers:

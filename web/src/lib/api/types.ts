@@ -1,4 +1,5 @@
 // Wire types, mirrored from docs/api.md (the contract). Change the contract first.
+import type { AssetType } from '../../../../sdk/src/types.ts';
 import type { SharedSelectionDto } from '../ink/types';
 
 export type Role = 'admin' | 'member';
@@ -246,7 +247,7 @@ export interface PluginKilledEvent {
 
 // Card Security Contract runtime: cards, grants, assets — docs/api.md.
 
-export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
+export type { AssetType };
 
 export interface AssetDto {
   id: string;

@@ -2,7 +2,7 @@ import type { AssetDto, AssetType } from '../api/types';
 
 export type { AssetDto, AssetType };
 
-export const ASSET_TYPES: readonly AssetType[] = ['image', 'pdf', '3d-model', 'text'];
+export { ASSET_TYPES } from '../../../../sdk/src/protocol.ts';
 
 /** One upload in flight or failed (shown in the list until dismissed). */
 export interface UploadItem {

@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '../../../../sdk/src/types.ts';
 import type { SelectionSnapshot } from '../ink/types';
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
@@ -11,6 +12,11 @@ import {
   PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage,
   type RejectReason, type ResponseError,
 } from './types';
+
+// What the page forwards to a card came out of JSON (the server's answers, card messages the
+// validator rebuilt from JSON), so it is JSON; these say so to the SDK's protocol types.
+const json = (v: unknown): JsonValue => v as JsonValue;
+const jsonObject = (v: Record<string, unknown>): JsonObject => v as JsonObject;
 
 /** Timeouts of requests that do not wait for a person (docs/api.md "Bridge protocol additions"). */
 export const READ_ASSET_TIMEOUT_MS = 30_000;
@@ -326,8 +332,8 @@ export class CardBridge {
     this.#send({
       type: 'init',
       card: this.options.card,
-      props: this.#props,
-      payload: payload ?? null,
+      props: jsonObject(this.#props),
+      payload: json(payload ?? null),
       themeTokens,
       bounds: this.#bounds,
       active: this.#active,
@@ -343,7 +349,7 @@ export class CardBridge {
       typeID: this.options.card.typeID,
       topics: this.options.topics ?? {},
       granted: () => this.#services.granted().includes(PUBSUB_CAPABILITY),
-      deliver: (d) => this.#send({ type: 'event', ...d }),
+      deliver: (d) => this.#send({ type: 'event', ...d, payload: json(d.payload) }),
     });
   }
 
@@ -541,7 +547,7 @@ export class CardBridge {
   }
 
   #answer(id: string, outcome: { ok: true; result: unknown } | { ok: false; error: ResponseError }, transfer?: Transferable[]): void {
-    this.#send(outcome.ok ? { type: 'response', id, ok: true, result: outcome.result } : { type: 'response', id, ok: false, error: outcome.error }, transfer);
+    this.#send(outcome.ok ? { type: 'response', id, ok: true, result: json(outcome.result) } : { type: 'response', id, ok: false, error: outcome.error }, transfer);
   }
 
   /** Ends every pending request with `code` (close → cancelled, suspension → suspended). */
@@ -653,7 +659,7 @@ export class CardBridge {
     if (key === this.#propsKey) return;
     this.#propsKey = key;
     this.#props = props;
-    this.#send({ type: 'propsChanged', props });
+    this.#send({ type: 'propsChanged', props: jsonObject(props) });
   }
 
   /** Pushes new theme tokens (`themeChanged`); unchanged tokens send nothing. */

@@ -1,6 +1,7 @@
 // Validation of every card → host message (docs/api.md). Cards are untrusted: anything that is
 // not exactly one of the allowed shapes, or too large, is dropped and counted by the caller.
 import { ASSET_TYPES, HTTP_METHODS, type AssetType, type HttpMethod, type NetworkRequest } from './card-host';
+import { CARD_TO_HOST_TYPES } from '../../../../sdk/src/protocol.ts';
 import { isTopic, isTopicPattern } from './topics';
 import type { CardErrorCode, CardMessage, RejectReason } from './types';
 
@@ -19,11 +20,8 @@ const MAX_MAP_KEY = 128;
 const MAX_MAP_VALUE = 4096;
 const MAX_KIND = 64;
 
-export const CARD_MESSAGE_TYPES = [
-  'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
-  'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot',
-] as const;
+/** The card → host message types: the SDK's list, checked against its protocol types. */
+export const CARD_MESSAGE_TYPES = CARD_TO_HOST_TYPES;
 
 const ID_CHARS = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,63}$/;
