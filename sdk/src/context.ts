@@ -4,10 +4,11 @@
  * DOM-free on purpose.
  */
 import type {
-  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
+  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardLimits, CardToHostMessage,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
   PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
+import { DEFAULT_CARD_LIMITS } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -38,6 +39,8 @@ export interface CardState {
   active: boolean;
   bounds: Bounds;
   grantedCapabilities?: readonly string[];
+  /** The host's published limits (`init.limits`); {@link DEFAULT_CARD_LIMITS} when absent. */
+  limits?: CardLimits;
 }
 
 /** The host side of a context: push state changes, listeners are called. */
@@ -66,9 +69,6 @@ export interface CardContextController {
    */
   receive(message: { type?: unknown; [k: string]: unknown }): boolean;
 }
-
-/** The host refuses payloads over 1 MiB serialized; fail early, where the author can see it. */
-export const MAX_PAYLOAD_CHARS = 1024 * 1024;
 
 /** Longest token a pushed asset may carry; server tokens are far shorter. */
 export const MAX_ASSET_TOKEN = 200;
@@ -191,6 +191,7 @@ export function createCardContext(
   const selections: Listeners<SelectionSnapshot | null> = new Set();
   let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
+  const { maxPayloadBytes } = state.limits ?? DEFAULT_CARD_LIMITS;
 
   interface Pending {
     resolve(result: unknown): void;
@@ -287,7 +288,9 @@ export function createCardContext(
     setPayload(payload: JsonValue) {
       const json = JSON.stringify(payload);
       if (json === undefined) throw new TypeError('setPayload: payload must be JSON (got undefined or a function)');
-      if (json.length > MAX_PAYLOAD_CHARS) throw new RangeError(`setPayload: payload is ${json.length} characters serialized; the limit is 1 MiB`);
+      // The host refuses more than its published limit (UTF-8 bytes); fail early, where the author sees it.
+      const bytes = new TextEncoder().encode(json).length;
+      if (bytes > maxPayloadBytes) throw new RangeError(`setPayload: payload is ${bytes} bytes of JSON (UTF-8); this host's limit is ${maxPayloadBytes}`);
       state.payload = payload;
       send({ type: 'setPayload', payload });
     },

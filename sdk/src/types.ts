@@ -604,6 +604,21 @@ export interface BridgeError {
   message: string;
 }
 
+/**
+ * The sizes a card's messages must keep, in UTF-8 bytes of their JSON, as the host publishes them
+ * (`GET /api/cards/limits`); the card learns them in {@link InitMessage}.
+ */
+export interface CardLimits {
+  /** Any message but card state and snapshots. */
+  maxMessageBytes: number;
+  /** Card state (`setPayload`). */
+  maxPayloadBytes: number;
+  /** A bus payload (`publish`, `request`, a reply). */
+  maxPublishBytes: number;
+  /** A closed card's picture, decoded image bytes. */
+  maxSnapshotBytes: number;
+}
+
 /** Host → card: first message; carries everything needed to mount. */
 export interface InitMessage {
   type: 'init';
@@ -614,6 +629,7 @@ export interface InitMessage {
   bounds: Bounds;
   active: boolean;
   grantedCapabilities: string[];
+  limits: CardLimits;
 }
 export interface PropsChangedMessage { type: 'propsChanged'; props: JsonObject }
 export interface SetActiveMessage { type: 'setActive'; active: boolean }
@@ -664,7 +680,7 @@ export type HostToCardMessage =
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }
-/** ≤ 1 MiB serialized. */
+/** ≤ `limits.maxPayloadBytes` (default 1 MiB) of UTF-8 JSON. */
 export interface SetPayloadMessage { type: 'setPayload'; payload: JsonValue }
 export interface SizePreferenceChangedMessage { type: 'sizePreferenceChanged'; width: number; height: number }
 export interface InteractionEventMessage { type: 'interactionEvent'; name: string; detail?: JsonValue }

@@ -5,7 +5,7 @@ import { BridgeError, denyAllServices, toWireError, type AssetHandle, type Asset
 import type { FramePool } from './frame-pool';
 import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
-import { bridgeLimits, type BridgeLimits } from './limits';
+import { bridgeLimits, cardLimits, type BridgeLimits } from './limits';
 import { BusRequestError } from '../bus/workspace-bus';
 import { PUBSUB_CAPABILITY, type BusAttachment, type BusGate } from '../bus/types';
 import {
@@ -24,7 +24,6 @@ export const SUBSCRIBE_TIMEOUT_MS = 5_000;
 /** Requests a card may have open at once; more are answered `rate_limited`. */
 export const MAX_PENDING_REQUESTS = 64;
 /** A closing card's snapshot: decoded bytes at most, and how long the host waits for it. */
-export const SNAPSHOT_MAX_BYTES = 200_000;
 export const SNAPSHOT_TIMEOUT_MS = 1500;
 export const VIOLATION_REPORT_INTERVAL_MS = 2000;
 
@@ -35,7 +34,7 @@ export interface CardLoadReport {
 }
 
 export interface CardBridgeOptions {
-  /** Token bucket for this card's messages; the server's configured limits when omitted. */
+  /** Rates and sizes for this card; the server's published limits when omitted. */
   limits?: BridgeLimits;
   frameUrl: string;
   cardName: string;
@@ -257,7 +256,7 @@ export class CardBridge {
     }
 
     this.#startedAt = this.#now();
-    const limits = this.options.limits ?? bridgeLimits();
+    const limits = this.#limits();
     this.#guard = new MessageGuard(this.#startedAt, this.view.counters, limits.messagesPerSecond, limits.burst);
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
@@ -338,6 +337,7 @@ export class CardBridge {
       bounds: this.#bounds,
       active: this.#active,
       grantedCapabilities: [...this.#granted],
+      limits: cardLimits(this.#limits()),
     });
   }
 
@@ -423,7 +423,7 @@ export class CardBridge {
         const settle = this.#snapshots.get(m.id);
         if (!settle) return;
         this.#snapshots.delete(m.id);
-        settle(base64Bytes(m.dataUrl) <= SNAPSHOT_MAX_BYTES ? m.dataUrl : null);
+        settle(base64Bytes(m.dataUrl) <= this.#limits().maxSnapshotBytes ? m.dataUrl : null);
         return;
       }
       case 'cancelRequest':
@@ -544,6 +544,10 @@ export class CardBridge {
     this.#clearTimeout(p.timer);
     if (!outcome.ok) p.controller.abort();
     this.#answer(id, outcome, transfer);
+  }
+
+  #limits(): Readonly<BridgeLimits> {
+    return this.options.limits ?? bridgeLimits();
   }
 
   #answer(id: string, outcome: { ok: true; result: unknown } | { ok: false; error: ResponseError }, transfer?: Transferable[]): void {
@@ -735,7 +739,7 @@ export class CardBridge {
   /**
    * Asks the card to render itself (`captureSnapshot`) and resolves the validated
    * `data:image/…;base64,…` URL, or null when the card does not answer in time, answers with
-   * something invalid or over {@link SNAPSHOT_MAX_BYTES}, or is not running.
+   * something invalid or over the published `maxSnapshotBytes`, or is not running.
    */
   captureSnapshot(timeoutMs = SNAPSHOT_TIMEOUT_MS): Promise<string | null> {
     if (!this.#port || !this.#readySeen || this.status === 'suspended') return Promise.resolve(null);
@@ -749,7 +753,7 @@ export class CardBridge {
         this.#clearTimeout(timer);
         resolve(url);
       });
-      this.#send({ type: 'captureSnapshot', id, maxBytes: SNAPSHOT_MAX_BYTES });
+      this.#send({ type: 'captureSnapshot', id, maxBytes: this.#limits().maxSnapshotBytes });
     });
   }
 

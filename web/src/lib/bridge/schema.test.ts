@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGuard } from './guard';
-import { exceedsJsonBudget, MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, MAX_SNAPSHOT_CHARS, utf8Length, validateCardMessage } from './schema';
+import { DEFAULT_BRIDGE_LIMITS } from './limits';
+import { exceedsJsonBudget, maxSnapshotChars, utf8Length, validateCardMessage } from './schema';
+
+const MAX_MESSAGE_BYTES = DEFAULT_BRIDGE_LIMITS.maxMessageBytes;
+const MAX_PAYLOAD_BYTES = DEFAULT_BRIDGE_LIMITS.maxPayloadBytes;
+const MAX_SNAPSHOT_CHARS = maxSnapshotChars(DEFAULT_BRIDGE_LIMITS);
 import { TokenBucket } from './token-bucket';
 
 const reason = (d: unknown) => {
