@@ -70,6 +70,23 @@ export interface CardContextController {
   receive(message: { type?: unknown; [k: string]: unknown }): boolean;
 }
 
+/**
+ * The plain JSON copy of `value` that crosses the port, and its serialized length.
+ *
+ * A port structured-clones what it posts, and structured clone refuses proxies: a Svelte
+ * `$state` array or object (or anything wrapping a Proxy) throws `DataCloneError` there, while
+ * `JSON.stringify` reads it fine. Every value a card hands the bridge goes through here, so what
+ * is posted is exactly the JSON the size check measured — never the caller's live object.
+ */
+export function plainJson(value: unknown, what: string): { value: JsonValue; json: string } {
+  let json: string | undefined;
+  try { json = JSON.stringify(value); } catch (e) {
+    throw new TypeError(`${what} must be JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (json === undefined) throw new TypeError(`${what} must be JSON (got ${typeof value})`);
+  return { value: JSON.parse(json) as JsonValue, json };
+}
+
 /** Longest token a pushed asset may carry; server tokens are far shorter. */
 export const MAX_ASSET_TOKEN = 200;
 
@@ -250,7 +267,8 @@ export function createCardContext(
       answer.then(
         (result) => {
           const value = (result === undefined ? null : result) as JsonValue;
-          try { send({ type: 'reply', rid, ok: true, result: value }); } catch (e) {
+          // A $state proxy (or any non-plain object) would not survive postMessage: send its JSON copy.
+          try { send({ type: 'reply', rid, ok: true, result: plainJson(value, 'respond: answer').value }); } catch (e) {
             send({ type: 'reply', rid, ok: false, error: { message: `The answer is not JSON: ${String(e)}`.slice(0, 500) } });
           }
         },
@@ -286,13 +304,12 @@ export function createCardContext(
     get grantedCapabilities() { return granted; },
     get selection() { return selection; },
     setPayload(payload: JsonValue) {
-      const json = JSON.stringify(payload);
-      if (json === undefined) throw new TypeError('setPayload: payload must be JSON (got undefined or a function)');
+      const plain = plainJson(payload, 'setPayload: payload');
       // The host refuses more than its published limit (UTF-8 bytes); fail early, where the author sees it.
-      const bytes = new TextEncoder().encode(json).length;
+      const bytes = new TextEncoder().encode(plain.json).length;
       if (bytes > maxPayloadBytes) throw new RangeError(`setPayload: payload is ${bytes} bytes of JSON (UTF-8); this host's limit is ${maxPayloadBytes}`);
-      state.payload = payload;
-      send({ type: 'setPayload', payload });
+      state.payload = plain.value;
+      send({ type: 'setPayload', payload: plain.value });
     },
     onActive: (cb: (a: boolean) => void) => on(active, cb),
     onBounds: (cb: (b: Bounds) => void) => on(bounds, cb),
@@ -308,7 +325,7 @@ export function createCardContext(
     },
     interaction(name: string, detail?: JsonValue) {
       send(detail === undefined ? { type: 'interactionEvent', name: String(name) }
-        : { type: 'interactionEvent', name: String(name), detail });
+        : { type: 'interactionEvent', name: String(name), detail: plainJson(detail, 'interaction: detail').value });
     },
     requestSize(width: number, height: number) {
       send({ type: 'sizePreferenceChanged', width: Number(width), height: Number(height) });
@@ -320,7 +337,7 @@ export function createCardContext(
       return request<AssetData>({ type: 'readAsset', id: newId(), token: String(token) });
     },
     publish(topic: string, payload: JsonValue, options: PublishOptions = {}) {
-      const msg: PublishMessage = { type: 'publish', topic: String(topic), payload: payload ?? null };
+      const msg: PublishMessage = { type: 'publish', topic: String(topic), payload: plainJson(payload ?? null, 'publish: payload').value };
       if (options.target !== undefined) msg.target = String(options.target);
       send(msg);
     },
@@ -339,7 +356,9 @@ export function createCardContext(
       }
     },
     request(topic: string, payload: JsonValue, options: RequestOptions = {}) {
-      const msg: BusRequestMessage = { type: 'request', id: newId(), topic: String(topic), payload: payload ?? null };
+      let plain: JsonValue;
+      try { plain = plainJson(payload ?? null, 'request: payload').value; } catch (e) { return Promise.reject(e); }
+      const msg: BusRequestMessage = { type: 'request', id: newId(), topic: String(topic), payload: plain };
       if (options.target !== undefined) msg.target = String(options.target);
       if (options.timeout !== undefined) msg.timeoutMs = Number(options.timeout);
       return request<JsonValue>(msg);
@@ -353,8 +372,10 @@ export function createCardContext(
     requestNetwork(service: string, req: NetworkRequest, options: NetworkOptions = {}) {
       const { onChunk, signal } = options;
       if (signal?.aborted) return Promise.reject(new CardBridgeError('cancelled', 'The request was aborted before it started.'));
+      let request_: NetworkRequest;
+      try { request_ = plainJson(req, 'requestNetwork: request').value as unknown as NetworkRequest; } catch (e) { return Promise.reject(e); }
       const id = newId();
-      const done = request<NetworkResponse>({ type: 'requestNetwork', id, service: String(service), request: req }, onChunk);
+      const done = request<NetworkResponse>({ type: 'requestNetwork', id, service: String(service), request: request_ }, onChunk);
       if (!signal) return done;
       const abort = () => {
         const p = pending.get(id);
@@ -367,10 +388,13 @@ export function createCardContext(
       return done.finally(() => signal.removeEventListener('abort', abort));
     },
     call(pluginId: string, method: string, input?: JsonValue) {
-      return request<JsonValue>({ type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: input ?? null });
+      let plain: JsonValue;
+      try { plain = plainJson(input ?? null, 'call: input').value; } catch (e) { return Promise.reject(e); }
+      return request<JsonValue>({ type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: plain });
     },
     exportRequested(kind: string, data?: JsonValue) {
-      send(data === undefined ? { type: 'exportRequested', kind: String(kind) } : { type: 'exportRequested', kind: String(kind), data });
+      send(data === undefined ? { type: 'exportRequested', kind: String(kind) }
+        : { type: 'exportRequested', kind: String(kind), data: plainJson(data, 'exportRequested: data').value });
     },
   });
 

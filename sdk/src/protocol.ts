@@ -7,13 +7,13 @@ import type { CardLimits, CardToHostType, HostToCardType } from './types.ts';
 export const CARD_TO_HOST_TYPES = [
   'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
   'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot',
+  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave',
 ] as const;
 
 /** Every message type the host may send on the port. */
 export const HOST_TO_CARD_TYPES = [
   'init', 'propsChanged', 'setActive', 'setBounds', 'themeChanged', 'ping', 'response', 'event', 'networkChunk', 'captureSnapshot',
-  'grantsChanged', 'pushAsset', 'pushSelectionSnapshot', 'selectionRevoked',
+  'grantsChanged', 'setFocusAllowed', 'pushAsset', 'pushSelectionSnapshot', 'selectionRevoked',
 ] as const;
 
 /** The kinds of file the File Registry holds (`fileRegistry:<type>`). */

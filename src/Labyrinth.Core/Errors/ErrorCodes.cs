@@ -7,7 +7,6 @@ namespace Labyrinth.Core.Errors;
 public static class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
-    public const string RouteNotFound = "route.not_found";
 
     /// <summary>The disk holding the data directory (or the database) is full: nothing was saved.</summary>
     public const string StorageFull = "storage.full";
@@ -46,6 +45,9 @@ public static class ErrorCodes
     public const string ManifestInvalid = "manifest.invalid";
     public const string PluginFileNotFound = "plugin.file_not_found";
 
+    /// <summary>Nothing is served at this address on this origin (e.g. the API on a card origin, a plugin file on the host origin).</summary>
+    public const string RouteNotFound = "route.not_found";
+
     // Package import: one code per refusal reason so metrics can count rejections by reason.
     public const string PackageMalformed = "package.malformed";
     public const string PackageUnsupported = "package.unsupported";
@@ -82,6 +84,12 @@ public static class ErrorCodes
     public const string SpawnPluginKilled = "spawn.plugin_killed";
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
+
+    /// <summary>A development install (labyrinth plugin dev) on a host whose Labyrinth:Plugins:AllowDevInstalls is off.</summary>
+    public const string DevInstallsOff = "plugin.dev_installs_off";
+
+    /// <summary>A development install whose version is not <c>x.y.z-dev.N</c>.</summary>
+    public const string DevVersionRequired = "plugin.dev_version_required";
     public const string VersionNotFound = "version.not_found";
     public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";

@@ -7,6 +7,7 @@ using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Rollouts;
@@ -33,7 +34,9 @@ internal static partial class CardsApi
     /// <summary>
     /// The upgrade on offer: the version assigned to the card's person (the active version, or during
     /// a staged rollout the one their cohort gets) when it is usable, newer (SemVer precedence) than
-    /// the card's and still has the card's type; else null.
+    /// the card's (or, in a development loop, any other version while the assigned one is a
+    /// development install: 1.0.0-dev.7 after 1.0.0 is what the author just saved) and still has
+    /// the card's type; else null. Either way the move grants nothing new without consent.
     /// </summary>
     public static CardUpgradeTarget? FindUpgrade(PluginCatalog catalog, PluginAccess access, CardInstance card)
     {
@@ -45,7 +48,7 @@ internal static partial class CardsApi
         if (plugin is not { IsUsable: true } || assigned is null || plugin.IsKilled(assigned) ||
             VersionRules.TryParse(assigned) is not { } target ||
             VersionRules.TryParse(card.Version) is not { } current ||
-            !VersionRules.IsUpgrade(target, current) ||
+            !(VersionRules.IsUpgrade(target, current) || (DevInstallPolicy.IsDevVersion(assigned) && assigned != card.Version)) ||
             plugin.Versions.GetValueOrDefault(assigned)?.FindCard(card.TypeID) is not { } next)
         {
             return null;
@@ -76,6 +79,22 @@ internal static partial class CardsApi
                 }
 
                 card = fresh;
+            }
+
+            if (string.Equals(request.Version, card.Version, StringComparison.Ordinal))
+            {
+                // The card followed its person's version down (a rollback, or a development build
+                // that sorts below the release) while the board still names the old one: the move
+                // the caller asks for has happened; store it and hand back the board showing it.
+                var current = await db.Boards.SingleAsync(b => b.Id == card.BoardId && b.OwnerId == card.UserId, ct);
+                var currentDoc = BoardDocument.Read(current);
+                if (currentDoc.Windows.Find(w => w.Id == card.WindowId)?.Plugin is { } stored && stored.Version != card.Version &&
+                    await BoardsApi.FollowAssignmentsAsync(db, catalog, pluginAccess, clock, current, currentDoc, ct) is { } followed)
+                {
+                    return TypedResults.Ok(BoardMapping.ToDto(current, followed));
+                }
+
+                db.ChangeTracker.Clear();
             }
 
             var target = FindUpgrade(catalog, pluginAccess, card);

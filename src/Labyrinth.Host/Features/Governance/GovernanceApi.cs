@@ -1,4 +1,5 @@
 using Labyrinth.Core.Errors;
+using Labyrinth.Core.Manifests;
 using Labyrinth.Core.Packages;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
@@ -17,6 +18,7 @@ internal static class GovernanceApi
     public static IServiceCollection AddGovernance(this IServiceCollection services)
     {
         services.AddSingleton<GovernanceGate>();
+        services.AddSingleton<DevInstallPolicy>();
         services.AddSingleton<PluginEvents>();
         services.AddScoped<PluginLifecycle>();
         services.AddScoped<TrustPolicy>();
@@ -29,6 +31,8 @@ internal static class GovernanceApi
         var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
         admin.MapGet("/plugins", async (PluginLifecycle plugins, CancellationToken ct) => TypedResults.Ok(await plugins.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
+        admin.MapPost("/plugins/dev", UploadDevelopment);
+        admin.MapPost("/plugins/dev/{id}/build-failed", DevBuildFailed);
         admin.MapPost("/plugins/{id}/enable", (string id, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
             plugins.EnableAsync(id, http.Actor(), ct).OkOrProblemAsync());
         admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
@@ -57,7 +61,7 @@ internal static class GovernanceApi
             return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
         });
 
-        admin.MapGet("/policy", async (TrustPolicy trust, CancellationToken ct) => TypedResults.Ok(await trust.GetPolicyAsync(ct)));
+        admin.MapGet("/policy", async (TrustPolicy trust, DevInstallPolicy dev, CancellationToken ct) => TypedResults.Ok(await trust.GetPolicyAsync(ct) with { DevInstalls = dev.Describe() }));
         admin.MapPut("/policy", (PolicyRequest body, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
             trust.SetPolicyAsync(body, http.Actor(), ct).OkOrProblemAsync());
 
@@ -65,10 +69,7 @@ internal static class GovernanceApi
         return app;
     }
 
-    /// <summary>
-    /// Reads the body into a temp file with a hard cap (never trusting Content-Length alone), then
-    /// imports it through the one install path.
-    /// </summary>
+    /// <summary>An admin's upload: installed and made active, or staged for a group or a share of people first.</summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
         HttpContext http, bool? rollback, int? rolloutPercent, string? rolloutGroups, int? rolloutMinOpens, PluginStore store, PluginLifecycle plugins,
         RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
@@ -94,6 +95,83 @@ internal static class GovernanceApi
             staged = new StartRolloutRequest(null, groupIds, rolloutPercent, rolloutMinOpens, null);
         }
 
+        return await ImportUploadAsync(http, new ImportRequest(http.Actor(), rollback ?? false, KeepActive: staged is not null), staged, store, plugins, rollouts, paths, metrics, audit, ct);
+    }
+
+    /// <summary>
+    /// <c>labyrinth plugin dev</c>'s upload: an <c>x.y.z-dev.N</c> version, signed or not, made
+    /// active at once (whatever its precedence), while the host allows development installs. Only
+    /// the newest <see cref="DevInstallsDto.Kept"/> development versions of the plugin stay
+    /// installed: older ones are uninstalled (audited) after each install.
+    /// </summary>
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> UploadDevelopment(
+        HttpContext http, DevInstallPolicy policy, PluginStore store, PluginLifecycle plugins, RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    {
+        var dev = policy.Describe();
+        if (!dev.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
+        }
+
+        var result = await ImportUploadAsync(http, new ImportRequest(http.Actor(), AllowRollback: true) { Development = true }, null, store, plugins, rollouts, paths, metrics, audit, ct);
+        if (result.Result is not Created<InstallResultDto> { Value: { } installed })
+        {
+            return result;
+        }
+
+        var devVersions = installed.Plugin.Versions
+            .Where(v => DevInstallPolicy.IsDevVersion(v.Version) && !v.Active)
+            .OrderByDescending(v => v.InstalledAt)
+            .Skip(dev.Kept - 1)
+            .Select(v => v.Version)
+            .ToList();
+        foreach (var old in devVersions)
+        {
+            await plugins.UninstallAsync(installed.Installed.Id, old, http.Actor(), ct);
+        }
+
+        var plugin = devVersions.Count == 0 ? installed.Plugin : (await plugins.FindAsync(installed.Installed.Id, ct))!;
+        return TypedResults.Created($"/api/admin/plugins/{installed.Installed.Id}", installed with { Plugin = plugin });
+    }
+
+    /// <summary>
+    /// <c>labyrinth plugin dev</c> reports a failed build: the admins' open cards of the plugin show
+    /// the compiler's message over the last good version (which stays installed and live). Nothing
+    /// is stored; the next development install clears the message in the browsers.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> DevBuildFailed(
+        string id, DevBuildFailedRequest body, DevInstallPolicy policy, PluginEvents events)
+    {
+        var dev = policy.Describe();
+        if (!dev.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
+        }
+
+        if (!ManifestValidator.IsPluginId(id))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "The plugin id must look like com.example.dice.");
+        }
+
+        if (string.IsNullOrWhiteSpace(body?.Message))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "Send the build's error as { \"message\": \"…\" }.");
+        }
+
+        // A compiler can print pages; the card shows the start, the terminal has the rest.
+        var message = body.Message.Length <= DevBuildFailedRequest.MaxMessageChars ? body.Message : body.Message[..DevBuildFailedRequest.MaxMessageChars] + "\n…";
+        await events.DevBuildFailedAsync(id, message);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The one upload path: reads the body into a temp file with a hard cap (never trusting
+    /// Content-Length alone), imports it, and stages it when <paramref name="staged"/> says so.
+    /// </summary>
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> ImportUploadAsync(
+        HttpContext http, ImportRequest request, StartRolloutRequest? staged, PluginStore store, PluginLifecycle plugins, RolloutService rollouts,
+        HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    {
         var max = PackageLimits.Default.MaxCompressedBytes;
         var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
         await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -126,7 +204,7 @@ internal static class GovernanceApi
         }
 
         file.Position = 0;
-        var outcome = await store.ImportAsync(file, new ImportRequest(http.Actor(), rollback ?? false, KeepActive: staged is not null), ct);
+        var outcome = await store.ImportAsync(file, request, ct);
         if (outcome.Status == ImportStatus.Rejected)
         {
             var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";
@@ -153,6 +231,8 @@ internal static class GovernanceApi
             ? TypedResults.Created($"/api/admin/plugins/{outcome.PluginId}", dto)
             : TypedResults.Ok(dto);
     }
+
+
 
     /// <summary>"id@version" in the path is the same as { version } in the body.</summary>
     private static (string Id, string? Version) SplitId(string id)

@@ -374,11 +374,15 @@ internal sealed class PluginLifecycle(
             .OrderByDescending(v => VersionRules.TryParse(v.Version)!, SemverPrecedence.Instance)
             .Select(v =>
             {
-                var manifest = catalog.FindVersion(v.PluginId, v.Version)?.Manifest;
+                var installed = catalog.FindVersion(v.PluginId, v.Version);
+                var manifest = installed?.Manifest;
                 var fileCount = System.Text.Json.JsonDocument.Parse(v.FilesJson).RootElement.GetArrayLength();
                 return new PluginVersionDto(v.Version, v.InstalledAt, v.TotalBytes, fileCount, v.Digest,
                     new SignatureDto(v.SignatureStatus, v.KeyName, v.KeyId), v.Killed, v.Version == p.ActiveVersion,
-                    manifest?.Name ?? p.Id, manifest?.Description ?? "", manifest?.Dependencies ?? new Dictionary<string, string>());
+                    manifest?.Name ?? p.Id, manifest?.Description ?? "", manifest?.Dependencies ?? new Dictionary<string, string>())
+                {
+                    Accessibility = installed?.Accessibility,
+                };
             })
             .ToArray();
         return new PluginAdminDto(p.Id, p.ActiveVersion, p.Enabled, p.Killed, unsignedAllowed, versionDtos, [.. DependencyResolver.Dependents(nodes, p.Id)]);

@@ -29,6 +29,37 @@ internal sealed record InstalledVersion(string PluginId, string Version, PluginM
 
     /// <summary>The themes this version ships, validated when it was loaded.</summary>
     public IReadOnlyList<InstalledTheme> Themes { get; init; } = [];
+
+    /// <summary>
+    /// Set when the package was packed past the accessibility gate (<c>--allow-a11y-warnings</c>):
+    /// read from its <c>ACCESSIBILITY.json</c>, whatever the manifest says, and shown as a mark.
+    /// </summary>
+    public AccessibilityMark? Accessibility { get; init; }
+}
+
+/// <summary>A package packed with accessibility problems: how many the gate found.</summary>
+internal sealed record AccessibilityMark(int Findings)
+{
+    public const string MarkerPath = "ACCESSIBILITY.json";
+
+    /// <summary>The mark a package's marker file carries; a marker that does not parse still marks it (unknown count: -1).</summary>
+    public static AccessibilityMark? Read(IReadOnlyDictionary<string, PluginFile> files)
+    {
+        if (!files.TryGetValue(MarkerPath, out var file))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(file.Content);
+            return new(doc.RootElement.TryGetProperty("findings", out var f) && f.ValueKind == JsonValueKind.Array ? f.GetArrayLength() : -1);
+        }
+        catch (JsonException)
+        {
+            return new(-1);
+        }
+    }
 }
 
 /// <summary>A plugin theme: its manifest entry and the complete (resolved) theme.</summary>
@@ -126,7 +157,8 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         var entries = JsonSerializer.Deserialize<List<StoredFile>>(row.FilesJson, JsonSerializerOptions.Web) ?? [];
         // Quality 11 costs ~3 s per MB: worth it for a typical card bundle, not for a package of
         // many MB (a 10 MB / 1,000-file package kept its upload waiting ~25 s).
-        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4;
+        // A development version lives for one save: the fast level keeps the save-to-screen loop short.
+        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4 && row.SignatureStatus != PluginStore.StatusDev;
         var root = PluginStore.VersionDir(paths, row.PluginId, row.Version);
         var files = new Dictionary<string, PluginFile>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -155,6 +187,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             SignatureStatus = row.SignatureStatus,
             SignedBy = row.KeyName,
             Themes = LoadThemes(row, manifestResult.Manifest, files),
+            Accessibility = AccessibilityMark.Read(files),
         };
         versionCache[key] = version;
         return version;

@@ -127,6 +127,7 @@ export interface CardTypeDto {
   defaultSize: SizeDto;
   minSize?: SizeDto | null;
   propsSchema: Record<string, unknown> | null;
+  /** Absolute, on the plugin version's card origin. */
   frameUrl: string;
   entryUrl: string;
   /** What the card's manifest requests (network:<s>, fileRegistry:<type>, crossCard:pubsub, api:<id>); granted per card instance. */
@@ -143,8 +144,27 @@ export interface PluginDto {
   author: string;
   enabled: boolean;
   bundleBytes: number;
-  signature: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
+  signature: { status: SignatureStatus; keyName: string | null };
   cards: CardTypeDto[];
+  /** Present when the package was packed past the accessibility gate. */
+  accessibility?: AccessibilityMark;
+  /** The card origin of every installed version (`http://<label>.cards.localhost:<port>` by default). */
+  origins: Record<string, string>;
+}
+
+/** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */
+export interface AccessibilityMark {
+  findings: number;
+}
+
+/** `GET /api/plugins/card-origins`: how card origins are set up, and what an admin should know. */
+export interface CardOriginsDto {
+  template: string;
+  /** Every plugin version has its own origin (and so its own browser process). */
+  isolated: boolean;
+  hostOrigin: string;
+  frameSource: string;
+  warnings: { code: string; message: string }[];
 }
 
 export interface PayloadDto {
@@ -163,7 +183,8 @@ export interface CardLoadTelemetry {
 
 // Plugin governance (admin API)
 
-export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
+/** `dev`: a development version from `labyrinth plugin dev` (x.y.z-dev.N). */
+export type SignatureStatus = 'trusted' | 'unsigned-allowlisted' | 'dev';
 
 export interface SignatureDto {
   status: SignatureStatus;
@@ -183,6 +204,7 @@ export interface PluginVersionDto {
   name: string;
   description: string;
   dependencies: Record<string, string>;
+  accessibility?: AccessibilityMark;
 }
 
 export interface PluginAdminDto {
@@ -329,7 +351,7 @@ export interface AssetGrantResultDto {
   grant: AssetGrantDto;
 }
 
-export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message';
+export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message' | 'focus_steal' | 'navigated';
 
 export interface ViolationReportDto {
   reason: ViolationReason;

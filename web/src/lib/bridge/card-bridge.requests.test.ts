@@ -293,7 +293,7 @@ describe('CardBridge violations', () => {
   it('WindowMessageAfterConnect_CountedAsParentMessageNeverSuspends', async () => {
     const h = make();
     await h.connect();
-    for (let i = 0; i < 60; i++) h.windowMessage({ source: h.frame().contentWindow as unknown as Window, data: { type: 'setPayload', payload: i } });
+    for (let i = 0; i < 60; i++) h.post(h.frame().contentWindow);
     await flush();
     expect(h.bridge.counters.byReason.parent_message).toBe(60);
     expect(h.onSetPayload).not.toHaveBeenCalled();
@@ -443,5 +443,25 @@ describe('CardBridge workspace bus', () => {
     pubPort.postMessage({ type: 'publish', topic: 'timer:countdown:finished', payload: 1 });
     await flush();
     expect(sub.got('event')).toEqual([]);
+  });
+});
+
+describe('CardBridge developer trace', () => {
+  it('Trace_RecordsBothDirectionsAndRefusalsWithTheirReason', async () => {
+    const { BridgeTrace } = await import('./trace.svelte');
+    const trace = new BridgeTrace();
+    const h = make({ trace });
+    const port = await h.connect();
+    port.postMessage({ type: 'setPayload', payload: { count: 4 } });
+    port.postMessage({ type: 'requestAsset', id: 'a1', assetType: 'pdf' });
+    port.postMessage({ type: 'no-such-message' });
+    await flush();
+    await flush();
+
+    expect(trace.entries.find((e) => e.dir === 'out' && e.type === 'init')).toBeDefined();
+    expect(trace.entries.find((e) => e.dir === 'in' && e.type === 'setPayload')).toMatchObject({ refused: null });
+    expect(trace.lastPayloadBytes).toBe('{"count":4}'.length);
+    expect(trace.entries.find((e) => e.dir === 'out' && e.type === 'response')).toMatchObject({ refused: 'not_requested' });
+    expect(trace.entries.find((e) => e.dir === 'in' && e.type === 'no-such-message')?.refused).toBeTruthy();
   });
 });

@@ -254,6 +254,9 @@ export function validateCardMessage(data: unknown): ValidationResult {
       if (!prefix || !BASE64.test(url.slice(prefix[0].length))) return bad;
       return { ok: true, bytes, message: { type, id: data.id, dataUrl: url } };
     }
+    case 'focusBlocked':
+    case 'focusLeave':
+      return { ok: true, bytes, message: { type } };
     default:
       return { ok: false, reason: 'unknown_type' };
   }

@@ -3,7 +3,7 @@ import type { SelectionSnapshot } from '../ink/types';
 import type { CardToHostType, HostToCardMessage } from '../../../../sdk/src/types.ts';
 import type { AssetType, NetworkRequest, ViolationReason } from './card-host';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export interface CardIdentity {
   instanceId: string;
@@ -40,7 +40,9 @@ export type CardMessage =
   | { type: 'cancelRequest'; id: string }
   | { type: 'call'; id: string; pluginId: string; method: string; input: unknown }
   | { type: 'exportRequested'; kind: string; data?: unknown }
-  | { type: 'snapshot'; id: string; dataUrl: string };
+  | { type: 'snapshot'; id: string; dataUrl: string }
+  | { type: 'focusBlocked' }
+  | { type: 'focusLeave' };
 
 /** True only when A and B are the same set of names. */
 type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -58,7 +60,11 @@ export type ResponseError = { code: string; message: string };
 /** Host → card: the SDK's protocol type, as the frame's bootstrap reads it. */
 export type HostMessage = HostToCardMessage;
 
-/** Why a card message was dropped; `parent_message` = a window postMessage after connect. */
+/**
+ * Why a card message was dropped or a card misbehaved: `parent_message` = a window postMessage after
+ * connect; `focus_steal` = took (or tried to take) keyboard focus it was not given; `navigated` =
+ * its frame loaded another document after connect (the card is torn down).
+ */
 export type RejectReason = ViolationReason;
 
 export interface BridgeCounters {

@@ -1,8 +1,10 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { ApiError } from '../api/client';
 import type { BoardStore } from '../boards/board-store.svelte';
+import { BridgeTrace } from '../bridge/trace.svelte';
 import { toasts } from '../toast/toast.svelte';
 import type { CardServices } from './card-services';
+import { cardFocus } from './card-focus.svelte';
 import { canOpen } from './open-cap';
 import { CardPrompts } from './prompts.svelte';
 
@@ -21,7 +23,8 @@ export interface LiveCard {
  * One per board page; renderers reach it through the board context.
  */
 export class CardDeck {
-  readonly prompts = new CardPrompts();
+  // While a card's question is showing, the card the person was in waits for them (card-focus).
+  readonly prompts = new CardPrompts({ hold: () => cardFocus.hold() });
   /** Bumped when a card's snapshot changes, so its closed face reloads the image. */
   readonly snapshotRev = new SvelteMap<string, number>();
   /** Per-card services of mounted cards (permissions panel and drops use them). */
@@ -32,6 +35,10 @@ export class CardDeck {
   readonly live = new Map<string, LiveCard>();
   /** The window whose permissions panel is showing. */
   panelFor = $state<string | null>(null);
+  /** The window whose developer overlay is open (admins; development versions). */
+  devFor = $state<string | null>(null);
+  /** windowId → its bridge traffic record; kept across re-mounts, so a dev reload keeps the history. */
+  readonly #traces = new Map<string, BridgeTrace>();
   /** The card the person asked to remove (confirm showing). */
   removeCandidate = $state<string | null>(null);
   /** Files are being dragged over the page: open cards that take files show a drop zone. */
@@ -65,6 +72,8 @@ export class CardDeck {
     }
     this.#store.windows.setOpen(id, true);
     this.#store.windows.focus(id, { silent: true });
+    // Opening a card enters it: the person asked for it, so it may take keyboard focus.
+    cardFocus.enterWhenReady(id);
     return true;
   }
 
@@ -122,7 +131,20 @@ export class CardDeck {
     if (!id) return;
     this.prompts.dismissFor(id);
     if (this.panelFor === id) this.panelFor = null;
+    if (this.devFor === id) this.devFor = null;
+    this.#traces.delete(id);
     await this.#store.closeWindow(id);
+  }
+
+  /** The window's traffic record for the developer overlay, made on first use. */
+  traceFor(id: string): BridgeTrace {
+    let t = this.#traces.get(id);
+    if (!t) this.#traces.set(id, (t = new BridgeTrace()));
+    return t;
+  }
+
+  findTrace(id: string): BridgeTrace | null {
+    return this.#traces.get(id) ?? null;
   }
 
   togglePanel(id: string): void {

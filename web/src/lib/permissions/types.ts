@@ -1,8 +1,7 @@
-import type { CapabilityDto, CardPermissionsDto, CardUpgradeDto } from '../api/types';
+import type { CapabilityDto, CardPermissionsDto, CardUpgradeDto, SignatureStatus } from '../api/types';
 
-export type { CapabilityDto, CardPermissionsDto, CardUpgradeDto };
+export type { CapabilityDto, CardPermissionsDto, CardUpgradeDto, SignatureStatus };
 
-export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
 
 /**
  * What the page may say about a plugin's signature. Only the host's explicit `trusted` is shown as
@@ -11,7 +10,7 @@ export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
  */
 export function signatureStatusOf(plugin: { signature?: { status?: unknown } | null } | null | undefined): SignatureStatus | null {
   const status = plugin?.signature?.status;
-  return status === 'trusted' || status === 'unsigned-allowlisted' ? status : null;
+  return status === 'trusted' || status === 'unsigned-allowlisted' || status === 'dev' ? status : null;
 }
 
 /** What the panel shows for a capability string. */
