@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Card state writes: PUT …/windows/{id}/payload (a 220-byte state) closed-loop with 1 client and
+# Card state writes: PUT /api/cards/{board}/{window}/payload (a 220-byte state) closed-loop with 1 client and
 # with 16 clients (each its own member and card), side by side with raw SQLite (WAL +
 # synchronous=FULL, one transaction per statement, 1 thread, a database file on the same file
 # system as the host's data directory): new-row inserts (the stated baseline) and the product's own

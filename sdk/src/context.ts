@@ -4,10 +4,11 @@
  * DOM-free on purpose.
  */
 import type {
-  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage,
+  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardLimits, CardToHostMessage,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
   PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
+import { DEFAULT_CARD_LIMITS } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -38,6 +39,8 @@ export interface CardState {
   active: boolean;
   bounds: Bounds;
   grantedCapabilities?: readonly string[];
+  /** The host's published limits (`init.limits`); {@link DEFAULT_CARD_LIMITS} when absent. */
+  limits?: CardLimits;
 }
 
 /** The host side of a context: push state changes, listeners are called. */
@@ -67,9 +70,6 @@ export interface CardContextController {
   receive(message: { type?: unknown; [k: string]: unknown }): boolean;
 }
 
-/** The host refuses payloads over 1 MiB serialized; fail early, where the author can see it. */
-export const MAX_PAYLOAD_CHARS = 1024 * 1024;
-
 /**
  * The plain JSON copy of `value` that crosses the port, and its serialized length.
  *
@@ -78,13 +78,13 @@ export const MAX_PAYLOAD_CHARS = 1024 * 1024;
  * `JSON.stringify` reads it fine. Every value a card hands the bridge goes through here, so what
  * is posted is exactly the JSON the size check measured — never the caller's live object.
  */
-export function plainJson(value: unknown, what: string): { value: JsonValue; chars: number } {
+export function plainJson(value: unknown, what: string): { value: JsonValue; json: string } {
   let json: string | undefined;
   try { json = JSON.stringify(value); } catch (e) {
     throw new TypeError(`${what} must be JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (json === undefined) throw new TypeError(`${what} must be JSON (got ${typeof value})`);
-  return { value: JSON.parse(json) as JsonValue, chars: json.length };
+  return { value: JSON.parse(json) as JsonValue, json };
 }
 
 /** Longest token a pushed asset may carry; server tokens are far shorter. */
@@ -208,6 +208,7 @@ export function createCardContext(
   const selections: Listeners<SelectionSnapshot | null> = new Set();
   let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
+  const { maxPayloadBytes } = state.limits ?? DEFAULT_CARD_LIMITS;
 
   interface Pending {
     resolve(result: unknown): void;
@@ -304,7 +305,9 @@ export function createCardContext(
     get selection() { return selection; },
     setPayload(payload: JsonValue) {
       const plain = plainJson(payload, 'setPayload: payload');
-      if (plain.chars > MAX_PAYLOAD_CHARS) throw new RangeError(`setPayload: payload is ${plain.chars} characters serialized; the limit is 1 MiB`);
+      // The host refuses more than its published limit (UTF-8 bytes); fail early, where the author sees it.
+      const bytes = new TextEncoder().encode(plain.json).length;
+      if (bytes > maxPayloadBytes) throw new RangeError(`setPayload: payload is ${bytes} bytes of JSON (UTF-8); this host's limit is ${maxPayloadBytes}`);
       state.payload = plain.value;
       send({ type: 'setPayload', payload: plain.value });
     },

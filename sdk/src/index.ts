@@ -6,6 +6,7 @@
 export type * from './types.ts';
 export { CardBridgeError, createCardContext, mountCard, SELECTION_LIMITS, selectionIdOf, selectionSnapshotOf } from './context.ts';
 export { isTopic, isTopicPattern, topicMatches } from './topics.ts';
+export { ASSET_TYPES, CARD_TO_HOST_TYPES, HOST_TO_CARD_TYPES } from './protocol.ts';
 export type { CardState, CardContextController, MountedCard } from './context.ts';
 
 import type { JsonObject, MountPlugin, ThemeTokens } from './types.ts';

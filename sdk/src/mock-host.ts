@@ -19,8 +19,10 @@
  */
 import { BusEngine, type BusMessage } from './bus-engine.ts';
 import { assetHandleOf, CardBridgeError, createCardContext, mountCard, selectionIdOf, selectionSnapshotOf, type MountedCard } from './context.ts';
+import { DEFAULT_CARD_LIMITS } from './protocol.ts';
 import { patternCovers } from './topics.ts';
 import type {
+  CardLimits,
   AssetHandle, AssetType, Bounds, CardBridgeErrorCode, CardContext, CardIdentity, CardToHostMessage, JsonObject, JsonValue, MountPlugin,
   NetworkRequest, SelectionSnapshot, ThemeTokens,
 } from './types.ts';
@@ -53,6 +55,8 @@ export interface MockHostOptions {
   card?: Partial<CardIdentity>;
   /** Capabilities granted at start (`init.grantedCapabilities`). Default none. */
   grantedCapabilities?: string[];
+  /** The host's limits (`init.limits`). Default: an unconfigured host's. */
+  limits?: CardLimits;
   /**
    * The manifest's requested capabilities. When given, requests outside them are refused with
    * `not_requested`, as the real host does.
@@ -324,6 +328,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
     active: options.active ?? true,
     bounds: options.bounds ?? { width: 320, height: 240 },
     grantedCapabilities: granted,
+    limits: options.limits ?? DEFAULT_CARD_LIMITS,
   }, (msg) => {
     // Mirror the structured clone a real port does, so non-JSON payloads fail in tests too.
     const copy = structuredClone(msg);

@@ -19,7 +19,7 @@
  * ```
  */
 import axe from 'axe-core';
-import { MAX_PAYLOAD_CHARS } from './context.ts';
+import { DEFAULT_CARD_LIMITS, utf8Length } from './protocol.ts';
 import { createMockHost, type MockHost } from './mock-host.ts';
 import type { JsonObject, JsonValue, MountPlugin, ThemeTokens } from './types.ts';
 
@@ -159,7 +159,8 @@ export function cardContract(options: CardContractOptions): ContractCheck[] {
       for (const [i, payload] of host.payloads.entries()) {
         const json = JSON.stringify(payload);
         if (json === undefined) fail(`setPayload #${i + 1} was not JSON`);
-        if (json.length > MAX_PAYLOAD_CHARS) fail(`setPayload #${i + 1} is ${json.length} characters; the host refuses more than ${MAX_PAYLOAD_CHARS}`);
+        const bytes = utf8Length(json);
+        if (bytes > DEFAULT_CARD_LIMITS.maxPayloadBytes) fail(`setPayload #${i + 1} is ${bytes} bytes of JSON; an unconfigured host refuses more than ${DEFAULT_CARD_LIMITS.maxPayloadBytes}`);
       }
       if (options.interact && host.payloads.length === 0) fail('interact ran but the card never called setPayload');
       mounted.destroy();

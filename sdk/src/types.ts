@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+import type { ASSET_TYPES } from './protocol.ts';
+
 /** Any value that survives `JSON.stringify` → `JSON.parse` unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -374,7 +376,7 @@ export interface CardContext {
 }
 
 /** File Registry asset kinds; `fileRegistry:<type>` is the matching capability. */
-export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
+export type AssetType = (typeof ASSET_TYPES)[number];
 
 /**
  * What {@link CardContext.requestAsset} resolves and {@link CardContext.onAssetPushed} delivers:
@@ -602,6 +604,21 @@ export interface BridgeError {
   message: string;
 }
 
+/**
+ * The sizes a card's messages must keep, in UTF-8 bytes of their JSON, as the host publishes them
+ * (`GET /api/cards/limits`); the card learns them in {@link InitMessage}.
+ */
+export interface CardLimits {
+  /** Any message but card state and snapshots. */
+  maxMessageBytes: number;
+  /** Card state (`setPayload`). */
+  maxPayloadBytes: number;
+  /** A bus payload (`publish`, `request`, a reply). */
+  maxPublishBytes: number;
+  /** A closed card's picture, decoded image bytes. */
+  maxSnapshotBytes: number;
+}
+
 /** Host → card: first message; carries everything needed to mount. */
 export interface InitMessage {
   type: 'init';
@@ -612,6 +629,7 @@ export interface InitMessage {
   bounds: Bounds;
   active: boolean;
   grantedCapabilities: string[];
+  limits: CardLimits;
 }
 export interface PropsChangedMessage { type: 'propsChanged'; props: JsonObject }
 export interface SetActiveMessage { type: 'setActive'; active: boolean }
@@ -668,7 +686,7 @@ export type HostToCardMessage =
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }
-/** ≤ 1 MiB serialized. */
+/** ≤ `limits.maxPayloadBytes` (default 1 MiB) of UTF-8 JSON. */
 export interface SetPayloadMessage { type: 'setPayload'; payload: JsonValue }
 export interface SizePreferenceChangedMessage { type: 'sizePreferenceChanged'; width: number; height: number }
 export interface InteractionEventMessage { type: 'interactionEvent'; name: string; detail?: JsonValue }

@@ -26,10 +26,23 @@ describe('createMockHost', () => {
     expect(host.messages).toEqual([{ type: 'setPayload', payload: { count: 2 } }]);
   });
 
+  it('SetPayload_UnderLimitInCharactersOverInUtf8Bytes_Throws', () => {
+    const host = createMockHost();
+    // 600,000 characters, 1,200,002 bytes of JSON: over 1 MiB only when counted as the host counts.
+    expect(() => host.card.setPayload('é'.repeat(600_000))).toThrow(/1200002 bytes/);
+    expect(host.payloads).toEqual([]);
+  });
+
+  it('SetPayload_HostRaisedTheLimit_LargerStateIsSent', () => {
+    const host = createMockHost({ limits: { maxMessageBytes: 262144, maxPayloadBytes: 2 * 1024 * 1024, maxPublishBytes: 65536, maxSnapshotBytes: 204800 } });
+    host.card.setPayload('x'.repeat(1536 * 1024));
+    expect(host.payloads).toHaveLength(1);
+  });
+
   it('SetPayload_NotJsonOrTooLarge_Throws', () => {
     const host = createMockHost();
     expect(() => host.card.setPayload(undefined as never)).toThrow(TypeError);
-    expect(() => host.card.setPayload('x'.repeat(1024 * 1024 + 1))).toThrow(/1 MiB/);
+    expect(() => host.card.setPayload('x'.repeat(1024 * 1024 + 1))).toThrow(/limit is 1048576/);
     expect(host.payloads).toEqual([]);
   });
 

@@ -16,7 +16,7 @@ public sealed partial class AccountUiTests(E2EEnvironment env)
     private const string Password = "member password 1";
 
     [Fact(Timeout = 180_000)]
-    public async Task Admin_promotes_disables_and_deletes_a_member_whose_session_follows_each_change()
+    public async Task AdminUsersPage_PromoteDisableDelete_MemberSessionFollowsEachChange()
     {
         var member = "m" + Guid.NewGuid().ToString("N")[..8];
         var (adminCtx, admin) = await env.AdminPageAsync();
@@ -84,7 +84,7 @@ public sealed partial class AccountUiTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Demoting_the_only_admin_is_refused_and_the_role_stays()
+    public async Task AdminUsersPage_DemoteOnlyAdmin_RefusedAndRoleStays()
     {
         // A host of its own: the shared one may have more admins by now.
         await using var server = LabyrinthServer.StartNew();
@@ -114,7 +114,7 @@ public sealed partial class AccountUiTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task A_person_creates_a_token_on_their_profile_uses_it_and_revokes_it()
+    public async Task ProfileTokens_CreateUseRevoke_TokenWorksUntilRevoked()
     {
         var (ctx, page) = await env.AdminPageAsync();
         await ctx.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
@@ -160,7 +160,7 @@ public sealed partial class AccountUiTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task A_person_changes_their_password_on_the_profile_page_seeing_the_rule_first()
+    public async Task ProfilePassword_Change_RuleShownFirstAndNewPasswordWorks()
     {
         var member = "p" + Guid.NewGuid().ToString("N")[..8];
         const string NewPassword = "a brand new password";

@@ -9,7 +9,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class ApiTests(E2EEnvironment env)
 {
     [Fact(Timeout = 60_000)]
-    public async Task Invalid_spawns_get_problem_details_with_codes()
+    public async Task Spawn_InvalidRequests_ProblemDetailsWithCodes()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -53,7 +53,7 @@ public sealed class ApiTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_spawn_the_server_refuses_shows_an_error_toast_and_creates_nothing()
+    public async Task SpawnMenu_ServerRefuses_ErrorToastAndNothingCreated()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -8,7 +8,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class AssetTests(E2EEnvironment env)
 {
     [Fact(Timeout = 90_000)]
-    public async Task Assets_page_uploads_previews_filters_refuses_unknown_files_and_deletes()
+    public async Task AssetsPage_UploadFilterDelete_PreviewsAndRefusesUnknownFiles()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -8,7 +8,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class AuthTests(E2EEnvironment env)
 {
     [Fact(Timeout = 90_000)]
-    public async Task First_run_setup_creates_the_admin_who_can_log_out_and_back_in()
+    public async Task FirstRunSetup_CreateAdmin_AdminLogsOutAndBackIn()
     {
         await using var server = LabyrinthServer.StartNew();
         var setupUrl = await server.SetupUrlAsync();
@@ -67,7 +67,7 @@ public sealed class AuthTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Reusing_the_setup_link_tells_the_person_why()
+    public async Task SetupLink_Reused_PageSaysWhy()
     {
         await using var server = LabyrinthServer.StartNew();
         var setupUrl = await server.SetupUrlAsync();
@@ -88,7 +88,7 @@ public sealed class AuthTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Sign_in_and_boards_survive_a_server_restart()
+    public async Task SignInAndBoards_ServerRestart_Survive()
     {
         var server = LabyrinthServer.StartNew();
         try

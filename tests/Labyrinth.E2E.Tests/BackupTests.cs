@@ -8,7 +8,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class BackupTests(E2EEnvironment env)
 {
     [Fact(Timeout = 120_000)]
-    public async Task Admin_downloads_a_backup_and_sees_last_backup_update()
+    public async Task BackupPage_Download_LastBackupUpdates()
     {
         var (context, page) = await env.AdminPageAsync();
         var folder = Directory.CreateTempSubdirectory("labyrinth-e2e-backup-").FullName;

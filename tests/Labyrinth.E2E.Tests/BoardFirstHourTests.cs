@@ -17,7 +17,7 @@ public sealed class BoardFirstHourTests(E2EEnvironment env)
     private const string Hello = "dev.labyrinth.hello";
 
     [Fact(Timeout = 120_000)]
-    public async Task New_windows_land_near_the_middle_without_hiding_each_other()
+    public async Task NewWindows_Spawned_LandNearTheMiddleWithoutHidingEachOther()
     {
         var (ctx, page) = await env.AdminPageAsync();
         try
@@ -51,7 +51,7 @@ public sealed class BoardFirstHourTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Remove_from_board_lives_in_the_card_menu_not_beside_close()
+    public async Task CardMenu_RemoveFromBoard_InTheMenuNotBesideClose()
     {
         var (ctx, page) = await env.AdminPageAsync();
         try
@@ -82,7 +82,7 @@ public sealed class BoardFirstHourTests(E2EEnvironment env)
 
     /// <summary>The README's picture (docs/screenshot.png with LABYRINTH_DOCS_SCREENSHOT=1): open cards and a permissions panel.</summary>
     [Fact(Timeout = 120_000)]
-    public async Task The_readme_picture_shows_open_cards_and_a_permissions_panel()
+    public async Task ReadmePicture_Taken_ShowsOpenCardsAndPermissionsPanel()
     {
         var (ctx, page) = await env.AdminPageAsync();
         try
@@ -124,7 +124,7 @@ public sealed class BoardFirstHourTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 180_000)]
-    public async Task A_card_with_a_newer_version_says_update_available_on_the_card()
+    public async Task CardFace_NewerVersionInstalled_SaysUpdateAvailable()
     {
         var tmp = Directory.CreateTempSubdirectory("labyrinth-update-").FullName;
         var (ctx, page) = await env.AdminPageAsync();

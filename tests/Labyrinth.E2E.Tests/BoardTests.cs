@@ -8,7 +8,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class BoardTests(E2EEnvironment env)
 {
     [Fact(Timeout = 90_000)]
-    public async Task Hello_card_counts_and_its_window_keeps_geometry_and_count_across_reload()
+    public async Task HelloCard_Reload_KeepsGeometryAndCount()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -54,7 +54,7 @@ public sealed class BoardTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Dirty_form_asks_before_closing_and_saved_form_closes_directly()
+    public async Task FormWindow_Close_AsksOnlyWhenDirty()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -87,7 +87,7 @@ public sealed class BoardTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Minimize_to_tray_and_restore_then_maximize_and_restore()
+    public async Task Window_MinimizeAndMaximize_RestoresEachTime()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -126,7 +126,7 @@ public sealed class BoardTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task A_stale_write_from_a_second_browser_is_refused_and_that_browser_reloads()
+    public async Task Layout_StaleWriteFromSecondBrowser_RefusedAndThatBrowserReloads()
     {
         var (contextA, pageA) = await env.AdminPageAsync();
         var (contextB, pageB) = await env.AdminPageAsync();

@@ -32,7 +32,7 @@ public sealed class BridgeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Attacker_requests_outside_its_grants_get_error_codes_and_nothing_else()
+    public async Task AttackerCard_RequestsOutsideGrants_ErrorCodesAndNothingElse()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -85,7 +85,7 @@ public sealed class BridgeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Attacker_flood_suspends_the_card_with_the_counts_and_reload_brings_it_back()
+    public async Task AttackerCard_Floods_SuspendedWithCountsUntilReload()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -114,7 +114,7 @@ public sealed class BridgeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 150_000)]
-    public async Task Cross_card_events_arrive_only_once_both_cards_hold_the_grant()
+    public async Task CrossCardEvents_BothCardsGranted_ArriveOnlyThen()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -166,7 +166,7 @@ public sealed class BridgeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Timer_keeps_counting_down_across_a_reload()
+    public async Task TimerCard_Reload_KeepsCountingDown()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -73,7 +73,7 @@ public sealed class BusTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task Two_tabs_of_one_person_share_the_bus_and_another_person_sees_nothing()
+    public async Task Bus_TwoTabsOfOnePerson_SharedAndAnotherPersonSeesNothing()
     {
         var (context, tab1) = await env.AdminPageAsync();
         IBrowserContext? other = null;
@@ -129,7 +129,7 @@ public sealed class BusTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 180_000)]
-    public async Task A_request_is_answered_by_a_card_in_the_other_tab_and_fails_when_none_answers()
+    public async Task BusRequest_ResponderInOtherTab_AnsweredAndFailsWhenNoneAnswers()
     {
         var (context, tab1) = await env.AdminPageAsync();
         try

@@ -10,7 +10,7 @@ public sealed class CardTests(E2EEnvironment env)
     private const string Hello = "dev.labyrinth.hello";
 
     [Fact(Timeout = 90_000)]
-    public async Task Card_closed_with_X_shows_its_snapshot_and_reopens_with_its_state()
+    public async Task Card_ClosedWithX_ShowsSnapshotAndReopensWithState()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -27,7 +27,7 @@ public sealed class CardTests(E2EEnvironment env)
             // The card stays on the board, closed, and its picture is the snapshot the host stored.
             var snapshot = win.GetByTestId("card-snapshot");
             await Expect(snapshot).ToBeVisibleAsync();
-            await Expect(snapshot).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex($"/api/boards/{boardId}/windows/{id}/snapshot"));
+            await Expect(snapshot).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex($"/api/cards/{boardId}/{id}/snapshot"));
             await Eventually.TrueAsync(async () => await snapshot.EvaluateAsync<int>("img => img.naturalWidth") > 0, "snapshot image loaded");
             await Ui.WaitForBoardAsync(page, boardId, b => !CardUi.IsOpen(b, id), "card saved closed");
             await Ui.ScreenshotAsync(page, "card-01-closed-snapshot");
@@ -49,7 +49,7 @@ public sealed class CardTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Closed_card_opens_with_the_keyboard_and_is_removed_only_through_remove()
+    public async Task ClosedCard_Keyboard_OpensAndIsRemovedOnlyThroughRemove()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -82,7 +82,7 @@ public sealed class CardTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 150_000)]
-    public async Task Eleventh_card_is_refused_with_a_toast_naming_the_open_cards()
+    public async Task OpenCards_EleventhOpened_RefusedWithToastNamingOpenCards()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -122,7 +122,7 @@ public sealed class CardTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 150_000)]
-    public async Task Card_state_and_open_flag_survive_reload_and_server_restart()
+    public async Task CardStateAndOpenFlag_ReloadAndServerRestart_Survive()
     {
         var server = LabyrinthServer.StartNew();
         try

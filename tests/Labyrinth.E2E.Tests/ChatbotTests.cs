@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Labyrinth.E2E.Tests;
 
 /// <summary>
-/// Issue 6 end to end: an admin stores the OpenAI key and points the `openai` service at a fake
+/// End to end: an admin stores the OpenAI key and points the `openai` service at a fake
 /// OpenAI-compatible server; a member opens the chatbot, allows it, and sees the reply stream in
 /// token by token; the key reached the upstream and never the card (nor the probe's attacker
 /// card, which records every message it gets); a revoke stops the next request on the server and
@@ -58,7 +58,7 @@ public sealed class ChatbotTests(E2EEnvironment env)
         """;
 
     [Fact(Timeout = 180_000)]
-    public async Task Chatbot_streams_a_reply_with_a_key_it_never_sees_and_stops_after_revoke()
+    public async Task Chatbot_KeyStoredAndGranted_StreamsReplyWithoutSeeingKeyUntilRevoked()
     {
         var key = "sk-e2e-" + Guid.NewGuid().ToString("N");
         await using var fake = await FakeUpstreamServer.StartAsync(key);
@@ -197,7 +197,7 @@ public sealed class ChatbotTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Chatbot_says_the_service_is_not_set_up_when_no_key_is_stored()
+    public async Task Chatbot_NoKeyStored_SaysServiceIsNotSetUp()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -11,7 +11,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Labyrinth.E2E.Tests;
 
 /// <summary>
-/// Issue 4, as an admin and an operator would do it: kill a plugin live from the admin page while
+/// Governance as an admin and an operator would do it: kill a plugin live from the admin page while
 /// someone else has it open, install a signed package with the `labyrinth` CLI and roll it back,
 /// refuse a tampered upload, and check the audit chain in the page and with the CLI.
 /// Every test leaves the shared host's plugins as it found them (hello 1.0.0 active, not killed).
@@ -22,7 +22,7 @@ public sealed class GovernanceTests(E2EEnvironment env)
 
     /// <summary>A kill from another browser closes an open card within seconds, with the reason; files 410, spawns refused; unkill + "Try again" brings it back.</summary>
     [Fact(Timeout = 90_000)]
-    public async Task Kill_from_admin_page_stops_open_card_in_another_browser_and_unkill_brings_it_back()
+    public async Task KillSwitch_FromAdminPage_StopsOpenCardElsewhereUntilUnkill()
     {
         var reason = "E2E kill " + Guid.NewGuid().ToString("N")[..6];
         var (ctxA, pageA) = await env.AdminPageAsync();
@@ -101,7 +101,7 @@ public sealed class GovernanceTests(E2EEnvironment env)
 
     /// <summary>keys new → trust in the page → pack/verify → tampered upload refused → CLI install (token) → page shows it signed and active → CLI rollback.</summary>
     [Fact(Timeout = 90_000)]
-    public async Task Signed_package_round_trip_with_the_cli_and_a_tampered_upload_is_refused()
+    public async Task SignedPackage_CliRoundTrip_InstallsAndTamperedUploadIsRefused()
     {
         var tmp = Directory.CreateTempSubdirectory("labyrinth-gov-").FullName;
         var (ctx, page) = await env.AdminPageAsync();
@@ -223,7 +223,7 @@ public sealed class GovernanceTests(E2EEnvironment env)
 
     /// <summary>"Verify chain" in the page says intact, and `labyrinth audit verify` accepts the page's export.</summary>
     [Fact(Timeout = 60_000)]
-    public async Task Audit_chain_verifies_in_the_page_and_its_export_with_the_cli()
+    public async Task AuditChain_PageAndCliExport_Verify()
     {
         var (ctx, page) = await env.AdminPageAsync();
         var file = Path.Combine(Path.GetTempPath(), $"labyrinth-audit-{Guid.NewGuid():N}.ndjson");

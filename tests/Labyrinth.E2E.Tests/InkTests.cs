@@ -40,7 +40,7 @@ public sealed class InkTests(E2EEnvironment env)
         Eventually.ReachAsync(() => ServerStrokesAsync(page, boardId), s => s.Length == count, what);
 
     [Fact(Timeout = 180_000)]
-    public async Task Pen_eraser_undo_reload_lasso_and_convert_to_math()
+    public async Task Ink_PenEraserUndoReloadLasso_ConvertsToMath()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -60,7 +60,7 @@ public sealed class ModelViewerTests(E2EEnvironment env)
         JsonDocument.Parse(stored).RootElement.GetProperty("payload").GetProperty("camera").GetProperty("yaw").GetDouble();
 
     [Fact(Timeout = 180_000)]
-    public async Task Sample_model_is_chosen_drawn_turned_kept_across_reload_and_unreadable_by_another_card()
+    public async Task ModelViewer_SampleChosen_DrawnTurnedKeptAndUnreadableByAnotherCard()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -144,7 +144,7 @@ public sealed class ModelViewerTests(E2EEnvironment env)
             await Ui.DragTitleAsync(page, other, 520, 0);
             await CardUi.CloseAsync(other);
             var copied = JsonDocument.Parse(reloaded).RootElement.GetProperty("payload").GetRawText();
-            var put = await Ui.ApiAsync(page, "PUT", $"/api/boards/{boardId}/windows/{otherId}/payload", $"{{\"payload\":{copied}}}");
+            var put = await Ui.ApiAsync(page, "PUT", $"/api/cards/{boardId}/{otherId}/payload", $"{{\"payload\":{copied}}}");
             Assert.True(put.Status == 200, put.Text);
             await CardUi.SelectAndOpenAsync(other);
             var otherViewer = Viewer(other);
@@ -165,7 +165,7 @@ public sealed class ModelViewerTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 180_000)]
-    public async Task Browser_with_a_WebGPU_adapter_loads_the_WebGPU_chunk_and_always_draws_the_sample()
+    public async Task ModelViewer_WebGpuAdapter_LoadsWebGpuChunkAndDrawsSample()
     {
         // Chromium's software WebGPU adapter (SwiftShader): the card picks WebGPU and loads its
         // chunk. On this machine kind that adapter then fails inside the card frame (the first

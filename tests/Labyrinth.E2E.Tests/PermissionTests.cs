@@ -38,7 +38,7 @@ public sealed partial class PermissionTests(E2EEnvironment env)
         Panel(page).Locator($"[data-testid=permission-cap][data-capability='{capability}']");
 
     [Fact(Timeout = 120_000)]
-    public async Task Picked_asset_is_read_by_token_and_revoking_in_the_panel_kills_the_token()
+    public async Task PickedAsset_RevokedInPanel_TokenStopsWorking()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -92,7 +92,7 @@ public sealed partial class PermissionTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Cross_card_messages_arrive_only_when_both_cards_hold_the_grant()
+    public async Task CrossCardMessages_BothCardsGranted_ArriveOnlyThen()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -151,7 +151,7 @@ public sealed partial class PermissionTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Panel_lists_every_requested_capability_and_revoke_all_clears_them()
+    public async Task PermissionsPanel_RevokeAll_ListsEveryCapabilityAndClearsThem()
     {
         var (context, page) = await env.AdminPageAsync();
         try

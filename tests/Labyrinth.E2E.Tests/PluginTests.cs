@@ -7,7 +7,7 @@ public sealed class PluginTests
 {
     /// <summary>Every example plugin as built (plugins/*/dist) installs; a refused one would silently vanish from the spawn menu.</summary>
     [Fact(Timeout = 60_000)]
-    public async Task Shipped_example_plugins_all_install()
+    public async Task ExamplePlugins_Shipped_AllInstall()
     {
         await using var server = LabyrinthServer.StartNew();
         await server.WaitForSetupTokenAsync();

@@ -23,7 +23,7 @@ public sealed partial class QualityGateTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 300_000)]
-    public async Task Every_page_logs_no_console_error_or_warning()
+    public async Task EveryPage_Visited_LogsNoConsoleErrorOrWarning()
     {
         await WalkEveryPageAsync("light", (_, what, console) =>
         {

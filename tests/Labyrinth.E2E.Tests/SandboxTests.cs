@@ -9,7 +9,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class SandboxTests(E2EEnvironment env)
 {
     [Fact(Timeout = 90_000)]
-    public async Task Probe_card_escapes_nothing()
+    public async Task ProbeCard_TriesEveryEscape_EscapesNothing()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -60,7 +60,7 @@ public sealed class SandboxTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task A_spinning_card_does_not_freeze_the_host()
+    public async Task SpinningCard_Loops_HostStaysResponsive()
     {
         // A spinning frame process can wedge the browser's debugging session; keep it away from the other tests.
         var browser = await env.LaunchAsync();
@@ -107,7 +107,7 @@ public sealed class SandboxTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_card_that_throws_on_mount_shows_an_error_in_its_window()
+    public async Task Card_ThrowsOnMount_ErrorShownInItsWindow()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -127,7 +127,7 @@ public sealed class SandboxTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Plain_HTML_card_mounts_shows_its_props_and_saves_its_payload()
+    public async Task PlainHtmlCard_Mounted_ShowsPropsAndSavesPayload()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -8,7 +8,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class ShowcaseTests(E2EEnvironment env)
 {
     [Fact(Timeout = 120_000)]
-    public async Task A_board_with_every_window_kind_mounts_them_all_and_survives_reload()
+    public async Task Showcase_EveryWindowKind_MountsAndSurvivesReload()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -15,7 +15,7 @@ public sealed class ThemeTests(E2EEnvironment env)
     private const string MemberPassword = "themes are data only";
 
     [Fact(Timeout = 120_000)]
-    public async Task Choosing_Midnight_recolors_the_board_and_an_open_card_without_reload()
+    public async Task Theme_MidnightChosen_RecolorsBoardAndOpenCardWithoutReload()
     {
         var (context, page) = await MemberPageAsync();
         try
@@ -59,7 +59,7 @@ public sealed class ThemeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Midnight_Lined_draws_only_horizontal_lines_and_the_choice_survives_reload()
+    public async Task Theme_MidnightLined_DrawsHorizontalLinesAndSurvivesReload()
     {
         var (context, page) = await MemberPageAsync();
         try
@@ -92,7 +92,7 @@ public sealed class ThemeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task The_default_grid_draws_lines_both_ways()
+    public async Task Theme_DefaultGrid_DrawsLinesBothWays()
     {
         // The check of the Lined theme must be able to fail: on the same region the built-in
         // grid (axes "both") shows vertical lines too.
@@ -111,7 +111,7 @@ public sealed class ThemeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task The_admin_default_theme_applies_to_members_who_have_not_chosen()
+    public async Task Theme_AdminDefault_AppliesToMembersWhoHaveNotChosen()
     {
         var (member, page) = await MemberPageAsync();
         var (adminContext, admin) = await env.AdminPageAsync();
@@ -143,7 +143,7 @@ public sealed class ThemeTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task An_invalid_theme_file_shows_every_pointer_error()
+    public async Task ThemeValidator_InvalidFile_ShowsEveryPointerError()
     {
         var (context, page) = await env.AdminPageAsync();
         try

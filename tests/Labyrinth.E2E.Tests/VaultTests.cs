@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Labyrinth.E2E.Tests;
 
 /// <summary>
-/// Issue 6, the vault pages as an admin and a member use them: secrets are write-only in the UI
+/// The vault pages as an admin and a member use them: secrets are write-only in the UI
 /// (never in the page, storage or any answer after they are typed), services are defined with
 /// every field, and people keep their own keys.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class VaultTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Secrets_list_never_shows_the_value()
+    public async Task SecretsList_Shown_NeverShowsTheValue()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -71,7 +71,7 @@ public sealed class VaultTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Replacing_a_secret_shows_the_new_last_four_and_deleting_it_unconfigures_the_service()
+    public async Task Secret_ReplacedThenDeleted_ShowsNewLastFourThenServiceUnconfigured()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -105,7 +105,7 @@ public sealed class VaultTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Service_form_explains_bad_fields_next_to_them_and_warns_about_private_networks()
+    public async Task ServiceForm_BadFields_ExplainedInPlaceAndPrivateNetworksWarned()
     {
         var (context, page) = await env.AdminPageAsync();
         try
@@ -138,7 +138,7 @@ public sealed class VaultTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task A_member_keeps_an_own_key_that_admins_see_only_as_metadata()
+    public async Task MemberSecret_Stored_AdminsSeeOnlyMetadata()
     {
         var (context, page) = await env.AdminPageAsync();
         IBrowserContext? memberCtx = null;

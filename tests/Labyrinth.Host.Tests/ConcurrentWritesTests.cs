@@ -17,7 +17,7 @@ public sealed class ConcurrentWritesTests(SharedApp shared) : IClassFixture<Shar
     {
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
-        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+        var url = $"/api/cards/{board.Id()}/{window.Id()}/payload";
         const int Writers = 16, Each = 8;
 
         var acks = await Task.WhenAll(Enumerable.Range(0, Writers).Select(async w =>
@@ -72,7 +72,7 @@ public sealed class ConcurrentWritesTests(SharedApp shared) : IClassFixture<Shar
     }
 
     [Fact]
-    public async Task PayloadPut_AfterTheCardWasRemovedFromTheLayout_Returns404WindowNotFound()
+    public async Task PayloadPut_AfterTheCardWasRemovedFromTheLayout_Returns404CardNotFound()
     {
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
@@ -83,15 +83,15 @@ public sealed class ConcurrentWritesTests(SharedApp shared) : IClassFixture<Shar
             await Expect.StatusAsync(HttpStatusCode.OK, removed);
         }
 
-        using var put = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
-        using var get = await owner.GetAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload");
+        using var put = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = 1 });
+        using var get = await owner.GetAsync($"/api/cards/{board.Id()}/{window.Id()}/payload");
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", put);
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", get);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", put);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", get);
     }
 
     [Fact]
-    public async Task PayloadPut_AfterTheBoardWasDeleted_Returns404BoardNotFound()
+    public async Task PayloadPut_AfterTheBoardWasDeleted_Returns404CardNotFound()
     {
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
@@ -100,8 +100,8 @@ public sealed class ConcurrentWritesTests(SharedApp shared) : IClassFixture<Shar
             await Expect.StatusAsync(HttpStatusCode.NoContent, deleted);
         }
 
-        using var put = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
+        using var put = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = 1 });
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", put);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", put);
     }
 }

@@ -64,7 +64,7 @@ public sealed class CsrfTests
         content.Headers.Remove("Content-Type");
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
-        using var response = await admin.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", content);
+        using var response = await admin.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", content);
 
         await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
     }

@@ -171,7 +171,7 @@ public sealed class LayoutTests(SharedApp shared) : IClassFixture<SharedApp>
     {
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
-        using (var put = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new { count = 3 } }))
+        using (var put = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new { count = 3 } }))
         {
             await Expect.StatusAsync(HttpStatusCode.OK, put);
         }

@@ -12,7 +12,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
     {
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
-        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+        var url = $"/api/cards/{board.Id()}/{window.Id()}/payload";
 
         using var put = await owner.PutAsJsonAsync(url, new { payload = new { count = 7, text = "hi" } });
         var stored = await owner.GetJsonAsync(url);
@@ -30,7 +30,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        var stored = await owner.GetJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload");
+        var stored = await owner.GetJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload");
 
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("payload").ValueKind);
         Assert.Equal(0, stored.GetProperty("version").GetInt64());
@@ -42,9 +42,24 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
+        using var response = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new string('x', 1024 * 1024) });
 
         await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
+    }
+
+    [Fact]
+    public async Task Payload_UnderLimitInCharactersOverInUtf8Bytes_Returns413()
+    {
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
+        // 1 MiB − 8 characters of JSON, 1 MiB + 12 bytes of UTF-8: the limit is in bytes.
+        var text = new string('x', (1024 * 1024) - 30) + new string('é', 20);
+        using var body = new StringContent("{\"payload\":\"" + text + "\"}", Encoding.UTF8, "application/json");
+
+        using var response = await owner.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", body);
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
+        Assert.Contains("1048576 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -53,7 +68,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
+        using var response = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new string('x', (1024 * 1024) - 2) });
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
     }
@@ -68,7 +83,7 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
 
-        using var response = await owner.PutAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await owner.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "payload.invalid", response);
     }
@@ -79,9 +94,9 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), new { kind = "form" });
 
-        using var response = await owner.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = 1 });
+        using var response = await owner.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = 1 });
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
     }
 
     [Fact]
@@ -90,12 +105,12 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
         var owner = await shared.UserAsync();
         var member = await shared.UserAsync();
         var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
-        var url = $"/api/boards/{board.Id()}/windows/{window.Id()}/payload";
+        var url = $"/api/cards/{board.Id()}/{window.Id()}/payload";
 
         using var put = await member.PutAsJsonAsync(url, new { payload = "pwned" });
         using var get = await member.GetAsync(url);
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", put);
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", get);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", put);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", get);
     }
 }

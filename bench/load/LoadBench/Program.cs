@@ -355,7 +355,7 @@ sealed class Member(HttpClient client, string boardId, string windowId)
             case Op.Payload:
             {
                 var n = ++counter;
-                using var r = await client.PutAsync($"/api/boards/{boardId}/windows/{windowId}/payload",
+                using var r = await client.PutAsync($"/api/cards/{boardId}/{windowId}/payload",
                     new StringContent("{\"payload\":" + PayloadText(n) + "}", Encoding.UTF8, "application/json"));
                 if (!r.IsSuccessStatusCode)
                 {
@@ -391,7 +391,7 @@ sealed class Member(HttpClient client, string boardId, string windowId)
 
         if (ackedCounter >= 0)
         {
-            var stored = JsonNode.Parse(await client.GetStringAsync($"/api/boards/{boardId}/windows/{windowId}/payload"))!;
+            var stored = JsonNode.Parse(await client.GetStringAsync($"/api/cards/{boardId}/{windowId}/payload"))!;
             if (stored["version"]!.GetValue<long>() != ackedPayloadVersion || stored["payload"]!["n"]!.GetValue<long>() != ackedCounter)
             {
                 return false;

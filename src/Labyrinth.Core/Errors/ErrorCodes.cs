@@ -29,7 +29,9 @@ public static class ErrorCodes
     public const string BoardVersionConflict = "board.version_conflict";
     public const string BoardPreconditionRequired = "board.precondition_required";
     public const string BoardInvalidLayout = "board.invalid_layout";
-    public const string WindowNotFound = "window.not_found";
+
+    /// <summary>Every card route's 404: no such card, not a plugin window, or not on a board of the caller's (one body for all).</summary>
+    public const string CardNotFound = "card.not_found";
 
     public const string SpawnUnknownKind = "spawn.unknown_kind";
     public const string SpawnPluginNotFound = "spawn.plugin_not_found";
@@ -46,7 +48,7 @@ public static class ErrorCodes
     /// <summary>Nothing is served at this address on this origin (e.g. the API on a card origin, a plugin file on the host origin).</summary>
     public const string RouteNotFound = "route.not_found";
 
-    // Package import (issue 4): one code per refusal reason so metrics can count rejections by reason.
+    // Package import: one code per refusal reason so metrics can count rejections by reason.
     public const string PackageMalformed = "package.malformed";
     public const string PackageUnsupported = "package.unsupported";
     public const string PackageTooLarge = "package.too_large";
@@ -78,7 +80,7 @@ public static class ErrorCodes
 
     public const string AuditTampered = "audit.tampered";
 
-    // Governance (issue 4, host side).
+    // Governance (host side).
     public const string SpawnPluginKilled = "spawn.plugin_killed";
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
@@ -97,13 +99,13 @@ public static class ErrorCodes
     public const string TokenNotFound = "token.not_found";
     public const string AuthInvalidToken = "auth.invalid_token";
 
-    // Themes (issue 7).
+    // Themes.
     public const string ThemeInvalid = "theme.invalid";
     public const string ThemeNotFound = "theme.not_found";
     public const string ThemeFileNotAllowed = "theme.file_not_allowed";
     public const string ThemePreviewInvalid = "theme.invalid_preview";
 
-    // Card Security Contract runtime (issue 5, host side): open cap, grants, snapshots, File Registry.
+    // Card Security Contract runtime (host side): open cap, grants, snapshots, File Registry.
     public const string CardTooManyOpen = "card.too_many_open";
     public const string GrantNotRequested = "grant.not_requested";
     public const string SnapshotTooLarge = "snapshot.too_large";
@@ -117,7 +119,7 @@ public static class ErrorCodes
     public const string CardPluginStopped = "card.plugin_stopped";
     public const string CardUpgradeUnavailable = "card.upgrade_unavailable";
 
-    // Vault, services and the network broker (issue 6).
+    // Vault, services and the network broker.
     public const string SecretExists = "secret.exists";
     public const string SecretNotFound = "secret.not_found";
     public const string ServiceExists = "service.exists";

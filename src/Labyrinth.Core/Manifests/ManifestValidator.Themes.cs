@@ -6,7 +6,7 @@ using Labyrinth.Core.Plugins;
 
 namespace Labyrinth.Core.Manifests;
 
-/// <summary>The <c>themes[]</c> part of the manifest (issue 7); the theme files themselves are checked by <c>ThemePackageRules</c>.</summary>
+/// <summary>The <c>themes[]</c> part of the manifest; the theme files themselves are checked by <c>ThemePackageRules</c>.</summary>
 public static partial class ManifestValidator
 {
     public const int MaxThemes = 32;

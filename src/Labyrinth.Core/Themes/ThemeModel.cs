@@ -43,7 +43,7 @@ public sealed record ThemeValue
 
 public sealed record FractalGridGroup(string Level, string Axes, ThemeColor Color, double WidthPx);
 
-/// <summary>The fractal grid the board draws behind cards (issue 7): up to one group per level.</summary>
+/// <summary>The fractal grid the board draws behind cards: up to one group per level.</summary>
 public sealed record FractalGrid(bool Enabled, IReadOnlyList<FractalGridGroup> Groups)
 {
     public static FractalGrid Disabled { get; } = new(false, []);

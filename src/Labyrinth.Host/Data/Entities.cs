@@ -53,14 +53,18 @@ internal sealed class CardPayloadEntity
 }
 
 /// <summary>
-/// The plugin windows (cards) of each board, kept in step with the board document on every write,
-/// so a card's own writes (its state, up to several a second) check "is this a card on a board of
+/// The plugin windows (cards) of each board with the plugin version and card type each runs, kept
+/// in step with the board document on every write, so every card request (its state, up to several
+/// a second, its grants, assets, broker calls) resolves "which card is this, and is it on a board of
 /// the caller's" with one indexed lookup instead of reading and parsing the whole document.
 /// </summary>
 internal sealed class CardWindowEntity
 {
     public Guid BoardId { get; set; }
     public required string WindowId { get; set; }
+    public required string PluginId { get; set; }
+    public required string Version { get; set; }
+    public required string TypeId { get; set; }
 }
 
 internal sealed class PluginEntity
@@ -152,7 +156,7 @@ internal sealed class PersonalAccessTokenEntity
 }
 
 // ---------------------------------------------------------------------------------------------
-// Card Security Contract (issue 5): grants, assets, asset tokens, snapshots. A card instance is
+// Card Security Contract: grants, assets, asset tokens, snapshots. A card instance is
 // (BoardId, WindowId); the board's owner is the only user who can grant or use anything for it.
 // ---------------------------------------------------------------------------------------------
 
@@ -217,7 +221,7 @@ internal sealed class CardSnapshotEntity
 }
 
 // ---------------------------------------------------------------------------------------------
-// Vault + broker (issue 6).
+// Vault + broker.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>A secret, encrypted with Data Protection. OwnerId null = an admin-level (shared) secret.</summary>
@@ -297,7 +301,7 @@ internal sealed class NetworkLogEntity
 }
 
 // ---------------------------------------------------------------------------------------------
-// Themes (issue 7).
+// Themes.
 // ---------------------------------------------------------------------------------------------
 
 /// <summary>Per-user preferences; ThemeId null = follow the admin default, then the system preference.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Labyrinth.Host.Data;
 
@@ -31,6 +32,18 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<GroupMemberEntity> GroupMembers => Set<GroupMemberEntity>();
     public DbSet<PluginAvailabilityEntity> PluginAvailability => Set<PluginAvailabilityEntity>();
     public DbSet<RolloutEntity> Rollouts => Set<RolloutEntity>();
+
+    /// <summary>
+    /// Every date in the database is UTC: written as UTC (a local time is converted first) and read
+    /// back with <see cref="DateTimeKind.Utc"/>, so DTOs serialise with a "Z" and no caller has to
+    /// remember to say so. SQLite keeps no kind; PostgreSQL's timestamptz insists on UTC.
+    /// </summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -207,3 +220,8 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
         });
     }
 }
+
+/// <summary>UTC in, UTC out: an unspecified kind is taken as UTC (what the host always writes), a local time is converted.</summary>
+internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    v => v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc));

@@ -172,7 +172,7 @@ public static partial class Ui
     public static async Task<string> WaitForPayloadAsync(IPage page, string boardId, string windowId, Func<string, bool> check, string what)
     {
         var r = await Eventually.ReachAsync(
-            () => ApiAsync(page, "GET", $"/api/boards/{Uri.EscapeDataString(boardId)}/windows/{Uri.EscapeDataString(windowId)}/payload"),
+            () => ApiAsync(page, "GET", $"/api/cards/{Uri.EscapeDataString(boardId)}/{Uri.EscapeDataString(windowId)}/payload"),
             r => r.Status == 200 && check(r.Text),
             "the card's stored payload: " + what);
         return r.Text;

@@ -38,7 +38,7 @@ public sealed class BackupRestoreTests
             await using var source = new LabyrinthApp(Settings(dataDir), kestrel: true);
             var admin = await source.SetupAdminAsync();
             var (board, window) = await ArrangeAsync(admin, upstream);
-            var payloadUrl = $"/api/boards/{board}/windows/{window}/payload";
+            var payloadUrl = $"/api/cards/{board}/{window}/payload";
 
             // A client writing card state as fast as the host acknowledges it, for the whole backup.
             using var stop = new CancellationTokenSource();
@@ -199,7 +199,7 @@ public sealed class BackupRestoreTests
             await Expect.StatusAsync(HttpStatusCode.OK, grant);
         }
 
-        using (var snapshot = await admin.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/snapshot", new { mediaType = "image/png", data = Convert.ToBase64String(Png) }))
+        using (var snapshot = await admin.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/snapshot", new { mediaType = "image/png", data = Convert.ToBase64String(Png) }))
         {
             await Expect.StatusAsync(HttpStatusCode.NoContent, snapshot);
         }
@@ -218,7 +218,7 @@ public sealed class BackupRestoreTests
             (await client.GetJsonAsync("/api/admin/trust")).GetRawText(),
             assets.GetRawText(),
             Convert.ToBase64String(await client.GetByteArrayAsync($"/api/assets/{assetId}/content")),
-            Convert.ToBase64String(await client.GetByteArrayAsync($"/api/boards/{board}/windows/{window}/snapshot")),
+            Convert.ToBase64String(await client.GetByteArrayAsync($"/api/cards/{board}/{window}/snapshot")),
             (await client.GetJsonAsync("/api/admin/secrets")).GetRawText());
     }
 

@@ -26,7 +26,7 @@ public sealed partial class BrokerTests(BrokerHost host) : IClassFixture<BrokerH
 
         using var response = await stranger.Client.PostAsJsonAsync(mine.Url("fake"), Models);
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed partial class BrokerTests(BrokerHost host) : IClassFixture<BrokerH
 
         using var response = await card.Client.PostAsJsonAsync($"/api/cards/{card.BoardId}/w_0000000000000000/network/fake", Models);
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
     }
 
     [Fact]

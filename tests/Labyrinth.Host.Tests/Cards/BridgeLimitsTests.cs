@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 
 namespace Labyrinth.Host.Tests.Cards;
 
@@ -31,6 +32,38 @@ public sealed class BridgeLimitsTests
 
         Assert.Equal(20, limits.GetProperty("messagesPerSecond").GetInt32());
         Assert.Equal(40, limits.GetProperty("burst").GetInt32());
+    }
+
+    [Fact]
+    public async Task Limits_Default_PublishEverySizeInBytes()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        var admin = await app.SetupAdminAsync();
+
+        var limits = await admin.GetJsonAsync("/api/cards/limits");
+
+        Assert.Equal(256 * 1024, limits.GetProperty("maxMessageBytes").GetInt32());
+        Assert.Equal(1024 * 1024, limits.GetProperty("maxPayloadBytes").GetInt32());
+        Assert.Equal(200 * 1024, limits.GetProperty("maxSnapshotBytes").GetInt32());
+        Assert.Equal(64 * 1024, limits.GetProperty("bus").GetProperty("maxPayloadBytes").GetInt32());
+    }
+
+    [Fact]
+    public async Task MaxPayloadBytes_Raised_IsPublishedAndLargerStateIsStored()
+    {
+        await using var app = new LabyrinthApp(new Dictionary<string, string?>
+        {
+            ["Labyrinth:MaxPayloadBytes"] = (2 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var admin = await app.SetupAdminAsync();
+        var board = await LabyrinthApp.CreateBoardAsync(admin);
+        var (_, window) = await Boards.SpawnAsync(admin, board, Boards.Hello);
+
+        var limits = await admin.GetJsonAsync("/api/cards/limits");
+        using var put = await admin.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new string('x', 1536 * 1024) });
+
+        Assert.Equal(2 * 1024 * 1024, limits.GetProperty("maxPayloadBytes").GetInt32());
+        await Expect.StatusAsync(HttpStatusCode.OK, put);
     }
 
     [Fact]

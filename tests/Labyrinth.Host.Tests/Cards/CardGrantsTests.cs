@@ -114,11 +114,11 @@ public sealed class CardGrantsTests(CardsApp shared) : IClassFixture<CardsApp>
         using var read = await card.ReadAsync(token, intruder);
         using var revokeAsset = await intruder.DeleteAsync(card.Url("/assets/" + grant.GetProperty("grantId").GetString()));
         using var violation = await intruder.PostAsJsonAsync(card.Url("/violations"), new { reason = "flood", count = 1, suspended = true });
-        using var snapshot = await intruder.GetAsync($"/api/boards/{card.BoardIdText}/windows/{card.WindowId}/snapshot");
+        using var snapshot = await intruder.GetAsync($"/api/cards/{card.BoardIdText}/{card.WindowId}/snapshot");
 
         foreach (var response in new[] { permissions, grantAttempt, revoke, revokeAll, giveAsset, read, revokeAsset, violation, snapshot })
         {
-            await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", response);
+            await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
         }
 
         Assert.Equal(2, await shared.GrantRowsAsync(card.BoardId, card.WindowId));
@@ -128,17 +128,17 @@ public sealed class CardGrantsTests(CardsApp shared) : IClassFixture<CardsApp>
     }
 
     [Fact]
-    public async Task Endpoints_UnknownWindowOnOwnBoard_Return404WindowNotFound()
+    public async Task Endpoints_UnknownWindowOnOwnBoard_Return404CardNotFound()
     {
         var card = await CardsApp.CardAsync(await shared.UserAsync());
 
         using var response = await card.Client.GetAsync($"/api/cards/{card.BoardIdText}/w_0000000000000000/permissions");
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
     }
 
     [Fact]
-    public async Task Endpoints_BuiltInWindow_Return404WindowNotFound()
+    public async Task Endpoints_BuiltInWindow_Return404CardNotFound()
     {
         var client = await shared.UserAsync();
         var board = await LabyrinthApp.CreateBoardAsync(client);
@@ -146,7 +146,7 @@ public sealed class CardGrantsTests(CardsApp shared) : IClassFixture<CardsApp>
 
         using var response = await client.GetAsync($"/api/cards/{board.Id()}/{form.Id()}/permissions");
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "window.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
     }
 
     [Fact]

@@ -199,7 +199,7 @@ public sealed class CardUpgradeTests(CardUpgradeApp app) : IClassFixture<CardUpg
 
         using var response = await UpgradeAsync(card, CardUpgradeApp.NewVersion, allow: true, caller: stranger);
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", response);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", response);
         var permissions = await card.PermissionsAsync();
         Assert.Equal("1.0.0", permissions.GetProperty("version").GetString());
         Assert.Equal(0, await Shared.GrantRowsAsync(card.BoardId, card.WindowId));

@@ -182,12 +182,12 @@ public sealed class OpenCardsTests(CardsApp shared) : IClassFixture<CardsApp>
 
     private static async Task GiveEverythingAsync(Card card)
     {
-        using (var payload = await card.Client.PutAsJsonAsync($"/api/boards/{card.BoardIdText}/windows/{card.WindowId}/payload", new { payload = new { n = 1 } }))
+        using (var payload = await card.Client.PutAsJsonAsync($"/api/cards/{card.BoardIdText}/{card.WindowId}/payload", new { payload = new { n = 1 } }))
         {
             await Expect.StatusAsync(HttpStatusCode.OK, payload);
         }
 
-        using (var snapshot = await card.Client.PutAsJsonAsync($"/api/boards/{card.BoardIdText}/windows/{card.WindowId}/snapshot", new { mediaType = "image/png", data = Convert.ToBase64String(CardsApp.Png) }))
+        using (var snapshot = await card.Client.PutAsJsonAsync($"/api/cards/{card.BoardIdText}/{card.WindowId}/snapshot", new { mediaType = "image/png", data = Convert.ToBase64String(CardsApp.Png) }))
         {
             await Expect.StatusAsync(HttpStatusCode.NoContent, snapshot);
         }

@@ -92,7 +92,7 @@ public sealed class SelectionTests(CardsApp shared) : IClassFixture<CardsApp>
 
         foreach (var r in new[] { share, get, image, revoke })
         {
-            await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", r);
+            await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", r);
         }
 
         await card.Client.GetJsonAsync(card.Url("/selection"));
@@ -216,7 +216,7 @@ public sealed class SelectionTests(CardsApp shared) : IClassFixture<CardsApp>
         await Expect.StatusAsync(HttpStatusCode.OK, snapshot);
     }
 
-    private static string SnapshotUrl(Card card) => $"/api/boards/{card.BoardIdText}/windows/{card.WindowId}/snapshot";
+    private static string SnapshotUrl(Card card) => $"/api/cards/{card.BoardIdText}/{card.WindowId}/snapshot";
 
     private static async Task PutSnapshotAsync(Card card)
     {

@@ -7,7 +7,7 @@ public sealed class SnapshotTests(CardsApp shared) : IClassFixture<CardsApp>
 {
     private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0x4A, 0x46, 0x49, 0x46];
 
-    private static string Url(Card card) => $"/api/boards/{card.BoardIdText}/windows/{card.WindowId}/snapshot";
+    private static string Url(Card card) => $"/api/cards/{card.BoardIdText}/{card.WindowId}/snapshot";
 
     [Fact]
     public async Task Snapshot_PutPng_GetReturnsBytesWithSandboxHeaders()
@@ -117,7 +117,7 @@ public sealed class SnapshotTests(CardsApp shared) : IClassFixture<CardsApp>
         using var put = await intruder.PutAsJsonAsync(Url(card), new { mediaType = "image/png", data = Convert.ToBase64String(CardsApp.Png) });
         using var get = await card.Client.GetAsync(Url(card));
 
-        await Expect.ProblemAsync(HttpStatusCode.NotFound, "board.not_found", put);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", put);
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "snapshot.not_found", get);
     }
 }

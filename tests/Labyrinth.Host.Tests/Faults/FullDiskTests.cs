@@ -89,7 +89,7 @@ public sealed class FullDiskTests(FullDiskHost host) : IClassFixture<FullDiskHos
             JsonElement? full = null;
             foreach (var window in host.Windows)
             {
-                using var response = await host.Admin.PutAsJsonAsync($"/api/boards/{host.Board.Id()}/windows/{window}/payload", FullDiskHost.Payload(900 * 1024));
+                using var response = await host.Admin.PutAsJsonAsync($"/api/cards/{host.Board.Id()}/{window}/payload", FullDiskHost.Payload(900 * 1024));
                 statuses.Add(response.StatusCode);
                 if (response.StatusCode == HttpStatusCode.InsufficientStorage)
                 {
@@ -108,7 +108,7 @@ public sealed class FullDiskTests(FullDiskHost host) : IClassFixture<FullDiskHos
             File.Delete(filler);
         }
 
-        using var again = await host.Admin.PutAsJsonAsync($"/api/boards/{host.Board.Id()}/windows/{host.Windows[^1]}/payload", FullDiskHost.Payload(1024));
+        using var again = await host.Admin.PutAsJsonAsync($"/api/cards/{host.Board.Id()}/{host.Windows[^1]}/payload", FullDiskHost.Payload(1024));
         await Expect.StatusAsync(HttpStatusCode.OK, again);
     }
 

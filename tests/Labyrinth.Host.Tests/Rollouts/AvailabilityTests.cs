@@ -66,12 +66,12 @@ public sealed class AvailabilityTests
 
         await LimitAsync(host, PluginId, await GroupAsync(host, "Pilots"));
 
-        using (var payload = await member.GetAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload"))
+        using (var payload = await member.GetAsync($"/api/cards/{board.Id()}/{window.Id()}/payload"))
         {
             await Expect.ProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.PluginNotAvailable, payload);
         }
 
-        using (var write = await member.PutAsJsonAsync($"/api/boards/{board.Id()}/windows/{window.Id()}/payload", new { payload = new { n = 1 } }))
+        using (var write = await member.PutAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", new { payload = new { n = 1 } }))
         {
             await Expect.ProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.PluginNotAvailable, write);
         }

@@ -3,7 +3,8 @@
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
 import { assetHandleOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
-import type { CardContext, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
+import { cardLimitsOf, DEFAULT_CARD_LIMITS } from '../../../sdk/src/protocol.ts';
+import type { CardContext, CardLimits, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
 
 /** Globals that would open network channels CSP `connect-src` does not govern. */
 export const WEBRTC_GLOBALS = [
@@ -95,6 +96,8 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
   const channel = createChannel ? createChannel() : new (win as Window & { MessageChannel: typeof MessageChannel }).MessageChannel();
   const port: MessagePort = channel.port1;
   let controller: CardContextController | null = null;
+  // The host's published limits, from `init`; the defaults until then.
+  let limits: CardLimits = DEFAULT_CARD_LIMITS;
   let mounted: MountedCard | null = null;
   let runtimeErrors = 0;
   const themeKeys = new Set<string>();
@@ -180,6 +183,7 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       active: m.active === true,
       bounds: { width: Number(bounds.width) || 0, height: Number(bounds.height) || 0 },
       grantedCapabilities: capabilities(m.grantedCapabilities),
+      limits: (limits = cardLimitsOf(m.limits)),
     }, send);
     const ctx = controller.ctx;
 
@@ -258,7 +262,7 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       }
       case 'captureSnapshot': {
         const id = m.id;
-        const maxBytes = Math.min(Number(m.maxBytes) || 0, 200_000);
+        const maxBytes = Math.min(Number(m.maxBytes) || 0, limits.maxSnapshotBytes);
         if (typeof id !== 'string' || !snapshot || maxBytes <= 0) return;
         // On any failure the card answers nothing: the host times out and keeps the old image.
         snapshot(maxBytes).then((dataUrl) => { if (dataUrl) send({ type: 'snapshot', id, dataUrl }); }, () => {});

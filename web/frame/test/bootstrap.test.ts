@@ -597,11 +597,19 @@ describe('frame bootstrap: requests, events, grants, snapshots', () => {
     expect(got.find((m) => m.type === 'snapshot')).toBeUndefined();
   });
 
-  it('CaptureSnapshot_HostAsksForMoreThan200KB_CappedAt200KB', async () => {
+  it('CaptureSnapshot_HostAsksForMoreThanThePublishedLimit_CappedAtIt', async () => {
+    const shot = vi.fn(async () => null);
+    const { host } = await mounted({ ...INIT, limits: { maxMessageBytes: 262144, maxPayloadBytes: 1048576, maxPublishBytes: 65536, maxSnapshotBytes: 50_000 } }, shot);
+    host.postMessage({ type: 'captureSnapshot', id: 'snap_1', maxBytes: 10_000_000 });
+    await until(() => shot.mock.calls.length > 0 || undefined);
+    expect(shot).toHaveBeenCalledWith(50_000);
+  });
+
+  it('CaptureSnapshot_InitWithoutLimits_CappedAtTheDefault', async () => {
     const shot = vi.fn(async () => null);
     const { host } = await mounted(INIT, shot);
     host.postMessage({ type: 'captureSnapshot', id: 'snap_1', maxBytes: 10_000_000 });
     await until(() => shot.mock.calls.length > 0 || undefined);
-    expect(shot).toHaveBeenCalledWith(200_000);
+    expect(shot).toHaveBeenCalledWith(200 * 1024);
   });
 });

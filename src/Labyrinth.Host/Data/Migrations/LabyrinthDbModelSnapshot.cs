@@ -270,6 +270,18 @@ namespace Labyrinth.Host.Data.Migrations
                     b.Property<string>("WindowId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PluginId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TypeId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("BoardId", "WindowId");
 
                     b.ToTable("CardWindows", (string)null);

@@ -20,7 +20,7 @@ internal static class AssetMapping
 {
     public static string ContentUrl(Guid id) => $"/api/assets/{id}/content";
 
-    public static AssetDto ToDto(AssetEntity a) => new(a.Id, a.Name, a.Type, a.MediaType, a.Bytes, DateTime.SpecifyKind(a.CreatedAt, DateTimeKind.Utc), ContentUrl(a.Id));
+    public static AssetDto ToDto(AssetEntity a) => new(a.Id, a.Name, a.Type, a.MediaType, a.Bytes, a.CreatedAt, ContentUrl(a.Id));
 }
 
 /// <summary>
@@ -132,7 +132,7 @@ internal static partial class AssetsApi
         {
             store.Commit(tempFile, received.Sha256);
             db.Assets.Add(asset);
-            await audit.AppendAsync(Actor(http), CardAuditActions.AssetUpload, null,
+            await audit.AppendAsync(http.Actor(), CardAuditActions.AssetUpload, null,
                 new { assetId = asset.Id, type = asset.Type, mediaType = asset.MediaType, bytes = asset.Bytes, sha256 = asset.Sha256 }, ct);
         }
         finally
@@ -177,7 +177,7 @@ internal static partial class AssetsApi
             var grants = await db.AssetGrants.Where(g => g.AssetId == id).ToListAsync(ct);
             db.AssetGrants.RemoveRange(grants);
             db.Assets.Remove(asset);
-            await audit.AppendAsync(Actor(http), CardAuditActions.AssetDelete, null,
+            await audit.AppendAsync(http.Actor(), CardAuditActions.AssetDelete, null,
                 new { assetId = asset.Id, type = asset.Type, grantsRevoked = grants.Count }, ct);
             if (!await db.Assets.AnyAsync(a => a.Sha256 == asset.Sha256, ct))
             {
@@ -208,7 +208,6 @@ internal static partial class AssetsApi
         Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.AssetTooLarge,
             string.Create(CultureInfo.InvariantCulture, $"Files are limited to {max / (1024.0 * 1024):0.#} MiB."));
 
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored asset {AssetId} ({Type}, {Bytes} bytes)")]
     private static partial void LogUploaded(ILogger logger, Guid assetId, string type, long bytes);

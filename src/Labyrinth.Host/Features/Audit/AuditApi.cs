@@ -102,6 +102,6 @@ internal static class AuditApi
             detail = JsonSerializer.SerializeToElement(e.DetailJson);
         }
 
-        return new(e.Sequence, DateTime.SpecifyKind(e.AtUtc, DateTimeKind.Utc), e.Actor, e.Action, e.PluginId, detail, e.PrevHash, e.Hash);
+        return new(e.Sequence, e.AtUtc, e.Actor, e.Action, e.PluginId, detail, e.PrevHash, e.Hash);
     }
 }

@@ -165,6 +165,6 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
     public static AuditEntry ToCore(AuditEntryEntity e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return new(e.Sequence, DateTime.SpecifyKind(e.AtUtc, DateTimeKind.Utc), e.Actor, e.Action, e.PluginId, e.DetailJson, e.PrevHash, e.Hash);
+        return new(e.Sequence, e.AtUtc, e.Actor, e.Action, e.PluginId, e.DetailJson, e.PrevHash, e.Hash);
     }
 }

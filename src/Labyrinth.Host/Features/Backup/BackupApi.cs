@@ -1,7 +1,6 @@
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -88,7 +87,7 @@ internal static class BackupApi
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Download(
         HttpContext http, BackupService backups, AuditLog audit, CancellationToken ct)
     {
-        var actor = GovernanceApi.Actor(http);
+        var actor = http.Actor();
         await audit.AppendAsync(actor, BackupAuditActions.Download, null, new { }, ct);
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         http.Response.ContentType = "application/zip";

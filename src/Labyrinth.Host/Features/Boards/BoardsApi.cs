@@ -19,8 +19,6 @@ internal static class BoardsApi
     public static IServiceCollection AddBoards(this IServiceCollection services)
     {
         services.AddScoped<BoardValidator>();
-        services.AddSingleton<CardStateWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<CardStateWriter>());
         return services;
     }
 
@@ -34,8 +32,6 @@ internal static class BoardsApi
         boards.MapDelete("/{id:guid}", Delete);
         boards.MapPut("/{id:guid}/layout", SaveLayout);
         boards.MapPost("/{id:guid}/windows", Spawn);
-        boards.MapGet("/{id:guid}/windows/{windowId}/payload", GetPayload);
-        boards.MapPut("/{id:guid}/windows/{windowId}/payload", PutPayload);
         return app;
     }
 
@@ -115,6 +111,7 @@ internal static class BoardsApi
         }
 
         // The board is tracked: its Version concurrency token makes a concurrent write win.
+        await SyncCardWindowsAsync(db, board.Id, doc, ct);
         board.DocumentJson = doc.Write();
         board.Version++;
         board.UpdatedAt = clock.GetUtcNow().UtcDateTime;
@@ -248,118 +245,29 @@ internal static class BoardsApi
         };
     }
 
-    private static async Task<Results<Ok<PayloadDto>, ProblemHttpResult>> GetPayload(Guid id, string windowId, HttpContext http, LabyrinthDb db, PluginAccess access, CancellationToken ct)
-    {
-        var owner = http.User.UserId();
-        if (!await db.CardWindows.AnyAsync(w => w.BoardId == id && w.WindowId == windowId && db.Boards.Any(b => b.Id == id && b.OwnerId == owner), ct))
-        {
-            return await MissingCardAsync(db, owner, id, ct);
-        }
-
-        if (await UnavailableAsync(db, access, owner, id, windowId, ct) is { } refused)
-        {
-            return refused;
-        }
-
-        var row = await db.CardPayloads.AsNoTracking().SingleOrDefaultAsync(p => p.BoardId == id && p.WindowId == windowId, ct);
-        if (row is null)
-        {
-            return TypedResults.Ok(new PayloadDto(null, 0));
-        }
-
-        using var doc = JsonDocument.Parse(row.PayloadJson);
-        return TypedResults.Ok(new PayloadDto(doc.RootElement.Clone(), row.Version));
-    }
-
-    /// <summary>
-    /// Stores a card's state blob. It is written by untrusted plugin code, so the body is read
-    /// with a hard cap before parsing rather than trusting Content-Length. The write is one
-    /// statement: insert or bump the version, only if the window is a card on a board of the
-    /// caller's (the CardWindows index, not the board document), returning the new version; so
-    /// concurrent writers never lose an acknowledged write, and each gets its own version. It is
-    /// committed together with whatever other card states are waiting (<see cref="CardStateWriter"/>).
-    /// </summary>
-    private static async Task<Results<Ok<PayloadVersionDto>, ProblemHttpResult>> PutPayload(
-        Guid id, string windowId, HttpContext http, LabyrinthDb db, CardStateWriter writer, TimeProvider clock, IOptions<LabyrinthOptions> options,
-        PluginAccess access, CancellationToken ct)
-    {
-        if (await UnavailableAsync(db, access, http.User.UserId(), id, windowId, ct) is { } refused)
-        {
-            return refused;
-        }
-
-        var limit = options.Value.MaxPayloadBytes;
-        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, limit + 64, ct);
-        if (body is null)
-        {
-            return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit / 1024} KiB."));
-        }
-
-        string payloadJson;
-        try
-        {
-            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("payload", out var payload))
-            {
-                return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.PayloadInvalid, "The body must be {\"payload\": …}.");
-            }
-
-            payloadJson = payload.GetRawText();
-        }
-        catch (JsonException)
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.PayloadInvalid, "The card state is not valid JSON.");
-        }
-
-        if (payloadJson.Length > limit)
-        {
-            return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
-                string.Create(CultureInfo.InvariantCulture, $"Card state is limited to {limit / 1024} KiB."));
-        }
-
-        var owner = http.User.UserId();
-        var version = await writer.WriteAsync(new CardStateWrite(id, windowId, owner, payloadJson, clock.GetUtcNow().UtcDateTime));
-        return version is { } v
-            ? TypedResults.Ok(new PayloadVersionDto(v))
-            : await MissingCardAsync(db, owner, id, ct);
-    }
-
-    /// <summary>
-    /// 403 when the window is a card of a plugin limited to groups the caller is not in. Only read
-    /// when some plugin is limited at all: the state routes are hot and need no board read otherwise.
-    /// </summary>
-    private static async Task<ProblemHttpResult?> UnavailableAsync(LabyrinthDb db, PluginAccess access, Guid owner, Guid boardId, string windowId, CancellationToken ct)
-    {
-        if (!access.AnyRestricted)
-        {
-            return null;
-        }
-
-        var board = await db.Boards.AsNoTracking().SingleOrDefaultAsync(b => b.Id == boardId && b.OwnerId == owner, ct);
-        var plugin = board is null ? null : BoardDocument.Read(board).Windows.FirstOrDefault(w => w.Id == windowId)?.Plugin;
-        return plugin is not null && !access.IsAvailable(owner, plugin.PluginId) ? Cards.CardsApi.NotAvailable(plugin.PluginId) : null;
-    }
-
-    /// <summary>The 404 for a card that is not there: board.not_found unless the board is the caller's, else window.not_found.</summary>
-    private static async Task<ProblemHttpResult> MissingCardAsync(LabyrinthDb db, Guid owner, Guid boardId, CancellationToken ct) =>
-        await db.Boards.AsNoTracking().AnyAsync(b => b.Id == boardId && b.OwnerId == owner, ct) ? WindowNotFound() : NotFound();
-
     /// <summary>Keeps CardWindows equal to the document's plugin windows; the caller's SaveChanges commits both together.</summary>
-    private static async Task SyncCardWindowsAsync(LabyrinthDb db, Guid boardId, BoardDocument doc, CancellationToken ct)
+    public static async Task SyncCardWindowsAsync(LabyrinthDb db, Guid boardId, BoardDocument doc, CancellationToken ct)
     {
-        var wanted = doc.Windows.Where(w => w.Kind == WindowRules.Plugin).Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(doc);
+        var wanted = doc.Windows.Where(w => w.Kind == WindowRules.Plugin && w.Plugin is not null)
+            .ToDictionary(w => w.Id, w => w.Plugin!, StringComparer.Ordinal);
         foreach (var row in await db.CardWindows.Where(w => w.BoardId == boardId).ToListAsync(ct))
         {
-            if (!wanted.Remove(row.WindowId))
+            if (!wanted.Remove(row.WindowId, out var plugin))
             {
                 db.CardWindows.Remove(row);
+                continue;
             }
+
+            row.PluginId = plugin.PluginId;
+            row.Version = plugin.Version;
+            row.TypeId = plugin.TypeID;
         }
 
-        foreach (var windowId in wanted)
+        foreach (var (windowId, plugin) in wanted)
         {
-            db.CardWindows.Add(new CardWindowEntity { BoardId = boardId, WindowId = windowId });
+            db.CardWindows.Add(new CardWindowEntity { BoardId = boardId, WindowId = windowId, PluginId = plugin.PluginId, Version = plugin.Version, TypeId = plugin.TypeID });
         }
     }
 
@@ -414,9 +322,6 @@ internal static class BoardsApi
 
     private static ProblemHttpResult NotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.BoardNotFound, "That board does not exist or is not yours.");
-
-    private static ProblemHttpResult WindowNotFound() =>
-        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "That card is not on this board.");
 
     /// <summary>
     /// The caller's board for a write. When Problem is set (not found, or a stale or missing If-Match)

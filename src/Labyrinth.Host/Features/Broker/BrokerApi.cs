@@ -38,7 +38,6 @@ internal static class BrokerApi
             host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, RequestDrainSeconds + broker.Value.DrainSeconds)));
         services.AddSingleton<IDnsResolver, SystemDnsResolver>();
 
-        // Registered plainly (not TryAdd) so it replaces the Cards feature's placeholder whatever the order.
         services.AddScoped<ICardNetworkStatus, CardNetworkStatus>();
 
         AddClient(services, BrokerUpstream.PublicClient, allowPrivateNetwork: false);
@@ -48,11 +47,11 @@ internal static class BrokerApi
 
     public static IEndpointRouteBuilder MapBroker(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/cards/{boardId:guid}/{windowId}/network/{serviceId}",
-                (Guid boardId, string windowId, string serviceId, BrokerRequest body, BrokerService broker, HttpContext http, CancellationToken ct) =>
-                    broker.SendAsync(boardId, windowId, serviceId, body, http, ct))
-            .WithTags("Network broker")
-            .RequireAuthorization();
+        app.MapCardGroup().MapPost("/network/{serviceId}",
+                (string serviceId, BrokerRequest body, BrokerService broker, HttpContext http, CancellationToken ct) =>
+                    broker.SendAsync(http.Card(), serviceId, body, http, ct))
+            .EvenWhenUnavailable() // such a card is stopped: the broker answers card.plugin_stopped
+            .WithTags("Network broker");
         return app;
     }
 

@@ -3,7 +3,6 @@ using Labyrinth.Core.Broker;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Cards;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Services;
 using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Infrastructure;
@@ -30,16 +29,11 @@ internal sealed partial class BrokerService(
     ILogger<BrokerService> logger)
 {
     public async Task<Results<BrokerStreamResult, ProblemHttpResult>> SendAsync(
-        Guid boardId, string windowId, string serviceId, BrokerRequest body, HttpContext http, CancellationToken ct)
+        CardInstance card, string serviceId, BrokerRequest body, HttpContext http, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(http);
-        var card = await cards.FindAsync(http.User.UserId(), boardId, windowId, ct);
-        if (card is null)
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "There is no such card on your boards.");
-        }
-
         if (card.Stopped)
         {
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.CardPluginStopped, "This card's plugin is disabled or stopped by an admin, so it cannot use the network.");
@@ -53,7 +47,7 @@ internal sealed partial class BrokerService(
                 "The host is still writing the log of earlier network requests; nothing was sent. Try again in a moment.");
         }
 
-        var exchange = new BrokerExchange(card, GovernanceApi.Actor(http), serviceId, serviceKnown: false, metrics, recorder, clock)
+        var exchange = new BrokerExchange(card, http.Actor(), serviceId, serviceKnown: false, metrics, recorder, clock)
         {
             Method = (body.Method ?? "").ToUpperInvariant(),
             Path = BrokerPath.Check(body.Path) is null ? BrokerUrl.LoggablePath(body.Path!) : "(invalid)",
@@ -61,7 +55,7 @@ internal sealed partial class BrokerService(
         };
         try
         {
-            return await SendAdmittedAsync(exchange, card, boardId, windowId, serviceId, body, http, ct);
+            return await SendAdmittedAsync(exchange, card, serviceId, body, http, ct);
         }
         catch
         {
@@ -72,7 +66,7 @@ internal sealed partial class BrokerService(
     }
 
     private async Task<Results<BrokerStreamResult, ProblemHttpResult>> SendAdmittedAsync(
-        BrokerExchange exchange, CardInstance card, Guid boardId, string windowId, string serviceId, BrokerRequest body, HttpContext http, CancellationToken ct)
+        BrokerExchange exchange, CardInstance card, string serviceId, BrokerRequest body, HttpContext http, CancellationToken ct)
     {
         var capability = CardCapabilities.NetworkPrefix + serviceId;
 
@@ -82,7 +76,7 @@ internal sealed partial class BrokerService(
         }
 
         // Taken before the grant is read, so a revoke that lands after the check still cancels.
-        var revoked = signals.TokenFor(boardId, windowId, capability);
+        var revoked = signals.TokenFor(card.BoardId, card.WindowId, capability);
         var grant = await cards.GetGrantAsync(card, capability, ct);
         if (grant is null)
         {
@@ -157,7 +151,7 @@ internal sealed partial class BrokerService(
                 $"The request body is larger than {service.MaxRequestBytes:N0} bytes, {service.DisplayName}'s limit.");
         }
 
-        var (allowed, retryAfter) = limiter.TryTake(boardId, windowId, serviceId, service.RatePerMinute, service.Burst);
+        var (allowed, retryAfter) = limiter.TryTake(card.BoardId, card.WindowId, serviceId, service.RatePerMinute, service.Burst);
         if (!allowed)
         {
             http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -40,6 +40,6 @@ internal sealed class CardNetworkStatus(CardAccess access, NetworkServices servi
             .ToListAsync(ct);
         return new CardNetworkDto(
             [.. statuses],
-            [.. recent.Select(l => new NetworkLogDto(DateTime.SpecifyKind(l.AtUtc, DateTimeKind.Utc), l.ServiceId, l.Method, l.Path, l.Status, l.RequestBytes, l.ResponseBytes, l.DurationMs, l.Error))]);
+            [.. recent.Select(l => new NetworkLogDto(l.AtUtc, l.ServiceId, l.Method, l.Path, l.Status, l.RequestBytes, l.ResponseBytes, l.DurationMs, l.Error))]);
     }
 }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Labyrinth.Core.Boards;
 using Labyrinth.Core.Messaging;
 using Labyrinth.Host.Data;
-using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Features.Rollouts;
 using Microsoft.EntityFrameworkCore;
@@ -46,30 +44,27 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
             return null;
         }
 
-        var board = await db.Boards.AsNoTracking().SingleOrDefaultAsync(b => b.Id == boardId && b.OwnerId == userId, ct);
-        if (board is null)
-        {
-            return null;
-        }
-
-        var window = BoardDocument.Read(board).Windows.FirstOrDefault(w => w.Id == windowId && w.Kind == WindowRules.Plugin);
-        if (window?.Plugin is not { } plugin)
+        var window = await db.CardWindows.AsNoTracking()
+            .Where(w => w.BoardId == boardId && w.WindowId == windowId && db.Boards.Any(b => b.Id == boardId && b.OwnerId == userId))
+            .Select(w => new { w.PluginId, w.Version, w.TypeId })
+            .SingleOrDefaultAsync(ct);
+        if (window is null)
         {
             return null;
         }
 
         // A card follows its person's version down when a rollout is rolled back.
-        var installed = catalog.Find(plugin.PluginId);
-        var version = installed is null ? plugin.Version : pluginAccess.CardVersion(userId, installed, plugin.Version, plugin.TypeID);
-        var card = catalog.FindVersion(plugin.PluginId, version)?.FindCard(plugin.TypeID);
+        var installed = catalog.Find(window.PluginId);
+        var version = installed is null ? window.Version : pluginAccess.CardVersion(userId, installed, window.Version, window.TypeId);
+        var card = catalog.FindVersion(window.PluginId, version)?.FindCard(window.TypeId);
         // A disabled plugin, a killed version or a plugin limited to other groups still has its
         // permissions (so people can see and revoke them), but it must not use them: its frame is
         // refused, and cached code must not reach assets or the network either.
-        var unavailable = !pluginAccess.IsAvailable(userId, plugin.PluginId);
+        var unavailable = !pluginAccess.IsAvailable(userId, window.PluginId);
         var stopped = installed is null || !installed.Enabled || installed.IsKilled(version) || unavailable;
         return card is null
             ? null
-            : new CardInstance(boardId, windowId, userId, plugin.PluginId, version, plugin.TypeID, card.Name, card.Capabilities, card.Topics, stopped, unavailable);
+            : new CardInstance(boardId, windowId, userId, window.PluginId, version, window.TypeId, card.Name, card.Capabilities, card.Topics, stopped, unavailable);
     }
 
     /// <summary>True when the card's manifest requests <paramref name="capability"/> and its owner granted it.</summary>
@@ -152,32 +147,8 @@ internal sealed class CardGrantSignals
     }
 }
 
-/// <summary>What the permissions panel shows under "Network" for a card; the broker (issue 6) provides the real one.</summary>
+/// <summary>What the permissions panel shows under "Network" for a card (the broker's <c>CardNetworkStatus</c>).</summary>
 internal interface ICardNetworkStatus
 {
     Task<CardNetworkDto> GetAsync(CardInstance card, CancellationToken ct);
-}
-
-/// <summary>
-/// Until a broker is registered: every <c>network:*</c> capability the card requests, unconfigured
-/// and disabled, with its grant and handle, and no requests.
-/// </summary>
-internal sealed class DefaultCardNetworkStatus(CardAccess access) : ICardNetworkStatus
-{
-    public async Task<CardNetworkDto> GetAsync(CardInstance card, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(card);
-        var grants = (await access.GrantsAsync(card, ct)).ToDictionary(g => g.Capability, StringComparer.Ordinal);
-        var services = card.RequestedCapabilities
-            .Where(c => c.StartsWith(CardCapabilities.NetworkPrefix, StringComparison.Ordinal))
-            .Select(c =>
-            {
-                var serviceId = c[CardCapabilities.NetworkPrefix.Length..];
-                var grant = grants.GetValueOrDefault(c);
-                return new NetworkServiceStatusDto(serviceId, serviceId, grant is not null, Configured: false, Enabled: false, grant?.Handle,
-                    $"Would use the {serviceId} service via the host proxy; no such service is set up.");
-            })
-            .ToArray();
-        return new CardNetworkDto(services, []);
-    }
 }

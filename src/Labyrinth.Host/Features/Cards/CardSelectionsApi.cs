@@ -45,24 +45,20 @@ internal static class CardSelectionsApi
     // Points as JSON (≈ 25 bytes each) plus the image as base64 plus room for the envelope.
     private const int MaxBodyBytes = (MaxTotalPoints * 28) + ((MaxImageBytes + 2) / 3 * 4) + 64 * 1024;
 
-    public static IEndpointRouteBuilder MapCardSelections(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapCardSelections(this RouteGroupBuilder card)
     {
-        var selection = app.MapGroup("/api/cards/{boardId:guid}/{windowId}/selection").RequireAuthorization().WithTags("Cards");
-        selection.MapPut("/", Share);
-        selection.MapGet("/", Get);
-        selection.MapGet("/image", Image);
-        selection.MapDelete("/", Revoke);
-        return app;
+        ArgumentNullException.ThrowIfNull(card);
+        card.MapPut("/selection", Share);
+        card.MapGet("/selection", Get);
+        card.MapGet("/selection/image", Image);
+        card.MapDelete("/selection", Revoke).EvenWhenUnavailable();
+        return card;
     }
 
     private static async Task<Results<Ok<SharedSelectionDto>, ProblemHttpResult, ValidationProblem>> Share(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         if (card.Stopped)
         {
@@ -103,7 +99,7 @@ internal static class CardSelectionsApi
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var row = await db.SharedSelections.SingleOrDefaultAsync(s => s.BoardId == boardId && s.WindowId == windowId, ct);
+        var row = await db.SharedSelections.SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         if (row is not null)
         {
             db.SharedSelections.Remove(row);
@@ -112,8 +108,8 @@ internal static class CardSelectionsApi
 
         row = new SharedSelectionEntity
         {
-            BoardId = boardId,
-            WindowId = windowId,
+            BoardId = card.BoardId,
+            WindowId = card.WindowId,
             SelectionId = "sel_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             UserId = card.UserId,
             Width = request.Width!.Value,
@@ -127,21 +123,17 @@ internal static class CardSelectionsApi
         };
         db.SharedSelections.Add(row);
         // The audit row says what was shared and how much, never the ink itself.
-        await audit.AppendAsync(CardsApi.Actor(http), CardAuditActions.SelectionShared, card.PluginId,
+        await audit.AppendAsync(http.Actor(), CardAuditActions.SelectionShared, card.PluginId,
             CardGrants.Detail(card, new { selectionId = row.SelectionId, strokes = row.StrokeCount, points = row.PointCount, imageBytes = png!.Length }), ct);
         return TypedResults.Ok(ToDto(row));
     }
 
     private static async Task<Results<Ok<SelectionContentDto>, ProblemHttpResult>> Get(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
-        var row = await db.SharedSelections.AsNoTracking().SingleOrDefaultAsync(s => s.BoardId == boardId && s.WindowId == windowId, ct);
+        var row = await db.SharedSelections.AsNoTracking().SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         if (row is null)
         {
             return NotFound();
@@ -149,19 +141,15 @@ internal static class CardSelectionsApi
 
         http.Response.Headers.CacheControl = "no-store";
         using var strokes = JsonDocument.Parse(row.StrokesJson);
-        return TypedResults.Ok(new SelectionContentDto(row.SelectionId, row.Width, row.Height, strokes.RootElement.Clone(), "image/png", row.Png, Utc(row.CreatedAt)));
+        return TypedResults.Ok(new SelectionContentDto(row.SelectionId, row.Width, row.Height, strokes.RootElement.Clone(), "image/png", row.Png, row.CreatedAt));
     }
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> Image(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
-        var row = await db.SharedSelections.AsNoTracking().SingleOrDefaultAsync(s => s.BoardId == boardId && s.WindowId == windowId, ct);
+        var row = await db.SharedSelections.AsNoTracking().SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         if (row is null)
         {
             return NotFound();
@@ -176,18 +164,14 @@ internal static class CardSelectionsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, AuditLog audit, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         var revoked = await RemoveAsync(db, card, ct);
         if (revoked is not null)
         {
-            await audit.AppendAsync(CardsApi.Actor(http), CardAuditActions.SelectionRevoked, card.PluginId,
+            await audit.AppendAsync(http.Actor(), CardAuditActions.SelectionRevoked, card.PluginId,
                 CardGrants.Detail(card, new { selectionId = revoked }), ct);
         }
 
@@ -226,7 +210,7 @@ internal static class CardSelectionsApi
             .SingleOrDefaultAsync(ct);
         return row is null
             ? null
-            : new SharedSelectionDto(row.SelectionId, row.Width, row.Height, row.StrokeCount, row.PointCount, row.Bytes, Utc(row.CreatedAt),
+            : new SharedSelectionDto(row.SelectionId, row.Width, row.Height, row.StrokeCount, row.PointCount, row.Bytes, row.CreatedAt,
                 PreviewUrl(card.BoardId, card.WindowId, row.PngSha256));
     }
 
@@ -327,13 +311,12 @@ internal static class CardSelectionsApi
     }
 
     private static SharedSelectionDto ToDto(SharedSelectionEntity row) =>
-        new(row.SelectionId, row.Width, row.Height, row.StrokeCount, row.PointCount, row.Png.LongLength, Utc(row.CreatedAt),
+        new(row.SelectionId, row.Width, row.Height, row.StrokeCount, row.PointCount, row.Png.LongLength, row.CreatedAt,
             PreviewUrl(row.BoardId, row.WindowId, row.PngSha256));
 
     private static string PreviewUrl(Guid boardId, string windowId, string sha256) =>
         $"/api/cards/{boardId}/{Uri.EscapeDataString(windowId)}/selection/image?v={sha256[..12]}";
 
-    private static DateTime Utc(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc);
 
     private static ValidationProblem Validation(Dictionary<string, string[]> errors, string code = ErrorCodes.SelectionInvalid) =>
         Problems.Validation(code, "The selection is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v).Take(3)), errors);

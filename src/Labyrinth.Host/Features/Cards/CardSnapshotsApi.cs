@@ -25,22 +25,18 @@ internal static class CardSnapshotsApi
 
     private static readonly string[] MediaTypes = ["image/png", "image/jpeg", "image/webp"];
 
-    public static IEndpointRouteBuilder MapCardSnapshots(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapCardSnapshots(this RouteGroupBuilder card)
     {
-        var snapshots = app.MapGroup("/api/boards/{boardId:guid}/windows/{windowId}/snapshot").RequireAuthorization().WithTags("Cards");
-        snapshots.MapPut("/", Put);
-        snapshots.MapGet("/", Get);
-        return app;
+        ArgumentNullException.ThrowIfNull(card);
+        card.MapPut("/snapshot", Put);
+        card.MapGet("/snapshot", Get).EvenWhenUnavailable();
+        return card;
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Put(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         var body = await RequestBodies.ReadCappedAsync(http.Request.Body, MaxBodyBytes, ct);
         if (body is null)
@@ -82,10 +78,10 @@ internal static class CardSnapshotsApi
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(data));
         var now = clock.GetUtcNow().UtcDateTime;
-        var row = await db.CardSnapshots.SingleOrDefaultAsync(s => s.BoardId == boardId && s.WindowId == windowId, ct);
+        var row = await db.CardSnapshots.SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         if (row is null)
         {
-            db.CardSnapshots.Add(new CardSnapshotEntity { BoardId = boardId, WindowId = windowId, MediaType = mediaType, Data = data, Sha256 = sha, UpdatedAt = now });
+            db.CardSnapshots.Add(new CardSnapshotEntity { BoardId = card.BoardId, WindowId = card.WindowId, MediaType = mediaType, Data = data, Sha256 = sha, UpdatedAt = now });
         }
         else
         {
@@ -108,15 +104,11 @@ internal static class CardSnapshotsApi
     }
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> Get(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, CancellationToken ct)
+        HttpContext http, LabyrinthDb db, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
-        var row = await db.CardSnapshots.AsNoTracking().SingleOrDefaultAsync(s => s.BoardId == boardId && s.WindowId == windowId, ct);
+        var row = await db.CardSnapshots.AsNoTracking().SingleOrDefaultAsync(s => s.BoardId == card.BoardId && s.WindowId == card.WindowId, ct);
         if (row is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.SnapshotNotFound, "This card has no snapshot yet.");

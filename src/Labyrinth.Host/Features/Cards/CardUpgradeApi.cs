@@ -59,15 +59,26 @@ internal static partial class CardsApi
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Upgrade(
-        Guid boardId, string windowId, UpgradeRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        UpgradeRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         PluginCatalog catalog, PluginAccess pluginAccess, AuditLog audit, CardGrantSignals signals, LabyrinthMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
+        var card = http.Card();
         for (var attempt = 1; ; attempt++)
         {
-            var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
-            if (card is null)
+            if (attempt > 1)
             {
-                return missing!;
+                // Start over on what the board holds now: the card may have moved or gone.
+                if (await access.FindAsync(card.UserId, card.BoardId, card.WindowId, ct) is not { } fresh)
+                {
+                    return CardRoutes.NotFound();
+                }
+
+                if (fresh.Unavailable)
+                {
+                    return CardRoutes.NotAvailable(fresh.PluginId);
+                }
+
+                card = fresh;
             }
 
             if (string.Equals(request.Version, card.Version, StringComparison.Ordinal))
@@ -75,9 +86,9 @@ internal static partial class CardsApi
                 // The card followed its person's version down (a rollback, or a development build
                 // that sorts below the release) while the board still names the old one: the move
                 // the caller asks for has happened; store it and hand back the board showing it.
-                var current = await db.Boards.SingleAsync(b => b.Id == boardId && b.OwnerId == card.UserId, ct);
+                var current = await db.Boards.SingleAsync(b => b.Id == card.BoardId && b.OwnerId == card.UserId, ct);
                 var currentDoc = BoardDocument.Read(current);
-                if (currentDoc.Windows.Find(w => w.Id == windowId)?.Plugin is { } stored && stored.Version != card.Version &&
+                if (currentDoc.Windows.Find(w => w.Id == card.WindowId)?.Plugin is { } stored && stored.Version != card.Version &&
                     await BoardsApi.FollowAssignmentsAsync(db, catalog, pluginAccess, clock, current, currentDoc, ct) is { } followed)
                 {
                     return TypedResults.Ok(BoardMapping.ToDto(current, followed));
@@ -95,9 +106,9 @@ internal static partial class CardsApi
             }
 
             // Tracked, so SaveChanges checks the board's Version concurrency token.
-            var board = await db.Boards.SingleAsync(b => b.Id == boardId && b.OwnerId == card.UserId, ct);
+            var board = await db.Boards.SingleAsync(b => b.Id == card.BoardId && b.OwnerId == card.UserId, ct);
             var doc = BoardDocument.Read(board);
-            var index = doc.Windows.FindIndex(w => w.Id == windowId && w.Kind == WindowRules.Plugin);
+            var index = doc.Windows.FindIndex(w => w.Id == card.WindowId && w.Kind == WindowRules.Plugin);
             if (index < 0 || doc.Windows[index].Plugin is not { } plugin || plugin.Version != card.Version)
             {
                 // The board moved between the two reads; start over on what is there now.
@@ -119,6 +130,7 @@ internal static partial class CardsApi
             }
 
             doc.Windows[index] = doc.Windows[index] with { Plugin = plugin with { Version = target.Dto.Version } };
+            await BoardsApi.SyncCardWindowsAsync(db, card.BoardId, doc, ct);
             board.DocumentJson = doc.Write();
             board.Version++;
             board.UpdatedAt = clock.GetUtcNow().UtcDateTime;
@@ -126,11 +138,11 @@ internal static partial class CardsApi
             // Grants the new version no longer requests go with the old version, and so do asset
             // grants whose fileRegistry type it dropped (their tokens must stop working).
             var keep = target.Card.Capabilities.ToHashSet(StringComparer.Ordinal);
-            var droppedGrants = (await db.CardGrants.Where(g => g.BoardId == boardId && g.WindowId == windowId).ToListAsync(ct))
+            var droppedGrants = (await db.CardGrants.Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId).ToListAsync(ct))
                 .Where(g => !keep.Contains(g.Capability)).ToList();
             var droppedAssets = (await (from g in db.AssetGrants
                                         join a in db.Assets on g.AssetId equals a.Id
-                                        where g.BoardId == boardId && g.WindowId == windowId
+                                        where g.BoardId == card.BoardId && g.WindowId == card.WindowId
                                         select new { Grant = g, a.Type }).ToListAsync(ct))
                 .Where(r => !keep.Contains(CardCapabilities.FileRegistry(r.Type))).ToList();
             db.CardGrants.RemoveRange(droppedGrants);
@@ -143,7 +155,7 @@ internal static partial class CardsApi
             try
             {
                 // One SaveChanges: the board, the dropped grants and the audit row commit together.
-                await audit.AppendAsync(Actor(http), CardAuditActions.Upgrade, card.PluginId, CardGrants.Detail(card, new
+                await audit.AppendAsync(http.Actor(), CardAuditActions.Upgrade, card.PluginId, CardGrants.Detail(card, new
                 {
                     from = card.Version,
                     to = target.Dto.Version,
@@ -165,7 +177,7 @@ internal static partial class CardsApi
 
             foreach (var capability in dropped)
             {
-                signals.Revoke(boardId, windowId, capability);
+                signals.Revoke(card.BoardId, card.WindowId, capability);
             }
 
             if (dropped.Length > 0)
@@ -186,7 +198,7 @@ internal static partial class CardsApi
                 try
                 {
                     // The same path as POST …/grants: network grants get their handle there.
-                    await grants.GrantAsync(upgraded, capability, Actor(http), ct);
+                    await grants.GrantAsync(upgraded, capability, http.Actor(), ct);
                     metrics.CardGrantChanged("grant");
                 }
                 catch (DbUpdateException ex) when (!StorageErrors.IsFull(ex))

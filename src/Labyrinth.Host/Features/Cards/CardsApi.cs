@@ -12,7 +12,6 @@ using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Labyrinth.Host.Features.Cards;
 
@@ -23,8 +22,9 @@ internal sealed record AssetTokenRequest(string? Token);
 internal sealed record AssetGrantedDto(string Token, AssetGrantDto Grant);
 
 /// <summary>
-/// The per-card API (docs/api.md "Grants and the permissions panel"): every route resolves the card
-/// through <see cref="CardAccess"/> first, so another user's board or window is a 404 and nothing runs.
+/// The per-card API (docs/api.md "Grants and the permissions panel"): every route hangs from the
+/// card group (<see cref="CardRoutes"/>), whose filter resolves the card first, so another user's
+/// board or window is a 404 and nothing runs.
 /// </summary>
 internal static partial class CardsApi
 {
@@ -36,44 +36,42 @@ internal static partial class CardsApi
         services.AddScoped<CardGrants>();
         services.AddSingleton<CardGrantSignals>();
         services.AddSingleton<ViolationThrottle>();
+        services.AddCardState();
         services.AddBridgeLimits();
-        // The broker (issue 6) registers the real status; TryAdd keeps whichever came first.
-        services.TryAddScoped<ICardNetworkStatus, DefaultCardNetworkStatus>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapCards(this IEndpointRouteBuilder app)
     {
-        var card = app.MapGroup("/api/cards/{boardId:guid}/{windowId}").RequireAuthorization().WithTags("Cards");
-        card.MapGet("/permissions", Permissions);
+        var card = app.MapCardGroup();
+        // A card whose plugin is not available to the person still shows and gives up what it holds.
+        card.MapGet("/permissions", Permissions).EvenWhenUnavailable();
         card.MapPost("/grants", Grant);
-        card.MapDelete("/grants/{capability}", Revoke);
-        card.MapDelete("/grants", RevokeAll);
+        card.MapDelete("/grants/{capability}", Revoke).EvenWhenUnavailable();
+        card.MapDelete("/grants", RevokeAll).EvenWhenUnavailable();
         card.MapPost("/assets", GrantAsset);
         card.MapPost("/assets/read", ReadAsset);
-        card.MapDelete("/assets/{grantId:guid}", RevokeAsset);
+        card.MapDelete("/assets/{grantId:guid}", RevokeAsset).EvenWhenUnavailable();
         card.MapPost("/violations", Violations);
         card.MapPost("/upgrade", Upgrade);
-        app.MapCardSnapshots();
-        app.MapCardSelections();
+        card.MapCardState();
+        card.MapCardSnapshots();
+        card.MapCardSelections();
+        app.MapCardGroup(CardRoutes.BoardWindowAlias).MapCardState().MapCardSnapshots();
         app.MapBridgeLimits();
         return app;
     }
 
     private static async Task<Results<Ok<CardPermissionsDto>, ProblemHttpResult>> Permissions(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, PluginCatalog catalog,
-        PluginAccess pluginAccess, CancellationToken ct)
+        HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, PluginCatalog catalog, PluginAccess pluginAccess,
+        CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         var grants = (await access.GrantsAsync(card, ct)).ToDictionary(g => g.Capability, StringComparer.Ordinal);
         var capabilities = card.RequestedCapabilities
             .Select(c => grants.TryGetValue(c, out var g)
-                ? new CapabilityDto(c, true, DateTime.SpecifyKind(g.GrantedAt, DateTimeKind.Utc), g.Handle)
+                ? new CapabilityDto(c, true, g.GrantedAt, g.Handle)
                 : new CapabilityDto(c, false, null, null))
             .ToArray();
         // The card keeps running on its own version and grants; what a newer active version would
@@ -87,14 +85,10 @@ internal static partial class CardsApi
     }
 
     private static async Task<Results<Ok<CapabilityDto>, ProblemHttpResult>> Grant(
-        Guid boardId, string windowId, GrantRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        GrantRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         if (request.Capability is not { } capability || !card.Requests(capability))
         {
@@ -104,7 +98,7 @@ internal static partial class CardsApi
         CardGrantEntity grant;
         try
         {
-            grant = await grants.GrantAsync(card, capability, Actor(http), ct);
+            grant = await grants.GrantAsync(card, capability, http.Actor(), ct);
         }
         catch (DbUpdateException ex) when (!StorageErrors.IsFull(ex))
         {
@@ -113,47 +107,35 @@ internal static partial class CardsApi
         }
 
         metrics.CardGrantChanged("grant");
-        return TypedResults.Ok(new CapabilityDto(capability, true, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), grant.Handle));
+        return TypedResults.Ok(new CapabilityDto(capability, true, grant.GrantedAt, grant.Handle));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        Guid boardId, string windowId, string capability, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        string capability, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
-        await grants.RevokeAsync(card, capability, Actor(http), ct);
+        await grants.RevokeAsync(card, capability, http.Actor(), ct);
         metrics.CardGrantChanged("revoke");
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAll(
-        Guid boardId, string windowId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db, LabyrinthMetrics metrics, CancellationToken ct)
+        HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db, LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
-        await grants.RevokeAllAsync(card, Actor(http), ct);
+        await grants.RevokeAllAsync(card, http.Actor(), ct);
         metrics.CardGrantChanged("revoke_all");
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<AssetGrantedDto>, ProblemHttpResult>> GrantAsset(
-        Guid boardId, string windowId, AssetGrantRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        AssetGrantRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         var asset = request.AssetId is { } assetId
             ? await db.Assets.AsNoTracking().SingleOrDefaultAsync(a => a.Id == assetId && a.OwnerId == card.UserId, ct)
@@ -169,22 +151,18 @@ internal static partial class CardsApi
             return NotRequested(card, capability);
         }
 
-        var issued = await grants.GrantAssetAsync(card, asset, Actor(http), ct);
+        var issued = await grants.GrantAssetAsync(card, asset, http.Actor(), ct);
         metrics.CardGrantChanged("asset_grant");
         return TypedResults.Ok(new AssetGrantedDto(issued.Token, ToDto(issued.Grant, asset)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsset(
-        Guid boardId, string windowId, Guid grantId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        Guid grantId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
-        if (await grants.RevokeAssetAsync(card, grantId, Actor(http), ct))
+        if (await grants.RevokeAssetAsync(card, grantId, http.Actor(), ct))
         {
             metrics.CardGrantChanged("asset_revoke");
         }
@@ -197,14 +175,10 @@ internal static partial class CardsApi
     /// token: one identical 404, so probing tokens teaches nothing.
     /// </summary>
     private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ReadAsset(
-        Guid boardId, string windowId, AssetTokenRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
+        AssetTokenRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         AssetStore store, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         if (card.Stopped)
         {
@@ -225,14 +199,10 @@ internal static partial class CardsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Violations(
-        Guid boardId, string windowId, ViolationReport report, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit,
+        ViolationReport report, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit,
         LabyrinthMetrics metrics, ViolationThrottle throttle, RolloutRecorder rollouts, TimeProvider clock, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
-        if (card is null)
-        {
-            return missing!;
-        }
+        var card = http.Card();
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (report.Reason is not { } reason || !ViolationReasons.Contains(reason, StringComparer.Ordinal))
@@ -262,43 +232,14 @@ internal static partial class CardsApi
         var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count });
         if (suspended)
         {
-            await audit.AppendAsync(Actor(http), CardAuditActions.Suspended, card.PluginId, detail, ct);
+            await audit.AppendAsync(http.Actor(), CardAuditActions.Suspended, card.PluginId, detail, ct);
         }
         else if (throttle.ShouldRecord(card.BoardId, card.WindowId, clock.GetUtcNow()))
         {
-            await audit.AppendAsync(Actor(http), CardAuditActions.Violation, card.PluginId, detail, ct);
+            await audit.AppendAsync(http.Actor(), CardAuditActions.Violation, card.PluginId, detail, ct);
         }
 
         return TypedResults.NoContent();
-    }
-
-    /// <summary>The card, or the 404 to answer: board.not_found unless the board is the caller's, else window.not_found.</summary>
-    /// <remarks>
-    /// A card of a plugin limited to groups the caller is not in answers 403 plugin.not_available,
-    /// unless <paramref name="evenUnavailable"/>: seeing and revoking what it holds, and its picture.
-    /// </remarks>
-    public static async Task<(CardInstance? Card, ProblemHttpResult? Missing)> ResolveAsync(
-        HttpContext http, CardAccess access, LabyrinthDb db, Guid boardId, string windowId, CancellationToken ct, bool evenUnavailable = false)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(db);
-        var user = http.User.UserId();
-        var card = await access.FindAsync(user, boardId, windowId, ct);
-        if (card is { Unavailable: true } && !evenUnavailable)
-        {
-            return (null, NotAvailable(card.PluginId));
-        }
-
-        if (card is not null)
-        {
-            return (card, null);
-        }
-
-        var ownsBoard = await db.Boards.AsNoTracking().AnyAsync(b => b.Id == boardId && b.OwnerId == user, ct);
-        return (null, ownsBoard
-            ? Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.WindowNotFound, "That card is not on this board.")
-            : Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.BoardNotFound, "That board does not exist or is not yours."));
     }
 
     private static async Task<AssetGrantDto[]> AssetGrantsAsync(LabyrinthDb db, CardInstance card, CancellationToken ct)
@@ -311,22 +252,13 @@ internal static partial class CardsApi
     }
 
     private static AssetGrantDto ToDto(AssetGrantEntity grant, AssetEntity asset) =>
-        new(grant.Id, asset.Id, asset.Name, asset.Type, asset.MediaType, asset.Bytes, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), AssetMapping.ContentUrl(asset.Id));
-
-    public static ProblemHttpResult NotAvailable(string pluginId) =>
-        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PluginNotAvailable, $"The plugin \"{pluginId}\" is not available to you.");
+        new(grant.Id, asset.Id, asset.Name, asset.Type, asset.MediaType, asset.Bytes, grant.GrantedAt, AssetMapping.ContentUrl(asset.Id));
 
     private static ProblemHttpResult NotRequested(CardInstance card, string? capability) =>
         Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GrantNotRequested,
             capability is null
                 ? "Name the capability to grant."
                 : $"The {card.CardName} card does not ask for \"{(capability.Length > 100 ? capability[..100] + "…" : capability)}\", so it cannot be granted.");
-
-    public static string Actor(HttpContext http)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        return http.User.Identity?.Name ?? "unknown";
-    }
 }
 
 /// <summary>At most one <c>card.violation</c> audit row per card per 10 s; the metric counts every report.</summary>

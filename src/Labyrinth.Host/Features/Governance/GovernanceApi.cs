@@ -20,7 +20,8 @@ internal static class GovernanceApi
         services.AddSingleton<GovernanceGate>();
         services.AddSingleton<DevInstallPolicy>();
         services.AddSingleton<PluginEvents>();
-        services.AddScoped<GovernanceService>();
+        services.AddScoped<PluginLifecycle>();
+        services.AddScoped<TrustPolicy>();
         services.AddSignalR();
         return services;
     }
@@ -28,41 +29,41 @@ internal static class GovernanceApi
     public static IEndpointRouteBuilder MapGovernance(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
-        admin.MapGet("/plugins", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
+        admin.MapGet("/plugins", async (PluginLifecycle plugins, CancellationToken ct) => TypedResults.Ok(await plugins.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
         admin.MapPost("/plugins/dev", UploadDevelopment);
         admin.MapPost("/plugins/dev/{id}/build-failed", DevBuildFailed);
-        admin.MapPost("/plugins/{id}/enable", (string id, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.EnableAsync(id, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.DisableAsync(id, body?.Cascade ?? false, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/kill", (string id, [FromBody] KillRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.KillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, body?.Reason, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/unkill", (string id, [FromBody] UnkillRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.UnkillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, Actor(http), ct)));
-        admin.MapPost("/plugins/{id}/activate", (string id, ActivateRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.ActivateAsync(id, body.Version, body.Rollback ?? false, Actor(http), ct)));
-        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        admin.MapPost("/plugins/{id}/enable", (string id, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.EnableAsync(id, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.DisableAsync(id, body?.Cascade ?? false, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/kill", (string id, [FromBody] KillRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.KillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, body?.Reason, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/unkill", (string id, [FromBody] UnkillRequest? body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.UnkillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapPost("/plugins/{id}/activate", (string id, ActivateRequest body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+            plugins.ActivateAsync(id, body.Version, body.Rollback ?? false, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.UninstallAsync(id, version, Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+            var outcome = await plugins.UninstallAsync(id, version, http.Actor(), ct);
+            return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
         });
 
-        admin.MapGet("/trust", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListTrustAsync(ct)));
-        admin.MapPost("/trust", async Task<Results<Created<TrustedKeyDto>, ProblemHttpResult>> (AddTrustRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        admin.MapGet("/trust", async (TrustPolicy trust, CancellationToken ct) => TypedResults.Ok(await trust.ListTrustAsync(ct)));
+        admin.MapPost("/trust", async Task<Results<Created<TrustedKeyDto>, ProblemHttpResult>> (AddTrustRequest body, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.AddTrustAsync(body, Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.Created($"/api/admin/trust/{outcome.Value!.KeyId}", outcome.Value);
+            var outcome = await trust.AddTrustAsync(body, http.Actor(), ct);
+            return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.Created($"/api/admin/trust/{outcome.Value!.KeyId}", outcome.Value);
         });
-        admin.MapDelete("/trust/{keyId}", async Task<Results<NoContent, ProblemHttpResult>> (string keyId, GovernanceService g, HttpContext http, CancellationToken ct) =>
+        admin.MapDelete("/trust/{keyId}", async Task<Results<NoContent, ProblemHttpResult>> (string keyId, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.RemoveTrustAsync(keyId, Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+            var outcome = await trust.RemoveTrustAsync(keyId, http.Actor(), ct);
+            return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
         });
 
-        admin.MapGet("/policy", async (GovernanceService g, DevInstallPolicy dev, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct) with { DevInstalls = dev.Describe() }));
-        admin.MapPut("/policy", (PolicyRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
-            Answer(g.SetPolicyAsync(body, Actor(http), ct)));
+        admin.MapGet("/policy", async (TrustPolicy trust, DevInstallPolicy dev, CancellationToken ct) => TypedResults.Ok(await trust.GetPolicyAsync(ct) with { DevInstalls = dev.Describe() }));
+        admin.MapPut("/policy", (PolicyRequest body, TrustPolicy trust, HttpContext http, CancellationToken ct) =>
+            trust.SetPolicyAsync(body, http.Actor(), ct).OkOrProblemAsync());
 
         app.MapHub<PluginsHub>(PluginEvents.HubPath).RequireAuthorization();
         return app;
@@ -70,7 +71,7 @@ internal static class GovernanceApi
 
     /// <summary>An admin's upload: installed and made active, or staged for a group or a share of people first.</summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
-        HttpContext http, bool? rollback, int? rolloutPercent, string? rolloutGroups, int? rolloutMinOpens, PluginStore store, GovernanceService governance,
+        HttpContext http, bool? rollback, int? rolloutPercent, string? rolloutGroups, int? rolloutMinOpens, PluginStore store, PluginLifecycle plugins,
         RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
         // ?rolloutPercent=… or ?rolloutGroups=id,id: install without activating, then stage it.
@@ -94,7 +95,7 @@ internal static class GovernanceApi
             staged = new StartRolloutRequest(null, groupIds, rolloutPercent, rolloutMinOpens, null);
         }
 
-        return await ImportUploadAsync(http, new ImportRequest(Actor(http), rollback ?? false, KeepActive: staged is not null), staged, store, governance, rollouts, paths, metrics, audit, ct);
+        return await ImportUploadAsync(http, new ImportRequest(http.Actor(), rollback ?? false, KeepActive: staged is not null), staged, store, plugins, rollouts, paths, metrics, audit, ct);
     }
 
     /// <summary>
@@ -104,7 +105,7 @@ internal static class GovernanceApi
     /// installed: older ones are uninstalled (audited) after each install.
     /// </summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> UploadDevelopment(
-        HttpContext http, DevInstallPolicy policy, PluginStore store, GovernanceService governance, RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+        HttpContext http, DevInstallPolicy policy, PluginStore store, PluginLifecycle plugins, RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
         var dev = policy.Describe();
         if (!dev.Allowed)
@@ -112,7 +113,7 @@ internal static class GovernanceApi
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
         }
 
-        var result = await ImportUploadAsync(http, new ImportRequest(Actor(http), AllowRollback: true) { Development = true }, null, store, governance, rollouts, paths, metrics, audit, ct);
+        var result = await ImportUploadAsync(http, new ImportRequest(http.Actor(), AllowRollback: true) { Development = true }, null, store, plugins, rollouts, paths, metrics, audit, ct);
         if (result.Result is not Created<InstallResultDto> { Value: { } installed })
         {
             return result;
@@ -126,10 +127,10 @@ internal static class GovernanceApi
             .ToList();
         foreach (var old in devVersions)
         {
-            await governance.UninstallAsync(installed.Installed.Id, old, Actor(http), ct);
+            await plugins.UninstallAsync(installed.Installed.Id, old, http.Actor(), ct);
         }
 
-        var plugin = devVersions.Count == 0 ? installed.Plugin : (await governance.FindAsync(installed.Installed.Id, ct))!;
+        var plugin = devVersions.Count == 0 ? installed.Plugin : (await plugins.FindAsync(installed.Installed.Id, ct))!;
         return TypedResults.Created($"/api/admin/plugins/{installed.Installed.Id}", installed with { Plugin = plugin });
     }
 
@@ -168,7 +169,7 @@ internal static class GovernanceApi
     /// Content-Length alone), imports it, and stages it when <paramref name="staged"/> says so.
     /// </summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> ImportUploadAsync(
-        HttpContext http, ImportRequest request, StartRolloutRequest? staged, PluginStore store, GovernanceService governance, RolloutService rollouts,
+        HttpContext http, ImportRequest request, StartRolloutRequest? staged, PluginStore store, PluginLifecycle plugins, RolloutService rollouts,
         HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
         var max = PackageLimits.Default.MaxCompressedBytes;
@@ -196,7 +197,7 @@ internal static class GovernanceApi
         if (tooLarge)
         {
             metrics.PluginRejected([ErrorCodes.PackageTooLarge]);
-            await audit.AppendAsync(Actor(http), AuditActions.InstallRejected, null, new { codes = new[] { ErrorCodes.PackageTooLarge }, problemCount = 1 }, ct);
+            await audit.AppendAsync(http.Actor(), AuditActions.InstallRejected, null, new { codes = new[] { ErrorCodes.PackageTooLarge }, problemCount = 1 }, ct);
             var message = $"The package is larger than {max / (1024 * 1024)} MiB.";
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PackageTooLarge, message,
                 new Dictionary<string, object?> { ["problems"] = new[] { new ImportProblem(ErrorCodes.PackageTooLarge, null, null, message) } });
@@ -217,29 +218,21 @@ internal static class GovernanceApi
 
         if (staged is not null)
         {
-            var started = await rollouts.StartAsync(outcome.PluginId!, staged with { Version = outcome.Version }, Actor(http), ct);
-            if (started.Problem is { } refused)
+            var started = await rollouts.StartAsync(outcome.PluginId!, staged with { Version = outcome.Version }, http.Actor(), ct);
+            if (started.Refusal is { } refused)
             {
                 // The version stays installed (inactive); say so beside why it was not staged.
-                return Problems.Create(refused.StatusCode, Code(refused),
-                    $"{outcome.PluginId}@{outcome.Version} is installed but not rolled out: {refused.ProblemDetails.Detail}");
+                return (refused with { Detail = $"{outcome.PluginId}@{outcome.Version} is installed but not rolled out: {refused.Detail}" }).ToProblem();
             }
         }
 
-        var dto = new InstallResultDto((await governance.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
+        var dto = new InstallResultDto((await plugins.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
         return outcome.Status == ImportStatus.Installed
             ? TypedResults.Created($"/api/admin/plugins/{outcome.PluginId}", dto)
             : TypedResults.Ok(dto);
     }
 
-    private static string Code(ProblemHttpResult problem) =>
-        problem.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is string s ? s : ErrorCodes.RolloutInvalid;
 
-    private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
-    {
-        var outcome = await task;
-        return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
-    }
 
     /// <summary>"id@version" in the path is the same as { version } in the body.</summary>
     private static (string Id, string? Version) SplitId(string id)
@@ -248,9 +241,4 @@ internal static class GovernanceApi
         return at < 0 ? (id, null) : (id[..at], id[(at + 1)..]);
     }
 
-    public static string Actor(HttpContext http)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        return http.User.Identity?.Name ?? "unknown";
-    }
 }

@@ -39,23 +39,23 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
 
     public async Task<GroupDto?> FindAsync(Guid id, CancellationToken ct) => (await ListAsync(ct)).FirstOrDefault(g => g.Id == id);
 
-    public Task<Outcome<GroupDto>> CreateAsync(string? name, string actor, CancellationToken ct) => Locked<GroupDto>(async () =>
+    public Task<Outcome<GroupDto>> CreateAsync(string? name, string actor, CancellationToken ct) => gate.RunAsync<Outcome<GroupDto>>(async () =>
     {
         if (GroupRules.CheckName(name) is { } problem)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GroupInvalidName, problem);
+            return Refusal.Invalid(ErrorCodes.GroupInvalidName, problem);
         }
 
         var trimmed = name!.Trim();
         var normalized = GroupRules.Normalize(trimmed);
         if (await db.Groups.AnyAsync(g => g.NormalizedName == normalized, ct))
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.GroupNameTaken, $"There is already a group called \"{trimmed}\".");
+            return Refusal.Conflict(ErrorCodes.GroupNameTaken, $"There is already a group called \"{trimmed}\".");
         }
 
         if (await db.Groups.CountAsync(ct) >= GroupRules.MaxGroups)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.GroupTooMany, $"A host holds at most {GroupRules.MaxGroups} groups.");
+            return Refusal.Conflict(ErrorCodes.GroupTooMany, $"A host holds at most {GroupRules.MaxGroups} groups.");
         }
 
         var group = new GroupEntity { Id = Guid.NewGuid(), Name = trimmed, NormalizedName = normalized, CreatedAt = clock.GetUtcNow().UtcDateTime };
@@ -64,7 +64,7 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         return (await FindAsync(group.Id, ct))!;
     });
 
-    public Task<Outcome<bool>> DeleteAsync(Guid id, string actor, CancellationToken ct) => Locked<bool>(async () =>
+    public Task<Outcome<bool>> DeleteAsync(Guid id, string actor, CancellationToken ct) => gate.RunAsync<Outcome<bool>>(async () =>
     {
         var group = await db.Groups.SingleOrDefaultAsync(g => g.Id == id, ct);
         if (group is null)
@@ -84,7 +84,7 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         return true;
     });
 
-    public Task<Outcome<GroupDto>> AddMemberAsync(Guid id, Guid? userId, string actor, CancellationToken ct) => Locked<GroupDto>(async () =>
+    public Task<Outcome<GroupDto>> AddMemberAsync(Guid id, Guid? userId, string actor, CancellationToken ct) => gate.RunAsync<Outcome<GroupDto>>(async () =>
     {
         var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id, ct);
         if (group is null)
@@ -95,7 +95,7 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         var user = userId is { } uid ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == uid, ct) : null;
         if (user is null)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GroupUserNotFound,
+            return Refusal.Invalid(ErrorCodes.GroupUserNotFound,
                 userId is null ? "Name the person to add: { \"userId\": \"…\" }." : "There is no user with that id.");
         }
 
@@ -109,7 +109,7 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<GroupDto>> RemoveMemberAsync(Guid id, Guid userId, string actor, CancellationToken ct) => Locked<GroupDto>(async () =>
+    public Task<Outcome<GroupDto>> RemoveMemberAsync(Guid id, Guid userId, string actor, CancellationToken ct) => gate.RunAsync<Outcome<GroupDto>>(async () =>
     {
         var group = await db.Groups.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id, ct);
         if (group is null)
@@ -129,8 +129,8 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         return (await FindAsync(id, ct))!;
     });
 
-    public static ProblemHttpResult NotFound() =>
-        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.GroupNotFound, "There is no such group.");
+    public static Refusal NotFound() =>
+        Refusal.NotFound(ErrorCodes.GroupNotFound, "There is no such group.");
 
     private async Task ChangedAsync(CancellationToken ct)
     {
@@ -138,16 +138,4 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         await events.ChangedAsync();
     }
 
-    private async Task<Outcome<T>> Locked<T>(Func<Task<Outcome<T>>> action)
-    {
-        await gate.Gate.WaitAsync();
-        try
-        {
-            return await action();
-        }
-        finally
-        {
-            gate.Gate.Release();
-        }
-    }
 }

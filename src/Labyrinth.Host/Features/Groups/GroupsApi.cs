@@ -1,5 +1,5 @@
 using Labyrinth.Host.Features.Auth;
-using Labyrinth.Host.Features.Governance;
+using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Labyrinth.Host.Features.Groups;
@@ -19,25 +19,25 @@ internal static class GroupsApi
         groups.MapGet("/", async (GroupService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
         groups.MapPost("/", async Task<Results<Created<GroupDto>, ProblemHttpResult>> (CreateGroupRequest body, GroupService g, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.CreateAsync(body.Name, GovernanceApi.Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.Created($"/api/admin/groups/{outcome.Value!.Id}", outcome.Value);
+            var outcome = await g.CreateAsync(body.Name, http.Actor(), ct);
+            return outcome.Refusal is { } p ? p.ToProblem() : TypedResults.Created($"/api/admin/groups/{outcome.Value!.Id}", outcome.Value);
         });
         groups.MapGet("/{groupId:guid}", async Task<Results<Ok<GroupDto>, ProblemHttpResult>> (Guid groupId, GroupService g, CancellationToken ct) =>
-            await g.FindAsync(groupId, ct) is { } group ? TypedResults.Ok(group) : GroupService.NotFound());
+            await g.FindAsync(groupId, ct) is { } group ? TypedResults.Ok(group) : GroupService.NotFound().ToProblem());
         groups.MapDelete("/{groupId:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid groupId, GroupService g, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.DeleteAsync(groupId, GovernanceApi.Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.NoContent();
+            var outcome = await g.DeleteAsync(groupId, http.Actor(), ct);
+            return outcome.Refusal is { } p ? p.ToProblem() : TypedResults.NoContent();
         });
         groups.MapPost("/{groupId:guid}/members", async Task<Results<Ok<GroupDto>, ProblemHttpResult>> (Guid groupId, AddMemberRequest body, GroupService g, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.AddMemberAsync(groupId, body.UserId, GovernanceApi.Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
+            var outcome = await g.AddMemberAsync(groupId, body.UserId, http.Actor(), ct);
+            return outcome.Refusal is { } p ? p.ToProblem() : TypedResults.Ok(outcome.Value!);
         });
         groups.MapDelete("/{groupId:guid}/members/{userId:guid}", async Task<Results<Ok<GroupDto>, ProblemHttpResult>> (Guid groupId, Guid userId, GroupService g, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await g.RemoveMemberAsync(groupId, userId, GovernanceApi.Actor(http), ct);
-            return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
+            var outcome = await g.RemoveMemberAsync(groupId, userId, http.Actor(), ct);
+            return outcome.Refusal is { } p ? p.ToProblem() : TypedResults.Ok(outcome.Value!);
         });
         return app;
     }

@@ -18,7 +18,7 @@ internal sealed class LabyrinthMetrics
     private readonly Counter rejections = Metrics.CreateCounter("labyrinth_plugin_rejections_total", "Refused plugin packages by reason (the problem code).", "reason");
     private readonly Counter kills = Metrics.CreateCounter("labyrinth_plugin_kills_total", "Kill switch activations.");
 
-    // Card Security Contract (issue 5).
+    // Card Security Contract.
     private readonly Counter bridgeViolations = Metrics.CreateCounter("labyrinth_bridge_violations_total", "Card messages the bridge rejected, by plugin and reason.", "plugin", "reason");
     private readonly Counter cardSuspensions = Metrics.CreateCounter("labyrinth_card_suspensions_total", "Cards suspended for repeated bridge violations.", "plugin");
     private readonly Counter assetUploads = Metrics.CreateCounter("labyrinth_asset_uploads_total", "File Registry uploads by result (stored, refused, too_large).", "result");

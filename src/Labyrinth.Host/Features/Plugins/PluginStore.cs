@@ -50,12 +50,6 @@ internal sealed record ImportOutcome(ImportStatus Status, int HttpStatus, string
     public string Code => Problems.Count > 0 ? Problems[0].Code : "";
 }
 
-/// <summary>Serializes governance changes (imports, enable, kill, …) so check-then-act decisions see a stable state.</summary>
-internal sealed class GovernanceGate
-{
-    public SemaphoreSlim Gate { get; } = new(1, 1);
-}
-
 /// <summary>
 /// The one install path for every package — uploads and the example plugins alike: read the zip
 /// into a staging directory (hostile-input rules in <see cref="PackageReader"/>), validate the

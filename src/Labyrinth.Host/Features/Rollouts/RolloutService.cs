@@ -57,7 +57,7 @@ internal sealed partial class RolloutService(
             last is null ? null : ToDto(last, groups, null));
     }
 
-    public Task<Outcome<AvailabilityDto>> SetAvailabilityAsync(string pluginId, Guid[]? groupIds, string actor, CancellationToken ct) => Locked<AvailabilityDto>(async () =>
+    public Task<Outcome<AvailabilityDto>> SetAvailabilityAsync(string pluginId, Guid[]? groupIds, string actor, CancellationToken ct) => gate.RunAsync<Outcome<AvailabilityDto>>(async () =>
     {
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == pluginId, ct);
         if (plugin is null)
@@ -68,14 +68,14 @@ internal sealed partial class RolloutService(
         var wanted = groupIds?.Distinct().ToArray();
         if (wanted is { Length: > GroupRules.MaxGroupsPerAvailability })
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.AvailabilityInvalid,
+            return Refusal.Invalid(ErrorCodes.AvailabilityInvalid,
                 $"A plugin can be limited to at most {GroupRules.MaxGroupsPerAvailability} groups.");
         }
 
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, ct);
         if (wanted?.Where(id => !groups.ContainsKey(id)).Select(id => (Guid?)id).FirstOrDefault() is { } unknown)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GroupNotFound, $"There is no group {unknown}.");
+            return Refusal.Invalid(ErrorCodes.GroupNotFound, $"There is no group {unknown}.");
         }
 
         var existing = await db.PluginAvailability.Where(a => a.PluginId == pluginId).ToListAsync(ct);
@@ -103,31 +103,31 @@ internal sealed partial class RolloutService(
     });
 
     /// <summary>Null when the request is a valid rollout of that plugin, else the problem; checked before an upload installs anything.</summary>
-    public async Task<ProblemHttpResult?> CheckStartAsync(string pluginId, StartRolloutRequest request, bool installing, CancellationToken ct)
+    public async Task<Refusal?> CheckStartAsync(string pluginId, StartRolloutRequest request, bool installing, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (RolloutRules.CheckAudience(request.Groups?.Select(PluginAccess.Key).ToArray(), request.Percent) is { } audienceProblem)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.RolloutInvalid, audienceProblem);
+            return Refusal.Invalid(ErrorCodes.RolloutInvalid, audienceProblem);
         }
 
         var o = options.Value;
         if (RolloutRules.CheckPolicy(request.MinOpens ?? o.MinOpens, request.MarginPerThousand ?? o.MarginPerThousand) is { } policyProblem)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.RolloutInvalid, policyProblem);
+            return Refusal.Invalid(ErrorCodes.RolloutInvalid, policyProblem);
         }
 
         if (request.Groups is { } groupIds)
         {
             if (groupIds.Length > GroupRules.MaxGroupsPerAvailability)
             {
-                return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.RolloutInvalid, $"A rollout goes to at most {GroupRules.MaxGroupsPerAvailability} groups.");
+                return Refusal.Invalid(ErrorCodes.RolloutInvalid, $"A rollout goes to at most {GroupRules.MaxGroupsPerAvailability} groups.");
             }
 
             var known = await db.Groups.AsNoTracking().Select(g => g.Id).ToListAsync(ct);
             if (groupIds.Where(g => !known.Contains(g)).Select(g => (Guid?)g).FirstOrDefault() is { } missing)
             {
-                return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GroupNotFound, $"There is no group {missing}.");
+                return Refusal.Invalid(ErrorCodes.GroupNotFound, $"There is no group {missing}.");
             }
         }
 
@@ -135,7 +135,7 @@ internal sealed partial class RolloutService(
         if (plugin is null)
         {
             return installing
-                ? Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.RolloutInvalid, $"{pluginId} is not installed yet, so there is no previous version to keep people on; install it for everyone first.")
+                ? Refusal.Conflict(ErrorCodes.RolloutInvalid, $"{pluginId} is not installed yet, so there is no previous version to keep people on; install it for everyone first.")
                 : PluginNotFound(pluginId);
         }
 
@@ -147,7 +147,7 @@ internal sealed partial class RolloutService(
         return null;
     }
 
-    public Task<Outcome<PluginRolloutDto>> StartAsync(string pluginId, StartRolloutRequest request, string actor, CancellationToken ct) => Locked<PluginRolloutDto>(async () =>
+    public Task<Outcome<PluginRolloutDto>> StartAsync(string pluginId, StartRolloutRequest request, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
     {
         if (await CheckStartAsync(pluginId, request, installing: false, ct) is { } problem)
         {
@@ -156,35 +156,35 @@ internal sealed partial class RolloutService(
 
         if (request.Version is null)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.VersionInvalid, "Name the version to roll out: { \"version\": \"1.2.0\", … }.");
+            return Refusal.Invalid(ErrorCodes.VersionInvalid, "Name the version to roll out: { \"version\": \"1.2.0\", … }.");
         }
 
         if (VersionRules.Parse(request.Version, out var versionProblem) is not { } candidate)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.VersionInvalid, versionProblem!);
+            return Refusal.Invalid(ErrorCodes.VersionInvalid, versionProblem!);
         }
 
         var plugin = await db.Plugins.SingleAsync(p => p.Id == pluginId, ct);
         var target = catalog.FindVersion(pluginId, request.Version);
         if (target is null)
         {
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.VersionNotFound, $"{pluginId}@{request.Version} is not installed.");
+            return Refusal.NotFound(ErrorCodes.VersionNotFound, $"{pluginId}@{request.Version} is not installed.");
         }
 
         if (VersionRules.TryParse(plugin.ActiveVersion) is not { } active || !VersionRules.IsUpgrade(candidate, active))
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.RolloutInvalid,
+            return Refusal.Conflict(ErrorCodes.RolloutInvalid,
                 $"Only a version newer than the active one ({plugin.ActiveVersion}) can be rolled out; to go back, activate an earlier version with rollback.");
         }
 
         if (catalog.IsKilled(pluginId, request.Version))
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.RolloutInvalid, $"{pluginId}@{request.Version} is killed; unkill it before rolling it out.");
+            return Refusal.Conflict(ErrorCodes.RolloutInvalid, $"{pluginId}@{request.Version} is killed; unkill it before rolling it out.");
         }
 
         if (plugin.Enabled && Dependencies.NewProblems(catalog, pluginId, new PluginNode(pluginId, candidate, target.Manifest.Dependencies)) is { Count: > 0 } dependencyProblems)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, dependencyProblems[0].Code, string.Join(" ", dependencyProblems.Select(p => p.Message)));
+            return Refusal.Invalid(dependencyProblems[0].Code, string.Join(" ", dependencyProblems.Select(p => p.Message)));
         }
 
         var o = options.Value;
@@ -218,7 +218,7 @@ internal sealed partial class RolloutService(
     });
 
     /// <summary>Everyone moves to the new version: it becomes the active version and the rollout ends.</summary>
-    public Task<Outcome<PluginRolloutDto>> PromoteAsync(string pluginId, string actor, CancellationToken ct) => Locked<PluginRolloutDto>(async () =>
+    public Task<Outcome<PluginRolloutDto>> PromoteAsync(string pluginId, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
     {
         var (plugin, row, missing) = await CurrentAsync(pluginId, ct);
         if (missing is not null)
@@ -228,7 +228,7 @@ internal sealed partial class RolloutService(
 
         if (catalog.FindVersion(pluginId, row!.ToVersion) is null)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.VersionNotFound, $"{pluginId}@{row.ToVersion} is no longer installed; roll back instead.");
+            return Refusal.Conflict(ErrorCodes.VersionNotFound, $"{pluginId}@{row.ToVersion} is no longer installed; roll back instead.");
         }
 
         var previous = plugin!.ActiveVersion;
@@ -244,7 +244,7 @@ internal sealed partial class RolloutService(
     });
 
     /// <summary>Everyone goes back to the previous version; the rollout ends.</summary>
-    public Task<Outcome<PluginRolloutDto>> RollBackAsync(string pluginId, string actor, CancellationToken ct) => Locked<PluginRolloutDto>(async () =>
+    public Task<Outcome<PluginRolloutDto>> RollBackAsync(string pluginId, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
     {
         var (_, row, missing) = await CurrentAsync(pluginId, ct);
         if (missing is not null)
@@ -274,7 +274,7 @@ internal sealed partial class RolloutService(
             return false;
         }
 
-        var outcome = await Locked<bool>(async () =>
+        var outcome = await gate.RunAsync<Outcome<bool>>(async () =>
         {
             var row = await db.Rollouts.SingleOrDefaultAsync(r => r.Id == rolloutId, ct);
             if (row is null || row.Status != RolloutStatus.Running)
@@ -315,7 +315,7 @@ internal sealed partial class RolloutService(
             new VersionFigures(row.FromOpens, row.FromMountFailures, row.FromCardErrors, row.FromBridgeViolations),
             new RolloutHealthPolicy(row.MinOpens, row.MarginPerThousand));
 
-    private async Task<(PluginEntity? Plugin, RolloutEntity? Row, ProblemHttpResult? Missing)> CurrentAsync(string pluginId, CancellationToken ct)
+    private async Task<(PluginEntity? Plugin, RolloutEntity? Row, Refusal? Missing)> CurrentAsync(string pluginId, CancellationToken ct)
     {
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == pluginId, ct);
         if (plugin is null)
@@ -325,7 +325,7 @@ internal sealed partial class RolloutService(
 
         var row = await db.Rollouts.SingleOrDefaultAsync(r => r.PluginId == pluginId && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);
         return row is null
-            ? (plugin, null, Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RolloutNotFound, $"{pluginId} has no rollout in progress."))
+            ? (plugin, null, Refusal.NotFound(ErrorCodes.RolloutNotFound, $"{pluginId} has no rollout in progress."))
             : (plugin, row, null);
     }
 
@@ -428,25 +428,12 @@ internal sealed partial class RolloutService(
         await events.ChangedAsync();
     }
 
-    private async Task<Outcome<T>> Locked<T>(Func<Task<Outcome<T>>> action)
-    {
-        await gate.Gate.WaitAsync();
-        try
-        {
-            return await action();
-        }
-        finally
-        {
-            gate.Gate.Release();
-        }
-    }
-
-    public static ProblemHttpResult InProgress(string pluginId) =>
-        Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.RolloutInProgress,
+    public static Refusal InProgress(string pluginId) =>
+        Refusal.Conflict(ErrorCodes.RolloutInProgress,
             $"{pluginId} has a rollout in progress; promote it or roll it back first.");
 
-    private static ProblemHttpResult PluginNotFound(string id) =>
-        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginNotFound, $"The plugin \"{id}\" is not installed.");
+    private static Refusal PluginNotFound(string id) =>
+        Refusal.NotFound(ErrorCodes.PluginNotFound, $"The plugin \"{id}\" is not installed.");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollout of {PluginId}@{Version} rolled back to {Previous} by the host: {Breaches}")]
     private static partial void LogAutoRollback(ILogger logger, string pluginId, string version, string previous, string breaches);

@@ -1,5 +1,5 @@
 using Labyrinth.Host.Features.Auth;
-using Labyrinth.Host.Features.Governance;
+using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Labyrinth.Host.Features.Rollouts;
@@ -28,20 +28,14 @@ internal static class RolloutsApi
     {
         var admin = app.MapGroup("/api/admin/plugins/{id}").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
         admin.MapPut("/availability", (string id, AvailabilityRequest body, RolloutService r, HttpContext http, CancellationToken ct) =>
-            Answer(r.SetAvailabilityAsync(id, body.Groups, GovernanceApi.Actor(http), ct)));
-        admin.MapGet("/rollout", (string id, RolloutService r, CancellationToken ct) => Answer(r.GetAsync(id, ct)));
+            r.SetAvailabilityAsync(id, body.Groups, http.Actor(), ct).OkOrProblemAsync());
+        admin.MapGet("/rollout", (string id, RolloutService r, CancellationToken ct) => r.GetAsync(id, ct).OkOrProblemAsync());
         admin.MapPost("/rollout", (string id, StartRolloutRequest body, RolloutService r, HttpContext http, CancellationToken ct) =>
-            Answer(r.StartAsync(id, body, GovernanceApi.Actor(http), ct)));
+            r.StartAsync(id, body, http.Actor(), ct).OkOrProblemAsync());
         admin.MapPost("/rollout/promote", (string id, RolloutService r, HttpContext http, CancellationToken ct) =>
-            Answer(r.PromoteAsync(id, GovernanceApi.Actor(http), ct)));
+            r.PromoteAsync(id, http.Actor(), ct).OkOrProblemAsync());
         admin.MapPost("/rollout/rollback", (string id, RolloutService r, HttpContext http, CancellationToken ct) =>
-            Answer(r.RollBackAsync(id, GovernanceApi.Actor(http), ct)));
+            r.RollBackAsync(id, http.Actor(), ct).OkOrProblemAsync());
         return app;
-    }
-
-    private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
-    {
-        var outcome = await task;
-        return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
     }
 }

@@ -3,7 +3,6 @@ using Labyrinth.Core.Broker;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -85,7 +84,7 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
         ArgumentNullException.ThrowIfNull(body);
         if (await db.NetworkServices.AnyAsync(s => s.Id == d.Id, ct))
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.ServiceExists, $"A service with the id \"{d.Id}\" already exists.");
+            return Refusal.Conflict(ErrorCodes.ServiceExists, $"A service with the id \"{d.Id}\" already exists.");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -122,7 +121,7 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
         return ToDto(entity, await IsSharedConfiguredAsync(entity.Id, ct));
     }
 
-    public async Task<ProblemHttpResult?> DeleteAsync(string id, string actor, CancellationToken ct)
+    public async Task<Refusal?> DeleteAsync(string id, string actor, CancellationToken ct)
     {
         var entity = await db.NetworkServices.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (entity is null)
@@ -182,5 +181,5 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
 
     private static string[] ReadList(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
 
-    private static ProblemHttpResult NotFound(string id) => Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotFound, $"There is no network service \"{id}\".");
+    private static Refusal NotFound(string id) => Refusal.NotFound(ErrorCodes.ServiceNotFound, $"There is no network service \"{id}\".");
 }

@@ -1,6 +1,5 @@
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Features.Auth;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,8 +23,8 @@ internal static class ServicesApi
         admin.MapPut("/{id}", Update);
         admin.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, NetworkServices services, HttpContext http, CancellationToken ct) =>
         {
-            var problem = await services.DeleteAsync(id, GovernanceApi.Actor(http), ct);
-            return problem is null ? TypedResults.NoContent() : problem;
+            var refusal = await services.DeleteAsync(id, http.Actor(), ct);
+            return refusal is null ? TypedResults.NoContent() : refusal.ToProblem();
         });
 
         app.MapGet("/api/services", async (NetworkServices services, HttpContext http, CancellationToken ct) =>
@@ -43,8 +42,8 @@ internal static class ServicesApi
             return Problems.Validation(ErrorCodes.ValidationFailed, "The service definition is not valid.", errors);
         }
 
-        var outcome = await services.CreateAsync(definition, body, GovernanceApi.Actor(http), ct);
-        return outcome.Problem is { } problem ? problem : TypedResults.Created($"/api/admin/services/{outcome.Value!.Id}", outcome.Value);
+        var outcome = await services.CreateAsync(definition, body, http.Actor(), ct);
+        return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.Created($"/api/admin/services/{outcome.Value!.Id}", outcome.Value);
     }
 
     private static async Task<Results<Ok<ServiceDto>, ValidationProblem, ProblemHttpResult>> Update(
@@ -56,7 +55,7 @@ internal static class ServicesApi
             return Problems.Validation(ErrorCodes.ValidationFailed, "The service definition is not valid.", errors);
         }
 
-        var outcome = await services.UpdateAsync(definition, body, GovernanceApi.Actor(http), ct);
-        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
+        var outcome = await services.UpdateAsync(definition, body, http.Actor(), ct);
+        return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.Ok(outcome.Value!);
     }
 }

@@ -2,13 +2,12 @@ using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Core.Errors;
 using Labyrinth.Core.Themes;
 using Labyrinth.Host.Features.Auth;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Labyrinth.Host.Features.Themes;
 
-/// <summary>Themes (docs/api.md "Themes", issue 7): list, choose, admin default, validate.</summary>
+/// <summary>Themes (docs/api.md "Themes"): list, choose, admin default, validate.</summary>
 internal static class ThemesApi
 {
     public static IServiceCollection AddThemes(this IServiceCollection services)
@@ -34,7 +33,7 @@ internal static class ThemesApi
         await themes.ChooseAsync(http.User.UserId(), body.ThemeId, ct) ? TypedResults.NoContent() : NotFound(body.ThemeId);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetDefault(ChooseThemeRequest body, ThemeService themes, HttpContext http, CancellationToken ct) =>
-        await themes.SetDefaultAsync(GovernanceApi.Actor(http), body.ThemeId, ct) ? TypedResults.NoContent() : NotFound(body.ThemeId);
+        await themes.SetDefaultAsync(http.Actor(), body.ThemeId, ct) ? TypedResults.NoContent() : NotFound(body.ThemeId);
 
     private static ProblemHttpResult NotFound(string? themeId) => Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ThemeNotFound,
         $"There is no theme \"{Shorten(themeId)}\" (it may belong to a plugin that was disabled or removed). GET /api/themes lists the themes.");

@@ -69,7 +69,7 @@ internal static class TokensApi
     {
         var userId = http.User.UserId();
         var rows = await db.PersonalAccessTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(t => new TokenDto(t.Id, t.Name, Utc(t.CreatedAt), Utc(t.LastUsedAt), Utc(t.ExpiresAt))).ToArray());
+        return TypedResults.Ok(rows.Select(t => new TokenDto(t.Id, t.Name, t.CreatedAt, t.LastUsedAt, t.ExpiresAt)).ToArray());
     }
 
     private static async Task<Results<Created<CreatedTokenDto>, ValidationProblem, ProblemHttpResult>> Create(
@@ -104,8 +104,8 @@ internal static class TokensApi
             ExpiresAt = request.ExpiresInDays is { } days ? now.AddDays(days) : null,
         };
         db.PersonalAccessTokens.Add(row);
-        await audit.AppendAsync(Actor(http), TokenAuditActions.Create, null, new { tokenId = row.Id, name, expiresAt = row.ExpiresAt }, ct);
-        return TypedResults.Created($"/api/tokens/{row.Id}", new CreatedTokenDto(row.Id, row.Name, token, Utc(row.CreatedAt), Utc(row.ExpiresAt)));
+        await audit.AppendAsync(http.Actor(), TokenAuditActions.Create, null, new { tokenId = row.Id, name, expiresAt = row.ExpiresAt }, ct);
+        return TypedResults.Created($"/api/tokens/{row.Id}", new CreatedTokenDto(row.Id, row.Name, token, row.CreatedAt, row.ExpiresAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, LabyrinthDb db, HttpContext http, AuditLog audit, CancellationToken ct)
@@ -118,15 +118,12 @@ internal static class TokensApi
         }
 
         db.PersonalAccessTokens.Remove(row);
-        await audit.AppendAsync(Actor(http), TokenAuditActions.Revoke, null, new { tokenId = row.Id, name = row.Name }, ct);
+        await audit.AppendAsync(http.Actor(), TokenAuditActions.Revoke, null, new { tokenId = row.Id, name = row.Name }, ct);
         return TypedResults.NoContent();
     }
 
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 
-    private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
 
-    private static DateTime? Utc(DateTime? t) => t is { } v ? Utc(v) : null;
 }
 
 /// <summary>Authenticates <c>Bearer lab_pat_…</c> by hash lookup; the user's current role applies.</summary>

@@ -71,7 +71,7 @@ internal static class UsersApi
         }
 
         var user = await accounts.CreateAsync(request.UserName!, request.Password!, role, ct);
-        await audit.AppendAsync(Actor(http), UserAuditActions.Create, null, new { userId = user.Id, userName = user.UserName, role }, ct);
+        await audit.AppendAsync(http.Actor(), UserAuditActions.Create, null, new { userId = user.Id, userName = user.UserName, role }, ct);
         return TypedResults.Created($"/api/admin/users/{user.Id}", ToDto(user, 0, 0));
     }
 
@@ -100,7 +100,7 @@ internal static class UsersApi
             return LastAdmin(role != Roles.Admin ? "demoted" : "disabled");
         }
 
-        var actor = Actor(http);
+        var actor = http.Actor();
         if (role != user.Role)
         {
             var from = user.Role;
@@ -136,12 +136,12 @@ internal static class UsersApi
         // A reset usually means the account is not safe: its sessions end (new stamp); tokens stay
         // (they are revoked one by one, or all at once by disabling the account).
         accounts.SetPassword(user, request.Password!);
-        await audit.AppendAsync(Actor(http), UserAuditActions.PasswordReset, null, new { userId = id, userName = user.UserName }, ct);
+        await audit.AppendAsync(http.Actor(), UserAuditActions.PasswordReset, null, new { userId = id, userName = user.UserName }, ct);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, UserRemoval removal, HttpContext http, CancellationToken ct) =>
-        await removal.RemoveAsync(id, Actor(http), ct) switch
+        await removal.RemoveAsync(id, http.Actor(), ct) switch
         {
             UserRemovalOutcome.NotFound => UserNotFound(),
             UserRemovalOutcome.LastAdmin => LastAdmin("deleted"),
@@ -161,7 +161,6 @@ internal static class UsersApi
             $"This is the only enabled administrator; it cannot be {what}. Make another account an administrator first.");
 
     private static AdminUserDto ToDto(UserEntity u, int boards, int assets) =>
-        new(u.Id, u.UserName, u.Role, DateTime.SpecifyKind(u.CreatedAt, DateTimeKind.Utc), u.DisabledAt is not null, boards, assets);
+        new(u.Id, u.UserName, u.Role, u.CreatedAt, u.DisabledAt is not null, boards, assets);
 
-    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "unknown";
 }

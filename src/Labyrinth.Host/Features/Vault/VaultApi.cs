@@ -1,7 +1,6 @@
 using Labyrinth.Core.Broker;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Features.Auth;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -60,10 +59,10 @@ internal static class VaultApi
             return Problems.Validation(ErrorCodes.ValidationFailed, "The secret is not valid.", errors);
         }
 
-        var outcome = await vault.CreateAsync(ownerId, body.Name!, body.ServiceId!, body.Value!, GovernanceApi.Actor(http), ct);
-        if (outcome.Problem is { } problem)
+        var outcome = await vault.CreateAsync(ownerId, body.Name!, body.ServiceId!, body.Value!, http.Actor(), ct);
+        if (outcome.Refusal is { } refusal)
         {
-            return problem;
+            return refusal.ToProblem();
         }
 
         var location = (ownerId is null ? "/api/admin/secrets/" : "/api/secrets/") + outcome.Value!.Id;
@@ -78,13 +77,13 @@ internal static class VaultApi
             return Problems.Validation("The secret is not valid.", "value", valueError);
         }
 
-        var outcome = await vault.RotateAsync(id, admin ? null : http.User.UserId(), admin, body.Value!, GovernanceApi.Actor(http), ct);
-        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
+        var outcome = await vault.RotateAsync(id, admin ? null : http.User.UserId(), admin, body.Value!, http.Actor(), ct);
+        return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.Ok(outcome.Value!);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, bool admin, VaultService vault, HttpContext http, CancellationToken ct)
     {
-        var problem = await vault.DeleteAsync(id, admin ? null : http.User.UserId(), admin, GovernanceApi.Actor(http), ct);
-        return problem is null ? TypedResults.NoContent() : problem;
+        var refusal = await vault.DeleteAsync(id, admin ? null : http.User.UserId(), admin, http.Actor(), ct);
+        return refusal is null ? TypedResults.NoContent() : refusal.ToProblem();
     }
 }

@@ -2,7 +2,6 @@ using Labyrinth.Core.Broker;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
-using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,12 +30,12 @@ internal sealed class VaultService(LabyrinthDb db, IDataProtectionProvider prote
     {
         if (!await db.NetworkServices.AnyAsync(s => s.Id == serviceId, ct))
         {
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotFound, $"There is no network service \"{serviceId}\". An admin defines services first.");
+            return Refusal.NotFound(ErrorCodes.ServiceNotFound, $"There is no network service \"{serviceId}\". An admin defines services first.");
         }
 
         if (await db.Secrets.AnyAsync(s => s.ServiceId == serviceId && s.OwnerId == ownerId, ct))
         {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.SecretExists,
+            return Refusal.Conflict(ErrorCodes.SecretExists,
                 ownerId is null
                     ? $"A shared secret for \"{serviceId}\" already exists; rotate it instead."
                     : $"You already have a secret for \"{serviceId}\"; rotate it instead.");
@@ -75,7 +74,7 @@ internal sealed class VaultService(LabyrinthDb db, IDataProtectionProvider prote
         return (await ListAsync(db.Secrets.AsNoTracking().Where(s => s.Id == entity.Id), ct)).Single();
     }
 
-    public async Task<ProblemHttpResult?> DeleteAsync(Guid id, Guid? ownerId, bool admin, string actor, CancellationToken ct)
+    public async Task<Refusal?> DeleteAsync(Guid id, Guid? ownerId, bool admin, string actor, CancellationToken ct)
     {
         var entity = await FindAsync(id, ownerId, admin, ct);
         if (entity is null)
@@ -130,7 +129,7 @@ internal sealed class VaultService(LabyrinthDb db, IDataProtectionProvider prote
         return rows
             .OrderBy(r => r.s.ServiceId, StringComparer.Ordinal).ThenBy(r => r.s.OwnerId is null ? 0 : 1).ThenBy(r => r.Owner, StringComparer.Ordinal)
             .Select(r => new SecretDto(r.s.Id, r.s.Name, r.s.ServiceId, r.s.OwnerId is null ? SecretScopes.Shared : SecretScopes.User, r.Owner, r.s.Last4,
-                Utc(r.s.CreatedAt), Utc(r.s.UpdatedAt), r.s.LastUsedAt is { } used ? Utc(used) : null))
+                r.s.CreatedAt, r.s.UpdatedAt, r.s.LastUsedAt))
             .ToArray();
     }
 
@@ -143,9 +142,8 @@ internal sealed class VaultService(LabyrinthDb db, IDataProtectionProvider prote
         ownerId = s.OwnerId,
     };
 
-    private static ProblemHttpResult NotFound() => Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.SecretNotFound, "There is no such secret.");
+    private static Refusal NotFound() => Refusal.NotFound(ErrorCodes.SecretNotFound, "There is no such secret.");
 
-    private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
 }
 
 /// <summary>A decrypted secret, alive only for one broker request. ToString never shows the value.</summary>

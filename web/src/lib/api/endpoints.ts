@@ -79,9 +79,9 @@ export const boardsApi = {
     send<BoardDto>('PUT', `/api/boards/${enc(id)}/layout`, { viewport, windows }, { ifMatch: version }),
   spawn: (id: string, version: number, req: SpawnRequest) =>
     send<SpawnResponse>('POST', `/api/boards/${enc(id)}/windows`, req, { ifMatch: version }),
-  getPayload: (id: string, wid: string) => get<PayloadDto>(`/api/boards/${enc(id)}/windows/${enc(wid)}/payload`),
+  getPayload: (id: string, wid: string) => get<PayloadDto>(`/api/cards/${enc(id)}/${enc(wid)}/payload`),
   putPayload: (id: string, wid: string, payload: unknown, keepalive = false) =>
-    send<{ version: number }>('PUT', `/api/boards/${enc(id)}/windows/${enc(wid)}/payload`, { payload }, { keepalive }),
+    send<{ version: number }>('PUT', `/api/cards/${enc(id)}/${enc(wid)}/payload`, { payload }, { keepalive }),
 };
 
 export const pluginsApi = {
@@ -147,7 +147,7 @@ export const auditApi = {
   exportUrl: '/api/admin/audit/export',
 };
 
-// Card Security Contract runtime (issue 5): docs/api.md "Grants and the permissions panel",
+// Card Security Contract runtime: docs/api.md "Grants and the permissions panel",
 // "File Registry", "Open / close / cap".
 
 function cardPath(boardId: string, windowId: string): string {
@@ -155,7 +155,7 @@ function cardPath(boardId: string, windowId: string): string {
 }
 
 export function snapshotUrl(boardId: string, windowId: string, rev = 0): string {
-  return `/api/boards/${enc(boardId)}/windows/${enc(windowId)}/snapshot${rev ? `?v=${rev}` : ''}`;
+  return `/api/cards/${enc(boardId)}/${enc(windowId)}/snapshot${rev ? `?v=${rev}` : ''}`;
 }
 
 export function assetContentUrl(assetId: string): string {
@@ -209,7 +209,7 @@ export const cardsApi = {
   upgrade: (b: string, w: string, version: string, allow: boolean) => send<BoardDto>('POST', `${cardPath(b, w)}/upgrade`, { version, allow }),
   violations: (b: string, w: string, report: ViolationReportDto) => send<void>('POST', `${cardPath(b, w)}/violations`, report),
   putSnapshot: (b: string, w: string, snap: SnapshotUploadDto) =>
-    send<void>('PUT', `/api/boards/${enc(b)}/windows/${enc(w)}/snapshot`, snap),
+    send<void>('PUT', `/api/cards/${enc(b)}/${enc(w)}/snapshot`, snap),
 };
 
 /** Upload is XHR (progress): see assets/upload.ts. */

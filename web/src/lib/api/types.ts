@@ -1,4 +1,5 @@
 // Wire types, mirrored from docs/api.md (the contract). Change the contract first.
+import type { AssetType } from '../../../../sdk/src/types.ts';
 import type { SharedSelectionDto } from '../ink/types';
 
 export type Role = 'admin' | 'member';
@@ -143,8 +144,7 @@ export interface PluginDto {
   author: string;
   enabled: boolean;
   bundleBytes: number;
-  /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
-  signature?: { status: SignatureStatus; keyName: string | null };
+  signature: { status: SignatureStatus; keyName: string | null };
   cards: CardTypeDto[];
   /** Present when the package was packed past the accessibility gate. */
   accessibility?: AccessibilityMark;
@@ -181,7 +181,7 @@ export interface CardLoadTelemetry {
   error?: string;
 }
 
-// Plugin governance (admin API, issue 4)
+// Plugin governance (admin API)
 
 /** `dev`: a development version from `labyrinth plugin dev` (x.y.z-dev.N). */
 export type SignatureStatus = 'trusted' | 'unsigned-allowlisted' | 'dev';
@@ -267,9 +267,9 @@ export interface PluginKilledEvent {
   reason: string;
 }
 
-// Card Security Contract runtime (issue 5): cards, grants, assets — docs/api.md.
+// Card Security Contract runtime: cards, grants, assets — docs/api.md.
 
-export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
+export type { AssetType };
 
 export interface AssetDto {
   id: string;

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client';
 import { assetsApi } from '../api/endpoints';
 import { toastError } from '../toast/toast.svelte';
-import type { AssetType, AssetWithGrants, UploadItem } from './types';
+import type { AssetType, AssetDto, UploadItem } from './types';
 import { uploadAsset } from './upload';
 
 /**
@@ -12,13 +12,13 @@ export const SAMPLE_MODEL = { url: '/samples/labyrinth-knot.glb', name: 'Labyrin
 
 /** The signed-in person's File Registry: list, filter, upload (with progress), delete. */
 export class AssetLibrary {
-  items = $state<AssetWithGrants[]>([]);
+  items = $state<AssetDto[]>([]);
   loaded = $state(false);
   error = $state<string | null>(null);
   filter = $state<AssetType | 'all'>('all');
   uploads = $state<UploadItem[]>([]);
 
-  readonly visible: AssetWithGrants[] = $derived(this.filter === 'all' ? this.items : this.items.filter((a) => a.type === this.filter));
+  readonly visible: AssetDto[] = $derived(this.filter === 'all' ? this.items : this.items.filter((a) => a.type === this.filter));
   readonly uploading: boolean = $derived(this.uploads.some((u) => u.error === null));
 
   #nextUpload = 1;
@@ -41,8 +41,8 @@ export class AssetLibrary {
   }
 
   /** Uploads each file; returns the ones the server accepted (newest first in the list). */
-  async upload(files: Iterable<File>): Promise<AssetWithGrants[]> {
-    const done: AssetWithGrants[] = [];
+  async upload(files: Iterable<File>): Promise<AssetDto[]> {
+    const done: AssetDto[] = [];
     for (const file of files) {
       const id = this.#nextUpload++;
       this.uploads.push({ id, name: file.name, loaded: 0, total: file.size, error: null });
@@ -72,7 +72,7 @@ export class AssetLibrary {
    * Fetches the host's sample model and uploads it through the normal path (sniffed, stored,
    * audited like any upload), so a new person has a model to give the 3D card.
    */
-  async addSample(): Promise<AssetWithGrants | null> {
+  async addSample(): Promise<AssetDto | null> {
     let blob: Blob;
     try {
       const r = await fetch(SAMPLE_MODEL.url, { credentials: 'same-origin' });

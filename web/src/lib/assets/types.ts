@@ -2,7 +2,7 @@ import type { AssetDto, AssetType } from '../api/types';
 
 export type { AssetDto, AssetType };
 
-export const ASSET_TYPES: readonly AssetType[] = ['image', 'pdf', '3d-model', 'text'];
+export { ASSET_TYPES } from '../../../../sdk/src/protocol.ts';
 
 /** One upload in flight or failed (shown in the list until dismissed). */
 export interface UploadItem {
@@ -13,6 +13,3 @@ export interface UploadItem {
   /** The server's sentence when it refused the file. */
   error: string | null;
 }
-
-/** The server may say how many card grants an asset has (delete confirm); older hosts omit it. */
-export type AssetWithGrants = AssetDto & { grants?: number };

@@ -339,7 +339,7 @@ describe('CardBridge snapshots', () => {
     const shot = h.bridge.captureSnapshot();
     await flush();
     const [req] = h.got('captureSnapshot');
-    expect(req).toMatchObject({ maxBytes: 200_000 });
+    expect(req).toMatchObject({ maxBytes: 200 * 1024 });
     port.postMessage({ type: 'snapshot', id: 'other', dataUrl: png });
     port.postMessage({ type: 'snapshot', id: req!.id, dataUrl: png });
     expect(await shot).toBe(png);

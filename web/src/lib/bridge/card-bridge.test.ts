@@ -1,4 +1,9 @@
 import { bridgeLimits, DEFAULT_BRIDGE_LIMITS, setBridgeLimits } from './limits';
+
+/** What GET /api/cards/limits answers on an unconfigured host. */
+const SERVER_LIMITS = {
+  messagesPerSecond: 100, burst: 200, maxMessageBytes: 262144, maxPayloadBytes: 1048576, maxSnapshotBytes: 204800, bus: { maxPayloadBytes: 65536 },
+};
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CardBridge, type CardBridgeOptions } from './card-bridge';
 import { FramePool } from './frame-pool';
@@ -80,6 +85,7 @@ describe('CardBridge', () => {
       bounds: { width: 320, height: 200 },
       active: true,
       grantedCapabilities: [],
+      limits: { maxMessageBytes: 262144, maxPayloadBytes: 1048576, maxPublishBytes: 65536, maxSnapshotBytes: 204800 },
     });
   });
 
@@ -184,15 +190,31 @@ describe('CardBridge', () => {
   });
 
   it('CardBridge_ConfiguredLimits_FloodCountedAgainstThem', async () => {
-    const h = make({ limits: { messagesPerSecond: 5, burst: 10 } });
+    const h = make({ limits: { ...DEFAULT_BRIDGE_LIMITS, messagesPerSecond: 5, burst: 10 } });
     const port = await h.connect();
     for (let i = 0; i < 30; i++) port.postMessage({ type: 'interactionEvent', name: 'x' });
     await flush();
     expect(h.bridge.counters.byReason.flood).toBe(20);
   });
 
+  it('CardBridge_ServerRaisedPayloadLimit_InitCarriesItAndLargerStateIsAccepted', async () => {
+    setBridgeLimits({ ...SERVER_LIMITS, maxPayloadBytes: 2 * 1024 * 1024 });
+    try {
+      const h = make();
+      const port = await h.connect();
+      const init = h.got('init')[0] as { limits?: { maxPayloadBytes: number } } | undefined;
+      port.postMessage({ type: 'setPayload', payload: 'x'.repeat(1536 * 1024) });
+      await flush();
+      expect(init?.limits?.maxPayloadBytes).toBe(2 * 1024 * 1024);
+      expect(h.bridge.counters.byReason.oversize).toBe(0);
+      expect(h.bridge.counters.accepted).toBeGreaterThan(0);
+    } finally {
+      setBridgeLimits(null);
+    }
+  });
+
   it('CardBridge_ServerLimitsSet_UsedWhenNoOptionGiven', async () => {
-    setBridgeLimits({ messagesPerSecond: 3, burst: 4 });
+    setBridgeLimits({ ...SERVER_LIMITS, messagesPerSecond: 3, burst: 4 });
     try {
       const h = make();
       const port = await h.connect();

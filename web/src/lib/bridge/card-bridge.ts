@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '../../../../sdk/src/types.ts';
 import type { SelectionSnapshot } from '../ink/types';
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
@@ -5,7 +6,7 @@ import type { FramePool } from './frame-pool';
 import type { BridgeTrace } from './trace.svelte';
 import { FrameWatch, isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
-import { bridgeLimits, type BridgeLimits } from './limits';
+import { bridgeLimits, cardLimits, type BridgeLimits } from './limits';
 import { BusRequestError } from '../bus/workspace-bus';
 import { PUBSUB_CAPABILITY, type BusAttachment, type BusGate } from '../bus/types';
 import {
@@ -13,13 +14,17 @@ import {
   type RejectReason, type ResponseError,
 } from './types';
 
+// What the page forwards to a card came out of JSON (the server's answers, card messages the
+// validator rebuilt from JSON), so it is JSON; these say so to the SDK's protocol types.
+const json = (v: unknown): JsonValue => v as JsonValue;
+const jsonObject = (v: Record<string, unknown>): JsonObject => v as JsonObject;
+
 /** Timeouts of requests that do not wait for a person (docs/api.md "Bridge protocol additions"). */
 export const READ_ASSET_TIMEOUT_MS = 30_000;
 export const SUBSCRIBE_TIMEOUT_MS = 5_000;
 /** Requests a card may have open at once; more are answered `rate_limited`. */
 export const MAX_PENDING_REQUESTS = 64;
 /** A closing card's snapshot: decoded bytes at most, and how long the host waits for it. */
-export const SNAPSHOT_MAX_BYTES = 200_000;
 export const SNAPSHOT_TIMEOUT_MS = 1500;
 export const VIOLATION_REPORT_INTERVAL_MS = 2000;
 /** Focus thefts the host page itself caught (the card went around the bootstrap's guard) before the card is suspended. */
@@ -32,7 +37,7 @@ export interface CardLoadReport {
 }
 
 export interface CardBridgeOptions {
-  /** Token bucket for this card's messages; the server's configured limits when omitted. */
+  /** Rates and sizes for this card; the server's published limits when omitted. */
   limits?: BridgeLimits;
   frameUrl: string;
   /** The card origin the server published for this plugin version; the frame URL must be on it. */
@@ -265,7 +270,7 @@ export class CardBridge {
     }
 
     this.#startedAt = this.#now();
-    const limits = this.options.limits ?? bridgeLimits();
+    const limits = this.#limits();
     this.#guard = new MessageGuard(this.#startedAt, this.view.counters, limits.messagesPerSecond, limits.burst);
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
@@ -334,12 +339,13 @@ export class CardBridge {
     this.#send({
       type: 'init',
       card: this.options.card,
-      props: this.#props,
-      payload: payload ?? null,
+      props: jsonObject(this.#props),
+      payload: json(payload ?? null),
       themeTokens,
       bounds: this.#bounds,
       active: this.#active,
       grantedCapabilities: [...this.#granted],
+      limits: cardLimits(this.#limits()),
     });
   }
 
@@ -359,7 +365,7 @@ export class CardBridge {
       typeID: this.options.card.typeID,
       topics: this.options.topics ?? {},
       granted: () => this.#services.granted().includes(PUBSUB_CAPABILITY),
-      deliver: (d) => this.#send({ type: 'event', ...d }),
+      deliver: (d) => this.#send({ type: 'event', ...d, payload: json(d.payload) }),
     });
   }
 
@@ -435,7 +441,7 @@ export class CardBridge {
         const settle = this.#snapshots.get(m.id);
         if (!settle) return;
         this.#snapshots.delete(m.id);
-        settle(base64Bytes(m.dataUrl) <= SNAPSHOT_MAX_BYTES ? m.dataUrl : null);
+        settle(base64Bytes(m.dataUrl) <= this.#limits().maxSnapshotBytes ? m.dataUrl : null);
         return;
       }
       case 'cancelRequest':
@@ -570,8 +576,12 @@ export class CardBridge {
     this.#answer(id, outcome, transfer);
   }
 
+  #limits(): Readonly<BridgeLimits> {
+    return this.options.limits ?? bridgeLimits();
+  }
+
   #answer(id: string, outcome: { ok: true; result: unknown } | { ok: false; error: ResponseError }, transfer?: Transferable[]): void {
-    this.#send(outcome.ok ? { type: 'response', id, ok: true, result: outcome.result } : { type: 'response', id, ok: false, error: outcome.error }, transfer);
+    this.#send(outcome.ok ? { type: 'response', id, ok: true, result: json(outcome.result) } : { type: 'response', id, ok: false, error: outcome.error }, transfer);
   }
 
   /** Ends every pending request with `code` (close → cancelled, suspension → suspended). */
@@ -724,7 +734,7 @@ export class CardBridge {
     if (key === this.#propsKey) return;
     this.#propsKey = key;
     this.#props = props;
-    this.#send({ type: 'propsChanged', props });
+    this.#send({ type: 'propsChanged', props: jsonObject(props) });
   }
 
   /** Pushes new theme tokens (`themeChanged`); unchanged tokens send nothing. */
@@ -800,7 +810,7 @@ export class CardBridge {
   /**
    * Asks the card to render itself (`captureSnapshot`) and resolves the validated
    * `data:image/…;base64,…` URL, or null when the card does not answer in time, answers with
-   * something invalid or over {@link SNAPSHOT_MAX_BYTES}, or is not running.
+   * something invalid or over the published `maxSnapshotBytes`, or is not running.
    */
   captureSnapshot(timeoutMs = SNAPSHOT_TIMEOUT_MS): Promise<string | null> {
     if (!this.#port || !this.#readySeen || this.status === 'suspended') return Promise.resolve(null);
@@ -814,7 +824,7 @@ export class CardBridge {
         this.#clearTimeout(timer);
         resolve(url);
       });
-      this.#send({ type: 'captureSnapshot', id, maxBytes: SNAPSHOT_MAX_BYTES });
+      this.#send({ type: 'captureSnapshot', id, maxBytes: this.#limits().maxSnapshotBytes });
     });
   }
 

@@ -2,17 +2,11 @@
 // calls"). The bridge owns validation, request ids, timeouts and transfer; the UI owns dialogs
 // and HTTP. Nothing here is reachable from a card: the card only sees protocol messages.
 
-/** Asset kinds of the File Registry; `fileRegistry:<type>` is the matching capability. */
-export type AssetType = 'image' | 'pdf' | '3d-model' | 'text';
-export const ASSET_TYPES: readonly AssetType[] = ['image', 'pdf', '3d-model', 'text'];
+import type { AssetHandle, AssetType } from '../../../../sdk/src/types.ts';
 
-/** What a card learns about a picked asset: an opaque per-card token, never an asset id. */
-export interface AssetHandle {
-  token: string;
-  name: string;
-  mediaType: string;
-  bytes: number;
-}
+/** Asset kinds and what a card learns about a picked asset: the SDK's protocol types. */
+export type { AssetHandle, AssetType };
+export { ASSET_TYPES } from '../../../../sdk/src/protocol.ts';
 
 /** Bytes of a granted asset; `data` is transferred to the frame (the host keeps no copy). */
 export interface AssetContent {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MessageGuard } from './guard';
-import { exceedsJsonBudget, MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, MAX_SNAPSHOT_CHARS, utf8Length, validateCardMessage } from './schema';
+import { DEFAULT_BRIDGE_LIMITS } from './limits';
+import { exceedsJsonBudget, maxSnapshotChars, utf8Length, validateCardMessage } from './schema';
+
+const MAX_MESSAGE_BYTES = DEFAULT_BRIDGE_LIMITS.maxMessageBytes;
+const MAX_PAYLOAD_BYTES = DEFAULT_BRIDGE_LIMITS.maxPayloadBytes;
+const MAX_SNAPSHOT_CHARS = maxSnapshotChars(DEFAULT_BRIDGE_LIMITS);
 import { TokenBucket } from './token-bucket';
 
 const reason = (d: unknown) => {
@@ -117,7 +122,7 @@ describe('MessageGuard', () => {
   });
 });
 
-describe('validateCardMessage (issue 5 additions)', () => {
+describe('validateCardMessage: grants, assets and snapshots', () => {
   const png = 'data:image/png;base64,iVBORw0KGgo=';
   const net = { method: 'POST', path: '/chat/completions', query: { a: 'b' }, headers: { accept: 'text/event-stream' }, body: '{}', stream: true };
 

@@ -1,17 +1,15 @@
 // Validation of every card → host message (docs/api.md). Cards are untrusted: anything that is
 // not exactly one of the allowed shapes, or too large, is dropped and counted by the caller.
 import { ASSET_TYPES, HTTP_METHODS, type AssetType, type HttpMethod, type NetworkRequest } from './card-host';
+import { CARD_TO_HOST_TYPES, utf8Length } from '../../../../sdk/src/protocol.ts';
+import { bridgeLimits, type BridgeLimits } from './limits';
 import { isTopic, isTopicPattern } from './topics';
 import type { CardErrorCode, CardMessage, RejectReason } from './types';
 
-export const MAX_MESSAGE_BYTES = 256 * 1024;
-export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const MAX_NAME = 200;
 const MAX_ERROR_MESSAGE = 4000;
 const ERROR_CODES: readonly CardErrorCode[] = ['mount_failed', 'load_failed', 'runtime'];
 
-export const MAX_PUBLISH_PAYLOAD_BYTES = 64 * 1024;
-export const MAX_SNAPSHOT_CHARS = 280_000;
 export const MAX_TOKEN_CHARS = 200;
 const MAX_PATH = 2048;
 const MAX_MAP_ENTRIES = 32;
@@ -19,11 +17,8 @@ const MAX_MAP_KEY = 128;
 const MAX_MAP_VALUE = 4096;
 const MAX_KIND = 64;
 
-export const CARD_MESSAGE_TYPES = [
-  'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
-  'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave',
-] as const;
+/** The card → host message types: the SDK's list, checked against its protocol types. */
+export const CARD_MESSAGE_TYPES = CARD_TO_HOST_TYPES;
 
 const ID_CHARS = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -71,23 +66,7 @@ function jsonOf(v: unknown): { value: unknown; json: string } | undefined {
 
 export type ValidationResult = { ok: true; message: CardMessage; bytes: number } | { ok: false; reason: RejectReason };
 
-/** UTF-8 length of a string without allocating a buffer. */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
-}
+export { utf8Length };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -132,11 +111,17 @@ export function exceedsJsonBudget(value: unknown, limit: number): boolean {
   return false;
 }
 
-export function limitFor(type: string): number {
-  if (type === 'setPayload') return MAX_PAYLOAD_BYTES;
+/** Longest `data:image/…;base64,…` URL whose image is within `maxSnapshotBytes`. */
+export function maxSnapshotChars(limits: Readonly<BridgeLimits> = bridgeLimits()): number {
+  return Math.ceil(limits.maxSnapshotBytes / 3) * 4 + 'data:image/webp;base64,'.length;
+}
+
+/** The size limit of a message of `type`, in UTF-8 bytes of its JSON (the server's published limits). */
+export function limitFor(type: string, limits: Readonly<BridgeLimits> = bridgeLimits()): number {
+  if (type === 'setPayload') return limits.maxPayloadBytes + 64;
   // A 200 KB image is ~267k base64 characters: more than the general limit, checked exactly below.
-  if (type === 'snapshot') return MAX_SNAPSHOT_CHARS + 200;
-  return MAX_MESSAGE_BYTES;
+  if (type === 'snapshot') return maxSnapshotChars(limits) + 200;
+  return limits.maxMessageBytes;
 }
 
 /**
@@ -174,6 +159,8 @@ export function validateCardMessage(data: unknown): ValidationResult {
       if (!('payload' in data) || data.payload === undefined) return bad;
       // Normalize through JSON so the stored value is exactly what was measured.
       const payload: unknown = (JSON.parse(json) as { payload: unknown }).payload;
+      // The state alone must fit what the server stores (it counts the payload's JSON, not ours).
+      if (utf8Length(JSON.stringify(payload)) > bridgeLimits().maxPayloadBytes) return { ok: false, reason: 'oversize' };
       return { ok: true, bytes, message: { type, payload } };
     }
     case 'sizePreferenceChanged':
@@ -205,7 +192,7 @@ export function validateCardMessage(data: unknown): ValidationResult {
       if (data.target !== undefined && !isPluginId(data.target)) return bad;
       const p = jsonOf(data.payload)!;
       const payloadBytes = utf8Length(p.json);
-      if (payloadBytes > MAX_PUBLISH_PAYLOAD_BYTES) return { ok: false, reason: 'oversize' };
+      if (payloadBytes > bridgeLimits().maxPublishBytes) return { ok: false, reason: 'oversize' };
       const target = (data.target as string | undefined) ?? null;
       if (type === 'publish') return { ok: true, bytes, message: { type, topic: data.topic, payload: p.value, payloadBytes, target } };
       if (!isRequestId(data.id) || (data.timeoutMs !== undefined && !(finite(data.timeoutMs) && data.timeoutMs > 0))) return bad;
@@ -262,7 +249,7 @@ export function validateCardMessage(data: unknown): ValidationResult {
     }
     case 'snapshot': {
       const url = data.dataUrl;
-      if (!isRequestId(data.id) || typeof url !== 'string' || url.length > MAX_SNAPSHOT_CHARS) return bad;
+      if (!isRequestId(data.id) || typeof url !== 'string' || url.length > maxSnapshotChars()) return bad;
       const prefix = SNAPSHOT_PREFIX.exec(url);
       if (!prefix || !BASE64.test(url.slice(prefix[0].length))) return bad;
       return { ok: true, bytes, message: { type, id: data.id, dataUrl: url } };

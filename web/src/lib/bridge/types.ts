@@ -1,6 +1,7 @@
 // Bridge protocol messages (docs/api.md "Bridge protocol" and "Bridge protocol additions").
 import type { SelectionSnapshot } from '../ink/types';
-import type { AssetHandle, AssetType, NetworkRequest, ViolationReason } from './card-host';
+import type { CardToHostType, HostToCardMessage } from '../../../../sdk/src/types.ts';
+import type { AssetType, NetworkRequest, ViolationReason } from './card-host';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -43,41 +44,21 @@ export type CardMessage =
   | { type: 'focusBlocked' }
   | { type: 'focusLeave' };
 
+/** True only when A and B are the same set of names. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+// The page's validated messages cover exactly the SDK's card → host protocol: a message type on
+// one side only makes this `false`, and the type check (svelte-check in ./test.sh) fails.
+const cardMessagesAreTheProtocol: SameNames<CardMessage['type'], CardToHostType> = true;
+void cardMessagesAreTheProtocol;
+
 /** Card → host message types that carry a request `id` and get exactly one `response`. */
 export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call';
 
 export type ResponseError = { code: string; message: string };
 
-/** Host → card. */
-export type HostMessage =
-  | {
-      type: 'init';
-      card: CardIdentity;
-      props: Record<string, unknown>;
-      payload: unknown;
-      themeTokens: Record<string, string>;
-      bounds: Bounds;
-      active: boolean;
-      grantedCapabilities: string[];
-    }
-  | { type: 'propsChanged'; props: Record<string, unknown> }
-  | { type: 'setActive'; active: boolean }
-  | { type: 'setBounds'; bounds: Bounds }
-  | { type: 'themeChanged'; themeTokens: Record<string, string> }
-  | { type: 'ping'; seq: number }
-  | { type: 'response'; id: string; ok: true; result: unknown }
-  | { type: 'response'; id: string; ok: false; error: ResponseError }
-  | {
-      type: 'event'; sub: string; id: string; topic: string; payload: unknown; from: { pluginId: string; typeID: string }; target: string | null;
-      ts: number; rid?: string;
-    }
-  | { type: 'networkChunk'; id: string; data: string }
-  | { type: 'captureSnapshot'; id: string; maxBytes: number }
-  | { type: 'grantsChanged'; capabilities: string[] }
-  | { type: 'pushAsset'; asset: AssetHandle }
-  | { type: 'setFocusAllowed'; allowed: boolean }
-  | { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
-  | { type: 'selectionRevoked'; id: string };
+/** Host → card: the SDK's protocol type, as the frame's bootstrap reads it. */
+export type HostMessage = HostToCardMessage;
 
 /**
  * Why a card message was dropped or a card misbehaved: `parent_message` = a window postMessage after

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { onUnauthorized } from '../api/client';
-import { brokerFetch, brokerUrl } from './broker';
+import { brokerFetch, brokerUrl, cardBrokerFetch } from './broker';
 import { BridgeError } from '../bridge/card-host';
 import { toBridgeCode } from './errors';
 import type { NetworkRequest } from './types';
@@ -122,7 +122,7 @@ describe('brokerFetch', () => {
     [400, 'broker.streaming_not_allowed', 'invalid_request'],
     [405, 'broker.method_not_allowed', 'invalid_request'],
     [403, 'broker.path_not_allowed', 'invalid_request'],
-    [404, 'window.not_found', 'upstream_failed'],
+    [404, 'card.not_found', 'upstream_failed'],
   ])('brokerFetch_Problem%s_%s_MapsTo_%s', async (status, code, expected) => {
     stubFetch(problem(status, code, 'A sentence from the server.'));
     const err = await rejection(brokerFetch('b', 'w', 's', REQ, () => {}));
@@ -230,7 +230,6 @@ describe('toBridgeCode', () => {
 
 describe('cardBrokerFetch', () => {
   it('cardBrokerFetch_Target_PostsToThatCardsBrokerUrl', async () => {
-    const { cardBrokerFetch } = await import('./install');
     const fetch = stubFetch(ndjson([lines({ status: 200, headers: {} }, { end: true, bytes: 0 })]));
     await cardBrokerFetch({ boardId: 'b1', windowId: 'w_2', service: 'openai' }, REQ, () => {}, new AbortController().signal);
     expect(fetch.mock.calls[0]![0]).toBe('/api/cards/b1/w_2/network/openai');

@@ -1,6 +1,6 @@
 import { CSRF_HEADER, notifyUnauthorized, parseProblem } from '../api/client';
 import { brokerError, toBridgeCode } from './errors';
-import type { NetworkRequest, NetworkResult } from './types';
+import type { BrokerFetch, NetworkRequest, NetworkResult } from './types';
 
 const enc = encodeURIComponent;
 
@@ -161,3 +161,7 @@ async function readStream(
     reader.cancel().catch(() => {});
   }
 }
+
+/** The broker for one card's services: its target becomes the card's broker URL. */
+export const cardBrokerFetch: BrokerFetch = (target, req, onChunk, signal) =>
+  brokerFetch(target.boardId, target.windowId, target.service, req, onChunk, signal);

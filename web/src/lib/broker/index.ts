@@ -1,3 +1,3 @@
-export { brokerFetch, brokerUrl } from './broker';
+export { brokerFetch, brokerUrl, cardBrokerFetch } from './broker';
 export { brokerError, toBridgeCode } from './errors';
-export type { BrokerErrorCode, NetworkRequest, NetworkResult } from './types';
+export type { BrokerErrorCode, BrokerFetch, BrokerTarget, NetworkRequest, NetworkResult } from './types';

@@ -1,4 +1,4 @@
-// Pure math of the fractal grid (DESIGN "Themes", issue 7). Three line families with world
+// Pure math of the fractal grid (DESIGN "Themes"). Three line families with world
 // spacings T, T/8, T/64, where T = 8^k is chosen so the tile level is 200–1600 px on screen.
 // A family's look is a continuous function of its on-screen spacing: it blends from one level's
 // style to the next just before the bands switch, and the finest family fades in from nothing,

@@ -10,7 +10,7 @@ import {
   type NetworkResult,
   type ViolationReport,
 } from '../bridge/card-host';
-import type { BrokerFetch } from './broker';
+import type { BrokerFetch } from '../broker';
 import type { CardPrompts } from './prompts.svelte';
 
 /** The HTTP calls one card's services make (cardsApi, injectable for tests). */

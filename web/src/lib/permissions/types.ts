@@ -1,6 +1,17 @@
-import type { CapabilityDto, CardPermissionsDto, CardUpgradeDto } from '../api/types';
+import type { CapabilityDto, CardPermissionsDto, CardUpgradeDto, SignatureStatus } from '../api/types';
 
-export type { CapabilityDto, CardPermissionsDto, CardUpgradeDto };
+export type { CapabilityDto, CardPermissionsDto, CardUpgradeDto, SignatureStatus };
+
+
+/**
+ * What the page may say about a plugin's signature. Only the host's explicit `trusted` is shown as
+ * signed; a missing or unknown status is not trusted (null: no badge, and its windows are marked
+ * unsigned), so a catalogue answer that lost the field can never make unsigned code look signed.
+ */
+export function signatureStatusOf(plugin: { signature?: { status?: unknown } | null } | null | undefined): SignatureStatus | null {
+  const status = plugin?.signature?.status;
+  return status === 'trusted' || status === 'unsigned-allowlisted' || status === 'dev' ? status : null;
+}
 
 /** What the panel shows for a capability string. */
 export function describeCapability(cap: string): string {

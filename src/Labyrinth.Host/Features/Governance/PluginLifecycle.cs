@@ -7,25 +7,17 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Infrastructure;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Labyrinth.Host.Features.Governance;
 
-/// <summary>A governance outcome: the value, or the problem to answer with.</summary>
-internal readonly record struct Outcome<T>(T? Value, ProblemHttpResult? Problem)
-{
-    public static implicit operator Outcome<T>(T value) => new(value, null);
-
-    public static implicit operator Outcome<T>(ProblemHttpResult problem) => new(default, problem);
-}
-
 /// <summary>
-/// Enable/disable, kill/unkill, activate/rollback, uninstall, trust store and policy. Every change
-/// runs under the governance gate, is audited in the same SaveChanges, reloads the catalog at once
-/// and is pushed to browsers (pluginsChanged; pluginKilled for kills).
+/// A plugin's life on this host: enable/disable, kill/unkill, activate/rollback, uninstall. Every
+/// change runs under the governance gate, is audited in the same SaveChanges, reloads the catalog at
+/// once and is pushed to browsers (pluginsChanged; pluginKilled for kills). Refusals are domain
+/// outcomes; the endpoints choose the HTTP answer.
 /// </summary>
-internal sealed partial class GovernanceService(
+internal sealed class PluginLifecycle(
     LabyrinthDb db,
     HostPaths paths,
     PluginCatalog catalog,
@@ -35,11 +27,6 @@ internal sealed partial class GovernanceService(
     LabyrinthMetrics metrics,
     TimeProvider clock)
 {
-    public const string PolicyMode = "Strict";
-
-    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex ReverseDnsId();
-
     public async Task<PluginAdminDto[]> ListAsync(CancellationToken ct)
     {
         var plugins = await db.Plugins.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
@@ -52,7 +39,7 @@ internal sealed partial class GovernanceService(
     public async Task<PluginAdminDto?> FindAsync(string id, CancellationToken ct) =>
         (await ListAsync(ct)).FirstOrDefault(p => p.Id == id);
 
-    public Task<Outcome<PluginAdminDto>> EnableAsync(string id, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
+    public Task<Outcome<PluginAdminDto>> EnableAsync(string id, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
@@ -68,7 +55,7 @@ internal sealed partial class GovernanceService(
                 var problems = Dependencies.NewProblems(catalog, id, new PluginNode(id, VersionRules.TryParse(active.Version)!, active.Manifest.Dependencies));
                 if (problems.Count > 0)
                 {
-                    return Problems.Create(StatusCodes.Status400BadRequest, problems[0].Code, string.Join(" ", problems.Select(p => p.Message)),
+                    return Refusal.Invalid(problems[0].Code, string.Join(" ", problems.Select(p => p.Message)),
                         new Dictionary<string, object?> { ["problems"] = problems.Select(p => new ImportProblem(p.Code, null, null, p.Message)).ToArray() });
                 }
             }
@@ -82,7 +69,7 @@ internal sealed partial class GovernanceService(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<PluginAdminDto>> DisableAsync(string id, bool cascade, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
+    public Task<Outcome<PluginAdminDto>> DisableAsync(string id, bool cascade, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
@@ -96,7 +83,7 @@ internal sealed partial class GovernanceService(
             var dependents = DependencyResolver.Dependents(nodes, id);
             if (dependents.Count > 0 && !cascade)
             {
-                return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.DependencyRequired, DependencyResolver.DisableRefusal(nodes, id)!,
+                return Refusal.Conflict(ErrorCodes.DependencyRequired, DependencyResolver.DisableRefusal(nodes, id)!,
                     new Dictionary<string, object?> { ["dependents"] = dependents.ToArray() });
             }
 
@@ -117,7 +104,7 @@ internal sealed partial class GovernanceService(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<PluginAdminDto>> KillAsync(string id, string? version, string? reason, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
+    public Task<Outcome<PluginAdminDto>> KillAsync(string id, string? version, string? reason, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -162,7 +149,7 @@ internal sealed partial class GovernanceService(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<PluginAdminDto>> UnkillAsync(string id, string? version, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
+    public Task<Outcome<PluginAdminDto>> UnkillAsync(string id, string? version, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -198,7 +185,7 @@ internal sealed partial class GovernanceService(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<PluginAdminDto>> ActivateAsync(string id, string? version, bool rollback, string actor, CancellationToken ct) => Locked<PluginAdminDto>(async () =>
+    public Task<Outcome<PluginAdminDto>> ActivateAsync(string id, string? version, bool rollback, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -228,7 +215,7 @@ internal sealed partial class GovernanceService(
             var active = VersionRules.TryParse(plugin.ActiveVersion);
             if (VersionRules.CheckActivation(id, candidate, active, rollback) is { } refusal)
             {
-                return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.VersionDowngrade, refusal + " (send rollback: true).");
+                return Refusal.Conflict(ErrorCodes.VersionDowngrade, refusal + " (send rollback: true).");
             }
 
             if (plugin.Enabled)
@@ -236,7 +223,7 @@ internal sealed partial class GovernanceService(
                 var problems = Dependencies.NewProblems(catalog, id, new PluginNode(id, candidate, target.Manifest.Dependencies));
                 if (problems.Count > 0)
                 {
-                    return Problems.Create(StatusCodes.Status400BadRequest, problems[0].Code, string.Join(" ", problems.Select(p => p.Message)),
+                    return Refusal.Invalid(problems[0].Code, string.Join(" ", problems.Select(p => p.Message)),
                         new Dictionary<string, object?> { ["problems"] = problems.Select(p => new ImportProblem(p.Code, null, null, p.Message)).ToArray() });
                 }
             }
@@ -252,7 +239,7 @@ internal sealed partial class GovernanceService(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<bool>> UninstallAsync(string id, string? version, string actor, CancellationToken ct) => Locked<bool>(async () =>
+    public Task<Outcome<bool>> UninstallAsync(string id, string? version, string actor, CancellationToken ct) => gate.RunAsync<Outcome<bool>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -290,7 +277,7 @@ internal sealed partial class GovernanceService(
             if (problems.Count > 0)
             {
                 var dependents = problems.Select(p => p.PluginId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-                return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.DependencyRequired,
+                return Refusal.Conflict(ErrorCodes.DependencyRequired,
                     $"Uninstalling {id}{(version is null ? "" : "@" + version)} is refused because {string.Join(", ", dependents)} depend{(dependents.Length == 1 ? "s" : "")} on it.",
                     new Dictionary<string, object?> { ["dependents"] = dependents });
             }
@@ -358,83 +345,10 @@ internal sealed partial class GovernanceService(
         return true;
     });
 
-    public async Task<TrustedKeyDto[]> ListTrustAsync(CancellationToken ct) =>
-        (await db.TrustedKeys.AsNoTracking().OrderBy(k => k.Name).ToListAsync(ct)).Select(ToDto).ToArray();
-
-    public Task<Outcome<TrustedKeyDto>> AddTrustAsync(AddTrustRequest request, string actor, CancellationToken ct) => Locked<TrustedKeyDto>(async () =>
-    {
-        var name = request.Name?.Trim();
-        var key = request.PublicKey is null ? null : DecodePublicKey(request.PublicKey.Trim());
-        if (string.IsNullOrEmpty(name) || name.Length > 100 || key is null)
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.TrustInvalidKey,
-                "A trusted key needs a name (1–100 characters) and publicKey: base64 of the raw 32-byte Ed25519 public key.");
-        }
-
-        var keyId = SignatureFile.KeyIdOf(key);
-        var publicKey = Convert.ToBase64String(key);
-        if (await db.TrustedKeys.AnyAsync(k => k.KeyId == keyId || k.PublicKey == publicKey, ct))
-        {
-            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.TrustKeyExists, $"The key {keyId} is already trusted.");
-        }
-
-        var row = new TrustedKeyEntity { KeyId = keyId, Name = name, PublicKey = publicKey, AddedAt = Now };
-        db.TrustedKeys.Add(row);
-        await audit.AppendAsync(actor, AuditActions.TrustAdd, null, new { keyId, name, publicKey }, ct);
-        return ToDto(row);
-    });
-
-    public Task<Outcome<bool>> RemoveTrustAsync(string keyId, string actor, CancellationToken ct) => Locked<bool>(async () =>
-    {
-        var row = await db.TrustedKeys.SingleOrDefaultAsync(k => k.KeyId == keyId, ct);
-        if (row is null)
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.TrustKeyNotFound, $"No trusted key {keyId}.");
-        }
-
-        db.TrustedKeys.Remove(row);
-        await audit.AppendAsync(actor, AuditActions.TrustRemove, null, new { keyId, name = row.Name, publicKey = row.PublicKey }, ct);
-        return true;
-    });
-
-    public async Task<PolicyDto> GetPolicyAsync(CancellationToken ct) =>
-        new(PolicyMode, (await db.UnsignedAllowlist.AsNoTracking().Select(a => a.PluginId).ToListAsync(ct)).Order(StringComparer.Ordinal).ToArray());
-
-    public Task<Outcome<PolicyDto>> SetPolicyAsync(PolicyRequest request, string actor, CancellationToken ct) => Locked<PolicyDto>(async () =>
-    {
-        var wanted = (request.UnsignedAllowlist ?? []).Select(i => i?.Trim() ?? "").ToList();
-        var bad = wanted.Where(i => i.Length > 200 || !ReverseDnsId().IsMatch(i)).ToList();
-        if (bad.Count > 0 || wanted.Count > 1000)
-        {
-            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.PolicyInvalid,
-                $"unsignedAllowlist holds plugin ids (reverse-DNS, like \"com.example.tool\"), at most 1000; not ids: {string.Join(", ", bad.Take(10).Select(b => $"\"{b}\""))}.");
-        }
-
-        var target = wanted.ToHashSet(StringComparer.Ordinal);
-        var current = await db.UnsignedAllowlist.ToListAsync(ct);
-        var removed = current.Where(c => !target.Contains(c.PluginId)).ToList();
-        var added = target.Except(current.Select(c => c.PluginId), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (removed.Count > 0 || added.Count > 0)
-        {
-            db.UnsignedAllowlist.RemoveRange(removed);
-            db.UnsignedAllowlist.AddRange(added.Select(a => new UnsignedAllowlistEntity { PluginId = a, AddedAt = Now }));
-            await audit.AppendAsync(actor, AuditActions.PolicyChange, null, new { mode = PolicyMode, added, removed = removed.Select(r => r.PluginId).Order(StringComparer.Ordinal).ToArray() }, ct);
-            await events.ChangedAsync();
-        }
-
-        return await GetPolicyAsync(ct);
-    });
-
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     private Task<RolloutEntity?> CurrentRolloutAsync(string id, CancellationToken ct) =>
         db.Rollouts.AsNoTracking().FirstOrDefaultAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);
-
-    private static byte[]? DecodePublicKey(string base64)
-    {
-        var buffer = new byte[SignatureFile.PublicKeyLength + 3];
-        return Convert.TryFromBase64String(base64, buffer, out var written) && written == SignatureFile.PublicKeyLength ? buffer[..written] : null;
-    }
 
     private async Task ChangedAsync(CancellationToken ct)
     {
@@ -442,32 +356,17 @@ internal sealed partial class GovernanceService(
         await events.ChangedAsync();
     }
 
-    private async Task<Outcome<T>> Locked<T>(Func<Task<Outcome<T>>> action)
-    {
-        await gate.Gate.WaitAsync();
-        try
-        {
-            return await action();
-        }
-        finally
-        {
-            gate.Gate.Release();
-        }
-    }
-
-    private static ProblemHttpResult NotFound(string id) =>
-        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginNotFound, $"The plugin \"{id}\" is not installed.");
+    private static Refusal NotFound(string id) =>
+        Refusal.NotFound(ErrorCodes.PluginNotFound, $"The plugin \"{id}\" is not installed.");
 
     /// <summary>A version named in a request obeys the rules a manifest's does (strict SemVer, numbers at most 2^53−1).</summary>
-    private static ProblemHttpResult? InvalidVersion(string? version) =>
+    private static Refusal? InvalidVersion(string? version) =>
         version is not null && VersionRules.Parse(version, out var problem) is null
-            ? Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.VersionInvalid, problem!)
+            ? Refusal.Invalid(ErrorCodes.VersionInvalid, problem!)
             : null;
 
-    private static ProblemHttpResult VersionNotFound(string id, string version) =>
-        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.VersionNotFound, $"{id}@{version} is not installed.");
-
-    private static TrustedKeyDto ToDto(TrustedKeyEntity k) => new(k.KeyId, k.Name, k.PublicKey, DateTime.SpecifyKind(k.AddedAt, DateTimeKind.Utc));
+    private static Refusal VersionNotFound(string id, string version) =>
+        Refusal.NotFound(ErrorCodes.VersionNotFound, $"{id}@{version} is not installed.");
 
     private PluginAdminDto ToDto(PluginEntity p, IEnumerable<PluginVersionEntity> versions, bool unsignedAllowed, List<PluginNode> nodes)
     {
@@ -478,7 +377,7 @@ internal sealed partial class GovernanceService(
                 var installed = catalog.FindVersion(v.PluginId, v.Version);
                 var manifest = installed?.Manifest;
                 var fileCount = System.Text.Json.JsonDocument.Parse(v.FilesJson).RootElement.GetArrayLength();
-                return new PluginVersionDto(v.Version, DateTime.SpecifyKind(v.InstalledAt, DateTimeKind.Utc), v.TotalBytes, fileCount, v.Digest,
+                return new PluginVersionDto(v.Version, v.InstalledAt, v.TotalBytes, fileCount, v.Digest,
                     new SignatureDto(v.SignatureStatus, v.KeyName, v.KeyId), v.Killed, v.Version == p.ActiveVersion,
                     manifest?.Name ?? p.Id, manifest?.Description ?? "", manifest?.Dependencies ?? new Dictionary<string, string>())
                 {

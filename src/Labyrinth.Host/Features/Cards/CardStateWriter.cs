@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Labyrinth.Host.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Labyrinth.Host.Features.Boards;
+namespace Labyrinth.Host.Features.Cards;
 
 /// <summary>One card-state write waiting for its turn: null version = not a card on a board of the owner's.</summary>
 internal sealed record CardStateWrite(Guid BoardId, string WindowId, Guid OwnerId, string PayloadJson, DateTime At)
