@@ -33,6 +33,8 @@ internal sealed partial class GovernanceService(
     GovernanceGate gate,
     PluginEvents events,
     LabyrinthMetrics metrics,
+    Bus.BusRelay bus,
+    Apps.ServiceGrantSignals serviceGrants,
     TimeProvider clock)
 {
     public const string PolicyMode = "Strict";
@@ -157,6 +159,8 @@ internal sealed partial class GovernanceService(
         await audit.AppendAsync(actor, AuditActions.Kill, id, new { version, reason }, ct);
         metrics.PluginKilled();
         await catalog.ReloadAsync(ct);
+        serviceGrants.RevokePlugin(id);
+        await bus.EvictStoppedAsync();
         await events.KilledAsync(id, version, reason);
         await events.ChangedAsync();
         return (await FindAsync(id, ct))!;
@@ -290,6 +294,8 @@ internal sealed partial class GovernanceService(
         if (remaining.Count == 0)
         {
             db.Plugins.Remove(plugin);
+            db.PluginServiceGrants.RemoveRange(db.PluginServiceGrants.Where(g => g.PluginId == id));
+            serviceGrants.RevokePlugin(id);
         }
         else
         {
@@ -426,6 +432,13 @@ internal sealed partial class GovernanceService(
     private async Task ChangedAsync(CancellationToken ct)
     {
         await catalog.ReloadAsync(ct);
+        // Stopped plugins' bus members and services go first, so nothing they send after this counts.
+        foreach (var stopped in catalog.All.Where(p => !p.IsUsable))
+        {
+            serviceGrants.RevokePlugin(stopped.Id);
+        }
+
+        await bus.EvictStoppedAsync();
         await events.ChangedAsync();
     }
 

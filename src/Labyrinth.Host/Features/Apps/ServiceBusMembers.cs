@@ -1,0 +1,48 @@
+using Labyrinth.Host.Features.Bus;
+using Labyrinth.Host.Features.Plugins;
+
+namespace Labyrinth.Host.Features.Apps;
+
+/// <summary>
+/// Background services as bus members: a hidden frame of the person's tab running the active
+/// version of an enabled plugin's service. Topics and capabilities come from that version's
+/// manifest; grants are the admin's (<see cref="ServiceGrants"/>).
+/// </summary>
+internal sealed class ServiceBusMembers(PluginCatalog catalog, ServiceGrants grants, ServiceGrantSignals signals) : IBusMemberSource
+{
+    public const string MemberKind = "service";
+
+    public string Kind => MemberKind;
+
+    public Task<BusMemberIdentity?> ResolveAsync(Guid userId, BusMemberRef member, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (member.PluginId is not { Length: > 0 and <= 200 } pluginId || member.ServiceId is not { Length: > 0 and <= 64 } serviceId
+            || catalog.Find(pluginId) is not { } plugin || !plugin.IsUsable || member.Version != plugin.ActiveVersion
+            || plugin.Active!.Manifest.FindService(serviceId) is not { } service)
+        {
+            // Only the active version runs: after an upgrade the page restarts the service on it.
+            return Task.FromResult<BusMemberIdentity?>(null);
+        }
+
+        return Task.FromResult<BusMemberIdentity?>(new BusMemberIdentity(
+            Kind, $"service:{pluginId}/{serviceId}", pluginId, plugin.ActiveVersion, "service:" + serviceId, service.Topics, service)
+        {
+            Capabilities = service.Capabilities,
+            ServiceId = serviceId,
+        });
+    }
+
+    public async Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        var revoked = signals.TokenFor(member.PluginId, CardBusMembers.Capability);
+        return (await HoldsAsync(member, CardBusMembers.Capability, ct), revoked);
+    }
+
+    public async Task<bool> HoldsAsync(BusMemberIdentity member, string capability, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return member.Capabilities.Contains(capability, StringComparer.Ordinal) && await grants.IsGrantedAsync(member.PluginId, capability, ct);
+    }
+}
