@@ -19,7 +19,7 @@ public static partial class ManifestValidator
     public const int MaxApiMethods = 64;
     public const int MaxApiExamples = 5;
 
-    private static readonly HashSet<string> ServiceKeys = new(StringComparer.Ordinal) { "id", "entry", "capabilities", "topics" };
+    private static readonly HashSet<string> ServiceKeys = new(StringComparer.Ordinal) { "id", "entry", "source", "capabilities", "topics" };
     private static readonly HashSet<string> ApiKeys = new(StringComparer.Ordinal) { "version", "service", "methods" };
     private static readonly HashSet<string> MethodKeys = new(StringComparer.Ordinal) { "description", "input", "output", "examples" };
     private static readonly HashSet<string> ExampleKeys = new(StringComparer.Ordinal) { "title", "input", "output" };
@@ -92,6 +92,7 @@ public static partial class ManifestValidator
                 }
             }
 
+            OptionalString(el, pointer, "source", problems, 512);
             var capabilities = ReadServiceCapabilities(el, pointer, problems);
             var topics = ReadTopics(el, pointer, problems);
             if (problems.Count == before && id is not null && entry is not null)
