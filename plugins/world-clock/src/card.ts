@@ -1,0 +1,107 @@
+// The World clock card: asks the Time zones plugin's API for the time in the zones the person
+// picked, once a second. It has no clock code of its own: the host starts the provider's service
+// when the first call needs it, checks the input and answer against the provider's schemas, and
+// says why a call failed (with a pointer when the input was wrong).
+import { CardBridgeError, defineCard, type CardContext, type JsonValue } from '@labyrinth/sdk';
+
+const PROVIDER = 'dev.labyrinth.timezones';
+const DEFAULT_ZONES = ['Europe/Paris', 'Asia/Tokyo', 'America/New_York'];
+
+interface Saved { zones?: string[] }
+
+function zonesOf(payload: JsonValue | null): string[] {
+  const zones = (payload as Saved | null)?.zones;
+  return Array.isArray(zones) && zones.every((z) => typeof z === 'string') ? zones.slice(0, 8) : [...DEFAULT_ZONES];
+}
+
+export const mountPlugin = defineCard((target, _props, card: CardContext) => {
+  let zones = zonesOf(card.payload);
+  const list = document.createElement('ul');
+  list.className = 'times';
+  const status = document.createElement('p');
+  status.className = 'status';
+  status.setAttribute('role', 'status');
+  const form = document.createElement('form');
+  const input = document.createElement('input');
+  input.placeholder = 'Add a zone, e.g. Asia/Dubai';
+  input.setAttribute('aria-label', 'Time zone to add');
+  const add = document.createElement('button');
+  add.type = 'submit';
+  add.textContent = 'Add';
+  form.append(input, add);
+  const style = document.createElement('style');
+  style.textContent = `
+    .clock { padding: 12px; font: 14px system-ui, sans-serif; color: var(--lab-text, #1b1b1f); }
+    .times { list-style: none; margin: 0 0 8px; padding: 0; }
+    .times li { display: flex; justify-content: space-between; gap: 8px; padding: 4px 0; border-bottom: 1px solid var(--lab-border, #ddd); }
+    .times .t { font-variant-numeric: tabular-nums; font-weight: 600; }
+    .times button { border: 0; background: none; color: inherit; cursor: pointer; }
+    .status { min-height: 1.2em; margin: 4px 0; font-size: 12px; color: var(--lab-muted, #666); }
+    .status.error { color: var(--lab-danger, #b00020); }
+    form { display: flex; gap: 6px; } input { flex: 1; min-width: 0; }`;
+  const root = document.createElement('div');
+  root.className = 'clock';
+  root.append(style, list, status, form);
+  target.append(root);
+
+  let busy = false;
+  async function tick(): Promise<void> {
+    if (busy) return;
+    busy = true;
+    try {
+      const { times } = await card.call(PROVIDER, 'formatTimes', { zones }, { timeout: 3000 }) as { times: { zone: string; text: string; offset: string }[] };
+      list.replaceChildren(...times.map((t, i) => {
+        const li = document.createElement('li');
+        const name = document.createElement('span');
+        name.textContent = `${t.zone.replace(/_/g, ' ')} (${t.offset})`;
+        const time = document.createElement('span');
+        time.className = 't';
+        time.textContent = t.text;
+        const remove = document.createElement('button');
+        remove.textContent = '×';
+        remove.setAttribute('aria-label', `Remove ${t.zone}`);
+        remove.onclick = () => { zones = zones.filter((_, j) => j !== i); card.setPayload({ zones }); void tick(); };
+        li.append(name, time, remove);
+        return li;
+      }));
+      if (!status.classList.contains('error')) status.textContent = `Answered by ${PROVIDER}`;
+    } catch (e) {
+      show(e);
+    } finally {
+      busy = false;
+    }
+  }
+
+  function show(e: unknown): void {
+    status.classList.add('error');
+    if (e instanceof CardBridgeError) {
+      const where = e.problems[0] ? ` (${e.problems[0].pointer}: ${e.problems[0].message})` : '';
+      status.textContent = `${e.code}${where}`;
+      card.log.warn('formatTimes failed:', e.code, e.message);
+    } else {
+      status.textContent = String(e);
+    }
+  }
+
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const zone = input.value.trim();
+    if (!zone) return;
+    const next = [...zones, zone];
+    try {
+      // Checked by the host against the provider's schema before the provider sees it.
+      await card.call(PROVIDER, 'formatTimes', { zones: next });
+      zones = next;
+      input.value = '';
+      status.classList.remove('error');
+      card.setPayload({ zones });
+      void tick();
+    } catch (e) {
+      show(e);
+    }
+  };
+
+  void tick();
+  const timer = setInterval(() => void tick(), 1000);
+  return { destroy() { clearInterval(timer); root.remove(); } };
+});
