@@ -1,0 +1,49 @@
+// App plugins in the page (docs/api.md "Background services", "Plugin APIs"): what /api/apps
+// says about each enabled plugin with services or an API, and the Running apps panel's rows.
+import type { ApiProblem } from '../bus/types';
+
+export type { ApiProblem };
+
+export interface AppServiceInfo {
+  id: string;
+  frameUrl: string;
+  /** Only on card origins (published by the server); absent before card origins existed. */
+  frameOrigin?: string;
+  capabilities: string[];
+  topics: { publish: string[]; subscribe: string[] };
+}
+
+export interface AppInfo {
+  pluginId: string;
+  version: string;
+  name: string;
+  services: AppServiceInfo[];
+  api: { version: string; service: string; methods: Record<string, { input: unknown; output: unknown }> } | null;
+}
+
+/** One service running in one of the person's tabs (`GET /api/apps/running`). */
+export interface RunningServiceRow {
+  userId: string;
+  userName: string;
+  tab: string;
+  pluginId: string;
+  version: string;
+  serviceId: string;
+  since: string;
+  callsLastMinute: number;
+  messagesLastMinute: number;
+  errors: number;
+}
+
+/** What this tab knows about a service it runs (the panel shows it beside the server's rows). */
+export type ServiceState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+
+export interface LocalService {
+  pluginId: string;
+  serviceId: string;
+  version: string;
+  state: ServiceState;
+  since: number;
+  restarts: number;
+  lastError: string | null;
+}
