@@ -47,3 +47,32 @@ export interface LocalService {
   restarts: number;
   lastError: string | null;
 }
+
+/** `GET /api/admin/plugins/{id}/app`: services, the admin's grants and the API documented. */
+export interface AppAdminDto {
+  pluginId: string;
+  version: string;
+  services: AppServiceInfo[];
+  api: AppInfo['api'];
+  grants: ServiceGrantDto[];
+  methods: { name: string; description: string; input: unknown; output: unknown; examples: { title: string; input: unknown; output: unknown }[] }[];
+}
+
+export interface ServiceGrantDto {
+  capability: string;
+  granted: boolean;
+  grantedBy: string | null;
+  grantedAt: string | null;
+}
+
+export type PluginLogLevel = 'info' | 'warn' | 'error';
+
+export interface PluginLogLineDto {
+  seq: number;
+  at: string;
+  level: PluginLogLevel;
+  version: string;
+  source: string;
+  user: string;
+  message: string;
+}

@@ -37,7 +37,11 @@ export type CardMessage =
   | { type: 'history'; id: string; topic: string; limit: number }
   | { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
   | { type: 'cancelRequest'; id: string }
-  | { type: 'call'; id: string; pluginId: string; method: string; input: unknown }
+  | { type: 'call'; id: string; pluginId: string; method: string; input: unknown; timeoutMs: number | null }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'apiAnswer'; cid: string; ok: true; result: unknown }
+  | { type: 'apiAnswer'; cid: string; ok: false; message: string }
+  | { type: 'deactivated' }
   | { type: 'exportRequested'; kind: string; data?: unknown }
   | { type: 'snapshot'; id: string; dataUrl: string };
 
@@ -74,7 +78,10 @@ export type HostMessage =
   | { type: 'grantsChanged'; capabilities: string[] }
   | { type: 'pushAsset'; asset: AssetHandle }
   | { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
-  | { type: 'selectionRevoked'; id: string };
+  | { type: 'selectionRevoked'; id: string }
+  | { type: 'initService'; service: { pluginId: string; version: string; serviceId: string }; reason: string; grantedCapabilities: string[] }
+  | { type: 'apiCall'; cid: string; method: string; input: unknown; caller: string }
+  | { type: 'deactivate'; reason: string };
 
 /** Why a card message was dropped; `parent_message` = a window postMessage after connect. */
 export type RejectReason = ViolationReason;
