@@ -21,13 +21,16 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
   const status = document.createElement('p');
   status.className = 'status';
   status.setAttribute('role', 'status');
+  status.dataset.testid = 'clock-status';
   const form = document.createElement('form');
   const input = document.createElement('input');
   input.placeholder = 'Add a zone, e.g. Asia/Dubai';
+  input.dataset.testid = 'clock-zone';
   input.setAttribute('aria-label', 'Time zone to add');
   const add = document.createElement('button');
   add.type = 'submit';
   add.textContent = 'Add';
+  add.dataset.testid = 'clock-add';
   form.append(input, add);
   const style = document.createElement('style');
   style.textContent = `
@@ -45,6 +48,7 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
   target.append(root);
 
   let busy = false;
+  let holdUntil = 0;
   async function tick(): Promise<void> {
     if (busy) return;
     busy = true;
@@ -52,6 +56,8 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
       const { times } = await card.call(PROVIDER, 'formatTimes', { zones }, { timeout: 3000 }) as { times: { zone: string; text: string; offset: string }[] };
       list.replaceChildren(...times.map((t, i) => {
         const li = document.createElement('li');
+        li.dataset.testid = 'clock-time';
+        li.dataset.zone = t.zone;
         const name = document.createElement('span');
         name.textContent = `${t.zone.replace(/_/g, ' ')} (${t.offset})`;
         const time = document.createElement('span');
@@ -64,7 +70,12 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
         li.append(name, time, remove);
         return li;
       }));
-      if (!status.classList.contains('error')) status.textContent = `Answered by ${PROVIDER}`;
+      // A refused zone stays on screen for a while so the person can read why.
+      if (Date.now() >= holdUntil) {
+        status.classList.remove('error');
+        status.textContent = `Answered by ${PROVIDER}`;
+        status.dataset.code = 'ok';
+      }
     } catch (e) {
       show(e);
     } finally {
@@ -72,8 +83,10 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
     }
   }
 
-  function show(e: unknown): void {
+  function show(e: unknown, hold = false): void {
+    if (hold) holdUntil = Date.now() + 5000;
     status.classList.add('error');
+    status.dataset.code = e instanceof CardBridgeError ? e.code : 'error';
     if (e instanceof CardBridgeError) {
       const where = e.problems[0] ? ` (${e.problems[0].pointer}: ${e.problems[0].message})` : '';
       status.textContent = `${e.code}${where}`;
@@ -93,11 +106,11 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
       await card.call(PROVIDER, 'formatTimes', { zones: next });
       zones = next;
       input.value = '';
-      status.classList.remove('error');
+      holdUntil = 0;
       card.setPayload({ zones });
       void tick();
     } catch (e) {
-      show(e);
+      show(e, true);
     }
   };
 
