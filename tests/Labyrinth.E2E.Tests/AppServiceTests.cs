@@ -1,0 +1,79 @@
+using Labyrinth.E2E.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Labyrinth.E2E.Tests;
+
+/// <summary>
+/// App plugins as a person meets them: the World clock card calls the Time zones plugin's API;
+/// the host starts that plugin's background service in a hidden frame of the tab, which answers;
+/// a refused input shows its pointer; a kill stops the service at once and the card learns why.
+/// </summary>
+public sealed class AppServiceTests(E2EEnvironment env)
+{
+    private const string Provider = "dev.labyrinth.timezones";
+
+    private static IFrameLocator Card(ILocator win) => win.FrameLocator("iframe");
+
+    [Fact(Timeout = 240_000)]
+    public async Task A_service_answers_a_cards_api_calls_and_a_kill_stops_it_at_once()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            var windowId = await CardUi.SpawnViaApiAsync(page, boardId, "dev.labyrinth.world-clock", "world-clock", "World clock");
+            await page.ReloadAsync();
+            var win = Ui.Window(page, windowId);
+
+            // The first call asks the person; the service starts only once they allow it.
+            var dialog = page.GetByTestId("card-consent");
+            await Expect(dialog).ToBeVisibleAsync();
+            await Expect(dialog).ToContainTextAsync("Time zones");
+            await Expect(page.Locator("#lab-service-frames iframe")).ToHaveCountAsync(0);
+            await dialog.GetByTestId("card-consent-allow").ClickAsync();
+
+            var times = Card(win).GetByTestId("clock-time");
+            await Expect(times).ToHaveCountAsync(3);
+            await Expect(times.Nth(1)).ToHaveAttributeAsync("data-zone", "Asia/Tokyo");
+            await Expect(times.Nth(1)).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d\d:\d\d:\d\d"));
+            await Expect(Card(win).GetByTestId("clock-status")).ToHaveAttributeAsync("data-code", "ok");
+            // One hidden service frame, on the provider's own card origin, with the card sandbox.
+            var serviceFrame = page.Locator("#lab-service-frames iframe");
+            await Expect(serviceFrame).ToHaveCountAsync(1);
+            await Expect(serviceFrame).ToHaveAttributeAsync("sandbox", "allow-scripts");
+            await Expect(serviceFrame).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/cards/service/dev.labyrinth.timezones/1.0.0/main$"));
+            await Ui.ScreenshotAsync(page, "apps-01-world-clock");
+
+            // A zone outside the provider's schema is refused by the host page with its pointer; the provider never sees it.
+            await Card(win).GetByTestId("clock-zone").FillAsync("Mars/Olympus_Mons");
+            await Card(win).GetByTestId("clock-add").ClickAsync();
+            var status = Card(win).GetByTestId("clock-status");
+            await Expect(status).ToHaveAttributeAsync("data-code", "api.invalid_input");
+            await Expect(status).ToContainTextAsync("/zones/3");
+
+            // What runs, for whom: the person's Running apps list.
+            var running = await Ui.ApiAsync(page, "GET", "/api/apps/running");
+            Assert.Contains(Provider, running.Text, StringComparison.Ordinal);
+
+            // An admin kills the provider: its frame goes at once and the card's next call says why.
+            Assert.Equal(200, (await Ui.ApiAsync(page, "POST", $"/api/admin/plugins/{Provider}/kill", new { reason = "E2E" })).Status);
+            try
+            {
+                await Expect(serviceFrame).ToHaveCountAsync(0);
+                await Expect(status).ToHaveAttributeAsync("data-code", "api.provider_unavailable");
+                var after = await Ui.ApiAsync(page, "GET", "/api/apps/running");
+                Assert.DoesNotContain(Provider, after.Text, StringComparison.Ordinal);
+                await Ui.ScreenshotAsync(page, "apps-02-provider-killed");
+            }
+            finally
+            {
+                Assert.Equal(200, (await Ui.ApiAsync(page, "POST", $"/api/admin/plugins/{Provider}/unkill", new { })).Status);
+            }
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+}
