@@ -3,7 +3,8 @@
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
 import { assetHandleOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
-import type { CardContext, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
+import type { CardContext, CardToHostMessage, JsonObject, MountPlugin, ServiceDefinition } from '../../../sdk/src/types.ts';
+import { startService, type ServiceRuntime } from './service';
 
 /** Globals that would open network channels CSP `connect-src` does not govern. */
 export const WEBRTC_GLOBALS = [
@@ -27,7 +28,7 @@ export interface FrameEnv {
   /** The frame's window (or a fake with the same members in tests). */
   win: Window;
   /** Loads the entry module; `(url) => import(url)` in the real frame. */
-  importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin }>>;
+  importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin; service: ServiceDefinition }>>;
   /** Clock for `loadMs`; `performance.now` by default. */
   now?: () => number;
   /**
@@ -59,6 +60,8 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
   let port: MessagePort | null = null;
   const queue: CardToHostMessage[] = [];
   let controller: CardContextController | null = null;
+  // A background service's frame gets `initService` instead of `init` (service.ts).
+  let service: ServiceRuntime | null = null;
   let mounted: MountedCard | null = null;
   let runtimeErrors = 0;
   const themeKeys = new Set<string>();
@@ -155,13 +158,21 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
     const m: unknown = e.data;
     if (!isObject(m)) return;
     switch (m.type) {
+      case 'initService':
+        if (!controller && !service && entry) {
+          service = startService(m, entry, {
+            send, importEntry, baseURI: doc.baseURI, ready, fail, setTimeout: (fn, ms) => win.setTimeout(fn, ms),
+          });
+        }
+        return;
       case 'init':
-        if (!controller) void init(m);
+        if (!controller && !service) void init(m);
         return;
       case 'ping':
         send({ type: 'pong', seq: Number(m.seq) });
         return;
     }
+    if (service) { service.receive(m); return; }
     if (!controller) return;
     if (controller.receive(m)) return; // response, event, networkChunk
     switch (m.type) {

@@ -25,7 +25,7 @@ export class AppAdminState {
 
   async loadLogs(): Promise<void> {
     try {
-      this.logs = (await appsApi.logs(this.pluginId, this.level)).toReversed();
+      this.logs = [...(await appsApi.logs(this.pluginId, this.level))].reverse();
     } catch (e) {
       this.error = e instanceof ApiError ? e.message : String(e);
     }

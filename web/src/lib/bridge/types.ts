@@ -48,7 +48,7 @@ export type CardMessage =
 /** Card → host message types that carry a request `id` and get exactly one `response`. */
 export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call';
 
-export type ResponseError = { code: string; message: string };
+export type ResponseError = { code: string; message: string; problems?: { pointer: string; message: string }[] };
 
 /** Host → card. */
 export type HostMessage =
