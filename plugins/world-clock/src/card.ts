@@ -2,7 +2,7 @@
 // picked, once a second. It has no clock code of its own: the host starts the provider's service
 // when the first call needs it, checks the input and answer against the provider's schemas, and
 // says why a call failed (with a pointer when the input was wrong).
-import { CardBridgeError, defineCard, type CardContext, type JsonValue } from '@labyrinth/sdk';
+import { defineCard, type ApiProblem, type CardContext, type JsonValue } from '@labyrinth/sdk';
 
 const PROVIDER = 'dev.labyrinth.timezones';
 const DEFAULT_ZONES = ['Europe/Paris', 'Asia/Tokyo', 'America/New_York'];
@@ -22,13 +22,15 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
   status.className = 'status';
   status.setAttribute('role', 'status');
   status.dataset.testid = 'clock-status';
-  const form = document.createElement('form');
+  // Not a <form>: a sandboxed frame without allow-forms blocks submission before any submit event.
+  const form = document.createElement('div');
+  form.className = 'add';
   const input = document.createElement('input');
   input.placeholder = 'Add a zone, e.g. Asia/Dubai';
   input.dataset.testid = 'clock-zone';
   input.setAttribute('aria-label', 'Time zone to add');
   const add = document.createElement('button');
-  add.type = 'submit';
+  add.type = 'button';
   add.textContent = 'Add';
   add.dataset.testid = 'clock-add';
   form.append(input, add);
@@ -41,7 +43,7 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
     .times button { border: 0; background: none; color: inherit; cursor: pointer; }
     .status { min-height: 1.2em; margin: 4px 0; font-size: 12px; color: var(--lab-muted, #666); }
     .status.error { color: var(--lab-danger, #b00020); }
-    form { display: flex; gap: 6px; } input { flex: 1; min-width: 0; }`;
+    .add { display: flex; gap: 6px; } input { flex: 1; min-width: 0; }`;
   const root = document.createElement('div');
   root.className = 'clock';
   root.append(style, list, status, form);
@@ -83,21 +85,27 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
     }
   }
 
-  function show(e: unknown, hold = false): void {
+  // The error comes from the bootstrap's copy of the SDK, so it is read by shape, not instanceof.
+  const bridgeError = (e: unknown): { code: string; message: string; problems: readonly ApiProblem[] } | null =>
+    typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+      ? { code: (e as { code: string }).code, message: String((e as { message?: unknown }).message ?? ''), problems: (e as { problems?: ApiProblem[] }).problems ?? [] }
+      : null;
+
+  function show(failure: unknown, hold = false): void {
     if (hold) holdUntil = Date.now() + 5000;
+    const e = bridgeError(failure);
     status.classList.add('error');
-    status.dataset.code = e instanceof CardBridgeError ? e.code : 'error';
-    if (e instanceof CardBridgeError) {
+    status.dataset.code = e?.code ?? 'error';
+    if (e) {
       const where = e.problems[0] ? ` (${e.problems[0].pointer}: ${e.problems[0].message})` : '';
       status.textContent = `${e.code}${where}`;
       card.log.warn('formatTimes failed:', e.code, e.message);
     } else {
-      status.textContent = String(e);
+      status.textContent = String(failure);
     }
   }
 
-  form.onsubmit = async (ev) => {
-    ev.preventDefault();
+  const addZone = async () => {
     const zone = input.value.trim();
     if (!zone) return;
     const next = [...zones, zone];
@@ -113,6 +121,8 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
       show(e, true);
     }
   };
+  add.onclick = () => void addZone();
+  input.onkeydown = (ev) => { if (ev.key === 'Enter') void addZone(); };
 
   void tick();
   const timer = setInterval(() => void tick(), 1000);

@@ -12,9 +12,10 @@ import { hiddenServiceContainer, startServiceFrame } from './service-frames';
 import type { AppInfo, LocalService } from './types';
 
 export class TabApps {
-  apps = $state<AppInfo[]>([]);
+  // Raw: replaced whole on every refresh, and the schema validator must see plain objects, not proxies.
+  apps = $state.raw<AppInfo[]>([]);
   /** What this tab runs (the Running apps page). */
-  local = $state<LocalService[]>([]);
+  local = $state.raw<LocalService[]>([]);
   readonly schemas = new ApiSchemaCache((id) => this.apps.find((a) => a.pluginId === id)?.api?.methods ?? null);
   readonly host: ServiceHost;
   readonly #openCards = new Map<string, number>();
