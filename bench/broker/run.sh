@@ -2,22 +2,38 @@
 # Broker overhead: the fake OpenAI-compatible upstream (non-streaming chat completion, small JSON)
 # called directly vs through the host's network broker (session cookie, grant check, secret
 # injection, SSRF-safe connect, NDJSON framing, network log + audit), same machine, same run,
-# same wrk settings, interleaved. Writes out/broker.json and out/broker.md.
+# same settings, interleaved. Then whether the broker keeps up after a burst and keeps every audit
+# row:
+#   1. closed loop, 1 connection (wrk): direct, broker, floor — ROUNDS rounds
+#   2. steady: RATE req/s open loop (bench/broker/BrokerPaced, latency from each request's
+#      scheduled start) for PACED_SECONDS: direct, then broker
+#   3. per round: closed loop, 16 connections (wrk): direct, floor, then broker — the burst — and
+#      at once the broker at RATE req/s again ("after burst"), then direct at RATE req/s beside it
+#   4. the host is stopped gracefully (SIGTERM); the database is reopened and its network-log and
+#      secret.use audit rows are counted against every call that was answered 200 with the
+#      stream's end line; `labyrinth audit verify` checks the hash chain
+# Writes out/broker.json and out/broker.md; the last line printed is one JSON object.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 B="$BENCH_DIR/broker"
 HOST_PORT=${HOST_PORT:-5191}; FAKE_PORT=${FAKE_PORT:-5192}
 DURATION=${WRK_DURATION:-10s}; ROUNDS=${ROUNDS:-2}
+RATE=${RATE:-200}; PACED_SECONDS=${PACED_SECONDS:-10}; GRACE=${GRACE:-10}
+HOST_DLL=${BROKER_HOST_DLL:-$HOST_DLL}  # another build of the host, e.g. main's, for a before/after
+CLI_DLL="$REPO/src/Labyrinth.Cli/bin/Release/net10.0/Labyrinth.Cli.dll"
 KEY="sk-bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 FAKE_DLL="$REPO/tests/Labyrinth.FakeUpstream/bin/Release/net10.0/Labyrinth.FakeUpstream.dll"
 W="$OUT/broker"; rm -rf "$W"; mkdir -p "$W"
 
 need wrk wrk; need curl curl
-if [ ! -f "$HOST_DLL" ] || [ ! -f "$FAKE_DLL" ] || [ -n "${BENCH_REBUILD:-}" ]; then
-  log "building host + fake upstream (Release)"
+if [ ! -f "$HOST_DLL" ] || [ ! -f "$FAKE_DLL" ] || [ ! -f "$CLI_DLL" ] || [ -n "${BENCH_REBUILD:-}" ]; then
+  log "building host + CLI + fake upstream (Release)"
   (cd "$REPO" && dotnet build src/Labyrinth.Host -c Release -p:LabyrinthSkipWebBuild=true -v q -nologo >/dev/null \
+     && dotnet build src/Labyrinth.Cli -c Release -v q -nologo >/dev/null \
      && dotnet build tests/Labyrinth.FakeUpstream -c Release -v q -nologo >/dev/null)
 fi
+dotnet build "$B/BrokerPaced" -c Release -nologo -v q -o "$OUT/BrokerPaced" >"$W/paced-build.log" 2>&1 || { cat "$W/paced-build.log"; exit 1; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do stop_pid "$p"; done; }
@@ -25,7 +41,8 @@ trap cleanup EXIT
 
 ( exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet "$FAKE_DLL" --urls "http://127.0.0.1:$FAKE_PORT" --key "$KEY" --chunk-delay-ms 0 >"$W/fake.log" 2>&1 ) &
 pids+=("$!")
-HOST_PID=$(start_host "$HOST_PORT" "" "$W/host.log"); pids+=("$HOST_PID")
+DATA=$(mktemp -d)
+HOST_PID=$(start_host "$HOST_PORT" "" "$W/host.log" "$DATA"); pids+=("$HOST_PID")
 wait_http "http://127.0.0.1:$HOST_PORT/healthz"
 wait_http "http://127.0.0.1:$FAKE_PORT/"
 
@@ -33,7 +50,7 @@ wait_http "http://127.0.0.1:$FAKE_PORT/"
 # the service (rate limit at its maximum so the bench measures the broker, not the limiter), store
 # the key, then a board with the card and the network grant.
 H="http://127.0.0.1:$HOST_PORT"; JAR="$W/cookies"
-api() { curl -fsS -b "$JAR" -c "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/json' "$@"; }
+api() { curl -sS --fail-with-body -b "$JAR" -c "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/json' "$@"; }
 TOKEN=""
 for _ in $(seq 1 50); do TOKEN=$(grep -o 'setup?token=[A-Za-z0-9_-]*' "$W/host.log" | head -1 | cut -d= -f2) && [ -n "$TOKEN" ] && break; sleep 0.2; done
 api -o /dev/null -d "{\"token\":\"$TOKEN\",\"userName\":\"admin\",\"password\":\"bench-password-123\"}" "$H/api/setup"
@@ -47,7 +64,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("manifest.json", json.dumps(manifest))
     z.writestr("cards/net.js", "export function mountPlugin() { return () => {}; }")
 PYZ
-curl -fsS -o /dev/null -b "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/octet-stream' --data-binary "@$W/plugin.zip" "$H/api/admin/plugins"
+curl -sS --fail-with-body -o /dev/null -b "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/octet-stream' --data-binary "@$W/plugin.zip" "$H/api/admin/plugins"
 api -o /dev/null -d "{\"id\":\"bench\",\"displayName\":\"Bench\",\"baseUrl\":\"http://127.0.0.1:$FAKE_PORT/v1\",\"methods\":[\"POST\"],\"pathPrefixes\":[\"/chat/completions\"],\"secret\":{\"in\":\"header\",\"name\":\"Authorization\",\"template\":\"Bearer {secret}\"},\"timeoutSeconds\":30,\"maxRequestBytes\":65536,\"maxResponseBytes\":1048576,\"ratePerMinute\":100000,\"allowStreaming\":true,\"allowPrivateNetwork\":true,\"enabled\":true}" "$H/api/admin/services"
 api -o /dev/null -d "{\"name\":\"bench key\",\"serviceId\":\"bench\",\"value\":\"$KEY\"}" "$H/api/admin/secrets"
 BOARD=$(api -d '{"name":"Bench"}' "$H/api/boards" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -78,49 +95,132 @@ lua "$W/broker.lua" "$BROKER_BODY" "Cookie: $COOKIE" "X-Labyrinth-Request: 1"
 
 # Warm both paths (JIT, connection pools), then interleave direct/broker per round.
 wrk -t1 -c4 -d3s -s "$W/direct.lua" "$DIRECT_URL" >/dev/null
-wrk -t1 -c4 -d3s -s "$W/broker.lua" "$BROKER_URL" >/dev/null
+wrk -t1 -c4 -d3s --latency -s "$W/broker.lua" "$BROKER_URL" >"$W/wrk-warmup.txt"
 # floor = GET /api/services with the same session: cookie auth + two small queries and no
 # upstream, i.e. what any authenticated host API call costs on this machine right now.
 { echo 'wrk.method = "GET"'; printf 'wrk.headers["Cookie"] = "%s"\n' "$COOKIE"; } >"$W/floor.lua"
 FLOOR_URL="$H/api/services"
-for c in 1 16; do
-  t=$([ "$c" = 1 ] && echo 1 || echo 2)
-  for r in $(seq 1 "$ROUNDS"); do
-    for target in direct broker floor; do
-      url=$DIRECT_URL; [ "$target" = broker ] && url=$BROKER_URL; [ "$target" = floor ] && url=$FLOOR_URL
-      log "c=$c round $r: $target"
-      wrk -t"$t" -c"$c" -d"$DURATION" --latency -s "$W/$target.lua" "$url" >"$W/wrk-$target-c$c-r$r.txt"
-    done
-  done
+printf '%s' "$CHAT" >"$W/direct.body"; printf '%s' "$BROKER_BODY" >"$W/broker.body"
+
+closed() { # closed <target> <connections> <file>
+  local url=$DIRECT_URL t; [ "$1" = broker ] && url=$BROKER_URL; [ "$1" = floor ] && url=$FLOOR_URL
+  t=$([ "$2" = 1 ] && echo 1 || echo 2)
+  log "c=$2: $1 (load $(loadavg))"
+  echo "$(loadavg)" >"$3.load"
+  wrk -t"$t" -c"$2" -d"$DURATION" --latency -s "$W/$1.lua" "$url" >"$3"
+}
+paced() { # paced <target> <file>: RATE req/s for PACED_SECONDS, open loop
+  log "paced $RATE/s: $1 (load $(loadavg))"
+  local before; before=$(loadavg)
+  if [ "$1" = broker ]; then
+    dotnet "$OUT/BrokerPaced/BrokerPaced.dll" "$BROKER_URL" "$RATE" "$PACED_SECONDS" "$GRACE" "$W/broker.body" "Cookie: $COOKIE" "X-Labyrinth-Request: 1" >"$2"
+  else
+    dotnet "$OUT/BrokerPaced/BrokerPaced.dll" "$DIRECT_URL" "$RATE" "$PACED_SECONDS" "$GRACE" "$W/direct.body" "Authorization: Bearer $KEY" >"$2"
+  fi
+  "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["load_before"]=sys.argv[2]; d["load_after"]=sys.argv[3]; json.dump(d, open(sys.argv[1], "w"))' "$2" "$before" "$(loadavg)"
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+  for target in direct broker floor; do closed "$target" 1 "$W/wrk-$target-c1-r$r.txt"; done
 done
+paced direct "$W/paced-direct-steady.json"
+paced broker "$W/paced-broker-steady.json"
+for r in $(seq 1 "$ROUNDS"); do
+  closed direct 16 "$W/wrk-direct-c16-r$r.txt"
+  closed floor 16 "$W/wrk-floor-c16-r$r.txt"
+  closed broker 16 "$W/wrk-broker-c16-r$r.txt"   # the burst
+  paced broker "$W/paced-broker-after-r$r.json"   # at once after it
+  paced direct "$W/paced-direct-after-r$r.json"
+done
+
+# Graceful stop, then count what the database holds.
+log "stopping the host (SIGTERM) (load $(loadavg))"
+stop_started=$(date +%s.%N)
+kill -TERM "$HOST_PID"
+for _ in $(seq 1 1200); do kill -0 "$HOST_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$HOST_PID" 2>/dev/null && STOPPED=false || STOPPED=true
+STOP_MS=$("$PY" -c 'import sys,time; print(round((time.time()-float(sys.argv[1]))*1000))' "$stop_started")
+pids=("${pids[@]/$HOST_PID}")
+"$PY" - "$DATA/labyrinth.db" >"$W/rows.json" <<'PYC'
+import json, sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+print(json.dumps({"network_log_rows": db.execute("SELECT COUNT(*) FROM NetworkLog WHERE ServiceId = 'bench'").fetchone()[0],
+                  "network_log_ok_rows": db.execute("SELECT COUNT(*) FROM NetworkLog WHERE ServiceId = 'bench' AND Status = 200 AND Error IS NULL").fetchone()[0],
+                  "audit_rows": db.execute("SELECT COUNT(*) FROM AuditEntries WHERE Action = 'secret.use'").fetchone()[0]}))
+PYC
+dotnet "$CLI_DLL" audit verify "$DATA/labyrinth.db" >"$W/verify.txt" 2>&1 && CHAIN=true || CHAIN=false
+echo "{\"stop_ms\": $STOP_MS, \"stopped\": $STOPPED, \"chain_valid\": $CHAIN}" >"$W/stop.json"
 
 "$PY" - "$W" "$ROUNDS" >"$OUT/broker.json" <<'PYR'
 import json, subprocess, sys, statistics, pathlib
 w, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 parse = pathlib.Path(w).parent.parent / "serve" / "parse_wrk.py"
-res = {}
+wrk = lambda f: json.loads(subprocess.run([sys.executable, str(parse)], input=f.read_text(), capture_output=True, text=True, check=True).stdout)
+res = {"closed": {}, "paced": {}}
 for c in (1, 16):
     for t in ("direct", "broker", "floor"):
-        runs = [json.loads(subprocess.run([sys.executable, str(parse)], input=(w / f"wrk-{t}-c{c}-r{r}.txt").read_text(),
-                                          capture_output=True, text=True, check=True).stdout) for r in range(1, rounds + 1)]
-        runs.sort(key=lambda x: x["rps"])
-        res[f"{t}-c{c}"] = runs[len(runs) // 2]  # the round with the median req/s
+        runs = []
+        for r in range(1, rounds + 1):
+            x = wrk(w / f"wrk-{t}-c{c}-r{r}.txt"); x["load"] = (w / f"wrk-{t}-c{c}-r{r}.txt.load").read_text().strip(); runs.append(x)
+        res["closed"][f"{t}-c{c}-all"] = runs
+        res["closed"][f"{t}-c{c}"] = sorted(runs, key=lambda x: x["rps"])[len(runs) // 2]  # the round with the median req/s
+for f in sorted(w.glob("paced-*.json")):
+    res["paced"][f.stem[len("paced-"):]] = json.loads(f.read_text())
+# Every call answered 200 with the stream's end line must have its rows: wrk counts answers
+# (non-2xx apart), the paced driver checks the end line itself; +1 for the sanity call.
+answered = 1 + wrk(w / "wrk-warmup.txt")["requests"] - wrk(w / "wrk-warmup.txt")["non2xx"]
+for c in (1, 16):
+    answered += sum(x["requests"] - x["non2xx"] for x in res["closed"][f"broker-c{c}-all"])
+answered += sum(v["ok"] for k, v in res["paced"].items() if k.startswith("broker-"))
+res["audit"] = {"broker_calls_ok": answered, **json.loads((w / "rows.json").read_text()), **json.loads((w / "stop.json").read_text())}
+res["audit"]["lost_rows"] = max(0, answered - min(res["audit"]["network_log_ok_rows"], res["audit"]["audit_rows"]))
+steady = res["paced"]["broker-steady"]["p50_ms"] - res["paced"]["direct-steady"]["p50_ms"]
+after = [res["paced"][f"broker-after-r{r}"]["p50_ms"] - res["paced"][f"direct-after-r{r}"]["p50_ms"] for r in range(1, rounds + 1)]
+res["summary"] = {"steady_p50_added_ms": round(steady, 2), "after_burst_p50_added_ms_rounds": [round(a, 2) for a in after],
+                  "after_burst_p50_added_ms": round(statistics.median(after), 2)}
 print(json.dumps(res, indent=1))
 PYR
 
-"$PY" - "$OUT/broker.json" >"$OUT/broker.md" <<'PYM'
+"$PY" - "$OUT/broker.json" "$RATE" >"$OUT/broker.md" <<'PYM'
 import json, sys
-r = json.load(open(sys.argv[1]))
-print("| connections | path | req/s | p50 ms | p99 ms | non-2xx | socket errors |")
-print("|---|---|---:|---:|---:|---:|---|")
+r = json.load(open(sys.argv[1])); rate = sys.argv[2]
+print("Closed loop (wrk), median-req/s round:\n")
+print("| connections | path | req/s | p50 ms | p99 ms | non-2xx | socket errors | load (1/5/15 min) before each round |")
+print("|---|---|---:|---:|---:|---:|---|---|")
 for c in (1, 16):
     for t in ("direct", "broker", "floor"):
-        x = r[f"{t}-c{c}"]
-        print(f"| {c} | {t} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx']} | {x['socket_errors'] or 'none'} |")
+        x = r["closed"][f"{t}-c{c}"]
+        loads = "; ".join(y["load"] for y in r["closed"][f"{t}-c{c}-all"])
+        print(f"| {c} | {t} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx']} | {x['socket_errors'] or 'none'} | {loads} |")
 for c in (1, 16):
-    d, b = r[f"direct-c{c}"], r[f"broker-c{c}"]
+    d, b = r["closed"][f"direct-c{c}"], r["closed"][f"broker-c{c}"]
     print(f"\nc={c}: broker overhead p50 +{b['p50_ms'] - d['p50_ms']:.2f} ms, p99 +{b['p99_ms'] - d['p99_ms']:.2f} ms; broker {b['rps']:.0f} req/s vs direct {d['rps']:.0f} req/s")
+print(f"\nOpen loop at {rate} req/s (latency from each request's scheduled start):\n")
+print("| phase | path | sent | completed | ok | non-2xx (statuses) | not completed | p50 ms | p90 ms | p99 ms | load before → after |")
+print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|")
+for k, x in r["paced"].items():
+    path, phase = k.split("-", 1)
+    st = ", ".join(f"{s}: {n}" for s, n in x["statuses"].items() if not s.startswith("2"))
+    print(f"| {phase} | {path} | {x['sent']} | {x['completed']} | {x['ok']} | {x['non2xx']}{' (' + st + ')' if st else ''} | {x['notCompleted']} | {x['p50_ms']} | {x['p90_ms']} | {x['p99_ms']} | {x['load_before']} → {x['load_after']} |")
+s, a = r["summary"], r["audit"]
+print(f"\nSteady broker p50 added over direct: +{s['steady_p50_added_ms']} ms; after the burst: +{s['after_burst_p50_added_ms']} ms (rounds: {s['after_burst_p50_added_ms_rounds']})")
+print(f"\nAudit after a graceful stop ({a['stop_ms']} ms to exit): {a['broker_calls_ok']} broker calls answered 200 with the end line; "
+      f"{a['network_log_ok_rows']} network-log rows with status 200 ({a['network_log_rows']} in all), {a['audit_rows']} secret.use audit rows; "
+      f"lost {a['lost_rows']}; chain verifies: {a['chain_valid']}")
 PYM
 cat "$OUT/broker.md"
 machine_info | grep -v chromium >"$OUT/broker-machine.md" || true
 cat "$OUT/broker-machine.md"
+"$PY" - "$OUT/broker.json" <<'PYL'
+import json, sys
+r = json.load(open(sys.argv[1])); s, a, c = r["summary"], r["audit"], r["closed"]
+after = [v for k, v in r["paced"].items() if k.startswith("broker-after")]
+print(json.dumps({"bench": "broker",
+    "broker.after_burst_p50_added_ms": s["after_burst_p50_added_ms"], "broker.steady_p50_added_ms": s["steady_p50_added_ms"],
+    "broker.after_burst_completed": sum(x["completed"] for x in after), "broker.after_burst_sent": sum(x["sent"] for x in after),
+    "broker.c1_p50_added_ms": round(c["broker-c1"]["p50_ms"] - c["direct-c1"]["p50_ms"], 2),
+    "broker.c1_rps": c["broker-c1"]["rps"], "broker.c16_rps": c["broker-c16"]["rps"],
+    "broker.calls_ok": a["broker_calls_ok"], "broker.network_log_rows": a["network_log_ok_rows"], "broker.audit_rows": a["audit_rows"],
+    "broker.lost_rows": a["lost_rows"], "broker.chain_valid": a["chain_valid"], "broker.stop_ms": a["stop_ms"],
+    "load_before": c["direct-c1-all"][0]["load"], "load_after": r["paced"][sorted(k for k in r["paced"] if k.startswith("direct-after"))[-1]]["load_after"]}))
+PYL

@@ -15,3 +15,13 @@ HOST_PID=$(start_host "$PORT" "$REPO/plugins" "$OUT/browser-host.log")
 trap 'stop_pid $HOST_PID' EXIT
 wait_http "http://127.0.0.1:$PORT/cards/frame/dev.labyrinth.hello/1.0.0/hello" 300
 timeout 900 dotnet "$OUT/CardOpenBench/CardOpenBench.dll" "http://127.0.0.1:$PORT" "$OUT" "${RUNS:-30}" "${ROUND_TRIPS:-2000}"
+"$PY" - "$OUT/browser.json" <<'PYL'
+import json, sys
+r = json.load(open(sys.argv[1]))
+raw = next(x for x in r["roundTrip"]["rows"] if x["Name"].startswith("raw"))
+val = next(x for x in r["roundTrip"]["rows"] if "validation" in x["Name"] and "no host" not in x["Name"])
+opens = {x["Name"]: x for x in r["cardOpen"]}
+print(json.dumps({"bench": "browser", "browser.rtt_validated_p50_us": round(val["p50Us"], 1), "browser.rtt_raw_echo_p50_us": round(raw["p50Us"], 1),
+                  "browser.rtt_validation_overhead": round(val["p50Us"] / raw["p50Us"] - 1, 3),
+                  "browser.card_open_p50_ms": {k: round(v["p50"], 1) for k, v in opens.items()}}, ensure_ascii=False))
+PYL

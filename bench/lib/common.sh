@@ -45,11 +45,13 @@ wait_http() {
   log "timed out waiting for $1"; return 1
 }
 
-# start_host <port> <examplePluginsDir> <logfile>: starts the host in Production; echoes its pid.
+# start_host <port> <examplePluginsDir> <logfile> [dataDir]: starts the host ($HOST_DLL) in
+# Production with a new data directory (or the one given); echoes its pid. The host's own lines
+# (ready, the first-run setup link the scripts read) are Information; the framework's stay quiet.
 start_host() {
-  local data; data="$(mktemp -d)"
+  local data; data="${4:-$(mktemp -d)}"
   ( cd "$REPO" && exec env Labyrinth__DataDir="$data" Labyrinth__ExamplePluginsDir="$2" \
-      ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Logging__LogLevel__Labyrinth=Information \
       DOTNET_CLI_TELEMETRY_OPTOUT=1 \
       dotnet "$HOST_DLL" --urls "http://127.0.0.1:$1" >"$3" 2>&1 ) &
   echo $!

@@ -13,6 +13,8 @@ def units(v):
 
 t = sys.stdin.read()
 r = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))}
+m = re.search(r"(\d+) requests in", t)
+r["requests"] = int(m.group(1)) if m else None
 for p in ("50", "75", "90", "99"):
     m = re.search(rf"^\s+{p}%\s+(\S+)", t, re.M)
     r[f"p{p}_ms"] = ms(m.group(1)) if m else None

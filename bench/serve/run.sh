@@ -139,3 +139,14 @@ print(f"| host p99 ≤ 2.5 ms | {h['p99_ms']:.2f} ms br, {hp['p99_ms']:.2f} ms p
 print(f"| host ≥ 25× Flask dev server | {h['rps']/f['rps']:.0f}× br, {hp['rps']/fp['rps']:.0f}× plain | {yn(min(h['rps']/f['rps'], hp['rps']/fp['rps']) >= 25)} |")
 PY
 cat "$OUT/serve.md"
+python3 - "$OUT/serve.json" <<'PYL'
+import json, sys
+rows = json.load(open(sys.argv[1])); groups = {}
+for r in rows: groups.setdefault((r["server"], r["enc"]), []).append(r)
+med = lambda rs: sorted(rs, key=lambda r: r["r"]["rps"])[len(rs) // 2]["r"]
+h, n, hp, np_ = med(groups[("host", "br")]), med(groups[("nginx", "br")]), med(groups[("host", "identity")]), med(groups[("nginx", "identity")])
+loads = [r["load1"] for r in rows]
+print(json.dumps({"bench": "serve", "serve.br_vs_nginx": round(h["rps"] / n["rps"], 3), "serve.identity_vs_nginx": round(hp["rps"] / np_["rps"], 3),
+                  "serve.host_br_rps": h["rps"], "serve.nginx_br_rps": n["rps"], "serve.host_br_p99_ms": h["p99_ms"],
+                  "load_before": loads[0], "load_after": loads[-1]}))
+PYL

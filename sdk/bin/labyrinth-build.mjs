@@ -29,13 +29,22 @@ Options:
   --all <dir>   build every subdirectory of <dir> that has a manifest.json
   --force       rebuild even when the outputs are newer than the inputs
   --quiet       print errors only
+  --check-a11y  fail on Svelte a11y warnings, then render each JS card in happy-dom and fail
+                on axe-core critical/serious violations (labyrinth plugin pack runs this)
+  --watch       rebuild on every change (no precompression); with --events, one JSON line
+                per build on stdout: {"event":"built"|"failed", ...} (labyrinth plugin dev)
+  --json        print the result (or the problems) as one JSON object
   --help        show this help
+
+Cards with a propsSchema get their props type generated at src/<typeID>.props.ts on every
+build (json-schema-to-typescript); a Svelte card destructuring a prop its schema does not
+declare fails the build.
 `;
 
 class BuildError extends Error {}
 
 function parseArgs(argv) {
-  const opts = { out: 'dist', force: false, quiet: false, all: null, dir: null, help: false };
+  const opts = { out: 'dist', force: false, quiet: false, all: null, dir: null, help: false, checkA11y: false, watch: false, events: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -46,6 +55,10 @@ function parseArgs(argv) {
     if (a === '--help' || a === '-h') opts.help = true;
     else if (a === '--force') opts.force = true;
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--check-a11y') opts.checkA11y = true;
+    else if (a === '--watch') opts.watch = true;
+    else if (a === '--events') opts.events = true;
+    else if (a === '--json') opts.json = true;
     else if (a === '--out') opts.out = value();
     else if (a.startsWith('--out=')) opts.out = a.slice(6);
     else if (a === '--all') opts.all = value();
@@ -276,7 +289,22 @@ function svelteError(e, file, pluginDir) {
   };
 }
 
-function sveltePlugin(svelte, esbuild, pluginDir) {
+/** Names a component destructures from `$props()` (top level of its instance script), or null. */
+function propsRead(svelte, source) {
+  let ast;
+  try { ast = svelte.parse(source, { modern: true }); } catch { return null; }
+  for (const node of ast.instance?.content?.body ?? []) {
+    if (node.type !== 'VariableDeclaration') continue;
+    for (const d of node.declarations) {
+      if (d.init?.type !== 'CallExpression' || d.init.callee?.name !== '$props' || d.id?.type !== 'ObjectPattern') continue;
+      return d.id.properties.filter((p) => p.type === 'Property' && !p.computed)
+        .map((p) => (p.key.type === 'Identifier' ? p.key.name : String(p.key.value)));
+    }
+  }
+  return null;
+}
+
+function sveltePlugin(svelte, esbuild, pluginDir, found = { a11y: [], props: new Map() }) {
   // Filenames given to the compiler are relative, so output never depends on the checkout path.
   const rel = (file) => toPosix(path.relative(pluginDir, file));
   return {
@@ -289,6 +317,8 @@ function sveltePlugin(svelte, esbuild, pluginDir) {
             filename: rel(args.path), generate: 'client', css: 'injected', runes: true, dev: false,
             discloseVersion: false,
           });
+          for (const w of warnings) if (String(w.code).startsWith('a11y')) found.a11y.push(svelteError(w, args.path, pluginDir));
+          found.props.set(args.path, propsRead(svelte, source));
           return { contents: js.code, loader: 'js', warnings: warnings.map((w) => svelteError(w, args.path, pluginDir)) };
         } catch (e) {
           return { errors: [svelteError(e, args.path, pluginDir)] };
@@ -328,7 +358,7 @@ function formatMessages(messages, pluginDir) {
   }).join('\n');
 }
 
-async function compileCard(pluginDir, card, outDir, warn) {
+async function compileCard(pluginDir, card, outDir, warn, found) {
   const { esbuild, svelte } = await tools();
   const source = path.join(pluginDir, card.runtime.source);
   if (!fs.existsSync(source)) throw new BuildError(`${path.relative(process.cwd(), source) || source}: source file not found (cards[typeID=${card.typeID}].runtime.source)`);
@@ -379,7 +409,7 @@ async function compileCard(pluginDir, card, outDir, warn) {
       define: { 'process.env.NODE_ENV': '"production"', 'import.meta.env.DEV': 'false' },
       nodePaths: sdkNodePaths(),
       loader: { '.svg': 'dataurl', '.png': 'dataurl', '.jpg': 'dataurl', '.gif': 'dataurl', '.webp': 'dataurl', '.woff2': 'dataurl' },
-      plugins: [...(svelteEntry ? [svelteEntry] : []), sveltePlugin(svelte, esbuild, pluginDir)],
+      plugins: [...(svelteEntry ? [svelteEntry] : []), sveltePlugin(svelte, esbuild, pluginDir, found)],
     });
   } catch (e) {
     if (Array.isArray(e.errors) && e.errors.length) {
@@ -389,12 +419,66 @@ async function compileCard(pluginDir, card, outDir, warn) {
   }
   for (const w of result.warnings) warn(`${formatMessages([w], pluginDir)}`);
 
+  if (isSvelte) checkPropsRead(card, found.props.get(source), pluginDir);
   const entryOutput = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
   const required = card.typeID.startsWith('service:') ? 'service' : 'mountPlugin';
   if (!entryOutput?.exports?.includes(required)) {
     throw new BuildError(`${card.runtime.source}: must export "${required}" (${card.typeID.startsWith('service:') ? card.typeID : `card "${card.typeID}"`})`);
   }
   return result.outputFiles.map((f) => ({ rel: toPosix(path.relative(outDir, f.path)), bytes: Buffer.from(f.contents) }));
+}
+
+// ---- props types ------------------------------------------------------------------------------
+
+const pascal = (typeID) => String(typeID).split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('') || 'Card';
+
+/** Where a card's generated props type lives: beside its source, `<typeID>.props.ts`. */
+export function propsTypeFile(pluginDir, card) {
+  return path.join(pluginDir, path.dirname(card.runtime.source), `${card.typeID}.props.ts`);
+}
+
+const typeCache = new Map();
+/**
+ * Writes `<typeID>.props.ts` (interface `<TypeID>Props`) from the card's propsSchema, only when
+ * its text changes (so a watcher does not see its own output as an edit).
+ */
+async function writePropsTypes(pluginDir, manifest) {
+  const written = [];
+  for (const card of manifest.cards ?? []) {
+    const schema = card.propsSchema;
+    if (!schema || typeof schema !== 'object' || !card.runtime?.source || !SCRIPT_SOURCE.test(card.runtime.source)) continue;
+    const key = JSON.stringify([card.typeID, schema]);
+    let text = typeCache.get(key);
+    if (text === undefined) {
+      const { compile } = await import('json-schema-to-typescript');
+      const banner = `// Generated by labyrinth-build from manifest.json (cards[typeID=${card.typeID}].propsSchema). Do not edit:\n// change the schema, and the next build rewrites this file.`;
+      try {
+        text = await compile(structuredClone(schema), `${pascal(card.typeID)}Props`, { bannerComment: banner, format: false, additionalProperties: false, strictIndexSignatures: true });
+      } catch (e) {
+        throw new BuildError(`manifest.json cards[typeID=${card.typeID}].propsSchema: cannot generate a type from it: ${e.message}`);
+      }
+      typeCache.set(key, text);
+    }
+    const file = propsTypeFile(pluginDir, card);
+    let current = null;
+    try { current = fs.readFileSync(file, 'utf8'); } catch { /* first build */ }
+    if (current !== text) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+      written.push(file);
+    }
+  }
+  return written;
+}
+
+/** A Svelte card may read only the props its schema declares (plus `card`). */
+function checkPropsRead(card, names, pluginDir) {
+  const declared = card.propsSchema?.properties;
+  if (!names || !declared || typeof declared !== 'object') return;
+  const unknown = names.filter((n) => n !== 'card' && !Object.hasOwn(declared, n));
+  if (unknown.length === 0) return;
+  throw new BuildError(`${card.runtime.source}: $props() reads ${unknown.map((n) => `"${n}"`).join(', ')}, which cards[typeID=${card.typeID}].propsSchema does not declare `
+    + `(it declares ${Object.keys(declared).map((n) => `"${n}"`).join(', ') || 'nothing'}). Add it to the schema or remove it from the component; the host drops undeclared props.`);
 }
 
 // ---- one plugin -------------------------------------------------------------------------------
@@ -419,14 +503,15 @@ function compress(buf) {
  * Builds the plugin in `dir`. Returns `{ skipped, files }` where files are the build-manifest
  * entries plus compressed sizes, for reporting.
  */
-export async function buildPlugin(dir, { out = 'dist', force = false, warn = () => {} } = {}) {
+export async function buildPlugin(dir, { out = 'dist', force = false, warn = () => {}, checkA11y = false, compressed = true } = {}) {
   const pluginDir = path.resolve(dir);
   const outDir = path.resolve(pluginDir, out);
   if (outDir === pluginDir || pluginDir.startsWith(outDir + path.sep)) {
     throw new BuildError(`--out ${out}: must not be the plugin directory or a parent of it`);
   }
   const manifest = readManifest(pluginDir);
-  if (!force && upToDate(pluginDir, outDir)) {
+  await writePropsTypes(pluginDir, manifest);
+  if (!force && !checkA11y && upToDate(pluginDir, outDir)) {
     const bm = JSON.parse(fs.readFileSync(path.join(outDir, 'build-manifest.json'), 'utf8'));
     return { skipped: true, manifest, ...bm };
   }
@@ -451,6 +536,7 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
   copyTree(path.join(pluginDir, 'themes'), 'themes/');
 
   const built = new Set();
+  const found = { a11y: [], props: new Map() };
   for (const card of manifest.cards ?? []) {
     const { entry, source } = card.runtime;
     if (built.has(entry)) continue;
@@ -461,7 +547,7 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
       if (!found) throw new BuildError(`${entry}: HTML entry not found (looked in ${candidates.map((p) => path.relative(pluginDir, p)).join(', ')})`);
       put(entry, fs.readFileSync(found), path.relative(pluginDir, found));
     } else {
-      for (const f of await compileCard(pluginDir, card, outDir, warn)) put(f.rel, f.bytes, source);
+      for (const f of await compileCard(pluginDir, card, outDir, warn, found)) put(f.rel, f.bytes, source);
     }
   }
   // A service module builds like a JS card entry: one ES module (plus chunks) under the plugin's path.
@@ -481,7 +567,7 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
     const bytes = files.get(rel);
     buildManifest.files.push({ path: rel, bytes: bytes.length, sha256: sha256(bytes) });
     writes.push([rel, bytes]);
-    if (COMPRESSIBLE.test(rel)) {
+    if (compressed && COMPRESSIBLE.test(rel)) {
       const { br, gz } = compress(bytes);
       buildManifest.compressed.push({ path: `${rel}.br`, encoding: 'br', bytes: br.length });
       buildManifest.compressed.push({ path: `${rel}.gz`, encoding: 'gzip', bytes: gz.length });
@@ -497,7 +583,18 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
   }
   // Written last: its mtime is the "outputs are newer than inputs" stamp.
   fs.writeFileSync(path.join(outDir, 'build-manifest.json'), `${JSON.stringify(buildManifest, null, 2)}\n`);
-  return { skipped: false, manifest, ...buildManifest };
+  let a11y;
+  if (checkA11y) {
+    const { checkBuiltCards } = await import('./a11y.mjs');
+    a11y = [
+      ...found.a11y.map((w) => {
+        const [rule, ...help] = w.text.split(': ');
+        return { card: null, rule, impact: 'serious', help: help.join(': '), nodes: [`${w.location.file}:${w.location.line}:${w.location.column}`] };
+      }),
+      ...await checkBuiltCards(outDir, manifest),
+    ];
+  }
+  return { skipped: false, manifest, ...buildManifest, a11y };
 }
 
 // ---- CLI --------------------------------------------------------------------------------------
@@ -532,17 +629,87 @@ async function main(argv) {
     dirs = [path.resolve(opts.dir ?? '.')];
   }
 
+  if (opts.watch) {
+    if (dirs.length !== 1) { console.error('labyrinth-build: --watch builds one plugin directory, not --all'); return 2; }
+    return watch(dirs[0], opts, log, warn);
+  }
+
   let failed = 0;
+  const results = [];
   for (const dir of dirs) {
+    const where = path.relative(process.cwd(), dir) || '.';
     try {
-      report(path.relative(process.cwd(), dir) || '.', await buildPlugin(dir, { out: opts.out, force: opts.force, warn }), log);
+      const result = await buildPlugin(dir, { out: opts.out, force: opts.force, warn, checkA11y: opts.checkA11y });
+      results.push({ dir: where, ok: true, id: result.manifest.id, version: result.manifest.version, skipped: result.skipped, a11y: result.a11y });
+      if (!opts.json) report(where, result, log);
+      if (result.a11y?.length) {
+        failed++;
+        if (!opts.json) {
+          console.error(`labyrinth-build: ${where}: ${result.a11y.length} accessibility problem${result.a11y.length === 1 ? '' : 's'}:`);
+          for (const f of result.a11y) console.error(`  ${f.card ? `card "${f.card}": ` : ''}${f.rule} (${f.impact}): ${f.help}${f.nodes.length ? `\n      at ${f.nodes.join('\n      at ')}` : ''}`);
+        }
+      } else if (opts.checkA11y && !opts.json) {
+        log(`${where}: accessibility: no Svelte a11y warnings, no critical or serious axe-core violations`);
+      }
     } catch (e) {
       failed++;
       const msg = e instanceof BuildError ? e.message : (e?.stack ?? String(e));
-      console.error(`labyrinth-build: ${path.relative(process.cwd(), dir) || '.'}: ${msg}`);
+      results.push({ dir: where, ok: false, error: msg });
+      if (!opts.json) console.error(`labyrinth-build: ${where}: ${msg}`);
     }
   }
+  if (opts.json) process.stdout.write(`${JSON.stringify(dirs.length === 1 ? results[0] : results)}\n`);
   return failed ? 1 : 0;
+}
+
+/**
+ * Rebuilds on every change under the plugin directory, without precompression (the host
+ * compresses what it serves). One build runs at a time; changes during a build queue exactly one
+ * more. With --events each build is one JSON line on stdout; the process ends when stdin closes,
+ * so it never outlives the `labyrinth plugin dev` that started it.
+ */
+async function watch(dir, opts, log, warn) {
+  const outDir = path.resolve(dir, opts.out);
+  let count = 0;
+  let running = false;
+  let again = false;
+  const emit = (event) => {
+    if (opts.events) { process.stdout.write(`${JSON.stringify(event)}\n`); return; }
+    if (event.event === 'built') log(`built ${event.id}@${event.version} in ${event.ms} ms (#${event.build})`);
+    else console.error(`build #${event.build} failed:\n${event.message}`);
+  };
+  const run = async () => {
+    if (running) { again = true; return; }
+    running = true;
+    do {
+      again = false;
+      const started = performance.now();
+      const build = ++count;
+      const warnings = [];
+      try {
+        const result = await buildPlugin(dir, { out: opts.out, force: true, compressed: false, warn: (w) => { warnings.push(w); warn(w); } });
+        emit({ event: 'built', build, ms: Math.round(performance.now() - started), id: result.manifest.id, version: result.manifest.version, outDir, warnings });
+      } catch (e) {
+        emit({ event: 'failed', build, ms: Math.round(performance.now() - started), message: e instanceof BuildError ? e.message : (e?.stack ?? String(e)) });
+      }
+    } while (again);
+    running = false;
+  };
+  await run();
+  let timer;
+  const ignored = (rel) => rel.split(path.sep).some((s) => s === 'node_modules' || s.startsWith('.'))
+    || path.resolve(dir, rel).startsWith(outDir + path.sep) || path.resolve(dir, rel) === outDir || rel.endsWith('.props.ts');
+  fs.watch(dir, { recursive: true }, (_, file) => {
+    if (!file || ignored(String(file))) return;
+    // Editors write a file in several steps (truncate, write, rename): wait for them to finish.
+    clearTimeout(timer);
+    timer = setTimeout(() => { void run(); }, 25);
+  });
+  if (opts.events) {
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.resume();
+  }
+  return new Promise(() => {});
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -87,6 +87,23 @@ export interface CardContextController {
 /** The host refuses payloads over 1 MiB serialized; fail early, where the author can see it. */
 export const MAX_PAYLOAD_CHARS = 1024 * 1024;
 
+/**
+ * The plain JSON copy of `value` that crosses the port, and its serialized length.
+ *
+ * A port structured-clones what it posts, and structured clone refuses proxies: a Svelte
+ * `$state` array or object (or anything wrapping a Proxy) throws `DataCloneError` there, while
+ * `JSON.stringify` reads it fine. Every value a card hands the bridge goes through here, so what
+ * is posted is exactly the JSON the size check measured — never the caller's live object.
+ */
+export function plainJson(value: unknown, what: string): { value: JsonValue; chars: number } {
+  let json: string | undefined;
+  try { json = JSON.stringify(value); } catch (e) {
+    throw new TypeError(`${what} must be JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (json === undefined) throw new TypeError(`${what} must be JSON (got ${typeof value})`);
+  return { value: JSON.parse(json) as JsonValue, chars: json.length };
+}
+
 /** Longest token a pushed asset may carry; server tokens are far shorter. */
 export const MAX_ASSET_TOKEN = 200;
 
@@ -266,7 +283,8 @@ export function createCardContext(
       answer.then(
         (result) => {
           const value = (result === undefined ? null : result) as JsonValue;
-          try { send({ type: 'reply', rid, ok: true, result: value }); } catch (e) {
+          // A $state proxy (or any non-plain object) would not survive postMessage: send its JSON copy.
+          try { send({ type: 'reply', rid, ok: true, result: plainJson(value, 'respond: answer').value }); } catch (e) {
             send({ type: 'reply', rid, ok: false, error: { message: `The answer is not JSON: ${String(e)}`.slice(0, 500) } });
           }
         },
@@ -311,11 +329,10 @@ export function createCardContext(
     get grantedCapabilities() { return granted; },
     get selection() { return selection; },
     setPayload(payload: JsonValue) {
-      const json = JSON.stringify(payload);
-      if (json === undefined) throw new TypeError('setPayload: payload must be JSON (got undefined or a function)');
-      if (json.length > MAX_PAYLOAD_CHARS) throw new RangeError(`setPayload: payload is ${json.length} characters serialized; the limit is 1 MiB`);
-      state.payload = payload;
-      send({ type: 'setPayload', payload });
+      const plain = plainJson(payload, 'setPayload: payload');
+      if (plain.chars > MAX_PAYLOAD_CHARS) throw new RangeError(`setPayload: payload is ${plain.chars} characters serialized; the limit is 1 MiB`);
+      state.payload = plain.value;
+      send({ type: 'setPayload', payload: plain.value });
     },
     onActive: (cb: (a: boolean) => void) => on(active, cb),
     onBounds: (cb: (b: Bounds) => void) => on(bounds, cb),
@@ -331,7 +348,7 @@ export function createCardContext(
     },
     interaction(name: string, detail?: JsonValue) {
       send(detail === undefined ? { type: 'interactionEvent', name: String(name) }
-        : { type: 'interactionEvent', name: String(name), detail });
+        : { type: 'interactionEvent', name: String(name), detail: plainJson(detail, 'interaction: detail').value });
     },
     requestSize(width: number, height: number) {
       send({ type: 'sizePreferenceChanged', width: Number(width), height: Number(height) });
@@ -343,7 +360,7 @@ export function createCardContext(
       return request<AssetData>({ type: 'readAsset', id: newId(), token: String(token) });
     },
     publish(topic: string, payload: JsonValue, options: PublishOptions = {}) {
-      const msg: PublishMessage = { type: 'publish', topic: String(topic), payload: payload ?? null };
+      const msg: PublishMessage = { type: 'publish', topic: String(topic), payload: plainJson(payload ?? null, 'publish: payload').value };
       if (options.target !== undefined) msg.target = String(options.target);
       send(msg);
     },
@@ -362,7 +379,9 @@ export function createCardContext(
       }
     },
     request(topic: string, payload: JsonValue, options: RequestOptions = {}) {
-      const msg: BusRequestMessage = { type: 'request', id: newId(), topic: String(topic), payload: payload ?? null };
+      let plain: JsonValue;
+      try { plain = plainJson(payload ?? null, 'request: payload').value; } catch (e) { return Promise.reject(e); }
+      const msg: BusRequestMessage = { type: 'request', id: newId(), topic: String(topic), payload: plain };
       if (options.target !== undefined) msg.target = String(options.target);
       if (options.timeout !== undefined) msg.timeoutMs = Number(options.timeout);
       return request<JsonValue>(msg);
@@ -376,8 +395,10 @@ export function createCardContext(
     requestNetwork(service: string, req: NetworkRequest, options: NetworkOptions = {}) {
       const { onChunk, signal } = options;
       if (signal?.aborted) return Promise.reject(new CardBridgeError('cancelled', 'The request was aborted before it started.'));
+      let request_: NetworkRequest;
+      try { request_ = plainJson(req, 'requestNetwork: request').value as unknown as NetworkRequest; } catch (e) { return Promise.reject(e); }
       const id = newId();
-      const done = request<NetworkResponse>({ type: 'requestNetwork', id, service: String(service), request: req }, onChunk);
+      const done = request<NetworkResponse>({ type: 'requestNetwork', id, service: String(service), request: request_ }, onChunk);
       if (!signal) return done;
       const abort = () => {
         const p = pending.get(id);
@@ -390,13 +411,16 @@ export function createCardContext(
       return done.finally(() => signal.removeEventListener('abort', abort));
     },
     call(pluginId: string, method: string, input?: JsonValue, options: CallOptions = {}) {
-      const msg: CallMessage = { type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: input ?? null };
+      let plain: JsonValue;
+      try { plain = plainJson(input ?? null, 'call: input').value; } catch (e) { return Promise.reject(e); }
+      const msg: CallMessage = { type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: plain };
       if (options.timeout !== undefined) msg.timeoutMs = Number(options.timeout);
       return request<JsonValue>(msg);
     },
     log,
     exportRequested(kind: string, data?: JsonValue) {
-      send(data === undefined ? { type: 'exportRequested', kind: String(kind) } : { type: 'exportRequested', kind: String(kind), data });
+      send(data === undefined ? { type: 'exportRequested', kind: String(kind) }
+        : { type: 'exportRequested', kind: String(kind), data: plainJson(data, 'exportRequested: data').value });
     },
   });
 

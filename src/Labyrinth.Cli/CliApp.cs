@@ -3,8 +3,11 @@ using System.CommandLine.Invocation;
 using System.Text.Json;
 using Labyrinth.Cli.Features.Audit;
 using Labyrinth.Cli.Features.Backup;
+using Labyrinth.Cli.Features.Dev;
 using Labyrinth.Cli.Features.Keys;
+using Labyrinth.Cli.Features.Login;
 using Labyrinth.Cli.Features.Packages;
+using Labyrinth.Cli.Features.Scaffold;
 using Labyrinth.Cli.Features.Server;
 
 namespace Labyrinth.Cli;
@@ -18,7 +21,14 @@ internal static class CliApp
     {
         var root = new RootCommand("labyrinth — pack, sign and verify Labyrinth plugins, manage them on a server, verify audit logs, back up and restore a host.");
         root.Add(KeyCommands.Build(context));
-        var plugin = new Command("plugin", "Build and check plugin packages locally, or manage plugins on a Labyrinth server.");
+        foreach (var command in LoginCommands.Build(context))
+        {
+            root.Add(command);
+        }
+
+        var plugin = new Command("plugin", "Start, develop, build and check plugins locally, or manage plugins on a Labyrinth server.");
+        ScaffoldCommands.AddTo(plugin, context);
+        DevCommand.AddTo(plugin, context);
         PackageCommands.AddTo(plugin, context);
         ServerCommands.AddTo(plugin, context);
         root.Add(plugin);

@@ -334,7 +334,7 @@ internal static class Cli
     }
 
     /// <summary>tests/Labyrinth.E2E.Tests/bin/&lt;Configuration&gt;/net10.0/ → src/Labyrinth.Cli/bin/&lt;Configuration&gt;/net10.0/Labyrinth.Cli.dll.</summary>
-    private static string DllPath()
+    internal static string DllPath()
     {
         var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfmDir.Parent!.Name;

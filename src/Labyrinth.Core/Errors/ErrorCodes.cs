@@ -80,6 +80,12 @@ public static class ErrorCodes
     public const string SpawnPluginKilled = "spawn.plugin_killed";
     public const string PluginKilled = "plugin.killed";
     public const string PluginNotFound = "plugin.not_found";
+
+    /// <summary>A development install (labyrinth plugin dev) on a host whose Labyrinth:Plugins:AllowDevInstalls is off.</summary>
+    public const string DevInstallsOff = "plugin.dev_installs_off";
+
+    /// <summary>A development install whose version is not <c>x.y.z-dev.N</c>.</summary>
+    public const string DevVersionRequired = "plugin.dev_version_required";
     public const string VersionNotFound = "version.not_found";
     public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";
@@ -135,6 +141,9 @@ public static class ErrorCodes
     public const string BrokerRevoked = "broker.revoked";
     public const string BrokerCancelled = "broker.cancelled";
 
+    /// <summary>503: the host is behind on writing earlier calls' network log and audit rows; nothing was sent upstream.</summary>
+    public const string BrokerBusy = "broker.busy";
+
     // Workspace message bus (docs/api.md "Message bus"). The first four are also what a card sees,
     // without the "bus." prefix, when its own page refuses the same message.
     public const string BusTopicNotDeclared = "bus.topic_not_declared";
@@ -179,4 +188,18 @@ public static class ErrorCodes
     public const string SelectionInvalid = "selection.invalid";
     public const string SelectionTooLarge = "selection.too_large";
     public const string SelectionNotFound = "selection.not_found";
+
+    // Groups, per-group availability and staged rollouts.
+    public const string GroupNotFound = "group.not_found";
+    public const string GroupInvalidName = "group.invalid_name";
+    public const string GroupNameTaken = "group.name_taken";
+    public const string GroupTooMany = "group.too_many";
+    public const string GroupUserNotFound = "group.user_not_found";
+    public const string AvailabilityInvalid = "availability.invalid";
+
+    /// <summary>The plugin is limited to groups the caller is not in: it is not offered, spawned, opened or served to them.</summary>
+    public const string PluginNotAvailable = "plugin.not_available";
+    public const string RolloutInvalid = "rollout.invalid";
+    public const string RolloutNotFound = "rollout.not_found";
+    public const string RolloutInProgress = "rollout.in_progress";
 }

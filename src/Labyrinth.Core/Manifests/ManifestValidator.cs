@@ -43,6 +43,9 @@ public static partial class ManifestValidator
     [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex ReverseDnsId();
 
+    /// <summary>True for an id the manifest rule accepts: reverse-DNS, lower case, like <c>com.example.dice</c>.</summary>
+    public static bool IsPluginId(string id) => id.Length <= 200 && ReverseDnsId().IsMatch(id);
+
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex TypeIdPattern();
 

@@ -19,6 +19,12 @@ public static class DataLayout
     /// <summary>The Data Protection key ring (<c>keys/dataprotection/</c>) and the local publisher key.</summary>
     public const string KeysDirectory = "keys";
 
+    /// <summary>
+    /// What the host derives and can rebuild at any time (compressed variants of plugin files:
+    /// <c>cache/variants/ab/&lt;sha256&gt;.&lt;kind&gt;</c>). Not backed up; safe to delete while the host is stopped.
+    /// </summary>
+    public const string CacheDirectory = "cache";
+
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, DatabaseFile);
 
     public static string PluginVersionPath(string dataDirectory, string pluginId, string version) =>

@@ -74,6 +74,9 @@ internal sealed class PluginEntity
 
     public string? KillReason { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Available only to members of the groups in PluginAvailability (possibly none); false: to everyone.</summary>
+    public bool AvailabilityRestricted { get; set; }
 }
 
 internal sealed class PluginVersionEntity
@@ -402,4 +405,82 @@ internal sealed class SharedSelectionEntity
     public required byte[] Png { get; set; }
     public required string PngSha256 { get; set; }
     public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A named set of people; plugins can be limited to groups, and rollouts can go to them first.</summary>
+internal sealed class GroupEntity
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string NormalizedName { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class GroupMemberEntity
+{
+    public Guid GroupId { get; set; }
+    public Guid UserId { get; set; }
+    public DateTime AddedAt { get; set; }
+}
+
+/// <summary>One group a restricted plugin is available to.</summary>
+internal sealed class PluginAvailabilityEntity
+{
+    public required string PluginId { get; set; }
+    public Guid GroupId { get; set; }
+}
+
+/// <summary>
+/// A staged rollout of one plugin: <see cref="ToVersion"/> for an audience (groups or a share of
+/// people), <see cref="FromVersion"/> (the active version) for everyone else, with each version's
+/// figures while it runs. One rollout per plugin is running or paused at a time.
+/// </summary>
+internal sealed class RolloutEntity
+{
+    public Guid Id { get; set; }
+    public required string PluginId { get; set; }
+    public required string FromVersion { get; set; }
+    public required string ToVersion { get; set; }
+
+    /// <summary><see cref="RolloutStatus"/>.</summary>
+    public required string Status { get; set; }
+
+    public int? Percent { get; set; }
+
+    /// <summary>JSON array of group ids, for a group rollout.</summary>
+    public string? GroupIdsJson { get; set; }
+
+    public int MinOpens { get; set; }
+    public double MarginPerThousand { get; set; }
+
+    public long FromOpens { get; set; }
+    public long FromMountFailures { get; set; }
+    public long FromCardErrors { get; set; }
+    public long FromBridgeViolations { get; set; }
+    public long ToOpens { get; set; }
+    public long ToMountFailures { get; set; }
+    public long ToCardErrors { get; set; }
+    public long ToBridgeViolations { get; set; }
+
+    public required string StartedBy { get; set; }
+    public DateTime StartedAt { get; set; }
+    public string? EndedBy { get; set; }
+    public DateTime? EndedAt { get; set; }
+
+    /// <summary>Why the host rolled it back by itself (JSON: the breaches and both versions' figures).</summary>
+    public string? AutoRollbackJson { get; set; }
+}
+
+/// <summary>The states of a rollout. Running and paused ones are "current"; the others are history.</summary>
+internal static class RolloutStatus
+{
+    public const string Running = "running";
+
+    /// <summary>Rolled back by the host: everyone is on the previous version until an admin promotes or rolls back.</summary>
+    public const string Paused = "paused";
+
+    public const string Promoted = "promoted";
+    public const string RolledBack = "rolled_back";
+
+    public static bool IsCurrent(string status) => status is Running or Paused;
 }

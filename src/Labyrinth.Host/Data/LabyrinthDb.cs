@@ -28,6 +28,10 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<InkBoardEntity> InkBoards => Set<InkBoardEntity>();
     public DbSet<InkStrokeEntity> InkStrokes => Set<InkStrokeEntity>();
     public DbSet<SharedSelectionEntity> SharedSelections => Set<SharedSelectionEntity>();
+    public DbSet<GroupEntity> Groups => Set<GroupEntity>();
+    public DbSet<GroupMemberEntity> GroupMembers => Set<GroupMemberEntity>();
+    public DbSet<PluginAvailabilityEntity> PluginAvailability => Set<PluginAvailabilityEntity>();
+    public DbSet<RolloutEntity> Rollouts => Set<RolloutEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -182,6 +186,33 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.HasKey(s => new { s.BoardId, s.WindowId });
             e.Property(s => s.SelectionId).HasMaxLength(40);
             e.Property(s => s.PngSha256).HasMaxLength(64);
+        });
+        modelBuilder.Entity<GroupEntity>(e =>
+        {
+            e.ToTable("Groups");
+            e.HasIndex(g => g.NormalizedName).IsUnique();
+            e.Property(g => g.Name).HasMaxLength(64);
+            e.Property(g => g.NormalizedName).HasMaxLength(64);
+        });
+        modelBuilder.Entity<GroupMemberEntity>(e =>
+        {
+            e.ToTable("GroupMembers");
+            e.HasKey(m => new { m.GroupId, m.UserId });
+            e.HasIndex(m => m.UserId);
+            e.HasOne<GroupEntity>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<UserEntity>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<PluginAvailabilityEntity>(e =>
+        {
+            e.ToTable("PluginAvailability");
+            e.HasKey(a => new { a.PluginId, a.GroupId });
+            e.HasOne<GroupEntity>().WithMany().HasForeignKey(a => a.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<RolloutEntity>(e =>
+        {
+            e.ToTable("Rollouts");
+            e.HasIndex(r => new { r.PluginId, r.Status });
+            e.Property(r => r.Status).HasMaxLength(16);
         });
     }
 }

@@ -19,20 +19,40 @@ internal sealed class SqliteWriteGate : IDisposable
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim gate = new(1, 1);
+    private int waiting;
+
+    /// <summary>Writers waiting for the gate right now (lets a diagnosis, or a test, see a writer parked here).</summary>
+    public int Waiting => Volatile.Read(ref waiting);
 
     public async Task EnterAsync(CancellationToken ct)
     {
-        if (!await gate.WaitAsync(MaxWait, ct))
+        Interlocked.Increment(ref waiting);
+        try
         {
-            throw new TimeoutException($"Waited {MaxWait.TotalSeconds:0} s for the database's write lock.");
+            if (!await gate.WaitAsync(MaxWait, ct))
+            {
+                throw new TimeoutException($"Waited {MaxWait.TotalSeconds:0} s for the database's write lock.");
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref waiting);
         }
     }
 
     public void Enter()
     {
-        if (!gate.Wait(MaxWait))
+        Interlocked.Increment(ref waiting);
+        try
         {
-            throw new TimeoutException($"Waited {MaxWait.TotalSeconds:0} s for the database's write lock.");
+            if (!gate.Wait(MaxWait))
+            {
+                throw new TimeoutException($"Waited {MaxWait.TotalSeconds:0} s for the database's write lock.");
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref waiting);
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed class HostPaths
         KeysDir = Path.Combine(DataDir, DataLayout.KeysDirectory);
         DataProtectionDir = Path.Combine(KeysDir, "dataprotection");
         AssetsDir = Path.Combine(DataDir, DataLayout.AssetsDirectory);
+        VariantCacheDir = Path.Combine(DataDir, DataLayout.CacheDirectory, "variants");
     }
 
     public string RepoRoot { get; }
@@ -37,6 +38,9 @@ internal sealed class HostPaths
 
     /// <summary>The File Registry's content-addressed store.</summary>
     public string AssetsDir { get; }
+
+    /// <summary>Compressed variants of plugin files kept between starts; created on first use, never required (<see cref="Features.Plugins.CompressedVariants"/>).</summary>
+    public string VariantCacheDir { get; }
 
     /// <summary>Every folder the host writes, parents first (checked at start by <see cref="DataDirectoryCheck"/>).</summary>
     public IReadOnlyList<string> WritableDirs => [DataDir, PluginStore, KeysDir, DataProtectionDir, AssetsDir];

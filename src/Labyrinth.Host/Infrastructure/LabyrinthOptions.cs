@@ -26,4 +26,20 @@ internal sealed class LabyrinthOptions
     public int LoginAttemptsPerMinute { get; set; } = 10;
 
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Whether admins may upload development versions (<c>x.y.z-dev.N</c>, unsigned, from
+    /// <c>labyrinth plugin dev</c>). Unset: on when the host listens on loopback addresses only,
+    /// off otherwise. Env: <c>Labyrinth__Plugins__AllowDevInstalls</c>.
+    /// </summary>
+    public PluginSettings Plugins { get; set; } = new();
+}
+
+/// <summary>The "Labyrinth:Plugins" section.</summary>
+internal sealed class PluginSettings
+{
+    public bool? AllowDevInstalls { get; set; }
+
+    /// <summary>How many development versions of one plugin are kept; older ones are uninstalled on the next dev install.</summary>
+    public int DevVersionsKept { get; set; } = 3;
 }

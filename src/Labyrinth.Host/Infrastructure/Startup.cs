@@ -83,6 +83,7 @@ internal static partial class Startup
         }
 
         await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
+        await app.Services.GetRequiredService<Features.Rollouts.PluginAccess>().ReloadAsync();
 
         string? setupToken = null;
         await using (var scope = app.Services.CreateAsyncScope())

@@ -14,7 +14,11 @@ internal static class CliRunner
 
     public static Task<CliRun> RunInAsync(string workingDirectory, params string[] args) => RunCoreAsync(null, workingDirectory, args);
 
-    private static async Task<CliRun> RunCoreAsync(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, string[] args)
+    /// <summary>Runs with <paramref name="input"/> as what the person types at the prompts (passwords included).</summary>
+    public static Task<CliRun> RunWithInputAsync(IReadOnlyDictionary<string, string>? environment, string input, params string[] args) =>
+        RunCoreAsync(environment, null, args, input);
+
+    private static async Task<CliRun> RunCoreAsync(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, string[] args, string input = "")
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -22,6 +26,7 @@ internal static class CliRunner
         {
             HttpTimeout = TimeSpan.FromSeconds(10),
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            In = new StringReader(input),
         };
         var exit = await CliApp.RunAsync(args, context, TestContext.Current.CancellationToken);
         return new CliRun(exit, output.ToString(), error.ToString());

@@ -29,6 +29,9 @@ internal sealed class FakeServer : IAsyncDisposable
 
     public string ContentType { get; set; } = "application/json";
 
+    /// <summary>Replies for particular paths (status, JSON body); every other path gets <see cref="Status"/> and <see cref="Body"/>.</summary>
+    public Dictionary<string, (int Status, string Body)> Routes { get; } = new(StringComparer.Ordinal);
+
     public Uri Url { get; private set; } = null!;
 
     public static async Task<FakeServer> StartAsync()
@@ -55,11 +58,12 @@ internal sealed class FakeServer : IAsyncDisposable
                 context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null, context.Request.ContentType, body.ToArray()));
         }
 
-        context.Response.StatusCode = Status;
-        if (Status != 204)
+        var (status, reply) = Routes.TryGetValue(context.Request.Path.Value ?? "", out var route) ? route : (Status, Body);
+        context.Response.StatusCode = status;
+        if (status != 204)
         {
             context.Response.ContentType = ContentType;
-            await context.Response.WriteAsync(Body);
+            await context.Response.WriteAsync(reply);
         }
     }
 

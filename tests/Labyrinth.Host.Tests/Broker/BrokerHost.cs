@@ -22,7 +22,7 @@ namespace Labyrinth.Host.Tests.Broker;
 /// captured. Built here rather than with LabyrinthApp because the broker's SSRF tests must replace
 /// a service (IDnsResolver).
 /// </summary>
-internal sealed class BrokerFactory(string dataDir) : WebApplicationFactory<Program>
+internal sealed class BrokerFactory(string dataDir, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public CapturedLogs Logs { get; } = new();
 
@@ -34,6 +34,10 @@ internal sealed class BrokerFactory(string dataDir) : WebApplicationFactory<Prog
         builder.UseSetting("Labyrinth:DataDir", dataDir);
         builder.UseSetting("Labyrinth:ExamplePluginsDir", "");
         builder.UseSetting("Labyrinth:LoginAttemptsPerMinute", "100000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
 
         // Everything, from every category, so "the secret is in no log line" means something.
         foreach (var category in new[] { "Default", "Microsoft", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http", "Polly" })
@@ -83,7 +87,18 @@ public sealed class BrokerHost : IAsyncLifetime
     private static readonly string[] OtherServices = ["fake", "disabled", "nosecret", "tiny", "slow", "closed", "qkey", "other-host", "nostream", "bursty"];
 
     private readonly string dataDir = Path.Combine(Path.GetTempPath(), "labyrinth-broker-" + Guid.NewGuid().ToString("N"));
+    private readonly IReadOnlyDictionary<string, string?>? settings;
     private HttpClient admin = null!;
+
+    public BrokerHost()
+    {
+    }
+
+    /// <summary>A host with extra settings, for a test that owns it (not a class fixture: those need one public constructor).</summary>
+    internal BrokerHost(IReadOnlyDictionary<string, string?> settings)
+    {
+        this.settings = settings;
+    }
 
     internal BrokerFactory App { get; private set; } = null!;
 
@@ -97,7 +112,7 @@ public sealed class BrokerHost : IAsyncLifetime
     {
         Upstream = await FakeUpstreamServer.StartAsync(Secret);
         Upstream.State.ChunkDelay = TimeSpan.Zero;
-        App = new BrokerFactory(dataDir);
+        App = new BrokerFactory(dataDir, settings);
         App.Dns.Names[PublicLookingName] = [IPAddress.Loopback];
         admin = await SetupAdminAsync();
 
@@ -194,6 +209,14 @@ public sealed class BrokerHost : IAsyncLifetime
         }
 
         return [.. bytes];
+    }
+
+    /// <summary>Stops the host gracefully (as on SIGTERM) and keeps its data directory.</summary>
+    internal async Task StopAsync()
+    {
+        admin.Dispose();
+        await App.DisposeAsync();
+        SqliteConnection.ClearAllPools();
     }
 
     public async ValueTask DisposeAsync()

@@ -12,10 +12,13 @@ namespace Labyrinth.Host.Tests.Governance;
 /// </summary>
 internal sealed class GovernanceHost : IAsyncDisposable
 {
-    private GovernanceHost(string dataDir, LabyrinthApp app)
+    private readonly IReadOnlyDictionary<string, string?> settings;
+
+    private GovernanceHost(string dataDir, IReadOnlyDictionary<string, string?> settings)
     {
         DataDir = dataDir;
-        App = app;
+        this.settings = settings;
+        App = Create(dataDir, settings);
     }
 
     public string DataDir { get; }
@@ -25,10 +28,11 @@ internal sealed class GovernanceHost : IAsyncDisposable
 
     public string Database => Path.Combine(DataDir, "labyrinth.db");
 
-    public static async Task<GovernanceHost> StartAsync()
+    /// <param name="settings">Extra configuration, kept across <see cref="RestartAsync"/>.</param>
+    public static async Task<GovernanceHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "labyrinth-gov-" + Guid.NewGuid().ToString("N"));
-        var host = new GovernanceHost(dir, Create(dir));
+        var host = new GovernanceHost(dir, settings ?? new Dictionary<string, string?>());
         host.Admin = await host.App.SetupAdminAsync();
         using var trusted = await host.Admin.PostAsJsonAsync("/api/admin/trust", new { name = host.Key.Name, publicKey = Convert.ToBase64String(host.Key.PublicKey) });
         await Expect.StatusAsync(HttpStatusCode.Created, trusted);
@@ -39,7 +43,7 @@ internal sealed class GovernanceHost : IAsyncDisposable
     public async Task RestartAsync()
     {
         await App.DisposeAsync();
-        App = Create(DataDir);
+        App = Create(DataDir, settings);
         Admin = await App.CreateClientAsync();
         using var login = await Admin.PostAsJsonAsync("/api/auth/login", new { userName = LabyrinthApp.AdminName, password = LabyrinthApp.Password });
         await Expect.StatusAsync(HttpStatusCode.OK, login);
@@ -94,6 +98,6 @@ internal sealed class GovernanceHost : IAsyncDisposable
     }
 
     // Kestrel, not TestServer: plugin file serving matches on the raw request target, as a real socket gives it.
-    private static LabyrinthApp Create(string dir) =>
-        new(new Dictionary<string, string?> { ["Labyrinth:DataDir"] = dir, ["Labyrinth:ExamplePluginsDir"] = "" }, kestrel: true);
+    private static LabyrinthApp Create(string dir, IReadOnlyDictionary<string, string?> settings) =>
+        new(new Dictionary<string, string?>(settings) { ["Labyrinth:DataDir"] = dir, ["Labyrinth:ExamplePluginsDir"] = "" }, kestrel: true);
 }

@@ -17,18 +17,33 @@ internal static class PackageCommands
 
     private static Command Pack(CliContext context)
     {
-        var directory = new Argument<DirectoryInfo>("dir") { Description = "The built plugin folder containing manifest.json (build-manifest.json, *.br and *.gz are skipped)." };
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "The plugin's source folder (built and checked first) or a built folder containing manifest.json (build-manifest.json, *.br and *.gz are skipped)." };
+        var allowA11y = new Option<bool>("--allow-a11y-warnings") { Description = "Pack even when the accessibility gate finds problems; the package is then marked (ACCESSIBILITY.json) and hosts show the mark." };
         var output = new Option<FileInfo>("--out") { HelpName = "file",  Description = "The package to write. Default: <id>-<version>.labyrinthplugin in the current folder." };
         var key = new Option<FileInfo>("--key") { HelpName = "keyfile",  Description = "Sign with this publisher key file (from 'labyrinth keys new')." };
         var json = new Option<bool>("--json") { Description = "Print the result (or the problems) as JSON." };
-        var command = new Command("pack", "Validate a built plugin folder with the host's own package validation (zip rules, manifest, themes) and write a deterministic .labyrinthplugin package, optionally signed.")
+        var command = new Command("pack", "Build a plugin's source folder and run the accessibility gate, then validate the built folder with the host's own package validation (zip rules, manifest, themes) and write a deterministic .labyrinthplugin package, optionally signed.")
         {
-            directory, output, key, json,
+            directory, output, key, allowA11y, json,
         };
         command.SetGuardedAction(context, (parse, _) =>
         {
             using var publisher = parse.GetValue(key) is { } keyFile ? KeyFiles.Read(keyFile.FullName) : null;
-            var result = Packing.Pack(parse.GetRequiredValue(directory).FullName, publisher);
+            var folder = parse.GetRequiredValue(directory).FullName;
+            if (!Directory.Exists(folder))
+            {
+                throw new CliException(ExitCodes.Usage, $"The plugin folder \"{folder}\" does not exist.");
+            }
+
+            var gate = AccessibilityGate.Run(context, folder, parse.GetValue(allowA11y));
+            if (!parse.GetValue(json))
+            {
+                context.Error.WriteLine(!gate.Checked
+                    ? "note: accessibility was not checked (no plugin sources beside this folder); pack the source folder to run the gate."
+                    : gate.Marker is null ? "accessibility: no problems found" : $"warning: packed with {gate.Findings.Count} accessibility problem(s); the package is marked ({AccessibilityGate.MarkerPath}).");
+            }
+
+            var result = Packing.Pack(gate.BuiltFolder, publisher, gate.Marker);
             return Task.FromResult(Finish(context, result, parse.GetValue(output)?.FullName, parse.GetValue(json)));
         });
         return command;

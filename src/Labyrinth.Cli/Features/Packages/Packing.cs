@@ -17,7 +17,7 @@ internal sealed record PackResult(byte[] Bytes, PluginManifest? Manifest, int Fi
 /// </summary>
 internal static class Packing
 {
-    public static PackResult Pack(string sourceDirectory, PublisherKey? key)
+    public static PackResult Pack(string sourceDirectory, PublisherKey? key, byte[]? accessibilityMarker = null)
     {
         ArgumentNullException.ThrowIfNull(sourceDirectory);
         var root = Path.GetFullPath(sourceDirectory);
@@ -28,6 +28,13 @@ internal static class Packing
 
         var problems = new List<string>();
         var files = PackageWriter.CollectFolder(root, problems);
+        // Only the gate writes the marker: a stale one in the folder is not carried over.
+        files.Remove(AccessibilityGate.MarkerPath);
+        if (accessibilityMarker is not null)
+        {
+            files[AccessibilityGate.MarkerPath] = accessibilityMarker;
+        }
+
         return Build(files, key, problems);
     }
 

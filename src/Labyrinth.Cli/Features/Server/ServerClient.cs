@@ -49,6 +49,18 @@ internal sealed class ServerClient : IDisposable
         return SendAsync(HttpMethod.Post, "api/admin/plugins" + (rollback ? "?rollback=true" : ""), content, cancellationToken);
     }
 
+    /// <summary><c>plugin dev</c>: a development version (<c>x.y.z-dev.N</c>), active at once on a host that allows it.</summary>
+    public Task<ServerReply> InstallDevelopmentAsync(byte[] package, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(package);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return SendAsync(HttpMethod.Post, "api/admin/plugins/dev", content, cancellationToken);
+    }
+
+    /// <summary><c>plugin dev</c>: a failed build, shown on the admins' open cards of the plugin.</summary>
+    public Task<ServerReply> ReportDevBuildFailedAsync(string id, string message, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/admin/plugins/dev/" + Uri.EscapeDataString(id) + "/build-failed", JsonBody(new { message }), cancellationToken);
+
     public Task<ServerReply> EnableAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, PluginPath(id, "enable"), null, cancellationToken);
 

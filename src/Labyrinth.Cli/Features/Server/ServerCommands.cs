@@ -93,7 +93,7 @@ internal static class ServerCommands
         Func<ServerReply, string> describe)
     {
         var server = new Option<string>("--server") { HelpName = "url",  Description = $"The Labyrinth server URL. Default: $LABYRINTH_SERVER, else {DefaultServer}." };
-        var token = new Option<string>("--token") { HelpName = "token",  Description = "A personal access token (create one at <server>/profile, \"Personal access tokens\"). Default: $LABYRINTH_TOKEN." };
+        var token = new Option<string>("--token") { HelpName = "token",  Description = "A personal access token (create one at <server>/profile, \"Personal access tokens\"). Default: $LABYRINTH_TOKEN, else the one 'labyrinth login' kept." };
         var json = new Option<bool>("--json") { Description = "Print the server's JSON answer." };
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -135,19 +135,30 @@ internal static class ServerCommands
         return command;
     }
 
-    private static ServerClient Connect(CliContext context, string? serverOption, string? tokenOption)
+    /// <summary>
+    /// The server (<c>--server</c>, <c>$LABYRINTH_SERVER</c>, the one <c>labyrinth login</c> used last,
+    /// else <see cref="DefaultServer"/>) and its token (<c>--token</c>, <c>$LABYRINTH_TOKEN</c>, else
+    /// the one kept by <c>labyrinth login</c> for that server).
+    /// </summary>
+    internal static ServerClient Connect(CliContext context, string? serverOption, string? tokenOption)
     {
-        var serverText = serverOption ?? NonEmpty(context.Environment("LABYRINTH_SERVER")) ?? DefaultServer;
+        var credentials = new Login.Credentials(context);
+        var server = ParseServer(serverOption ?? NonEmpty(context.Environment("LABYRINTH_SERVER")) ?? credentials.DefaultServer ?? DefaultServer);
+        var token = tokenOption ?? NonEmpty(context.Environment("LABYRINTH_TOKEN")) ?? credentials.Find(server.ToString())?.Token
+            ?? throw new CliException(ExitCodes.Usage, $"No access token for {server}: run 'labyrinth login', or pass --token / set LABYRINTH_TOKEN. Create one at {new Uri(server, "profile")} (Personal access tokens).");
+        return new ServerClient(server, token, context.HttpTimeout);
+    }
+
+    /// <summary>An http(s) URL with one trailing slash (relative API paths resolve under it).</summary>
+    internal static Uri ParseServer(string serverText)
+    {
         if (!Uri.TryCreate(serverText.EndsWith('/') ? serverText : serverText + "/", UriKind.Absolute, out var server) ||
             server.Scheme is not ("http" or "https"))
         {
             throw new CliException(ExitCodes.Usage, $"--server \"{serverText}\" is not an http(s) URL.");
         }
 
-        var token = tokenOption ?? NonEmpty(context.Environment("LABYRINTH_TOKEN"))
-            ?? throw new CliException(ExitCodes.Usage,
-                $"No access token: pass --token or set LABYRINTH_TOKEN. Create one at {new Uri(server, "profile")} (Personal access tokens).");
-        return new ServerClient(server, token, context.HttpTimeout);
+        return server;
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -275,6 +275,51 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("CardWindows", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.GroupEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("Groups", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.GroupMemberEntity", b =>
+                {
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GroupId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("GroupMembers", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.HostSettingEntity", b =>
                 {
                     b.Property<string>("Key")
@@ -528,6 +573,21 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("PersonalAccessTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginAvailabilityEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PluginId", "GroupId");
+
+                    b.HasIndex("GroupId");
+
+                    b.ToTable("PluginAvailability", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.PluginEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -536,6 +596,9 @@ namespace Labyrinth.Host.Data.Migrations
                     b.Property<string>("ActiveVersion")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AvailabilityRestricted")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
@@ -624,6 +687,88 @@ namespace Labyrinth.Host.Data.Migrations
                     b.HasKey("PluginId", "Version");
 
                     b.ToTable("PluginVersions", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.RolloutEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AutoRollbackJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FromBridgeViolations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FromCardErrors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FromMountFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FromOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FromVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GroupIdsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("MarginPerThousand")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MinOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Percent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PluginId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ToBridgeViolations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ToCardErrors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ToMountFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ToOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ToVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PluginId", "Status");
+
+                    b.ToTable("Rollouts", (string)null);
                 });
 
             modelBuilder.Entity("Labyrinth.Host.Data.SecretEntity", b =>
@@ -836,6 +981,30 @@ namespace Labyrinth.Host.Data.Migrations
                     b.HasKey("UserId");
 
                     b.ToTable("UserPreferences", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.GroupMemberEntity", b =>
+                {
+                    b.HasOne("Labyrinth.Host.Data.GroupEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Labyrinth.Host.Data.UserEntity", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginAvailabilityEntity", b =>
+                {
+                    b.HasOne("Labyrinth.Host.Data.GroupEntity", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -50,11 +50,20 @@ internal static class AuditActions
     public static IReadOnlyList<string> All => Catalogue.Value;
 }
 
-/// <summary>One process-wide gate: reading the chain head and inserting the next row must not interleave.</summary>
+/// <summary>
+/// One process-wide gate: reading the chain head and inserting the next row must not interleave.
+/// Always taken after the database's write gate (<see cref="SqliteWriteGate"/>, held by an open
+/// transaction): callers append inside their own transactions (a role change and its entry commit
+/// together), so an append that took this gate first and then waited for the write gate would
+/// deadlock with them.
+/// </summary>
 internal sealed class AuditGate
 {
     public SemaphoreSlim Gate { get; } = new(1, 1);
 }
+
+/// <summary>An audit entry to append, before the chain gives it a sequence number and hashes.</summary>
+internal sealed record AuditDraft(DateTime AtUtc, string Actor, string Action, string? PluginId, string DetailJson);
 
 /// <summary>
 /// The append-only, hash-chained audit log. This is the only code that writes AuditEntries, and
@@ -63,38 +72,91 @@ internal sealed class AuditGate
 internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider clock)
 {
     /// <summary>
-    /// Appends one entry and saves every pending change of this request's DbContext in the same
-    /// SaveChanges (one transaction), so a governance change and its audit row commit together.
+    /// Appends one entry and saves every pending change of this request's DbContext with it, so a
+    /// governance change and its audit row commit together: in the caller's transaction when one
+    /// is open, else in a transaction of its own.
     /// </summary>
     public async Task<AuditEntry> AppendAsync(string actor, string action, string? pluginId, object detail, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(action);
         var detailJson = JsonSerializer.Serialize(detail, JsonSerializerOptions.Web);
+
+        // The write gate (by opening a transaction) before the chain gate, as everywhere.
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        AuditEntry entry;
         await gate.Gate.WaitAsync(ct);
         try
         {
-            var head = await db.AuditEntries.AsNoTracking().OrderByDescending(a => a.Sequence).FirstOrDefaultAsync(ct);
-            var entry = AuditChain.Append(head is null ? null : ToCore(head), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
-            db.AuditEntries.Add(new AuditEntryEntity
-            {
-                Sequence = entry.Sequence,
-                AtUtc = entry.AtUtc,
-                Actor = entry.Actor,
-                Action = entry.Action,
-                PluginId = entry.PluginId,
-                DetailJson = entry.DetailJson,
-                PrevHash = entry.PrevHash,
-                Hash = entry.Hash,
-            });
+            entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
+            db.AuditEntries.Add(ToEntity(entry));
             await db.SaveChangesAsync(ct);
-            return entry;
+        }
+        finally
+        {
+            gate.Gate.Release();
+        }
+
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="drafts"/> in order after the current head, in one transaction with
+    /// every pending change of this DbContext and whatever <paramref name="alsoWrite"/> writes: one
+    /// commit (one fsync) for the whole batch, and either all of it is stored or none of it. The
+    /// transaction (the database's write gate) is opened first, then the chain gate is held from
+    /// reading the head to the commit.
+    /// </summary>
+    public async Task AppendManyAsync(IReadOnlyList<AuditDraft> drafts, Func<CancellationToken, Task>? alsoWrite, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await gate.Gate.WaitAsync(ct);
+        try
+        {
+            var previous = await HeadAsync(ct);
+            foreach (var d in drafts)
+            {
+                previous = AuditChain.Append(previous, d.AtUtc, d.Actor, d.Action, d.PluginId, d.DetailJson);
+                db.AuditEntries.Add(ToEntity(previous));
+            }
+
+            await db.SaveChangesAsync(ct);
+            if (alsoWrite is not null)
+            {
+                await alsoWrite(ct);
+            }
+
+            await tx.CommitAsync(ct);
         }
         finally
         {
             gate.Gate.Release();
         }
     }
+
+    private async Task<AuditEntry?> HeadAsync(CancellationToken ct)
+    {
+        var head = await db.AuditEntries.AsNoTracking().OrderByDescending(a => a.Sequence).FirstOrDefaultAsync(ct);
+        return head is null ? null : ToCore(head);
+    }
+
+    private static AuditEntryEntity ToEntity(AuditEntry entry) => new()
+    {
+        Sequence = entry.Sequence,
+        AtUtc = entry.AtUtc,
+        Actor = entry.Actor,
+        Action = entry.Action,
+        PluginId = entry.PluginId,
+        DetailJson = entry.DetailJson,
+        PrevHash = entry.PrevHash,
+        Hash = entry.Hash,
+    };
 
     /// <summary>Every entry in insertion (row) order, which is the order the chain must verify in.</summary>
     public async Task<List<AuditEntry>> ReadAllAsync(CancellationToken ct) =>

@@ -4,16 +4,17 @@ using Labyrinth.Core.Boards;
 using Labyrinth.Core.Errors;
 using Labyrinth.Core.Manifests;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 
 namespace Labyrinth.Host.Features.Boards;
 
-internal sealed record SpawnFailure(string Code, string Detail, Dictionary<string, string[]>? Errors = null);
+internal sealed record SpawnFailure(string Code, string Detail, Dictionary<string, string[]>? Errors = null, int Status = StatusCodes.Status400BadRequest);
 
 /// <summary>
 /// Every rule a board write must pass before it is stored: kinds from the closed registry,
 /// plugin windows only for installed + enabled cards with props that match the card's schema.
 /// </summary>
-internal sealed class BoardValidator(PluginCatalog catalog)
+internal sealed class BoardValidator(PluginCatalog catalog, PluginAccess access)
 {
     public const int MaxBoardNameLength = 200;
 
@@ -22,7 +23,7 @@ internal sealed class BoardValidator(PluginCatalog catalog)
         name.Length > MaxBoardNameLength ? $"A board name has at most {MaxBoardNameLength} characters." : null;
 
     /// <summary>Resolves and checks a spawn config; returns the window to add or why not.</summary>
-    public (WindowDto? Window, SpawnFailure? Failure) Spawn(SpawnRequest request, BoardDocument doc)
+    public (WindowDto? Window, SpawnFailure? Failure) Spawn(Guid userId, SpawnRequest request, BoardDocument doc)
     {
         if (!WindowRules.IsKnownKind(request.Kind))
         {
@@ -41,7 +42,7 @@ internal sealed class BoardValidator(PluginCatalog catalog)
         switch (request.Kind)
         {
             case WindowRules.Plugin:
-                var (resolved, card, failure) = ResolvePlugin(request.Plugin);
+                var (resolved, card, failure) = ResolvePlugin(userId, request.Plugin);
                 if (failure is not null)
                 {
                     return (null, failure);
@@ -183,7 +184,7 @@ internal sealed class BoardValidator(PluginCatalog catalog)
         return errors;
     }
 
-    private (PluginRefDto? Ref, CardDefinition? Card, SpawnFailure? Failure) ResolvePlugin(SpawnPluginRequest? request)
+    private (PluginRefDto? Ref, CardDefinition? Card, SpawnFailure? Failure) ResolvePlugin(Guid userId, SpawnPluginRequest? request)
     {
         if (request?.PluginId is null || request.TypeID is null)
         {
@@ -201,11 +202,23 @@ internal sealed class BoardValidator(PluginCatalog catalog)
             return (null, null, new(ErrorCodes.SpawnPluginDisabled, $"The plugin \"{request.PluginId}\" is disabled by an admin."));
         }
 
-        var version = request.Version ?? plugin.ActiveVersion;
+        if (!access.IsAvailable(userId, plugin.Id))
+        {
+            return (null, null, new(ErrorCodes.PluginNotAvailable, $"The plugin \"{request.PluginId}\" is not available to you.", Status: StatusCodes.Status403Forbidden));
+        }
+
+        // The person's own version: during a staged rollout the new one only for its audience.
+        var version = request.Version ?? access.AssignedVersion(userId, plugin);
         var installed = plugin.Versions.GetValueOrDefault(version);
         if (installed is null)
         {
             return (null, null, new(ErrorCodes.SpawnPluginNotFound, $"Version {version} of \"{request.PluginId}\" is not installed."));
+        }
+
+        if (!access.AllowsVersion(userId, plugin, version))
+        {
+            return (null, null, new(ErrorCodes.PluginNotAvailable,
+                $"Version {version} of \"{request.PluginId}\" is not available to you yet; you are on {access.AssignedVersion(userId, plugin)}.", Status: StatusCodes.Status403Forbidden));
         }
 
         if (plugin.IsKilled(version))

@@ -5,6 +5,8 @@ using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Cards;
+using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -69,7 +71,8 @@ internal static class BoardsApi
         return TypedResults.Created($"/api/boards/{board.Id}", BoardMapping.ToDto(board, doc));
     }
 
-    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Get(Guid id, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Get(
+        Guid id, HttpContext http, LabyrinthDb db, PluginCatalog catalog, PluginAccess access, TimeProvider clock, CancellationToken ct)
     {
         var board = await FindOwnedAsync(db, http, id, ct);
         if (board is null)
@@ -77,8 +80,54 @@ internal static class BoardsApi
             return NotFound();
         }
 
+        var doc = BoardDocument.Read(board);
+        if (await FollowAssignmentsAsync(db, catalog, access, clock, board, doc, ct) is { } followed)
+        {
+            doc = followed;
+        }
+
         SetETag(http, board);
-        return TypedResults.Ok(BoardMapping.ToDto(board, BoardDocument.Read(board)));
+        return TypedResults.Ok(BoardMapping.ToDto(board, doc));
+    }
+
+    /// <summary>
+    /// Cards whose person's version moved below their pin (a rollout rolled back) are stored on that
+    /// version, so the page, the frame and every card route agree. Null when nothing moved, or when
+    /// the board changed meanwhile (the next read moves them; the card routes already follow).
+    /// </summary>
+    private static async Task<BoardDocument?> FollowAssignmentsAsync(
+        LabyrinthDb db, PluginCatalog catalog, PluginAccess access, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct)
+    {
+        var moved = false;
+        for (var i = 0; i < doc.Windows.Count; i++)
+        {
+            if (doc.Windows[i].Plugin is { } plugin && catalog.Find(plugin.PluginId) is { } installed &&
+                access.CardVersion(board.OwnerId, installed, plugin.Version, plugin.TypeID) is var version && version != plugin.Version)
+            {
+                doc.Windows[i] = doc.Windows[i] with { Plugin = plugin with { Version = version } };
+                moved = true;
+            }
+        }
+
+        if (!moved)
+        {
+            return null;
+        }
+
+        // The board is tracked: its Version concurrency token makes a concurrent write win.
+        board.DocumentJson = doc.Write();
+        board.Version++;
+        board.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return null;
+        }
+
+        return doc;
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> Rename(Guid id, RenameBoardRequest request, HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
@@ -181,12 +230,12 @@ internal static class BoardsApi
         }
 
         var doc = BoardDocument.Read(board);
-        var (window, failure) = validator.Spawn(request, doc);
+        var (window, failure) = validator.Spawn(http.User.UserId(), request, doc);
         if (failure is not null)
         {
             return failure.Errors is { Count: > 0 }
                 ? Problems.Validation(failure.Code, failure.Detail, failure.Errors)
-                : Problems.Create(StatusCodes.Status400BadRequest, failure.Code, failure.Detail);
+                : Problems.Create(failure.Status, failure.Code, failure.Detail);
         }
 
         doc.Windows.Add(window!);
@@ -199,12 +248,17 @@ internal static class BoardsApi
         };
     }
 
-    private static async Task<Results<Ok<PayloadDto>, ProblemHttpResult>> GetPayload(Guid id, string windowId, HttpContext http, LabyrinthDb db, CancellationToken ct)
+    private static async Task<Results<Ok<PayloadDto>, ProblemHttpResult>> GetPayload(Guid id, string windowId, HttpContext http, LabyrinthDb db, PluginAccess access, CancellationToken ct)
     {
         var owner = http.User.UserId();
         if (!await db.CardWindows.AnyAsync(w => w.BoardId == id && w.WindowId == windowId && db.Boards.Any(b => b.Id == id && b.OwnerId == owner), ct))
         {
             return await MissingCardAsync(db, owner, id, ct);
+        }
+
+        if (await UnavailableAsync(db, access, owner, id, windowId, ct) is { } refused)
+        {
+            return refused;
         }
 
         var row = await db.CardPayloads.AsNoTracking().SingleOrDefaultAsync(p => p.BoardId == id && p.WindowId == windowId, ct);
@@ -227,8 +281,13 @@ internal static class BoardsApi
     /// </summary>
     private static async Task<Results<Ok<PayloadVersionDto>, ProblemHttpResult>> PutPayload(
         Guid id, string windowId, HttpContext http, LabyrinthDb db, CardStateWriter writer, TimeProvider clock, IOptions<LabyrinthOptions> options,
-        CancellationToken ct)
+        PluginAccess access, CancellationToken ct)
     {
+        if (await UnavailableAsync(db, access, http.User.UserId(), id, windowId, ct) is { } refused)
+        {
+            return refused;
+        }
+
         var limit = options.Value.MaxPayloadBytes;
         var body = await RequestBodies.ReadCappedAsync(http.Request.Body, limit + 64, ct);
         if (body is null)
@@ -264,6 +323,22 @@ internal static class BoardsApi
         return version is { } v
             ? TypedResults.Ok(new PayloadVersionDto(v))
             : await MissingCardAsync(db, owner, id, ct);
+    }
+
+    /// <summary>
+    /// 403 when the window is a card of a plugin limited to groups the caller is not in. Only read
+    /// when some plugin is limited at all: the state routes are hot and need no board read otherwise.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> UnavailableAsync(LabyrinthDb db, PluginAccess access, Guid owner, Guid boardId, string windowId, CancellationToken ct)
+    {
+        if (!access.AnyRestricted)
+        {
+            return null;
+        }
+
+        var board = await db.Boards.AsNoTracking().SingleOrDefaultAsync(b => b.Id == boardId && b.OwnerId == owner, ct);
+        var plugin = board is null ? null : BoardDocument.Read(board).Windows.FirstOrDefault(w => w.Id == windowId)?.Plugin;
+        return plugin is not null && !access.IsAvailable(owner, plugin.PluginId) ? Cards.CardsApi.NotAvailable(plugin.PluginId) : null;
     }
 
     /// <summary>The 404 for a card that is not there: board.not_found unless the board is the caller's, else window.not_found.</summary>

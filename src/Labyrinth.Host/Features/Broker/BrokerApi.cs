@@ -1,6 +1,7 @@
 using System.Net;
 using Labyrinth.Host.Features.Cards;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 
 namespace Labyrinth.Host.Features.Broker;
@@ -15,14 +16,26 @@ namespace Labyrinth.Host.Features.Broker;
 /// </summary>
 internal static class BrokerApi
 {
+    /// <summary>What a stop gives requests still running to finish, before the broker's own drain.</summary>
+    public const int RequestDrainSeconds = 30;
+
     public static IServiceCollection AddBroker(this IServiceCollection services)
     {
         services.AddScoped<BrokerService>();
         services.AddSingleton<BrokerUpstream>();
         services.AddSingleton<BrokerRateLimiter>();
         services.AddSingleton<BrokerMetrics>();
+        services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
+            .Validate(o => o.MaxPendingRecords is >= 1 and <= 1_000_000, "Labyrinth:Broker:MaxPendingRecords must be between 1 and 1,000,000.")
+            .Validate(o => o.DrainSeconds is >= 1 and <= 600, "Labyrinth:Broker:DrainSeconds must be between 1 and 600.")
+            .ValidateOnStart();
         services.AddSingleton<BrokerRecorder>();
         services.AddHostedService<BrokerRecordWriter>();
+
+        // The host's shutdown timeout covers in-flight requests (30 s, the default) and then the
+        // broker's drain of the rows those requests leave behind.
+        services.AddOptions<HostOptions>().Configure<IOptions<BrokerOptions>>((host, broker) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(host.ShutdownTimeout.TotalSeconds, RequestDrainSeconds + broker.Value.DrainSeconds)));
         services.AddSingleton<IDnsResolver, SystemDnsResolver>();
 
         // Registered plainly (not TryAdd) so it replaces the Cards feature's placeholder whatever the order.

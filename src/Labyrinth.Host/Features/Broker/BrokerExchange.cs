@@ -4,9 +4,9 @@ using Labyrinth.Host.Features.Cards;
 namespace Labyrinth.Host.Features.Broker;
 
 /// <summary>
-/// The bookkeeping of one broker request from the moment the card is known: when it finishes
-/// (refused, failed, cut or complete) it is counted in metrics and queued for the network log and
-/// the audit exactly once.
+/// The bookkeeping of one broker request from the moment it is admitted (it holds a slot of the
+/// <see cref="BrokerRecorder"/>): when it finishes (refused, failed, cut or complete) it is counted
+/// in metrics and queued for the network log and the audit exactly once, without waiting.
 /// </summary>
 internal sealed class BrokerExchange(CardInstance card, string actor, string serviceId, bool serviceKnown, BrokerMetrics metrics, BrokerRecorder recorder, TimeProvider clock)
 {
@@ -34,7 +34,7 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
     /// <summary>True once the secret was sent upstream (that is what <c>secret.use</c> records).</summary>
     public bool SecretSent { get; set; }
 
-    public async ValueTask FinishAsync(int status, long responseBytes, string? error)
+    public void Finish(int status, long responseBytes, string? error)
     {
         if (Interlocked.Exchange(ref finished, 1) == 1)
         {
@@ -43,7 +43,7 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.Record(ServiceKnown ? ServiceId : "unknown", status, elapsed.TotalSeconds);
-        await recorder.RecordAsync(new BrokerRecord(
+        var queued = recorder.Record(new BrokerRecord(
             clock.GetUtcNow().UtcDateTime,
             Card.BoardId,
             Card.WindowId,
@@ -62,5 +62,10 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
             SecretSent ? SecretId : null,
             SecretSent ? SecretScope : null,
             Handle));
+        if (!queued)
+        {
+            // Only after a stop gave up waiting for this call: StopAsync has logged the loss.
+            recorder.Committed(1);
+        }
     }
 }

@@ -1,9 +1,11 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Labyrinth.Host.Features.Broker;
 
@@ -28,123 +30,279 @@ internal sealed record BrokerRecord(
     string? SecretScope,
     string? Handle);
 
-/// <summary>
-/// Queues network log rows and <c>secret.use</c> audit entries so the database writes happen off
-/// the request path (the answer is not held up by SQLite commits and the audit chain's lock).
-/// Bounded: when the writer falls behind, requests wait rather than records being dropped.
-/// </summary>
-internal sealed class BrokerRecorder
+/// <summary>The broker's bookkeeping limits (section <c>Labyrinth:Broker</c>).</summary>
+internal sealed class BrokerOptions
 {
-    private readonly Channel<BrokerRecord> channel = Channel.CreateBounded<BrokerRecord>(new BoundedChannelOptions(10_000)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
-    });
+    public const string Section = "Labyrinth:Broker";
+
+    /// <summary>
+    /// Brokered calls admitted whose network-log (and audit) rows are not committed yet, at most.
+    /// A call beyond it is refused with 503 <c>broker.busy</c> before anything is sent upstream.
+    /// </summary>
+    public int MaxPendingRecords { get; set; } = 4096;
+
+    /// <summary>How long a graceful stop waits, after the server stopped taking requests, for those rows to be committed.</summary>
+    public int DrainSeconds { get; set; } = 15;
+}
+
+/// <summary>
+/// Admission and queue for the broker's network-log rows and <c>secret.use</c> audit entries, which
+/// are written off the request path in batches (<see cref="BrokerRecordWriter"/>).
+/// <para>
+/// Policy when the writer cannot keep up: every call takes a slot before it is checked or sent
+/// upstream and gives it back only when its rows are committed. With all
+/// <see cref="BrokerOptions.MaxPendingRecords"/> slots taken, new calls are refused at once (503
+/// <c>broker.busy</c>, <c>Retry-After</c>) — not queued without bound (memory, and a backlog a stop
+/// could not write in time) and never sent without a place for their audit row. A refused call has
+/// used no secret, so it has nothing to audit; it is counted in the metrics.
+/// </para>
+/// </summary>
+internal sealed partial class BrokerRecorder(IOptions<BrokerOptions> options, BrokerMetrics metrics, TimeProvider clock, ILogger<BrokerRecorder> logger)
+{
+    private static readonly TimeSpan BusyLogInterval = TimeSpan.FromSeconds(10);
+
+    private readonly Channel<BrokerRecord> channel = Channel.CreateUnbounded<BrokerRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int capacity = Math.Max(1, options.Value.MaxPendingRecords);
+    private int pending;
+    private int closed;
+    private int refusedSinceLog;
+    private long busyLoggedAt = long.MinValue;
 
     public ChannelReader<BrokerRecord> Reader => channel.Reader;
 
-    public ValueTask RecordAsync(BrokerRecord record) => channel.Writer.WriteAsync(record, CancellationToken.None);
+    /// <summary>Admitted calls whose rows are not committed yet.</summary>
+    public int Pending => Volatile.Read(ref pending);
 
+    /// <summary>Takes a slot for one call; false when the backlog is full or the host is stopping.</summary>
+    public bool TryAdmit()
+    {
+        // Count first, then look at the limit and at Close: a Close that runs in between sees this
+        // call as pending and waits for it.
+        var now = Interlocked.Increment(ref pending);
+        if (now <= capacity && Volatile.Read(ref closed) == 0)
+        {
+            metrics.Backlog(now);
+            return true;
+        }
+
+        Committed(1);
+        metrics.Busy();
+        NoteRefusal();
+        return false;
+    }
+
+    /// <summary>Queues the rows of an admitted call (never waits). False only when the writer has already finished for good.</summary>
+    public bool Record(BrokerRecord record) => channel.Writer.TryWrite(record);
+
+    /// <summary>The writer committed the rows of <paramref name="count"/> calls.</summary>
+    public void Committed(int count)
+    {
+        var left = Interlocked.Add(ref pending, -count);
+        metrics.Backlog(left);
+        if (left == 0 && Volatile.Read(ref closed) != 0)
+        {
+            drained.TrySetResult();
+        }
+    }
+
+    /// <summary>Admits no more calls; true once every admitted call's rows are committed, false if that took longer than <paramref name="limit"/>.</summary>
+    public async Task<bool> CloseAndDrainAsync(TimeSpan limit)
+    {
+        Volatile.Write(ref closed, 1);
+        if (Volatile.Read(ref pending) == 0)
+        {
+            drained.TrySetResult();
+        }
+
+        try
+        {
+            await drained.Task.WaitAsync(limit);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>No more records: the writer's loop ends once the queue is empty.</summary>
     public void Complete() => channel.Writer.TryComplete();
+
+    // One warning per interval however many calls are refused, with how many.
+    private void NoteRefusal()
+    {
+        Interlocked.Increment(ref refusedSinceLog);
+        var now = clock.GetTimestamp();
+        var last = Interlocked.Read(ref busyLoggedAt);
+        if ((last == long.MinValue || clock.GetElapsedTime(last, now) >= BusyLogInterval) && Interlocked.CompareExchange(ref busyLoggedAt, now, last) == last)
+        {
+            LogBusy(logger, Interlocked.Exchange(ref refusedSinceLog, 0), Pending, capacity);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker refused {Refused} calls with 503 broker.busy: {Pending} admitted calls' network log / audit rows are not written yet (limit {Limit})")]
+    private static partial void LogBusy(ILogger logger, int refused, int pending, int limit);
 }
 
-internal sealed partial class BrokerRecordWriter(BrokerRecorder recorder, IServiceScopeFactory scopes, ILogger<BrokerRecordWriter> logger) : BackgroundService
+/// <summary>
+/// The single writer of the broker's rows. Takes everything queued (up to <see cref="MaxBatch"/>
+/// calls) and commits it in one transaction: the network-log rows, the <c>secret.use</c> entries
+/// chained in order after the audit head, and each used secret's "last used" time — one fsync per
+/// batch instead of one per call, so the writer keeps up with the broker and a backlog left by a
+/// burst drains in a fraction of the time it took to build. The transaction goes through the
+/// process-wide database write gate like every other writer. A batch that fails (a full disk, a
+/// database locked by another process) is kept and retried, never dropped; meanwhile the backlog
+/// fills and new calls are refused (<see cref="BrokerRecorder"/>).
+/// <para>
+/// A graceful stop: the server stops taking requests and finishes the ones in flight first (it
+/// stops before the hosted services features add), then <see cref="StopAsync"/> waits up to
+/// <see cref="BrokerOptions.DrainSeconds"/> for every admitted call's rows to be committed, on its
+/// own clock rather than what is left of the host's shutdown timeout, so slow requests cannot use
+/// up the time the audit needs.
+/// </para>
+/// </summary>
+internal sealed partial class BrokerRecordWriter(
+    BrokerRecorder recorder, IServiceScopeFactory scopes, IOptions<BrokerOptions> options, ILogger<BrokerRecordWriter> logger) : BackgroundService
 {
+    /// <summary>Calls per transaction, at most: bounds how long one batch holds the database's write gate.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly CancellationTokenSource abandon = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var limit = TimeSpan.FromSeconds(Math.Max(1, options.Value.DrainSeconds));
+        if (!await recorder.CloseAndDrainAsync(limit))
+        {
+            LogDrainIncomplete(logger, recorder.Pending, limit.TotalSeconds);
+            await abandon.CancelAsync();
+        }
+
+        recorder.Complete();
+        if (ExecuteTask is { } loop)
+        {
+            await loop.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        abandon.Dispose();
+        base.Dispose();
+    }
+
+    // Not driven by the host's stopping token: the loop runs until the queue is completed and
+    // empty (StopAsync), or until the drain's time is up.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var ct = abandon.Token;
+        var batch = new List<BrokerRecord>(MaxBatch);
+        var failures = 0;
         try
         {
-            while (await recorder.Reader.WaitToReadAsync(stoppingToken))
+            while (batch.Count > 0 || await recorder.Reader.WaitToReadAsync(ct))
             {
-                await WriteBatchAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: write what is queued so no audit entry is lost.
-            await WriteBatchAsync(CancellationToken.None);
-        }
-    }
-
-    private async Task WriteBatchAsync(CancellationToken ct)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-            var pending = false;
-
-            // One "last used" update per secret per batch, not one per request.
-            var lastUsed = new Dictionary<Guid, DateTime>();
-            while (recorder.Reader.TryRead(out var r))
-            {
-                db.NetworkLog.Add(new NetworkLogEntity
+                while (batch.Count < MaxBatch && recorder.Reader.TryRead(out var next))
                 {
-                    AtUtc = r.At,
-                    BoardId = r.BoardId,
-                    WindowId = r.WindowId,
-                    UserId = r.UserId,
-                    ServiceId = r.ServiceId,
-                    Method = r.Method,
-                    Path = r.Path,
-                    Status = r.Status,
-                    RequestBytes = r.RequestBytes,
-                    ResponseBytes = r.ResponseBytes,
-                    DurationMs = r.Ms,
-                    Error = r.Error,
-                });
-                pending = true;
-                if (r.SecretId is { } secretId)
-                {
-                    lastUsed[secretId] = r.At;
+                    batch.Add(next);
+                }
 
-                    // AppendAsync saves every pending change (the log rows) in the same transaction.
-                    await audit.AppendAsync(r.Actor, VaultAuditActions.Use, r.PluginId, new
+                try
+                {
+                    await WriteAsync(batch, ct);
+                    recorder.Committed(batch.Count);
+                    batch.Clear();
+                    failures = 0;
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    failures++;
+                    if (StorageErrors.IsFull(ex))
                     {
-                        serviceId = r.ServiceId,
-                        boardId = r.BoardId,
-                        windowId = r.WindowId,
-                        pluginId = r.PluginId,
-                        typeID = r.TypeID,
-                        handle = r.Handle,
-                        secretId = r.SecretId,
-                        scope = r.SecretScope,
-                        method = r.Method,
-                        path = r.Path,
-                        status = r.Status,
-                        error = r.Error,
-                    }, ct);
-                    pending = false;
+                        LogStorageFull(logger, batch.Count);
+                    }
+                    else
+                    {
+                        LogWriteFailed(logger, batch.Count, ex.GetType().Name, ex.Message);
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * (1 << Math.Min(failures - 1, 5)))), ct);
                 }
             }
-
-            if (pending)
-            {
-                await db.SaveChangesAsync(ct);
-            }
-
-            foreach (var (secretId, at) in lastUsed)
-            {
-                await db.Secrets.Where(s => s.Id == secretId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastUsedAt, at), ct);
-            }
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            if (StorageErrors.IsFull(ex))
-            {
-                LogStorageFull(logger);
-            }
-            else
-            {
-                LogWriteFailed(logger, ex.GetType().Name);
-            }
+            // The drain's time ran out; StopAsync has logged how many calls' rows were not written.
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write broker network log / audit rows: the disk holding the database is full; free space there")]
-    private static partial void LogStorageFull(ILogger logger);
+    private async Task WriteAsync(List<BrokerRecord> batch, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write broker network log / audit rows ({ExceptionType})")]
-    private static partial void LogWriteFailed(ILogger logger, string exceptionType);
+        // Insert-only: there is nothing for the change tracker to detect.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var drafts = new List<AuditDraft>();
+        var lastUsed = new Dictionary<Guid, DateTime>();
+        foreach (var r in batch)
+        {
+            db.NetworkLog.Add(new NetworkLogEntity
+            {
+                AtUtc = r.At,
+                BoardId = r.BoardId,
+                WindowId = r.WindowId,
+                UserId = r.UserId,
+                ServiceId = r.ServiceId,
+                Method = r.Method,
+                Path = r.Path,
+                Status = r.Status,
+                RequestBytes = r.RequestBytes,
+                ResponseBytes = r.ResponseBytes,
+                DurationMs = r.Ms,
+                Error = r.Error,
+            });
+            if (r.SecretId is { } secretId)
+            {
+                lastUsed[secretId] = lastUsed.TryGetValue(secretId, out var seen) && seen > r.At ? seen : r.At;
+                drafts.Add(new AuditDraft(r.At, r.Actor, VaultAuditActions.Use, r.PluginId, JsonSerializer.Serialize(new
+                {
+                    serviceId = r.ServiceId,
+                    boardId = r.BoardId,
+                    windowId = r.WindowId,
+                    pluginId = r.PluginId,
+                    typeID = r.TypeID,
+                    handle = r.Handle,
+                    secretId = r.SecretId,
+                    scope = r.SecretScope,
+                    method = r.Method,
+                    path = r.Path,
+                    status = r.Status,
+                    error = r.Error,
+                }, JsonSerializerOptions.Web)));
+            }
+        }
+
+        // One "last used" update per secret per batch, not one per request.
+        await audit.AppendManyAsync(drafts, async token =>
+        {
+            foreach (var (secretId, at) in lastUsed)
+            {
+                await db.Secrets.Where(s => s.Id == secretId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastUsedAt, at), token);
+            }
+        }, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the network log / audit rows of {Count} broker calls: the disk holding the database is full; free space there (kept, retrying)")]
+    private static partial void LogStorageFull(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the network log / audit rows of {Count} broker calls ({ExceptionType}: {Reason}); kept, retrying")]
+    private static partial void LogWriteFailed(ILogger logger, int count, string exceptionType, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping: the network log / audit rows of {Count} broker calls were not written within {Seconds} s and are lost")]
+    private static partial void LogDrainIncomplete(ILogger logger, int count, double seconds);
 }

@@ -45,17 +45,40 @@ internal sealed partial class BrokerService(
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.CardPluginStopped, "This card's plugin is disabled or stopped by an admin, so it cannot use the network.");
         }
 
-        var capability = CardCapabilities.NetworkPrefix + serviceId;
+        // Before anything is checked or sent: a call that cannot be recorded must not happen.
+        if (!recorder.TryAdmit())
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.BrokerBusy,
+                "The host is still writing the log of earlier network requests; nothing was sent. Try again in a moment.");
+        }
+
         var exchange = new BrokerExchange(card, GovernanceApi.Actor(http), serviceId, serviceKnown: false, metrics, recorder, clock)
         {
             Method = (body.Method ?? "").ToUpperInvariant(),
             Path = BrokerPath.Check(body.Path) is null ? BrokerUrl.LoggablePath(body.Path!) : "(invalid)",
             RequestBytes = body.Body is null ? 0 : Encoding.UTF8.GetByteCount(body.Body),
         };
+        try
+        {
+            return await SendAdmittedAsync(exchange, card, boardId, windowId, serviceId, body, http, ct);
+        }
+        catch
+        {
+            // Whatever failed, the admitted call is recorded (and its slot given back).
+            exchange.Finish(StatusCodes.Status500InternalServerError, 0, null);
+            throw;
+        }
+    }
+
+    private async Task<Results<BrokerStreamResult, ProblemHttpResult>> SendAdmittedAsync(
+        BrokerExchange exchange, CardInstance card, Guid boardId, string windowId, string serviceId, BrokerRequest body, HttpContext http, CancellationToken ct)
+    {
+        var capability = CardCapabilities.NetworkPrefix + serviceId;
 
         if (!card.Requests(capability))
         {
-            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerNotRequested, "This card does not ask for this network service.");
+            return Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerNotRequested, "This card does not ask for this network service.");
         }
 
         // Taken before the grant is read, so a revoke that lands after the check still cancels.
@@ -63,74 +86,74 @@ internal sealed partial class BrokerService(
         var grant = await cards.GetGrantAsync(card, capability, ct);
         if (grant is null)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerNotGranted, "You have not allowed this card to use this network service.");
+            return Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerNotGranted, "You have not allowed this card to use this network service.");
         }
 
         exchange.Handle = grant.Handle;
         var service = await services.FindAsync(serviceId, ct);
         if (service is null || !service.Enabled)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status404NotFound, ErrorCodes.BrokerServiceUnavailable, "This network service is not available; an admin has to enable it.");
+            return Refuse(exchange, StatusCodes.Status404NotFound, ErrorCodes.BrokerServiceUnavailable, "This network service is not available; an admin has to enable it.");
         }
 
         exchange.ServiceKnown = true;
         var secret = await vault.ResolveAsync(serviceId, card.UserId, ct);
         if (secret is null)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status409Conflict, ErrorCodes.BrokerNotConfigured, $"No key is stored for {service.DisplayName}; an admin (or you, in your own secrets) has to add one.");
+            return Refuse(exchange, StatusCodes.Status409Conflict, ErrorCodes.BrokerNotConfigured, $"No key is stored for {service.DisplayName}; an admin (or you, in your own secrets) has to add one.");
         }
 
         exchange.SecretId = secret.Id;
         exchange.SecretScope = secret.Scope;
         if (!service.Methods.Contains(exchange.Method, StringComparer.Ordinal))
         {
-            return await RefuseAsync(exchange, StatusCodes.Status405MethodNotAllowed, ErrorCodes.BrokerMethodNotAllowed, $"{service.DisplayName} does not allow this method.");
+            return Refuse(exchange, StatusCodes.Status405MethodNotAllowed, ErrorCodes.BrokerMethodNotAllowed, $"{service.DisplayName} does not allow this method.");
         }
 
         // A body on a method without one is not forwarded quietly: some upstreams read it anyway
         // (request smuggling through a proxy that does not), others reject the request.
         if (body.Body is not null && exchange.Method is "GET" or "HEAD" or "DELETE")
         {
-            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerBodyNotAllowed,
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerBodyNotAllowed,
                 $"A {exchange.Method} request cannot carry a body; leave \"body\" out or use a method that takes one.");
         }
 
         if (body.Stream == true && !service.AllowStreaming)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerStreamingNotAllowed,
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerStreamingNotAllowed,
                 $"{service.DisplayName} does not allow streamed answers; send the request without \"stream: true\".");
         }
 
         if (BrokerPath.Check(body.Path) is { } pathError)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, pathError);
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, pathError);
         }
 
         if (!BrokerPath.IsAllowed(body.Path!, service.PathPrefixes))
         {
-            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerPathNotAllowed, $"{service.DisplayName} does not allow this path.");
+            return Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerPathNotAllowed, $"{service.DisplayName} does not allow this path.");
         }
 
         if (BrokerUrl.CheckQuery(body.Query) is { } queryError)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, queryError);
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerPathInvalid, queryError);
         }
 
         var headers = BrokerHeaders.FilterRequest(body.Headers, service.SecretIn == "header" ? service.SecretName : null);
         if (headers.Forbidden is { } forbidden)
         {
             LogHeaderForbidden(logger, serviceId, card.PluginId, forbidden);
-            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderForbidden, headers.Error!, new() { ["header"] = forbidden });
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderForbidden, headers.Error!, new() { ["header"] = forbidden });
         }
 
         if (headers.Error is { } headerError)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderInvalid, headerError);
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.BrokerHeaderInvalid, headerError);
         }
 
         if (exchange.RequestBytes > service.MaxRequestBytes)
         {
-            return await RefuseAsync(exchange, StatusCodes.Status413PayloadTooLarge, ErrorCodes.BrokerRequestTooLarge,
+            return Refuse(exchange, StatusCodes.Status413PayloadTooLarge, ErrorCodes.BrokerRequestTooLarge,
                 $"The request body is larger than {service.MaxRequestBytes:N0} bytes, {service.DisplayName}'s limit.");
         }
 
@@ -138,7 +161,7 @@ internal sealed partial class BrokerService(
         if (!allowed)
         {
             http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return await RefuseAsync(exchange, StatusCodes.Status429TooManyRequests, ErrorCodes.BrokerRateLimited,
+            return Refuse(exchange, StatusCodes.Status429TooManyRequests, ErrorCodes.BrokerRateLimited,
                 $"This card may call {service.DisplayName} {service.RatePerMinute} times a minute, at most {service.Burst} at once; try again in {retryAfter} s.",
                 new() { ["retryAfter"] = retryAfter });
         }
@@ -163,44 +186,48 @@ internal sealed partial class BrokerService(
         {
             exchange.SecretSent = false;
             cancel.Dispose();
-            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerAddressForbidden,
+            return Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerAddressForbidden,
                 $"{service.DisplayName}'s address is on a private or reserved network, which this service may not reach.");
         }
         catch (RedirectRefusedException)
         {
             cancel.Dispose();
-            return await RefuseAsync(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerRedirectRefused,
+            return Refuse(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerRedirectRefused,
                 $"{service.DisplayName} redirected to another site (or too many times); the broker only follows redirects on the same origin.");
         }
         catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && timeout.IsCancellationRequested && !revoked.IsCancellationRequested))
         {
             cancel.Dispose();
-            return await RefuseAsync(exchange, StatusCodes.Status504GatewayTimeout, ErrorCodes.BrokerTimeout, $"{service.DisplayName} did not answer within {service.TimeoutSeconds} s.");
+            return Refuse(exchange, StatusCodes.Status504GatewayTimeout, ErrorCodes.BrokerTimeout, $"{service.DisplayName} did not answer within {service.TimeoutSeconds} s.");
         }
         catch (OperationCanceledException) when (revoked.IsCancellationRequested)
         {
             cancel.Dispose();
-            return await RefuseAsync(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerRevoked, "Network access for this card was revoked.");
+            return Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.BrokerRevoked, "Network access for this card was revoked.");
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             cancel.Dispose();
-            return await RefuseAsync(exchange, 499, ErrorCodes.BrokerCancelled, "The request was cancelled.");
+            return Refuse(exchange, 499, ErrorCodes.BrokerCancelled, "The request was cancelled.");
         }
         catch (HttpRequestException ex)
         {
             cancel.Dispose();
             LogUpstreamFailed(logger, serviceId, ex.HttpRequestError.ToString());
-            return await RefuseAsync(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerUpstreamFailed, $"{service.DisplayName} could not be reached.");
+            return Refuse(exchange, StatusCodes.Status502BadGateway, ErrorCodes.BrokerUpstreamFailed, $"{service.DisplayName} could not be reached.");
         }
 
         var streaming = body.Stream == true;
-        return new BrokerStreamResult(response, exchange, secret.Value, service.MaxResponseBytes, streaming, cancel, revoked, timeout.Token);
+        var result = new BrokerStreamResult(response, exchange, secret.Value, service.MaxResponseBytes, streaming, cancel, revoked, timeout.Token);
+
+        // Should the result never run, its disposal still records the call and frees the upstream answer.
+        http.Response.RegisterForDispose(result);
+        return result;
     }
 
-    private async Task<ProblemHttpResult> RefuseAsync(BrokerExchange exchange, int status, string code, string detail, Dictionary<string, object?>? extra = null)
+    private ProblemHttpResult Refuse(BrokerExchange exchange, int status, string code, string detail, Dictionary<string, object?>? extra = null)
     {
-        await exchange.FinishAsync(status, 0, code);
+        exchange.Finish(status, 0, code);
         LogRefused(logger, exchange.ServiceKnown ? exchange.ServiceId : "unknown", code);
         return Problems.Create(status, code, detail, extra);
     }

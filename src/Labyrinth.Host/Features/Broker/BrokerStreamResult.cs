@@ -131,13 +131,15 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
         }
         finally
         {
-            await exchange.FinishAsync(status, bytes, error);
+            exchange.Finish(status, bytes, error);
             Dispose();
         }
     }
 
     public void Dispose()
     {
+        // Recorded once: a result that never ran ends as cancelled (no-op after ExecuteAsync).
+        exchange.Finish((int)upstream.StatusCode, 0, ErrorCodes.BrokerCancelled);
         upstream.Dispose();
         cancel.Dispose();
     }

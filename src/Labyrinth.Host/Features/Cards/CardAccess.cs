@@ -5,6 +5,7 @@ using Labyrinth.Core.Messaging;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Microsoft.EntityFrameworkCore;
 
 namespace Labyrinth.Host.Features.Cards;
@@ -24,7 +25,8 @@ internal sealed record CardInstance(
     string CardName,
     IReadOnlyList<string> RequestedCapabilities,
     CardTopics Topics,
-    bool Stopped = false)
+    bool Stopped = false,
+    bool Unavailable = false)
 {
     public bool Requests(string capability) => RequestedCapabilities.Contains(capability, StringComparer.Ordinal);
 }
@@ -34,7 +36,7 @@ internal sealed record CardInstance(
 /// be the caller's, the window a plugin window, and its plugin version installed. Grants are read
 /// from the database on every check, so a revoke takes effect on the next request.
 /// </summary>
-internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog)
+internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAccess pluginAccess)
 {
     /// <summary>The card, or null when the board is not <paramref name="userId"/>'s, the window is missing or not a plugin window, or its version is gone.</summary>
     public async Task<CardInstance?> FindAsync(Guid userId, Guid boardId, string windowId, CancellationToken ct)
@@ -56,15 +58,18 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog)
             return null;
         }
 
-        var card = catalog.FindVersion(plugin.PluginId, plugin.Version)?.FindCard(plugin.TypeID);
-        // A disabled plugin or a killed version still has its permissions (so people can see and
-        // revoke them), but it must not use them: its frame is refused, and cached code must not
-        // reach assets or the network either.
+        // A card follows its person's version down when a rollout is rolled back.
         var installed = catalog.Find(plugin.PluginId);
-        var stopped = installed is null || !installed.Enabled || installed.IsKilled(plugin.Version);
+        var version = installed is null ? plugin.Version : pluginAccess.CardVersion(userId, installed, plugin.Version, plugin.TypeID);
+        var card = catalog.FindVersion(plugin.PluginId, version)?.FindCard(plugin.TypeID);
+        // A disabled plugin, a killed version or a plugin limited to other groups still has its
+        // permissions (so people can see and revoke them), but it must not use them: its frame is
+        // refused, and cached code must not reach assets or the network either.
+        var unavailable = !pluginAccess.IsAvailable(userId, plugin.PluginId);
+        var stopped = installed is null || !installed.Enabled || installed.IsKilled(version) || unavailable;
         return card is null
             ? null
-            : new CardInstance(boardId, windowId, userId, plugin.PluginId, plugin.Version, plugin.TypeID, card.Name, card.Capabilities, card.Topics, stopped);
+            : new CardInstance(boardId, windowId, userId, plugin.PluginId, version, plugin.TypeID, card.Name, card.Capabilities, card.Topics, stopped, unavailable);
     }
 
     /// <summary>True when the card's manifest requests <paramref name="capability"/> and its owner granted it.</summary>

@@ -178,7 +178,7 @@ internal static class CardSelectionsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
         Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct);
+        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
         if (card is null)
         {
             return missing!;

@@ -110,7 +110,7 @@ internal static class CardSnapshotsApi
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> Get(
         Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, CancellationToken ct)
     {
-        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct);
+        var (card, missing) = await CardsApi.ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
         if (card is null)
         {
             return missing!;

@@ -7,8 +7,10 @@ using Labyrinth.Core.Versioning;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Boards;
+using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -30,30 +32,35 @@ internal static partial class CardsApi
     private const int UpgradeAttempts = 3;
 
     /// <summary>
-    /// The upgrade on offer: the plugin's active version when it is usable, newer (SemVer precedence)
-    /// than the card's and still has the card's type; else null.
+    /// The upgrade on offer: the version assigned to the card's person (the active version, or during
+    /// a staged rollout the one their cohort gets) when it is usable, newer (SemVer precedence) than
+    /// the card's (or, in a development loop, any other version while the assigned one is a
+    /// development install: 1.0.0-dev.7 after 1.0.0 is what the author just saved) and still has
+    /// the card's type; else null. Either way the move grants nothing new without consent.
     /// </summary>
-    public static CardUpgradeTarget? FindUpgrade(PluginCatalog catalog, CardInstance card)
+    public static CardUpgradeTarget? FindUpgrade(PluginCatalog catalog, PluginAccess access, CardInstance card)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(card);
         var plugin = catalog.Find(card.PluginId);
-        if (plugin is not { IsUsable: true } ||
-            VersionRules.TryParse(plugin.ActiveVersion) is not { } active ||
+        var assigned = plugin is null ? null : access.AssignedVersion(card.UserId, plugin);
+        if (plugin is not { IsUsable: true } || assigned is null || plugin.IsKilled(assigned) ||
+            VersionRules.TryParse(assigned) is not { } target ||
             VersionRules.TryParse(card.Version) is not { } current ||
-            !VersionRules.IsUpgrade(active, current) ||
-            plugin.Active!.FindCard(card.TypeID) is not { } next)
+            !(VersionRules.IsUpgrade(target, current) || (DevInstallPolicy.IsDevVersion(assigned) && assigned != card.Version)) ||
+            plugin.Versions.GetValueOrDefault(assigned)?.FindCard(card.TypeID) is not { } next)
         {
             return null;
         }
 
         var wantsMore = next.Capabilities.Where(c => !card.Requests(c)).Distinct(StringComparer.Ordinal).ToArray();
-        return new CardUpgradeTarget(new CardUpgradeDto(plugin.ActiveVersion, wantsMore), next);
+        return new CardUpgradeTarget(new CardUpgradeDto(assigned, wantsMore), next);
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult>> Upgrade(
         Guid boardId, string windowId, UpgradeRequest request, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
-        PluginCatalog catalog, AuditLog audit, CardGrantSignals signals, LabyrinthMetrics metrics, TimeProvider clock, CancellationToken ct)
+        PluginCatalog catalog, PluginAccess pluginAccess, AuditLog audit, CardGrantSignals signals, LabyrinthMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -63,7 +70,7 @@ internal static partial class CardsApi
                 return missing!;
             }
 
-            var target = FindUpgrade(catalog, card);
+            var target = FindUpgrade(catalog, pluginAccess, card);
             if (target is null || !string.Equals(request.Version, target.Dto.Version, StringComparison.Ordinal))
             {
                 return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.CardUpgradeUnavailable, target is null

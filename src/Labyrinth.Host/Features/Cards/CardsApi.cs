@@ -8,6 +8,7 @@ using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -61,9 +62,9 @@ internal static partial class CardsApi
 
     private static async Task<Results<Ok<CardPermissionsDto>, ProblemHttpResult>> Permissions(
         Guid boardId, string windowId, HttpContext http, CardAccess access, LabyrinthDb db, ICardNetworkStatus network, PluginCatalog catalog,
-        CancellationToken ct)
+        PluginAccess pluginAccess, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
         if (card is null)
         {
             return missing!;
@@ -77,7 +78,7 @@ internal static partial class CardsApi
             .ToArray();
         // The card keeps running on its own version and grants; what a newer active version would
         // add waits for the user (POST …/upgrade). Top-level wantsMore mirrors it for older clients.
-        var upgrade = FindUpgrade(catalog, card)?.Dto;
+        var upgrade = card.Unavailable ? null : FindUpgrade(catalog, pluginAccess, card)?.Dto;
         var assets = await AssetGrantsAsync(db, card, ct);
         var networkStatus = await network.GetAsync(card, ct);
         var selection = await CardSelectionsApi.FindAsync(db, card, ct);
@@ -119,7 +120,7 @@ internal static partial class CardsApi
         Guid boardId, string windowId, string capability, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
         if (card is null)
         {
             return missing!;
@@ -133,7 +134,7 @@ internal static partial class CardsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAll(
         Guid boardId, string windowId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db, LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
         if (card is null)
         {
             return missing!;
@@ -177,7 +178,7 @@ internal static partial class CardsApi
         Guid boardId, string windowId, Guid grantId, HttpContext http, CardAccess access, CardGrants grants, LabyrinthDb db,
         LabyrinthMetrics metrics, CancellationToken ct)
     {
-        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
+        var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct, evenUnavailable: true);
         if (card is null)
         {
             return missing!;
@@ -225,7 +226,7 @@ internal static partial class CardsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Violations(
         Guid boardId, string windowId, ViolationReport report, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit,
-        LabyrinthMetrics metrics, ViolationThrottle throttle, TimeProvider clock, CancellationToken ct)
+        LabyrinthMetrics metrics, ViolationThrottle throttle, RolloutRecorder rollouts, TimeProvider clock, CancellationToken ct)
     {
         var (card, missing) = await ResolveAsync(http, access, db, boardId, windowId, ct);
         if (card is null)
@@ -255,6 +256,7 @@ internal static partial class CardsApi
         }
 
         var suspended = report.Suspended ?? false;
+        await rollouts.RecordAsync(card.UserId, card.PluginId, card.Version, CardOutcome.BridgeViolation, ct);
         metrics.BridgeViolations(card.PluginId, report.Reason!, report.Count!.Value, suspended);
         // The free-text detail stays out of the audit row: it may carry text a card chose.
         var detail = CardGrants.Detail(card, new { reason = report.Reason, count = report.Count });
@@ -271,14 +273,23 @@ internal static partial class CardsApi
     }
 
     /// <summary>The card, or the 404 to answer: board.not_found unless the board is the caller's, else window.not_found.</summary>
+    /// <remarks>
+    /// A card of a plugin limited to groups the caller is not in answers 403 plugin.not_available,
+    /// unless <paramref name="evenUnavailable"/>: seeing and revoking what it holds, and its picture.
+    /// </remarks>
     public static async Task<(CardInstance? Card, ProblemHttpResult? Missing)> ResolveAsync(
-        HttpContext http, CardAccess access, LabyrinthDb db, Guid boardId, string windowId, CancellationToken ct)
+        HttpContext http, CardAccess access, LabyrinthDb db, Guid boardId, string windowId, CancellationToken ct, bool evenUnavailable = false)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(db);
         var user = http.User.UserId();
         var card = await access.FindAsync(user, boardId, windowId, ct);
+        if (card is { Unavailable: true } && !evenUnavailable)
+        {
+            return (null, NotAvailable(card.PluginId));
+        }
+
         if (card is not null)
         {
             return (card, null);
@@ -301,6 +312,9 @@ internal static partial class CardsApi
 
     private static AssetGrantDto ToDto(AssetGrantEntity grant, AssetEntity asset) =>
         new(grant.Id, asset.Id, asset.Name, asset.Type, asset.MediaType, asset.Bytes, DateTime.SpecifyKind(grant.GrantedAt, DateTimeKind.Utc), AssetMapping.ContentUrl(asset.Id));
+
+    public static ProblemHttpResult NotAvailable(string pluginId) =>
+        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PluginNotAvailable, $"The plugin \"{pluginId}\" is not available to you.");
 
     private static ProblemHttpResult NotRequested(CardInstance card, string? capability) =>
         Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.GrantNotRequested,

@@ -1,9 +1,11 @@
 using Labyrinth.Core.Errors;
+using Labyrinth.Core.Manifests;
 using Labyrinth.Core.Packages;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,6 +18,7 @@ internal static class GovernanceApi
     public static IServiceCollection AddGovernance(this IServiceCollection services)
     {
         services.AddSingleton<GovernanceGate>();
+        services.AddSingleton<DevInstallPolicy>();
         services.AddSingleton<PluginEvents>();
         services.AddScoped<GovernanceService>();
         services.AddSignalR();
@@ -27,6 +30,8 @@ internal static class GovernanceApi
         var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
         admin.MapGet("/plugins", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
+        admin.MapPost("/plugins/dev", UploadDevelopment);
+        admin.MapPost("/plugins/dev/{id}/build-failed", DevBuildFailed);
         admin.MapPost("/plugins/{id}/enable", (string id, GovernanceService g, HttpContext http, CancellationToken ct) =>
             Answer(g.EnableAsync(id, Actor(http), ct)));
         admin.MapPost("/plugins/{id}/disable", (string id, [FromBody] DisableRequest? body, GovernanceService g, HttpContext http, CancellationToken ct) =>
@@ -55,7 +60,7 @@ internal static class GovernanceApi
             return outcome.Problem is { } p ? p : TypedResults.NoContent();
         });
 
-        admin.MapGet("/policy", async (GovernanceService g, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct)));
+        admin.MapGet("/policy", async (GovernanceService g, DevInstallPolicy dev, CancellationToken ct) => TypedResults.Ok(await g.GetPolicyAsync(ct) with { DevInstalls = dev.Describe() }));
         admin.MapPut("/policy", (PolicyRequest body, GovernanceService g, HttpContext http, CancellationToken ct) =>
             Answer(g.SetPolicyAsync(body, Actor(http), ct)));
 
@@ -63,12 +68,108 @@ internal static class GovernanceApi
         return app;
     }
 
-    /// <summary>
-    /// Reads the body into a temp file with a hard cap (never trusting Content-Length alone), then
-    /// imports it through the one install path.
-    /// </summary>
+    /// <summary>An admin's upload: installed and made active, or staged for a group or a share of people first.</summary>
     private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> Upload(
-        HttpContext http, bool? rollback, PluginStore store, GovernanceService governance, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+        HttpContext http, bool? rollback, int? rolloutPercent, string? rolloutGroups, int? rolloutMinOpens, PluginStore store, GovernanceService governance,
+        RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    {
+        // ?rolloutPercent=… or ?rolloutGroups=id,id: install without activating, then stage it.
+        StartRolloutRequest? staged = null;
+        if (rolloutPercent is not null || rolloutGroups is not null)
+        {
+            var groups = rolloutGroups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Guid[]? groupIds = null;
+            if (groups is not null)
+            {
+                groupIds = new Guid[groups.Length];
+                for (var i = 0; i < groups.Length; i++)
+                {
+                    if (!Guid.TryParse(groups[i], out groupIds[i]))
+                    {
+                        return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.RolloutInvalid, "rolloutGroups is a comma-separated list of group ids.");
+                    }
+                }
+            }
+
+            staged = new StartRolloutRequest(null, groupIds, rolloutPercent, rolloutMinOpens, null);
+        }
+
+        return await ImportUploadAsync(http, new ImportRequest(Actor(http), rollback ?? false, KeepActive: staged is not null), staged, store, governance, rollouts, paths, metrics, audit, ct);
+    }
+
+    /// <summary>
+    /// <c>labyrinth plugin dev</c>'s upload: an <c>x.y.z-dev.N</c> version, signed or not, made
+    /// active at once (whatever its precedence), while the host allows development installs. Only
+    /// the newest <see cref="DevInstallsDto.Kept"/> development versions of the plugin stay
+    /// installed: older ones are uninstalled (audited) after each install.
+    /// </summary>
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> UploadDevelopment(
+        HttpContext http, DevInstallPolicy policy, PluginStore store, GovernanceService governance, RolloutService rollouts, HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
+    {
+        var dev = policy.Describe();
+        if (!dev.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
+        }
+
+        var result = await ImportUploadAsync(http, new ImportRequest(Actor(http), AllowRollback: true) { Development = true }, null, store, governance, rollouts, paths, metrics, audit, ct);
+        if (result.Result is not Created<InstallResultDto> { Value: { } installed })
+        {
+            return result;
+        }
+
+        var devVersions = installed.Plugin.Versions
+            .Where(v => DevInstallPolicy.IsDevVersion(v.Version) && !v.Active)
+            .OrderByDescending(v => v.InstalledAt)
+            .Skip(dev.Kept - 1)
+            .Select(v => v.Version)
+            .ToList();
+        foreach (var old in devVersions)
+        {
+            await governance.UninstallAsync(installed.Installed.Id, old, Actor(http), ct);
+        }
+
+        var plugin = devVersions.Count == 0 ? installed.Plugin : (await governance.FindAsync(installed.Installed.Id, ct))!;
+        return TypedResults.Created($"/api/admin/plugins/{installed.Installed.Id}", installed with { Plugin = plugin });
+    }
+
+    /// <summary>
+    /// <c>labyrinth plugin dev</c> reports a failed build: the admins' open cards of the plugin show
+    /// the compiler's message over the last good version (which stays installed and live). Nothing
+    /// is stored; the next development install clears the message in the browsers.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> DevBuildFailed(
+        string id, DevBuildFailedRequest body, DevInstallPolicy policy, PluginEvents events)
+    {
+        var dev = policy.Describe();
+        if (!dev.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.DevInstallsOff, "Development installs are off on this host. " + dev.Reason);
+        }
+
+        if (!ManifestValidator.IsPluginId(id))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "The plugin id must look like com.example.dice.");
+        }
+
+        if (string.IsNullOrWhiteSpace(body?.Message))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "Send the build's error as { \"message\": \"…\" }.");
+        }
+
+        // A compiler can print pages; the card shows the start, the terminal has the rest.
+        var message = body.Message.Length <= DevBuildFailedRequest.MaxMessageChars ? body.Message : body.Message[..DevBuildFailedRequest.MaxMessageChars] + "\n…";
+        await events.DevBuildFailedAsync(id, message);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The one upload path: reads the body into a temp file with a hard cap (never trusting
+    /// Content-Length alone), imports it, and stages it when <paramref name="staged"/> says so.
+    /// </summary>
+    private static async Task<Results<Created<InstallResultDto>, Ok<InstallResultDto>, ProblemHttpResult>> ImportUploadAsync(
+        HttpContext http, ImportRequest request, StartRolloutRequest? staged, PluginStore store, GovernanceService governance, RolloutService rollouts,
+        HostPaths paths, LabyrinthMetrics metrics, AuditLog audit, CancellationToken ct)
     {
         var max = PackageLimits.Default.MaxCompressedBytes;
         var temp = Path.Combine(paths.PluginStore, ".upload-" + Guid.NewGuid().ToString("N"));
@@ -102,7 +203,7 @@ internal static class GovernanceApi
         }
 
         file.Position = 0;
-        var outcome = await store.ImportAsync(file, new ImportRequest(Actor(http), rollback ?? false), ct);
+        var outcome = await store.ImportAsync(file, request, ct);
         if (outcome.Status == ImportStatus.Rejected)
         {
             var detail = outcome.Problems.Count == 1 ? outcome.Problems[0].Message : $"The package was refused with {outcome.Problems.Count} problems.";
@@ -114,11 +215,25 @@ internal static class GovernanceApi
             });
         }
 
+        if (staged is not null)
+        {
+            var started = await rollouts.StartAsync(outcome.PluginId!, staged with { Version = outcome.Version }, Actor(http), ct);
+            if (started.Problem is { } refused)
+            {
+                // The version stays installed (inactive); say so beside why it was not staged.
+                return Problems.Create(refused.StatusCode, Code(refused),
+                    $"{outcome.PluginId}@{outcome.Version} is installed but not rolled out: {refused.ProblemDetails.Detail}");
+            }
+        }
+
         var dto = new InstallResultDto((await governance.FindAsync(outcome.PluginId!, ct))!, new InstalledRefDto(outcome.PluginId!, outcome.Version!));
         return outcome.Status == ImportStatus.Installed
             ? TypedResults.Created($"/api/admin/plugins/{outcome.PluginId}", dto)
             : TypedResults.Ok(dto);
     }
+
+    private static string Code(ProblemHttpResult problem) =>
+        problem.ProblemDetails.Extensions.TryGetValue("code", out var code) && code is string s ? s : ErrorCodes.RolloutInvalid;
 
     private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
     {

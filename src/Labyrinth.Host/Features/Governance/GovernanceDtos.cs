@@ -18,7 +18,12 @@ internal sealed record PluginVersionDto(
     bool Active,
     string Name,
     string Description,
-    IReadOnlyDictionary<string, string> Dependencies);
+    IReadOnlyDictionary<string, string> Dependencies)
+{
+    /// <summary>Present when the package was packed past the accessibility gate (see <see cref="Plugins.AccessibilityMark"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Plugins.AccessibilityMark? Accessibility { get; init; }
+}
 
 internal sealed record PluginAdminDto(string Id, string ActiveVersion, bool Enabled, bool Killed, bool UnsignedAllowed, PluginVersionDto[] Versions, string[] Dependents);
 
@@ -38,6 +43,17 @@ internal sealed record TrustedKeyDto(string KeyId, string Name, string PublicKey
 
 internal sealed record AddTrustRequest(string? Name, string? PublicKey);
 
-internal sealed record PolicyDto(string Mode, string[] UnsignedAllowlist);
+internal sealed record PolicyDto(string Mode, string[] UnsignedAllowlist)
+{
+    /// <summary>Whether <c>labyrinth plugin dev</c> may install development versions here, and why.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DevInstallsDto? DevInstalls { get; init; }
+}
 
 internal sealed record PolicyRequest(string[]? UnsignedAllowlist);
+
+/// <summary>A failed build from <c>labyrinth plugin dev</c>, shown on the plugin's open cards.</summary>
+internal sealed record DevBuildFailedRequest(string? Message)
+{
+    public const int MaxMessageChars = 8192;
+}

@@ -221,6 +221,11 @@ internal sealed partial class GovernanceService(
             return VersionNotFound(id, version ?? "(none)");
         }
 
+        if (plugin.ActiveVersion != version && await CurrentRolloutAsync(id, ct) is not null)
+        {
+            return Rollouts.RolloutService.InProgress(id);
+        }
+
         if (plugin.ActiveVersion != version)
         {
             var candidate = VersionRules.TryParse(version)!;
@@ -269,6 +274,11 @@ internal sealed partial class GovernanceService(
         if (removing.Count == 0)
         {
             return VersionNotFound(id, version!);
+        }
+
+        if (await CurrentRolloutAsync(id, ct) is { } rollout && removing.Any(r => r.Version == rollout.FromVersion || r.Version == rollout.ToVersion))
+        {
+            return Rollouts.RolloutService.InProgress(id);
         }
 
         var remaining = rows.Except(removing).ToList();
@@ -423,6 +433,9 @@ internal sealed partial class GovernanceService(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
+    private Task<RolloutEntity?> CurrentRolloutAsync(string id, CancellationToken ct) =>
+        db.Rollouts.AsNoTracking().FirstOrDefaultAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);
+
     private static byte[]? DecodePublicKey(string base64)
     {
         var buffer = new byte[SignatureFile.PublicKeyLength + 3];
@@ -475,11 +488,15 @@ internal sealed partial class GovernanceService(
             .OrderByDescending(v => VersionRules.TryParse(v.Version)!, SemverPrecedence.Instance)
             .Select(v =>
             {
-                var manifest = catalog.FindVersion(v.PluginId, v.Version)?.Manifest;
+                var installed = catalog.FindVersion(v.PluginId, v.Version);
+                var manifest = installed?.Manifest;
                 var fileCount = System.Text.Json.JsonDocument.Parse(v.FilesJson).RootElement.GetArrayLength();
                 return new PluginVersionDto(v.Version, DateTime.SpecifyKind(v.InstalledAt, DateTimeKind.Utc), v.TotalBytes, fileCount, v.Digest,
                     new SignatureDto(v.SignatureStatus, v.KeyName, v.KeyId), v.Killed, v.Version == p.ActiveVersion,
-                    manifest?.Name ?? p.Id, manifest?.Description ?? "", manifest?.Dependencies ?? new Dictionary<string, string>());
+                    manifest?.Name ?? p.Id, manifest?.Description ?? "", manifest?.Dependencies ?? new Dictionary<string, string>())
+                {
+                    Accessibility = installed?.Accessibility,
+                };
             })
             .ToArray();
         return new PluginAdminDto(p.Id, p.ActiveVersion, p.Enabled, p.Killed, unsignedAllowed, versionDtos, [.. DependencyResolver.Dependents(nodes, p.Id)]);

@@ -29,6 +29,37 @@ internal sealed record InstalledVersion(string PluginId, string Version, PluginM
 
     /// <summary>The themes this version ships, validated when it was loaded.</summary>
     public IReadOnlyList<InstalledTheme> Themes { get; init; } = [];
+
+    /// <summary>
+    /// Set when the package was packed past the accessibility gate (<c>--allow-a11y-warnings</c>):
+    /// read from its <c>ACCESSIBILITY.json</c>, whatever the manifest says, and shown as a mark.
+    /// </summary>
+    public AccessibilityMark? Accessibility { get; init; }
+}
+
+/// <summary>A package packed with accessibility problems: how many the gate found.</summary>
+internal sealed record AccessibilityMark(int Findings)
+{
+    public const string MarkerPath = "ACCESSIBILITY.json";
+
+    /// <summary>The mark a package's marker file carries; a marker that does not parse still marks it (unknown count: -1).</summary>
+    public static AccessibilityMark? Read(IReadOnlyDictionary<string, PluginFile> files)
+    {
+        if (!files.TryGetValue(MarkerPath, out var file))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(file.Content);
+            return new(doc.RootElement.TryGetProperty("findings", out var f) && f.ValueKind == JsonValueKind.Array ? f.GetArrayLength() : -1);
+        }
+        catch (JsonException)
+        {
+            return new(-1);
+        }
+    }
 }
 
 /// <summary>A plugin theme: its manifest entry and the complete (resolved) theme.</summary>
@@ -54,7 +85,7 @@ internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Ena
 /// The in-memory view of installed plugins that hot paths (file serving, frames, spawn checks)
 /// read without touching the database. Rebuilt from the database + content store on change.
 /// </summary>
-internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, ILogger<PluginCatalog> logger)
+internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, CompressedVariants variants, ILogger<PluginCatalog> logger)
 {
     private static readonly FrozenSet<string> CompressibleTypes = new[]
     {
@@ -126,7 +157,8 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         var entries = JsonSerializer.Deserialize<List<StoredFile>>(row.FilesJson, JsonSerializerOptions.Web) ?? [];
         // Quality 11 costs ~3 s per MB: worth it for a typical card bundle, not for a package of
         // many MB (a 10 MB / 1,000-file package kept its upload waiting ~25 s).
-        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4;
+        // A development version lives for one save: the fast level keeps the save-to-screen loop short.
+        var bestCompression = entries.Sum(e => e.Bytes) <= LargeFileBytes * 4 && row.SignatureStatus != PluginStore.StatusDev;
         var root = PluginStore.VersionDir(paths, row.PluginId, row.Version);
         var files = new Dictionary<string, PluginFile>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -155,6 +187,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             SignatureStatus = row.SignatureStatus,
             SignedBy = row.KeyName,
             Themes = LoadThemes(row, manifestResult.Manifest, files),
+            Accessibility = AccessibilityMark.Read(files),
         };
         versionCache[key] = version;
         return version;
@@ -183,7 +216,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         return themes;
     }
 
-    private static PluginFile CreateFile(string path, byte[] bytes, bool bestCompression)
+    private PluginFile CreateFile(string path, byte[] bytes, bool bestCompression)
     {
         var contentType = ContentTypes.For(path);
         if (contentType == "text/html")
@@ -191,14 +224,16 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             bytes = FrameDocument.InjectBootstrap(bytes);
         }
 
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         byte[]? br = null, gz = null;
         if (CompressibleTypes.Contains(contentType) && bytes.Length > 256)
         {
             // Brotli's smallest size (quality 11) runs at ~0.3 MB/s: a 6 MB bundle kept an upload
             // waiting ~20 s. Above 256 KiB take the default level (~9 MB/s, ~13% larger).
-            var brotliLevel = bestCompression && bytes.Length <= LargeFileBytes ? CompressionLevel.SmallestSize : CompressionLevel.Optimal;
-            br = Compress(bytes, s => new BrotliStream(s, brotliLevel, leaveOpen: true));
-            gz = Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
+            var smallest = bestCompression && bytes.Length <= LargeFileBytes;
+            br = variants.Get(sha, smallest ? "br-smallest" : "br-optimal", bytes,
+                b => Compress(b, s => new BrotliStream(s, smallest ? CompressionLevel.SmallestSize : CompressionLevel.Optimal, leaveOpen: true)));
+            gz = variants.Get(sha, "gz-smallest", bytes, b => Compress(b, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true)));
             if (br.Length >= bytes.Length)
             {
                 br = null;
@@ -210,8 +245,7 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
             }
         }
 
-        var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes)) + "\"";
-        return new PluginFile(path, bytes, br, gz, etag, contentType);
+        return new PluginFile(path, bytes, br, gz, "\"" + sha + "\"", contentType);
     }
 
     private static byte[] Compress(byte[] bytes, Func<Stream, Stream> create)

@@ -22,7 +22,12 @@ internal sealed record TopicsDto(IReadOnlyList<string> Publish, IReadOnlyList<st
 
 internal sealed record SignatureDto(string Status, string? KeyName);
 
-internal sealed record PluginDto(string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards);
+internal sealed record PluginDto(string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards)
+{
+    /// <summary>Present when the package was packed past the accessibility gate: <c>{ findings }</c> (-1: unknown).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AccessibilityMark? Accessibility { get; init; }
+}
 
 internal sealed record CardLoadReport(string? PluginId, string? Version, string? TypeID, bool Ok, double? LoadMs, string? Error);
 
@@ -48,7 +53,10 @@ internal static class PluginMapping
             FileUrl(plugin.Id, version.Version, c.Entry),
             version.EntryBytes(c),
             c.Capabilities,
-            new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray());
+            new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray())
+    {
+        Accessibility = version.Accessibility,
+    };
 
     public static string FileUrl(string id, string version, string path) => $"/plugins/{id}/{version}/{path}";
 

@@ -4,13 +4,30 @@ namespace Labyrinth.Host.Features.Plugins;
 
 /// <summary>
 /// <c>/hubs/plugins</c>: signed-in browsers listen for <c>pluginKilled</c> (close every window of
-/// it with a notice) and <c>pluginsChanged</c> (refetch /api/plugins). Clients only listen.
+/// it with a notice) and <c>pluginsChanged</c> (refetch /api/plugins); admins also hear
+/// <c>pluginDevBuildFailed</c>. Clients only listen.
 /// </summary>
-internal sealed class PluginsHub : Hub;
+internal sealed class PluginsHub : Hub
+{
+    /// <summary>Admins hear development build failures (only they run <c>labyrinth plugin dev</c>).</summary>
+    public const string AdminsGroup = "admins";
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Context.User?.IsInRole(Auth.Roles.Admin) == true)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, AdminsGroup);
+        }
+
+        await base.OnConnectedAsync();
+    }
+}
 
 internal sealed record PluginKilledMessage(string PluginId, string? Version, string Reason);
 
 internal sealed record PluginsChangedMessage;
+
+internal sealed record DevBuildFailedMessage(string PluginId, string Message);
 
 /// <summary>Pushes governance changes to every connected browser (one server; a backplane is out of scope).</summary>
 internal sealed class PluginEvents(IHubContext<PluginsHub> hub)
@@ -21,4 +38,7 @@ internal sealed class PluginEvents(IHubContext<PluginsHub> hub)
         hub.Clients.All.SendAsync("pluginKilled", new PluginKilledMessage(pluginId, version, reason));
 
     public Task ChangedAsync() => hub.Clients.All.SendAsync("pluginsChanged", new PluginsChangedMessage());
+
+    public Task DevBuildFailedAsync(string pluginId, string message) =>
+        hub.Clients.Group(PluginsHub.AdminsGroup).SendAsync("pluginDevBuildFailed", new DevBuildFailedMessage(pluginId, message));
 }

@@ -34,7 +34,16 @@ internal sealed record ImportProblem(
 /// Who imports and how. <paramref name="DevBuildKeyId"/> is set only for the example plugins: a
 /// version already installed and signed by that (local) key may be replaced in place.
 /// </summary>
-internal sealed record ImportRequest(string Actor, bool AllowRollback, string? DevBuildKeyId = null);
+/// <param name="KeepActive">Install without making it the active version (a staged rollout starts next).</param>
+internal sealed record ImportRequest(string Actor, bool AllowRollback, string? DevBuildKeyId = null, bool KeepActive = false)
+{
+    /// <summary>
+    /// A development version from <c>labyrinth plugin dev</c>: signed or not, it installs as
+    /// <see cref="PluginStore.StatusDev"/> and becomes active whatever its precedence. The caller
+    /// checked the admin, the switch and the <c>x.y.z-dev.N</c> version.
+    /// </summary>
+    public bool Development { get; init; }
+}
 
 internal sealed record ImportOutcome(ImportStatus Status, int HttpStatus, string? PluginId, string? Version, IReadOnlyList<ImportProblem> Problems)
 {
@@ -68,6 +77,9 @@ internal sealed partial class PluginStore(
 {
     public const string StatusTrusted = "trusted";
     public const string StatusUnsignedAllowlisted = "unsigned-allowlisted";
+
+    /// <summary>A development version (<c>x.y.z-dev.N</c>): shown with a "dev" badge everywhere.</summary>
+    public const string StatusDev = "dev";
 
     public static string VersionDir(HostPaths paths, string id, string version)
     {
@@ -120,15 +132,30 @@ internal sealed partial class PluginStore(
             return Rejected(400, null, null, problems);
         }
 
+        if (request.Development && manifest is not null && !Governance.DevInstallPolicy.IsDevVersion(manifest.Version))
+        {
+            return Rejected(400, manifest.Id, manifest.Version, [new(ErrorCodes.DevVersionRequired, PackageReader.ManifestPath, "/version",
+                $"A development install takes only versions like 1.2.3-dev.4; this package is {manifest.Version}. 'labyrinth plugin dev' sets it for you.")]);
+        }
+
         var trust = new TrustStore((await db.TrustedKeys.AsNoTracking().ToListAsync(ct)).Select(k => new TrustedKey(k.Name, Convert.FromBase64String(k.PublicKey))));
         var verdict = PackageSignature.Verify(validation.Files, validation.SignatureBytes, trust);
         string status = StatusTrusted;
         string? keyName = null, keyId = null;
+        if (request.Development && verdict is SignatureVerdict.Unsigned or SignatureVerdict.UntrustedKey or SignatureVerdict.Trusted)
+        {
+            // Development builds are never signed by a release key; a bad signature still refuses.
+            verdict = new SignatureVerdict.Unsigned();
+            status = StatusDev;
+        }
+
         switch (verdict)
         {
             case SignatureVerdict.Trusted t:
                 keyName = t.KeyName;
                 keyId = t.KeyId;
+                break;
+            case SignatureVerdict.Unsigned when request.Development:
                 break;
             case SignatureVerdict.Unsigned:
                 if (manifest is not null && await db.UnsignedAllowlist.AnyAsync(a => a.PluginId == manifest.Id, ct))
@@ -201,7 +228,14 @@ internal sealed partial class PluginStore(
         var candidate = VersionRules.TryParse(version)!;
         var active = plugin is null ? null : VersionRules.TryParse(plugin.ActiveVersion);
         var isRollback = active is not null && VersionRules.IsDowngrade(candidate, active);
-        if (VersionRules.CheckActivation(id, candidate, active, request.AllowRollback) is { } downgrade)
+        if (plugin is not null && plugin.ActiveVersion != version && !request.KeepActive &&
+            await db.Rollouts.AnyAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct))
+        {
+            return Rejected(409, id, version, [new(ErrorCodes.RolloutInProgress, null, "/version",
+                $"{id} has a rollout in progress; promote it or roll it back before installing another version for everyone.")]);
+        }
+
+        if (VersionRules.CheckActivation(id, candidate, active, request.AllowRollback || request.Development) is { } downgrade)
         {
             return Rejected(409, id, version, [new(ErrorCodes.VersionDowngrade, null, "/version", downgrade + " (upload with ?rollback=true).")]);
         }
@@ -241,7 +275,7 @@ internal sealed partial class PluginStore(
         {
             db.Plugins.Add(new PluginEntity { Id = id, ActiveVersion = version, Enabled = true, UpdatedAt = now });
         }
-        else if (plugin.ActiveVersion != version)
+        else if (plugin.ActiveVersion != version && !request.KeepActive)
         {
             plugin.ActiveVersion = version;
             plugin.UpdatedAt = now;

@@ -3,7 +3,9 @@ using System.Text;
 using Labyrinth.Core.Errors;
 using Labyrinth.Core.Plugins;
 using Labyrinth.Host.Features.Audit;
+using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +19,7 @@ internal static partial class PluginsApi
 
     public static IServiceCollection AddPlugins(this IServiceCollection services)
     {
+        services.AddSingleton<CompressedVariants>();
         services.AddSingleton<PluginCatalog>();
         services.AddSingleton<FrameBootstrapFile>();
         services.AddScoped<PluginStore>();
@@ -30,6 +33,7 @@ internal static partial class PluginsApi
     {
         app.MapGet("/api/plugins", ListPlugins).RequireAuthorization().WithTags("Plugins");
         app.MapPost("/api/telemetry/card-load", ReportCardLoad).RequireAuthorization().WithTags("Plugins");
+        app.MapPost("/api/telemetry/card-error", ReportCardError).RequireAuthorization().WithTags("Plugins");
 
         // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so
         // they are public by design; they never contain user data. ShortCircuit answers them in the
@@ -41,15 +45,25 @@ internal static partial class PluginsApi
         return app;
     }
 
-    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog) =>
-        TypedResults.Ok(catalog.All
-            .Where(p => p.IsUsable && p.Active!.Manifest.Cards.Count > 0) // themes-only plugins have nothing to spawn
-            .OrderBy(p => p.Id, StringComparer.Ordinal)
-            .Select(p => PluginMapping.ToDto(p, p.Active!))
+    /// <summary>
+    /// The plugins this person can use, each on the version assigned to them (during a staged
+    /// rollout the new version only for its audience); plugins limited to other groups are left out.
+    /// </summary>
+    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http)
+    {
+        var user = http.User.UserId();
+        return TypedResults.Ok(catalog.All
+            .Where(p => p.IsUsable && access.IsAvailable(user, p.Id))
+            .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p)) is { } v && !p.IsKilled(v.Version) ? v : p.Active!))
+            .Where(p => p.Version.Manifest.Cards.Count > 0) // themes-only plugins have nothing to spawn
+            .OrderBy(p => p.Plugin.Id, StringComparer.Ordinal)
+            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version))
             .ToArray());
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ReportCardLoad(
-        CardLoadReport report, PluginCatalog catalog, LabyrinthMetrics metrics, ILoggerFactory loggers, AuditLog audit, CardFailureThrottle throttle, HttpContext http, CancellationToken ct)
+        CardLoadReport report, PluginCatalog catalog, LabyrinthMetrics metrics, ILoggerFactory loggers, AuditLog audit, CardFailureThrottle throttle, RolloutRecorder rollouts,
+        HttpContext http, CancellationToken ct)
     {
         // Labels come only from installed plugins, so a client cannot blow up metric cardinality.
         var version = report.PluginId is null || report.Version is null ? null : catalog.FindVersion(report.PluginId, report.Version);
@@ -59,6 +73,15 @@ internal static partial class PluginsApi
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.SpawnCardNotFound, "That plugin card is not installed.");
         }
 
+        // A frame that loaded but whose card threw while mounting, or whose code failed to load, is
+        // a mount failure; an error the card raised before it was ready is a card error.
+        var user = http.User.UserId();
+        var cardError = !report.Ok && report.Error is { } e && e.StartsWith("runtime:", StringComparison.Ordinal);
+        await rollouts.RecordAsync(user, version.PluginId, version.Version, report.Ok || cardError ? CardOutcome.Opened : CardOutcome.MountFailed, ct);
+        if (cardError)
+        {
+            await rollouts.RecordAsync(user, version.PluginId, version.Version, CardOutcome.CardError, ct);
+        }
         var logger = loggers.CreateLogger("Labyrinth.Cards");
         var loadMs = report.LoadMs is { } ms && double.IsFinite(ms) && ms >= 0 ? ms : 0;
         metrics.CardMounted(version.PluginId, version.Version, report.Ok, loadMs / 1000.0, version.EntryBytes(card));
@@ -79,6 +102,20 @@ internal static partial class PluginsApi
             }
         }
 
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A card that mounted raised an error (the page reports the first one per open): counted for rollouts.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReportCardError(
+        CardErrorReport report, PluginCatalog catalog, RolloutRecorder rollouts, HttpContext http, CancellationToken ct)
+    {
+        var version = report.PluginId is null || report.Version is null ? null : catalog.FindVersion(report.PluginId, report.Version);
+        if (version is null || report.TypeID is null || version.FindCard(report.TypeID) is null)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.SpawnCardNotFound, "That plugin card is not installed.");
+        }
+
+        await rollouts.RecordAsync(http.User.UserId(), version.PluginId, version.Version, CardOutcome.CardError, ct);
         return TypedResults.NoContent();
     }
 

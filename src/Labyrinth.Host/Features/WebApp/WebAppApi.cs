@@ -20,7 +20,7 @@ internal static class WebAppApi
     {
         ".js", ".mjs", ".cjs", ".css", ".map", ".json", ".webmanifest", ".html", ".htm", ".txt", ".xml", ".wasm",
         ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp",
-        ".woff", ".woff2", ".ttf", ".otf", ".eot", ".br", ".gz", ".zip", ".pdf",
+        ".woff", ".woff2", ".ttf", ".otf", ".eot", ".br", ".gz", ".zip", ".pdf", ".tgz",
     };
 
     /// <summary>

@@ -14,6 +14,10 @@ import type {
   BoardDto,
   BoardSummaryDto,
   CardLoadTelemetry,
+  GroupDto,
+  AvailabilityDto,
+  PluginRolloutDto,
+  StartRolloutRequest,
   PayloadDto,
   PluginAdminDto,
   PluginDto,
@@ -83,6 +87,27 @@ export const boardsApi = {
 export const pluginsApi = {
   list: () => get<PluginDto[]>('/api/plugins'),
   cardLoad: (t: CardLoadTelemetry) => send<void>('POST', '/api/telemetry/card-load', t),
+  /** A card that loaded raised an error (the first one per open); counts toward rollout figures. */
+  cardError: (t: { pluginId: string; version: string; typeID: string }) => send<void>('POST', '/api/telemetry/card-error', t),
+};
+
+/** Groups of people (docs/api.md "Groups"). */
+export const groupsApi = {
+  list: () => get<GroupDto[]>('/api/admin/groups'),
+  create: (name: string) => send<GroupDto>('POST', '/api/admin/groups', { name }),
+  remove: (id: string) => send<void>('DELETE', `/api/admin/groups/${enc(id)}`),
+  addMember: (id: string, userId: string) => send<GroupDto>('POST', `/api/admin/groups/${enc(id)}/members`, { userId }),
+  removeMember: (id: string, userId: string) => send<GroupDto>('DELETE', `/api/admin/groups/${enc(id)}/members/${enc(userId)}`),
+};
+
+/** Availability and staged rollouts of one plugin (docs/api.md "Availability and staged rollouts"). */
+export const rolloutApi = {
+  get: (id: string) => get<PluginRolloutDto>(`/api/admin/plugins/${enc(id)}/rollout`),
+  setAvailability: (id: string, groups: string[] | null) =>
+    send<AvailabilityDto>('PUT', `/api/admin/plugins/${enc(id)}/availability`, { groups }),
+  start: (id: string, req: StartRolloutRequest) => send<PluginRolloutDto>('POST', `/api/admin/plugins/${enc(id)}/rollout`, req),
+  promote: (id: string) => send<PluginRolloutDto>('POST', `/api/admin/plugins/${enc(id)}/rollout/promote`),
+  rollBack: (id: string) => send<PluginRolloutDto>('POST', `/api/admin/plugins/${enc(id)}/rollout/rollback`),
 };
 
 /** Plugin governance (docs/api.md "Plugin governance"). Upload is XHR (progress): see plugin-admin/upload.ts. */

@@ -143,8 +143,15 @@ export interface PluginDto {
   enabled: boolean;
   bundleBytes: number;
   /** Older hosts omit it; treat a missing signature as trusted (they only installed signed code). */
-  signature?: { status: 'trusted' | 'unsigned-allowlisted'; keyName: string | null };
+  signature?: { status: SignatureStatus; keyName: string | null };
   cards: CardTypeDto[];
+  /** Present when the package was packed past the accessibility gate. */
+  accessibility?: AccessibilityMark;
+}
+
+/** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */
+export interface AccessibilityMark {
+  findings: number;
 }
 
 export interface PayloadDto {
@@ -163,7 +170,8 @@ export interface CardLoadTelemetry {
 
 // Plugin governance (admin API, issue 4)
 
-export type SignatureStatus = 'trusted' | 'unsigned-allowlisted';
+/** `dev`: a development version from `labyrinth plugin dev` (x.y.z-dev.N). */
+export type SignatureStatus = 'trusted' | 'unsigned-allowlisted' | 'dev';
 
 export interface SignatureDto {
   status: SignatureStatus;
@@ -183,6 +191,7 @@ export interface PluginVersionDto {
   name: string;
   description: string;
   dependencies: Record<string, string>;
+  accessibility?: AccessibilityMark;
 }
 
 export interface PluginAdminDto {
@@ -341,4 +350,74 @@ export interface ViolationReportDto {
 export interface SnapshotUploadDto {
   mediaType: 'image/png' | 'image/jpeg' | 'image/webp';
   data: string;
+}
+
+// Groups, availability and staged rollouts (docs/api.md "Groups" and "Availability and staged rollouts").
+
+export interface GroupDto {
+  id: string;
+  name: string;
+  createdAt: string;
+  members: { userId: string; userName: string }[];
+  /** Plugins limited to this group (among others, possibly). */
+  plugins: string[];
+}
+
+export interface AvailabilityDto {
+  pluginId: string;
+  /** null: available to everyone. */
+  groups: { id: string; name: string }[] | null;
+}
+
+export interface RolloutSideDto {
+  version: string;
+  opens: number;
+  mountFailures: number;
+  cardErrors: number;
+  bridgeViolations: number;
+  mountFailuresPerThousand: number;
+  cardErrorsPerThousand: number;
+  bridgeViolationsPerThousand: number;
+  people: number;
+  peopleNames: string[];
+}
+
+export interface RateBreachDto {
+  rate: 'mountFailures' | 'cardErrors' | 'bridgeViolations';
+  candidatePerThousand: number;
+  previousPerThousand: number;
+  marginPerThousand: number;
+}
+
+export interface RolloutDto {
+  id: string;
+  pluginId: string;
+  status: 'running' | 'paused' | 'promoted' | 'rolled_back';
+  percent?: number;
+  groups?: { id: string; name: string }[];
+  minOpens: number;
+  marginPerThousand: number;
+  previous: RolloutSideDto;
+  candidate: RolloutSideDto;
+  startedBy: string;
+  startedAt: string;
+  endedBy: string | null;
+  endedAt: string | null;
+  autoRollback: { at: string; breaches: RateBreachDto[] } | null;
+}
+
+export interface PluginRolloutDto {
+  pluginId: string;
+  activeVersion: string;
+  availability: AvailabilityDto;
+  current: RolloutDto | null;
+  last: RolloutDto | null;
+}
+
+export interface StartRolloutRequest {
+  version: string;
+  groups?: string[];
+  percent?: number;
+  minOpens?: number;
+  marginPerThousand?: number;
 }

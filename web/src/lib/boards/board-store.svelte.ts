@@ -111,6 +111,19 @@ export class BoardStore {
     }
   }
 
+  /**
+   * The server moved one card to another version (a development reload): take the window's new
+   * plugin reference and the board's version, leaving every other window, and its live frame, as is.
+   */
+  adoptCardMove(b: BoardDto, wid: string): void {
+    if (b.id !== this.id) return;
+    const moved = b.windows?.find((w) => w.id === wid);
+    const win = this.windows.get(wid);
+    if (!moved?.plugin || !win) return;
+    win.plugin = moved.plugin;
+    this.version = b.version;
+  }
+
   async reload(): Promise<void> {
     if (this.id) await this.open(this.id);
   }

@@ -445,3 +445,23 @@ describe('CardBridge workspace bus', () => {
     expect(sub.got('event')).toEqual([]);
   });
 });
+
+describe('CardBridge developer trace', () => {
+  it('Trace_RecordsBothDirectionsAndRefusalsWithTheirReason', async () => {
+    const { BridgeTrace } = await import('./trace.svelte');
+    const trace = new BridgeTrace();
+    const h = make({ trace });
+    const port = await h.connect();
+    port.postMessage({ type: 'setPayload', payload: { count: 4 } });
+    port.postMessage({ type: 'requestAsset', id: 'a1', assetType: 'pdf' });
+    port.postMessage({ type: 'no-such-message' });
+    await flush();
+    await flush();
+
+    expect(trace.entries.find((e) => e.dir === 'out' && e.type === 'init')).toBeDefined();
+    expect(trace.entries.find((e) => e.dir === 'in' && e.type === 'setPayload')).toMatchObject({ refused: null });
+    expect(trace.lastPayloadBytes).toBe('{"count":4}'.length);
+    expect(trace.entries.find((e) => e.dir === 'out' && e.type === 'response')).toMatchObject({ refused: 'not_requested' });
+    expect(trace.entries.find((e) => e.dir === 'in' && e.type === 'no-such-message')?.refused).toBeTruthy();
+  });
+});

@@ -2,6 +2,7 @@ import type { SelectionSnapshot } from '../ink/types';
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
 import type { FramePool } from './frame-pool';
+import type { BridgeTrace } from './trace.svelte';
 import { isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { bridgeLimits, type BridgeLimits } from './limits';
@@ -42,6 +43,8 @@ export interface CardBridgeOptions {
   loadPayload: () => Promise<unknown>;
   onSetPayload: (payload: unknown) => void;
   onLoadReport?: (r: CardLoadReport) => void;
+  /** The card raised an error after its load was reported (the first one per load): rollout figures count it. */
+  onCardError?: () => void;
   now?: () => number;
   pingIntervalMs?: number;
   /** No pong for this long → "Not responding". */
@@ -75,6 +78,8 @@ export interface CardBridgeOptions {
   onReady?: (joined: (timeoutMs: number) => Promise<boolean>) => void;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
+  /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
+  trace?: BridgeTrace | null;
 }
 
 export { isSafeFrameUrl } from './frames';
@@ -156,6 +161,8 @@ export class CardBridge {
   #container: HTMLElement | null = null;
   #iframe: HTMLIFrameElement | null = null;
   #port: MessagePort | null = null;
+  /** The refusal code of the response being sent (for the trace). */
+  #refusing: string | null = null;
   #guard: MessageGuard | null = null;
   #timer: unknown = null;
   #startedAt = 0;
@@ -163,6 +170,7 @@ export class CardBridge {
   #seq = 0;
   #readySeen = false;
   #reported = false;
+  #errorReported = false;
   #props: Record<string, unknown>;
   #propsKey: string;
   #bounds: Bounds;
@@ -247,6 +255,7 @@ export class CardBridge {
     this.view.suspended = null;
     this.#readySeen = false;
     this.#reported = false;
+    this.#errorReported = false;
     this.view.loadMs = null;
     this.view.cardLoadMs = null;
     this.view.loads++;
@@ -370,6 +379,7 @@ export class CardBridge {
     if (!guard) return;
     const now = this.#now();
     const r = guard.check(data, now);
+    this.options.trace?.record('in', data, now, r.ok ? null : r.reason);
     if (!r.ok) {
       this.#afterReject(r.reason, now);
       return;
@@ -379,6 +389,7 @@ export class CardBridge {
 
   #rejected(reason: RejectReason, now: number): void {
     if (!this.#guard) return;
+    this.options.trace?.record('in', null, now, reason);
     this.#guard.reject(reason, now);
     this.#afterReject(reason, now);
   }
@@ -565,7 +576,12 @@ export class CardBridge {
   }
 
   #refuse(id: string, code: ConstructorParameters<typeof BridgeError>[0], message?: string): void {
-    this.#answer(id, { ok: false, error: toWireError(new BridgeError(code, message), code) });
+    this.#refusing = code;
+    try {
+      this.#answer(id, { ok: false, error: toWireError(new BridgeError(code, message), code) });
+    } finally {
+      this.#refusing = null;
+    }
   }
 
   /** Registers a pending request; `timeoutMs` null = it waits for a person or the service's own timeout. */
@@ -665,7 +681,13 @@ export class CardBridge {
   }
 
   #report(r: CardLoadReport): void {
-    if (this.#reported) return;
+    if (this.#reported) {
+      if (!r.ok && !this.#errorReported) {
+        this.#errorReported = true;
+        this.options.onCardError?.();
+      }
+      return;
+    }
     this.#reported = true;
     this.options.onLoadReport?.(r);
   }
@@ -685,6 +707,8 @@ export class CardBridge {
   };
 
   #send(m: HostMessage, transfer?: Transferable[]): void {
+    // Only a started bridge talks to the card (before that there is no port to record against).
+    if (this.#port) this.options.trace?.record('out', m, this.#now(), this.#refusing);
     try {
       if (transfer && transfer.length > 0) this.#port?.postMessage(m, transfer);
       else this.#port?.postMessage(m);

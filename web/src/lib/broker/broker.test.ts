@@ -219,6 +219,9 @@ describe('toBridgeCode', () => {
     expect(toBridgeCode(undefined)).toBe('upstream_failed');
     expect(toBridgeCode('broker.something_new')).toBe('upstream_failed');
   });
+  it('toBridgeCode_Busy_RateLimited', () => {
+    expect(toBridgeCode('broker.busy')).toBe('rate_limited');
+  });
   it('toBridgeCode_BareCodes_AcceptedLikePrefixed', () => {
     expect(toBridgeCode('rate_limited')).toBe('rate_limited');
     expect(toBridgeCode('broker.response_too_large')).toBe('too_large');

@@ -30,6 +30,8 @@ export function brokerError(code: BrokerErrorCode, message?: string): BridgeErro
  * broker refuses as built (a header it does not forward, a body on a GET, `stream` towards a
  * service without streaming, a path, query or method the service does not allow) is
  * `invalid_request`, and the server's sentence naming the problem reaches the card as the message.
+ * `broker.busy` (the host is behind on writing earlier calls' log; nothing was sent) is
+ * `rate_limited`: the card should wait a moment and try again, exactly as after a rate limit.
  */
 export function toBridgeCode(serverCode: string | undefined | null): BrokerErrorCode {
   const code = (serverCode ?? '').replace(/^broker\./, '');
@@ -45,6 +47,7 @@ export function toBridgeCode(serverCode: string | undefined | null): BrokerError
     case 'service_unavailable':
       return 'not_configured';
     case 'rate_limited':
+    case 'busy':
       return 'rate_limited';
     case 'timeout':
       return 'timeout';

@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { ApiError } from '../api/client';
 import type { BoardStore } from '../boards/board-store.svelte';
+import { BridgeTrace } from '../bridge/trace.svelte';
 import { toasts } from '../toast/toast.svelte';
 import type { CardServices } from './card-services';
 import { canOpen } from './open-cap';
@@ -32,12 +33,18 @@ export class CardDeck {
   readonly live = new Map<string, LiveCard>();
   /** The window whose permissions panel is showing. */
   panelFor = $state<string | null>(null);
+  /** The window whose developer overlay is open (admins; development versions). */
+  devFor = $state<string | null>(null);
+  /** windowId → its bridge traffic record; kept across re-mounts, so a dev reload keeps the history. */
+  readonly #traces = new Map<string, BridgeTrace>();
   /** The card the person asked to remove (confirm showing). */
   removeCandidate = $state<string | null>(null);
   /** Files are being dragged over the page: open cards that take files show a drop zone. */
   draggingFiles = $state(false);
 
   readonly #store: BoardStore;
+  /** Snapshot saves still running (a close may stop waiting for them; the PUT goes on). */
+  readonly #saving = new Map<string, Promise<void>>();
 
   constructor(store: BoardStore) {
     this.#store = store;
@@ -77,7 +84,12 @@ export class CardDeck {
     try {
       const live = this.live.get(id);
       if (live) {
-        await Promise.race([live.closeLive(SNAPSHOT_WAIT_MS).catch(() => {}), new Promise((r) => setTimeout(r, SNAPSHOT_WAIT_MS + 500))]);
+        const saving = live.closeLive(SNAPSHOT_WAIT_MS).catch(() => {});
+        this.#saving.set(id, saving);
+        void saving.then(() => {
+          if (this.#saving.get(id) === saving) this.#saving.delete(id);
+        });
+        await Promise.race([saving, new Promise((r) => setTimeout(r, SNAPSHOT_WAIT_MS + 500))]);
       }
       this.prompts.dismissFor(id);
       await this.#store.flushPayload(id);
@@ -85,6 +97,15 @@ export class CardDeck {
     } finally {
       this.closing.delete(id);
     }
+  }
+
+  /**
+   * Resolves once the card's last snapshot is stored (at once when none is in flight). Revoking
+   * what the card was shown waits for it: the server deletes the picture drawn while the card held
+   * it, and a save landing after that delete would bring the picture back.
+   */
+  snapshotSettled(id: string): Promise<void> {
+    return this.#saving.get(id) ?? Promise.resolve();
   }
 
   snapshotSaved(id: string): void {
@@ -106,7 +127,20 @@ export class CardDeck {
     if (!id) return;
     this.prompts.dismissFor(id);
     if (this.panelFor === id) this.panelFor = null;
+    if (this.devFor === id) this.devFor = null;
+    this.#traces.delete(id);
     await this.#store.closeWindow(id);
+  }
+
+  /** The window's traffic record for the developer overlay, made on first use. */
+  traceFor(id: string): BridgeTrace {
+    let t = this.#traces.get(id);
+    if (!t) this.#traces.set(id, (t = new BridgeTrace()));
+    return t;
+  }
+
+  findTrace(id: string): BridgeTrace | null {
+    return this.#traces.get(id) ?? null;
   }
 
   togglePanel(id: string): void {

@@ -63,11 +63,17 @@ export class CardPermissionsState {
 
   /** Deletes the ink selection the card holds; the board then tells the card (`selectionRevoked`). */
   revokeSelection(): Promise<void> {
-    return this.#change(() => inkApi.revokeSelection(this.boardId, this.windowId), 'Could not revoke the shared selection.');
+    return this.#change(async () => {
+      await this.#hooks.beforeRevokingSelection?.();
+      await inkApi.revokeSelection(this.boardId, this.windowId);
+    }, 'Could not revoke the shared selection.');
   }
 
   revokeAll(): Promise<void> {
-    return this.#change(() => cardsApi.revokeAll(this.boardId, this.windowId), 'Could not revoke the card’s access.');
+    return this.#change(async () => {
+      await this.#hooks.beforeRevokingSelection?.();
+      await cardsApi.revokeAll(this.boardId, this.windowId);
+    }, 'Could not revoke the card’s access.');
   }
 
   /**
@@ -89,8 +95,12 @@ export class CardPermissionsState {
   }
 }
 
-/** What the board does around an update: flush its layout before, reload its document after. */
+/**
+ * What the board does around the panel's changes: flush its layout before an update and reload
+ * its document after; let a closing card's snapshot land before its shared selection is revoked.
+ */
 export interface UpgradeHooks {
   beforeUpgrade?: () => Promise<void>;
   upgraded?: () => Promise<void>;
+  beforeRevokingSelection?: () => Promise<void>;
 }

@@ -2,8 +2,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CardPermissionsDto } from '../api/types';
 
 const calls: string[] = [];
-const api = vi.hoisted(() => ({ permissions: vi.fn(), upgrade: vi.fn() }));
+const api = vi.hoisted(() => ({ permissions: vi.fn(), upgrade: vi.fn(), revokeAll: vi.fn() }));
+const ink = vi.hoisted(() => ({ revokeSelection: vi.fn() }));
 vi.mock('../api/endpoints', () => ({ cardsApi: api }));
+vi.mock('../ink/api', () => ({ inkApi: ink }));
 vi.mock('../toast/toast.svelte', () => ({ toastError: vi.fn() }));
 
 const { CardPermissionsState } = await import('./permissions.svelte');
@@ -26,6 +28,7 @@ function state() {
   return new CardPermissionsState('b', 'w', () => calls.push('changed'), {
     beforeUpgrade: async () => void calls.push('flush'),
     upgraded: async () => void calls.push('reload'),
+    beforeRevokingSelection: async () => void calls.push('snapshot settled'),
   });
 }
 
@@ -65,5 +68,26 @@ describe('CardPermissionsState.update', () => {
 
     expect(api.upgrade).not.toHaveBeenCalled();
     expect(calls).toEqual([]);
+  });
+});
+
+describe('CardPermissionsState revoking the shared selection', () => {
+  beforeEach(() => {
+    calls.length = 0;
+    api.permissions.mockReset().mockResolvedValue(perms(null));
+    ink.revokeSelection.mockReset().mockImplementation(async () => void calls.push('revoke selection'));
+    api.revokeAll.mockReset().mockImplementation(async () => void calls.push('revoke all'));
+  });
+
+  it('waits for the closing card\'s snapshot before revoking (a later save would bring the picture back)', async () => {
+    await state().revokeSelection();
+
+    expect(calls).toEqual(['snapshot settled', 'revoke selection', 'changed']);
+  });
+
+  it('waits for the closing card\'s snapshot before revoking everything', async () => {
+    await state().revokeAll();
+
+    expect(calls).toEqual(['snapshot settled', 'revoke all', 'changed']);
   });
 });

@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { PluginKilledEvent } from '../api/types';
+import { parseDevBuildFailed, type DevBuildFailure } from './dev-reload';
 import { parseKillEvent, retryDelay } from './kill';
 
 export type PluginEventsStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'waiting' | 'stopped';
@@ -21,6 +22,8 @@ export interface PluginEventsOptions {
   onKilled: (ev: PluginKilledEvent) => void;
   /** Installed/enabled/active plugins changed (or we may have missed events while offline). */
   onPluginsChanged: () => void;
+  /** `labyrinth plugin dev` reported a failed build (admins only); the board stamps the live version. */
+  onDevBuildFailed?: (ev: { pluginId: string; message: string }) => void;
 }
 
 type HubConnection = import('@microsoft/signalr').HubConnection;
@@ -35,6 +38,8 @@ export class PluginEvents {
   status = $state<PluginEventsStatus>('idle');
   /** windowId → why its card was stopped. */
   readonly stopped = new SvelteMap<string, StoppedCard>();
+  /** pluginId → its last development build failure, until a newer version goes live. */
+  readonly devFailures = new SvelteMap<string, DevBuildFailure>();
 
   readonly #opts: PluginEventsOptions;
   #conn: HubConnection | null = null;
@@ -76,6 +81,11 @@ export class PluginEvents {
       else console.debug('[plugin-events] unreadable pluginKilled', args);
     });
     conn.on('pluginsChanged', () => this.#opts.onPluginsChanged());
+    conn.on('pluginDevBuildFailed', (...args: unknown[]) => {
+      const ev = parseDevBuildFailed(args);
+      if (ev) this.#opts.onDevBuildFailed?.(ev);
+      else console.debug('[plugin-events] unreadable pluginDevBuildFailed', args);
+    });
     conn.onreconnecting(() => (this.status = 'reconnecting'));
     conn.onreconnected(() => {
       this.status = 'connected';
@@ -123,6 +133,10 @@ export class PluginEvents {
   /** The person asked to try the card again (e.g. after an unkill). */
   resume(windowId: string): void {
     this.stopped.delete(windowId);
+  }
+
+  devFailureFor(pluginId: string): DevBuildFailure | null {
+    return this.devFailures.get(pluginId) ?? null;
   }
 
   stoppedFor(windowId: string): StoppedCard | null {

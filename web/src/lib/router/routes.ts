@@ -45,6 +45,7 @@ export const PAGES = [
   { name: 'my-keys', path: '/keys', title: 'My keys', layout: 'account', icon: '🗝', load: () => import('../vault/MyKeysPage.svelte') },
   { name: 'running-apps', path: '/apps/running', title: 'Running apps', layout: 'account', icon: '⚙', load: () => import('../apps/RunningAppsPage.svelte') },
   { name: 'admin-plugins', path: '/admin/plugins', title: 'Plugins', layout: 'admin', icon: '🧩', load: () => import('../plugin-admin/PluginAdminPage.svelte') },
+  { name: 'admin-groups', path: '/admin/groups', title: 'Groups', layout: 'admin', icon: '🫂', load: () => import('../groups/GroupsPage.svelte') },
   { name: 'admin-users', path: '/admin/users', title: 'Users', layout: 'admin', icon: '👥', load: () => import('../auth/AdminUsersPage.svelte') },
   { name: 'admin-secrets', path: '/admin/secrets', title: 'Secrets', layout: 'admin', icon: '🔑', load: () => import('../vault/SecretsPage.svelte') },
   { name: 'admin-services', path: '/admin/services', title: 'Services', layout: 'admin', icon: '🌐', load: () => import('../vault/ServicesPage.svelte') },

@@ -1,0 +1,51 @@
+"""Starts a server command, times process start -> first 200 from /healthz, then reads its idle RSS.
+
+usage: measure.py <port> <idle-seconds> <cwd> <env-json> <command...>
+Prints one JSON object: {"healthz_ms", "idle_rss_mib", "peak_rss_mib", "exit"}.
+The server is stopped with SIGTERM (graceful) and the time that takes is reported as stop_ms.
+"""
+import http.client, json, os, signal, subprocess, sys, time
+
+port, idle, cwd, env_json = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+cmd = sys.argv[5:]
+env = dict(os.environ); env.update(json.loads(env_json))
+log = open(os.path.join(os.environ.get("START_LOG_DIR", "/tmp"), f"start-{port}-{int(time.time()*1000)}.log"), "wb")
+t0 = time.monotonic()
+p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+healthz = None
+deadline = t0 + 120
+while time.monotonic() < deadline and p.poll() is None:
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        c.request("GET", "/healthz")
+        r = c.getresponse(); r.read(); c.close()
+        if r.status == 200:
+            healthz = (time.monotonic() - t0) * 1000
+            break
+    except OSError:
+        pass
+    time.sleep(0.005)
+
+def rss(field):
+    try:
+        with open(f"/proc/{p.pid}/status") as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+
+idle_rss = peak = None
+if healthz is not None:
+    time.sleep(idle)
+    idle_rss, peak = rss("VmRSS:"), rss("VmHWM:")
+t1 = time.monotonic()
+p.send_signal(signal.SIGTERM)
+try:
+    code = p.wait(timeout=120)
+except subprocess.TimeoutExpired:
+    p.kill(); code = p.wait()
+print(json.dumps({"healthz_ms": None if healthz is None else round(healthz, 1),
+                  "idle_rss_mib": None if idle_rss is None else round(idle_rss, 1),
+                  "peak_rss_mib": None if peak is None else round(peak, 1),
+                  "stop_ms": round((time.monotonic() - t1) * 1000, 1), "exit": code}))

@@ -1,0 +1,47 @@
+using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Features.Governance;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Labyrinth.Host.Features.Rollouts;
+
+/// <summary>
+/// Per-plugin availability and staged rollouts (docs/api.md, "Availability and staged rollouts"),
+/// admins only; and the card-error report browsers send for the rollout figures.
+/// </summary>
+internal static class RolloutsApi
+{
+    public static IServiceCollection AddRollouts(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RolloutOptions>()
+            .Bind(configuration.GetSection("Labyrinth:Rollouts"))
+            .Validate(o => Core.Rollouts.RolloutRules.CheckPolicy(o.MinOpens, o.MarginPerThousand) is null,
+                "Labyrinth:Rollouts: MinOpens is 1–100000 and MarginPerThousand 0–1000.")
+            .ValidateOnStart();
+        services.AddSingleton<PluginAccess>();
+        services.AddSingleton<RolloutReportLimiter>();
+        services.AddScoped<RolloutService>();
+        services.AddScoped<RolloutRecorder>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRollouts(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin/plugins/{id}").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
+        admin.MapPut("/availability", (string id, AvailabilityRequest body, RolloutService r, HttpContext http, CancellationToken ct) =>
+            Answer(r.SetAvailabilityAsync(id, body.Groups, GovernanceApi.Actor(http), ct)));
+        admin.MapGet("/rollout", (string id, RolloutService r, CancellationToken ct) => Answer(r.GetAsync(id, ct)));
+        admin.MapPost("/rollout", (string id, StartRolloutRequest body, RolloutService r, HttpContext http, CancellationToken ct) =>
+            Answer(r.StartAsync(id, body, GovernanceApi.Actor(http), ct)));
+        admin.MapPost("/rollout/promote", (string id, RolloutService r, HttpContext http, CancellationToken ct) =>
+            Answer(r.PromoteAsync(id, GovernanceApi.Actor(http), ct)));
+        admin.MapPost("/rollout/rollback", (string id, RolloutService r, HttpContext http, CancellationToken ct) =>
+            Answer(r.RollBackAsync(id, GovernanceApi.Actor(http), ct)));
+        return app;
+    }
+
+    private static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(Task<Outcome<T>> task)
+    {
+        var outcome = await task;
+        return outcome.Problem is { } p ? p : TypedResults.Ok(outcome.Value!);
+    }
+}
