@@ -52,9 +52,21 @@ public sealed class AppServiceTests(E2EEnvironment env)
             await Expect(status).ToHaveAttributeAsync("data-code", "api.invalid_input");
             await Expect(status).ToContainTextAsync("/zones/3");
 
-            // What runs, for whom: the person's Running apps list.
-            var running = await Ui.ApiAsync(page, "GET", "/api/apps/running");
-            Assert.Contains(Provider, running.Text, StringComparison.Ordinal);
+            // What runs, for whom: Running apps in another tab of the same person; Stop ends it in the
+            // board's tab, and the clock's next call starts it again.
+            var panel = await context.NewPageAsync();
+            await panel.GotoAsync("/apps/running");
+            var row = panel.Locator($"[data-testid=running-row][data-plugin-id='{Provider}']");
+            await Expect(row).ToHaveCountAsync(1);
+            await Expect(row).ToContainTextAsync("main");
+            await Ui.ScreenshotAsync(panel, "apps-02-running-apps");
+            var since = (await row.GetAttributeAsync("data-since"))!;
+            await row.GetByTestId("running-stop").ClickAsync();
+            // Stopped in the board's tab, then started afresh by the clock's next call: a new service since then.
+            await Expect(row).Not.ToHaveAttributeAsync("data-since", since, new() { Timeout = 30_000 });
+            await Expect(serviceFrame).ToHaveCountAsync(1);
+            await Expect(Card(win).GetByTestId("clock-status")).ToHaveAttributeAsync("data-code", new System.Text.RegularExpressions.Regex("ok|api.invalid_input"));
+            await panel.CloseAsync();
 
             // An admin kills the provider: its frame goes at once and the card's next call says why.
             Assert.Equal(200, (await Ui.ApiAsync(page, "POST", $"/api/admin/plugins/{Provider}/kill", new { reason = "E2E" })).Status);
@@ -64,7 +76,7 @@ public sealed class AppServiceTests(E2EEnvironment env)
                 await Expect(status).ToHaveAttributeAsync("data-code", "api.provider_unavailable");
                 var after = await Ui.ApiAsync(page, "GET", "/api/apps/running");
                 Assert.DoesNotContain(Provider, after.Text, StringComparison.Ordinal);
-                await Ui.ScreenshotAsync(page, "apps-02-provider-killed");
+                await Ui.ScreenshotAsync(page, "apps-03-provider-killed");
             }
             finally
             {

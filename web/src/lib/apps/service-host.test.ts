@@ -129,16 +129,18 @@ describe('ServiceHost', () => {
     expect(host.list()).toEqual([]);
   });
 
-  it('StopByThePerson_KeepsItListedAsStopped_AndRestartStartsItAgain', async () => {
+  it('StopByThePerson_KeepsItListedAsStopped_NextNeedOrRestartStartsItAgain', async () => {
     const { host, frames, reasons } = setup();
     void host.ensure('dev.clock');
     host.stop('dev.clock', 'stopped', 'main');
     expect(frames[0]!.deactivated).toBe('stopped');
     expect(host.list()[0]!.state).toBe('stopped');
-    await expect(host.ensure('dev.clock')).resolves.toBe(false);
-    const again = host.restart('dev.clock', 'main');
+    const needed = host.ensure('dev.clock');
     frames[1]!.resolve(true);
+    await expect(needed).resolves.toBe(true);
+    const again = host.restart('dev.clock', 'main');
+    frames[2]!.resolve(true);
     await expect(again).resolves.toBe(true);
-    expect(reasons).toEqual(['started', 'restarted']);
+    expect(reasons).toEqual(['started', 'started', 'restarted']);
   });
 });

@@ -99,7 +99,7 @@ export class ServiceHost {
 
   /**
    * Makes sure the service answering `pluginId`'s API (or `serviceId`) runs here; resolves whether
-   * it is ready. A failed service (too many crashes) is not started again by a call.
+   * it is ready. A failed service (too many crashes) is not started again by a call; a stopped one is.
    */
   ensure(pluginId: string, serviceId?: string, reason: ActivateReason = 'started'): Promise<boolean> {
     const app = this.#o.apps().find((a) => a.pluginId === pluginId);
@@ -110,8 +110,10 @@ export class ServiceHost {
     let e = this.#entries.get(k);
     if (e) {
       e.lastUse = this.#now();
-      if (e.state === 'failed' || e.state === 'stopped') return Promise.resolve(false);
-      return e.ready;
+      // A failed service waits for a person's Restart; one the person stopped starts again when something needs it.
+      if (e.state === 'failed') return Promise.resolve(false);
+      if (e.state !== 'stopped') return e.ready;
+      this.#entries.delete(k);
     }
     e = {
       app, service, frame: null, state: 'starting', since: this.#now(), startedAt: 0, lastUse: this.#now(), crashes: 0, restarts: 0, lastError: null,
