@@ -66,6 +66,14 @@ public sealed class AppServiceTests(E2EEnvironment env)
             await Expect(row).Not.ToHaveAttributeAsync("data-since", since, new() { Timeout = 30_000 });
             await Expect(serviceFrame).ToHaveCountAsync(1);
             await Expect(Card(win).GetByTestId("clock-status")).ToHaveAttributeAsync("data-code", new System.Text.RegularExpressions.Regex("ok|api.invalid_input"));
+
+            // The admin's view of the provider: its API documented from the manifest, and its log.
+            await panel.GotoAsync("/admin/plugins");
+            await AdminUi.PluginRow(panel, Provider).GetByTestId("plugin-versions").ClickAsync();
+            var app = panel.Locator($"[data-testid=plugin-app][data-plugin-id='{Provider}']");
+            await Expect(app.Locator("[data-testid=api-method][data-method=formatTimes]")).ToBeVisibleAsync();
+            await Expect(app.GetByTestId("plugin-log")).ToContainTextAsync("Time zones service started");
+            await Ui.ScreenshotAsync(panel, "apps-03-admin-api-and-log");
             await panel.CloseAsync();
 
             // An admin kills the provider: its frame goes at once and the card's next call says why.
@@ -76,7 +84,7 @@ public sealed class AppServiceTests(E2EEnvironment env)
                 await Expect(status).ToHaveAttributeAsync("data-code", "api.provider_unavailable");
                 var after = await Ui.ApiAsync(page, "GET", "/api/apps/running");
                 Assert.DoesNotContain(Provider, after.Text, StringComparison.Ordinal);
-                await Ui.ScreenshotAsync(page, "apps-03-provider-killed");
+                await Ui.ScreenshotAsync(page, "apps-04-provider-killed");
             }
             finally
             {
