@@ -74,6 +74,34 @@ public sealed class AppGovernanceTests(AppsApp shared) : IClassFixture<AppsApp>
     }
 
     [Fact]
+    public async Task ProviderLimitedToAGroupThePersonIsNotIn_NeitherRunsNorAnswersForThem()
+    {
+        var person = await BusPerson.CreateAsync(shared.Cards);
+        await using var tab = await person.OpenTabAsync();
+        BusAcks.Ok(await tab.JoinAsync("card", await AppsApp.CallerCardAsync(person)));
+        using (var group = await shared.Cards.Admin.PostAsJsonAsync("/api/admin/groups", new { name = "g" + Guid.NewGuid().ToString("N")[..8] }))
+        {
+            await Expect.StatusAsync(HttpStatusCode.Created, group);
+            var groupId = (await group.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            using var limited = await shared.Cards.Admin.PutAsJsonAsync($"/api/admin/plugins/{AppsApp.Provider}/availability", new { groups = new[] { groupId } });
+            Assert.True(limited.IsSuccessStatusCode, $"availability: {limited.StatusCode}");
+        }
+
+        try
+        {
+            BusAcks.Refused("bus.member_not_found", await tab.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+            BusAcks.Refused("api.provider_unavailable", await tab.CallAsync("card", "q1", AppsApp.Provider, "echo", 1));
+            var apps = await person.Client.GetFromJsonAsync<JsonElement[]>("/api/apps");
+            Assert.DoesNotContain(apps!, a => a.GetProperty("pluginId").GetString() == AppsApp.Provider);
+        }
+        finally
+        {
+            using var everyone = await shared.Cards.Admin.PutAsJsonAsync($"/api/admin/plugins/{AppsApp.Provider}/availability", new { groups = (Guid[]?)null });
+            Assert.True(everyone.IsSuccessStatusCode, $"availability: {everyone.StatusCode}");
+        }
+    }
+
+    [Fact]
     public async Task ServiceFrame_IsServedWithTheCardCsp_AndTheServiceEntry()
     {
         using var response = await shared.Cards.App.CreateClient().GetAsync($"/cards/service/{AppsApp.Provider}/1.0.0/main");

@@ -43,13 +43,22 @@ internal static class AppsApi
         return app;
     }
 
-    /// <summary>Enabled plugins with services or an API: where each service's frame is and the method schemas the page validates with.</summary>
-    private static Ok<AppDto[]> ListApps(PluginCatalog catalog) =>
-        TypedResults.Ok(catalog.All
-            .Where(p => p.IsUsable && (p.Active!.Manifest.Services.Count > 0 || p.Active.Manifest.Api is not null))
-            .OrderBy(p => p.Id, StringComparer.Ordinal)
-            .Select(p => ToDto(p.Id, p.Active!))
+    /// <summary>
+    /// Enabled plugins with services or an API that this person may use, in their version (the
+    /// active one, or theirs during a rollout): where each service's frame is and the method schemas
+    /// the page validates with.
+    /// </summary>
+    private static Ok<AppDto[]> ListApps(PluginCatalog catalog, Rollouts.PluginAccess access, HttpContext http)
+    {
+        var user = http.User.UserId();
+        return TypedResults.Ok(catalog.All
+            .Where(p => p.IsUsable && access.IsAvailable(user, p.Id))
+            .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p))))
+            .Where(x => x.Version is { } v && !x.Plugin.IsKilled(v.Version) && (v.Manifest.Services.Count > 0 || v.Manifest.Api is not null))
+            .OrderBy(x => x.Plugin.Id, StringComparer.Ordinal)
+            .Select(x => ToDto(x.Plugin.Id, x.Version!))
             .ToArray());
+    }
 
     private static async Task<Results<Ok<RunningServiceDto[]>, ForbidHttpResult>> Running(bool? all, BusRelay relay, LabyrinthDb db, HttpContext http, CancellationToken ct)
     {

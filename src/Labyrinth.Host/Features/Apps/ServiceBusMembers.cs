@@ -8,7 +8,7 @@ namespace Labyrinth.Host.Features.Apps;
 /// version of an enabled plugin's service. Topics and capabilities come from that version's
 /// manifest; grants are the admin's (<see cref="ServiceGrants"/>).
 /// </summary>
-internal sealed class ServiceBusMembers(PluginCatalog catalog, ServiceGrants grants, ServiceGrantSignals signals) : IBusMemberSource
+internal sealed class ServiceBusMembers(PluginCatalog catalog, Rollouts.PluginAccess access, ServiceGrants grants, ServiceGrantSignals signals) : IBusMemberSource
 {
     public const string MemberKind = "service";
 
@@ -18,15 +18,17 @@ internal sealed class ServiceBusMembers(PluginCatalog catalog, ServiceGrants gra
     {
         ArgumentNullException.ThrowIfNull(member);
         if (member.PluginId is not { Length: > 0 and <= 200 } pluginId || member.ServiceId is not { Length: > 0 and <= 64 } serviceId
-            || catalog.Find(pluginId) is not { } plugin || !plugin.IsUsable || member.Version != plugin.ActiveVersion
-            || plugin.Active!.Manifest.FindService(serviceId) is not { } service)
+            || catalog.Find(pluginId) is not { } plugin || !plugin.IsUsable || !access.IsAvailable(userId, pluginId)
+            || member.Version != access.AssignedVersion(userId, plugin)
+            || plugin.Versions.GetValueOrDefault(member.Version)?.Manifest.FindService(serviceId) is not { } service || plugin.IsKilled(member.Version))
         {
-            // Only the active version runs: after an upgrade the page restarts the service on it.
+            // Only the person's version runs (the active one, or theirs during a rollout): after an
+            // upgrade the page restarts the service on it.
             return Task.FromResult<BusMemberIdentity?>(null);
         }
 
         return Task.FromResult<BusMemberIdentity?>(new BusMemberIdentity(
-            Kind, $"service:{pluginId}/{serviceId}", pluginId, plugin.ActiveVersion, "service:" + serviceId, service.Topics, service)
+            Kind, $"service:{pluginId}/{serviceId}", pluginId, member.Version, "service:" + serviceId, service.Topics, service)
         {
             Capabilities = service.Capabilities,
             ServiceId = serviceId,

@@ -128,12 +128,14 @@ internal sealed partial class BusRelay
         }
 
         var provider = catalog.Find(request.PluginId);
-        if (provider is null || !provider.IsUsable)
+        if (provider is null || !provider.IsUsable || !access.IsAvailable(member.UserId, provider.Id) || !access.IsAvailable(member.UserId, caller.PluginId))
         {
-            return (Refuse(ErrorCodes.ApiProviderUnavailable, $"{request.PluginId} is not installed, or an admin disabled or stopped it."), null);
+            return (Refuse(ErrorCodes.ApiProviderUnavailable, $"{request.PluginId} is not installed, not available to you, or an admin disabled or stopped it."), null);
         }
 
-        var api = provider.Active!.Manifest.Api;
+        // The provider's version for this person (theirs during a rollout), like their cards'.
+        var providerVersion = access.AssignedVersion(member.UserId, provider);
+        var api = provider.Versions.GetValueOrDefault(providerVersion)?.Manifest.Api;
         if (api is null || !api.Methods.TryGetValue(methodName, out var method))
         {
             return (Refuse(ErrorCodes.ApiUnknownMethod, api is null
@@ -170,7 +172,7 @@ internal sealed partial class BusRelay
         {
             // The caller's own tab first: the call never leaves the machine it was made on when it can help it.
             var candidates = ws.Members.Values.Where(m => m.Identity.Kind == ServiceBusMembers.MemberKind && m.Identity.PluginId == provider.Id
-                && m.Identity.Version == provider.ActiveVersion && m.Identity.ServiceId == api.ServiceId);
+                && m.Identity.Version == providerVersion && m.Identity.ServiceId == api.ServiceId);
             answerer = candidates.OrderBy(m => m.ConnectionId == connectionId ? 0 : 1).FirstOrDefault();
             if (answerer is null)
             {
@@ -178,7 +180,7 @@ internal sealed partial class BusRelay
                 return (BusAck.Refused(ErrorCodes.ApiProviderUnavailable, $"{provider.Id}'s service is not running in any of your tabs."), info);
             }
 
-            route = new CallRoute(ws.NextId("c"), connectionId, handle!, request.Id!, answerer.Key, info, method, provider.ActiveVersion)
+            route = new CallRoute(ws.NextId("c"), connectionId, handle!, request.Id!, answerer.Key, info, method, providerVersion)
             {
                 UserId = member.UserId,
                 UserName = userName,
@@ -341,7 +343,9 @@ internal sealed partial class BusRelay
 
     private bool IsEvicted(Member member) =>
         BusMemberState.IsStopped(catalog, member.Identity)
-        || (member.Identity.Kind == ServiceBusMembers.MemberKind && catalog.Find(member.Identity.PluginId)?.ActiveVersion != member.Identity.Version);
+        || (member.Identity.Kind == ServiceBusMembers.MemberKind
+            && (catalog.Find(member.Identity.PluginId) is not { } plugin || !access.IsAvailable(member.UserId, plugin.Id)
+                || access.AssignedVersion(member.UserId, plugin) != member.Identity.Version));
 
     /// <summary>Calls a leaving member was answering (failed to their callers) or had made (dropped: nobody waits).</summary>
     private static List<CallRoute> TakeCallsLocked(Workspace ws, Member member)

@@ -18,8 +18,8 @@ namespace Labyrinth.Host.Features.Bus;
 /// its grant come from the host's own records, payloads are measured, and rates are per plugin.
 /// </summary>
 internal sealed partial class BusRelay(
-    IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, Apps.PluginLogs logs, Observability.LabyrinthMetrics metrics,
-    ILogger<BusRelay> logger)
+    IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, Rollouts.PluginAccess access, Apps.PluginLogs logs,
+    Observability.LabyrinthMetrics metrics, ILogger<BusRelay> logger)
 {
     private const char Separator = '|';
 
