@@ -8,6 +8,11 @@ S="$BENCH_DIR/serve"
 HOST_PORT=${HOST_PORT:-5181}; NGINX_PORT=5182; FLASK_PORT=5183; GUNI_PORT=5184
 WRK_ARGS=(-t2 -c50 -d"${WRK_DURATION:-10s}" --latency)
 REL="plugins/dev.labyrinth.bench/1.0.0/cards/bundle.js"
+# The host serves plugin files only on the plugin version's own card origin ({label}.cards.localhost,
+# docs/operations.md "Card origins"): its requests carry that Host header; the label is
+# lower-case base32 of SHA-256("id\nversion"), first 20 characters (CardOrigins.Label).
+CARD_LABEL=$(python3 -c 'import base64,hashlib; print(base64.b32encode(hashlib.sha256(b"dev.labyrinth.bench\n1.0.0").digest()).decode().lower()[:20])')
+HOST_HDR=(-H "Host: $CARD_LABEL.cards.localhost:$HOST_PORT")
 
 need wrk wrk; need nginx nginx-light; need brotli brotli; need curl curl
 need_file /usr/lib/nginx/modules/ngx_http_brotli_static_module.so libnginx-mod-http-brotli-static
@@ -66,7 +71,8 @@ if "$PY" -c 'import gunicorn' 2>/dev/null; then
   (cd "$S" && BENCH_PLUGINS_ROOT="$W/plugins" exec "$PY" -m gunicorn -w "$(nproc)" -b "127.0.0.1:$GUNI_PORT" --log-level warning \
       "flask_seed_app:app" ) >"$OUT/gunicorn.log" 2>&1 & pids+=($!)
 fi
-wait_http "http://127.0.0.1:$HOST_PORT/plugins/dev.labyrinth.bench/1.0.0/cards/bundle.js" 300
+for _ in $(seq 1 300); do curl -fsS -o /dev/null "${HOST_HDR[@]}" "http://127.0.0.1:$HOST_PORT/$REL" 2>/dev/null && break; sleep 0.2; done
+curl -fsS -o /dev/null "${HOST_HDR[@]}" "http://127.0.0.1:$HOST_PORT/$REL" || { log "the host does not serve $REL on its card origin"; exit 1; }
 wait_http "http://127.0.0.1:$NGINX_PORT/$REL"
 wait_http "http://127.0.0.1:$FLASK_PORT/$REL"
 [ $HAVE_GUNI = 1 ] && { wait_http "http://127.0.0.1:$GUNI_PORT/$REL" || HAVE_GUNI=0; }
@@ -76,13 +82,14 @@ wait_http "http://127.0.0.1:$FLASK_PORT/$REL"
   for name in host nginx flask $([ $HAVE_GUNI = 1 ] && echo gunicorn); do
     case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; flask) p=$FLASK_PORT;; gunicorn) p=$GUNI_PORT;; esac
     u="http://127.0.0.1:$p/$REL"
-    sum=$(curl -fsS "$u" | sha256sum | cut -c1-16)
-    enc=$(curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br' "$u" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding"{print $2}')
-    brlen=$(curl -fsS -H 'Accept-Encoding: br' "$u" | wc -c)
+    at=(); [ $name = host ] && at=("${HOST_HDR[@]}")
+    sum=$(curl -fsS "${at[@]}" "$u" | sha256sum | cut -c1-16)
+    enc=$(curl -fsS -o /dev/null -D - "${at[@]}" -H 'Accept-Encoding: br' "$u" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding"{print $2}')
+    brlen=$(curl -fsS "${at[@]}" -H 'Accept-Encoding: br' "$u" | wc -c)
     echo "$name sha256=$sum br-request: content-encoding=${enc:-identity} body=${brlen}B"
   done
   echo "--- host response headers (br):"
-  curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br' "http://127.0.0.1:$HOST_PORT/$REL" | tr -d '\r'
+  curl -fsS -o /dev/null -D - "${HOST_HDR[@]}" -H 'Accept-Encoding: br' "http://127.0.0.1:$HOST_PORT/$REL" | tr -d '\r'
 } | tee "$OUT/serve-sanity.txt" >&2
 
 # 4. wrk, same settings for every server. The machine may be shared, so the servers are measured
@@ -91,7 +98,8 @@ warm() { wrk -t2 -c50 -d2s "$@" >/dev/null 2>&1 || true; }
 SERVERS=(host nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
 for name in host nginx; do
   case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; esac
-  warm "http://127.0.0.1:$p/$REL"; warm -H 'Accept-Encoding: br' "http://127.0.0.1:$p/$REL"
+  at=(); [ $name = host ] && at=("${HOST_HDR[@]}")
+  warm "${at[@]}" "http://127.0.0.1:$p/$REL"; warm "${at[@]}" -H 'Accept-Encoding: br' "http://127.0.0.1:$p/$REL"
 done
 echo "[" >"$OUT/serve.json"; first=1
 for round in $(seq 1 "${ROUNDS:-3}"); do
@@ -100,6 +108,7 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
     u="http://127.0.0.1:$p/$REL"
     for enc in identity br; do
       hdr=(); [ $enc = br ] && hdr=(-H 'Accept-Encoding: br')
+      [ $name = host ] && hdr+=("${HOST_HDR[@]}")
       load=$(cut -d' ' -f1 /proc/loadavg)
       log "round $round (load $load): wrk ${WRK_ARGS[*]} ${hdr[*]} $u"
       wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$u" >"$OUT/wrk-$name-$enc-$round.txt" 2>&1

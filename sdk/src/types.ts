@@ -713,15 +713,15 @@ export type CardErrorCode = 'mount_failed' | 'load_failed' | 'runtime';
 // Bridge messages (docs/api.md, "Bridge protocol"). Sent over the MessagePort.
 // ---------------------------------------------------------------------------------------------
 
-/** Window message from the host page that transfers the port (exactly one, first only). */
-export interface ConnectMessage {
-  type: 'labyrinth:connect';
-  protocol: 1;
-}
-
-/** Window message from the frame to its parent: "I can take the port now". */
-export interface FrameReadyMessage {
-  type: 'labyrinth:frame-ready';
+/**
+ * The one window message of the protocol: the bootstrap posts it to `window.parent` first thing,
+ * transferring one end of the bridge channel. The host reads only the event's `source` and
+ * `ports` (never its data, so a card cannot stall the host page with a huge message), takes the
+ * first port its frame offers, and treats any later port from that frame as a navigation.
+ */
+export interface HelloMessage {
+  type: 'labyrinth:hello';
+  protocol: 2;
 }
 
 /** Error carried by a failed `response`. */
@@ -760,6 +760,11 @@ export interface NetworkChunkMessage { type: 'networkChunk'; id: string; data: s
 /** The card is closing: answer {@link SnapshotMessage} with an image of at most `maxBytes`. */
 export interface CaptureSnapshotMessage { type: 'captureSnapshot'; id: string; maxBytes: number }
 export interface GrantsChangedMessage { type: 'grantsChanged'; capabilities: string[] }
+/**
+ * The person entered the card (clicked into it, opened it, pressed Enter on it) or left it. Until
+ * entered, the bootstrap keeps `focus()` from taking keyboard focus. Handled by the bootstrap.
+ */
+export interface SetFocusAllowedMessage { type: 'setFocusAllowed'; allowed: boolean }
 /** The person dropped an asset on the open card (an explicit grant). */
 export interface PushAssetMessage { type: 'pushAsset'; asset: AssetHandle }
 /** Host → card, only after an explicit user action (CSC §6.1 pushSelectionSnapshot); `image.data` is transferred. */
@@ -791,6 +796,7 @@ export type HostToCardMessage =
   | NetworkChunkMessage
   | CaptureSnapshotMessage
   | GrantsChangedMessage
+  | SetFocusAllowedMessage
   | PushAssetMessage
   | PushSelectionSnapshotMessage
   | SelectionRevokedMessage
@@ -839,6 +845,10 @@ export interface DeactivatedMessage { type: 'deactivated' }
 export interface ExportRequestedMessage { type: 'exportRequested'; kind: string; data?: JsonValue }
 /** Answer to {@link CaptureSnapshotMessage}: `data:image/(png|jpeg|webp);base64,…`, ≤ 280,000 chars. */
 export interface SnapshotMessage { type: 'snapshot'; id: string; dataUrl: string }
+/** The bootstrap kept the card from taking focus it was not given (the host counts `focus_steal`). */
+export interface FocusBlockedMessage { type: 'focusBlocked' }
+/** The person pressed Escape in the card and the card did not handle it: focus goes back to the host. */
+export interface FocusLeaveMessage { type: 'focusLeave' }
 
 /** Every message a card may send on the port. */
 export type CardToHostMessage =
@@ -863,7 +873,9 @@ export type CardToHostMessage =
   | SnapshotMessage
   | LogMessage
   | ApiAnswerMessage
-  | DeactivatedMessage;
+  | DeactivatedMessage
+  | FocusBlockedMessage
+  | FocusLeaveMessage;
 
 /** Discriminant of {@link HostToCardMessage}. */
 export type HostToCardType = HostToCardMessage['type'];

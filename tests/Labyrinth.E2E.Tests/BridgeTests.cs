@@ -17,6 +17,7 @@ public sealed class BridgeTests(E2EEnvironment env)
     private static async Task<string> RunAsync(ILocator win, string attack)
     {
         var row = Row(win, attack);
+        await CardUi.EnterAsync(win);
         await row.Locator("button").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 15_000 });
         return (await row.GetAttributeAsync("data-code"))!;
@@ -50,6 +51,7 @@ public sealed class BridgeTests(E2EEnvironment env)
 
             // A declared topic without the grant: the host asks the person; the call itself stays refused.
             var subscribe = Row(win, "subscribe-declared");
+            await CardUi.EnterAsync(win);
             await subscribe.Locator("button").ClickAsync();
             await AnswerConsentAsync(page, allow: false);
             await Expect(subscribe).ToHaveAttributeAsync("data-code", "not_granted");
@@ -58,6 +60,7 @@ public sealed class BridgeTests(E2EEnvironment env)
             // openai ships switched off and without a key): no "allow?" that could not work — the
             // host says so, and the card gets `not_configured`.
             var network = Row(win, "network");
+            await CardUi.EnterAsync(win);
             await network.Locator("button").ClickAsync();
             var notice = page.GetByTestId("card-notice");
             await Expect(notice.GetByTestId("card-notice-message")).ToContainTextAsync("openai", new() { IgnoreCase = true });
@@ -91,6 +94,7 @@ public sealed class BridgeTests(E2EEnvironment env)
             var win = await Ui.SpawnAsync(page, "attacker");
             await Expect(Row(win, "flood")).ToBeVisibleAsync();
 
+            await CardUi.EnterAsync(win);
             await Row(win, "flood").Locator("button").ClickAsync();
 
             var reason = win.GetByTestId("card-suspended-reason");
@@ -127,6 +131,7 @@ public sealed class BridgeTests(E2EEnvironment env)
 
             // The listener asks; the person allows; its retry is accepted.
             var subscribe = Row(listener, "subscribe-declared");
+            await CardUi.EnterAsync(listener);
             await subscribe.Locator("button").ClickAsync();
             await AnswerConsentAsync(page, allow: true);
             await Expect(subscribe).ToHaveAttributeAsync("data-code", "not_granted");
@@ -134,6 +139,7 @@ public sealed class BridgeTests(E2EEnvironment env)
             Assert.Equal("ok", await RunAsync(listener, "subscribe-declared"));
 
             // The sender has no grant yet: its publish is dropped (and the person is asked).
+            await CardUi.EnterAsync(sender);
             await Row(sender, "publish-declared").Locator("button").ClickAsync();
             await AnswerConsentAsync(page, allow: true);
             await Expect(sender.FrameLocator("iframe").GetByTestId("probe-received")).ToContainTextAsync("\"grantsChanged\"");

@@ -23,6 +23,8 @@ public sealed class BusTests(E2EEnvironment env)
         await page.ReloadAsync();
         var win = Ui.Window(page, windowId);
         await Expect(Card(win).GetByTestId("bus-listen")).ToBeVisibleAsync();
+        // Opened by the reload, nobody entered it yet: the person enters it before using it.
+        await CardUi.EnterAsync(win);
         return win;
     }
 

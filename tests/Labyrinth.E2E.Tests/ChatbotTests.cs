@@ -150,6 +150,8 @@ public sealed class ChatbotTests(E2EEnvironment env)
             Assert.Equal("broker.not_granted", direct.Code);
 
             // The next send fails and the card says why. (The host may ask again first: the person declines.)
+            // The person used the panel, so they enter the card again before typing in it.
+            await CardUi.EnterAsync(win);
             await card.GetByTestId("chat-input").FillAsync("Again?");
             await card.GetByTestId("chat-send").ClickAsync();
             var error = card.GetByTestId("chat-error");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -41,6 +42,8 @@ public sealed class GovernanceTests(E2EEnvironment env)
             var win = await Ui.SpawnAsync(pageA, "hello");
             var count = win.FrameLocator("iframe[title*='Hello']").GetByTestId("count");
             await Expect(count).ToBeVisibleAsync();
+            // Its files live on its card origin (where its frame is), never on the host's.
+            var cardHost = new Uri(await CardUi.Frame(win).GetAttributeAsync("src") ?? "").Authority;
             await hubReady.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
             // B: the admin kills hello with a reason.
@@ -60,12 +63,17 @@ public sealed class GovernanceTests(E2EEnvironment env)
             await Expect(win.Locator("iframe")).ToHaveCountAsync(0);
             await Ui.ScreenshotAsync(pageA, "governance-01-killed");
 
-            // Its files answer 410 (not from the HTTP cache), and it cannot be spawned.
+            // Its files answer 410 on its card origin (asked directly, not from a browser cache; the
+            // host page's CSP lets it fetch nothing there), and it cannot be spawned.
             var version = await stopped.GetAttributeAsync("data-version") ?? "1.0.0";
-            var status = await pageA.EvaluateAsync<int>(
-                "async url => (await fetch(url, { cache: 'no-store' })).status",
-                $"/plugins/{Hello}/{version}/cards/hello.js");
-            Assert.Equal(410, status);
+            using (var http = new HttpClient())
+            using (var file = new HttpRequestMessage(HttpMethod.Get, $"{env.Server.BaseUrl}/plugins/{Hello}/{version}/cards/hello.js"))
+            {
+                file.Headers.Host = cardHost;
+                using var answer = await http.SendAsync(file, TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.Gone, answer.StatusCode);
+            }
+
             var board = await Ui.GetBoardAsync(pageA, boardId);
             var spawn = await Ui.ApiAsync(pageA, "POST", $"/api/boards/{boardId}/windows", new
             {

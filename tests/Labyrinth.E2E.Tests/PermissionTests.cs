@@ -16,6 +16,7 @@ public sealed partial class PermissionTests(E2EEnvironment env)
     private static async Task<string> RunAttackAsync(ILocator win, string name)
     {
         var row = Attack(win, name);
+        await CardUi.EnterAsync(win);
         await row.Locator("button").ClickAsync();
         await Expect(row).ToHaveAttributeAsync("data-state", "done");
         return (await row.GetAttributeAsync("data-code"))!;
@@ -134,6 +135,9 @@ public sealed partial class PermissionTests(E2EEnvironment env)
             await Expect(Panel(page)).ToHaveAttributeAsync("data-window-id", await Ui.WindowIdAsync(receiver));
             await Cap(page, "crossCard:pubsub").GetByTestId("permission-revoke").ClickAsync();
             await Expect(Cap(page, "crossCard:pubsub")).ToHaveAttributeAsync("data-granted", "false");
+            // The panel lies over the receiver: close it to use the card again, as a person would.
+            await Panel(page).GetByTestId("permissions-close").ClickAsync();
+            await Expect(Panel(page)).ToHaveCountAsync(0);
             var before = EventCount(await Received(receiver).InnerTextAsync());
             await RunAttackAsync(sender, "publish-declared");
             await RoundTripAsync(sender);

@@ -27,8 +27,12 @@ public sealed class ShowcaseTests(E2EEnvironment env)
             var facts = await Ui.SpawnAsync(page, "metadata");
             await Ui.DragTitleAsync(page, facts, 20, 200);
 
+            // The person arranged windows since spawning the cards: each card is entered (its
+            // first press) before its controls are used.
+            await CardUi.EnterAsync(hello);
             await hello.FrameLocator("iframe").GetByTestId("count").ClickAsync();
             await Expect(hello.FrameLocator("iframe").GetByTestId("count")).ToHaveTextAsync("Count: 1");
+            await CardUi.EnterAsync(notes);
             await notes.FrameLocator("iframe").Locator("textarea").FillAsync("Ship the canvas on Friday.");
             await chat.GetByTestId("chat-input").FillAsync("Who owns the demo?");
             await chat.GetByTestId("chat-input").PressAsync("Enter");

@@ -15,7 +15,7 @@ public sealed class HostPageTests(KestrelApp server) : IClassFixture<KestrelApp>
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         var csp = FrameTests.Directives(PluginFileTests.Header(response, "Content-Security-Policy")!);
         Assert.Equal("'self'", csp["script-src"]);
-        Assert.Equal("'self'", csp["frame-src"]);
+        Assert.Equal($"http://*.cards.localhost:{server.Address.Port}", csp["frame-src"]); // the card origins only
         Assert.Equal("'none'", csp["frame-ancestors"]);
         Assert.DoesNotContain("unsafe-inline", csp["script-src"], StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-eval", csp["default-src"], StringComparison.Ordinal);

@@ -8,12 +8,14 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
 {
     private const string HelloJs = "/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js";
 
+    private string HelloHost => CardSites.HostFor(server.Client, "dev.labyrinth.hello", "1.0.0");
+
     private static byte[] HelloJsOnDisk() => File.ReadAllBytes(Path.Combine(RepoRoot(), "plugins", "hello", "dist", "cards", "hello.js"));
 
     [Fact]
     public async Task GetFile_Listed_ServesScriptWithSecurityHeaders()
     {
-        using var response = await server.Client.GetAsync(HelloJs);
+        using var response = await server.Client.GetOnCardOriginAsync(HelloJs);
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
@@ -30,7 +32,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [Fact]
     public async Task GetFile_Listed_HasStrongSha256ETag()
     {
-        using var response = await server.Client.GetAsync(HelloJs);
+        using var response = await server.Client.GetOnCardOriginAsync(HelloJs);
 
         var etag = response.Headers.ETag!;
         Assert.False(etag.IsWeak);
@@ -40,8 +42,9 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [Fact]
     public async Task GetFile_MatchingIfNoneMatch_Returns304()
     {
-        using var first = await server.Client.GetAsync(HelloJs);
+        using var first = await server.Client.GetOnCardOriginAsync(HelloJs);
         using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        request.Headers.Host = HelloHost;
         request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
 
         using var response = await server.Client.SendAsync(request);
@@ -56,6 +59,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     public async Task GetFile_AcceptsEncoding_ServesCompressedSameBytes(string encoding)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        request.Headers.Host = HelloHost;
         request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
 
         using var response = await server.Client.SendAsync(request);
@@ -74,7 +78,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     public async Task RawGet_CleanPath_IsServed()
     {
         // Proves the raw client reaches files at all, so the 404s below mean "refused".
-        var (status, _) = await RawHttp.GetAsync(server.Address, HelloJs);
+        var (status, _) = await RawHttp.GetAsync(server.Address, HelloJs, HelloHost);
 
         Assert.Equal(200, status);
     }
@@ -102,7 +106,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [InlineData("/plugins/dev.labyrinth.hello/1.0.0/%252e%252e/%252e%252e/dev.labyrinth.notes/1.0.0/manifest.json")]
     public async Task RawGet_EscapingOrUnlistedPath_Returns404(string rawTarget)
     {
-        var (status, _) = await RawHttp.GetAsync(server.Address, rawTarget);
+        var (status, _) = await RawHttp.GetAsync(server.Address, rawTarget, HelloHost);
 
         Assert.True(status is 400 or 404, $"{rawTarget} answered {status}");
     }
@@ -110,8 +114,8 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [Fact]
     public async Task GetFile_OtherPluginDirectly_IsServed()
     {
-        // Control for the traversal cases: the target itself exists under its own prefix.
-        var (status, _) = await RawHttp.GetAsync(server.Address, "/plugins/dev.labyrinth.notes/1.0.0/manifest.json");
+        // Control for the traversal cases: the target itself exists under its own prefix, on its own origin.
+        var (status, _) = await RawHttp.GetAsync(server.Address, "/plugins/dev.labyrinth.notes/1.0.0/manifest.json", CardSites.HostFor(server.Client, "dev.labyrinth.notes", "1.0.0"));
 
         Assert.Equal(200, status);
     }
@@ -119,7 +123,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [Fact]
     public async Task GetFile_PluginHtml_CarriesSandboxCspAndBootstrap()
     {
-        using var response = await server.Client.GetAsync("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html");
+        using var response = await server.Client.GetOnCardOriginAsync("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html");
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         var csp = Header(response, "Content-Security-Policy");
@@ -132,7 +136,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [Fact]
     public async Task GetFile_PluginScript_HasNoHostPageCsp()
     {
-        using var response = await server.Client.GetAsync(HelloJs);
+        using var response = await server.Client.GetOnCardOriginAsync(HelloJs);
 
         Assert.DoesNotContain("script-src 'self'", Header(response, "Content-Security-Policy") ?? "", StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Labyrinth.Host.Features.Plugins;
 
 namespace Labyrinth.Host.Tests;
 
@@ -14,10 +15,13 @@ public sealed class PluginsApiTests
 
         Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer", "dev.labyrinth.world-clock"], plugins.Select(p => p.Id()));
         var hello = plugins.Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
-        Assert.Equal("/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
-        Assert.Equal("/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
+        var helloOrigin = $"http://{CardOrigins.Label("dev.labyrinth.hello", "1.0.0")}.cards.localhost";
+        Assert.Equal($"{helloOrigin}/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
+        Assert.Equal($"{helloOrigin}/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
         var html = plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
-        Assert.Equal("/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html", html.GetProperty("frameUrl").GetString());
+        var probeOrigin = $"http://{CardOrigins.Label("dev.labyrinth.probe", "1.0.0")}.cards.localhost";
+        Assert.Equal($"{probeOrigin}/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html", html.GetProperty("frameUrl").GetString());
+        Assert.Equal(probeOrigin, plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("origins").GetProperty("1.0.0").GetString());
     }
 
     [Fact]

@@ -1,7 +1,10 @@
 // Evaluated by CardOpenBench (Playwright) in a page on the host origin. Defines window.__bench.
-(() => {
-  const HELLO = '/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js';
-  const FRAME = '/cards/frame/dev.labyrinth.hello/1.0.0/hello';
+// `cfg` comes from the host's catalogue: the hello card's frame URL and entry URL, both on the card
+// origin the host published for dev.labyrinth.hello 1.0.0, and that origin.
+((cfg) => {
+  const HELLO = cfg.entryUrl;
+  const FRAME = cfg.frameUrl;
+  const ECHO = cfg.cardOrigin + '/__bench/echo.html';
   const now = () => performance.now();
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
@@ -27,21 +30,18 @@
     f.src = src;
     return f;
   }
-  function frameReady(f) {
+  // The bootstrap offers its bridge port in a `labyrinth:hello` before any plugin code exists; the
+  // host takes the first port its frame's window posts, reading only `source` and `ports`.
+  function hello(f) {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { removeEventListener('message', on); reject(new Error('frame-ready timeout')); }, 10000);
+      const t = setTimeout(() => { removeEventListener('message', on); reject(new Error('hello timeout')); }, 10000);
       function on(e) {
-        if (e.source === f.contentWindow && e.data && e.data.type === 'labyrinth:frame-ready') {
-          removeEventListener('message', on); clearTimeout(t); resolve();
+        if (e.source === f.contentWindow && e.ports.length === 1) {
+          removeEventListener('message', on); clearTimeout(t); resolve(e.ports[0]);
         }
       }
       addEventListener('message', on);
     });
-  }
-  function connect(f) {
-    const ch = new MessageChannel();
-    f.contentWindow.postMessage({ type: 'labyrinth:connect', protocol: 1 }, '*', [ch.port2]);
-    return ch.port1;
   }
   function untilReady(port) {
     return new Promise((resolve, reject) => {
@@ -72,16 +72,15 @@
     return { ms: t1 - t0 };
   }
 
-  // (ii) cold: insert the sandboxed frame on "click", connect + init when it says frame-ready.
+  // (ii) cold: insert the sandboxed frame on "click", send init on the port its hello offers.
   async function coldFrame(i) {
     await nextFrame();
     const t0 = now();
     const f = makeFrame(FRAME);
-    const fr = frameReady(f);
+    const h = hello(f);
     document.body.append(f);
-    await fr;
+    const port = await h;
     const tReady = now();
-    const port = connect(f);
     const r = untilReady(port);
     port.postMessage(initMsg(i));
     const loadMs = await r;
@@ -91,16 +90,15 @@
   }
 
   // (iii) warm: a frame created in advance (process started, bootstrap running, entry
-  // modulepreloaded); "click" only transfers the port and sends init.
+  // modulepreloaded, port offered); "click" only sends init on the port.
   async function warmFrame(i, settleMs) {
     const f = makeFrame(FRAME);
-    const fr = frameReady(f);
+    const h = hello(f);
     document.body.append(f);
-    await fr;
+    const port = await h;
     await sleep(settleMs);
     await nextFrame();
     const t0 = now();
-    const port = connect(f);
     const r = untilReady(port);
     port.postMessage(initMsg(i));
     const loadMs = await r;
@@ -139,11 +137,10 @@
   }
 
   async function openPort(kind, credentialless) {
-    const f = makeFrame(kind === 'raw' ? '/__bench/echo.html' : FRAME, credentialless);
-    const fr = frameReady(f);
+    const f = makeFrame(kind === 'raw' ? ECHO : FRAME, credentialless);
+    const h = hello(f);
     document.body.append(f);
-    await fr;
-    const port = connect(f);
+    const port = await h;
     if (kind !== 'raw') { const r = untilReady(port); port.postMessage(initMsg(0)); await r; }
     return { f, port };
   }
@@ -179,4 +176,4 @@
   }
 
   window.__bench = { inPage, coldFrame, warmFrame, roundTrips, timerResolution };
-})();
+})

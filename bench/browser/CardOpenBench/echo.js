@@ -1,7 +1,5 @@
-// Raw echo frame for the round-trip baseline: no bootstrap, no context, no validation.
-addEventListener('message', (e) => {
-  if (e.source !== parent || !e.data || e.data.type !== 'labyrinth:connect' || e.ports.length !== 1) return;
-  const port = e.ports[0];
-  port.onmessage = (m) => port.postMessage({ type: 'pong', seq: m.data.seq });
-}, { once: false });
-parent.postMessage({ type: 'labyrinth:frame-ready' }, '*');
+// Raw echo frame for the round-trip baseline: no bootstrap, no context, no validation. Offers its
+// port the way the bootstrap does (a hello carrying one port), then answers every ping.
+const channel = new MessageChannel();
+channel.port1.onmessage = (m) => channel.port1.postMessage({ type: 'pong', seq: m.data.seq });
+parent.postMessage({ type: 'labyrinth:hello' }, '*', [channel.port2]);

@@ -38,18 +38,20 @@ const host = `<!doctype html><meta charset="utf-8"><body style="margin:0;backgro
   f.sandbox = 'allow-scripts'; f.width = 420; f.height = 520; f.src = '/cards/frame/${ID}/${VER}/math';
   window.received = [];
   addEventListener('message', async (e) => {
-    if (e.source !== f.contentWindow || e.data?.type !== 'labyrinth:frame-ready') return;
-    const ch = new MessageChannel();
-    ch.port1.onmessage = (ev) => window.received.push(ev.data);
-    f.contentWindow.postMessage({ type: 'labyrinth:connect', protocol: 1 }, '*', [ch.port2]);
-    ch.port1.postMessage({ type: 'init', card: { instanceId: 'w_0000000000000001', typeID: 'math', pluginId: '${ID}', version: '${VER}' },
+    // The bootstrap offers its bridge port in a hello; a host reads only source and ports.
+    if (e.source !== f.contentWindow || e.ports.length !== 1) return;
+    const port = e.ports[0];
+    port.onmessage = (ev) => window.received.push(ev.data);
+    // The person is in the card (they type in it below): the bootstrap lets it take focus.
+    port.postMessage({ type: 'setFocusAllowed', allowed: true });
+    port.postMessage({ type: 'init', card: { instanceId: 'w_0000000000000001', typeID: 'math', pluginId: '${ID}', version: '${VER}' },
       props: {}, payload: null, themeTokens: { text: '#1b1b1f', surface: '#ffffff', accent: '#4f46e5' }, bounds: { width: 420, height: 520 }, active: true, grantedCapabilities: [] });
     await new Promise((r) => setTimeout(r, 300));
     const c = document.getElementById('ink'), g = c.getContext('2d');
     g.lineWidth = 2; g.lineCap = 'round';
     for (const s of ink) { g.beginPath(); s.forEach(([x, y], i) => (i ? g.lineTo(x + 4, y + 4) : g.moveTo(x + 4, y + 4))); g.stroke(); }
     const data = await (await new Promise((r) => c.toBlob(r, 'image/png'))).arrayBuffer();
-    ch.port1.postMessage({ type: 'pushSelectionSnapshot', selection: { id: 'sel_1', width: 112, height: 41, createdAt: new Date().toISOString(),
+    port.postMessage({ type: 'pushSelectionSnapshot', selection: { id: 'sel_1', width: 112, height: 41, createdAt: new Date().toISOString(),
       strokes: ink.map((s) => ({ points: s.map(([x, y]) => [x, y, 0.5]), color: '#111111', width: 2 })), image: { mediaType: 'image/png', data } } }, [data]);
   });
   document.body.append(f);

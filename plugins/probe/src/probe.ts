@@ -12,6 +12,10 @@ import type { CardContext, JsonObject, JsonValue, MountPlugin } from '@labyrinth
 
 interface Result { name: string; escaped: boolean; detail: string }
 
+// Top-level code runs when the module is evaluated: the mark says "this plugin's code ran", so a
+// test can check that a pooled (closed) card's frame never evaluated it.
+document.documentElement.dataset.pluginCodeRan = 'true';
+
 const received: JsonValue[] = [];
 let onReceived: (() => void) | null = null;
 

@@ -7,7 +7,6 @@ namespace Labyrinth.Core.Errors;
 public static class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
-    public const string RouteNotFound = "route.not_found";
 
     /// <summary>The disk holding the data directory (or the database) is full: nothing was saved.</summary>
     public const string StorageFull = "storage.full";
@@ -43,6 +42,9 @@ public static class ErrorCodes
 
     public const string ManifestInvalid = "manifest.invalid";
     public const string PluginFileNotFound = "plugin.file_not_found";
+
+    /// <summary>Nothing is served at this address on this origin (e.g. the API on a card origin, a plugin file on the host origin).</summary>
+    public const string RouteNotFound = "route.not_found";
 
     // Package import (issue 4): one code per refusal reason so metrics can count rejections by reason.
     public const string PackageMalformed = "package.malformed";

@@ -1,32 +1,63 @@
 using Labyrinth.Core.Errors;
+using Labyrinth.Host.Features.Plugins;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Labyrinth.Host.Infrastructure;
 
 /// <summary>
-/// Headers every response carries, the host pages' CSP, and the CSRF rule for the JSON API.
-/// Card frames and plugin files set their own (stricter) policy in the Plugins feature.
+/// Headers every response carries, the host pages' CSP, the split between the host origin and the
+/// card origins, and the CSRF rule for the JSON API. Card frames and plugin files set their own
+/// (stricter) policy in the Plugins feature.
 /// </summary>
 internal static class SecurityMiddleware
 {
-    // No inline script anywhere in the host UI: Vite emits external modules only.
-    public const string HostPageCsp =
+    /// <summary>
+    /// The host pages' CSP. No inline script anywhere in the host UI (Vite emits external modules
+    /// only), and `'self'` is host code only: plugin files live on the card origins, which are
+    /// allowed as frames and nothing else.
+    /// </summary>
+    public static string HostPageCsp(string frameSource) =>
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-        "font-src 'self'; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+        $"font-src 'self'; frame-src {frameSource}; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
         "form-action 'self'; frame-ancestors 'none'";
 
     public static IApplicationBuilder UseLabyrinthSecurity(this IApplicationBuilder app)
     {
+        var origins = app.ApplicationServices.GetRequiredService<CardOrigins>();
         return app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
-            if (!IsPluginSurface(context.Request.Path))
+
+            // Both spellings count: Kestrel has already removed dot segments from Request.Path, so
+            // /_frame/%2e%2e/x arrives as /x while its raw target still names a plugin surface.
+            var surface = IsPluginSurface(context.Request.Path) || IsPluginSurface(RawPath(context));
+            var site = origins.Classify(context.Request);
+            if (site is not null)
             {
-                headers.ContentSecurityPolicy = HostPageCsp;
-                headers.XFrameOptions = "DENY";
-                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                // A card origin serves plugin files, frames and the bootstrap; nothing else (no API,
+                // no app shell), whatever the path turned into after normalisation.
+                if (!IsPluginSurface(context.Request.Path) || !IsPluginSurface(RawPath(context)))
+                {
+                    await NotFound(context, "A card origin serves only plugin files and card frames.");
+                    return;
+                }
+
+                context.Features.Set(site);
+                await next(context);
+                return;
             }
+
+            if (surface)
+            {
+                await NotFound(context, "Plugin files and card frames are served only on card origins.");
+                return;
+            }
+
+            headers.ContentSecurityPolicy = HostPageCsp(origins.FrameSource(context.Request));
+            headers.XFrameOptions = "DENY";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
 
             if (context.Request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(context.Request.Method) &&
                 !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method))
@@ -45,6 +76,43 @@ internal static class SecurityMiddleware
 
     public static bool IsPluginSurface(PathString path) =>
         path.StartsWithSegments("/plugins") || path.StartsWithSegments("/cards") || path.StartsWithSegments("/_frame");
+
+    /// <summary>The request target's path as sent (origin-form or absolute-form), its first segment decoded once.</summary>
+    private static PathString RawPath(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return context.Request.Path; // an in-process server (tests) has no raw target
+        }
+
+        if (!raw.StartsWith('/'))
+        {
+            // absolute-form (http://host/path): the path starts at the first '/' after "//".
+            var authority = raw.IndexOf("//", StringComparison.Ordinal);
+            var slash = authority < 0 ? -1 : raw.IndexOf('/', authority + 2);
+            raw = slash < 0 ? "/" : raw[slash..];
+        }
+
+        var end = raw.IndexOfAny(['?', '#']);
+        raw = end < 0 ? raw : raw[..end];
+        var second = raw.IndexOf('/', 1);
+        var first = second < 0 ? raw : raw[..second];
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(first);
+        }
+        catch (UriFormatException)
+        {
+            decoded = first;
+        }
+
+        return decoded.StartsWith('/') ? new PathString(decoded) : PathString.Empty;
+    }
+
+    private static Task NotFound(HttpContext context, string detail) =>
+        Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, detail).ExecuteAsync(context);
 
     private static (string Code, string Detail)? CheckCsrf(HttpRequest request)
     {

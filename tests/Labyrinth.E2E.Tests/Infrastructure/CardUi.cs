@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Labyrinth.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -10,6 +11,40 @@ public static class CardUi
     public static ILocator Face(ILocator win) => win.GetByTestId("card-face");
 
     public static ILocator Frame(ILocator win) => win.Locator("iframe");
+
+    /// <summary>
+    /// Enters an open card as a person does before using it: a card that was not entered has a
+    /// shield over its frame, and the first press on it only enters the card.
+    /// </summary>
+    /// <remarks>
+    /// The person may already be back in the card without pressing: a dialog the card caused hands
+    /// it back when it closes, a moment after the dialog is gone. So the shield can vanish between
+    /// seeing it and pressing it; a press that finds no shield is not retried into the card.
+    /// </remarks>
+    public static async Task EnterAsync(ILocator win)
+    {
+        var shield = win.GetByTestId("card-shield");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (await shield.CountAsync() == 0)
+                {
+                    return true;
+                }
+
+                try
+                {
+                    await shield.ClickAsync(new() { Timeout = 2_000 });
+                }
+                catch (TimeoutException)
+                {
+                    // Gone (or covered) meanwhile: look again.
+                }
+
+                return await shield.CountAsync() == 0;
+            },
+            "the card is entered (no shield over it)");
+    }
 
     /// <summary>Closes the live frame with the title-bar X and waits until the closed face shows.</summary>
     public static async Task CloseAsync(ILocator win)

@@ -21,11 +21,13 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
 {
     private readonly ConcurrentQueue<CapturedLog> _logs = new();
     private readonly bool _ownsDataDir;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private LabyrinthServer(string dataDir, bool ownsDataDir, int port)
+    private LabyrinthServer(string dataDir, bool ownsDataDir, int port, IReadOnlyDictionary<string, string> settings)
     {
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
+        _settings = settings;
         UseKestrel(port);
     }
 
@@ -38,17 +40,20 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
 
     public IReadOnlyCollection<CapturedLog> Logs => _logs.ToArray();
 
-    /// <summary>Starts a host on a fresh, empty data directory (first run: no users yet).</summary>
-    public static LabyrinthServer StartNew()
+    /// <summary>
+    /// Starts a host on a fresh, empty data directory (first run: no users yet), with extra
+    /// configuration when a test needs another set-up (e.g. "Labyrinth:Cards:OriginTemplate").
+    /// </summary>
+    public static LabyrinthServer StartNew(IReadOnlyDictionary<string, string>? settings = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "labyrinth-e2e-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        return Start(dir, ownsDataDir: true, port: 0);
+        return Start(dir, ownsDataDir: true, port: 0, settings ?? new Dictionary<string, string>());
     }
 
-    private static LabyrinthServer Start(string dataDir, bool ownsDataDir, int port)
+    private static LabyrinthServer Start(string dataDir, bool ownsDataDir, int port, IReadOnlyDictionary<string, string> settings)
     {
-        var server = new LabyrinthServer(dataDir, ownsDataDir, port);
+        var server = new LabyrinthServer(dataDir, ownsDataDir, port, settings);
         server.StartServer();
         var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                       ?? throw new InvalidOperationException("Kestrel reported no address.");
@@ -66,8 +71,9 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
         var dir = DataDir;
         var port = Port;
         var owns = _ownsDataDir;
+        var settings = _settings;
         await StopKeepingDataAsync();
-        return Start(dir, owns, port);
+        return Start(dir, owns, port, settings);
     }
 
     private bool _keepData;
@@ -85,6 +91,11 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
         builder.UseSetting("Labyrinth:InstallTestPlugins", "true");
         // Every test signs in through the UI; do not let the per-IP login limit decide the outcome.
         builder.UseSetting("Labyrinth:LoginAttemptsPerMinute", "1000");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(new CaptureProvider(_logs)));
     }
 

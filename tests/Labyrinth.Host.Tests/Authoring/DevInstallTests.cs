@@ -118,7 +118,7 @@ public sealed class DevInstallTests
     }
 
     [Fact]
-    public async Task CardUpgrade_OlderReleaseActive_NoDowngradeOnOffer()
+    public async Task CardUpgrade_ReleaseRolledBack_CardFollowsAndTheNewerReleaseIsNotOnOffer()
     {
         await using var host = await GovernanceHost.StartAsync();
         await host.InstallOkAsync(Id, "1.0.0");
@@ -130,10 +130,18 @@ public sealed class DevInstallTests
             Assert.True(rollback.IsSuccessStatusCode, await rollback.Content.ReadAsStringAsync());
         }
 
-        // Only a development install moves cards "backwards"; a release rollback leaves them where they are.
-        using var moved = await host.Admin.PostAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/upgrade", new { version = "1.0.0" });
+        // The card follows everyone back to 1.0.0 (asking for that is a no-op that shows it) …
+        using (var followed = await host.Admin.PostAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/upgrade", new { version = "1.0.0" }))
+        {
+            await Expect.StatusAsync(HttpStatusCode.OK, followed);
+            var after = (await followed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("windows").EnumerateArray().Single(w => w.Id() == window.Id());
+            Assert.Equal("1.0.0", after.GetProperty("plugin").GetProperty("version").GetString());
+        }
 
-        await Expect.ProblemAsync(HttpStatusCode.Conflict, "card.upgrade_unavailable", moved);
+        // … and the release it left is not offered again while it is not the active one.
+        using var up = await host.Admin.PostAsJsonAsync($"/api/cards/{board.Id()}/{window.Id()}/upgrade", new { version = "1.1.0" });
+
+        await Expect.ProblemAsync(HttpStatusCode.Conflict, "card.upgrade_unavailable", up);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class GovernanceTests
         Assert.Equal("Test publisher", version.GetProperty("signature").GetProperty("keyName").GetString());
         Assert.Matches("^[0-9a-f]{64}$", version.GetProperty("digest").GetString());
         Assert.Contains((await host.Admin.GetJsonAsync("/api/plugins")).EnumerateArray(), p => p.Id() == Id);
-        using var file = await host.Admin.GetAsync($"/plugins/{Id}/1.0.0/cards/t.js");
+        using var file = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.0.0/cards/t.js");
         await Expect.StatusAsync(HttpStatusCode.OK, file);
         Assert.Empty(host.StoreLeftovers());
     }
@@ -232,12 +232,12 @@ public sealed class GovernanceTests
             Assert.True((await kill.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("killed").GetBoolean());
         }
 
-        using (var file = await host.Admin.GetAsync($"/plugins/{Id}/1.0.0/cards/t.js"))
+        using (var file = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.0.0/cards/t.js"))
         {
             await Expect.ProblemAsync(HttpStatusCode.Gone, "plugin.killed", file);
         }
 
-        using (var frame = await host.Admin.GetAsync($"/cards/frame/{Id}/1.0.0/t"))
+        using (var frame = await host.Admin.GetOnCardOriginAsync($"/cards/frame/{Id}/1.0.0/t"))
         {
             await Expect.StatusAsync(HttpStatusCode.Gone, frame);
         }
@@ -251,7 +251,7 @@ public sealed class GovernanceTests
         Assert.DoesNotContain((await host.Admin.GetJsonAsync("/api/plugins")).EnumerateArray(), p => p.Id() == Id);
 
         await host.RestartAsync();
-        using (var file = await host.Admin.GetAsync($"/plugins/{Id}/1.0.0/cards/t.js"))
+        using (var file = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.0.0/cards/t.js"))
         {
             await Expect.StatusAsync(HttpStatusCode.Gone, file);
         }
@@ -261,7 +261,7 @@ public sealed class GovernanceTests
             await Expect.StatusAsync(HttpStatusCode.OK, unkill);
         }
 
-        using var served = await host.Admin.GetAsync($"/plugins/{Id}/1.0.0/cards/t.js");
+        using var served = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.0.0/cards/t.js");
         await Expect.StatusAsync(HttpStatusCode.OK, served);
     }
 
@@ -277,8 +277,8 @@ public sealed class GovernanceTests
             await Expect.StatusAsync(HttpStatusCode.OK, kill);
         }
 
-        using var old = await host.Admin.GetAsync($"/plugins/{Id}/1.0.0/cards/t.js");
-        using var current = await host.Admin.GetAsync($"/plugins/{Id}/1.1.0/cards/t.js");
+        using var old = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.0.0/cards/t.js");
+        using var current = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.1.0/cards/t.js");
         await Expect.StatusAsync(HttpStatusCode.Gone, old);
         await Expect.StatusAsync(HttpStatusCode.OK, current);
     }
@@ -296,7 +296,7 @@ public sealed class GovernanceTests
         Assert.Equal(0, host.Scalar($"SELECT COUNT(*) FROM PluginVersions WHERE PluginId = '{Id}'"));
         var audit = await host.Admin.GetJsonAsync($"/api/admin/audit?plugin={Id}");
         Assert.Equal(["plugin.uninstall", "plugin.install"], audit.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()));
-        using var file = await host.Admin.GetAsync($"/plugins/{Id}/1.0.0/cards/t.js");
+        using var file = await host.Admin.GetOnCardOriginAsync($"/plugins/{Id}/1.0.0/cards/t.js");
         await Expect.StatusAsync(HttpStatusCode.NotFound, file);
     }
 

@@ -95,6 +95,7 @@ public sealed class VariantCacheTests : IDisposable
     {
         using var client = await app.CreateClientAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        request.Headers.Host = CardSites.HostFor(client, "dev.labyrinth.hello", "1.0.0"); // plugin files live on their card origin
         request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
         var response = await client.SendAsync(request);
         await Expect.StatusAsync(HttpStatusCode.OK, response);

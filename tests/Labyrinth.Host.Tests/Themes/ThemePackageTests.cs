@@ -42,8 +42,8 @@ public sealed class ThemePackageTests
         Assert.Equal(Id, theme.GetProperty("pluginId").GetString());
         Assert.Equal("#101418", theme.GetProperty("cssVars").GetProperty("--lab-canvas-bg").GetString());
         var previewUrl = theme.GetProperty("previewUrl").GetString()!;
-        Assert.Equal($"/plugins/{Id}/1.0.0/themes/dusk.png", previewUrl);
-        using var preview = await host.Admin.GetAsync(previewUrl);
+        Assert.Equal($"http://{CardSites.HostFor(host.Admin, Id, "1.0.0")}/plugins/{Id}/1.0.0/themes/dusk.png", previewUrl);
+        using var preview = await host.Admin.GetOnCardOriginAsync(new Uri(previewUrl).PathAndQuery);
         await Expect.StatusAsync(HttpStatusCode.OK, preview);
         Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);
         Assert.DoesNotContain((await host.Admin.GetJsonAsync("/api/plugins")).EnumerateArray(), p => p.Id() == Id);

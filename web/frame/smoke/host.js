@@ -12,13 +12,13 @@ function open(name, src, init, after) {
     const got = [];
     results[name] = got;
     addEventListener('message', function onMsg(e) {
-      if (e.source !== f.contentWindow || e.data?.type !== 'labyrinth:frame-ready') return;
+      // The bootstrap offers its bridge port in a hello; a host reads only source and ports.
+      if (e.source !== f.contentWindow || e.ports.length !== 1) return;
       removeEventListener('message', onMsg);
-      const ch = new MessageChannel();
-      ch.port1.onmessage = (ev) => { got.push(ev.data); };
-      f.contentWindow.postMessage({ type: 'labyrinth:connect', protocol: 1 }, '*', [ch.port2]);
-      ch.port1.postMessage({ type: 'init', card: { instanceId: 'w_1', typeID: name, pluginId: 'x', version: '1.0.0' }, bounds: { width: 300, height: 200 }, active: true, themeTokens: { text: '#123' }, ...init });
-      after?.(ch.port1);
+      const port = e.ports[0];
+      port.onmessage = (ev) => { got.push(ev.data); };
+      port.postMessage({ type: 'init', card: { instanceId: 'w_1', typeID: name, pluginId: 'x', version: '1.0.0' }, bounds: { width: 300, height: 200 }, active: true, themeTokens: { text: '#123' }, ...init });
+      after?.(port);
       setTimeout(resolve, 4000);
     });
     document.body.append(f);

@@ -21,12 +21,43 @@ export function neutraliseWebRTC(win: object): void {
   }
 }
 
+/**
+ * Keeps a card from taking keyboard focus while the person has not entered it: the element and
+ * window `focus()` methods do nothing then, and each blocked attempt calls `blocked` (the host
+ * counts `focus_steal`). Sandboxed frames already lose `autofocus`. This is the courteous half: a
+ * card that goes around it (a fresh realm's `focus`) is caught by the host page, which takes focus
+ * back (docs/security-model.md, "Focus").
+ */
+export function guardFocus(win: Window, allowed: () => boolean, blocked: () => void): void {
+  const w = win as Window & Record<string, { prototype: { focus?: (...a: unknown[]) => void } } | undefined>;
+  const wrap = (original: (...a: unknown[]) => void) =>
+    function focus(this: unknown, ...args: unknown[]): void {
+      if (allowed()) return Reflect.apply(original, this, args) as void;
+      blocked();
+    };
+  for (const name of ['HTMLElement', 'SVGElement', 'MathMLElement']) {
+    const proto = w[name]?.prototype;
+    const original = proto?.focus;
+    if (!proto || typeof original !== 'function') continue;
+    Object.defineProperty(proto, 'focus', { value: wrap(original), writable: false, configurable: false, enumerable: true });
+  }
+  const winFocus = (win as { focus?: () => void }).focus;
+  if (typeof winFocus === 'function') {
+    Object.defineProperty(win, 'focus', { value: wrap(winFocus.bind(win)), writable: false, configurable: false, enumerable: true });
+  }
+}
+
+/** Blocked focus attempts are reported at most this often (one report counts one violation). */
+const FOCUS_REPORT_INTERVAL_MS = 1000;
+
 const MAX_MESSAGE = 500;
 const MAX_RUNTIME_ERRORS = 10;
 
 export interface FrameEnv {
   /** The frame's window (or a fake with the same members in tests). */
   win: Window;
+  /** A fresh channel; `new MessageChannel()` in the real frame. */
+  createChannel?: () => MessageChannel;
   /** Loads the entry module; `(url) => import(url)` in the real frame. */
   importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin; service: ServiceDefinition }>>;
   /** Clock for `loadMs`; `performance.now` by default. */
@@ -48,8 +79,13 @@ function messageOf(e: unknown): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 
-/** Starts the bootstrap: announces readiness to the parent and waits for the port. */
-export function startFrame({ win, importEntry, now = () => performance.now(), snapshot }: FrameEnv): void {
+/**
+ * Starts the bootstrap: creates the bridge channel and hands one end to the parent at once, before
+ * any plugin script exists (docs/api.md, "Bridge protocol"). The host takes the first port this
+ * frame's window offers, so only the document it loaded can ever hold the bridge: a document the
+ * frame navigates to later offers a second port, which the host treats as a navigation.
+ */
+export function startFrame({ win, importEntry, now = () => performance.now(), snapshot, createChannel }: FrameEnv): void {
   const start = now();
   const doc = win.document;
   // Captured before plugin code runs, so a card patching MessagePort.prototype cannot see or
@@ -57,8 +93,8 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
   const post = (win as Window & { MessagePort: typeof MessagePort }).MessagePort.prototype.postMessage;
   const apply = Reflect.apply;
 
-  let port: MessagePort | null = null;
-  const queue: CardToHostMessage[] = [];
+  const channel = createChannel ? createChannel() : new (win as Window & { MessageChannel: typeof MessageChannel }).MessageChannel();
+  const port: MessagePort = channel.port1;
   let controller: CardContextController | null = null;
   // A background service's frame gets `initService` instead of `init` (service.ts).
   let service: ServiceRuntime | null = null;
@@ -74,9 +110,24 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
   }
 
   function send(msg: CardToHostMessage): void {
-    if (port) apply(post, port, [msg]);
-    else if (queue.length < 20) queue.push(msg);
+    apply(post, port, [msg]);
   }
+
+  // Focus belongs to the person: the host says when they entered the card. Once the frame has
+  // lost focus (the person tabbed or clicked out), it may not take it back on its own even before
+  // the host's "left" arrives: a card calling focus() in a loop would otherwise win that race and
+  // catch the next keystrokes. It may again once it has focus again (the person came back).
+  let focusAllowed = false;
+  let frameBlurred = false;
+  win.addEventListener('blur', () => { frameBlurred = true; });
+  win.addEventListener('focus', () => { frameBlurred = false; });
+  let lastFocusReport = -Infinity;
+  guardFocus(win, () => focusAllowed && !frameBlurred, () => {
+    const t = now();
+    if (t - lastFocusReport < FOCUS_REPORT_INTERVAL_MS) return;
+    lastFocusReport = t;
+    send({ type: 'focusBlocked' });
+  });
 
   function root(): HTMLElement {
     return doc.getElementById('root') ?? doc.body;
@@ -171,6 +222,11 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       case 'ping':
         send({ type: 'pong', seq: Number(m.seq) });
         return;
+      case 'setFocusAllowed':
+        focusAllowed = m.allowed === true;
+        // Entering hands the frame focus right after this message: nothing to wait for.
+        if (focusAllowed) frameBlurred = false;
+        return;
     }
     if (service) { service.receive(m); return; }
     if (!controller) return;
@@ -223,22 +279,16 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
     }
   }
 
-  function onWindowMessage(e: MessageEvent): void {
-    const d: unknown = e.data;
-    if (port || e.source !== win.parent || !isObject(d) || d.type !== 'labyrinth:connect' || d.protocol !== 1
-      || !e.ports || e.ports.length !== 1) return;
-    // Exactly one connect: later window messages (forged or not) never reach the bootstrap,
-    // and scripts of an HTML card never see the port.
-    e.stopImmediatePropagation();
-    win.removeEventListener('message', onWindowMessage);
-    const p = e.ports[0]!;
-    p.onmessage = onPort;
-    port = p;
-    for (const msg of queue.splice(0)) send(msg);
-  }
-
-  win.addEventListener('message', onWindowMessage);
+  port.onmessage = onPort;
   win.addEventListener('error', (e: ErrorEvent) => runtimeError(e.error ?? e.message));
   win.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => runtimeError(e.reason));
-  win.parent.postMessage({ type: 'labyrinth:frame-ready' }, '*');
+  // Escape that the card leaves unhandled hands the keyboard back to the host page.
+  win.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && !e.defaultPrevented && focusAllowed) send({ type: 'focusLeave' });
+  });
+  // The host reads only `source` and `ports` of this message, never its data.
+  win.parent.postMessage({ type: 'labyrinth:hello', protocol: PROTOCOL }, '*', [channel.port2]);
 }
+
+/** The bridge protocol version, sent in the hello (docs/api.md). */
+export const PROTOCOL = 2;

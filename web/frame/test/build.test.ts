@@ -23,7 +23,7 @@ describe('frame build', () => {
     expect(text).not.toMatch(/^\s*import\s/m); // self-contained: no static imports
     expect(text).not.toMatch(/\bexport\s*\{/); // exposes nothing
     expect(text).toContain('RTCPeerConnection');
-    expect(text).toContain('labyrinth:frame-ready');
+    expect(text).toContain('labyrinth:hello');
     expect(text).toContain('foreignObject'); // the rasteriser is inline: no second script to serve
   });
 });

@@ -1,3 +1,6 @@
+// Marks that this plugin's own code ran (a closed card's HTML entry must never load).
+document.documentElement.dataset.pluginCodeRan = 'true';
+
 // Plain-HTML card: no build step, no mountPlugin. The bootstrap (injected by the host) exposes
 // window.labyrinth.ready, a promise of the CardContext. Poll briefly in case this script runs
 // before the bootstrap (script order is the host's choice).

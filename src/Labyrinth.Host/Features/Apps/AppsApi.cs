@@ -48,15 +48,16 @@ internal static class AppsApi
     /// active one, or theirs during a rollout): where each service's frame is and the method schemas
     /// the page validates with.
     /// </summary>
-    private static Ok<AppDto[]> ListApps(PluginCatalog catalog, Rollouts.PluginAccess access, HttpContext http)
+    private static Ok<AppDto[]> ListApps(PluginCatalog catalog, Rollouts.PluginAccess access, CardOrigins origins, HttpContext http)
     {
+        var urls = new CardUrls(origins, http.Request);
         var user = http.User.UserId();
         return TypedResults.Ok(catalog.All
             .Where(p => p.IsUsable && access.IsAvailable(user, p.Id))
             .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p))))
             .Where(x => x.Version is { } v && !x.Plugin.IsKilled(v.Version) && (v.Manifest.Services.Count > 0 || v.Manifest.Api is not null))
             .OrderBy(x => x.Plugin.Id, StringComparer.Ordinal)
-            .Select(x => ToDto(x.Plugin.Id, x.Version!))
+            .Select(x => ToDto(x.Plugin.Id, x.Version!, urls.Origin(x.Plugin.Id, x.Version!.Version)))
             .ToArray());
     }
 
@@ -110,14 +111,15 @@ internal static class AppsApi
         return TypedResults.Ok(new ServiceControlResultDto(count));
     }
 
-    private static async Task<Results<Ok<AppAdminDto>, ProblemHttpResult>> Describe(string id, PluginCatalog catalog, ServiceGrants grants, CancellationToken ct)
+    private static async Task<Results<Ok<AppAdminDto>, ProblemHttpResult>> Describe(
+        string id, PluginCatalog catalog, ServiceGrants grants, CardOrigins origins, HttpContext http, CancellationToken ct)
     {
         if (catalog.Find(id) is not { Active: { } active } || await grants.ListAsync(id, ct) is not { } list)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginNotFound, $"No plugin \"{id}\" is installed.");
         }
 
-        var app = ToDto(id, active);
+        var app = ToDto(id, active, new CardUrls(origins, http.Request).Origin(id, active.Version));
         return TypedResults.Ok(new AppAdminDto(id, active.Version, app.Services, app.Api, list,
             [.. active.Manifest.Api?.Methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new ApiMethodDocDto(m.Name, m.Description, m.Input, m.Output,
                 [.. m.Examples.Select(e => new ApiExampleDto(e.Title, e.Input, e.Output))])) ?? []]));
@@ -145,14 +147,15 @@ internal static class AppsApi
         return TypedResults.Ok(logs.Read(id, level, limit ?? 200));
     }
 
-    private static AppDto ToDto(string pluginId, InstalledVersion version)
+    private static AppDto ToDto(string pluginId, InstalledVersion version, string origin)
     {
         var manifest = version.Manifest;
         return new AppDto(
             pluginId,
             version.Version,
             manifest.Name,
-            [.. manifest.Services.Select(s => new AppServiceDto(s.Id, ServiceFrameUrl(pluginId, version.Version, s), s.Capabilities, new TopicsDto(s.Topics.Publish, s.Topics.Subscribe)))],
+            [.. manifest.Services.Select(s => new AppServiceDto(
+                s.Id, origin + ServiceFrameUrl(pluginId, version.Version, s), origin, s.Capabilities, new TopicsDto(s.Topics.Publish, s.Topics.Subscribe)))],
             manifest.Api is { } api
                 ? new AppApiDto(api.Version, api.ServiceId, api.Methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, m => new AppMethodDto(m.Input, m.Output), StringComparer.Ordinal))
                 : null);

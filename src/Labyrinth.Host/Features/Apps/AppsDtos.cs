@@ -6,7 +6,8 @@ namespace Labyrinth.Host.Features.Apps;
 /// <summary>A plugin's app surfaces as the page needs them: its services' frames and its API's schemas.</summary>
 internal sealed record AppDto(string PluginId, string Version, string Name, AppServiceDto[] Services, AppApiDto? Api);
 
-internal sealed record AppServiceDto(string Id, string FrameUrl, IReadOnlyList<string> Capabilities, TopicsDto Topics);
+/// <summary>A service: its frame's URL on the plugin version's card origin, and that origin (the page loads frames only from it).</summary>
+internal sealed record AppServiceDto(string Id, string FrameUrl, string FrameOrigin, IReadOnlyList<string> Capabilities, TopicsDto Topics);
 
 internal sealed record AppApiDto(string Version, string Service, IReadOnlyDictionary<string, AppMethodDto> Methods);
 

@@ -95,7 +95,7 @@ internal static class BoardsApi
     /// version, so the page, the frame and every card route agree. Null when nothing moved, or when
     /// the board changed meanwhile (the next read moves them; the card routes already follow).
     /// </summary>
-    private static async Task<BoardDocument?> FollowAssignmentsAsync(
+    internal static async Task<BoardDocument?> FollowAssignmentsAsync(
         LabyrinthDb db, PluginCatalog catalog, PluginAccess access, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct)
     {
         var moved = false;

@@ -70,6 +70,22 @@ internal static partial class CardsApi
                 return missing!;
             }
 
+            if (string.Equals(request.Version, card.Version, StringComparison.Ordinal))
+            {
+                // The card followed its person's version down (a rollback, or a development build
+                // that sorts below the release) while the board still names the old one: the move
+                // the caller asks for has happened; store it and hand back the board showing it.
+                var current = await db.Boards.SingleAsync(b => b.Id == boardId && b.OwnerId == card.UserId, ct);
+                var currentDoc = BoardDocument.Read(current);
+                if (currentDoc.Windows.Find(w => w.Id == windowId)?.Plugin is { } stored && stored.Version != card.Version &&
+                    await BoardsApi.FollowAssignmentsAsync(db, catalog, pluginAccess, clock, current, currentDoc, ct) is { } followed)
+                {
+                    return TypedResults.Ok(BoardMapping.ToDto(current, followed));
+                }
+
+                db.ChangeTracker.Clear();
+            }
+
             var target = FindUpgrade(catalog, pluginAccess, card);
             if (target is null || !string.Equals(request.Version, target.Dto.Version, StringComparison.Ordinal))
             {

@@ -28,7 +28,7 @@ internal sealed record AssetGrantedDto(string Token, AssetGrantDto Grant);
 /// </summary>
 internal static partial class CardsApi
 {
-    public static readonly IReadOnlyList<string> ViolationReasons = ["not_object", "unknown_type", "bad_shape", "oversize", "flood", "parent_message"];
+    public static readonly IReadOnlyList<string> ViolationReasons = ["not_object", "unknown_type", "bad_shape", "oversize", "flood", "parent_message", "focus_steal", "navigated"];
 
     public static IServiceCollection AddCards(this IServiceCollection services)
     {

@@ -13,16 +13,18 @@ internal static class FrameDocument
     private static readonly byte[] BootstrapTag = Encoding.UTF8.GetBytes($"<script src=\"{BootstrapPath}\"></script>");
 
     /// <summary>
-    /// The CSP for a card frame and for plugin HTML/SVG. `sandbox allow-scripts` makes even a
-    /// directly opened plugin file run in an opaque origin, never with the host's cookies.
+    /// The CSP for a card frame and for plugin HTML/SVG, answered on the plugin version's card
+    /// origin. `sandbox allow-scripts` makes even a directly opened plugin file run in an opaque
+    /// origin; `frame-ancestors` lets only the host page embed it. (No `webrtc` directive: Chromium
+    /// does not implement it and logs an error per frame; the bootstrap removes WebRTC instead.)
     /// </summary>
-    public static string CardCsp(string origin, string pluginId, string version)
+    public static string CardCsp(string cardOrigin, string frameAncestors, string pluginId, string version)
     {
-        var files = $"{origin}/plugins/{pluginId}/{version}/";
-        return $"default-src 'none'; script-src {files} {origin}/_frame/; style-src {files} 'unsafe-inline'; " +
+        var files = $"{cardOrigin}/plugins/{pluginId}/{version}/";
+        return $"default-src 'none'; script-src {files} {cardOrigin}/_frame/; style-src {files} 'unsafe-inline'; " +
                $"img-src {files} blob: data:; font-src {files}; media-src {files} blob: data:; connect-src 'none'; frame-src 'none'; " +
-               $"worker-src 'none'; manifest-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {origin}; " +
-               "webrtc 'block'; sandbox allow-scripts";
+               $"worker-src 'none'; manifest-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {frameAncestors}; " +
+               "sandbox allow-scripts";
     }
 
     public static string Render(string entryUrl, string title)

@@ -22,18 +22,35 @@ internal sealed record TopicsDto(IReadOnlyList<string> Publish, IReadOnlyList<st
 
 internal sealed record SignatureDto(string Status, string? KeyName);
 
-internal sealed record PluginDto(string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards)
+/// <param name="Origins">The card origin of every installed version (frame URLs of windows pinned to an older version live there).</param>
+internal sealed record PluginDto(
+    string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards,
+    IReadOnlyDictionary<string, string> Origins)
 {
     /// <summary>Present when the package was packed past the accessibility gate: <c>{ findings }</c> (-1: unknown).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public AccessibilityMark? Accessibility { get; init; }
 }
 
+/// <summary>
+/// What the page needs about card origins: the template, whether plugins are isolated from each
+/// other, the host's own origin, the host page's frame-src, and problems an admin should see.
+/// </summary>
+internal sealed record CardOriginsDto(string Template, bool Isolated, string HostOrigin, string FrameSource, CardOriginWarningDto[] Warnings);
+
+internal sealed record CardOriginWarningDto(string Code, string Message);
+
+/// <summary>Absolute card URLs for pages served on one host request.</summary>
+internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request)
+{
+    public string Origin(string id, string version) => Origins.OriginFor(Request, id, version);
+}
+
 internal sealed record CardLoadReport(string? PluginId, string? Version, string? TypeID, bool Ok, double? LoadMs, string? Error);
 
 internal static class PluginMapping
 {
-    public static PluginDto ToDto(InstalledPlugin plugin, InstalledVersion version) => new(
+    public static PluginDto ToDto(InstalledPlugin plugin, InstalledVersion version, CardUrls urls) => new(
         plugin.Id,
         version.Version,
         version.Manifest.Name,
@@ -49,15 +66,17 @@ internal static class PluginMapping
             new SizeDto(c.DefaultSize.Width, c.DefaultSize.Height),
             c.MinSize is null ? null : new SizeDto(c.MinSize.Width, c.MinSize.Height),
             c.PropsSchema,
-            FrameUrl(plugin.Id, version.Version, c),
-            FileUrl(plugin.Id, version.Version, c.Entry),
+            urls.Origin(plugin.Id, version.Version) + FrameUrl(plugin.Id, version.Version, c),
+            urls.Origin(plugin.Id, version.Version) + FileUrl(plugin.Id, version.Version, c.Entry),
             version.EntryBytes(c),
             c.Capabilities,
-            new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray())
+            new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray(),
+        plugin.Versions.Keys.Order(StringComparer.Ordinal).ToDictionary(v => v, v => urls.Origin(plugin.Id, v), StringComparer.Ordinal))
     {
         Accessibility = version.Accessibility,
     };
 
+    /// <summary>A plugin file's path on its card origin.</summary>
     public static string FileUrl(string id, string version, string path) => $"/plugins/{id}/{version}/{path}";
 
     public static string FrameUrl(string id, string version, Labyrinth.Core.Manifests.CardDefinition card) =>

@@ -19,6 +19,15 @@ internal static partial class PluginsApi
 
     public static IServiceCollection AddPlugins(this IServiceCollection services)
     {
+        services.AddOptions<CardOriginOptions>()
+            .Configure<IConfiguration>((o, config) =>
+            {
+                o.OriginTemplate = config["Labyrinth:Cards:OriginTemplate"] is { Length: > 0 } t ? t : CardOriginOptions.DefaultTemplate;
+                o.PublicOrigin = config["Labyrinth:PublicOrigin"];
+            })
+            .Validate(o => CardOrigins.Validate(o) is null, "Labyrinth:Cards:OriginTemplate / Labyrinth:PublicOrigin are invalid (see docs/operations.md, \"Card origins\").")
+            .ValidateOnStart();
+        services.AddSingleton<CardOrigins>();
         services.AddSingleton<CompressedVariants>();
         services.AddSingleton<PluginCatalog>();
         services.AddSingleton<FrameBootstrapFile>();
@@ -32,12 +41,14 @@ internal static partial class PluginsApi
     public static IEndpointRouteBuilder MapPlugins(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/plugins", ListPlugins).RequireAuthorization().WithTags("Plugins");
+        app.MapGet("/api/plugins/card-origins", DescribeCardOrigins).RequireAuthorization().WithTags("Plugins");
         app.MapPost("/api/telemetry/card-load", ReportCardLoad).RequireAuthorization().WithTags("Plugins");
         app.MapPost("/api/telemetry/card-error", ReportCardError).RequireAuthorization().WithTags("Plugins");
 
         // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so
         // they are public by design; they never contain user data. ShortCircuit answers them in the
-        // routing middleware, skipping static files, auth and rate limiting (the hot path).
+        // routing middleware, skipping static files, auth and rate limiting (the hot path). They are
+        // reached only on card origins: the security middleware answers 404 for them on the host's.
         app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
         app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
         app.MapGet("/cards/service/{id}/{version}/{serviceId}", ServeServiceFrame).ShortCircuit().ExcludeFromDescription();
@@ -49,7 +60,7 @@ internal static partial class PluginsApi
     /// The plugins this person can use, each on the version assigned to them (during a staged
     /// rollout the new version only for its audience); plugins limited to other groups are left out.
     /// </summary>
-    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http)
+    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http, CardOrigins origins)
     {
         var user = http.User.UserId();
         return TypedResults.Ok(catalog.All
@@ -57,9 +68,17 @@ internal static partial class PluginsApi
             .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p)) is { } v && !p.IsKilled(v.Version) ? v : p.Active!))
             .Where(p => p.Version.Manifest.Cards.Count > 0) // themes-only plugins have nothing to spawn
             .OrderBy(p => p.Plugin.Id, StringComparer.Ordinal)
-            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version))
+            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version, new CardUrls(origins, http.Request)))
             .ToArray());
     }
+
+    private static Ok<CardOriginsDto> DescribeCardOrigins(CardOrigins origins, HttpRequest request) =>
+        TypedResults.Ok(new CardOriginsDto(
+            origins.Template,
+            origins.Isolated,
+            origins.HostOrigin(request),
+            origins.FrameSource(request),
+            origins.Warnings(request).Select(w => new CardOriginWarningDto(w.Code, w.Message)).ToArray()));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ReportCardLoad(
         CardLoadReport report, PluginCatalog catalog, LabyrinthMetrics metrics, ILoggerFactory loggers, AuditLog audit, CardFailureThrottle throttle, RolloutRecorder rollouts,
@@ -119,11 +138,19 @@ internal static partial class PluginsApi
         return TypedResults.NoContent();
     }
 
-    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, LabyrinthMetrics metrics)
+    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, CardOrigins origins, LabyrinthMetrics metrics)
     {
+        // One plugin version's files only on its own card origin: a card cannot pull another
+        // plugin's code into its process, or load it as a document on its own origin.
+        if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
+        {
+            metrics.FileRequest(404);
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file on this origin.");
+        }
+
         // Match on the raw request target: Kestrel has already removed dot segments from
         // Request.Path, which would let /plugins/a/1.0.0/../../b/1.0.0/x.js reach plugin b.
-        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "";
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target ? target : http.Request.Path.Value ?? "";
         var query = raw.IndexOf('?', StringComparison.Ordinal);
         if (query >= 0)
         {
@@ -161,7 +188,7 @@ internal static partial class PluginsApi
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
         if (file.ContentType is "text/html" or "image/svg+xml")
         {
-            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), id, version);
+            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
         }
 
         if (HttpCaching.IfNoneMatchHits(http.Request, file.ETag))
@@ -180,8 +207,13 @@ internal static partial class PluginsApi
         return new BytesResult(body, ContentTypes.HeaderValue(file.ContentType));
     }
 
-    private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog)
+    private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins)
     {
+        if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.SpawnCardNotFound, "This card is not served on this origin.");
+        }
+
         var plugin = catalog.Find(id);
         var installed = plugin?.Versions.GetValueOrDefault(version);
         var card = installed?.FindCard(typeId);
@@ -202,7 +234,7 @@ internal static partial class PluginsApi
         }
 
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), id, version);
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
         var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, card.Entry), card.Name);
@@ -210,8 +242,13 @@ internal static partial class PluginsApi
     }
 
     /// <summary>A background service's hidden frame: the same document, bootstrap and CSP as a card's.</summary>
-    private static IResult ServeServiceFrame(HttpContext http, string id, string version, string serviceId, PluginCatalog catalog)
+    private static IResult ServeServiceFrame(HttpContext http, string id, string version, string serviceId, PluginCatalog catalog, CardOrigins origins)
     {
+        if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning, "This service is not served on this origin.");
+        }
+
         var plugin = catalog.Find(id);
         var installed = plugin?.Versions.GetValueOrDefault(version);
         var service = installed?.Manifest.FindService(serviceId);
@@ -227,17 +264,18 @@ internal static partial class PluginsApi
         }
 
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), id, version);
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
         var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, service.Entry), $"{installed.Manifest.Name} ({service.Id})");
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
 
+    /// <summary>The origin this request reached: on a card origin, that card origin.</summary>
     public static string Origin(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        return $"{http.Request.Scheme}://{http.Request.Host}";
+        return $"{http.Request.Scheme}://{http.Request.Host}".ToLowerInvariant();
     }
 
     private static (byte[] Body, string? Encoding) ChooseEncoding(HttpRequest request, PluginFile file)
@@ -324,6 +362,11 @@ internal sealed class FrameBootstrapFile(HostPaths paths)
     public IResult Serve(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
+        if (http.Features.Get<CardSite>() is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "The frame bootstrap is served only on card origins.");
+        }
+
         if (file.Value is not { } f)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "The frame bootstrap is not built. Run the web build.");

@@ -34,7 +34,8 @@ internal sealed record AvailableTheme(string Id, string Name, ResolvedTheme Them
     public const string BuiltIn = "builtin";
     public const string FromPlugin = "plugin";
 
-    public ThemeDto ToDto() => new(
+    /// <param name="cardOrigin">The card origin of a plugin version: plugin files (a theme's preview) are served only there.</param>
+    public ThemeDto ToDto(Func<string, string, string> cardOrigin) => new(
         Id,
         Name,
         Plugin is null ? BuiltIn : FromPlugin,
@@ -43,7 +44,7 @@ internal sealed record AvailableTheme(string Id, string Name, ResolvedTheme Them
         Theme.Tokens.ToDictionary(t => t.Key, t => t.Value.ToWire(), StringComparer.Ordinal),
         new FractalGridDto(Theme.FractalGrid.Enabled, Theme.FractalGrid.Groups.Select(g => new FractalGridGroupDto(g.Level, g.Axes, g.Color.ToCss(), g.WidthPx)).ToArray()),
         Theme.CssVars,
-        Plugin is null || Preview is null ? null : PluginUrl(Plugin.PluginId, Plugin.Version, Preview));
+        Plugin is null || Preview is null ? null : cardOrigin(Plugin.PluginId, Plugin.Version) + PluginUrl(Plugin.PluginId, Plugin.Version, Preview));
 
     private static string PluginUrl(string id, string version, string path) =>
         $"/plugins/{Uri.EscapeDataString(id)}/{Uri.EscapeDataString(version)}/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";

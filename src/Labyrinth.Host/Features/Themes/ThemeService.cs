@@ -31,14 +31,14 @@ internal sealed partial class ThemeService(LabyrinthDb db, PluginCatalog catalog
         return themes;
     }
 
-    public async Task<ThemesDto> ListAsync(Guid userId, CancellationToken ct)
+    public async Task<ThemesDto> ListAsync(Guid userId, Func<string, string, string> cardOrigin, CancellationToken ct)
     {
         var themes = Available();
         var ids = themes.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         var setting = await db.HostSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == DefaultSettingKey, ct);
         var preference = await db.UserPreferences.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, ct);
         return new ThemesDto(
-            themes.Select(t => t.ToDto()).ToArray(),
+            themes.Select(t => t.ToDto(cardOrigin)).ToArray(),
             setting is not null && ids.Contains(setting.Value) ? setting.Value : null,
             preference?.ThemeId is { } chosen && ids.Contains(chosen) ? chosen : null);
     }

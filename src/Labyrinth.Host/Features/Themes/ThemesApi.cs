@@ -1,3 +1,4 @@
+using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Core.Errors;
 using Labyrinth.Core.Themes;
 using Labyrinth.Host.Features.Auth;
@@ -26,8 +27,8 @@ internal static class ThemesApi
         return app;
     }
 
-    private static async Task<Ok<ThemesDto>> List(ThemeService themes, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await themes.ListAsync(http.User.UserId(), ct));
+    private static async Task<Ok<ThemesDto>> List(ThemeService themes, CardOrigins origins, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await themes.ListAsync(http.User.UserId(), (id, version) => origins.OriginFor(http.Request, id, version), ct));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Choose(ChooseThemeRequest body, ThemeService themes, HttpContext http, CancellationToken ct) =>
         await themes.ChooseAsync(http.User.UserId(), body.ThemeId, ct) ? TypedResults.NoContent() : NotFound(body.ThemeId);

@@ -1,4 +1,5 @@
 using Labyrinth.Core.Errors;
+using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
@@ -36,7 +37,7 @@ internal static class WebAppApi
             // The sample model ("Add sample model" on the assets page) is one of the host's own files.
             var types = new FileExtensionContentTypeProvider();
             types.Mappings[".glb"] = "model/gltf-binary";
-            app.UseWhen(http => MayBeWebRootFile(http.Request.Path), files => files.UseStaticFiles(new StaticFileOptions
+            app.UseWhen(MayBeWebRootFile, files => files.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = new PhysicalFileProvider(paths.WebRoot),
                 ContentTypeProvider = types,
@@ -53,8 +54,14 @@ internal static class WebAppApi
         return app;
     }
 
-    private static bool MayBeWebRootFile(PathString path) =>
-        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/hubs") && !SecurityMiddleware.IsPluginSurface(path);
+    // A card origin never serves the host's files: the security middleware already lets through
+    // only plugin surfaces there, and this keeps the web root out of reach should that ever change.
+    private static bool MayBeWebRootFile(HttpContext http)
+    {
+        var path = http.Request.Path;
+        return http.Features.Get<CardSite>() is null && !path.StartsWithSegments("/api") &&
+            !path.StartsWithSegments("/hubs") && !SecurityMiddleware.IsPluginSurface(path);
+    }
 
     public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
     {

@@ -2,6 +2,7 @@
 import type { AppAdminDto, AppInfo, PluginLogLevel, PluginLogLineDto, RunningServiceRow, ServiceGrantDto } from '../apps/types';
 import { ApiError, CSRF_HEADER, get, notifyUnauthorized, parseProblem, request, send } from './client';
 import type {
+  CardOriginsDto,
   AssetDto,
   AssetGrantResultDto,
   AssetType,
@@ -86,6 +87,7 @@ export const boardsApi = {
 
 export const pluginsApi = {
   list: () => get<PluginDto[]>('/api/plugins'),
+  cardOrigins: () => get<CardOriginsDto>('/api/plugins/card-origins'),
   cardLoad: (t: CardLoadTelemetry) => send<void>('POST', '/api/telemetry/card-load', t),
   /** A card that loaded raised an error (the first one per open); counts toward rollout figures. */
   cardError: (t: { pluginId: string; version: string; typeID: string }) => send<void>('POST', '/api/telemetry/card-error', t),

@@ -126,6 +126,7 @@ export interface CardTypeDto {
   defaultSize: SizeDto;
   minSize?: SizeDto | null;
   propsSchema: Record<string, unknown> | null;
+  /** Absolute, on the plugin version's card origin. */
   frameUrl: string;
   entryUrl: string;
   /** What the card's manifest requests (network:<s>, fileRegistry:<type>, crossCard:pubsub, api:<id>); granted per card instance. */
@@ -147,11 +148,23 @@ export interface PluginDto {
   cards: CardTypeDto[];
   /** Present when the package was packed past the accessibility gate. */
   accessibility?: AccessibilityMark;
+  /** The card origin of every installed version (`http://<label>.cards.localhost:<port>` by default). */
+  origins: Record<string, string>;
 }
 
 /** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */
 export interface AccessibilityMark {
   findings: number;
+}
+
+/** `GET /api/plugins/card-origins`: how card origins are set up, and what an admin should know. */
+export interface CardOriginsDto {
+  template: string;
+  /** Every plugin version has its own origin (and so its own browser process). */
+  isolated: boolean;
+  hostOrigin: string;
+  frameSource: string;
+  warnings: { code: string; message: string }[];
 }
 
 export interface PayloadDto {
@@ -338,7 +351,7 @@ export interface AssetGrantResultDto {
   grant: AssetGrantDto;
 }
 
-export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message';
+export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message' | 'focus_steal' | 'navigated';
 
 export interface ViolationReportDto {
   reason: ViolationReason;

@@ -40,6 +40,7 @@ export function startServiceFrame(deps: ServiceFrameDeps, app: AppInfo, service:
   const handle = `service:${service.id}`;
   const bridge: CardBridge = new CardBridge({
     frameUrl: service.frameUrl,
+    frameOrigin: service.frameOrigin,
     cardName: `${app.name} (${service.id})`,
     card: { instanceId: handle, typeID: handle, pluginId: app.pluginId, version: app.version },
     props: {},

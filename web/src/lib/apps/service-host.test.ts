@@ -4,7 +4,7 @@ import type { AppInfo } from './types';
 
 const app = (version = '1.0.0'): AppInfo => ({
   pluginId: 'dev.clock', version, name: 'Clock',
-  services: [{ id: 'main', frameUrl: '/cards/service/dev.clock/1.0.0/main', capabilities: [], topics: { publish: [], subscribe: [] } }],
+  services: [{ id: 'main', frameUrl: 'http://x.cards.localhost:5080/cards/service/dev.clock/1.0.0/main', frameOrigin: 'http://x.cards.localhost:5080', capabilities: [], topics: { publish: [], subscribe: [] } }],
   api: { version: '1.0.0', service: 'main', methods: {} },
 });
 

@@ -6,9 +6,10 @@ export type { ApiProblem };
 
 export interface AppServiceInfo {
   id: string;
+  /** On the plugin version's card origin. */
   frameUrl: string;
-  /** Only on card origins (published by the server); absent before card origins existed. */
-  frameOrigin?: string;
+  /** That card origin: the bridge loads the frame only from it. */
+  frameOrigin: string;
   capabilities: string[];
   topics: { publish: string[]; subscribe: string[] };
 }

@@ -293,7 +293,7 @@ describe('CardBridge violations', () => {
   it('WindowMessageAfterConnect_CountedAsParentMessageNeverSuspends', async () => {
     const h = make();
     await h.connect();
-    for (let i = 0; i < 60; i++) h.windowMessage({ source: h.frame().contentWindow as unknown as Window, data: { type: 'setPayload', payload: i } });
+    for (let i = 0; i < 60; i++) h.post(h.frame().contentWindow);
     await flush();
     expect(h.bridge.counters.byReason.parent_message).toBe(60);
     expect(h.onSetPayload).not.toHaveBeenCalled();

@@ -2,7 +2,7 @@ import { bridgeLimits, DEFAULT_BRIDGE_LIMITS, setBridgeLimits } from './limits';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CardBridge, type CardBridgeOptions } from './card-bridge';
 import { FramePool } from './frame-pool';
-import { flush, harness } from './test-harness';
+import { CARD_ORIGIN, fakeFrame, flush, FRAME_URL, harness, hostileMessage } from './test-harness';
 
 let current: ReturnType<typeof harness> | null = null;
 const make = (o?: Partial<CardBridgeOptions>) => (current = harness(o));
@@ -19,13 +19,25 @@ describe('CardBridge', () => {
     expect(f.attrs.allow).toBe('');
     expect(f.attrs.referrerpolicy).toBe('no-referrer');
     expect(f.title).toBe('Hello card');
-    expect(f.src).toBe('/cards/frame/dev.x/1.0.0/hello');
+    expect(f.src).toBe(FRAME_URL);
     expect(h.container.appendChild).toHaveBeenCalledOnce();
   });
 
   it('CardBridge_ForeignFrameUrl_RefusedWithoutFrame', () => {
-    for (const frameUrl of ['https://evil.example/x', '//evil.example/x', 'javascript:alert(1)']) {
-      const h = harness({ frameUrl });
+    const other = 'http://zzzzzzzzzzzzzzzzzzzz.cards.localhost:5080';
+    const cases: [string, string][] = [
+      ['https://evil.example/x', CARD_ORIGIN],
+      ['//evil.example/x', CARD_ORIGIN],
+      ['javascript:alert(1)', CARD_ORIGIN],
+      ['/cards/frame/dev.x/1.0.0/hello', CARD_ORIGIN], // same-origin paths are no longer card URLs
+      [`${other}/cards/frame/dev.x/1.0.0/hello`, CARD_ORIGIN], // another plugin version's origin
+      [`${CARD_ORIGIN}/api/auth/me`, CARD_ORIGIN], // not a frame or plugin file path
+      [`http://user:pw@abcdefghijklmnopqrst.cards.localhost:5080/cards/frame/x`, CARD_ORIGIN],
+      [FRAME_URL, ''], // no published origin
+      [FRAME_URL, `${CARD_ORIGIN}/`], // not an origin
+    ];
+    for (const [frameUrl, frameOrigin] of cases) {
+      const h = harness({ frameUrl, frameOrigin });
       expect(h.frames).toHaveLength(0);
       expect(h.bridge.status).toBe('error');
       expect(h.onLoadReport).toHaveBeenCalledWith(expect.objectContaining({ ok: false }));
@@ -33,27 +45,32 @@ describe('CardBridge', () => {
     }
   });
 
-  it('CardBridge_FrameReadyFromOtherSource_Ignored', () => {
+  it('CardBridge_PortFromOtherSource_NotTaken', async () => {
     const h = make();
-    h.windowMessage({ source: {} as Window, data: { type: 'labyrinth:frame-ready' } });
-    h.windowMessage({ source: null, data: { type: 'labyrinth:frame-ready' } });
-    expect(h.frame().contentWindow.postMessage).not.toHaveBeenCalled();
+    const stranger = h.channel();
+    const received: unknown[] = [];
+    stranger.card.onmessage = (e) => received.push(e.data);
+    h.post({}, [stranger.offered]);
+    h.post(null, [h.channel().offered]);
+    await flush();
+    expect(received).toEqual([]);
+    expect(h.bridge.status).toBe('loading');
   });
 
-  it('CardBridge_OtherMessageFromFrameWindow_Ignored', () => {
+  it('CardBridge_WindowMessagesFromAnyone_DataNeverRead', async () => {
     const h = make();
-    h.windowMessage({ source: h.frame().contentWindow as unknown as Window, data: { type: 'setPayload', payload: 1 } });
-    expect(h.frame().contentWindow.postMessage).not.toHaveBeenCalled();
+    h.post({});
+    h.post(h.frame().contentWindow); // before the hello
+    await h.connect();
+    h.post(h.frame().contentWindow); // after
+    expect(h.dataReads()).toBe(0);
     expect(h.onSetPayload).not.toHaveBeenCalled();
+    expect(h.frame().contentWindow.postMessage).not.toHaveBeenCalled(); // the host never posts to the frame's window
   });
 
-  it('CardBridge_FrameReady_TransfersPortThenSendsInit', async () => {
+  it('CardBridge_FirstOfferedPort_GetsInit', async () => {
     const h = make();
     await h.connect();
-    const [msg, target, transfer] = h.frame().contentWindow.postMessage.mock.calls[0]!;
-    expect(msg).toEqual({ type: 'labyrinth:connect', protocol: 1 });
-    expect(target).toBe('*');
-    expect(transfer).toHaveLength(1);
     expect(h.received[0]).toEqual({
       type: 'init',
       card: { instanceId: 'w_1', typeID: 'hello', pluginId: 'dev.x', version: '1.0.0' },
@@ -66,11 +83,72 @@ describe('CardBridge', () => {
     });
   });
 
-  it('CardBridge_SecondFrameReady_Ignored', async () => {
+  it('CardBridge_SecondPortOffered_TreatedAsNavigationAndTornDown', async () => {
     const h = make();
     await h.connect();
-    h.windowMessage({ source: h.frame().contentWindow as unknown as Window, data: { type: 'labyrinth:frame-ready' } });
-    expect(h.frame().contentWindow.postMessage).toHaveBeenCalledOnce();
+    const second = h.channel();
+    const received: unknown[] = [];
+    second.card.onmessage = (e) => received.push(e.data);
+    h.post(h.frame().contentWindow, [second.offered]);
+    await flush();
+    expect(received).toEqual([]); // the new document gets nothing
+    expect(h.bridge.status).toBe('suspended');
+    expect(h.frame().removed).toBe(true);
+    expect(h.bridge.counters.byReason.navigated).toBe(1);
+    expect(h.reports).toContainEqual(expect.objectContaining({ reason: 'navigated', suspended: true }));
+  });
+
+  it('CardBridge_SecondLoadAfterConnect_TreatedAsNavigationAndTornDown', async () => {
+    const h = make();
+    await h.connect();
+    h.frame().load(); // the frame navigated itself to another document
+    expect(h.bridge.status).toBe('suspended');
+    expect(h.bridge.view.suspended?.reason).toMatch(/loaded another document/);
+    expect(h.frame().removed).toBe(true);
+  });
+
+  it('CardBridge_FocusBlockedFromBootstrap_CountedAsFocusStealWithoutSuspension', async () => {
+    const h = make();
+    const port = await h.connect();
+    for (let i = 0; i < 60; i++) port.postMessage({ type: 'focusBlocked' });
+    await flush();
+    expect(h.bridge.counters.byReason.focus_steal).toBe(60);
+    expect(h.bridge.status).not.toBe('suspended');
+    h.elapse(2000);
+    expect(h.reports).toContainEqual({ reason: 'focus_steal', count: 60, suspended: false });
+  });
+
+  it('CardBridge_FocusStolenThrice_Suspended', async () => {
+    const h = make();
+    await h.connect();
+    h.bridge.focusStolen();
+    h.bridge.focusStolen();
+    expect(h.bridge.status).not.toBe('suspended');
+    h.bridge.focusStolen();
+    expect(h.bridge.status).toBe('suspended');
+    expect(h.bridge.view.suspended?.reason).toMatch(/keyboard focus/);
+    expect(h.reports).toContainEqual(expect.objectContaining({ reason: 'focus_steal', suspended: true }));
+  });
+
+  it('CardBridge_FocusAllowed_ToldToTheCardAndResentAfterReload', async () => {
+    const h = make();
+    await h.connect();
+    h.bridge.setFocusAllowed(true);
+    await flush();
+    expect(h.got('setFocusAllowed')).toEqual([{ type: 'setFocusAllowed', allowed: true }]);
+  });
+
+  it('CardBridge_FocusLeaveOnlyWhenEntered_CallsOnFocusLeave', async () => {
+    const onFocusLeave = vi.fn();
+    const h = make({ onFocusLeave });
+    const port = await h.connect();
+    port.postMessage({ type: 'focusLeave' });
+    await flush();
+    expect(onFocusLeave).not.toHaveBeenCalled();
+    h.bridge.setFocusAllowed(true);
+    port.postMessage({ type: 'focusLeave' });
+    await flush();
+    expect(onFocusLeave).toHaveBeenCalledOnce();
   });
 
   it('CardBridge_Ready_StatusReadyAndLoadReported', async () => {
@@ -238,37 +316,30 @@ describe('CardBridge', () => {
     expect(h.hasListener()).toBe(true);
   });
 
-  it('CardBridge_WarmReadyFrameFromPool_MovedInAndConnectedAtOnce', async () => {
+  it('CardBridge_WarmFrameWithPortFromPool_MovedInAndConnectedAtOnce', async () => {
     let poolListener: ((e: MessageEvent) => void) | null = null;
-    const pooledWindow = { postMessage: vi.fn() };
-    const pooledFrame = {
-      attrs: {} as Record<string, string>,
-      title: '',
-      className: '',
-      src: '',
-      tabIndex: -1,
-      contentWindow: pooledWindow,
-      setAttribute(k: string, v: string) {
-        this.attrs[k] = v;
-      },
-      removeAttribute: vi.fn(),
-      remove: vi.fn(),
-    };
+    const pooledFrame = fakeFrame();
     const pool = new FramePool({
       createFrame: () => pooledFrame as unknown as HTMLIFrameElement,
       parking: () => ({ appendChild: vi.fn() }) as unknown as HTMLElement,
       canMove: () => true,
       addMessageListener: (fn) => (poolListener = fn),
+      removeMessageListener: () => {},
       idle: () => {},
     });
-    pool.warm('/cards/frame/dev.x/1.0.0/hello');
-    poolListener!({ source: pooledWindow, data: { type: 'labyrinth:frame-ready' } } as unknown as MessageEvent);
+    pool.warm(FRAME_URL, CARD_ORIGIN);
+    const channel = new MessageChannel();
+    const received: unknown[] = [];
+    channel.port1.onmessage = (e) => received.push(e.data);
+    poolListener!(hostileMessage(pooledFrame.contentWindow, [channel.port2]));
+    pooledFrame.load();
 
     const moveBefore = vi.fn();
     const created = vi.fn();
     const bridge = new CardBridge(
       {
-        frameUrl: '/cards/frame/dev.x/1.0.0/hello',
+        frameUrl: FRAME_URL,
+        frameOrigin: CARD_ORIGIN,
         cardName: 'Hello',
         card: { instanceId: 'w_1', typeID: 'hello', pluginId: 'dev.x', version: '1.0.0' },
         props: {},
@@ -281,11 +352,10 @@ describe('CardBridge', () => {
       {
         createFrame: () => {
           created();
-          return pooledFrame as unknown as HTMLIFrameElement;
+          return fakeFrame() as unknown as HTMLIFrameElement;
         },
         addMessageListener: vi.fn(),
         removeMessageListener: vi.fn(),
-        createChannel: () => new MessageChannel(),
         setInterval: () => 0,
         clearInterval: () => {},
       },
@@ -295,10 +365,12 @@ describe('CardBridge', () => {
     expect(created).not.toHaveBeenCalled();
     expect(moveBefore).toHaveBeenCalledWith(pooledFrame, null);
     expect(bridge.view.warm).toBe(true);
-    const [msg, target, ports] = pooledWindow.postMessage.mock.calls[0]!;
-    expect(msg).toEqual({ type: 'labyrinth:connect', protocol: 1 });
-    expect(target).toBe('*');
-    (ports as MessagePort[])[0]!.close();
+    for (let i = 0; i < 100 && received.length === 0; i++) await flush();
+    expect(received[0]).toMatchObject({ type: 'init' });
+    // Its one load happened in the pool: a later load is a navigation.
+    pooledFrame.load();
+    expect(bridge.status).toBe('suspended');
+    channel.port1.close();
     bridge.destroy();
   });
 });

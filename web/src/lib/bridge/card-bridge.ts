@@ -3,7 +3,7 @@ import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
 import type { FramePool } from './frame-pool';
 import type { BridgeTrace } from './trace.svelte';
-import { isSafeFrameUrl, prepareCardFrame } from './frames';
+import { FrameWatch, isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { bridgeLimits, type BridgeLimits } from './limits';
 import { BusRequestError } from '../bus/workspace-bus';
@@ -23,6 +23,8 @@ export const MAX_PENDING_REQUESTS = 64;
 export const SNAPSHOT_MAX_BYTES = 200_000;
 export const SNAPSHOT_TIMEOUT_MS = 1500;
 export const VIOLATION_REPORT_INTERVAL_MS = 2000;
+/** Focus thefts the host page itself caught (the card went around the bootstrap's guard) before the card is suspended. */
+export const FOCUS_THEFTS_BEFORE_SUSPENSION = 3;
 
 export interface CardLoadReport {
   ok: boolean;
@@ -34,6 +36,8 @@ export interface CardBridgeOptions {
   /** Token bucket for this card's messages; the server's configured limits when omitted. */
   limits?: BridgeLimits;
   frameUrl: string;
+  /** The card origin the server published for this plugin version; the frame URL must be on it. */
+  frameOrigin: string;
   cardName: string;
   card: CardIdentity;
   props: Record<string, unknown>;
@@ -49,7 +53,7 @@ export interface CardBridgeOptions {
   pingIntervalMs?: number;
   /** No pong for this long → "Not responding". */
   unresponsiveAfterMs?: number;
-  /** No frame-ready for this long → "Not responding". */
+  /** No port offered (the bootstrap's hello) for this long → "Not responding". */
   startTimeoutMs?: number;
   /** Warm frames; when it holds one for this frame URL the card skips the frame's cold start. */
   pool?: FramePool | null;
@@ -80,6 +84,8 @@ export interface CardBridgeOptions {
   onExportRequested?: (kind: string, data: unknown) => void;
   /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
   trace?: BridgeTrace | null;
+  /** The person pressed Escape in the card (the card did not handle it): give focus back to the host. */
+  onFocusLeave?: () => void;
 }
 
 export { isSafeFrameUrl } from './frames';
@@ -113,7 +119,6 @@ export interface BridgeEnv {
   createFrame(): HTMLIFrameElement;
   addMessageListener(fn: (e: MessageEvent) => void): void;
   removeMessageListener(fn: (e: MessageEvent) => void): void;
-  createChannel(): MessageChannel;
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
   /** Request timeouts and report batching; the global timers when absent. */
@@ -125,7 +130,6 @@ export const domEnv: BridgeEnv = {
   createFrame: () => document.createElement('iframe'),
   addMessageListener: (fn) => window.addEventListener('message', fn),
   removeMessageListener: (fn) => window.removeEventListener('message', fn),
-  createChannel: () => new MessageChannel(),
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -148,10 +152,11 @@ const plural = (counts: Partial<Record<RejectReason, number>>) =>
     .join(', ');
 
 /**
- * Host side of one card frame: creates the sandboxed iframe, hands it a MessagePort once the
- * frame says it is ready, validates everything the card sends, answers each request exactly
- * once, mediates pub/sub, and watches the card with pings. A card that keeps sending invalid
- * messages is suspended: its frame is removed until the person reloads it.
+ * Host side of one card frame: creates the sandboxed iframe on its plugin version's card origin,
+ * takes the MessagePort the frame's bootstrap offers (reading nothing else the frame posts),
+ * validates everything the card sends, answers each request exactly once, mediates pub/sub, and
+ * watches the card with pings. A card that keeps sending invalid messages, navigates its frame or
+ * keeps taking keyboard focus is suspended: its frame is removed until the person reloads it.
  */
 export class CardBridge {
   readonly view: BridgeView;
@@ -160,9 +165,12 @@ export class CardBridge {
   readonly #services: CardHostServices;
   #container: HTMLElement | null = null;
   #iframe: HTMLIFrameElement | null = null;
+  #watch: FrameWatch | null = null;
   #port: MessagePort | null = null;
   /** The refusal code of the response being sent (for the trace). */
   #refusing: string | null = null;
+  #focusAllowed = false;
+  #focusThefts = 0;
   #guard: MessageGuard | null = null;
   #timer: unknown = null;
   #startedAt = 0;
@@ -259,10 +267,11 @@ export class CardBridge {
     this.view.loadMs = null;
     this.view.cardLoadMs = null;
     this.view.loads++;
+    this.#focusThefts = 0;
 
-    const { frameUrl, cardName } = this.options;
-    if (!isSafeFrameUrl(frameUrl)) {
-      this.#fail('load_failed', `Refusing to load a card from ${frameUrl}: cards load only from this server.`);
+    const { frameUrl, frameOrigin, cardName } = this.options;
+    if (!isSafeFrameUrl(frameUrl, frameOrigin)) {
+      this.#fail('load_failed', `Refusing to load a card from ${frameUrl}: cards load only from the card origin this server published for them.`);
       return;
     }
 
@@ -272,60 +281,54 @@ export class CardBridge {
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
 
-    const pooled = this.options.pool?.take(frameUrl) ?? null;
-    const f = pooled?.iframe ?? prepareCardFrame(this.#env.createFrame(), frameUrl);
+    const pooled = this.options.pool?.take(frameUrl, frameOrigin) ?? null;
+    let f: HTMLIFrameElement;
+    let watch: FrameWatch;
+    if (pooled) {
+      f = pooled.iframe;
+      watch = pooled.watch;
+    } else {
+      f = this.#env.createFrame();
+      // Watching starts before the frame has a URL, so its first load and hello are seen.
+      watch = new FrameWatch(f, this.#env);
+      prepareCardFrame(f, frameUrl);
+    }
     f.title = `${cardName} card`;
     this.#iframe = f;
+    this.#watch = watch;
     this.view.warm = pooled !== null;
+    // #connect awaits #payload at once: a warm frame whose port is in already connects
+    // synchronously below, so the payload must be in place first or `init` would carry null.
+    this.#payload = payload;
+    watch.onPort = (port) => void this.#connect(port);
+    watch.onNavigated = (why) => this.#navigated(why);
+    watch.onStrayMessage = () => {
+      // After connect the card must use its port: window messages are counted, never read.
+      this.#guard?.reject('parent_message', this.#now());
+      this.#queueReport('parent_message');
+    };
+    this.#applyTabStop(f);
     if (pooled) {
-      f.removeAttribute('tabindex'); // parked frames were kept out of the tab order
       // moveBefore keeps the running frame; appendChild would reload it from scratch.
       (container as HTMLElement & { moveBefore(node: Node, child: Node | null): void }).moveBefore(f, null);
+      if (watch.port) void this.#connect(watch.port);
     } else {
       container.appendChild(f);
     }
-    // #connect awaits #payload at once: a warm (already ready) frame connects synchronously
-    // here, so the payload must be in place first or `init` would carry null.
-    this.#payload = payload;
-    // Before connect it waits for frame-ready; after, it counts the frame's window messages.
-    this.#env.addMessageListener(this.#onWindowMessage);
-    if (pooled?.ready) void this.#connect(f);
 
     this.#timer = this.#env.setInterval(this.#tick, this.options.pingIntervalMs ?? 1000);
   }
 
   #payload: Promise<unknown> = Promise.resolve(null);
 
-  /**
-   * Before connect only `labyrinth:frame-ready` from our own frame's window counts. After connect
-   * the card must use its port: anything its window posts is ignored and counted as
-   * `parent_message` (reported, but never toward suspension).
-   */
-  #onWindowMessage = (e: MessageEvent): void => {
-    const f = this.#iframe;
-    if (!f || e.source !== f.contentWindow || e.source === null) return;
-    if (this.#port) {
-      this.#guard?.reject('parent_message', this.#now());
-      this.#queueReport('parent_message');
-      return;
-    }
-    const d: unknown = e.data;
-    if (typeof d !== 'object' || d === null || (d as { type?: unknown }).type !== 'labyrinth:frame-ready') return;
-    void this.#connect(f);
-  };
-
-  async #connect(f: HTMLIFrameElement): Promise<void> {
-    const win = f.contentWindow;
-    if (!win || this.#port) return;
-    const channel = this.#env.createChannel();
-    const port = channel.port1;
+  async #connect(port: MessagePort): Promise<void> {
+    if (this.#port) return;
     this.#port = port;
     this.#lastPong = this.#now();
     port.onmessage = (e) => this.#onPortMessage(e.data);
     port.onmessageerror = () => this.#rejected('bad_shape', this.#now());
-    // The frame's origin is opaque, so '*' is the only target that works; the port is the secret.
-    win.postMessage({ type: 'labyrinth:connect', protocol: PROTOCOL_VERSION }, '*', [channel.port2]);
     this.#register();
+    if (this.#focusAllowed) this.#send({ type: 'setFocusAllowed', allowed: true });
 
     let payload: unknown;
     try {
@@ -359,6 +362,14 @@ export class CardBridge {
       active: this.#active,
       grantedCapabilities: [...this.#granted],
     });
+  }
+
+  /** The frame left the document we loaded: whoever is there now gets nothing, and the card stops. */
+  #navigated(why: string): void {
+    if (this.status === 'suspended' || this.status === 'closed') return;
+    this.#guard?.reject('navigated', this.#now());
+    this.#queueReport('navigated');
+    this.#suspend('navigated', `Stopped: ${why}.`);
   }
 
   #register(): void {
@@ -466,6 +477,13 @@ export class CardBridge {
       }
       case 'cancelRequest':
         this.#finish(m.id, { ok: false, error: { code: 'cancelled', message: 'The card cancelled the request.' } });
+        return;
+      case 'focusBlocked':
+        // The bootstrap kept the card from taking focus it was not given.
+        this.#rejected('focus_steal', now);
+        return;
+      case 'focusLeave':
+        if (this.#focusAllowed) this.options.onFocusLeave?.();
         return;
     }
     // Requests: an id may be pending once; reusing it would make "exactly one response" ambiguous.
@@ -620,15 +638,15 @@ export class CardBridge {
     this.#reportTimer = this.#setTimeout(() => this.#flushReports(false), delay);
   }
 
-  #flushReports(suspended: boolean, detail?: string): void {
+  #flushReports(suspended: boolean, detail?: string, suspendedFor?: ViolationReason): void {
     this.#clearTimeout(this.#reportTimer);
     this.#reportTimer = null;
     const counts = this.#unreported;
     this.#unreported = {};
     const reasons = (Object.keys(counts) as ViolationReason[]).filter((r) => (counts[r] ?? 0) > 0);
     if (suspended) {
-      // The suspension report names the dominant reason even if it was already reported.
-      const top = (Object.entries(this.view.counters.byReason) as [ViolationReason, number][])
+      // The suspension report names its reason even if it was already reported.
+      const top = suspendedFor ?? (Object.entries(this.view.counters.byReason) as [ViolationReason, number][])
         .filter(([r]) => r !== 'parent_message')
         .sort((a, b) => b[1] - a[1])[0]![0];
       if (!reasons.includes(top)) reasons.push(top);
@@ -646,14 +664,53 @@ export class CardBridge {
     });
   }
 
-  #suspend(): void {
+  /** Removes the frame until the person reloads it; `why` replaces the "too many invalid messages" sentence. */
+  #suspend(reason?: ViolationReason, why?: string): void {
     if (this.status === 'suspended') return;
     const { parent_message: _ignored, ...counted } = this.view.counters.byReason;
     const detail = plural(counted);
-    this.#flushReports(true, detail);
+    this.#flushReports(true, why ? `${why} (${detail})` : detail, reason);
     this.#teardown('suspended');
     this.view.status = 'suspended';
-    this.view.suspended = { reason: `Suspended: this card sent too many invalid messages (${detail}).` };
+    this.view.suspended = { reason: why ?? `Suspended: this card sent too many invalid messages (${detail}).` };
+  }
+
+  /**
+   * The person entered the card (it may take keyboard focus) or left it. The bootstrap blocks
+   * `focus()` until then; the board keeps the frame behind a shield meanwhile.
+   */
+  setFocusAllowed(allowed: boolean): void {
+    if (allowed === this.#focusAllowed) return;
+    this.#focusAllowed = allowed;
+    if (this.#iframe) this.#applyTabStop(this.#iframe);
+    this.#send({ type: 'setFocusAllowed', allowed });
+  }
+
+  /**
+   * A frame the person has not entered is out of the tab order (Chromium then skips its whole
+   * document), so Tab reaches the card's shield instead of a frame the host would have to pull
+   * focus back from; an entered card's controls are in the tab order like the page's.
+   */
+  #applyTabStop(f: HTMLIFrameElement): void {
+    if (this.#focusAllowed) f.removeAttribute('tabindex');
+    else f.setAttribute('tabindex', '-1');
+  }
+
+  get focusAllowed(): boolean {
+    return this.#focusAllowed;
+  }
+
+  /**
+   * The host page caught this card's frame holding keyboard focus it was not given (the card went
+   * around the bootstrap; the page has already taken focus back). Counted as `focus_steal`; the
+   * {@link FOCUS_THEFTS_BEFORE_SUSPENSION}th suspends the card, since keystrokes in flight are at risk.
+   */
+  focusStolen(): void {
+    if (!this.#guard || this.status === 'suspended') return;
+    this.#rejected('focus_steal', this.#now());
+    if (++this.#focusThefts >= FOCUS_THEFTS_BEFORE_SUSPENSION) {
+      this.#suspend('focus_steal', 'Suspended: this card kept taking keyboard focus without being clicked.');
+    }
   }
 
   #deactivated: (() => void) | null = null;
@@ -870,7 +927,8 @@ export class CardBridge {
     this.#bus = null;
     if (this.#timer !== null) this.#env.clearInterval(this.#timer);
     this.#timer = null;
-    this.#env.removeMessageListener(this.#onWindowMessage);
+    this.#watch?.stop();
+    this.#watch = null;
     if (this.#port) {
       this.#port.onmessage = null;
       this.#port.close();

@@ -47,7 +47,7 @@ export interface NetworkResult {
 }
 
 /** Reasons a card message is rejected (the server's `violations` endpoint accepts exactly these). */
-export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message';
+export type ViolationReason = 'not_object' | 'unknown_type' | 'bad_shape' | 'oversize' | 'flood' | 'parent_message' | 'focus_steal' | 'navigated';
 
 /**
  * One `POST /api/cards/{boardId}/{windowId}/violations` body. The bridge flushes at most once

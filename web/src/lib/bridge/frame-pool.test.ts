@@ -1,117 +1,122 @@
 import { describe, expect, it } from 'vitest';
 import { FramePool, type FramePoolEnv } from './frame-pool';
+import { fakeFrame, hostileMessage, type FakeFrame } from './test-harness';
 
-/** Just enough of an iframe for the pool: attributes, a window identity, removal. */
-class FakeFrame {
-  attrs = new Map<string, string>();
-  src = '';
-  title = '';
-  className = '';
-  tabIndex = 0;
-  removed = false;
-  contentWindow = {};
-  setAttribute(k: string, v: string) {
-    this.attrs.set(k, v);
-  }
-  remove() {
-    this.removed = true;
-  }
-}
+const A = 'http://aaaaaaaaaaaaaaaaaaaa.cards.localhost:5080';
+const B = 'http://bbbbbbbbbbbbbbbbbbbb.cards.localhost:5080';
+const frameOf = (origin: string, id: string) => `${origin}/cards/frame/${id}/1.0.0/x`;
 
 function env(canMove = true) {
   const parked: FakeFrame[] = [];
   const idle: (() => void)[] = [];
-  let listener: ((e: MessageEvent) => void) | null = null;
+  const listeners = new Set<(e: MessageEvent) => void>();
   const e: FramePoolEnv = {
-    createFrame: () => new FakeFrame() as unknown as HTMLIFrameElement,
+    createFrame: () => fakeFrame() as unknown as HTMLIFrameElement,
     parking: () => ({ appendChild: (f: FakeFrame) => parked.push(f) }) as unknown as HTMLElement,
     canMove: () => canMove,
-    addMessageListener: (fn) => (listener = fn),
+    addMessageListener: (fn) => listeners.add(fn),
+    removeMessageListener: (fn) => listeners.delete(fn),
     idle: (fn) => idle.push(fn),
   };
-  const post = (source: unknown, data: unknown) => listener?.({ source, data } as MessageEvent);
-  return { e, parked, idle, post };
+  const reads = { dataReads: 0 };
+  const post = (source: unknown, ports: MessagePort[] = []) => {
+    for (const fn of [...listeners]) fn(hostileMessage(source, ports, reads));
+  };
+  return { e, parked, idle, post, reads, listeners };
 }
 
 describe('FramePool', () => {
   it('Warm_CreatesSandboxedFrameForThatUrlOnly', () => {
     const { e, parked } = env();
     const pool = new FramePool(e);
-    pool.warm('/cards/frame/a/1.0.0/x');
+    pool.warm(frameOf(A, 'a'), A);
     expect(parked).toHaveLength(1);
-    expect(parked[0]!.attrs.get('sandbox')).toBe('allow-scripts');
-    expect(parked[0]!.src).toBe('/cards/frame/a/1.0.0/x');
-    expect(pool.take('/cards/frame/b/1.0.0/x')).toBeNull();
+    expect(parked[0]!.attrs.sandbox).toBe('allow-scripts');
+    expect(parked[0]!.src).toBe(frameOf(A, 'a'));
+    expect(pool.take(frameOf(B, 'b'), B)).toBeNull();
   });
 
   it('Take_HandsAFrameOutOnce_AndSchedulesAReplacement', () => {
     const { e, idle, parked } = env();
     const pool = new FramePool(e);
-    pool.warm('/f/a');
-    const first = pool.take('/f/a');
+    pool.warm(frameOf(A, 'a'), A);
+    const first = pool.take(frameOf(A, 'a'), A);
     expect(first).not.toBeNull();
-    expect(pool.take('/f/a')).toBeNull();
+    expect(pool.take(frameOf(A, 'a'), A)).toBeNull();
     idle.forEach((fn) => fn());
     expect(parked).toHaveLength(2);
-    expect(pool.take('/f/a')!.iframe).not.toBe(first!.iframe);
+    expect(pool.take(frameOf(A, 'a'), A)!.iframe).not.toBe(first!.iframe);
   });
 
-  it('FrameReady_FromThatFrameOnly_MarksItReady', () => {
-    const { e, post } = env();
+  it('Hello_FromParkedFrameOnly_PortKeptWithoutReadingData', () => {
+    const { e, post, parked, reads } = env();
     const pool = new FramePool(e);
-    pool.warm('/f/a');
-    pool.warm('/f/b');
-    post({}, { type: 'labyrinth:frame-ready' }); // some other window
-    const a = pool.take('/f/a')!;
-    expect(a.ready).toBe(false);
-    const b = pool.take('/f/b')!;
-    pool.warm('/f/c');
-    post((b.iframe as unknown as FakeFrame).contentWindow, { type: 'labyrinth:frame-ready' });
-    expect(b.ready).toBe(false); // already handed out: the pool no longer tracks it
+    pool.warm(frameOf(A, 'a'), A);
+    const stranger = new MessageChannel();
+    post({}, [stranger.port2]); // some other window
+    const own = new MessageChannel();
+    post(parked[0]!.contentWindow, [own.port2]);
+    const taken = pool.take(frameOf(A, 'a'), A)!;
+    expect(taken.watch.port).toBe(own.port2);
+    expect(reads.dataReads).toBe(0);
+    for (const c of [stranger, own]) c.port1.close();
   });
 
-  it('FrameReady_ForParkedFrame_IsRecorded', () => {
-    const { e, post, parked } = env();
+  it('HtmlEntry_NeverPooled', () => {
+    // An HTML entry's own scripts run as soon as it loads: it must load only when its card opens.
+    const { e, parked } = env();
     const pool = new FramePool(e);
-    pool.warm('/f/a');
-    post(parked[0]!.contentWindow, { type: 'labyrinth:frame-ready' });
-    expect(pool.take('/f/a')!.ready).toBe(true);
+    pool.warm(`${A}/plugins/a/1.0.0/cards/card.html`, A);
+    expect(parked).toHaveLength(0);
+  });
+
+  it('PooledFrameThatNavigates_Discarded', () => {
+    const { e, parked } = env();
+    const pool = new FramePool(e);
+    pool.warm(frameOf(A, 'a'), A);
+    parked[0]!.load();
+    parked[0]!.load(); // a second document
+    expect(parked[0]!.removed).toBe(true);
+    expect(pool.has(frameOf(A, 'a'))).toBe(false);
   });
 
   it('Warm_BeyondCapacity_DiscardsTheOldest', () => {
-    const { e, parked } = env();
+    const { e, parked, listeners } = env();
     const pool = new FramePool(e, 2);
-    pool.warm('/f/a');
-    pool.warm('/f/b');
-    pool.warm('/f/c');
+    pool.warm(frameOf(A, 'a'), A);
+    pool.warm(frameOf(A, 'b'), A);
+    pool.warm(frameOf(A, 'c'), A);
     expect(pool.size).toBe(2);
     expect(parked[0]!.removed).toBe(true);
-    expect(pool.has('/f/a')).toBe(false);
+    expect(pool.has(frameOf(A, 'a'))).toBe(false);
+    expect(listeners.size).toBe(2); // the discarded frame's listener is gone
   });
 
   it('Warm_WithoutMoveBefore_KeepsThePoolEmpty', () => {
     const { e, parked } = env(false);
     const pool = new FramePool(e);
-    pool.warm('/f/a');
+    pool.warm(frameOf(A, 'a'), A);
     expect(parked).toHaveLength(0);
   });
 
-  it('Warm_ForeignOrProtocolRelativeUrl_IsRefused', () => {
+  it('Warm_UrlOffItsPublishedCardOrigin_IsRefused', () => {
     const { e, parked } = env();
     const pool = new FramePool(e);
-    pool.warm('https://evil.example/frame');
-    pool.warm('//evil.example/frame');
+    pool.warm('https://evil.example/cards/frame/a/1.0.0/x', A);
+    pool.warm('//evil.example/frame', A);
+    pool.warm('/cards/frame/a/1.0.0/x', A); // same-origin path: the host origin never serves frames
+    pool.warm(frameOf(B, 'a'), A); // another plugin version's origin
     expect(parked).toHaveLength(0);
   });
 
   it('EvictWhere_RemovesMatchingFrames', () => {
     const { e, parked } = env();
     const pool = new FramePool(e);
-    pool.warm('/f/a');
-    pool.warm('/f/b');
-    pool.evictWhere((u) => u === '/f/a');
-    expect(pool.has('/f/a')).toBe(false);
-    expect(pool.has('/f/b')).toBe(true);
+    pool.warm(frameOf(A, 'a'), A);
+    pool.warm(frameOf(B, 'b'), B);
+    pool.evictWhere((u) => u === frameOf(A, 'a'));
+    expect(pool.has(frameOf(A, 'a'))).toBe(false);
+    expect(pool.has(frameOf(B, 'b'))).toBe(true);
     expect(parked[0]!.removed).toBe(true);
   });
 });

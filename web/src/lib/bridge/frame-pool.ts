@@ -1,14 +1,14 @@
-import { isSafeFrameUrl, prepareCardFrame } from './frames';
+import { FrameWatch, isPoolableFrameUrl, isSafeFrameUrl, prepareCardFrame } from './frames';
 
 /**
  * A pre-started card frame: a sandboxed iframe already loading its own plugin's frame document
- * (with that plugin's CSP, the bootstrap running and the bundle preloaded), not yet connected.
+ * on that plugin version's card origin (its CSP, the bootstrap running, the entry preloaded but
+ * not evaluated), not yet bound to a card. `watch` holds the port its bootstrap offered, if any.
  */
 export interface PooledFrame {
   readonly frameUrl: string;
   readonly iframe: HTMLIFrameElement;
-  /** The frame said `labyrinth:frame-ready`: the bridge may transfer its port at once. */
-  ready: boolean;
+  readonly watch: FrameWatch;
 }
 
 /** The DOM pieces the pool touches, injectable so the pool is testable without a browser. */
@@ -19,6 +19,7 @@ export interface FramePoolEnv {
   /** `Element.prototype.moveBefore`: re-parents a live iframe without reloading it. */
   canMove(): boolean;
   addMessageListener(fn: (e: MessageEvent) => void): void;
+  removeMessageListener(fn: (e: MessageEvent) => void): void;
   idle(fn: () => void): void;
 }
 
@@ -26,16 +27,16 @@ export interface FramePoolEnv {
  * Warm frames for the cards likely to open next (types on the board, the spawn-menu item under
  * the pointer), so opening a card skips the sandboxed frame's process start and document load.
  *
- * A frame is keyed by its frame URL — one plugin version's card — and handed out at most once:
- * the bootstrap accepts one port, and a generic frame that could load any plugin would need a CSP
- * letting one plugin load another's files. Without `moveBefore` (re-parenting an iframe any other
- * way reloads it) the pool stays empty and cards start cold.
+ * A frame is keyed by its frame URL — one plugin version's card on that version's own origin, so
+ * pooled frames of different plugins live in different processes — and handed out at most once.
+ * Only JS-entry frames are pooled ({@link isPoolableFrameUrl}): a pooled frame runs the bootstrap
+ * and nothing of the plugin until its card opens. Without `moveBefore` (re-parenting an iframe any
+ * other way reloads it) the pool stays empty and cards start cold.
  */
 export class FramePool {
   readonly #env: FramePoolEnv;
   readonly #max: number;
   #frames: PooledFrame[] = [];
-  #listening = false;
 
   constructor(env: FramePoolEnv, max = 3) {
     this.#env = env;
@@ -46,31 +47,38 @@ export class FramePool {
     return this.#frames.length;
   }
 
+  /** How many frames the pool keeps; warming more discards the oldest. */
+  get capacity(): number {
+    return this.#max;
+  }
+
   has(frameUrl: string): boolean {
     return this.#frames.some((f) => f.frameUrl === frameUrl);
   }
 
-  /** Starts a frame for `frameUrl` unless one is waiting already; the oldest makes room. */
-  warm(frameUrl: string): void {
-    if (!this.#env.canMove() || !isSafeFrameUrl(frameUrl) || this.has(frameUrl)) return;
-    if (!this.#listening) {
-      this.#env.addMessageListener(this.#onMessage);
-      this.#listening = true;
-    }
+  /** Starts a frame for `frameUrl` (on `cardOrigin`) unless one is waiting already; the oldest makes room. */
+  warm(frameUrl: string, cardOrigin: string): void {
+    if (!this.#env.canMove() || !isSafeFrameUrl(frameUrl, cardOrigin) || !isPoolableFrameUrl(frameUrl) || this.has(frameUrl)) return;
     while (this.#frames.length >= this.#max) this.#discard(this.#frames[0]!);
-    const iframe = prepareCardFrame(this.#env.createFrame(), frameUrl);
+    const iframe = this.#env.createFrame();
+    const watch = new FrameWatch(iframe, this.#env);
+    const frame: PooledFrame = { frameUrl, iframe, watch };
+    // A pooled frame that navigates is not the document we loaded: drop it.
+    watch.onNavigated = () => this.#discard(frame);
+    prepareCardFrame(iframe, frameUrl);
     iframe.title = 'Preloading card';
     iframe.tabIndex = -1;
-    this.#frames.push({ frameUrl, iframe, ready: false });
+    this.#frames.push(frame);
     this.#env.parking().appendChild(iframe);
   }
 
   /** Hands out the waiting frame for `frameUrl` (never again) and starts its replacement when idle. */
-  take(frameUrl: string): PooledFrame | null {
+  take(frameUrl: string, cardOrigin: string): PooledFrame | null {
     const i = this.#frames.findIndex((f) => f.frameUrl === frameUrl);
     if (i < 0) return null;
     const [frame] = this.#frames.splice(i, 1);
-    this.#env.idle(() => this.warm(frameUrl));
+    frame!.watch.onNavigated = null;
+    this.#env.idle(() => this.warm(frameUrl, cardOrigin));
     return frame!;
   }
 
@@ -85,16 +93,10 @@ export class FramePool {
 
   #discard(frame: PooledFrame): void {
     this.#frames = this.#frames.filter((f) => f !== frame);
+    frame.watch.stop();
+    frame.watch.port?.close();
     frame.iframe.remove();
   }
-
-  /** Only a pooled frame's own `frame-ready` counts; the pool never sends a frame anything. */
-  #onMessage = (e: MessageEvent): void => {
-    const d: unknown = e.data;
-    if (typeof d !== 'object' || d === null || (d as { type?: unknown }).type !== 'labyrinth:frame-ready') return;
-    const frame = this.#frames.find((f) => f.iframe.contentWindow !== null && f.iframe.contentWindow === e.source);
-    if (frame) frame.ready = true;
-  };
 }
 
 function createParking(): HTMLElement {
@@ -115,6 +117,7 @@ export const domPoolEnv: FramePoolEnv = {
   parking: () => (parking ??= createParking()),
   canMove: () => typeof Element !== 'undefined' && 'moveBefore' in Element.prototype,
   addMessageListener: (fn) => window.addEventListener('message', fn),
+  removeMessageListener: (fn) => window.removeEventListener('message', fn),
   idle: (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => fn(), { timeout: 2000 }) : setTimeout(fn, 200)),
 };
 

@@ -6,9 +6,11 @@ export function emptyCounters(): BridgeCounters {
   return {
     accepted: 0,
     rejected: 0,
-    byReason: { not_object: 0, unknown_type: 0, bad_shape: 0, oversize: 0, flood: 0, parent_message: 0 },
+    byReason: { not_object: 0, unknown_type: 0, bad_shape: 0, oversize: 0, flood: 0, parent_message: 0, focus_steal: 0, navigated: 0 },
   };
 }
+
+const NOT_COUNTED_FOR_SUSPENSION: ReadonlySet<RejectReason> = new Set(['parent_message', 'focus_steal', 'navigated']);
 
 /** Rejections within {@link SUSPEND_WINDOW_MS} that suspend a card (docs/api.md "Violations and suspension"). */
 export const SUSPEND_AFTER = 50;
@@ -43,8 +45,9 @@ export class MessageGuard {
   reject(reason: RejectReason, now: number): ValidationResult {
     this.counters.rejected++;
     this.counters.byReason[reason]++;
-    // A frame can be navigated by its own code, so window messages never suspend a card.
-    if (reason !== 'parent_message') {
+    // Window messages and focus attempts are reported but never suspend on their own: the bridge
+    // decides about those (a navigation tears the card down; a host-detected focus theft suspends).
+    if (!NOT_COUNTED_FOR_SUSPENSION.has(reason)) {
       if (this.#recent.length < SUSPEND_AFTER) this.#recent.push(now);
       else this.#recent[this.#next] = now;
       this.#next = (this.#next + 1) % SUSPEND_AFTER;

@@ -22,7 +22,7 @@ const MAX_KIND = 64;
 export const CARD_MESSAGE_TYPES = [
   'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
   'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot', 'log', 'apiAnswer', 'deactivated',
+  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave', 'log', 'apiAnswer', 'deactivated',
 ] as const;
 
 /** Longest plugin log line the page forwards (the host clips at the same length). */
@@ -295,6 +295,9 @@ export function validateCardMessage(data: unknown): ValidationResult {
       if (!prefix || !BASE64.test(url.slice(prefix[0].length))) return bad;
       return { ok: true, bytes, message: { type, id: data.id, dataUrl: url } };
     }
+    case 'focusBlocked':
+    case 'focusLeave':
+      return { ok: true, bytes, message: { type } };
     default:
       return { ok: false, reason: 'unknown_type' };
   }

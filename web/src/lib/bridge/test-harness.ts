@@ -5,15 +5,77 @@ import type { CardHostServices, ViolationReport } from './card-host';
 
 export const flush = () => new Promise((r) => setTimeout(r, 15));
 
-interface FakeFrame {
+/** The card origin and frame URL the harness's card is published at. */
+export const CARD_ORIGIN = 'http://abcdefghijklmnopqrst.cards.localhost:5080';
+export const FRAME_URL = `${CARD_ORIGIN}/cards/frame/dev.x/1.0.0/hello`;
+
+export interface FakeFrame {
   attrs: Record<string, string>;
   title: string;
   className: string;
   src: string;
   contentWindow: { postMessage: ReturnType<typeof vi.fn> };
   removed: boolean;
+  focused: number;
+  loadListeners: Set<() => void>;
   setAttribute(k: string, v: string): void;
+  removeAttribute(k: string): void;
+  addEventListener(type: string, fn: () => void): void;
+  removeEventListener(type: string, fn: () => void): void;
+  focus(): void;
   remove(): void;
+  /** Plays the browser firing `load` on the iframe element. */
+  load(): void;
+}
+
+/** A fake iframe element with the members the bridge, pool and watch use. */
+export function fakeFrame(): FakeFrame {
+  return {
+    attrs: {},
+    title: '',
+    className: '',
+    src: '',
+    contentWindow: { postMessage: vi.fn() },
+    removed: false,
+    focused: 0,
+    loadListeners: new Set(),
+    setAttribute(k, v) {
+      this.attrs[k] = v;
+    },
+    removeAttribute(k) {
+      delete this.attrs[k];
+    },
+    addEventListener(type, fn) {
+      if (type === 'load') this.loadListeners.add(fn);
+    },
+    removeEventListener(type, fn) {
+      if (type === 'load') this.loadListeners.delete(fn);
+    },
+    focus() {
+      this.focused++;
+    },
+    remove() {
+      this.removed = true;
+    },
+    load() {
+      for (const fn of [...this.loadListeners]) fn();
+    },
+  };
+}
+
+/**
+ * A window message as the browser delivers it, whose `data` must never be read: reading it
+ * (deserializing whatever the frame posted) counts in `dataReads`.
+ */
+export function hostileMessage(source: unknown, ports: MessagePort[] = [], counter = { dataReads: 0 }): MessageEvent {
+  return {
+    source,
+    ports,
+    get data() {
+      counter.dataReads++;
+      return { type: 'labyrinth:hello', protocol: 2 };
+    },
+  } as unknown as MessageEvent;
 }
 
 export function harness(overrides: Partial<CardBridgeOptions> = {}) {
@@ -24,33 +86,16 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
   let timerId = 0;
   const frames: FakeFrame[] = [];
   const ports: MessagePort[] = [];
+  const reads = { dataReads: 0 };
   const env: BridgeEnv = {
     createFrame: () => {
-      const f: FakeFrame = {
-        attrs: {},
-        title: '',
-        className: '',
-        src: '',
-        contentWindow: { postMessage: vi.fn() },
-        removed: false,
-        setAttribute(k, v) {
-          this.attrs[k] = v;
-        },
-        remove() {
-          this.removed = true;
-        },
-      };
+      const f = fakeFrame();
       frames.push(f);
       return f as unknown as HTMLIFrameElement;
     },
     addMessageListener: (fn) => (listener = fn),
     removeMessageListener: (fn) => {
       if (listener === fn) listener = null;
-    },
-    createChannel: () => {
-      const c = new MessageChannel();
-      ports.push(c.port1, c.port2);
-      return c;
     },
     setInterval: (fn) => (tick = fn),
     clearInterval: () => (tick = null),
@@ -75,7 +120,8 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
   const onSetPayload = vi.fn();
   const onLoadReport = vi.fn();
   const options: CardBridgeOptions = {
-    frameUrl: '/cards/frame/dev.x/1.0.0/hello',
+    frameUrl: FRAME_URL,
+    frameOrigin: CARD_ORIGIN,
     cardName: 'Hello',
     card: { instanceId: 'w_1', typeID: 'hello', pluginId: 'dev.x', version: '1.0.0' },
     props: { name: 'Ada' },
@@ -95,12 +141,20 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
   const received: unknown[] = [];
   let cardPort: MessagePort | null = null;
 
-  /** Plays the frame: says ready, takes the port, records what the host sends. */
+  /** A fresh channel whose host end the frame's bootstrap would offer; the card keeps `card`. */
+  function channel(): { card: MessagePort; offered: MessagePort } {
+    const c = new MessageChannel();
+    ports.push(c.port1, c.port2);
+    return { card: c.port1, offered: c.port2 };
+  }
+
+  /** Plays the frame's bootstrap: offers a port in its hello, then the document loads; records what the host sends. */
   async function connect(): Promise<MessagePort> {
-    listener?.({ source: frame().contentWindow, data: { type: 'labyrinth:frame-ready' } } as unknown as MessageEvent);
-    const call = frame().contentWindow.postMessage.mock.calls[0]!;
-    cardPort = (call[2] as MessagePort[])[0]!;
+    const c = channel();
+    cardPort = c.card;
     cardPort.onmessage = (e) => received.push(e.data);
+    listener?.(hostileMessage(frame().contentWindow, [c.offered], reads));
+    frame().load();
     // Wait for init (a loaded machine can take longer than one flush); give up after 2 s.
     for (let i = 0; i < 130 && !received.some((m) => (m as { type: string }).type === 'init'); i++) await flush();
     return cardPort;
@@ -121,6 +175,11 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     onLoadReport,
     received,
     connect,
+    channel,
+    /** How often anything read the `data` of a window message the frame posted. */
+    dataReads: () => reads.dataReads,
+    /** Plays the frame posting a window message (never read) with these ports. */
+    post: (source: unknown, transfer: MessagePort[] = []) => listener?.(hostileMessage(source, transfer, reads)),
     windowMessage: (e: Partial<MessageEvent>) => listener?.(e as MessageEvent),
     hasListener: () => listener !== null,
     tick: () => tick?.(),

@@ -2,7 +2,7 @@
 import type { SelectionSnapshot } from '../ink/types';
 import type { AssetHandle, AssetType, NetworkRequest, ViolationReason } from './card-host';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export interface CardIdentity {
   instanceId: string;
@@ -43,7 +43,9 @@ export type CardMessage =
   | { type: 'apiAnswer'; cid: string; ok: false; message: string }
   | { type: 'deactivated' }
   | { type: 'exportRequested'; kind: string; data?: unknown }
-  | { type: 'snapshot'; id: string; dataUrl: string };
+  | { type: 'snapshot'; id: string; dataUrl: string }
+  | { type: 'focusBlocked' }
+  | { type: 'focusLeave' };
 
 /** Card → host message types that carry a request `id` and get exactly one `response`. */
 export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call';
@@ -77,13 +79,18 @@ export type HostMessage =
   | { type: 'captureSnapshot'; id: string; maxBytes: number }
   | { type: 'grantsChanged'; capabilities: string[] }
   | { type: 'pushAsset'; asset: AssetHandle }
+  | { type: 'setFocusAllowed'; allowed: boolean }
   | { type: 'pushSelectionSnapshot'; selection: SelectionSnapshot }
   | { type: 'selectionRevoked'; id: string }
   | { type: 'initService'; service: { pluginId: string; version: string; serviceId: string }; reason: string; grantedCapabilities: string[] }
   | { type: 'apiCall'; cid: string; method: string; input: unknown; caller: string }
   | { type: 'deactivate'; reason: string };
 
-/** Why a card message was dropped; `parent_message` = a window postMessage after connect. */
+/**
+ * Why a card message was dropped or a card misbehaved: `parent_message` = a window postMessage after
+ * connect; `focus_steal` = took (or tried to take) keyboard focus it was not given; `navigated` =
+ * its frame loaded another document after connect (the card is torn down).
+ */
 export type RejectReason = ViolationReason;
 
 export interface BridgeCounters {

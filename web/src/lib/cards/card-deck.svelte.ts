@@ -4,6 +4,7 @@ import type { BoardStore } from '../boards/board-store.svelte';
 import { BridgeTrace } from '../bridge/trace.svelte';
 import { toasts } from '../toast/toast.svelte';
 import type { CardServices } from './card-services';
+import { cardFocus } from './card-focus.svelte';
 import { canOpen } from './open-cap';
 import { CardPrompts } from './prompts.svelte';
 
@@ -22,7 +23,8 @@ export interface LiveCard {
  * One per board page; renderers reach it through the board context.
  */
 export class CardDeck {
-  readonly prompts = new CardPrompts();
+  // While a card's question is showing, the card the person was in waits for them (card-focus).
+  readonly prompts = new CardPrompts({ hold: () => cardFocus.hold() });
   /** Bumped when a card's snapshot changes, so its closed face reloads the image. */
   readonly snapshotRev = new SvelteMap<string, number>();
   /** Per-card services of mounted cards (permissions panel and drops use them). */
@@ -70,6 +72,8 @@ export class CardDeck {
     }
     this.#store.windows.setOpen(id, true);
     this.#store.windows.focus(id, { silent: true });
+    // Opening a card enters it: the person asked for it, so it may take keyboard focus.
+    cardFocus.enterWhenReady(id);
     return true;
   }
 

@@ -59,6 +59,16 @@ export class CardPrompts {
   queue = $state<CardPrompt[]>([]);
   readonly current: CardPrompt | null = $derived(this.queue[0] ?? null);
   #next = 1;
+  readonly #hold: (() => () => void) | undefined;
+  #release: (() => void) | null = null;
+
+  /**
+   * `hold` is called when the first prompt is queued and its release when the last one ends:
+   * the board's focus keeper takes keyboard focus from the card meanwhile and gives it back.
+   */
+  constructor(options: { hold?: () => () => void } = {}) {
+    this.#hold = options.hold;
+  }
 
   consent(ask: Ask<ConsentPrompt>, signal?: AbortSignal): Promise<boolean> {
     return this.#push<boolean>((id, resolve) => ({ ...ask, kind: 'consent', id, resolve }), false, signal);
@@ -98,10 +108,16 @@ export class CardPrompts {
         done = true;
         signal?.removeEventListener('abort', abort);
         this.queue = this.queue.filter((p) => p.id !== id);
+        if (this.queue.length === 0) {
+          const release = this.#release;
+          this.#release = null;
+          release?.();
+        }
         resolve(v);
       };
       const abort = () => finish(onAbort);
       signal?.addEventListener('abort', abort, { once: true });
+      if (this.queue.length === 0 && this.#release === null) this.#release = this.#hold?.() ?? null;
       this.queue.push(make(id, finish));
     });
   }

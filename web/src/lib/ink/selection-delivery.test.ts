@@ -149,6 +149,18 @@ describe('SelectionDelivery', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
+  it('tells a card closed after it was served and revoked meanwhile when it opens again (a new bridge, loads from 1 again)', async () => {
+    const d = new SelectionDelivery(() => 'b', vi.fn());
+    const first = target('loading', 1);
+    d.deliver('w', snapshot('sel_a'), first.t);
+    first.t.status = 'ready';
+    await d.ready('w', first.t, true);
+    d.revoked('w', undefined, 'sel_a');
+    const reopened = target('ready', 1);
+    await d.ready('w', reopened.t, false);
+    expect(reopened.pushed).toEqual([{ revoked: 'sel_a' }]);
+  });
+
   it('a new share replaces a revoke the card has not heard yet', async () => {
     const d = new SelectionDelivery(() => 'b', vi.fn());
     d.revoked('w', undefined, 'sel_old');

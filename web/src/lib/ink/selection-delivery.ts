@@ -17,8 +17,11 @@ export class SelectionDelivery {
   readonly #pending = new Map<string, SelectionSnapshot>();
   /** Selection id each card holds, as far as this page knows. */
   readonly #held = new Map<string, string>();
-  /** `${windowId}:${load}` already served, so one frame load gets one push. */
-  readonly #served = new Set<string>();
+  /**
+   * The load each bridge was last served at, so one frame load gets one push. Kept per bridge, not
+   * per window: a card closed and opened again has a new bridge whose loads count from 1 again.
+   */
+  readonly #served = new WeakMap<SelectionTarget, number>();
   /** Revokes a card has not heard yet (it was closed or loading): selection id per window. */
   readonly #revokes = new Map<string, string>();
   /** Bumped by every revoke, so a stored share fetched before it is never pushed after it. */
@@ -34,7 +37,7 @@ export class SelectionDelivery {
     this.#held.set(windowId, snapshot.id);
     this.#revokes.delete(windowId);
     if (target && target.status === 'ready' && target.pushSelection({ selection: snapshot })) {
-      this.#served.add(`${windowId}:${target.view.loads}`);
+      this.#served.set(target, target.view.loads);
       return;
     }
     this.#pending.set(windowId, snapshot);
@@ -45,9 +48,8 @@ export class SelectionDelivery {
    * once per load. `stored` says whether the server lists one for it (its permissions).
    */
   async ready(windowId: string, target: SelectionTarget, stored: boolean): Promise<void> {
-    const key = `${windowId}:${target.view.loads}`;
-    if (target.status !== 'ready' || this.#served.has(key)) return;
-    this.#served.add(key);
+    if (target.status !== 'ready' || this.#served.get(target) === target.view.loads) return;
+    this.#served.set(target, target.view.loads);
     const pending = this.#pending.get(windowId);
     if (pending) {
       if (target.pushSelection({ selection: pending })) this.#pending.delete(windowId);

@@ -16,10 +16,10 @@ export class CardPermissionsState {
 
   readonly boardId: string;
   readonly windowId: string;
-  readonly #onChanged: (p: CardPermissionsDto) => void;
+  readonly #onChanged: (p: CardPermissionsDto, before: CardPermissionsDto | null) => void;
   readonly #hooks: UpgradeHooks;
 
-  constructor(boardId: string, windowId: string, onChanged: (p: CardPermissionsDto) => void, hooks: UpgradeHooks = {}) {
+  constructor(boardId: string, windowId: string, onChanged: (p: CardPermissionsDto, before: CardPermissionsDto | null) => void, hooks: UpgradeHooks = {}) {
     this.boardId = boardId;
     this.windowId = windowId;
     this.#onChanged = onChanged;
@@ -38,6 +38,8 @@ export class CardPermissionsState {
   async #change(fn: () => Promise<unknown>, fallback: string): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    // What the panel showed before the change: a closed card has no live services to ask.
+    const before = this.data;
     try {
       await fn();
     } catch (e) {
@@ -45,7 +47,7 @@ export class CardPermissionsState {
     } finally {
       await this.load();
       this.busy = false;
-      if (this.data) this.#onChanged(this.data);
+      if (this.data) this.#onChanged(this.data, before);
     }
   }
 

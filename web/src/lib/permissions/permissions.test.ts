@@ -91,3 +91,20 @@ describe('CardPermissionsState revoking the shared selection', () => {
     expect(calls).toEqual(['snapshot settled', 'revoke all', 'changed']);
   });
 });
+
+describe('CardPermissionsState.revokeSelection', () => {
+  it('hands the board the answer it showed before, so a closed card (no live services) still learns what it held', async () => {
+    const shared = { ...perms(null), selection: { id: 'sel_1' } } as unknown as CardPermissionsDto;
+    api.permissions.mockReset().mockResolvedValueOnce(shared).mockResolvedValueOnce(perms(null));
+    ink.revokeSelection.mockReset().mockResolvedValue(undefined);
+    const seen: [CardPermissionsDto, CardPermissionsDto | null][] = [];
+    const s = new CardPermissionsState('b', 'w', (p, before) => seen.push([p, before]));
+    await s.load();
+
+    await s.revokeSelection();
+
+    expect(seen).toHaveLength(1);
+    expect(seen[0]![0].selection ?? null).toBeNull();
+    expect(seen[0]![1]?.selection?.id).toBe('sel_1');
+  });
+});

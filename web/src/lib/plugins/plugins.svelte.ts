@@ -52,13 +52,18 @@ export class PluginCatalog {
   }
 
   /**
-   * The frame document for a window. The catalogue's frameUrl when it lists that exact version
-   * (HTML entries have their own URL); otherwise the JS-entry frame route for the pinned version.
+   * The frame document for a window and the card origin it must be on, both as the server
+   * published them: the catalogue's frameUrl when it lists that exact version (HTML entries have
+   * their own), else the JS-entry frame route on the pinned version's published origin (the frame
+   * answers for HTML entries too). Null when the server published no origin for that version.
    */
-  frameUrlFor(ref: WindowPluginRef): string {
+  frameFor(ref: WindowPluginRef): { url: string; origin: string } | null {
+    const plugin = this.plugins.find((p) => p.id === ref.pluginId);
+    const origin = plugin?.origins?.[ref.version];
+    if (!plugin || !origin) return null;
     const entry = this.find(ref);
-    if (entry && entry.plugin.version === ref.version && entry.card.frameUrl) return entry.card.frameUrl;
+    if (entry && entry.plugin.version === ref.version && entry.card.frameUrl) return { url: entry.card.frameUrl, origin };
     const enc = encodeURIComponent;
-    return `/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}`;
+    return { url: `${origin}/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}`, origin };
   }
 }

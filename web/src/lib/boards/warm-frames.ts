@@ -1,0 +1,33 @@
+import type { WindowPluginRef } from '../api/types';
+import { isPoolableFrameUrl } from '../bridge/frames';
+import type { WindowState } from '../windows/types';
+
+/** A frame URL and the card origin it must be on, as the catalogue published them. */
+export interface CardFrame {
+  url: string;
+  origin: string;
+}
+
+/**
+ * The frames worth keeping warm for a board: one per card type of its *closed* cards, the ones the
+ * person is likely to open next, at most `max` (the pool's size: more would only start frames the
+ * pool throws away while they load). Open cards already have their frame; warming their type too
+ * loaded a second copy of every open card's frame on each board load. Stopped (killed) cards get
+ * none (the frame would hold the 410 page), and HTML entries are never pooled (their scripts would
+ * run before the card opens).
+ */
+export function framesToWarm(
+  windows: readonly WindowState[],
+  frameFor: (ref: WindowPluginRef) => CardFrame | null,
+  isStopped: (windowId: string) => boolean,
+  max: number,
+): CardFrame[] {
+  const out = new Map<string, CardFrame>();
+  for (const w of windows) {
+    if (out.size >= max) break;
+    if (w.kind !== 'plugin' || !w.plugin || w.open !== false || isStopped(w.id)) continue;
+    const frame = frameFor(w.plugin);
+    if (frame && isPoolableFrameUrl(frame.url) && !out.has(frame.url)) out.set(frame.url, frame);
+  }
+  return [...out.values()];
+}
