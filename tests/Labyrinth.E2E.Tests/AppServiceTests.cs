@@ -46,6 +46,7 @@ public sealed class AppServiceTests(E2EEnvironment env)
             await Ui.ScreenshotAsync(page, "apps-01-world-clock");
 
             // A zone outside the provider's schema is refused by the host page with its pointer; the provider never sees it.
+            await CardUi.EnterAsync(win);
             await Card(win).GetByTestId("clock-zone").FillAsync("Mars/Olympus_Mons");
             await Card(win).GetByTestId("clock-add").ClickAsync();
             var status = Card(win).GetByTestId("clock-status");

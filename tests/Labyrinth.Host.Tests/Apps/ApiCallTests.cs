@@ -349,7 +349,10 @@ public sealed class ApiCallTests(AppsApp shared) : IClassFixture<AppsApp>
         var apps = await person.Client.GetFromJsonAsync<JsonElement[]>("/api/apps");
 
         var clock = apps!.Single(a => a.GetProperty("pluginId").GetString() == AppsApp.Provider);
-        Assert.Equal("/cards/service/dev.test.clock/1.0.0/main", clock.GetProperty("services")[0].GetProperty("frameUrl").GetString());
+        var service = clock.GetProperty("services")[0];
+        var origin = service.GetProperty("frameOrigin").GetString()!;
+        Assert.Matches(@"^http://[a-z0-9]+\.cards\.localhost(:\d+)?$", origin);
+        Assert.Equal(origin + "/cards/service/dev.test.clock/1.0.0/main", service.GetProperty("frameUrl").GetString());
         var api = clock.GetProperty("api");
         Assert.Equal("main", api.GetProperty("service").GetString());
         Assert.Equal("object", api.GetProperty("methods").GetProperty("add").GetProperty("input").GetProperty("type").GetString());

@@ -74,6 +74,19 @@ public sealed class AppGovernanceTests(AppsApp shared) : IClassFixture<AppsApp>
     }
 
     [Fact]
+    public async Task ServiceFrame_OnTheHostOriginOrAnotherPluginsOrigin_IsNotServed()
+    {
+        using var client = shared.Cards.App.CreateClient();
+        var path = $"/cards/service/{AppsApp.Provider}/1.0.0/main";
+
+        using var onHost = await client.GetAsync(path);
+        using var onOther = await client.GetOnOriginAsync(CardSites.HostFor(client, AppsApp.Caller, "1.0.0"), path);
+
+        Assert.Equal(HttpStatusCode.NotFound, onHost.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, onOther.StatusCode);
+    }
+
+    [Fact]
     public async Task ProviderLimitedToAGroupThePersonIsNotIn_NeitherRunsNorAnswersForThem()
     {
         var person = await BusPerson.CreateAsync(shared.Cards);
@@ -104,7 +117,8 @@ public sealed class AppGovernanceTests(AppsApp shared) : IClassFixture<AppsApp>
     [Fact]
     public async Task ServiceFrame_IsServedWithTheCardCsp_AndTheServiceEntry()
     {
-        using var response = await shared.Cards.App.CreateClient().GetAsync($"/cards/service/{AppsApp.Provider}/1.0.0/main");
+        using var client = shared.Cards.App.CreateClient();
+        using var response = await client.GetOnOriginAsync(CardSites.HostFor(client, AppsApp.Provider, "1.0.0"), $"/cards/service/{AppsApp.Provider}/1.0.0/main");
 
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         var csp = string.Join(" ", response.Headers.GetValues("Content-Security-Policy"));
