@@ -43,6 +43,9 @@ public sealed class BusTests(E2EEnvironment env)
         await dialog.GetByTestId("card-consent-allow").ClickAsync();
         await Expect(dialog).ToHaveCountAsync(0);
         await Expect(status).ToHaveAttributeAsync("data-granted", "true");
+        // The question the card caused hands the card back a moment after it closes; until then a
+        // press would only enter the card again (the shield), so the person sees it back first.
+        await Expect(win.GetByTestId("card-shield")).ToHaveCountAsync(0);
         await Card(win).GetByTestId(button).ClickAsync();
         await Expect(status).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex(state));
     }

@@ -97,7 +97,8 @@ describe('CardBridge requests', () => {
     vi.mocked(h.services.readAsset).mockResolvedValue({ mediaType: 'image/png', name: 'cat.png', data });
     const port = await h.connect();
     port.postMessage({ type: 'readAsset', id: 'r1', token: 'lab_ast_x' });
-    await flush();
+    // Polled, not waited for: the service's rejection settles on the port at the loaded machine's pace.
+    await vi.waitFor(() => expect(responses(h, 'r1')).toHaveLength(1), { timeout: 5000 });
     const [r] = responses(h, 'r1');
     const result = r!.result as AssetContent;
     expect(new Uint8Array(result.data)).toEqual(new Uint8Array([1, 2, 3]));
@@ -126,7 +127,8 @@ describe('CardBridge requests', () => {
     vi.mocked(h.services.readAsset).mockRejectedValue(new Error('POST /api/cards/b/w/assets/read lab_ast_SECRET 500'));
     const port = await h.connect();
     port.postMessage({ type: 'readAsset', id: 'r1', token: 'lab_ast_x' });
-    await flush();
+    // Polled, not waited for: the service's rejection settles on the port at the loaded machine's pace.
+    await vi.waitFor(() => expect(responses(h, 'r1')).toHaveLength(1), { timeout: 5000 });
     const [r] = responses(h, 'r1');
     expect(r).toMatchObject({ ok: false, error: { code: 'token_invalid' } });
     expect(JSON.stringify(r)).not.toContain('SECRET');
