@@ -174,10 +174,18 @@ function readManifest(dir) {
   if (!manifest || typeof manifest !== 'object') throw new BuildError(`${file}: must be a JSON object`);
   // A themes-only plugin (data, no code) has no cards: nothing to compile, themes/** is copied.
   const hasThemes = Array.isArray(manifest.themes) && manifest.themes.length > 0;
-  if (!(manifest.cards === undefined && hasThemes)
-    && (!Array.isArray(manifest.cards) || (manifest.cards.length === 0 && !hasThemes))) {
-    throw new BuildError(`${file}: "cards" must be a non-empty array (or declare "themes")`);
+  const hasServices = Array.isArray(manifest.services) && manifest.services.length > 0;
+  if (!(manifest.cards === undefined && (hasThemes || hasServices))
+    && (!Array.isArray(manifest.cards) || (manifest.cards.length === 0 && !hasThemes && !hasServices))) {
+    throw new BuildError(`${file}: "cards" must be a non-empty array (or declare "themes" or "services")`);
   }
+  (manifest.services ?? []).forEach((service, i) => {
+    const where = `${file} /services/${i}`;
+    checkRelPath(service?.entry, `${where}/entry`);
+    if (!service.entry.endsWith('.js')) throw new BuildError(`${where}/entry: "${service.entry}" must end in .js`);
+    checkRelPath(service.source, `${where}/source`);
+    if (!/\.(ts|js|mjs)$/.test(service.source)) throw new BuildError(`${where}/source: "${service.source}" must be .ts, .js or .mjs`);
+  });
   (manifest.themes ?? []).forEach((theme, i) => {
     checkRelPath(theme?.path, `${file} /themes/${i}/path`);
     if (theme.preview !== undefined) checkRelPath(theme.preview, `${file} /themes/${i}/preview`);
@@ -208,6 +216,7 @@ function readManifest(dir) {
 function distManifest(manifest) {
   const copy = structuredClone(manifest);
   for (const card of copy.cards ?? []) delete card.runtime.source;
+  for (const service of copy.services ?? []) delete service.source;
   return `${JSON.stringify(copy, null, 2)}\n`;
 }
 
@@ -412,8 +421,9 @@ async function compileCard(pluginDir, card, outDir, warn, found) {
 
   if (isSvelte) checkPropsRead(card, found.props.get(source), pluginDir);
   const entryOutput = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
-  if (!entryOutput?.exports?.includes('mountPlugin')) {
-    throw new BuildError(`${card.runtime.source}: must export "mountPlugin" (card "${card.typeID}")`);
+  const required = card.typeID.startsWith('service:') ? 'service' : 'mountPlugin';
+  if (!entryOutput?.exports?.includes(required)) {
+    throw new BuildError(`${card.runtime.source}: must export "${required}" (${card.typeID.startsWith('service:') ? card.typeID : `card "${card.typeID}"`})`);
   }
   return result.outputFiles.map((f) => ({ rel: toPosix(path.relative(outDir, f.path)), bytes: Buffer.from(f.contents) }));
 }
@@ -539,6 +549,13 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
     } else {
       for (const f of await compileCard(pluginDir, card, outDir, warn, found)) put(f.rel, f.bytes, source);
     }
+  }
+  // A service module builds like a JS card entry: one ES module (plus chunks) under the plugin's path.
+  for (const service of manifest.services ?? []) {
+    if (built.has(service.entry)) continue;
+    built.add(service.entry);
+    const asCard = { typeID: `service:${service.id}`, runtime: { entry: service.entry, source: service.source } };
+    for (const f of await compileCard(pluginDir, asCard, outDir, warn)) put(f.rel, f.bytes, service.source);
   }
   put('manifest.json', Buffer.from(distManifest(manifest)), 'manifest.json');
   if (files.has('build-manifest.json')) throw new BuildError('build-manifest.json is reserved');

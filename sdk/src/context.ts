@@ -4,11 +4,12 @@
  * DOM-free on purpose.
  */
 import type {
-  AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CardBridgeErrorCode, CardContext, CardIdentity, CardLimits, CardToHostMessage,
+  ApiProblem, AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CallMessage, CallOptions, CardBridgeErrorCode, CardContext,
+  CardIdentity, CardLimits, CardToHostMessage, PluginLog, ServiceContext, ServiceIdentity,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
   PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
-import { DEFAULT_CARD_LIMITS } from './protocol.ts';
+import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -21,11 +22,25 @@ import { DEFAULT_CARD_LIMITS } from './protocol.ts';
  */
 export class CardBridgeError extends Error {
   readonly code: CardBridgeErrorCode;
-  constructor(code: CardBridgeErrorCode, message: string = code) {
+  /** For `api.invalid_input` and `api.invalid_output`: where the value breaks the method's schema. */
+  readonly problems: readonly ApiProblem[];
+  constructor(code: CardBridgeErrorCode, message: string = code, problems: readonly ApiProblem[] = []) {
     super(message);
     this.name = 'CardBridgeError';
     this.code = code;
+    this.problems = Object.freeze(problems.map((p) => Object.freeze({ pointer: String(p.pointer), message: String(p.message) })));
   }
+}
+
+
+/** One log line of `parts`, as `console.log` would join them, clipped to {@link MAX_LOG_CHARS}. */
+export function logLine(parts: readonly unknown[]): string {
+  const text = parts.map((p) => {
+    if (typeof p === 'string') return p;
+    if (p instanceof Error) return `${p.name}: ${p.message}`;
+    try { return JSON.stringify(p) ?? String(p); } catch { return String(p); }
+  }).join(' ');
+  return text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS - 1)}…` : text;
 }
 
 const PUBSUB = 'crossCard:pubsub';
@@ -290,9 +305,18 @@ export function createCardContext(
   const newId = () => `r${++nextId}`;
 
   function errorOf(e: unknown): CardBridgeError {
-    const o = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown };
-    return new CardBridgeError(String(o.code ?? 'upstream_failed') as CardBridgeErrorCode, String(o.message ?? 'The host refused the request.'));
+    const o = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown; problems?: unknown };
+    const problems = Array.isArray(o.problems)
+      ? o.problems.filter((p): p is ApiProblem => typeof p === 'object' && p !== null && typeof p.pointer === 'string' && typeof p.message === 'string').slice(0, 20)
+      : [];
+    return new CardBridgeError(String(o.code ?? 'upstream_failed') as CardBridgeErrorCode, String(o.message ?? 'The host refused the request.'), problems);
   }
+
+  const log: PluginLog = Object.freeze({
+    info: (...parts: unknown[]) => send({ type: 'log', level: 'info', message: logLine(parts) }),
+    warn: (...parts: unknown[]) => send({ type: 'log', level: 'warn', message: logLine(parts) }),
+    error: (...parts: unknown[]) => send({ type: 'log', level: 'error', message: logLine(parts) }),
+  });
 
   const ctx: CardContext = Object.freeze({
     card: Object.freeze({ ...state.card }),
@@ -387,11 +411,14 @@ export function createCardContext(
       signal.addEventListener('abort', abort, { once: true });
       return done.finally(() => signal.removeEventListener('abort', abort));
     },
-    call(pluginId: string, method: string, input?: JsonValue) {
+    call(pluginId: string, method: string, input?: JsonValue, options: CallOptions = {}) {
       let plain: JsonValue;
       try { plain = plainJson(input ?? null, 'call: input').value; } catch (e) { return Promise.reject(e); }
-      return request<JsonValue>({ type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: plain });
+      const msg: CallMessage = { type: 'call', id: newId(), pluginId: String(pluginId), method: String(method), input: plain };
+      if (options.timeout !== undefined) msg.timeoutMs = Number(options.timeout);
+      return request<JsonValue>(msg);
     },
+    log,
     exportRequested(kind: string, data?: JsonValue) {
       send(data === undefined ? { type: 'exportRequested', kind: String(kind) }
         : { type: 'exportRequested', kind: String(kind), data: plainJson(data, 'exportRequested: data').value });
@@ -481,4 +508,42 @@ export function mountCard(
     },
     destroy() { current.destroy(); },
   };
+}
+
+/** The host side of a service's context (see {@link createServiceContext}). */
+export interface ServiceContextController {
+  readonly ctx: ServiceContext;
+  setGrants(capabilities: readonly string[]): void;
+  /** Routes `response` and `event` like a card's; false for anything else. */
+  receive(message: { type?: unknown; [k: string]: unknown }): boolean;
+}
+
+/**
+ * A background service's {@link ServiceContext}: the same request, bus and call machinery as a
+ * card's (one implementation), without props, payload, theme, assets, selections or the network.
+ */
+export function createServiceContext(
+  service: ServiceIdentity,
+  grantedCapabilities: readonly string[],
+  send: (msg: CardToHostMessage) => void,
+): ServiceContextController {
+  const inner = createCardContext({
+    card: { instanceId: `service:${service.serviceId}`, typeID: `service:${service.serviceId}`, pluginId: service.pluginId, version: service.version },
+    props: {}, payload: null, theme: {}, active: false, bounds: { width: 0, height: 0 }, grantedCapabilities,
+  }, send);
+  const c = inner.ctx;
+  const ctx: ServiceContext = Object.freeze({
+    service: Object.freeze({ ...service }),
+    get grantedCapabilities() { return c.grantedCapabilities; },
+    onGrantsChanged: c.onGrantsChanged,
+    publish: c.publish,
+    subscribe: c.subscribe,
+    unsubscribe: c.unsubscribe,
+    respond: c.respond,
+    request: c.request,
+    history: c.history,
+    call: c.call,
+    log: c.log,
+  });
+  return { ctx, setGrants: (caps) => inner.setGrants(caps), receive: (m) => inner.receive(m) };
 }

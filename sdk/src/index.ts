@@ -4,12 +4,29 @@
  * Cards run in a sandboxed frame; see `docs/plugin-authoring.md`.
  */
 export type * from './types.ts';
-export { CardBridgeError, createCardContext, mountCard, SELECTION_LIMITS, selectionIdOf, selectionSnapshotOf } from './context.ts';
+export {
+  CardBridgeError, createCardContext, createServiceContext, logLine, mountCard, SELECTION_LIMITS, selectionIdOf, selectionSnapshotOf,
+} from './context.ts';
 export { isTopic, isTopicPattern, topicMatches } from './topics.ts';
-export { ASSET_TYPES, CARD_TO_HOST_TYPES, HOST_TO_CARD_TYPES } from './protocol.ts';
-export type { CardState, CardContextController, MountedCard } from './context.ts';
+export { ASSET_TYPES, CARD_TO_HOST_TYPES, HOST_TO_CARD_TYPES, MAX_LOG_CHARS } from './protocol.ts';
+export type { CardState, CardContextController, MountedCard, ServiceContextController } from './context.ts';
 
-import type { JsonObject, MountPlugin, ThemeTokens } from './types.ts';
+import type { JsonObject, MountPlugin, ServiceDefinition, ThemeTokens } from './types.ts';
+
+/**
+ * Identity helper that types a background service (export it as `service` from the entry named
+ * in the manifest's `services[]`). See {@link ServiceDefinition}.
+ *
+ * @example
+ * ```ts
+ * export const service = defineService({
+ *   api: { add: ({ a, b }) => ({ sum: (a as number) + (b as number) }) },
+ * });
+ * ```
+ */
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
+  return definition;
+}
 
 /**
  * Identity helper that types a plain `mountPlugin` function.

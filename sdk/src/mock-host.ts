@@ -74,6 +74,19 @@ export interface MockHostOptions {
   assets?: Record<string, MockAsset>;
   /** Plays the broker; throw a {@link CardBridgeError} for failures. Without it: `not_configured`. */
   network?: (service: string, request: NetworkRequest) => MockNetworkAnswer | Promise<MockNetworkAnswer>;
+  /**
+   * Plays other plugins' APIs for `call(pluginId, method, input)`: pluginId → method → handler
+   * (throw a {@link CardBridgeError} for failures). A call needs `api:<pluginId>` in `capabilities`
+   * (the person consents; else `api.not_granted`); an unknown method answers `api.unknown_method`. Schemas are not
+   * checked here: the host checks them (see docs/plugin-authoring.md).
+   *
+   * @example
+   * ```ts
+   * const host = createMockHost({ capabilities: ['api:dev.labyrinth.clock'],
+   *   apis: { 'dev.labyrinth.clock': { formatTime: () => ({ text: '12:00' }) } } });
+   * ```
+   */
+  apis?: Record<string, Record<string, (input: JsonValue) => JsonValue | Promise<JsonValue>>>;
 }
 
 export interface MockHost {
@@ -97,6 +110,8 @@ export interface MockHost {
   readonly networkRequests: { service: string; request: NetworkRequest }[];
   /** Every `exportRequested(kind, data)` call, in order. */
   readonly exports: { kind: string; data?: JsonValue }[];
+  /** Every `log.info/warn/error` line, in order. */
+  readonly logs: { level: 'info' | 'warn' | 'error'; message: string }[];
   /** The granted capabilities now. */
   readonly granted: readonly string[];
   /**
@@ -188,6 +203,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
   }));
   const networkRequests: { service: string; request: NetworkRequest }[] = [];
   const exports: { kind: string; data?: JsonValue }[] = [];
+  const logs: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
   let granted: string[] = [...(options.grantedCapabilities ?? [])];
   let mounted: MountedCard | null = null;
   const inFlight = new Set<Promise<void>>();
@@ -312,8 +328,15 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
         });
         return;
       case 'call':
-        respond(m.id, () => fail('not_supported', 'Plugin APIs are not available in this host version.'));
+        respond(m.id, async () => {
+          // The person consents to a requested API (as the page asks them); unrequested ones are refused.
+          if (options.capabilities === undefined || !options.capabilities.includes(`api:${m.pluginId}`)) return fail('api.not_granted', `This card may not call ${m.pluginId}.`);
+          const handler = options.apis?.[m.pluginId]?.[m.method];
+          if (!handler) return fail('api.unknown_method', `${m.pluginId} has no method "${m.method}".`);
+          return structuredClone(await handler(structuredClone(m.input)));
+        });
         return;
+      case 'log': logs.push({ level: m.level, message: m.message }); return;
     }
   }
 
@@ -338,7 +361,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
 
   const host: MockHost = {
     card: controller.ctx,
-    messages, payloads, interactions, sizeRequests, published, requests, subscriptions, networkRequests, exports,
+    messages, payloads, interactions, sizeRequests, published, requests, subscriptions, networkRequests, exports, logs,
     get granted() { return granted; },
     setProps(props) {
       controller.setProps(props);

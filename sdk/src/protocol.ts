@@ -7,14 +7,17 @@ import type { CardLimits, CardToHostType, HostToCardType } from './types.ts';
 export const CARD_TO_HOST_TYPES = [
   'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
   'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave',
+  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave', 'log', 'apiAnswer', 'deactivated',
 ] as const;
 
 /** Every message type the host may send on the port. */
 export const HOST_TO_CARD_TYPES = [
   'init', 'propsChanged', 'setActive', 'setBounds', 'themeChanged', 'ping', 'response', 'event', 'networkChunk', 'captureSnapshot',
-  'grantsChanged', 'setFocusAllowed', 'pushAsset', 'pushSelectionSnapshot', 'selectionRevoked',
+  'grantsChanged', 'setFocusAllowed', 'pushAsset', 'pushSelectionSnapshot', 'selectionRevoked', 'initService', 'apiCall', 'deactivate',
 ] as const;
+
+/** Longest plugin log line: the SDK clips to it, the page forwards no more, the host stores no more. */
+export const MAX_LOG_CHARS = 500;
 
 /** The kinds of file the File Registry holds (`fileRegistry:<type>`). */
 export const ASSET_TYPES = ['image', 'pdf', '3d-model', 'text'] as const;

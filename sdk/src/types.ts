@@ -358,10 +358,41 @@ export interface CardContext {
   requestNetwork(service: string, request: NetworkRequest, options?: NetworkOptions): Promise<NetworkResponse>;
 
   /**
-   * Calls another plugin's API (`api:<pluginId>`). Not available in this host version: always
-   * rejects `not_supported`.
+   * Calls a method of another plugin's API (its manifest's `api.methods`), answered by that
+   * plugin's background service, which the host starts in this tab when needed. The manifest
+   * must request `api:<pluginId>`; the host asks the person once, like any capability. The host
+   * checks `input` against the method's input schema before the provider sees it and the answer
+   * against its output schema before you do; the provider learns your plugin id, nothing else.
+   * Rejects {@link CardBridgeError} `api.not_granted`, `api.unknown_method`, `api.invalid_input`
+   * and `api.invalid_output` (with `problems`: JSON pointers into the value), `api.timeout`
+   * (default 5 s, at most 30 s), `api.provider_failed`, `api.provider_unavailable`,
+   * `api.rate_limited` (20 per second per plugin), `api.too_large` (64 KiB).
+   *
+   * @example
+   * ```ts
+   * try {
+   *   const { text } = await card.call('dev.labyrinth.clock', 'formatTime', { zone: 'Europe/Paris' }, { timeout: 2000 }) as { text: string };
+   *   label.textContent = text;
+   * } catch (e) {
+   *   if (e instanceof CardBridgeError && e.code === 'api.invalid_input') console.warn(e.problems);
+   * }
+   * ```
    */
-  call(pluginId: string, method: string, input?: JsonValue): Promise<JsonValue>;
+  call(pluginId: string, method: string, input?: JsonValue, options?: CallOptions): Promise<JsonValue>;
+
+  /**
+   * Writes to the plugin's log, which admins read on the plugin's page (last 1,000 lines, 10
+   * lines per second per person). Arguments are joined into one line of at most 500 characters;
+   * the host removes control characters and anything shaped like a credential. `error` lines are
+   * counted in `/metrics`.
+   *
+   * @example
+   * ```ts
+   * card.log.info('loaded', items.length, 'items');
+   * card.log.error('could not parse the saved state', e);
+   * ```
+   */
+  readonly log: PluginLog;
 
   /**
    * Tells the host the person asked to export something (`exportRequested`), e.g. from the
@@ -513,7 +544,104 @@ export interface NetworkResponse {
 export type CardBridgeErrorCode =
   | 'not_requested' | 'not_granted' | 'cancelled' | 'suspended' | 'token_invalid' | 'topic_not_declared'
   | 'denied' | 'revoked' | 'not_configured' | 'upstream_failed' | 'rate_limited' | 'too_large' | 'timeout'
-  | 'invalid_request' | 'not_supported' | 'bus.no_responder' | 'bus.timeout' | 'bus.responder_failed';
+  | 'invalid_request' | 'not_supported' | 'bus.no_responder' | 'bus.timeout' | 'bus.responder_failed'
+  | ApiErrorCode;
+
+/** How a {@link CardContext.call} fails. */
+export type ApiErrorCode =
+  | 'api.not_granted' | 'api.unknown_method' | 'api.invalid_input' | 'api.invalid_output' | 'api.timeout'
+  | 'api.provider_failed' | 'api.provider_unavailable' | 'api.rate_limited' | 'api.too_large' | 'api.invalid';
+
+/** One schema problem of a call's input or output: a JSON pointer into the value and a sentence. */
+export interface ApiProblem {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/** Options of {@link CardContext.call}. */
+export interface CallOptions {
+  /** Milliseconds to wait for the answer: default 5,000, at most 30,000. */
+  timeout?: number;
+}
+
+/** `log.info/warn/error` of cards and services (see {@link CardContext.log}). */
+export interface PluginLog {
+  info(...parts: unknown[]): void;
+  warn(...parts: unknown[]): void;
+  error(...parts: unknown[]): void;
+}
+
+/** Why a service starts: first use in this tab, its plugin enabled again, a new version, or a restart the person asked for. */
+export type ActivateReason = 'started' | 'enabled' | 'upgraded' | 'restarted' | 'configChanged';
+
+/**
+ * Why a service stops: nothing needed it for a while (`idle`), an admin disabled, killed or
+ * uninstalled its plugin, the person stopped it in Running apps (`stopped`), a new version
+ * replaces it (`upgraded`), or the tab closes (`closed`, best effort).
+ */
+export type DeactivateReason = 'idle' | 'disabled' | 'killed' | 'uninstalled' | 'stopped' | 'upgraded' | 'closed';
+
+/** Which service this is. */
+export interface ServiceIdentity {
+  readonly pluginId: string;
+  readonly version: string;
+  /** `services[].id` in the manifest. */
+  readonly serviceId: string;
+}
+
+/**
+ * What a background service may do: the bus and plugin APIs, without a canvas, a person or their
+ * board (CSC §14). Grants are the admin's (`services[].capabilities`), read-only here.
+ */
+export interface ServiceContext extends Pick<CardContext,
+  'grantedCapabilities' | 'onGrantsChanged' | 'publish' | 'subscribe' | 'unsubscribe' | 'respond' | 'request' | 'history' | 'call' | 'log'> {
+  readonly service: ServiceIdentity;
+}
+
+/** Who is calling an API method: a plugin id, never a card, a board or a person. */
+export interface ApiCallInfo {
+  readonly caller: string;
+}
+
+/** An API method's implementation; the host validated `input` already and validates what it returns. */
+export type ApiHandler = (input: JsonValue, call: ApiCallInfo) => JsonValue | Promise<JsonValue>;
+
+/**
+ * A background service (`services[]` in the manifest): export it from the entry module as
+ * `service`. Every member is optional. The host starts the service in a hidden frame on the
+ * plugin's card origin when something needs it in a person's tab (one of its plugin's cards
+ * opens, or a card or service calls its API), stops it when idle, restarts it with backoff after
+ * a crash, and pings it like a card (5 s without an answer is a hang: it is restarted).
+ *
+ * @example
+ * ```ts
+ * import { defineService } from '@labyrinth/sdk';
+ *
+ * export const service = defineService({
+ *   onActivate(ctx, { reason }) { ctx.log.info('started:', reason); },
+ *   onDeactivate({ reason }) { console.debug('stopping:', reason); },
+ *   onMessage: { 'timer:*:finished': (payload, e) => console.debug(e.from.pluginId, payload) },
+ *   api: {
+ *     formatTime: ({ epochMs, zone }) => ({ text: new Date(epochMs).toLocaleTimeString('en-GB', { timeZone: zone }) }),
+ *   },
+ * });
+ * ```
+ */
+export interface ServiceDefinition {
+  /** Runs once the frame is up, before any call is delivered; a throw or rejection is a crash (restarted with backoff). */
+  onActivate?(ctx: ServiceContext, event: { reason: ActivateReason }): void | Promise<void>;
+  /** Runs before the frame goes; at most 2 s. */
+  onDeactivate?(event: { reason: DeactivateReason }): void | Promise<void>;
+  /** Topic pattern (within `topics.subscribe`) → handler, subscribed after `onActivate`. */
+  onMessage?: Readonly<Record<string, (payload: JsonValue, event: TopicEvent) => void>>;
+  /** The methods of the manifest's `api.methods`, by name. */
+  api?: Readonly<Record<string, ApiHandler>>;
+}
+
+/** The shape of a built service module (what the bootstrap imports). */
+export interface ServiceModule {
+  service: ServiceDefinition;
+}
 
 /**
  * What {@link MountPlugin} returns: a destroy function, or an object with `destroy` and,
@@ -666,6 +794,13 @@ export type ResponseMessage =
   | { type: 'response'; id: string; ok: true; result?: JsonValue }
   | { type: 'response'; id: string; ok: false; error: BridgeError };
 
+/** Host → service: first message of a service frame (instead of `init`). */
+export interface InitServiceMessage { type: 'initService'; service: ServiceIdentity; reason: ActivateReason; grantedCapabilities: string[] }
+/** Host → service: a call of one of its API methods; answer with {@link ApiAnswerMessage}. `caller` is a plugin id. */
+export interface ApiCallMessage { type: 'apiCall'; cid: string; method: string; input: JsonValue; caller: string }
+/** Host → service: stop; answer {@link DeactivatedMessage} once `onDeactivate` settled. */
+export interface DeactivateMessage { type: 'deactivate'; reason: DeactivateReason }
+
 /** Every message the host may send on the port. */
 export type HostToCardMessage =
   | InitMessage
@@ -682,7 +817,10 @@ export type HostToCardMessage =
   | SetFocusAllowedMessage
   | PushAssetMessage
   | PushSelectionSnapshotMessage
-  | SelectionRevokedMessage;
+  | SelectionRevokedMessage
+  | InitServiceMessage
+  | ApiCallMessage
+  | DeactivateMessage;
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }
@@ -713,7 +851,15 @@ export type ReplyMessage =
 export interface HistoryMessage { type: 'history'; id: string; topic: string; limit?: number }
 export interface RequestNetworkMessage { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
 export interface CancelRequestMessage { type: 'cancelRequest'; id: string }
-export interface CallMessage { type: 'call'; id: string; pluginId: string; method: string; input: JsonValue }
+export interface CallMessage { type: 'call'; id: string; pluginId: string; method: string; input: JsonValue; timeoutMs?: number }
+/** A log line: `message` ≤ 500 characters. */
+export interface LogMessage { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+/** A service's answer to {@link ApiCallMessage} `cid`. */
+export type ApiAnswerMessage =
+  | { type: 'apiAnswer'; cid: string; ok: true; result: JsonValue }
+  | { type: 'apiAnswer'; cid: string; ok: false; error: { message: string } };
+/** The service finished `onDeactivate`. */
+export interface DeactivatedMessage { type: 'deactivated' }
 export interface ExportRequestedMessage { type: 'exportRequested'; kind: string; data?: JsonValue }
 /** Answer to {@link CaptureSnapshotMessage}: `data:image/(png|jpeg|webp);base64,…`, ≤ 280,000 chars. */
 export interface SnapshotMessage { type: 'snapshot'; id: string; dataUrl: string }
@@ -743,6 +889,9 @@ export type CardToHostMessage =
   | CallMessage
   | ExportRequestedMessage
   | SnapshotMessage
+  | LogMessage
+  | ApiAnswerMessage
+  | DeactivatedMessage
   | FocusBlockedMessage
   | FocusLeaveMessage;
 
@@ -778,6 +927,23 @@ export interface CardManifest {
   topics?: { publish?: string[]; subscribe?: string[] };
 }
 
+/** One entry of `services` in `manifest.json`. */
+export interface ServiceManifest {
+  id: string;
+  /** Output path inside `dist/`, e.g. `services/main.js`. */
+  entry: string;
+  /** Only `crossCard:pubsub` and `api:<pluginId>`; an admin grants them. */
+  capabilities?: string[];
+  topics?: { publish?: string[]; subscribe?: string[] };
+}
+
+/** `api` in `manifest.json`: methods with JSON Schemas (a draft-07 subset; see docs/plugin-authoring.md). */
+export interface ApiManifest {
+  version: string;
+  service?: string;
+  methods: Record<string, { description: string; input: JsonObject; output: JsonObject; examples?: { title?: string; input: JsonValue; output: JsonValue }[] }>;
+}
+
 /** `manifest.json` (build-relevant subset). */
 export interface PluginManifest {
   id: string;
@@ -788,4 +954,6 @@ export interface PluginManifest {
   description?: string;
   license?: string;
   cards: CardManifest[];
+  services?: ServiceManifest[];
+  api?: ApiManifest;
 }

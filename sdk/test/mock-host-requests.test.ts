@@ -108,8 +108,8 @@ describe('createMockHost requests', () => {
     expect(host.published).toEqual([{ topic: 'timer:countdown:finished', payload: 2 }]);
   });
 
-  it('Call_Always_NotSupported', async () => {
-    await expect(createMockHost().card.call('dev.x.y', 'm')).rejects.toMatchObject({ code: 'not_supported' });
+  it('Call_ApiNotRequested_NotGranted', async () => {
+    await expect(createMockHost().card.call('dev.x.y', 'm')).rejects.toMatchObject({ code: 'api.not_granted' });
   });
 
   it('ExportRequested_Recorded', () => {

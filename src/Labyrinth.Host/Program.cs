@@ -1,5 +1,6 @@
 using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
+using Labyrinth.Host.Features.Apps;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
@@ -43,6 +44,7 @@ builder.Services.AddVault();
 builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
 builder.Services.AddBus();
+builder.Services.AddApps();
 builder.Services.AddBackup();
 
 var app = builder.Build();
@@ -76,6 +78,7 @@ app.MapVault();
 app.MapNetworkServices();
 app.MapBroker();
 app.MapBus();
+app.MapApps();
 app.MapBackup();
 app.MapWebApp();
 

@@ -13,7 +13,7 @@ public sealed class PluginsApiTests
 
         var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().ToList();
 
-        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer"], plugins.Select(p => p.Id()));
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer", "dev.labyrinth.world-clock"], plugins.Select(p => p.Id()));
         var hello = plugins.Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
         var helloOrigin = $"http://{CardOrigins.Label("dev.labyrinth.hello", "1.0.0")}.cards.localhost";
         Assert.Equal($"{helloOrigin}/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
@@ -33,7 +33,7 @@ public sealed class PluginsApiTests
 
         var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
 
-        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.timer"], plugins);
+        Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.timer", "dev.labyrinth.world-clock"], plugins);
         var installed = (await admin.GetJsonAsync("/api/admin/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
         Assert.DoesNotContain("dev.labyrinth.probe", installed);
     }

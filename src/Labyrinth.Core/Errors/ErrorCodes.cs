@@ -162,6 +162,23 @@ public static class ErrorCodes
     public const string BusMemberNotFound = "bus.member_not_found";
     public const string BusPluginStopped = "bus.plugin_stopped";
 
+    // Plugin APIs (call(pluginId, method, input)): what a caller sees, with problems (JSON pointers)
+    // for invalid_input and invalid_output.
+    public const string ApiNotGranted = "api.not_granted";
+    public const string ApiUnknownMethod = "api.unknown_method";
+    public const string ApiInvalidInput = "api.invalid_input";
+    public const string ApiInvalidOutput = "api.invalid_output";
+    public const string ApiTimeout = "api.timeout";
+    public const string ApiProviderFailed = "api.provider_failed";
+    public const string ApiProviderUnavailable = "api.provider_unavailable";
+    public const string ApiRateLimited = "api.rate_limited";
+    public const string ApiTooLarge = "api.too_large";
+    public const string ApiInvalid = "api.invalid";
+
+    // Background services and plugin logs.
+    public const string ServiceNotRunning = "service.not_running";
+    public const string LogInvalid = "log.invalid";
+
     // Backups.
     public const string BackupFailed = "backup.failed";
 

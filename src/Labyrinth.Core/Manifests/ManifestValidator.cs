@@ -29,7 +29,7 @@ public static partial class ManifestValidator
     private static readonly HashSet<string> RootKeys = new(StringComparer.Ordinal)
     {
         "id", "name", "version", "minHostAPIVersion", "author", "description", "license",
-        "dependencies", "themes", "cards", "pages", "api", "configSchema", "priority", "enabledByDefault",
+        "dependencies", "themes", "cards", "pages", "services", "api", "configSchema", "priority", "enabledByDefault",
     };
 
     private static readonly HashSet<string> CardKeys = new(StringComparer.Ordinal)
@@ -110,14 +110,17 @@ public static partial class ManifestValidator
 
             var dependencies = ReadDependencies(root, id, problems);
             var themes = ReadThemes(root, packageFiles, problems);
+            var servicesBefore = problems.Count;
+            var services = ReadServices(root, packageFiles, problems);
+            var api = ReadApi(root, services, servicesValid: problems.Count == servicesBefore, problems);
 
             var cards = new List<CardDefinition>();
             if (!root.TryGetProperty("cards", out var cardsEl))
             {
-                // A plugin may ship only themes or pages later; with neither, it does nothing.
-                if (!root.TryGetProperty("themes", out _) && !root.TryGetProperty("pages", out _))
+                // A plugin may ship only themes, pages or services; with none of them, it does nothing.
+                if (!root.TryGetProperty("themes", out _) && !root.TryGetProperty("pages", out _) && !root.TryGetProperty("services", out _))
                 {
-                    problems.Add(new("/cards", "The manifest declares no cards, themes or pages, so the plugin would do nothing."));
+                    problems.Add(new("/cards", "The manifest declares no cards, themes, pages or services, so the plugin would do nothing."));
                 }
             }
             else if (cardsEl.ValueKind != JsonValueKind.Array)
@@ -150,7 +153,7 @@ public static partial class ManifestValidator
                 return new(null, PointerProblems.Capped(problems, MaxProblems));
             }
 
-            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies, Themes = themes }, problems);
+            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies, Themes = themes, Services = services, Api = api }, problems);
         }
     }
 

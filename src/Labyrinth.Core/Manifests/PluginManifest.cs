@@ -19,6 +19,14 @@ public sealed record PluginManifest(
 
     /// <summary>The themes the package ships (<c>themes[]</c>); each file is validated at install.</summary>
     public IReadOnlyList<ThemeEntry> Themes { get; init; } = [];
+
+    /// <summary>Background services (<c>services[]</c>), each in a hidden frame of its own.</summary>
+    public IReadOnlyList<ServiceDefinition> Services { get; init; } = [];
+
+    /// <summary>The API other plugins may call, or null.</summary>
+    public ApiDefinition? Api { get; init; }
+
+    public ServiceDefinition? FindService(string id) => Services.FirstOrDefault(s => s.Id == id);
 }
 
 /// <summary>One <c>themes[]</c> entry: the theme file (<c>themes/*.json</c>) and an optional PNG/WebP preview.</summary>
@@ -41,3 +49,33 @@ public sealed record CardDefinition(
     /// <summary>The card's declared pub/sub topics (<c>cards[].topics</c>); none when the manifest declares none.</summary>
     public CardTopics Topics { get; init; } = CardTopics.None;
 }
+
+/// <summary>
+/// One <c>services[]</c> entry: a background module the host runs in a hidden frame on the
+/// plugin's card origin, with the requested capabilities (<c>crossCard:pubsub</c>,
+/// <c>api:&lt;pluginId&gt;</c>; an admin grants them) and bus topics.
+/// </summary>
+public sealed record ServiceDefinition(string Id, string Entry, IReadOnlyList<string> Capabilities, CardTopics Topics);
+
+/// <summary>
+/// The plugin's API (<c>api</c>): methods other plugins call with <c>call(pluginId, method, input)</c>,
+/// answered by the service <see cref="ServiceId"/>; every schema compiled at install.
+/// </summary>
+public sealed record ApiDefinition(string Version, string ServiceId, IReadOnlyDictionary<string, ApiMethod> Methods);
+
+/// <summary>One API method: its documentation, its schemas (as written and compiled) and checked examples.</summary>
+public sealed record ApiMethod(string Name, string Description, JsonElement Input, JsonElement Output, IReadOnlyList<ApiExample> Examples)
+{
+    public required NJsonSchema.JsonSchema InputSchema { get; init; }
+
+    public required NJsonSchema.JsonSchema OutputSchema { get; init; }
+
+    /// <summary>Problems of an input, each with a pointer into it; empty when it is valid.</summary>
+    public IReadOnlyList<Errors.PointerProblem> CheckInput(JsonElement value) => ApiSchemaRules.Validate(InputSchema, value);
+
+    /// <summary>Problems of an answer, each with a pointer into it; empty when it is valid.</summary>
+    public IReadOnlyList<Errors.PointerProblem> CheckOutput(JsonElement value) => ApiSchemaRules.Validate(OutputSchema, value);
+}
+
+/// <summary>A documented call (checked against both schemas at install).</summary>
+public sealed record ApiExample(string Title, JsonElement Input, JsonElement Output);

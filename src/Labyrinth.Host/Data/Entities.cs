@@ -177,6 +177,21 @@ internal sealed class CardGrantEntity
     public DateTime GrantedAt { get; set; }
 }
 
+/// <summary>
+/// A capability an admin granted a plugin's background services (<c>crossCard:pubsub</c>,
+/// <c>api:&lt;pluginId&gt;</c>): no person watches a service, so its grants are the admin's, per plugin.
+/// </summary>
+internal sealed class PluginServiceGrantEntity
+{
+    public required string PluginId { get; set; }
+
+    public required string Capability { get; set; }
+
+    public required string GrantedBy { get; set; }
+
+    public DateTime GrantedAt { get; set; }
+}
+
 /// <summary>A user's uploaded file in the File Registry; bytes live content-addressed on disk (data/assets/ab/abcdef…).</summary>
 internal sealed class AssetEntity
 {

@@ -17,6 +17,7 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<UnsignedAllowlistEntity> UnsignedAllowlist => Set<UnsignedAllowlistEntity>();
     public DbSet<PersonalAccessTokenEntity> PersonalAccessTokens => Set<PersonalAccessTokenEntity>();
     public DbSet<CardGrantEntity> CardGrants => Set<CardGrantEntity>();
+    public DbSet<PluginServiceGrantEntity> PluginServiceGrants => Set<PluginServiceGrantEntity>();
     public DbSet<AssetEntity> Assets => Set<AssetEntity>();
     public DbSet<AssetGrantEntity> AssetGrants => Set<AssetGrantEntity>();
     public DbSet<CardSnapshotEntity> CardSnapshots => Set<CardSnapshotEntity>();
@@ -116,6 +117,14 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.HasKey(g => new { g.BoardId, g.WindowId, g.Capability });
             e.Property(g => g.Capability).HasMaxLength(200);
             e.HasIndex(g => g.Handle).IsUnique();
+        });
+        modelBuilder.Entity<PluginServiceGrantEntity>(e =>
+        {
+            e.ToTable("PluginServiceGrants");
+            e.HasKey(g => new { g.PluginId, g.Capability });
+            e.Property(g => g.PluginId).HasMaxLength(200);
+            e.Property(g => g.Capability).HasMaxLength(220);
+            e.Property(g => g.GrantedBy).HasMaxLength(200);
         });
         modelBuilder.Entity<AssetEntity>(e =>
         {

@@ -106,7 +106,33 @@ internal sealed class BusTab : IAsyncDisposable
         connection.On<JsonElement>("busEvent", e => Events.Enqueue(e));
         connection.On<JsonElement>("busRequest", e => Requests.Enqueue(e));
         connection.On<JsonElement>("busReply", e => Replies.Enqueue(e));
+        connection.On<JsonElement>("apiCall", e => Calls.Enqueue(e));
+        connection.On<JsonElement>("apiReply", e => CallReplies.Enqueue(e));
+        connection.On<JsonElement>("serviceControl", e => Controls.Enqueue(e));
     }
+
+    /// <summary>Plugin API calls for this tab's services.</summary>
+    public ConcurrentQueue<JsonElement> Calls { get; } = new();
+
+    /// <summary>Outcomes of calls this tab's members made.</summary>
+    public ConcurrentQueue<JsonElement> CallReplies { get; } = new();
+
+    public ConcurrentQueue<JsonElement> Controls { get; } = new();
+
+    public Task<JsonElement> JoinServiceAsync(string handle, string pluginId, string version, string serviceId) =>
+        connection.InvokeAsync<JsonElement>("Join", handle, new { kind = "service", pluginId, version, serviceId });
+
+    public Task<JsonElement> CallAsync(string handle, string id, string pluginId, string method, object? input, int? timeoutMs = null) =>
+        connection.InvokeAsync<JsonElement>("Call", handle, new { id, pluginId, method, input, timeoutMs });
+
+    public Task<JsonElement> AnswerAsync(string handle, string cid, object? result) =>
+        connection.InvokeAsync<JsonElement>("Answer", handle, new { cid, ok = true, result });
+
+    public Task<JsonElement> FailAsync(string handle, string cid, string message) =>
+        connection.InvokeAsync<JsonElement>("Answer", handle, new { cid, ok = false, error = new { code = "x", message } });
+
+    public Task<JsonElement> LogAsync(string handle, string level, string message) =>
+        connection.InvokeAsync<JsonElement>("Log", handle, level, message);
 
     public ConcurrentQueue<JsonElement> Events { get; } = new();
 

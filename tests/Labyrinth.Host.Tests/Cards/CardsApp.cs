@@ -108,6 +108,10 @@ public sealed class CardsApp : IAsyncLifetime
         await Expect.StatusAsync(HttpStatusCode.Created, installed);
     }
 
+    /// <summary>Installs a package of <paramref name="files"/> signed by the trusted test key; the host's answer.</summary>
+    internal Task<HttpResponseMessage> InstallPackageAsync(Dictionary<string, byte[]> files) =>
+        Packages.UploadAsync(admin, Packages.Zip(Packages.Sign(files, key)));
+
     /// <summary>A fresh member, signed in, owning nothing yet.</summary>
     internal Task<HttpClient> UserAsync() => App.CreateMemberAsync("u" + Guid.NewGuid().ToString("N")[..16], admin);
 

@@ -4,7 +4,8 @@
  */
 import { assetHandleOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
 import { cardLimitsOf, DEFAULT_CARD_LIMITS } from '../../../sdk/src/protocol.ts';
-import type { CardContext, CardLimits, CardToHostMessage, JsonObject, MountPlugin } from '../../../sdk/src/types.ts';
+import type { CardContext, CardLimits, CardToHostMessage, JsonObject, MountPlugin, ServiceDefinition } from '../../../sdk/src/types.ts';
+import { startService, type ServiceRuntime } from './service';
 
 /** Globals that would open network channels CSP `connect-src` does not govern. */
 export const WEBRTC_GLOBALS = [
@@ -59,7 +60,7 @@ export interface FrameEnv {
   /** A fresh channel; `new MessageChannel()` in the real frame. */
   createChannel?: () => MessageChannel;
   /** Loads the entry module; `(url) => import(url)` in the real frame. */
-  importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin }>>;
+  importEntry: (url: string) => Promise<Partial<{ mountPlugin: MountPlugin; service: ServiceDefinition }>>;
   /** Clock for `loadMs`; `performance.now` by default. */
   now?: () => number;
   /**
@@ -98,6 +99,8 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
   let controller: CardContextController | null = null;
   // The host's published limits, from `init`; the defaults until then.
   let limits: CardLimits = DEFAULT_CARD_LIMITS;
+  // A background service's frame gets `initService` instead of `init` (service.ts).
+  let service: ServiceRuntime | null = null;
   let mounted: MountedCard | null = null;
   let runtimeErrors = 0;
   const themeKeys = new Set<string>();
@@ -210,8 +213,15 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
     const m: unknown = e.data;
     if (!isObject(m)) return;
     switch (m.type) {
+      case 'initService':
+        if (!controller && !service && entry) {
+          service = startService(m, entry, {
+            send, importEntry, baseURI: doc.baseURI, ready, fail, setTimeout: (fn, ms) => win.setTimeout(fn, ms),
+          });
+        }
+        return;
       case 'init':
-        if (!controller) void init(m);
+        if (!controller && !service) void init(m);
         return;
       case 'ping':
         send({ type: 'pong', seq: Number(m.seq) });
@@ -222,6 +232,7 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
         if (focusAllowed) frameBlurred = false;
         return;
     }
+    if (service) { service.receive(m); return; }
     if (!controller) return;
     if (controller.receive(m)) return; // response, event, networkChunk
     switch (m.type) {

@@ -629,6 +629,29 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("Plugins", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginServiceGrantEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Capability")
+                        .HasMaxLength(220)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("GrantedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PluginId", "Capability");
+
+                    b.ToTable("PluginServiceGrants", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.PluginVersionEntity", b =>
                 {
                     b.Property<string>("PluginId")

@@ -12,6 +12,8 @@ internal static class BusApi
                 "Labyrinth:Bus:PublishesPerSecond must be 1–10000 and PublishBurst at least that.")
             .Validate(o => o.RequestsPerSecond is >= 1 and <= 10_000 && o.RequestBurst >= o.RequestsPerSecond,
                 "Labyrinth:Bus:RequestsPerSecond must be 1–10000 and RequestBurst at least that.")
+            .Validate(o => o.CallsPerSecond is >= 1 and <= 10_000 && o.CallBurst >= o.CallsPerSecond,
+                "Labyrinth:Bus:CallsPerSecond must be 1–10000 and CallBurst at least that.")
             .Validate(o => o.DefaultTimeoutMs >= 1 && o.MaxTimeoutMs >= o.DefaultTimeoutMs && o.MaxTimeoutMs <= 300_000,
                 "Labyrinth:Bus:DefaultTimeoutMs must be positive and at most MaxTimeoutMs (≤ 300000).")
             .ValidateOnStart();
@@ -19,6 +21,7 @@ internal static class BusApi
         services.AddSingleton<BusAuditThrottle>();
         services.AddScoped<BusRefusals>();
         services.AddScoped<IBusMemberSource, CardBusMembers>();
+        services.AddScoped<IBusMemberSource, Apps.ServiceBusMembers>();
         services.AddSignalR().AddHubOptions<BusHub>(o =>
         {
             // A 64 KiB payload plus its envelope; SignalR's default (32 KiB) would cut it off.

@@ -3,14 +3,14 @@ using System.Text.Json;
 namespace Labyrinth.Host.Features.Bus;
 
 /// <summary>
-/// Who a bus member is, as the page names it: <c>kind</c> "card" with its board and window today
-/// (pages and background services become further kinds). The host resolves it for the signed-in
-/// person and never takes the plugin id or topics from the page.
+/// Who a bus member is, as the page names it: <c>kind</c> "card" with its board and window, or
+/// "service" with its plugin, version and service id. The host resolves it for the signed-in
+/// person from its own records and never takes topics or capabilities from the page.
 /// </summary>
-internal sealed record BusMemberRef(string? Kind, Guid? BoardId, string? WindowId);
+internal sealed record BusMemberRef(string? Kind, Guid? BoardId, string? WindowId, string? PluginId = null, string? Version = null, string? ServiceId = null);
 
 /// <summary>The outcome of a hub call: ok, or a stable <c>bus.*</c> code and a sentence.</summary>
-internal sealed record BusAck(bool Ok, string? Code = null, string? Message = null)
+internal sealed record BusAck(bool Ok, string? Code = null, string? Message = null, BusProblemDto[]? Problems = null)
 {
     public static readonly BusAck Success = new(true);
 
@@ -23,7 +23,10 @@ internal sealed record BusPublishRequest(string? Id, string? Topic, JsonElement 
 
 internal sealed record BusRequestRequest(string? Id, string? Topic, JsonElement Payload, string? Target, int? TimeoutMs);
 
-internal sealed record BusErrorDto(string Code, string Message);
+internal sealed record BusErrorDto(string Code, string Message, BusProblemDto[]? Problems = null);
+
+/// <summary>One schema problem of an API call's input or output: a JSON pointer into the value and a sentence.</summary>
+internal sealed record BusProblemDto(string Pointer, string Message);
 
 internal sealed record BusReplyRequest(string? Rid, bool Ok, JsonElement Result, BusErrorDto? Error);
 
@@ -46,4 +49,4 @@ internal sealed record BusHistoryAck(bool Ok, BusHistoryMessageDto[] Messages, s
 /// <summary>Bus limits as <c>GET /api/cards/limits</c> publishes them (the page applies the same).</summary>
 internal sealed record BusLimitsDto(
     int PublishesPerSecond, int PublishBurst, int RequestsPerSecond, int RequestBurst, int MaxPayloadBytes, int HistorySize,
-    int DefaultTimeoutMs, int MaxTimeoutMs, int MaxSubscriptionsPerMember);
+    int DefaultTimeoutMs, int MaxTimeoutMs, int MaxSubscriptionsPerMember, int CallsPerSecond, int CallBurst);

@@ -12,7 +12,7 @@ namespace Labyrinth.Host.Features.Bus;
 /// <see cref="BusAck"/>; refusals are counted and audited.
 /// </summary>
 [Authorize]
-internal sealed class BusHub(BusRelay relay, IEnumerable<IBusMemberSource> sources, BusRefusals refusals) : Hub
+internal sealed class BusHub(BusRelay relay, IEnumerable<IBusMemberSource> sources, BusRefusals refusals, Apps.ApiCallAudit apiAudit) : Hub
 {
     public const string Path = "/hubs/bus";
 
@@ -40,6 +40,20 @@ internal sealed class BusHub(BusRelay relay, IEnumerable<IBusMemberSource> sourc
         await Counted(handle, await relay.RequestAsync(Context.ConnectionId, handle, request, SourceOf(handle), Context.ConnectionAborted));
 
     public Task<BusAck> Reply(string handle, BusReplyRequest reply) => relay.ReplyAsync(Context.ConnectionId, handle, reply);
+
+    /// <summary>A plugin API call; the outcome arrives as <c>apiReply</c> unless this ack refuses it.</summary>
+    public async Task<BusAck> Call(string handle, BusCallRequest request)
+    {
+        var (ack, info) = await relay.CallAsync(Context.ConnectionId, handle, request, SourceOf(handle), Actor, Context.ConnectionAborted);
+        await apiAudit.RecordAsync(Actor, UserId, relay.IdentityOf(Context.ConnectionId, handle), info, ack, Context.ConnectionAborted);
+        return ack;
+    }
+
+    /// <summary>A service's answer to a call it was given (<c>apiCall</c>).</summary>
+    public Task<BusAck> Answer(string handle, BusAnswerRequest answer) => relay.AnswerAsync(Context.ConnectionId, handle, answer);
+
+    /// <summary>A line for the member's plugin log.</summary>
+    public BusAck Log(string handle, string level, string message) => relay.Log(Context.ConnectionId, handle, Actor, level, message);
 
     public async Task<BusHistoryAck> History(string handle, string pattern, int? limit)
     {

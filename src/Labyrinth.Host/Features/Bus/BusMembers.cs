@@ -8,11 +8,18 @@ namespace Labyrinth.Host.Features.Bus;
 /// A bus member as the host resolved it: its plugin, card type and declared topics come from the
 /// installed manifest, never from the page.
 /// </summary>
-internal sealed record BusMemberIdentity(string Kind, string Key, string PluginId, string Version, string TypeID, CardTopics Topics, object State);
+internal sealed record BusMemberIdentity(string Kind, string Key, string PluginId, string Version, string TypeID, CardTopics Topics, object State)
+{
+    /// <summary>What the member's manifest entry requests (<c>api:&lt;pluginId&gt;</c> among them).</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>For services: the service id (its API's answerer when it matches <c>api.service</c>).</summary>
+    public string? ServiceId { get; init; }
+}
 
 /// <summary>
-/// One kind of bus member (cards today; pages and background services later): resolves what the
-/// page names for the signed-in person and tells whether it holds the bus grant.
+/// One kind of bus member (cards, background services): resolves what the page names for the
+/// signed-in person and tells whether it holds a capability (the bus grant, <c>api:&lt;pluginId&gt;</c>).
 /// </summary>
 internal interface IBusMemberSource
 {
@@ -23,6 +30,9 @@ internal interface IBusMemberSource
 
     /// <summary>Whether the member may use the bus now, and a token cancelled when that grant is revoked.</summary>
     Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct);
+
+    /// <summary>Whether the member's manifest requests <paramref name="capability"/> and it is granted now.</summary>
+    Task<bool> HoldsAsync(BusMemberIdentity member, string capability, CancellationToken ct);
 }
 
 /// <summary>Cards: a plugin window on one of the person's boards; the grant is <c>crossCard:pubsub</c> on that card.</summary>
@@ -43,7 +53,16 @@ internal sealed class CardBusMembers(CardAccess access, CardGrantSignals signals
         var card = await access.FindAsync(userId, boardId, windowId, ct);
         return card is null
             ? null
-            : new BusMemberIdentity(Kind, $"card:{card.BoardId:N}/{card.WindowId}", card.PluginId, card.Version, card.TypeID, card.Topics, card);
+            : new BusMemberIdentity(Kind, $"card:{card.BoardId:N}/{card.WindowId}", card.PluginId, card.Version, card.TypeID, card.Topics, card)
+            {
+                Capabilities = card.RequestedCapabilities,
+            };
+    }
+
+    public Task<bool> HoldsAsync(BusMemberIdentity member, string capability, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return access.IsGrantedAsync((CardInstance)member.State, capability, ct);
     }
 
     public async Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct)

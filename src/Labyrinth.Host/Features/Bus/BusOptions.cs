@@ -23,6 +23,11 @@ internal sealed class BusOptions
 
     public int RequestBurst { get; set; } = 40;
 
+    /// <summary>Plugin API calls per second per calling plugin per person.</summary>
+    public int CallsPerSecond { get; set; } = 20;
+
+    public int CallBurst { get; set; } = 40;
+
     public int DefaultTimeoutMs { get; set; } = 5000;
 
     public int MaxTimeoutMs { get; set; } = 30_000;
@@ -36,5 +41,5 @@ internal sealed class BusOptions
     public int MaxSubscriptionsPerMember { get; set; } = 64;
 
     public BusLimitsDto ToDto() => new(PublishesPerSecond, PublishBurst, RequestsPerSecond, RequestBurst, MaxPayloadBytes, HistorySize,
-        DefaultTimeoutMs, MaxTimeoutMs, MaxSubscriptionsPerMember);
+        DefaultTimeoutMs, MaxTimeoutMs, MaxSubscriptionsPerMember, CallsPerSecond, CallBurst);
 }

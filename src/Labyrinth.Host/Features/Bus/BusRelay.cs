@@ -18,7 +18,8 @@ namespace Labyrinth.Host.Features.Bus;
 /// its grant come from the host's own records, payloads are measured, and rates are per plugin.
 /// </summary>
 internal sealed partial class BusRelay(
-    IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, ILogger<BusRelay> logger)
+    IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, Rollouts.PluginAccess access, Apps.PluginLogs logs,
+    Observability.LabyrinthMetrics metrics, ILogger<BusRelay> logger)
 {
     private const char Separator = '|';
 
@@ -65,23 +66,26 @@ internal sealed partial class BusRelay(
         var ws = workspaces.GetOrAdd(userId, _ => new Workspace(Options));
         Member fresh;
         IReadOnlyList<BusPendingRequest> orphaned = [];
+        IReadOnlyList<CallRoute> orphanedCalls = [];
         lock (ws.Gate)
         {
             if (connection.Members.TryGetValue(handle!, out var old))
             {
                 orphaned = RemoveLocked(ws, connection, old);
+                orphanedCalls = TakeCallsLocked(ws, old);
             }
             else if (connection.Members.Count >= Options.MaxMembersPerConnection)
             {
                 return Refuse(ErrorCodes.BusRateLimited, $"A tab may have at most {Options.MaxMembersPerConnection} bus members.");
             }
 
-            fresh = new Member(connectionId, handle!, identity);
+            fresh = new Member(connectionId, handle!, identity, userId, clock.GetUtcNow());
             connection.Members[handle!] = fresh;
             ws.Members[fresh.Key] = fresh;
         }
 
         await FailOrphansAsync(ws, orphaned, "The responder closed before answering.");
+        await FailCallsAsync(ws, orphanedCalls);
         if (granted)
         {
             Grant(ws, fresh, revoked);
@@ -98,12 +102,15 @@ internal sealed partial class BusRelay(
         }
 
         IReadOnlyList<BusPendingRequest> orphaned;
+        IReadOnlyList<CallRoute> orphanedCalls;
         lock (ws.Gate)
         {
             orphaned = RemoveLocked(ws, connection, member);
+            orphanedCalls = TakeCallsLocked(ws, member);
         }
 
         await FailOrphansAsync(ws, orphaned, "The responder closed before answering.");
+        await FailCallsAsync(ws, orphanedCalls);
         return BusAck.Success;
     }
 
@@ -116,15 +123,18 @@ internal sealed partial class BusRelay(
         }
 
         var orphaned = new List<BusPendingRequest>();
+        var orphanedCalls = new List<CallRoute>();
         lock (ws.Gate)
         {
             foreach (var member in connection.Members.Values.ToList())
             {
                 orphaned.AddRange(RemoveLocked(ws, connection, member));
+                orphanedCalls.AddRange(TakeCallsLocked(ws, member));
             }
         }
 
         await FailOrphansAsync(ws, orphaned, "The responder's tab closed before answering.");
+        await FailCallsAsync(ws, orphanedCalls);
     }
 
     public async Task<BusAck> SubscribeAsync(string connectionId, string? handle, BusSubscribeRequest? request, IBusMemberSource? source, CancellationToken ct)
@@ -208,6 +218,7 @@ internal sealed partial class BusRelay(
         var targets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         lock (ws.Gate)
         {
+            member.Messages.Add(clock.GetUtcNow());
             ws.Engine.Publish(message, ws.Scratch);
             foreach (var s in ws.Scratch)
             {
@@ -578,8 +589,19 @@ internal sealed partial class BusRelay(
         public Dictionary<string, Member> Members { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed class Member(string connectionId, string handle, BusMemberIdentity identity)
+    private sealed class Member(string connectionId, string handle, BusMemberIdentity identity, Guid userId, DateTimeOffset since)
     {
+        public Guid UserId { get; } = userId;
+
+        public DateTimeOffset Since { get; } = since;
+
+        /// <summary>Activity counters for the Running apps panel; written under the workspace's gate.</summary>
+        public MinuteCounter Calls { get; } = new();
+
+        public MinuteCounter Messages { get; } = new();
+
+        public long Errors;
+
         public string ConnectionId { get; } = connectionId;
 
         public string Handle { get; } = handle;
@@ -626,6 +648,11 @@ internal sealed partial class BusRelay(
         public TokenBucket PublishBucket { get; } = new(options.PublishesPerSecond, options.PublishBurst);
 
         public TokenBucket RequestBucket { get; } = new(options.RequestsPerSecond, options.RequestBurst);
+
+        public TokenBucket CallBucket { get; } = new(options.CallsPerSecond, options.CallBurst);
+
+        /// <summary>API calls on their way to a provider, by host call id.</summary>
+        public Dictionary<string, CallRoute> Calls { get; } = new(StringComparer.Ordinal);
 
         public string NextId(string prefix) => prefix + Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -25,6 +25,8 @@ internal sealed class PluginLifecycle(
     GovernanceGate gate,
     PluginEvents events,
     LabyrinthMetrics metrics,
+    Bus.BusRelay bus,
+    Apps.ServiceGrantSignals serviceGrants,
     TimeProvider clock)
 {
     public async Task<PluginAdminDto[]> ListAsync(CancellationToken ct)
@@ -144,6 +146,8 @@ internal sealed class PluginLifecycle(
         await audit.AppendAsync(actor, AuditActions.Kill, id, new { version, reason }, ct);
         metrics.PluginKilled();
         await catalog.ReloadAsync(ct);
+        serviceGrants.RevokePlugin(id);
+        await bus.EvictStoppedAsync();
         await events.KilledAsync(id, version, reason);
         await events.ChangedAsync();
         return (await FindAsync(id, ct))!;
@@ -287,6 +291,8 @@ internal sealed class PluginLifecycle(
         if (remaining.Count == 0)
         {
             db.Plugins.Remove(plugin);
+            db.PluginServiceGrants.RemoveRange(db.PluginServiceGrants.Where(g => g.PluginId == id));
+            serviceGrants.RevokePlugin(id);
         }
         else
         {
@@ -353,6 +359,13 @@ internal sealed class PluginLifecycle(
     private async Task ChangedAsync(CancellationToken ct)
     {
         await catalog.ReloadAsync(ct);
+        // Stopped plugins' bus members and services go first, so nothing they send after this counts.
+        foreach (var stopped in catalog.All.Where(p => !p.IsUsable))
+        {
+            serviceGrants.RevokePlugin(stopped.Id);
+        }
+
+        await bus.EvictStoppedAsync();
         await events.ChangedAsync();
     }
 

@@ -26,6 +26,17 @@ internal sealed class LabyrinthMetrics
 
     private readonly Counter busRefused = Metrics.CreateCounter("labyrinth_bus_refused_total", "Bus messages refused, by plugin and reason (host and page).", "plugin", "reason");
 
+    private readonly Counter apiCalls = Metrics.CreateCounter("labyrinth_api_calls_total", "Plugin API calls by provider and outcome (ok or the api.* code).", "provider", "outcome");
+    private readonly Counter pluginLogLines = Metrics.CreateCounter("labyrinth_plugin_log_lines_total", "Plugin log lines by plugin and level (error lines are the plugin's errors).", "plugin", "level");
+    private readonly Counter pluginLogDropped = Metrics.CreateCounter("labyrinth_plugin_log_dropped_total", "Plugin log lines dropped by the rate limit.", "plugin");
+
+    /// <summary>Providers are installed plugin ids (the call was refused before otherwise); outcomes a closed list.</summary>
+    public void ApiCall(string provider, string outcome) => apiCalls.WithLabels(provider, outcome).Inc();
+
+    public void PluginLogLine(string plugin, string level) => pluginLogLines.WithLabels(plugin, level).Inc();
+
+    public void PluginLogDropped(string plugin) => pluginLogDropped.WithLabels(plugin).Inc();
+
     /// <summary>Reasons are a closed list; plugin ids come from the installed catalog, so labels stay bounded.</summary>
     public void BusRefused(string plugin, string reason, long count) => busRefused.WithLabels(plugin, reason).Inc(count);
 

@@ -51,6 +51,7 @@ internal static partial class PluginsApi
         // reached only on card origins: the security middleware answers 404 for them on the host's.
         app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
         app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
+        app.MapGet("/cards/service/{id}/{version}/{serviceId}", ServeServiceFrame).ShortCircuit().ExcludeFromDescription();
         app.MapMethods(FrameDocument.BootstrapPath, ["GET", "HEAD"], (HttpContext http, FrameBootstrapFile file) => file.Serve(http)).ShortCircuit().ExcludeFromDescription();
         return app;
     }
@@ -237,6 +238,36 @@ internal static partial class PluginsApi
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
         var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, card.Entry), card.Name);
+        return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
+    }
+
+    /// <summary>A background service's hidden frame: the same document, bootstrap and CSP as a card's.</summary>
+    private static IResult ServeServiceFrame(HttpContext http, string id, string version, string serviceId, PluginCatalog catalog, CardOrigins origins)
+    {
+        if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning, "This service is not served on this origin.");
+        }
+
+        var plugin = catalog.Find(id);
+        var installed = plugin?.Versions.GetValueOrDefault(version);
+        var service = installed?.Manifest.FindService(serviceId);
+        if (plugin is null || !plugin.Enabled || installed is null || service is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning, "This service is not installed or not enabled.");
+        }
+
+        if (plugin.IsKilled(version))
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
+        }
+
+        var headers = http.Response.Headers;
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
+        headers.CacheControl = "no-cache";
+        headers["X-DNS-Prefetch-Control"] = "off";
+        var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, service.Entry), $"{installed.Manifest.Name} ({service.Id})");
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
 

@@ -1,4 +1,5 @@
 // Typed calls, one per row of docs/api.md.
+import type { AppAdminDto, AppInfo, PluginLogLevel, PluginLogLineDto, RunningServiceRow, ServiceGrantDto } from '../apps/types';
 import { ApiError, CSRF_HEADER, get, notifyUnauthorized, parseProblem, request, send } from './client';
 import type {
   CardOriginsDto,
@@ -125,6 +126,17 @@ export const pluginAdminApi = {
     send<PluginAdminDto>('POST', `/api/admin/plugins/${enc(id)}/activate`, rollback ? { version, rollback: true } : { version }),
   uninstall: (id: string, version: string | null) =>
     send<void>('DELETE', `/api/admin/plugins/${enc(id)}${version ? `?version=${enc(version)}` : ''}`),
+};
+
+export const appsApi = {
+  list: () => get<AppInfo[]>('/api/apps'),
+  running: (all = false) => get<RunningServiceRow[]>(`/api/apps/running${all ? '?all=true' : ''}`),
+  control: (body: { pluginId: string; serviceId?: string; action: 'stop' | 'restart'; userId?: string; tab?: string }) =>
+    send<{ tabs: number }>('POST', '/api/apps/running/control', body),
+  admin: (id: string) => get<AppAdminDto>(`/api/admin/plugins/${enc(id)}/app`),
+  grant: (id: string, capability: string) => send<ServiceGrantDto>('PUT', `/api/admin/plugins/${enc(id)}/service-grants/${enc(capability)}`),
+  revoke: (id: string, capability: string) => send<void>('DELETE', `/api/admin/plugins/${enc(id)}/service-grants/${enc(capability)}`),
+  logs: (id: string, level: PluginLogLevel | null) => get<PluginLogLineDto[]>(`/api/admin/plugins/${enc(id)}/logs${level ? `?level=${level}` : ''}`),
 };
 
 export const trustApi = {

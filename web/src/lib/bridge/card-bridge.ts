@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../../../sdk/src/types.ts';
+import type { ActivateReason, DeactivateReason, JsonObject, JsonValue } from '../../../../sdk/src/types.ts';
 import type { SelectionSnapshot } from '../ink/types';
 import { cardThemeTokens, onCardThemeChange } from '../themes/card-theme';
 import { BridgeError, denyAllServices, toWireError, type AssetHandle, type AssetType, type CardHostServices, type CardTopics, type ViolationReason } from './card-host';
@@ -8,7 +8,8 @@ import { FrameWatch, isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { bridgeLimits, cardLimits, type BridgeLimits } from './limits';
 import { BusRequestError } from '../bus/workspace-bus';
-import { PUBSUB_CAPABILITY, type BusAttachment, type BusGate } from '../bus/types';
+import { ApiCallError } from '../bus/types';
+import { PUBSUB_CAPABILITY, type BusAttachment, type BusGate, type IncomingApiCall } from '../bus/types';
 import {
   PROTOCOL_VERSION, type Bounds, type BridgeCounters, type BridgeStatus, type CardIdentity, type CardMessage, type HostMessage,
   type RejectReason, type ResponseError,
@@ -74,6 +75,16 @@ export interface CardBridgeOptions {
   topics?: CardTopics;
   /** This tab's workspace bus for this card; without it bus requests answer `not_granted` and publishes are dropped. */
   bus?: BusGate | null;
+  /**
+   * A background service instead of a card (docs/api.md "Background services"): the frame gets
+   * `initService` instead of `init`, the bus member answers `apiCall`s, runtime errors go to the
+   * plugin's log, and `deactivate` ends it.
+   */
+  service?: { serviceId: string; reason: ActivateReason };
+  /** `call(pluginId, method, input)` from the frame; without it calls answer `not_supported`. */
+  apiCall?: (req: { pluginId: string; method: string; input: unknown; timeoutMs: number | null }, bus: BusAttachment | null) => Promise<unknown>;
+  /** The frame said `ready`; `joined` resolves whether the host accepted its bus member. */
+  onReady?: (joined: (timeoutMs: number) => Promise<boolean>) => void;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
   /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
@@ -336,6 +347,16 @@ export class CardBridge {
     const themeTokens = { ...(this.options.themeTokens ?? cardThemeTokens)() };
     this.#themeKey = JSON.stringify(themeTokens);
     this.#granted = [...this.#services.granted()];
+    if (this.options.service) {
+      const { card } = this.options;
+      this.#send({
+        type: 'initService',
+        service: { pluginId: card.pluginId, version: card.version, serviceId: this.options.service.serviceId },
+        reason: this.options.service.reason,
+        grantedCapabilities: [...this.#granted],
+      });
+      return;
+    }
     this.#send({
       type: 'init',
       card: this.options.card,
@@ -366,6 +387,7 @@ export class CardBridge {
       topics: this.options.topics ?? {},
       granted: () => this.#services.granted().includes(PUBSUB_CAPABILITY),
       deliver: (d) => this.#send({ type: 'event', ...d, payload: json(d.payload) }),
+      ...(this.options.service ? { onApiCall: (c: IncomingApiCall) => this.#send({ type: 'apiCall', cid: c.cid, method: c.method, input: json(c.input), caller: c.caller }) } : {}),
     });
   }
 
@@ -405,10 +427,25 @@ export class CardBridge {
         this.view.loadMs = loadMs;
         if (this.status !== 'error') this.view.status = 'ready';
         this.#report({ ok: true, loadMs });
+        this.options.onReady?.((ms) => this.#bus?.joined(ms) ?? Promise.resolve(false));
         return;
       }
       case 'error':
+        // A service's stray exception is logged; only failing to load or activate is a crash.
+        if (this.options.service && m.code === 'runtime') {
+          this.#bus?.log('error', m.message);
+          return;
+        }
         this.#fail(m.code, m.message);
+        return;
+      case 'log':
+        this.#bus?.log(m.level, m.message);
+        return;
+      case 'apiAnswer':
+        if (this.options.service) this.#bus?.answer(m.cid, m.ok ? { ok: true, result: m.result } : { ok: false, message: m.message });
+        return;
+      case 'deactivated':
+        this.#deactivated?.();
         return;
       case 'setPayload':
         this.options.onSetPayload(m.payload);
@@ -539,9 +576,22 @@ export class CardBridge {
           );
         return;
       }
-      case 'call':
-        this.#refuse(m.id, 'not_supported', 'Plugin APIs are not available in this host version.');
+      case 'call': {
+        const apiCall = this.options.apiCall;
+        if (!apiCall) return this.#refuse(m.id, 'not_supported', 'Plugin APIs are not available here.');
+        // The host owns the deadline (api.timeout); a revoke of api:<id> still ends it at once with `revoked`.
+        this.#open(m.id, `api:${m.pluginId}`, null);
+        apiCall({ pluginId: m.pluginId, method: m.method, input: m.input, timeoutMs: m.timeoutMs }, this.#bus).then(
+          (result) => this.#finish(m.id, { ok: true, result }),
+          (e: unknown) => this.#finish(m.id, {
+            ok: false,
+            error: e instanceof ApiCallError
+              ? { code: e.code, message: e.message, ...(e.problems.length ? { problems: [...e.problems] } : {}) }
+              : { code: 'api.provider_failed', message: e instanceof Error ? e.message : String(e) },
+          }),
+        );
         return;
+      }
     }
   }
 
@@ -671,6 +721,24 @@ export class CardBridge {
     if (++this.#focusThefts >= FOCUS_THEFTS_BEFORE_SUSPENSION) {
       this.#suspend('focus_steal', 'Suspended: this card kept taking keyboard focus without being clicked.');
     }
+  }
+
+  #deactivated: (() => void) | null = null;
+
+  /** A service frame: asks it to run `onDeactivate`, then removes it once it answers or after `graceMs`. */
+  deactivate(reason: DeactivateReason, graceMs: number): void {
+    if (!this.#port || this.#deactivated) {
+      if (!this.#deactivated) this.destroy();
+      return;
+    }
+    const finish = () => {
+      if (this.#deactivated !== finish) return;
+      this.#deactivated = null;
+      this.destroy();
+    };
+    this.#deactivated = finish;
+    this.#setTimeout(finish, graceMs);
+    this.#send({ type: 'deactivate', reason });
   }
 
   #fail(code: string, message: string): void {

@@ -163,6 +163,11 @@ describe('validateCardMessage: grants, assets and snapshots', () => {
     expect(reason({ type: 'requestNetwork', id: 'n1', service: 'openai', request: { method: 'GET', path: '/models' } })).toBe('ok');
     expect(reason({ type: 'cancelRequest', id: 'n1' })).toBe('ok');
     expect(reason({ type: 'call', id: 'c1', pluginId: 'dev.labyrinth.math', method: 'solve', input: { x: 1 } })).toBe('ok');
+    expect(reason({ type: 'call', id: 'c1', pluginId: 'dev.labyrinth.math', method: 'solve', input: 1, timeoutMs: 200 })).toBe('ok');
+    expect(reason({ type: 'log', level: 'warn', message: 'x' })).toBe('ok');
+    expect(reason({ type: 'apiAnswer', cid: 'c1', ok: true, result: { a: 1 } })).toBe('ok');
+    expect(reason({ type: 'apiAnswer', cid: 'c1', ok: false, error: { message: 'boom' } })).toBe('ok');
+    expect(reason({ type: 'deactivated' })).toBe('ok');
     expect(reason({ type: 'exportRequested', kind: 'png' })).toBe('ok');
     expect(reason({ type: 'exportRequested', kind: 'json', data: [1] })).toBe('ok');
     expect(reason({ type: 'snapshot', id: 'snap_1', dataUrl: png })).toBe('ok');
@@ -227,6 +232,13 @@ describe('validateCardMessage: grants, assets and snapshots', () => {
   it('validateCardMessage_CallBadPluginIdOrMethod_BadShape', () => {
     expect(reason({ type: 'call', id: 'c', pluginId: '../x', method: 'm' })).toBe('bad_shape');
     expect(reason({ type: 'call', id: 'c', pluginId: 'dev.x', method: '' })).toBe('bad_shape');
+    expect(reason({ type: 'call', id: 'c', pluginId: 'dev.x', method: '__proto__' })).toBe('bad_shape');
+    expect(reason({ type: 'call', id: 'c', pluginId: 'dev.x', method: 'm', timeoutMs: -1 })).toBe('bad_shape');
+    expect(reason({ type: 'call', id: 'c', pluginId: 'dev.x', method: 'm', input: 'x'.repeat(70 * 1024) })).toBe('oversize');
+    expect(reason({ type: 'log', level: 'debug', message: 'x' })).toBe('bad_shape');
+    expect(reason({ type: 'log', level: 'info', message: 7 })).toBe('bad_shape');
+    expect(reason({ type: 'apiAnswer', cid: 'c1', ok: true })).toBe('bad_shape');
+    expect(reason({ type: 'apiAnswer', cid: 'c1', ok: false, error: 'no' })).toBe('bad_shape');
   });
 });
 

@@ -1,7 +1,7 @@
 // Validation of every card → host message (docs/api.md). Cards are untrusted: anything that is
 // not exactly one of the allowed shapes, or too large, is dropped and counted by the caller.
 import { ASSET_TYPES, HTTP_METHODS, type AssetType, type HttpMethod, type NetworkRequest } from './card-host';
-import { CARD_TO_HOST_TYPES, utf8Length } from '../../../../sdk/src/protocol.ts';
+import { CARD_TO_HOST_TYPES, MAX_LOG_CHARS, utf8Length } from '../../../../sdk/src/protocol.ts';
 import { bridgeLimits, type BridgeLimits } from './limits';
 import { isTopic, isTopicPattern } from './topics';
 import type { CardErrorCode, CardMessage, RejectReason } from './types';
@@ -19,6 +19,9 @@ const MAX_KIND = 64;
 
 /** The card → host message types: the SDK's list, checked against its protocol types. */
 export const CARD_MESSAGE_TYPES = CARD_TO_HOST_TYPES;
+
+const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+const METHOD = /^[a-z][a-zA-Z0-9]{0,63}$/;
 
 const ID_CHARS = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -238,10 +241,33 @@ export function validateCardMessage(data: unknown): ValidationResult {
       return { ok: true, bytes, message: { type, id: data.id } };
     case 'call': {
       if (!isRequestId(data.id) || typeof data.pluginId !== 'string' || data.pluginId.length > MAX_NAME || !PLUGIN_ID.test(data.pluginId)) return bad;
-      if (typeof data.method !== 'string' || data.method.length === 0 || data.method.length > MAX_NAME) return bad;
+      if (typeof data.method !== 'string' || !METHOD.test(data.method)) return bad;
+      if (data.timeoutMs !== undefined && !(finite(data.timeoutMs) && data.timeoutMs > 0)) return bad;
       const input = jsonOf(data.input);
-      return { ok: true, bytes, message: { type, id: data.id, pluginId: data.pluginId, method: data.method, input: input?.value ?? null } };
+      const inputBytes = input === undefined ? 4 : utf8Length(input.json);
+      if (inputBytes > bridgeLimits().maxPublishBytes) return { ok: false, reason: 'oversize' };
+      return {
+        ok: true, bytes,
+        message: { type, id: data.id, pluginId: data.pluginId, method: data.method, input: input?.value ?? null, timeoutMs: (data.timeoutMs as number | undefined) ?? null },
+      };
     }
+    case 'log':
+      if (!(LOG_LEVELS as readonly unknown[]).includes(data.level) || typeof data.message !== 'string') return bad;
+      return { ok: true, bytes, message: { type, level: data.level as (typeof LOG_LEVELS)[number], message: data.message.slice(0, MAX_LOG_CHARS) } };
+    case 'apiAnswer': {
+      if (!isRequestId(data.cid) || typeof data.ok !== 'boolean') return bad;
+      if (data.ok) {
+        if (!('result' in data) || data.result === undefined) return bad;
+        const r = jsonOf(data.result)!;
+        if (utf8Length(r.json) > bridgeLimits().maxPublishBytes) return { ok: false, reason: 'oversize' };
+        return { ok: true, bytes, message: { type, cid: data.cid, ok: true, result: r.value } };
+      }
+      const error = data.error;
+      if (!isPlainObject(error) || typeof error.message !== 'string') return bad;
+      return { ok: true, bytes, message: { type, cid: data.cid, ok: false, message: error.message.slice(0, MAX_ERROR_MESSAGE) } };
+    }
+    case 'deactivated':
+      return { ok: true, bytes, message: { type } };
     case 'exportRequested': {
       if (typeof data.kind !== 'string' || data.kind.length === 0 || data.kind.length > MAX_KIND) return bad;
       const d = jsonOf(data.data);

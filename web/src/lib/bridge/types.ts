@@ -38,7 +38,11 @@ export type CardMessage =
   | { type: 'history'; id: string; topic: string; limit: number }
   | { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
   | { type: 'cancelRequest'; id: string }
-  | { type: 'call'; id: string; pluginId: string; method: string; input: unknown }
+  | { type: 'call'; id: string; pluginId: string; method: string; input: unknown; timeoutMs: number | null }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'apiAnswer'; cid: string; ok: true; result: unknown }
+  | { type: 'apiAnswer'; cid: string; ok: false; message: string }
+  | { type: 'deactivated' }
   | { type: 'exportRequested'; kind: string; data?: unknown }
   | { type: 'snapshot'; id: string; dataUrl: string }
   | { type: 'focusBlocked' }
@@ -55,7 +59,7 @@ void cardMessagesAreTheProtocol;
 /** Card → host message types that carry a request `id` and get exactly one `response`. */
 export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call';
 
-export type ResponseError = { code: string; message: string };
+export type ResponseError = { code: string; message: string; problems?: { pointer: string; message: string }[] };
 
 /** Host → card: the SDK's protocol type, as the frame's bootstrap reads it. */
 export type HostMessage = HostToCardMessage;

@@ -52,6 +52,9 @@ export class SignalRBusRelay implements BusRelay {
     conn.on('busEvent', (e: Parameters<RelayEvents['onEvent']>[0]) => this.#events.onEvent(e));
     conn.on('busRequest', (r: Parameters<RelayEvents['onRequest']>[0]) => this.#events.onRequest(r));
     conn.on('busReply', (r: Parameters<RelayEvents['onReply']>[0]) => this.#events.onReply(r));
+    conn.on('apiCall', (c: Parameters<RelayEvents['onApiCall']>[0]) => this.#events.onApiCall(c));
+    conn.on('apiReply', (r: Parameters<RelayEvents['onCallReply']>[0]) => this.#events.onCallReply(r));
+    conn.on('serviceControl', (c: Parameters<RelayEvents['onServiceControl']>[0]) => this.#events.onServiceControl(c));
     conn.onreconnecting(() => (this.#connected = false));
     conn.onreconnected(() => {
       this.#connected = true;
@@ -152,5 +155,17 @@ export class SignalRBusRelay implements BusRelay {
 
   report(handle: string, reason: BusRefusal, count: number): void {
     this.#send('Report', handle, reason, count);
+  }
+
+  call(handle: string, call: { id: string; pluginId: string; method: string; input: unknown; timeoutMs: number }): Promise<RelayAck> {
+    return this.#invoke<RelayAck>('Call', { ok: false, code: 'api.provider_unavailable', message: 'Not connected to the host.' }, handle, call);
+  }
+
+  answer(handle: string, answer: { cid: string; ok: boolean; result?: unknown; error?: { code: string; message: string } }): void {
+    this.#send('Answer', handle, answer);
+  }
+
+  log(handle: string, level: string, message: string): void {
+    this.#send('Log', handle, level, message);
   }
 }

@@ -12,7 +12,32 @@ export interface BusGate {
 }
 
 /** How the host knows a member: what `/hubs/bus` `Join` takes. */
-export type BusMemberRef = { kind: 'card'; boardId: string; windowId: string };
+export type BusMemberRef =
+  | { kind: 'card'; boardId: string; windowId: string }
+  | { kind: 'service'; pluginId: string; version: string; serviceId: string };
+
+/** One schema problem of a call's input or output: a JSON pointer into the value and a sentence. */
+export interface ApiProblem {
+  pointer: string;
+  message: string;
+}
+
+/** A plugin API call for a service member of this tab (the host routed it here). */
+export interface IncomingApiCall {
+  member: string;
+  cid: string;
+  method: string;
+  input: unknown;
+  /** The calling plugin's id: all a provider learns about its caller. */
+  caller: string;
+}
+
+/** The Running apps panel (or an admin) asks this tab to stop or restart a service. */
+export interface ServiceControl {
+  pluginId: string;
+  serviceId: string;
+  action: 'stop' | 'restart';
+}
 
 /** A sender as receivers see it: its plugin and card type, never its instance or board. */
 export interface BusSender {
@@ -42,6 +67,8 @@ export interface BusMemberInfo {
   granted(): boolean;
   /** Sends a delivery or a request to the member (the bridge posts an `event`). */
   deliver(d: BusDelivery): void;
+  /** Services only: a call of the plugin's API routed to this member (the bridge posts `apiCall`). */
+  onApiCall?(call: IncomingApiCall): void;
 }
 
 export interface SubscribeOptions {
@@ -70,6 +97,14 @@ export interface BusError {
   message: string;
 }
 
+/** How a plugin API call fails (`api.*` codes, with pointers for invalid input or output). */
+export class ApiCallError extends Error {
+  constructor(readonly code: string, message: string, readonly problems: readonly ApiProblem[] = []) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
 /** One member's handle on the bus; `leave()` when the member closes. */
 export interface BusAttachment {
   publish(topic: string, payload: unknown, payloadBytes: number, target: string | null, now: number): BusOutcome;
@@ -87,6 +122,14 @@ export interface BusAttachment {
   /** The member's answer to a request it was given (`BusDelivery.rid`). */
   reply(rid: string, answer: { ok: true; result: unknown; bytes: number } | { ok: false; message: string }): void;
   history(pattern: string, limit: number): Promise<BusHistoryMessage[]>;
+  /** A plugin API call through the host; rejects an `ApiCallError`. */
+  call(pluginId: string, method: string, input: unknown, timeoutMs: number | null): Promise<unknown>;
+  /** A service's answer to an `IncomingApiCall`. */
+  answer(cid: string, outcome: { ok: true; result: unknown } | { ok: false; message: string }): void;
+  /** A line for the plugin's log. */
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Resolves whether the host accepted this member's latest join (false after `timeoutMs`). */
+  joined(timeoutMs: number): Promise<boolean>;
   leave(): void;
 }
 
@@ -101,6 +144,8 @@ export interface BusLimits {
   defaultTimeoutMs: number;
   maxTimeoutMs: number;
   maxSubscriptionsPerMember: number;
+  callsPerSecond: number;
+  callBurst: number;
 }
 
 export const DEFAULT_BUS_LIMITS: Readonly<BusLimits> = Object.freeze({
@@ -113,6 +158,8 @@ export const DEFAULT_BUS_LIMITS: Readonly<BusLimits> = Object.freeze({
   defaultTimeoutMs: 5000,
   maxTimeoutMs: 30_000,
   maxSubscriptionsPerMember: 64,
+  callsPerSecond: 20,
+  callBurst: 40,
 });
 
 /** The server connection the bus relays through (SignalR in the page; a fake in tests). */
@@ -132,12 +179,16 @@ export interface BusRelay {
   reply(handle: string, reply: { rid: string; ok: boolean; result?: unknown; error?: BusError }): void;
   history(handle: string, pattern: string, limit: number): Promise<{ ok: boolean; messages?: BusHistoryMessage[]; code?: string; message?: string }>;
   report(handle: string, reason: BusRefusal, count: number): void;
+  call(handle: string, call: { id: string; pluginId: string; method: string; input: unknown; timeoutMs: number }): Promise<RelayAck>;
+  answer(handle: string, answer: { cid: string; ok: boolean; result?: unknown; error?: BusError }): void;
+  log(handle: string, level: string, message: string): void;
 }
 
 export interface RelayAck {
   ok: boolean;
   code?: string | null;
   message?: string | null;
+  problems?: ApiProblem[] | null;
 }
 
 /** What the relay hands the bus from the server. */
@@ -147,4 +198,7 @@ export interface RelayEvents {
   onReply(r: { member: string; id: string; ok: boolean; result?: unknown; error?: BusError | null }): void;
   /** (Re)connected: the server forgot this tab; join and subscribe everything again. */
   onConnected(): void;
+  onApiCall(c: IncomingApiCall): void;
+  onCallReply(r: { member: string; id: string; ok: boolean; result?: unknown; error?: (BusError & { problems?: ApiProblem[] | null }) | null }): void;
+  onServiceControl(c: ServiceControl): void;
 }

@@ -28,6 +28,9 @@ function fakeRelay(connected = true) {
     reply: (...args) => sent.push({ method: 'reply', args }),
     history: async () => ({ ok: true, messages: [] }),
     report: (...args) => sent.push({ method: 'report', args }),
+    call: async (...args) => { sent.push({ method: 'call', args }); return acks.shift() ?? { ok: true }; },
+    answer: (...args) => sent.push({ method: 'answer', args }),
+    log: (...args) => sent.push({ method: 'log', args }),
   };
   return { factory: (e: RelayEvents) => { events = e; return relay; }, sent, acks, get events() { return events; } };
 }
@@ -304,3 +307,77 @@ function relayWithSlowSubscribe(base: ReturnType<typeof fakeRelay>, gate: Promis
   const sub = member('dev.board', { subscribe: ['timer:*:finished'] });
   return { bus, subA: bus.attach(card('w_sub'), sub.info) };
 }
+
+describe('WorkspaceBus, plugin API calls', () => {
+  const service = { kind: 'service' as const, pluginId: 'dev.clock', version: '1.0.0', serviceId: 'main' };
+
+  it('Call_AcceptedByTheHost_ResolvesTheRelayedReply', async () => {
+    const relay = fakeRelay();
+    const { subA } = setup(relay);
+    const result = subA.call('dev.clock', 'add', { a: 1 }, null);
+    await Promise.resolve();
+    const sent = relay.sent.find((m) => m.method === 'call')!;
+    const [handle, call] = sent.args as [string, { id: string; timeoutMs: number }];
+    expect(call).toMatchObject({ pluginId: 'dev.clock', method: 'add', input: { a: 1 }, timeoutMs: 5000 });
+    relay.events.onCallReply({ member: handle, id: call.id, ok: true, result: { sum: 2 } });
+    await expect(result).resolves.toEqual({ sum: 2 });
+  });
+
+  it('Call_RefusedByTheHost_RejectsWithItsCodeAndPointers', async () => {
+    const relay = fakeRelay();
+    const { subA } = setup(relay);
+    relay.acks.push({ ok: false, code: 'api.invalid_input', message: 'bad', problems: [{ pointer: '/a', message: 'must be a number' }] });
+    await expect(subA.call('dev.clock', 'add', { a: 'x' }, null)).rejects.toMatchObject({ code: 'api.invalid_input', problems: [{ pointer: '/a' }] });
+  });
+
+  it('CallReply_ForAnotherMember_IsIgnored', async () => {
+    const relay = fakeRelay();
+    const { subA, pubA } = setup(relay);
+    const result = subA.call('dev.clock', 'add', 1, 100);
+    void pubA;
+    await Promise.resolve();
+    const [, call] = relay.sent.find((m) => m.method === 'call')!.args as [string, { id: string }];
+    relay.events.onCallReply({ member: 'someone-else', id: call.id, ok: true, result: 'forged' });
+    relay.events.onCallReply({ member: (relay.sent.find((m) => m.method === 'call')!.args[0] as string), id: call.id, ok: false, error: { code: 'api.timeout', message: 't' } });
+    await expect(result).rejects.toMatchObject({ code: 'api.timeout' });
+  });
+
+  it('Call_WithoutAConnection_IsProviderUnavailable', async () => {
+    const { subA } = setup(fakeRelay(false));
+    await expect(subA.call('dev.clock', 'add', 1, null)).rejects.toMatchObject({ code: 'api.provider_unavailable' });
+  });
+
+  it('ApiCall_ForAServiceMember_ReachesItAndItsAnswerGoesBack', async () => {
+    const relay = fakeRelay();
+    const bus = new WorkspaceBus({ relay: relay.factory });
+    const calls: unknown[] = [];
+    const info: BusMemberInfo = { pluginId: 'dev.clock', typeID: 'service:main', topics: {}, granted: () => false, deliver: () => {}, onApiCall: (c) => calls.push(c) };
+    const svc = bus.attach(service, info);
+    await expect(svc.joined(1000)).resolves.toBe(true);
+    const handle = (relay.sent.find((m) => m.method === 'join')!.args[0]) as string;
+
+    relay.events.onApiCall({ member: handle, cid: 'c9', method: 'add', input: { a: 1 }, caller: 'dev.world' });
+    svc.answer('c9', { ok: true, result: { sum: 1 } });
+
+    expect(calls).toEqual([{ member: handle, cid: 'c9', method: 'add', input: { a: 1 }, caller: 'dev.world' }]);
+    expect(relay.sent.at(-1)).toEqual({ method: 'answer', args: [handle, { cid: 'c9', ok: true, result: { sum: 1 } }] });
+  });
+
+  it('ApiCall_ForAMemberThatIsNoService_IsAnsweredFailed', () => {
+    const relay = fakeRelay();
+    const { subA } = setup(relay);
+    void subA;
+    const handle = relay.sent.find((m) => m.method === 'join')!.args[0] as string;
+    relay.events.onApiCall({ member: handle, cid: 'c1', method: 'add', input: 1, caller: 'dev.x' });
+    expect(relay.sent.at(-1)).toMatchObject({ method: 'answer', args: [handle, { cid: 'c1', ok: false }] });
+  });
+
+  it('ServiceControl_GoesToTheRegisteredHandler', () => {
+    const relay = fakeRelay();
+    const bus = new WorkspaceBus({ relay: relay.factory });
+    const got: unknown[] = [];
+    bus.onServiceControl = (c) => got.push(c);
+    relay.events.onServiceControl({ pluginId: 'dev.clock', serviceId: 'main', action: 'stop' });
+    expect(got).toEqual([{ pluginId: 'dev.clock', serviceId: 'main', action: 'stop' }]);
+  });
+});

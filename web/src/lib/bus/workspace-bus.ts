@@ -11,7 +11,7 @@ import { isTopic, isTopicPattern, patternCovers } from '../../../../sdk/src/topi
 import { BridgeError } from '../bridge/card-host';
 import { TokenBucket } from '../bridge/token-bucket';
 import {
-  DEFAULT_BUS_LIMITS, type BusAttachment, type BusDelivery, type BusError, type BusHistoryMessage, type BusLimits, type BusMemberInfo,
+  ApiCallError, DEFAULT_BUS_LIMITS, type BusAttachment, type IncomingApiCall, type ServiceControl, type BusDelivery, type BusError, type BusHistoryMessage, type BusLimits, type BusMemberInfo,
   type BusMemberRef, type BusOutcome, type BusRefusal, type BusRelay, type RelayEvents, type SubscribeOptions,
 } from './types';
 
@@ -39,6 +39,16 @@ interface Member {
   subs: Map<string, string>;
   unreported: Partial<Record<BusRefusal, number>>;
   reportTimer: ReturnType<typeof setTimeout> | null;
+  /** Whether the host accepted the latest join; waiters of the next join otherwise. */
+  accepted: boolean;
+  joinWaiters: Set<(ok: boolean) => void>;
+}
+
+interface PendingCall {
+  member: Member;
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 interface PendingRequest {
@@ -66,6 +76,8 @@ export class WorkspaceBus {
   readonly #members = new Map<string, Member>();
   readonly #pending = new Map<string, PendingRequest>();
   readonly #incoming = new Map<string, Incoming>();
+  readonly #calls = new Map<string, PendingCall>();
+  #onServiceControl: (c: ServiceControl) => void = () => {};
   readonly #publishBuckets = new Map<string, TokenBucket>();
   readonly #requestBuckets = new Map<string, TokenBucket>();
   readonly #relay: BusRelay | null;
@@ -88,6 +100,9 @@ export class WorkspaceBus {
       onRequest: (r) => this.#onRelayedRequest(r),
       onReply: (r) => this.#onRelayedReply(r),
       onConnected: () => this.#rejoinAll(),
+      onApiCall: (c) => this.#onApiCall(c),
+      onCallReply: (r) => this.#onCallReply(r),
+      onServiceControl: (c) => this.#onServiceControl(c),
     }) ?? null;
   }
 
@@ -104,11 +119,18 @@ export class WorkspaceBus {
    * Attaches a member. `onNotGranted` runs when the member is refused only for lack of its grant
    * (the page asks the person once; the refused message stays refused).
    */
+  /** Where `serviceControl` from the host goes (the tab's service manager). */
+  set onServiceControl(fn: (c: ServiceControl) => void) {
+    this.#onServiceControl = fn;
+  }
+
   attach(ref: BusMemberRef, info: BusMemberInfo, onNotGranted: () => void = () => {}): BusAttachment {
-    const member: Member = { handle: this.#id('h'), ref, info, onNotGranted, subs: new Map(), unreported: {}, reportTimer: null };
+    const member: Member = {
+      handle: this.#id('h'), ref, info, onNotGranted, subs: new Map(), unreported: {}, reportTimer: null, accepted: false, joinWaiters: new Set(),
+    };
     this.#members.set(member.handle, member);
     this.#relay?.start?.();
-    if (this.#relay?.connected) void this.#relay.join(member.handle, ref).catch(() => {});
+    if (this.#relay?.connected) this.#join(member);
     const bus = this;
     return {
       publish: (topic, payload, bytes, target, now) => bus.#publish(member, topic, payload, bytes, target, now),
@@ -123,8 +145,86 @@ export class WorkspaceBus {
       request: (topic, payload, bytes, target, timeoutMs, now) => bus.#request(member, topic, payload, bytes, target, timeoutMs, now),
       reply: (rid, answer) => bus.#reply(member, rid, answer),
       history: (pattern, limit) => bus.#history(member, pattern, limit),
+      call: (pluginId, method, input, timeoutMs) => bus.#call(member, pluginId, method, input, timeoutMs),
+      answer(cid, outcome) {
+        bus.#relay?.answer(member.handle, outcome.ok
+          ? { cid, ok: true, result: outcome.result }
+          : { cid, ok: false, error: { code: 'api.provider_failed', message: outcome.message.slice(0, 500) } });
+      },
+      log(level, message) {
+        if (bus.#relay?.connected) bus.#relay.log(member.handle, level, message);
+      },
+      joined: (timeoutMs) => bus.#joined(member, timeoutMs),
       leave: () => bus.#leave(member),
     };
+  }
+
+  #join(member: Member): void {
+    const relay = this.#relay;
+    if (!relay) return;
+    member.accepted = false;
+    void relay.join(member.handle, member.ref).then((ack) => {
+      member.accepted = ack.ok;
+      for (const w of [...member.joinWaiters]) w(ack.ok);
+      if (!ack.ok) return;
+      for (const pageSub of member.subs.keys()) void this.#mirror(member, this.#engine.find(pageSub));
+    }, () => {});
+  }
+
+  #joined(member: Member, timeoutMs: number): Promise<boolean> {
+    if (member.accepted) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        member.joinWaiters.delete(done);
+        this.#clearTimeout(timer);
+        resolve(ok);
+      };
+      const timer = this.#setTimeout(() => done(false), timeoutMs);
+      member.joinWaiters.add(done);
+    });
+  }
+
+  #call(member: Member, pluginId: string, method: string, input: unknown, timeoutMs: number | null): Promise<unknown> {
+    const relay = this.#relay;
+    if (!relay?.connected) return Promise.reject(new ApiCallError('api.provider_unavailable', 'This tab is not connected to the host; try again in a moment.'));
+    const limits = this.#limits();
+    const timeout = Math.min(Math.max(1, timeoutMs ?? limits.defaultTimeoutMs), limits.maxTimeoutMs);
+    const id = this.#id('c');
+    return new Promise((resolve, reject) => {
+      // The page's own deadline, a little after the server's, so a lost connection still ends the call.
+      const timer = this.#setTimeout(() => this.#settleCall(id, { ok: false, error: { code: 'api.timeout', message: 'No answer came in time.' } }), timeout + 1000);
+      this.#calls.set(id, { member, resolve, reject, timer });
+      relay.call(member.handle, { id, pluginId, method, input, timeoutMs: timeout }).then(
+        (ack) => {
+          if (!ack.ok) this.#settleCall(id, { ok: false, error: { code: ack.code ?? 'api.provider_unavailable', message: ack.message ?? 'The host refused the call.', problems: ack.problems } });
+        },
+        () => this.#settleCall(id, { ok: false, error: { code: 'api.provider_unavailable', message: 'The host could not route the call.' } }),
+      );
+    });
+  }
+
+  #settleCall(id: string, outcome: Parameters<RelayEvents['onCallReply']>[0] | { ok: false; error: { code: string; message: string; problems?: ApiCallError['problems'] | null } }): void {
+    const p = this.#calls.get(id);
+    if (!p) return;
+    this.#calls.delete(id);
+    this.#clearTimeout(p.timer);
+    if (outcome.ok) p.resolve(outcome.result ?? null);
+    else p.reject(new ApiCallError(outcome.error?.code ?? 'api.provider_failed', outcome.error?.message ?? 'The call failed.', outcome.error?.problems ?? []));
+  }
+
+  #onCallReply(r: Parameters<RelayEvents['onCallReply']>[0]): void {
+    const p = this.#calls.get(r.id);
+    if (!p || p.member.handle !== r.member) return;
+    this.#settleCall(r.id, r);
+  }
+
+  #onApiCall(c: IncomingApiCall): void {
+    const member = this.#members.get(c.member);
+    if (!member?.info.onApiCall) {
+      this.#relay?.answer(c.member, { cid: c.cid, ok: false, error: { code: 'api.provider_failed', message: 'The service is gone.' } });
+      return;
+    }
+    member.info.onApiCall(c);
   }
 
   #refuse(member: Member, code: BusRefusal): BusOutcome {
@@ -316,6 +416,12 @@ export class WorkspaceBus {
       this.#pending.delete(id);
       this.#clearTimeout(p.timer);
     }
+    for (const [id, c] of [...this.#calls]) {
+      if (c.member !== member) continue;
+      this.#calls.delete(id);
+      this.#clearTimeout(c.timer);
+    }
+    for (const w of [...member.joinWaiters]) w(false);
     for (const [rid, i] of [...this.#incoming]) {
       if (i.member !== member) continue;
       this.#incoming.delete(rid);
@@ -368,12 +474,7 @@ export class WorkspaceBus {
     // The server forgot this tab: join every member again (invocations keep their order, so the
     // joins land before the publishes below), mirror the subscriptions, then relay the outbox.
     this.#mirrored.clear();
-    for (const member of this.#members.values()) {
-      void relay.join(member.handle, member.ref).then((ack) => {
-        if (!ack.ok) return;
-        for (const pageSub of member.subs.keys()) void this.#mirror(member, this.#engine.find(pageSub));
-      }, () => {});
-    }
+    for (const member of this.#members.values()) this.#join(member);
     for (const m of this.#outbox.splice(0)) {
       if (this.#members.has(m.handle)) relay.publish(m.handle, { topic: m.topic, payload: m.payload, target: m.target });
     }

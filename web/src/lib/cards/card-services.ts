@@ -213,6 +213,37 @@ export class CardServices implements CardHostServices {
     return this.#askedCrossCard;
   }
 
+  readonly #askedApi = new Map<string, Promise<boolean>>();
+
+  /**
+   * `api:<pluginId>` without the grant: ask once per card and provider (a card calling every
+   * second must not keep a dialog up). Resolves whether the card holds the grant afterwards.
+   */
+  ensureApi(pluginId: string, providerName: string, signal?: AbortSignal): Promise<boolean> {
+    const cap = `api:${pluginId}`;
+    if (this.#granted.includes(cap)) return Promise.resolve(true);
+    if (this.#perms && !this.requested().includes(cap)) return Promise.resolve(false);
+    let asked = this.#askedApi.get(cap);
+    if (!asked) {
+      asked = (async () => {
+        const allowed = await this.#o.prompts.consent(
+          {
+            windowId: this.#o.windowId,
+            title: `Use ${providerName}`,
+            message: `Let ${this.#o.cardName()} call ${providerName} (${pluginId})? It will send it what it needs and get its answers, through this host.`,
+            allowLabel: 'Allow',
+            denyLabel: 'Not now',
+            onAllow: () => this.#grant(cap),
+          },
+          signal,
+        );
+        return allowed && this.#granted.includes(cap);
+      })();
+      this.#askedApi.set(cap, asked);
+    }
+    return asked;
+  }
+
   async #grant(cap: string): Promise<void> {
     try {
       await this.#o.http.grant(this.#o.boardId, this.#o.windowId, cap);

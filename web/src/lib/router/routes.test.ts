@@ -32,8 +32,8 @@ describe('route table', () => {
   it('adminPages_InNavigationOrder', () => {
     expect(ADMIN_PAGES.map((p) => p.title)).toEqual(['Plugins', 'Groups', 'Users', 'Secrets', 'Services', 'Themes', 'Audit log', 'Backups']);
   });
-  it('accountPages_ProfileAssetsKeys', () => {
-    expect(ACCOUNT_PAGES.map((p) => p.path)).toEqual(['/assets', '/profile', '/keys']);
+  it('accountPages_AssetsProfileKeysRunningApps', () => {
+    expect(ACCOUNT_PAGES.map((p) => p.path)).toEqual(['/assets', '/profile', '/keys', '/apps/running']);
   });
   it('pages_PathsAndNamesAreUnique', () => {
     expect(new Set(PAGES.map((p) => p.path)).size).toBe(PAGES.length);

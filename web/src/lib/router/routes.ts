@@ -43,6 +43,7 @@ export const PAGES = [
   { name: 'assets', path: '/assets', title: 'Assets', layout: 'account', icon: '🗂', load: () => import('../assets/AssetsPage.svelte') },
   { name: 'profile', path: '/profile', title: 'Profile', layout: 'account', icon: '👤', load: () => import('../profile/ProfilePage.svelte') },
   { name: 'my-keys', path: '/keys', title: 'My keys', layout: 'account', icon: '🗝', load: () => import('../vault/MyKeysPage.svelte') },
+  { name: 'running-apps', path: '/apps/running', title: 'Running apps', layout: 'account', icon: '⚙', load: () => import('../apps/RunningAppsPage.svelte') },
   { name: 'admin-plugins', path: '/admin/plugins', title: 'Plugins', layout: 'admin', icon: '🧩', load: () => import('../plugin-admin/PluginAdminPage.svelte') },
   { name: 'admin-groups', path: '/admin/groups', title: 'Groups', layout: 'admin', icon: '🫂', load: () => import('../groups/GroupsPage.svelte') },
   { name: 'admin-users', path: '/admin/users', title: 'Users', layout: 'admin', icon: '👥', load: () => import('../auth/AdminUsersPage.svelte') },

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Labyrinth.Host.Features.Plugins;
+
+namespace Labyrinth.Host.Features.Apps;
+
+/// <summary>A plugin's app surfaces as the page needs them: its services' frames and its API's schemas.</summary>
+internal sealed record AppDto(string PluginId, string Version, string Name, AppServiceDto[] Services, AppApiDto? Api);
+
+/// <summary>A service: its frame's URL on the plugin version's card origin, and that origin (the page loads frames only from it).</summary>
+internal sealed record AppServiceDto(string Id, string FrameUrl, string FrameOrigin, IReadOnlyList<string> Capabilities, TopicsDto Topics);
+
+internal sealed record AppApiDto(string Version, string Service, IReadOnlyDictionary<string, AppMethodDto> Methods);
+
+internal sealed record AppMethodDto(JsonElement Input, JsonElement Output);
+
+/// <summary>The plugin's admin page: services, grants and the API documented from the manifest.</summary>
+internal sealed record AppAdminDto(string PluginId, string Version, AppServiceDto[] Services, AppApiDto? Api, ServiceGrantDto[] Grants, ApiMethodDocDto[] Methods);
+
+internal sealed record ApiMethodDocDto(string Name, string Description, JsonElement Input, JsonElement Output, ApiExampleDto[] Examples);
+
+internal sealed record ApiExampleDto(string Title, JsonElement Input, JsonElement Output);
+
+internal sealed record ServiceGrantDto(string Capability, bool Granted, string? GrantedBy, DateTimeOffset? GrantedAt);
+
+internal sealed record PluginLogLineDto(long Seq, DateTimeOffset At, string Level, string Version, string Source, string User, string Message);
+
+internal sealed record RunningServiceDto(
+    Guid UserId, string UserName, string Tab, string PluginId, string Version, string ServiceId, DateTimeOffset Since, int CallsLastMinute, int MessagesLastMinute, long Errors);
+
+internal sealed record ServiceControlRequest(string? PluginId, string? ServiceId, string? Action, Guid? UserId, string? Tab);
+
+internal sealed record ServiceControlResultDto(int Tabs);

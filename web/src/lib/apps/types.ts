@@ -1,0 +1,79 @@
+// App plugins in the page (docs/api.md "Background services", "Plugin APIs"): what /api/apps
+// says about each enabled plugin with services or an API, and the Running apps panel's rows.
+import type { ApiProblem } from '../bus/types';
+
+export type { ApiProblem };
+
+export interface AppServiceInfo {
+  id: string;
+  /** On the plugin version's card origin. */
+  frameUrl: string;
+  /** That card origin: the bridge loads the frame only from it. */
+  frameOrigin: string;
+  capabilities: string[];
+  topics: { publish: string[]; subscribe: string[] };
+}
+
+export interface AppInfo {
+  pluginId: string;
+  version: string;
+  name: string;
+  services: AppServiceInfo[];
+  api: { version: string; service: string; methods: Record<string, { input: unknown; output: unknown }> } | null;
+}
+
+/** One service running in one of the person's tabs (`GET /api/apps/running`). */
+export interface RunningServiceRow {
+  userId: string;
+  userName: string;
+  tab: string;
+  pluginId: string;
+  version: string;
+  serviceId: string;
+  since: string;
+  callsLastMinute: number;
+  messagesLastMinute: number;
+  errors: number;
+}
+
+/** What this tab knows about a service it runs (the panel shows it beside the server's rows). */
+export type ServiceState = 'starting' | 'running' | 'restarting' | 'stopped' | 'failed';
+
+export interface LocalService {
+  pluginId: string;
+  serviceId: string;
+  version: string;
+  state: ServiceState;
+  since: number;
+  restarts: number;
+  lastError: string | null;
+}
+
+/** `GET /api/admin/plugins/{id}/app`: services, the admin's grants and the API documented. */
+export interface AppAdminDto {
+  pluginId: string;
+  version: string;
+  services: AppServiceInfo[];
+  api: AppInfo['api'];
+  grants: ServiceGrantDto[];
+  methods: { name: string; description: string; input: unknown; output: unknown; examples: { title: string; input: unknown; output: unknown }[] }[];
+}
+
+export interface ServiceGrantDto {
+  capability: string;
+  granted: boolean;
+  grantedBy: string | null;
+  grantedAt: string | null;
+}
+
+export type PluginLogLevel = 'info' | 'warn' | 'error';
+
+export interface PluginLogLineDto {
+  seq: number;
+  at: string;
+  level: PluginLogLevel;
+  version: string;
+  source: string;
+  user: string;
+  message: string;
+}
