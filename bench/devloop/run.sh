@@ -34,6 +34,13 @@ TOKEN=$(printf '%b' "${TOKEN//%/\\x}")
 log "plugin new + npm install in $WORK"
 LABYRINTH_SERVER="http://127.0.0.1:$PORT" dotnet "$CLI_DLL" plugin new com.bench.dice --dir "$WORK/dice" >/dev/null
 (cd "$WORK/dice" && npm install --no-audit --no-fund --prefer-offline >/dev/null 2>&1)
+# npm may answer the SDK's URL from its cache: measure the build tool of this checkout, not an older one.
+if ! cmp -s "$WORK/dice/node_modules/@labyrinth/sdk/bin/labyrinth-build.mjs" "$REPO/sdk/bin/labyrinth-build.mjs"; then
+  log "npm installed an older SDK than this checkout's (cached tarball): installing the host's tarball again"
+  (cd "$WORK/dice" && npm install --no-audit --no-fund --prefer-online "http://127.0.0.1:$PORT/sdk/$(ls "$REPO/web/dist/sdk" | grep -m1 '\.tgz$')" >/dev/null 2>&1)
+  cmp -s "$WORK/dice/node_modules/@labyrinth/sdk/bin/labyrinth-build.mjs" "$REPO/sdk/bin/labyrinth-build.mjs" \
+    || { log "the host serves another SDK than sdk/ (run npm run build -w web)"; exit 1; }
+fi
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average before: $LOAD_BEFORE"

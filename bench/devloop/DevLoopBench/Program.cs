@@ -108,8 +108,9 @@ try
                          m.Detail.GetProperty("frameUrl").GetString()!.Contains("/" + version + "/", StringComparison.Ordinal))
              .Select(m => m.At).DefaultIfEmpty(double.NaN).Last();
 
+    // The first of each: one save may push more than one plugins change (the install, then the oldest dev version going).
     static double MarkAt(List<(string Name, double At, JsonElement Detail)> marks, string name) =>
-        marks.Where(m => m.Name == name).Select(m => m.At).DefaultIfEmpty(double.NaN).Last();
+        marks.Where(m => m.Name == name).Select(m => m.At).DefaultIfEmpty(double.NaN).First();
 
     await MarksAsync(page);
     var inPlace = new List<Dictionary<string, double>>();
@@ -135,7 +136,7 @@ try
             ["watch_and_build"] = uploadStart - t0,
             ["build"] = live.BuildMs,
             ["upload_install"] = live.UploadMs,
-            ["push"] = ev - uploadStart,
+            ["push_after_upload"] = ev - live.At,
             ["catalogue"] = cat - ev,
             ["flush_move"] = moved - cat,
             ["frame_mount"] = ready - moved,
