@@ -24,6 +24,7 @@ internal static partial class Startup
         services.AddExceptionHandler<StorageFullHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
         services.AddLabyrinthData(configuration);
+        services.AddBlobStore(configuration);
 
         // Keys for auth cookies and the vault live with the data, so sign-ins and secrets survive
         // restarts. They are stored unencrypted on purpose (an encryption key would sit right beside

@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace Labyrinth.Host.Data.Postgres;
 
 /// <summary>
 /// The same model on PostgreSQL, with its own migrations (Data/Postgres/Migrations): EF Core keys
 /// migrations by context type, so each engine has a history generated for its own SQL types.
+/// <c>dotnet ef</c> reaches it through the host's own services when told to run on PostgreSQL
+/// (docs/operations.md: <c>-- --Labyrinth:Database:Provider=Postgres …</c>; nothing connects).
 /// Rows that several instances update concurrently carry PostgreSQL's <c>xmin</c> as a concurrency
 /// token: a read-modify-write that lost a race fails instead of silently overwriting the winner.
 /// </summary>
@@ -23,16 +24,4 @@ internal sealed class PostgresLabyrinthDb(DbContextOptions<PostgresLabyrinthDb> 
         modelBuilder.Entity<NetworkServiceEntity>().Property<uint>(RowVersion).IsRowVersion();
         modelBuilder.Entity<GroupEntity>().Property<uint>(RowVersion).IsRowVersion();
     }
-}
-
-/// <summary>
-/// Lets <c>dotnet ef migrations add … --context PostgresLabyrinthDb</c> and
-/// <c>has-pending-model-changes</c> build the model without a server (nothing connects).
-/// </summary>
-internal sealed class PostgresLabyrinthDbDesignTimeFactory : IDesignTimeDbContextFactory<PostgresLabyrinthDb>
-{
-    public PostgresLabyrinthDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresLabyrinthDb>()
-            .UseNpgsql("Host=localhost;Database=labyrinth", o => o.MigrationsHistoryTable("__EFMigrationsHistory"))
-            .Options);
 }
