@@ -11,9 +11,8 @@ namespace Labyrinth.Host.Data;
 /// </summary>
 internal sealed class DatabaseEngine(DatabaseSettings settings)
 {
-    // PostgreSQL advisory lock keys: one 64-bit number per purpose, shared by every instance.
+    // PostgreSQL advisory lock key of the migration; the transaction locks are in TransactionLock.
     private const long MigrationLockKey = 0x4C_41_42_59_00_00_00_01; // "LABY" · 1
-    private const long AuditChainLockKey = 0x4C_41_42_59_00_00_00_02; // "LABY" · 2
 
     public DatabaseProvider Provider => settings.Provider;
 
@@ -90,24 +89,40 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         return pending;
     }
+}
 
+/// <summary>
+/// What a transaction-scoped lock protects: a check-then-write that must not interleave with the
+/// same check-then-write on another instance. The values are PostgreSQL advisory lock keys.
+/// </summary>
+internal enum TransactionLock : long
+{
+    /// <summary>Reading the audit chain's head and appending after it.</summary>
+    AuditChain = 0x4C_41_42_59_00_00_00_02, // "LABY" · 2
+
+    /// <summary>"Another active admin remains" and the demotion, disabling or removal it allows.</summary>
+    Admins = 0x4C_41_42_59_00_00_00_03, // "LABY" · 3
+}
+
+internal static class TransactionLocks
+{
     /// <summary>
-    /// Makes the caller's open transaction the only one appending to the audit chain until it
-    /// ends. On PostgreSQL a transaction-scoped advisory lock serializes appends from every
-    /// instance (released by commit or rollback, even if the instance dies); on SQLite the open
-    /// write transaction already excludes every other writer.
+    /// Holds <paramref name="which"/> until the caller's open transaction ends. On PostgreSQL a
+    /// transaction-scoped advisory lock serializes every instance (released by commit or rollback,
+    /// also when an instance dies mid-way); on SQLite the open write transaction already excludes
+    /// every other writer (BEGIN IMMEDIATE through <see cref="SqliteWriteGate"/>).
     /// </summary>
-    public async Task LockAuditChainAsync(LabyrinthDb db, CancellationToken ct)
+    public static async Task TakeAsync(LabyrinthDb db, TransactionLock which, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (db.Database.CurrentTransaction is null)
         {
-            throw new InvalidOperationException("The audit chain is locked for a transaction; open one first.");
+            throw new InvalidOperationException("A transaction lock is held by a transaction; open one first.");
         }
 
-        if (IsPostgres)
+        if (db.Database.IsNpgsql())
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AuditChainLockKey})", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({(long)which})", ct);
         }
     }
 }
