@@ -39,9 +39,9 @@ internal static class DataExtensions
     }
 
     /// <summary>Creates the data directory and brings the schema up to date (<see cref="DatabaseEngine.MigrateAsync"/>); the migrations this call applied.</summary>
-    public static async Task<IReadOnlyList<string>> MigrateLabyrinthDataAsync(this IServiceProvider services, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<string>> MigrateLabyrinthDataAsync(this IServiceProvider services, Func<Task>? underLock = null, CancellationToken ct = default)
     {
         services.GetRequiredService<HostPaths>().EnsureCreated();
-        return await services.GetRequiredService<DatabaseEngine>().MigrateAsync(services, ct);
+        return await services.GetRequiredService<DatabaseEngine>().MigrateAsync(services, underLock, ct);
     }
 }

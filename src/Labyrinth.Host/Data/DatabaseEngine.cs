@@ -26,13 +26,20 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
     /// the others wait, then find nothing pending. On SQLite (one instance) it also switches the
     /// file to WAL (≈10× faster commits). A start with nothing pending writes nothing.
     /// </summary>
+    /// <param name="underLock">First-start work that must not race another starting instance (installing the example plugins); runs after the migration, still under the lock.</param>
     /// <returns>The migrations this call applied (empty when the schema was up to date).</returns>
-    public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, Func<Task>? underLock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (!IsPostgres)
         {
-            return await MigrateSqliteAsync(services, ct);
+            var migrated = await MigrateSqliteAsync(services, ct);
+            if (underLock is not null)
+            {
+                await underLock();
+            }
+
+            return migrated;
         }
 
         await using var lockConnection = new NpgsqlConnection(settings.ConnectionString);
@@ -56,6 +63,11 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
                 }
 
                 await db.Database.MigrateAsync(ct);
+            }
+
+            if (underLock is not null)
+            {
+                await underLock();
             }
 
             return pending;

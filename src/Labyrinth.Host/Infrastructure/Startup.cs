@@ -77,16 +77,17 @@ internal static partial class Startup
 
     private static async Task InitializeCoreAsync(WebApplication app)
     {
-        var applied = await app.Services.MigrateLabyrinthDataAsync();
+        // Instances sharing a database install the example plugins one after another (under the migration lock).
+        var applied = await app.Services.MigrateLabyrinthDataAsync(async () =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ExamplePlugins>().InstallAsync(CancellationToken.None);
+        });
         if (applied.Count > 0)
         {
             var migrationLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Labyrinth");
             var provider = app.Services.GetRequiredService<DatabaseEngine>().Provider;
             LogMigrated(migrationLog, applied.Count, provider, applied[^1]);
-        }
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<ExamplePlugins>().InstallAsync(CancellationToken.None);
         }
 
         await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
