@@ -7,9 +7,9 @@ import type {
   ApiProblem, AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CallMessage, CallOptions, CardBridgeErrorCode, CardContext,
   CardIdentity, CardLimits, CardToHostMessage, PluginLog, ServiceContext, ServiceIdentity,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
-  PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
+  PluginStorage, PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, StorageEntry, StorageItem, StorageMessage, StorageScopeOptions, StorageWriteOptions, StorageWriteResult, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
-import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS } from './protocol.ts';
+import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, STORAGE_LIMITS, STORAGE_SCOPES } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -56,8 +56,14 @@ export interface CardState {
   grantedCapabilities?: readonly string[];
   /** The host's published limits (`init.limits`); {@link DEFAULT_CARD_LIMITS} when absent. */
   limits?: CardLimits;
+  /** The plugin's configuration (`init.config`), secret fields left out. */
+  config?: JsonObject;
 }
 
+/** The configuration of an `init` or `configChanged` (the host page's structured clone, so plain JSON); `{}` for anything that is not an object. */
+export function configOf(v: unknown): JsonObject {
+  return Object.freeze(typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as JsonObject) } : {});
+}
 /** The host side of a context: push state changes, listeners are called. */
 export interface CardContextController {
   readonly ctx: CardContext;
@@ -67,6 +73,8 @@ export interface CardContextController {
   setTheme(tokens: ThemeTokens): void;
   /** `grantsChanged`: updates `grantedCapabilities`, drops local subscriptions when pub/sub is gone. */
   setGrants(capabilities: readonly string[]): void;
+  /** `configChanged`: updates `config` (already checked with {@link configOf}), then calls the listeners. */
+  setConfig(config: JsonObject): void;
   /** `pushAsset`: the person gave the card an asset (drop); calls the `onAssetPushed` listeners. */
   pushAsset(asset: AssetHandle): void;
   /** `pushSelectionSnapshot`: records the latest selection and calls the `onSelection` listeners. */
@@ -221,6 +229,8 @@ export function createCardContext(
   const grants: Listeners<readonly string[]> = new Set();
   const pushed: Listeners<AssetHandle> = new Set();
   const selections: Listeners<SelectionSnapshot | null> = new Set();
+  const configs: Listeners<JsonObject> = new Set();
+  let config: JsonObject = configOf(state.config ?? {});
   let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
   const { maxPayloadBytes } = state.limits ?? DEFAULT_CARD_LIMITS;
@@ -318,6 +328,35 @@ export function createCardContext(
     error: (...parts: unknown[]) => send({ type: 'log', level: 'error', message: logLine(parts) }),
   });
 
+  // Checked here because the page drops (never answers) a malformed message; the host checks again.
+  const bad = (what: string) => Promise.reject(new CardBridgeError('storage.invalid', `storage: ${what}`));
+  function storageOp(op: 'get' | 'set' | 'delete' | 'list', key: string, o: StorageWriteOptions = {}, value?: JsonValue): Promise<unknown> {
+    const scope = o.scope ?? 'user';
+    if (!(STORAGE_SCOPES as readonly string[]).includes(scope)) return bad('scope');
+    if ((op !== 'list' && key.length === 0) || key.length > STORAGE_LIMITS.maxKeyChars) return bad('key length');
+    const msg: Record<string, unknown> = { type: 'storage', id: newId(), op, scope, [op === 'list' ? 'prefix' : 'key']: key };
+    if (o.ifVersion !== undefined) {
+      if (!Number.isSafeInteger(o.ifVersion) || o.ifVersion < 0) return bad('ifVersion');
+      msg.ifVersion = o.ifVersion;
+    }
+    if (op === 'set') {
+      let plain;
+      try { plain = plainJson(value ?? null, 'storage.set: value'); } catch (e) { return Promise.reject(e); }
+      if (new TextEncoder().encode(plain.json).length > STORAGE_LIMITS.maxValueBytes) return Promise.reject(new CardBridgeError('storage.too_large'));
+      msg.value = plain.value;
+    }
+    return request(msg as StorageMessage);
+  }
+  const storage: PluginStorage = Object.freeze({
+    get: (key: string, o?: StorageScopeOptions) => storageOp('get', String(key), o).then((r) => (r ?? null) as StorageItem | null),
+    set: (key: string, value: JsonValue, o?: StorageWriteOptions) => storageOp('set', String(key), o, value) as Promise<StorageWriteResult>,
+    delete: (key: string, o?: StorageWriteOptions) => storageOp('delete', String(key), o).then((r) => (r as { deleted?: unknown } | null)?.deleted === true),
+    list: (prefix = '', o?: StorageScopeOptions) => storageOp('list', String(prefix), o).then((r) => {
+      const entries = (r as { entries?: unknown } | null)?.entries;
+      return (Array.isArray(entries) ? entries : []) as StorageEntry[];
+    }),
+  });
+
   const ctx: CardContext = Object.freeze({
     card: Object.freeze({ ...state.card }),
     get payload() { return state.payload; },
@@ -327,6 +366,9 @@ export function createCardContext(
     get bounds() { return state.bounds; },
     get grantedCapabilities() { return granted; },
     get selection() { return selection; },
+    get config() { return config; },
+    onConfigChanged: (cb: (c: JsonObject) => void) => on(configs, cb),
+    storage,
     setPayload(payload: JsonValue) {
       const plain = plainJson(payload, 'setPayload: payload');
       // The host refuses more than its published limit (UTF-8 bytes); fail early, where the author sees it.
@@ -437,6 +479,7 @@ export function createCardContext(
       if (!granted.includes(PUBSUB)) subscriptions.clear();
       emit(grants, granted);
     },
+    setConfig(c) { config = c; emit(configs, c); },
     pushAsset(a) { emit(pushed, a); },
     pushSelection(s) { selection = s; emit(selections, s); },
     revokeSelection(id) {
@@ -514,6 +557,8 @@ export function mountCard(
 export interface ServiceContextController {
   readonly ctx: ServiceContext;
   setGrants(capabilities: readonly string[]): void;
+  /** `configChanged`: see {@link CardContextController.setConfig}. */
+  setConfig(config: JsonObject): void;
   /** Routes `response` and `event` like a card's; false for anything else. */
   receive(message: { type?: unknown; [k: string]: unknown }): boolean;
 }
@@ -526,10 +571,11 @@ export function createServiceContext(
   service: ServiceIdentity,
   grantedCapabilities: readonly string[],
   send: (msg: CardToHostMessage) => void,
+  config: JsonObject = {},
 ): ServiceContextController {
   const inner = createCardContext({
     card: { instanceId: `service:${service.serviceId}`, typeID: `service:${service.serviceId}`, pluginId: service.pluginId, version: service.version },
-    props: {}, payload: null, theme: {}, active: false, bounds: { width: 0, height: 0 }, grantedCapabilities,
+    props: {}, payload: null, theme: {}, active: false, bounds: { width: 0, height: 0 }, grantedCapabilities, config,
   }, send);
   const c = inner.ctx;
   const ctx: ServiceContext = Object.freeze({
@@ -544,6 +590,9 @@ export function createServiceContext(
     history: c.history,
     call: c.call,
     log: c.log,
+    get config() { return c.config; },
+    onConfigChanged: c.onConfigChanged,
+    storage: c.storage,
   });
-  return { ctx, setGrants: (caps) => inner.setGrants(caps), receive: (m) => inner.receive(m) };
+  return { ctx, setGrants: (caps) => inner.setGrants(caps), setConfig: (cfg) => inner.setConfig(cfg), receive: (m) => inner.receive(m) };
 }

@@ -26,6 +26,13 @@ public sealed record PluginManifest(
     /// <summary>The API other plugins may call, or null.</summary>
     public ApiDefinition? Api { get; init; }
 
+    /// <summary>The admin configuration's schema (<c>configSchema</c>), or null when the plugin takes none.</summary>
+    public ConfigSchema? Config { get; init; }
+
+    /// <summary>Whether any card or service requests <paramref name="capability"/>.</summary>
+    public bool AnyRequests(string capability) =>
+        Cards.Any(c => c.Capabilities.Contains(capability, StringComparer.Ordinal)) || Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal));
+
     public ServiceDefinition? FindService(string id) => Services.FirstOrDefault(s => s.Id == id);
 }
 

@@ -2,7 +2,7 @@
  * The card-frame bootstrap's logic (docs/api.md, "Bridge protocol"). `bootstrap.ts` runs it in
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
-import { assetHandleOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
+import { assetHandleOf, configOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
 import { cardLimitsOf, DEFAULT_CARD_LIMITS } from '../../../sdk/src/protocol.ts';
 import type { CardContext, CardLimits, CardToHostMessage, JsonObject, MountPlugin, ServiceDefinition } from '../../../sdk/src/types.ts';
 import { startService, type ServiceRuntime } from './service';
@@ -187,6 +187,7 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       bounds: { width: Number(bounds.width) || 0, height: Number(bounds.height) || 0 },
       grantedCapabilities: capabilities(m.grantedCapabilities),
       limits: (limits = cardLimitsOf(m.limits)),
+      config: configOf(m.config),
     }, send);
     const ctx = controller.ctx;
 
@@ -254,6 +255,9 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
         return;
       case 'grantsChanged':
         controller.setGrants(capabilities(m.capabilities));
+        return;
+      case 'configChanged':
+        controller.setConfig(configOf(m.config));
         return;
       case 'pushAsset': {
         // The host page is trusted, but a malformed handle must not reach plugin code: drop it whole.

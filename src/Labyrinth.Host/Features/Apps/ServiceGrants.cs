@@ -11,7 +11,8 @@ namespace Labyrinth.Host.Features.Apps;
 
 /// <summary>
 /// The capabilities an admin granted a plugin's background services. A grant covers what any of
-/// the plugin's services requests (<c>services[].capabilities</c>); revoking it cancels
+/// the plugin's services requests (<c>services[].capabilities</c>), plus <c>storage:workspace-write</c>
+/// when a card requests it (no person may grant writing what everyone shares); revoking it cancels
 /// <see cref="ServiceGrantSignals"/> at once, so bus subscriptions drop and calls are refused.
 /// </summary>
 internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, ServiceGrantSignals signals, AuditLog audit, TimeProvider clock)
@@ -34,6 +35,15 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
     public async Task<bool> IsGrantedAsync(string pluginId, string capability, CancellationToken ct) =>
         Requested(pluginId)?.Contains(capability, StringComparer.Ordinal) == true
         && await db.PluginServiceGrants.AsNoTracking().AnyAsync(g => g.PluginId == pluginId && g.Capability == capability, ct);
+
+    /// <summary>
+    /// True when one of the plugin's services requests <paramref name="capability"/> and an admin
+    /// granted it (a grant a card requested, like <c>storage:workspace-write</c>, does not make a
+    /// service hold it).
+    /// </summary>
+    public async Task<bool> IsServiceGrantedAsync(string pluginId, string capability, CancellationToken ct) =>
+        catalog.Find(pluginId)?.Active?.Manifest.Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal)) == true
+        && await IsGrantedAsync(pluginId, capability, ct);
 
     public async Task<Outcome<ServiceGrantDto>> GrantAsync(string pluginId, string capability, string actor, CancellationToken ct)
     {
@@ -82,9 +92,12 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
         }
     }
 
+    /// <summary>What an admin may grant the plugin: its services' capabilities, and writing the shared workspace storage when a card asks for it.</summary>
     private IReadOnlyList<string>? Requested(string pluginId) =>
         catalog.Find(pluginId)?.Active?.Manifest is { } manifest
-            ? [.. manifest.Services.SelectMany(s => s.Capabilities).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            ? [.. manifest.Services.SelectMany(s => s.Capabilities)
+                .Concat(manifest.Cards.SelectMany(c => c.Capabilities).Where(c => c == Core.Storage.StorageRules.WorkspaceWriteCapability))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
             : null;
 }
 

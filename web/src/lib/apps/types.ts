@@ -77,3 +77,26 @@ export interface PluginLogLineDto {
   user: string;
   message: string;
 }
+
+/** `GET/PUT /api/admin/plugins/{id}/config`: the schema as written, the values cards see, secret field pointer → "set" / "not set". */
+export interface PluginConfigDto {
+  pluginId: string;
+  version: string;
+  schema: Record<string, unknown> | null;
+  values: Record<string, unknown>;
+  secrets: Record<string, 'set' | 'not set'>;
+  revision: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+/** `GET /api/admin/plugins/{id}/storage`. */
+export interface StorageUsageDto {
+  pluginId: string;
+  userBytes: number;
+  userKeys: number;
+  people: number;
+  workspaceBytes: number;
+  workspaceKeys: number;
+  quotaBytes: number;
+}

@@ -86,6 +86,7 @@ describe('CardBridge', () => {
       active: true,
       grantedCapabilities: [],
       limits: { maxMessageBytes: 262144, maxPayloadBytes: 1048576, maxPublishBytes: 65536, maxSnapshotBytes: 204800 },
+      config: {},
     });
   });
 

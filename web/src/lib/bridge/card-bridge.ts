@@ -85,6 +85,8 @@ export interface CardBridgeOptions {
   apiCall?: (req: { pluginId: string; method: string; input: unknown; timeoutMs: number | null }, bus: BusAttachment | null) => Promise<unknown>;
   /** The frame said `ready`; `joined` resolves whether the host accepted its bus member. */
   onReady?: (joined: (timeoutMs: number) => Promise<boolean>) => void;
+  /** The plugin's configuration without secret fields, for `init.config`; fetched while the frame boots, `{}` when omitted. */
+  loadConfig?: () => Promise<Record<string, unknown>>;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
   /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
@@ -188,6 +190,8 @@ export class CardBridge {
   #errorReported = false;
   #props: Record<string, unknown>;
   #propsKey: string;
+  #config: Record<string, unknown>;
+  #configKey: string;
   #bounds: Bounds;
   #active: boolean;
   #themeKey = '';
@@ -210,6 +214,8 @@ export class CardBridge {
     this.view = view;
     this.#props = options.props;
     this.#propsKey = JSON.stringify(options.props);
+    this.#config = {};
+    this.#configKey = '{}';
     this.#bounds = options.bounds;
     this.#active = options.active;
   }
@@ -269,6 +275,7 @@ export class CardBridge {
     this.view.error = null;
     this.view.suspended = null;
     this.#readySeen = false;
+    this.#initSent = false;
     this.#reported = false;
     this.#errorReported = false;
     this.view.loadMs = null;
@@ -287,6 +294,8 @@ export class CardBridge {
     this.#guard = new MessageGuard(this.#startedAt, this.view.counters, limits.messagesPerSecond, limits.burst);
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
+    // A configuration that cannot be read starts the frame with the one it had (its defaults at first).
+    this.#configLoad = (this.options.loadConfig?.() ?? Promise.resolve(this.#config)).catch(() => this.#config);
 
     const pooled = this.options.pool?.take(frameUrl, frameOrigin) ?? null;
     let f: HTMLIFrameElement;
@@ -328,6 +337,9 @@ export class CardBridge {
   }
 
   #payload: Promise<unknown> = Promise.resolve(null);
+  #configLoad: Promise<Record<string, unknown>> = Promise.resolve({});
+  /** `init` (or `initService`) went out on the current port: later changes are pushed. */
+  #initSent = false;
 
   async #connect(port: MessagePort): Promise<void> {
     if (this.#port) return;
@@ -347,9 +359,17 @@ export class CardBridge {
       return;
     }
     if (this.#port !== port) return;
+    const config = await this.#configLoad;
+    if (this.#port !== port) return;
+    // A push that arrived while loading is newer than what the load read.
+    if (this.#configKey === '{}') {
+      this.#config = config;
+      this.#configKey = JSON.stringify(config);
+    }
     const themeTokens = { ...(this.options.themeTokens ?? cardThemeTokens)() };
     this.#themeKey = JSON.stringify(themeTokens);
     this.#granted = [...this.#services.granted()];
+    this.#initSent = true;
     if (this.options.service) {
       const { card } = this.options;
       this.#send({
@@ -357,6 +377,7 @@ export class CardBridge {
         service: { pluginId: card.pluginId, version: card.version, serviceId: this.options.service.serviceId },
         reason: this.options.service.reason,
         grantedCapabilities: [...this.#granted],
+        config: jsonObject(this.#config),
       });
       return;
     }
@@ -370,6 +391,7 @@ export class CardBridge {
       active: this.#active,
       grantedCapabilities: [...this.#granted],
       limits: cardLimits(this.#limits()),
+      config: jsonObject(this.#config),
     });
   }
 
@@ -578,6 +600,17 @@ export class CardBridge {
             },
             (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'upstream_failed') }),
           );
+        return;
+      }
+      case 'storage': {
+        const read = m.op === 'get' || m.op === 'list';
+        const capability = read ? 'storage:read' : 'storage:write';
+        if (!this.#requests(capability)) return this.#refuse(m.id, 'not_requested');
+        const p = this.#open(m.id, capability, null);
+        this.#services.storage(m, p.signal).then(
+          (result) => this.#finish(m.id, { ok: true, result: result ?? null }),
+          (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'upstream_failed') }),
+        );
         return;
       }
       case 'call': {
@@ -807,6 +840,19 @@ export class CardBridge {
     this.#propsKey = key;
     this.#props = props;
     this.#send({ type: 'propsChanged', props: jsonObject(props) });
+  }
+
+  /**
+   * An admin saved the plugin's configuration: the card or service gets `configChanged` (a frame
+   * that starts later gets it in `init`). An unchanged configuration sends nothing.
+   */
+  setConfig(config: Record<string, unknown>): void {
+    const key = JSON.stringify(config);
+    if (key === this.#configKey) return;
+    this.#configKey = key;
+    this.#config = config;
+    // Before `init` there is nobody to tell: `init` carries it.
+    if (this.#port && this.#initSent) this.#send({ type: 'configChanged', config: jsonObject(config) });
   }
 
   /** Pushes new theme tokens (`themeChanged`); unchanged tokens send nothing. */

@@ -44,13 +44,13 @@ export class PluginAdminState {
     }
   }
 
-  async confirm(reason: string): Promise<void> {
+  async confirm(reason: string, deleteData = false): Promise<void> {
     const action = this.pending;
     if (!action || this.busy) return;
     // The dialog stays open (its button says so) until the server answered: one action at a time.
     this.busy = true;
     try {
-      await action.run(reason.trim());
+      await action.run(reason.trim(), deleteData);
     } finally {
       this.busy = false;
       // A run may have asked the next question (disable → "Disable all?"); keep that one open.
@@ -174,8 +174,9 @@ export class PluginAdminState {
       list: p.dependents.length ? p.dependents.map((d) => `${d} depends on it`) : undefined,
       confirmLabel: 'Uninstall',
       danger: true,
-      run: async () => {
-        const ok = await this.#do(p.id, () => pluginAdminApi.uninstall(p.id, v?.version ?? null), `${what} is uninstalled.`);
+      askDeleteData: v === null,
+      run: async (_reason, deleteData) => {
+        const ok = await this.#do(p.id, () => pluginAdminApi.uninstall(p.id, v?.version ?? null, deleteData), `${what} is uninstalled${deleteData ? ' with its data' : ''}.`);
         if (ok && !v) this.#apply(p.id, null);
       },
     };

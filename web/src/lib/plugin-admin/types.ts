@@ -27,7 +27,9 @@ export interface PendingAction {
   askReason?: boolean;
   /** Names shown as a list under the message (dependents for a cascading disable). */
   list?: string[];
-  run: (reason: string) => Promise<void>;
+  /** Offer to delete the plugin's settings and stored data too (uninstalling the whole plugin); kept unless ticked. */
+  askDeleteData?: boolean;
+  run: (reason: string, deleteData: boolean) => Promise<void>;
 }
 
 /** Upload progress: `loaded`/`total` bytes while sending; `total` 0 when the browser cannot tell. */

@@ -642,6 +642,36 @@ namespace Labyrinth.Host.Data.Postgres.Migrations
                     b.ToTable("PluginAvailability", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginConfigEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("SecretsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ValuesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("PluginId");
+
+                    b.ToTable("PluginConfigs", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.PluginEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -698,6 +728,44 @@ namespace Labyrinth.Host.Data.Postgres.Migrations
                     b.HasKey("PluginId", "Capability");
 
                     b.ToTable("PluginServiceGrants", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginStorageItemEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ValueJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("PluginId", "Scope", "OwnerId", "Key");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("PluginStorage", (string)null);
                 });
 
             modelBuilder.Entity("Labyrinth.Host.Data.PluginVersionEntity", b =>
