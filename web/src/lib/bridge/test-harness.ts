@@ -119,6 +119,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
   };
   const onSetPayload = vi.fn();
   const onLoadReport = vi.fn();
+  const onCardError = vi.fn();
   const options: CardBridgeOptions = {
     frameUrl: FRAME_URL,
     frameOrigin: CARD_ORIGIN,
@@ -130,6 +131,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     loadPayload: async () => ({ count: 3 }),
     onSetPayload,
     onLoadReport,
+    onCardError,
     now: () => clock,
     services,
     ...overrides,
@@ -173,6 +175,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     container,
     onSetPayload,
     onLoadReport,
+    onCardError,
     received,
     connect,
     channel,
