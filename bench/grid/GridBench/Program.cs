@@ -97,11 +97,11 @@ async Task<double[]> Measure(bool gridOn, bool live = false)
     page.SetDefaultTimeout(60_000);
     await page.GotoAsync($"/boards/{Uri.EscapeDataString(live ? liveBoardId : boardId)}");
     await page.WaitForSelectorAsync("[data-testid=window]");
-    await page.WaitForFunctionAsync($"document.querySelectorAll('[data-testid=window]').length >= {Windows}");
+    await WaitForCount(page, "[data-testid=window]", Windows);
     if (live)
     {
         // Every open card's frame has said ready: the board is as a person would pan it.
-        await page.WaitForFunctionAsync($"document.querySelectorAll('[data-testid=plugin-renderer][data-status=ready]').length >= {LiveCards}");
+        await WaitForCount(page, "[data-testid=plugin-renderer][data-status=ready]", LiveCards);
     }
     var layer = await page.GetAttributeAsync("[data-testid=grid-layer]", "data-grid");
     if (layer != (gridOn ? "on" : "off")) throw new InvalidOperationException($"grid layer is {layer}, wanted {(gridOn ? "on" : "off")}");
@@ -109,6 +109,20 @@ async Task<double[]> Measure(bool gridOn, bool live = false)
     var deltas = await page.EvaluateAsync<double[]>(framesJs, new { frames });
     await ctx.CloseAsync();
     return deltas;
+}
+
+// Polled with evaluate: WaitForFunction compiles its predicate with eval, which the host page's CSP refuses.
+static async Task WaitForCount(IPage page, string selector, int count)
+{
+    var seen = 0;
+    for (var i = 0; i < 1200; i++)
+    {
+        seen = await page.EvaluateAsync<int>("s => document.querySelectorAll(s).length", selector);
+        if (seen >= count) return;
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException($"{selector}: {seen} of {count} after 120 s");
 }
 
 static double Pct(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
