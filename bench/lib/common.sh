@@ -27,7 +27,9 @@ need_py() { # need_py <module> <debian-package> (for Debian's python, where apt 
     || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null; }
 }
 
-HOST_DLL="$REPO/src/Labyrinth.Host/bin/Release/net10.0/Labyrinth.Host.dll"
+# BENCH_HOST_DLL measures another build (e.g. main's, copied aside) with the same driver; with
+# Labyrinth__WebRoot / Labyrinth__FrameRoot in the environment it serves that build's web app too.
+HOST_DLL="${BENCH_HOST_DLL:-$REPO/src/Labyrinth.Host/bin/Release/net10.0/Labyrinth.Host.dll}"
 build_host() {
   if [ ! -f "$HOST_DLL" ] || [ ! -f "$REPO/web/frame/dist/bootstrap.js" ] || [ -n "${BENCH_REBUILD:-}" ]; then
     log "building web + host (Release)"

@@ -14,12 +14,14 @@ host_bench() {
   local name=$1 mode=$2; shift 2
   local dll=${LOAD_HOST_DLL:-$HOST_DLL} data; data=$(mktemp -d)
   ( cd "$REPO" && exec env Labyrinth__DataDir="$data" Labyrinth__ExamplePluginsDir="$REPO/plugins" Labyrinth__LoginAttemptsPerMinute=1000000 \
-      ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+      ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Logging__LogLevel__Labyrinth=Information DOTNET_CLI_TELEMETRY_OPTOUT=1 \
       dotnet "$dll" --urls "http://127.0.0.1:$PORT" >"$W/host-$name.log" 2>&1 ) &
   local pid=$!
   wait_http "http://127.0.0.1:$PORT/healthz" 300
   local token=""
-  for _ in $(seq 1 100); do token=$(grep -o 'setup?token=[A-Za-z0-9_-]*' "$W/host-$name.log" | head -1 | cut -d= -f2) && [ -n "$token" ] && break; sleep 0.2; done
+  # The setup link is logged at Information by the host's own category (the framework stays at Warning).
+  for _ in $(seq 1 100); do token=$(grep -o 'setup?token=[^ ]*' "$W/host-$name.log" | head -1 | sed 's/^setup?token=//') && [ -n "$token" ] && break; sleep 0.2; done
+  token=$(printf '%b' "${token//%/\\x}")   # the URL carries it percent-encoded
   local before after; before=$(cut -d' ' -f1-3 /proc/loadavg)
   log "$name: $mode $* (load average $before)"
   if ! timeout 1200 dotnet "$OUT/LoadBench/LoadBench.dll" "$mode" "http://127.0.0.1:$PORT" "$token" "$@" >"$W/$name.raw" 2>"$W/$name.err"; then

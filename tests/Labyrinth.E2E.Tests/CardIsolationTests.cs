@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Labyrinth.E2E.Tests.Infrastructure;
 using Labyrinth.Testing;
@@ -53,6 +54,107 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
         {
             await Task.WhenAny(browser.CloseAsync(), Task.Delay(10_000, TestContext.Current.CancellationToken));
         }
+    }
+
+    [Fact(Timeout = 150_000)]
+    public async Task A_card_not_responding_for_10_s_is_unloaded_and_its_process_ends()
+    {
+        // A spinning frame process can wedge the browser's debugging session: a browser of its own.
+        var browser = await env.LaunchAsync();
+        var context = await env.NewContextAsync(env.Server, signedIn: true, browser);
+        var page = await context.NewPageAsync();
+        var cdp = await browser.NewBrowserCDPSessionAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var spin = await Ui.SpawnAsync(page, "spin");
+            await Expect(spin.GetByTestId("card-unresponsive")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+            // The spinner's process is the renderer whose CPU time keeps climbing (a whole core).
+            var first = await RenderersAsync(cdp);
+            var spinner = await Eventually.ReachAsync(
+                async () =>
+                {
+                    var now = await RenderersAsync(cdp);
+                    return now.Where(p => first.TryGetValue(p.Key, out var t) && p.Value - t >= 1.0).Select(p => (int?)p.Key).FirstOrDefault();
+                },
+                pid => pid is not null,
+                "a renderer process burning a core while the card spins");
+
+            // Ten seconds of "Not responding" later the frame is unloaded and the card says so.
+            var stopped = spin.GetByTestId("card-suspended");
+            await Expect(stopped).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Expect(stopped).ToHaveAttributeAsync("data-cause", "unresponsive");
+            await Expect(stopped).ToContainTextAsync("Stopped: not responding");
+            await Expect(spin.GetByTestId("card-reload")).ToBeVisibleAsync();
+            await Expect(spin.Locator("iframe")).ToHaveCountAsync(0);
+            Assert.Equal(1, await page.EvaluateAsync<int>("globalThis.labyrinthCardStats.unresponsiveStops"));
+
+            // With the frame gone (and no frame waiting on that card origin) the browser ends the process.
+            await Eventually.ReachAsync(
+                () => RenderersAsync(cdp),
+                now => !now.ContainsKey(spinner!.Value),
+                $"renderer {spinner} gone once the spinning card was unloaded");
+            await Ui.ScreenshotAsync(page, "isolation-06-stopped-not-responding");
+        }
+        finally
+        {
+            await Task.WhenAny(browser.CloseAsync(), Task.Delay(10_000, TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact(Timeout = 150_000)]
+    public async Task Cards_a_person_opens_from_the_menu_or_the_board_start_on_warm_frames()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            var boardId = await Ui.CreateBoardAsync(page);
+            // Three plugins (three card origins) from the menu, as a person adds them.
+            var cards = new List<ILocator>();
+            foreach (var item in new[] { "hello", "timer", "note" })
+            {
+                var win = await Ui.SpawnAsync(page, item);
+                await Expect(win.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+                cards.Add(win);
+            }
+
+            // Closed and opened again, each of them.
+            foreach (var win in cards)
+            {
+                await CardUi.CloseAsync(win);
+            }
+
+            foreach (var win in cards)
+            {
+                await CardUi.SelectAndOpenAsync(win);
+                await Expect(win.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+            }
+
+            // A second card of a type already on the board.
+            var second = await Ui.SpawnAsync(page, "hello");
+            await Expect(second.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+
+            var stats = await page.EvaluateAsync<JsonElement>("globalThis.labyrinthCardStats");
+            var warm = stats.GetProperty("warmOpens").GetInt32();
+            var cold = stats.GetProperty("coldOpens").GetInt32();
+            TestContext.Current.TestOutputHelper?.WriteLine($"card opens: {warm} warm, {cold} cold ({stats})");
+            Assert.True(warm + cold == 7, $"seven opens counted: {stats}");
+            Assert.True(warm >= 7 * 0.95, $"every open found a warm frame: {stats}");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    /// <summary>Renderer processes of the browser, by id, with the CPU seconds each has used.</summary>
+    private static async Task<Dictionary<int, double>> RenderersAsync(ICDPSession cdp)
+    {
+        var info = await cdp.SendAsync("SystemInfo.getProcessInfo");
+        return info!.Value.GetProperty("processInfo").EnumerateArray()
+            .Where(p => p.GetProperty("type").GetString() == "renderer")
+            .ToDictionary(p => p.GetProperty("id").GetInt32(), p => p.GetProperty("cpuTime").GetDouble());
     }
 
     [Fact(Timeout = 90_000)]

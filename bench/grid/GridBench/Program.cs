@@ -1,4 +1,5 @@
-// Board pan/zoom frame times with the fractal grid on vs off (baseline), 200 windows on the board.
+// Board pan/zoom frame times with the fractal grid on vs off (baseline), 200 windows on the board;
+// and the live-card variant: 200 plugin cards of which 10 are open (live frames) and 190 closed.
 // Usage: GridBench <hostBaseUrl> <setupToken> <outDir> [frames=600] [rounds=3]
 using System.Globalization;
 using System.Reflection;
@@ -53,10 +54,29 @@ for (var i = 0; i < Windows; i++)
     if (res.Status != 201) throw new InvalidOperationException($"spawn {i} failed: {res.Status} {await res.TextAsync()}");
     version = (long)JsonNode.Parse(await res.TextAsync())!["board"]!["version"]!;
 }
+
+// The live-card board: the host opens the first 10 cards (its open-card cap) and adds the rest closed.
+const int LiveCards = 10;
+var liveBoard = JsonNode.Parse(await (await api.PostAsync("/api/boards", new() { Headers = headers, DataObject = new { name = "Grid bench, live cards" } })).TextAsync())!;
+var liveBoardId = (string)liveBoard["id"]!;
+var liveVersion = (long)liveBoard["version"]!;
+var cards = new[] { ("dev.labyrinth.timer", "timer"), ("dev.labyrinth.hello", "hello"), ("dev.labyrinth.notes", "note") };
+for (var i = 0; i < Windows; i++)
+{
+    var (pluginId, typeID) = cards[i % cards.Length];
+    var h = new Dictionary<string, string>(headers) { ["If-Match"] = $"\"{liveVersion}\"" };
+    var res = await api.PostAsync($"/api/boards/{Uri.EscapeDataString(liveBoardId)}/windows", new()
+    {
+        Headers = h,
+        DataObject = new { kind = "plugin", title = $"C{i}", x = (i % 20) * 340, y = (i / 20) * 260, width = 300, height = 220, plugin = new { pluginId, typeID } },
+    });
+    if (res.Status != 201) throw new InvalidOperationException($"card {i} failed: {res.Status} {await res.TextAsync()}");
+    liveVersion = (long)JsonNode.Parse(await res.TextAsync())!["board"]!["version"]!;
+}
 var state = await setupCtx.StorageStateAsync();
 await setupCtx.CloseAsync();
 
-async Task<double[]> Measure(bool gridOn)
+async Task<double[]> Measure(bool gridOn, bool live = false)
 {
     var ctx = await browser.NewContextAsync(new() { BaseURL = host, StorageState = state, ViewportSize = new() { Width = 1280, Height = 800 } });
     // Grid off = every theme's fractalGrid disabled (the layer's real "no grid" path). Without a
@@ -75,9 +95,14 @@ async Task<double[]> Measure(bool gridOn)
     });
     var page = await ctx.NewPageAsync();
     page.SetDefaultTimeout(60_000);
-    await page.GotoAsync($"/boards/{Uri.EscapeDataString(boardId)}");
+    await page.GotoAsync($"/boards/{Uri.EscapeDataString(live ? liveBoardId : boardId)}");
     await page.WaitForSelectorAsync("[data-testid=window]");
-    await page.WaitForFunctionAsync($"document.querySelectorAll('[data-testid=window]').length >= {Windows}");
+    await WaitForCount(page, "[data-testid=window]", Windows);
+    if (live)
+    {
+        // Every open card's frame has said ready: the board is as a person would pan it.
+        await WaitForCount(page, "[data-testid=plugin-renderer][data-status=ready]", LiveCards);
+    }
     var layer = await page.GetAttributeAsync("[data-testid=grid-layer]", "data-grid");
     if (layer != (gridOn ? "on" : "off")) throw new InvalidOperationException($"grid layer is {layer}, wanted {(gridOn ? "on" : "off")}");
     await page.WaitForTimeoutAsync(500);
@@ -86,28 +111,44 @@ async Task<double[]> Measure(bool gridOn)
     return deltas;
 }
 
+// Polled with evaluate: WaitForFunction compiles its predicate with eval, which the host page's CSP refuses.
+static async Task WaitForCount(IPage page, string selector, int count)
+{
+    var seen = 0;
+    for (var i = 0; i < 1200; i++)
+    {
+        seen = await page.EvaluateAsync<int>("s => document.querySelectorAll(s).length", selector);
+        if (seen >= count) return;
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException($"{selector}: {seen} of {count} after 120 s");
+}
+
 static double Pct(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
 
 // One discarded run each way first: JIT, font and image caches, the first layout of 200 windows.
 await Measure(true);
 await Measure(false);
-var results = new Dictionary<string, List<double[]>> { ["on"] = [], ["off"] = [] };
+await Measure(true, live: true);
+var results = new Dictionary<string, List<double[]>> { ["on"] = [], ["off"] = [], ["live"] = [] };
 for (var r = 0; r < rounds; r++)
 {
-    // Interleaved so drift in machine load hits both sides alike.
-    foreach (var on in r % 2 == 0 ? new[] { true, false } : [false, true])
+    // Interleaved so drift in machine load hits every variant alike.
+    var order = new[] { "on", "off", "live" };
+    foreach (var key in r % 2 == 0 ? order : order.Reverse())
     {
-        var d = await Measure(on);
-        results[on ? "on" : "off"].Add(d);
-        Console.Error.WriteLine($"round {r + 1} grid {(on ? "on" : "off")}: {d.Length} frames");
+        var d = await Measure(key != "off", live: key == "live");
+        results[key].Add(d);
+        Console.Error.WriteLine($"round {r + 1} {key}: {d.Length} frames");
     }
 }
 
 var md = new StringBuilder();
-md.AppendLine(CultureInfo.InvariantCulture, $"Board with {Windows} built-in windows (form/metadata/chat; no plugin frames), 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run, {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster).");
+md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run, {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster).");
 md.AppendLine();
 // rAF deltas are multiples of the 16.7 ms vsync interval; a delta above 17.5 ms is a missed frame.
-md.AppendLine("| grid | p50 ms | p95 ms | p99 ms | max ms | missed frames (delta > 17.5 ms) | runs (p50/p95) |");
+md.AppendLine("| variant | p50 ms | p95 ms | p99 ms | max ms | missed frames (delta > 17.5 ms) | runs (p50/p95) |");
 md.AppendLine("|---|---:|---:|---:|---:|---:|---|");
 var json = new Dictionary<string, object>();
 foreach (var (key, runs) in results)

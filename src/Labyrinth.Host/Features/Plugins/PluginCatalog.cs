@@ -13,7 +13,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Labyrinth.Host.Features.Plugins;
 
 /// <summary>One servable file, held in memory with its precompressed variants and strong ETag.</summary>
-internal sealed record PluginFile(string Path, byte[] Content, byte[]? Brotli, byte[]? Gzip, string ETag, string ContentType);
+internal sealed record PluginFile(string Path, byte[] Content, byte[]? Brotli, byte[]? Gzip, string ETag, string ContentType)
+{
+    /// <summary>The Content-Type header value (with its charset), built once per file rather than per request.</summary>
+    public string ContentTypeHeader { get; } = ContentTypes.HeaderValue(ContentType);
+}
 
 internal sealed record InstalledVersion(string PluginId, string Version, PluginManifest Manifest, FrozenDictionary<string, PluginFile> Files, long TotalBytes)
 {

@@ -157,15 +157,9 @@ internal static partial class PluginsApi
         // Match on the raw request target: Kestrel has already removed dot segments from
         // Request.Path, which would let /plugins/a/1.0.0/../../b/1.0.0/x.js reach plugin b.
         var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target ? target : http.Request.Path.Value ?? "";
-        var query = raw.IndexOf('?', StringComparison.Ordinal);
-        if (query >= 0)
-        {
-            raw = raw[..query];
-        }
 
-        var prefix = $"/plugins/{id}/{version}/";
-        if (!raw.StartsWith(prefix, StringComparison.Ordinal) ||
-            !PluginPath.TryDecodeRequestPath(raw[prefix.Length..], out var path))
+        if (!TryStripPrefix(raw, id, version, out var rest) ||
+            !PluginPath.TryDecodeRequestPath(rest, out var path))
         {
             metrics.FileRequest(404);
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
@@ -211,7 +205,7 @@ internal static partial class PluginsApi
         }
 
         metrics.FileRequest(200);
-        return new BytesResult(body, ContentTypes.HeaderValue(file.ContentType));
+        return new BytesResult(body, file.ContentTypeHeader);
     }
 
     private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins, CspReportTokens reportTokens)
@@ -286,6 +280,42 @@ internal static partial class PluginsApi
         return $"{http.Request.Scheme}://{http.Request.Host}".ToLowerInvariant();
     }
 
+    /// <summary>
+    /// The request target after <c>/plugins/{id}/{version}/</c>, up to any query, compared in place
+    /// (this is the host's most requested path: no prefix string or substring per request).
+    /// </summary>
+    private static bool TryStripPrefix(string raw, string id, string version, out string rest)
+    {
+        rest = "";
+        var target = raw.AsSpan();
+        var query = target.IndexOf('?');
+        if (query >= 0)
+        {
+            target = target[..query];
+        }
+
+        const string Root = "/plugins/";
+        if (!target.StartsWith(Root, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        target = target[Root.Length..];
+        if (!target.StartsWith(id, StringComparison.Ordinal) || target.Length <= id.Length || target[id.Length] != '/')
+        {
+            return false;
+        }
+
+        target = target[(id.Length + 1)..];
+        if (!target.StartsWith(version, StringComparison.Ordinal) || target.Length <= version.Length || target[version.Length] != '/')
+        {
+            return false;
+        }
+
+        rest = target[(version.Length + 1)..].ToString();
+        return true;
+    }
+
     private static (byte[] Body, string? Encoding) ChooseEncoding(HttpRequest request, PluginFile file)
     {
         if (file.Brotli is null && file.Gzip is null)
@@ -293,14 +323,13 @@ internal static partial class PluginsApi
             return (file.Content, null);
         }
 
-        var accepted = request.GetTypedHeaders().AcceptEncoding;
-        bool Accepts(string name) => accepted.Any(e => e.Value.Equals(name, StringComparison.OrdinalIgnoreCase) && (e.Quality ?? 1) > 0);
-        if (file.Brotli is not null && Accepts("br"))
+        var accepted = request.Headers.AcceptEncoding;
+        if (file.Brotli is not null && AcceptEncoding.Accepts(accepted, "br"))
         {
             return (file.Brotli, "br");
         }
 
-        if (file.Gzip is not null && Accepts("gzip"))
+        if (file.Gzip is not null && AcceptEncoding.Accepts(accepted, "gzip"))
         {
             return (file.Gzip, "gzip");
         }

@@ -64,7 +64,19 @@ export class BoardStore {
     return this.boards;
   }
 
+  /** Plugin windows that were open when the board loaded, until their card first mounts. */
+  #openAtLoad = new Set<string>();
+
+  /**
+   * True once for a card that was already open when the board loaded (its frame starts with the
+   * page, so no warm frame can be waiting): card statistics count it apart from a person's opens.
+   */
+  takeOpenAtLoad(windowId: string): boolean {
+    return this.#openAtLoad.delete(windowId);
+  }
+
   #apply(b: BoardDto): void {
+    this.#openAtLoad = new Set((b.windows ?? []).filter((w) => w.kind === 'plugin' && w.open !== false).map((w) => w.id));
     this.id = b.id;
     this.name = b.name;
     this.version = b.version;

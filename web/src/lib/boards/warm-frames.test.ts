@@ -42,4 +42,12 @@ describe('framesToWarm', () => {
     const windows = [card('w1', 'a', false), card('w2', 'page', false), card('w3', 'b', false)];
     expect(framesToWarm(windows, frameFor, (id) => id === 'w1', 3).map((f) => f.url.split('/').at(-1))).toEqual(['b']);
   });
+
+  it('framesToWarm_MoreOriginsThanTheBudget_SkipsTypesOnFurtherOrigins', () => {
+    const other = (typeID: string, o: string): CardFrame => ({ url: `${o}/cards/frame/dev.${typeID}/1.0.0/${typeID}`, origin: o });
+    const origins: Record<string, string> = { a: 'http://a.cards.localhost:5080', b: 'http://b.cards.localhost:5080', c: 'http://c.cards.localhost:5080' };
+    const windows = [card('w1', 'a', false), card('w2', 'b', false), card('w3', 'c', false)];
+    const got = framesToWarm(windows, (ref) => other(ref.typeID, origins[ref.typeID]!), never, { maxFrames: 6, maxOrigins: 2 });
+    expect(got.map((f) => f.origin)).toEqual([origins.a, origins.b]);
+  });
 });

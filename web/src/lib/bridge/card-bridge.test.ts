@@ -6,6 +6,7 @@ const SERVER_LIMITS = {
 };
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CardBridge, type CardBridgeOptions } from './card-bridge';
+import { cardStats } from './card-stats';
 import { FramePool } from './frame-pool';
 import { CARD_ORIGIN, fakeFrame, flush, FRAME_URL, harness, hostileMessage } from './test-harness';
 
@@ -261,6 +262,134 @@ describe('CardBridge', () => {
     port.postMessage({ type: 'pong', seq: 6 });
     await flush();
     expect(h.bridge.status).toBe('ready');
+  });
+
+  it('CardBridge_NotRespondingFor10s_FrameUnloadedStoppedAndCounted', async () => {
+    const stopsBefore = cardStats.unresponsiveStops;
+    const h = make();
+    const port = await h.connect();
+    port.postMessage({ type: 'ready', loadMs: 1 });
+    await flush();
+    // No pong from here on: "Not responding" after 5 s, still there 10 s later minus a tick.
+    for (let i = 0; i < 6; i++) {
+      h.advance(1000);
+      h.tick();
+    }
+    expect(h.bridge.status).toBe('unresponsive');
+    for (let i = 0; i < 9; i++) {
+      h.advance(1000);
+      h.tick();
+    }
+    expect(h.bridge.status).toBe('unresponsive');
+    expect(h.frame().removed).toBe(false);
+    h.advance(1000);
+    h.tick();
+    expect(h.bridge.status).toBe('suspended');
+    expect(h.bridge.view.suspended?.cause).toBe('unresponsive');
+    expect(h.bridge.view.suspended?.reason).toContain('Reload');
+    expect(h.frame().removed).toBe(true);
+    expect(h.bridge.iframe).toBeNull();
+    expect(h.bridge.view.unresponsiveStops).toBe(1);
+    expect(cardStats.unresponsiveStops).toBe(stopsBefore + 1);
+    // Rollout figures count it as the card failing after its load.
+    expect(h.onCardError).toHaveBeenCalledOnce();
+    // Nothing is sent to a card that is gone.
+    await flush();
+    const sent = h.received.length;
+    h.advance(1000);
+    h.tick();
+    await flush();
+    expect(h.received.length).toBe(sent);
+
+    h.bridge.reload();
+    expect(h.bridge.status).toBe('loading');
+    expect(h.bridge.view.suspended).toBeNull();
+    expect(h.frames).toHaveLength(2);
+  });
+
+  it('CardBridge_AnswersAgainWithinTheStopDelay_KeepsItsFrame', async () => {
+    const h = make();
+    const port = await h.connect();
+    port.postMessage({ type: 'ready', loadMs: 1 });
+    await flush();
+    for (let i = 0; i < 14; i++) {
+      h.advance(1000);
+      h.tick();
+    }
+    expect(h.bridge.status).toBe('unresponsive');
+    await vi.waitFor(() => expect(h.got('ping')).toHaveLength(14));
+    const pings = h.got('ping');
+    port.postMessage({ type: 'pong', seq: pings.at(-1)!.seq as number });
+    await flush();
+    expect(h.bridge.status).toBe('ready');
+    // A later hang starts the stop delay afresh: 5 s to "Not responding", then 10 s.
+    for (let i = 0; i < 14; i++) {
+      h.advance(1000);
+      h.tick();
+    }
+    expect(h.bridge.status).toBe('unresponsive');
+    expect(h.frame().removed).toBe(false);
+  });
+
+  it('CardBridge_NeverSaysHelloAndStopDelayPasses_FrameUnloaded', () => {
+    const h = make();
+    h.advance(10_001);
+    h.tick();
+    expect(h.bridge.status).toBe('unresponsive');
+    h.advance(10_000);
+    h.tick();
+    expect(h.bridge.status).toBe('suspended');
+    expect(h.frame().removed).toBe(true);
+    expect(h.onLoadReport).toHaveBeenCalledWith(expect.objectContaining({ ok: false, error: expect.stringContaining('unresponsive') }));
+  });
+
+  it('CardBridge_UnresponsiveStop_PoolDropsAndStopsWarmingThatOriginUntilReload', async () => {
+    const parked: ReturnType<typeof fakeFrame>[] = [];
+    const pool = new FramePool({
+      createFrame: () => {
+        const f = fakeFrame();
+        parked.push(f);
+        return f as unknown as HTMLIFrameElement;
+      },
+      parking: () => ({ appendChild: () => {} }) as unknown as HTMLElement,
+      canMove: () => true,
+      addMessageListener: () => {},
+      removeMessageListener: () => {},
+      idle: () => {},
+    });
+    const h = make({ pool, stopUnresponsiveAfterMs: 2000 });
+    // Frames waiting for the next card of this version and of another plugin.
+    pool.warm(FRAME_URL, CARD_ORIGIN);
+    const other = 'http://zzzzzzzzzzzzzzzzzzzz.cards.localhost:5080';
+    pool.warm(`${other}/cards/frame/dev.y/1.0.0/y`, other);
+    expect(pool.has(FRAME_URL)).toBe(true);
+    h.advance(10_001);
+    h.tick();
+    h.advance(2000);
+    h.tick();
+    expect(h.bridge.status).toBe('suspended');
+    // The waiting frame on the hung card's origin would keep its process alive: gone, and not re-warmed.
+    expect(pool.has(FRAME_URL)).toBe(false);
+    expect(parked.filter((f) => f.src === FRAME_URL).every((f) => f.removed)).toBe(true);
+    pool.warm(FRAME_URL, CARD_ORIGIN);
+    expect(pool.has(FRAME_URL)).toBe(false);
+    expect(pool.has(`${other}/cards/frame/dev.y/1.0.0/y`)).toBe(true);
+    h.bridge.reload();
+    pool.warm(FRAME_URL, CARD_ORIGIN);
+    expect(pool.has(FRAME_URL)).toBe(true);
+    pool.clear();
+  });
+
+  it('CardBridge_Opens_CountedWarmColdOrRestored', () => {
+    const before = { ...cardStats };
+    const restored = make({ restored: true });
+    expect(cardStats.restores).toBe(before.restores + 1);
+    restored.bridge.reload(); // the person's action: counted as an open
+    expect(cardStats.coldOpens).toBe(before.coldOpens + 1);
+    restored.cleanup();
+    make();
+    expect(cardStats.coldOpens).toBe(before.coldOpens + 2);
+    expect(cardStats.warmOpens).toBe(before.warmOpens);
   });
 
   it('CardBridge_PongForUnsentPing_Ignored', async () => {

@@ -7,6 +7,7 @@ import type { BridgeTrace } from './trace.svelte';
 import { FrameWatch, isSafeFrameUrl, prepareCardFrame } from './frames';
 import { emptyCounters, MessageGuard } from './guard';
 import { bridgeLimits, cardLimits, type BridgeLimits } from './limits';
+import { cardStats } from './card-stats';
 import { BusRequestError } from '../bus/workspace-bus';
 import { ApiCallError } from '../bus/types';
 import { PUBSUB_CAPABILITY, type BusAttachment, type BusGate, type IncomingApiCall } from '../bus/types';
@@ -28,6 +29,8 @@ export const MAX_PENDING_REQUESTS = 64;
 /** A closing card's snapshot: decoded bytes at most, and how long the host waits for it. */
 export const SNAPSHOT_TIMEOUT_MS = 1500;
 export const VIOLATION_REPORT_INTERVAL_MS = 2000;
+/** How long a card may stay "Not responding" before its frame is unloaded. */
+export const STOP_UNRESPONSIVE_AFTER_MS = 10_000;
 /** Focus thefts the host page itself caught (the card went around the bootstrap's guard) before the card is suspended. */
 export const FOCUS_THEFTS_BEFORE_SUSPENSION = 3;
 
@@ -60,8 +63,15 @@ export interface CardBridgeOptions {
   unresponsiveAfterMs?: number;
   /** No port offered (the bootstrap's hello) for this long → "Not responding". */
   startTimeoutMs?: number;
+  /**
+   * "Not responding" this long without an answer → the frame is unloaded ("Stopped: not
+   * responding", Reload starts it again): a hung card's process ends instead of holding a core.
+   */
+  stopUnresponsiveAfterMs?: number;
   /** Warm frames; when it holds one for this frame URL the card skips the frame's cold start. */
   pool?: FramePool | null;
+  /** The card was open when its board loaded: its first start is a restore, not a person's open (statistics). */
+  restored?: boolean;
   /**
    * What the board UI does for this card (pickers, consent, HTTP). Without it every request is
    * refused: a card that only uses the base protocol still works.
@@ -110,14 +120,19 @@ export interface BridgeView {
   loads: number;
   /** The frame came pre-started from the pool. */
   warm: boolean;
-  /** Set when the card was suspended for sending too many invalid messages; Reload clears it. */
-  suspended: { reason: string } | null;
+  /**
+   * Set when the frame was taken away until the person reloads it: `violations` (too many invalid
+   * messages, focus theft, navigation) or `unresponsive` (no answer for the stop delay).
+   */
+  suspended: { reason: string; cause: 'violations' | 'unresponsive' } | null;
+  /** Times this card's frame was unloaded for not responding. */
+  unresponsiveStops: number;
 }
 
 export function initialView(): BridgeView {
   return {
     status: 'loading', error: null, loadMs: null, cardLoadMs: null, sizePreference: null, counters: emptyCounters(), loads: 0,
-    warm: false, suspended: null,
+    warm: false, suspended: null, unresponsiveStops: 0,
   };
 }
 
@@ -182,6 +197,8 @@ export class CardBridge {
   #timer: unknown = null;
   #startedAt = 0;
   #lastPong = 0;
+  /** When the card last turned "Not responding" (null while it answers). */
+  #unresponsiveSince: number | null = null;
   #seq = 0;
   #readySeen = false;
   /** This load took a frame the pool had started. */
@@ -282,6 +299,7 @@ export class CardBridge {
     this.view.cardLoadMs = null;
     this.view.loads++;
     this.#focusThefts = 0;
+    this.#unresponsiveSince = null;
 
     const { frameUrl, frameOrigin, cardName } = this.options;
     if (!isSafeFrameUrl(frameUrl, frameOrigin)) {
@@ -314,6 +332,9 @@ export class CardBridge {
     this.#iframe = f;
     this.#watch = watch;
     this.view.warm = pooled !== null;
+    if (this.view.loads === 1 && this.options.restored && !pooled) cardStats.restores++;
+    else if (pooled) cardStats.warmOpens++;
+    else cardStats.coldOpens++;
     // #connect awaits #payload at once: a warm frame whose port is in already connects
     // synchronously below, so the payload must be in place first or `init` would carry null.
     this.#payload = payload;
@@ -484,6 +505,7 @@ export class CardBridge {
         if (m.seq > this.#seq) return; // cannot answer a ping we never sent
         this.#lastPong = now;
         if (this.status === 'unresponsive') this.view.status = this.#readySeen ? 'ready' : 'loading';
+        this.#unresponsiveSince = null;
         return;
       case 'interactionEvent':
         return;
@@ -719,7 +741,7 @@ export class CardBridge {
     this.#flushReports(true, why ? `${why} (${detail})` : detail, reason);
     this.#teardown('suspended');
     this.view.status = 'suspended';
-    this.view.suspended = { reason: why ?? `Suspended: this card sent too many invalid messages (${detail}).` };
+    this.view.suspended = { cause: 'violations', reason: why ?? `Suspended: this card sent too many invalid messages (${detail}).` };
   }
 
   /**
@@ -802,13 +824,37 @@ export class CardBridge {
       if (now - this.#startedAt > (this.options.startTimeoutMs ?? 10_000) && this.status === 'loading') {
         this.view.status = 'unresponsive';
       }
-      return;
+    } else {
+      this.#send({ type: 'ping', seq: ++this.#seq });
+      if (now - this.#lastPong > (this.options.unresponsiveAfterMs ?? 5000) && this.status !== 'error') {
+        this.view.status = 'unresponsive';
+      }
     }
-    this.#send({ type: 'ping', seq: ++this.#seq });
-    if (now - this.#lastPong > (this.options.unresponsiveAfterMs ?? 5000) && this.status !== 'error') {
-      this.view.status = 'unresponsive';
-    }
+    if (this.status !== 'unresponsive') return;
+    this.#unresponsiveSince ??= now;
+    if (now - this.#unresponsiveSince >= (this.options.stopUnresponsiveAfterMs ?? STOP_UNRESPONSIVE_AFTER_MS)) this.#stopUnresponsive(now);
   };
+
+  /**
+   * Unloads a frame that stopped answering. With one card origin per plugin version, the frame's
+   * process hosts only that plugin's frames: once they are gone (other hung cards of the version
+   * stop the same way, and the pool's waiting frames for the origin are dropped and not warmed
+   * again until a Reload) the browser ends the process and its core is free.
+   */
+  #stopUnresponsive(now: number): void {
+    const { frameOrigin } = this.options;
+    this.#report({ ok: false, loadMs: Math.round(now - this.#startedAt), error: 'unresponsive: The card stopped answering and was unloaded.' });
+    this.#teardown('suspended');
+    this.options.pool?.hold(frameOrigin);
+    this.#unresponsiveSince = null;
+    this.view.unresponsiveStops++;
+    cardStats.unresponsiveStops++;
+    this.view.status = 'suspended';
+    this.view.suspended = {
+      cause: 'unresponsive',
+      reason: `${this.options.cardName} stopped answering, so it was unloaded and no longer uses your computer. Reload starts it again.`,
+    };
+  }
 
   #send(m: HostMessage, transfer?: Transferable[]): void {
     // Only a started bridge talks to the card (before that there is no port to record against).
@@ -960,6 +1006,8 @@ export class CardBridge {
   /** Throws the frame away and starts a fresh one (the "Reload" button; also ends a suspension). */
   reload(): void {
     this.#teardown('cancelled');
+    // The person chose to run this plugin version again: its frames may be pre-started again.
+    this.options.pool?.release(this.options.frameOrigin);
     this.#start();
   }
 

@@ -119,4 +119,30 @@ describe('FramePool', () => {
     expect(pool.has(frameOf(B, 'b'))).toBe(true);
     expect(parked[0]!.removed).toBe(true);
   });
+
+  it('Warm_BeyondTheOriginBudget_DiscardsOldestUntilAnOriginIsFree', () => {
+    // Each origin is a process: the budget caps processes, not only frames.
+    const C = 'http://cccccccccccccccccccc.cards.localhost:5080';
+    const { e } = env();
+    const pool = new FramePool(e, { maxFrames: 6, maxOrigins: 2 });
+    pool.warm(frameOf(A, 'a1'), A);
+    pool.warm(frameOf(A, 'a2'), A);
+    pool.warm(frameOf(B, 'b'), B);
+    pool.warm(frameOf(A, 'a3'), A); // same origin: shares its process, fits
+    expect(pool.size).toBe(4);
+    pool.warm(frameOf(C, 'c'), C);
+    // Oldest first until only one origin is left beside C: a1, a2 (A stays through a3), then b.
+    expect([frameOf(A, 'a1'), frameOf(A, 'a2'), frameOf(B, 'b'), frameOf(A, 'a3'), frameOf(C, 'c')].map((u) => pool.has(u))).toEqual([false, false, false, true, true]);
+  });
+
+  it('WarmOnlyIfRoom_PoolFull_KeepsTheFramesItHas', () => {
+    const { e, parked } = env();
+    const pool = new FramePool(e, { maxFrames: 2, maxOrigins: 2 });
+    pool.warm(frameOf(A, 'a'), A);
+    pool.warm(frameOf(B, 'b'), B);
+    pool.warm(frameOf(A, 'c'), A, true);
+    expect(parked).toHaveLength(2);
+    expect(pool.has(frameOf(A, 'a'))).toBe(true);
+    expect(pool.has(frameOf(B, 'b'))).toBe(true);
+  });
 });

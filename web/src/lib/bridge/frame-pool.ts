@@ -11,6 +11,18 @@ export interface PooledFrame {
   readonly watch: FrameWatch;
 }
 
+/**
+ * What the pool may hold. Each card origin is a renderer process of its own (≈ 20–30 MiB in
+ * Chromium for a card's bootstrap document); a further frame on an origin already there shares its
+ * process and costs a document (a few MiB). The default keeps the pool near 128 MiB at most.
+ */
+export interface PoolBudget {
+  maxFrames: number;
+  maxOrigins: number;
+}
+
+export const DEFAULT_POOL_BUDGET: PoolBudget = { maxFrames: 6, maxOrigins: 4 };
+
 /** The DOM pieces the pool touches, injectable so the pool is testable without a browser. */
 export interface FramePoolEnv {
   createFrame(): HTMLIFrameElement;
@@ -35,12 +47,14 @@ export interface FramePoolEnv {
  */
 export class FramePool {
   readonly #env: FramePoolEnv;
-  readonly #max: number;
+  readonly #budget: PoolBudget;
   #frames: PooledFrame[] = [];
+  /** Card origins not to pre-start: a card there stopped responding (see {@link hold}). */
+  readonly #held = new Set<string>();
 
-  constructor(env: FramePoolEnv, max = 3) {
+  constructor(env: FramePoolEnv, budget: PoolBudget | number = DEFAULT_POOL_BUDGET) {
     this.#env = env;
-    this.#max = max;
+    this.#budget = typeof budget === 'number' ? { maxFrames: budget, maxOrigins: budget } : budget;
   }
 
   get size(): number {
@@ -49,17 +63,34 @@ export class FramePool {
 
   /** How many frames the pool keeps; warming more discards the oldest. */
   get capacity(): number {
-    return this.#max;
+    return this.#budget.maxFrames;
+  }
+
+  get budget(): PoolBudget {
+    return { ...this.#budget };
+  }
+
+  /** Whether a frame for `cardOrigin` fits without discarding one. */
+  hasRoomFor(cardOrigin: string): boolean {
+    if (this.#frames.length >= this.#budget.maxFrames) return false;
+    const origins = new Set(this.#frames.map((f) => originOf(f.frameUrl)));
+    return origins.has(cardOrigin) || origins.size < this.#budget.maxOrigins;
   }
 
   has(frameUrl: string): boolean {
     return this.#frames.some((f) => f.frameUrl === frameUrl);
   }
 
-  /** Starts a frame for `frameUrl` (on `cardOrigin`) unless one is waiting already; the oldest makes room. */
-  warm(frameUrl: string, cardOrigin: string): void {
+  /**
+   * Starts a frame for `frameUrl` (on `cardOrigin`) unless one is waiting already. Over the budget
+   * the oldest frames make room, unless `onlyIfRoom` (a guess, like the spawn menu's items, does
+   * not push out a frame the board asked for).
+   */
+  warm(frameUrl: string, cardOrigin: string, onlyIfRoom = false): void {
     if (!this.#env.canMove() || !isSafeFrameUrl(frameUrl, cardOrigin) || !isPoolableFrameUrl(frameUrl) || this.has(frameUrl)) return;
-    while (this.#frames.length >= this.#max) this.#discard(this.#frames[0]!);
+    if (this.#held.has(cardOrigin)) return;
+    if (onlyIfRoom && !this.hasRoomFor(cardOrigin)) return;
+    while (this.#frames.length > 0 && !this.hasRoomFor(cardOrigin)) this.#discard(this.#frames[0]!);
     const iframe = this.#env.createFrame();
     const watch = new FrameWatch(iframe, this.#env);
     const frame: PooledFrame = { frameUrl, iframe, watch };
@@ -87,6 +118,21 @@ export class FramePool {
     for (const f of [...this.#frames]) if (shouldEvict(f.frameUrl)) this.#discard(f);
   }
 
+  /**
+   * A card on `cardOrigin` hung and was unloaded: drops the frames waiting there and starts none
+   * until {@link release}. A waiting frame would keep the hung process (it shares the origin's
+   * process) alive, and a new one could land in it before the browser ends it.
+   */
+  hold(cardOrigin: string): void {
+    this.#held.add(cardOrigin);
+    this.evictWhere((url) => originOf(url) === cardOrigin);
+  }
+
+  /** The person reloaded a card on `cardOrigin`: frames may be pre-started there again. */
+  release(cardOrigin: string): void {
+    this.#held.delete(cardOrigin);
+  }
+
   clear(): void {
     for (const f of [...this.#frames]) this.#discard(f);
   }
@@ -96,6 +142,14 @@ export class FramePool {
     frame.watch.stop();
     frame.watch.port?.close();
     frame.iframe.remove();
+  }
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
   }
 }
 

@@ -120,6 +120,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
   };
   const onSetPayload = vi.fn();
   const onLoadReport = vi.fn();
+  const onCardError = vi.fn();
   const options: CardBridgeOptions = {
     frameUrl: FRAME_URL,
     frameOrigin: CARD_ORIGIN,
@@ -131,6 +132,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     loadPayload: async () => ({ count: 3 }),
     onSetPayload,
     onLoadReport,
+    onCardError,
     now: () => clock,
     services,
     ...overrides,
@@ -174,6 +176,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     container,
     onSetPayload,
     onLoadReport,
+    onCardError,
     received,
     connect,
     channel,

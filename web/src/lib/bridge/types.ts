@@ -85,5 +85,5 @@ export interface BridgeCounters {
   byReason: Record<RejectReason, number>;
 }
 
-/** `suspended`: too many rejected messages; the frame is gone until Reload (see `view.suspended`). */
+/** `suspended`: too many rejected messages, or no answer for the stop delay; the frame is gone until Reload (see `view.suspended`). */
 export type BridgeStatus = 'loading' | 'ready' | 'error' | 'unresponsive' | 'suspended' | 'closed';
