@@ -5,11 +5,11 @@
  */
 import type {
   ApiProblem, AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CallMessage, CallOptions, CardBridgeErrorCode, CardContext,
-  CardIdentity, CardLimits, CardToHostMessage, PluginLog, ServiceContext, ServiceIdentity,
+  CardIdentity, CardLimits, CardToHostMessage, PageInfo, PluginLog, ServiceContext, ServiceIdentity,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
   PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
-import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS } from './protocol.ts';
+import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, pageParamsOf } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -56,6 +56,8 @@ export interface CardState {
   grantedCapabilities?: readonly string[];
   /** The host's published limits (`init.limits`); {@link DEFAULT_CARD_LIMITS} when absent. */
   limits?: CardLimits;
+  /** Set for a plugin page (`init.page`). */
+  page?: PageInfo | null;
 }
 
 /** The host side of a context: push state changes, listeners are called. */
@@ -327,6 +329,11 @@ export function createCardContext(
     get bounds() { return state.bounds; },
     get grantedCapabilities() { return granted; },
     get selection() { return selection; },
+    page: state.page ? Object.freeze({ path: state.page.path, params: Object.freeze({ ...state.page.params }) }) : null,
+    navigate(path: string, params?: Readonly<Record<string, string>>) {
+      if (!state.page) throw new Error('navigate: only a plugin page can navigate');
+      send(params === undefined ? { type: 'navigate', path: String(path) } : { type: 'navigate', path: String(path), params: pageParamsOf(params) });
+    },
     setPayload(payload: JsonValue) {
       const plain = plainJson(payload, 'setPayload: payload');
       // The host refuses more than its published limit (UTF-8 bytes); fail early, where the author sees it.

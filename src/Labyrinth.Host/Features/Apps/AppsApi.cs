@@ -25,6 +25,7 @@ internal static class AppsApi
         services.AddSingleton<ServiceGrantSignals>();
         services.AddScoped<ServiceGrants>();
         services.AddScoped<ApiCallAudit>();
+        services.AddSingleton<PageTickets>();
         return services;
     }
 
@@ -34,6 +35,7 @@ internal static class AppsApi
         apps.MapGet("/", ListApps);
         apps.MapGet("/running", Running);
         apps.MapPost("/running/control", Control);
+        apps.MapAppPages();
 
         var admin = app.MapGroup("/api/admin/plugins/{id}").WithTags("Apps").RequireAuthorization(AuthApi.AdminPolicy);
         admin.MapGet("/app", Describe);

@@ -30,3 +30,14 @@ internal sealed record RunningServiceDto(
 internal sealed record ServiceControlRequest(string? PluginId, string? ServiceId, string? Action, Guid? UserId, string? Tab);
 
 internal sealed record ServiceControlResultDto(int Tabs);
+
+/// <summary>
+/// A plugin page as the navigation needs it. <c>Allowed</c> false: the person's role does not
+/// allow it, and only the plugin and path are told (so its address says "not allowed").
+/// </summary>
+internal sealed record AppPageDto(string PluginId, string Version, string PluginName, string Path, bool Allowed, string? Title, string? Icon, PageNavDto? Nav);
+
+internal sealed record PageNavDto(string Section, int Order);
+
+/// <summary>One page opened for this person: its frame (with a short-lived ticket) on the plugin version's card origin.</summary>
+internal sealed record PageFrameDto(string PluginId, string Version, string PluginName, string Path, string Title, string FrameUrl, string FrameOrigin, IReadOnlyList<string> Capabilities);

@@ -10,8 +10,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Labyrinth.Host.Features.Apps;
 
 /// <summary>
-/// The capabilities an admin granted a plugin's background services. A grant covers what any of
-/// the plugin's services requests (<c>services[].capabilities</c>); revoking it cancels
+/// The capabilities an admin granted a plugin's background services and pages. A grant covers what
+/// any of the plugin's services or pages requests (<c>services[].capabilities</c>,
+/// <c>pages[].requires.capabilities</c>); revoking it cancels
 /// <see cref="ServiceGrantSignals"/> at once, so bus subscriptions drop and calls are refused.
 /// </summary>
 internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, ServiceGrantSignals signals, AuditLog audit, TimeProvider clock)
@@ -46,7 +47,7 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
         if (!requested.Contains(capability, StringComparer.Ordinal))
         {
             return Refusal.Invalid(ErrorCodes.GrantNotRequested,
-                $"No service of {pluginId} requests \"{capability}\"; it requests {(requested.Count == 0 ? "nothing" : string.Join(", ", requested))}.");
+                $"No service or page of {pluginId} requests \"{capability}\"; it requests {(requested.Count == 0 ? "nothing" : string.Join(", ", requested))}.");
         }
 
         var row = await db.PluginServiceGrants.SingleOrDefaultAsync(g => g.PluginId == pluginId && g.Capability == capability, ct);
@@ -84,7 +85,7 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
 
     private IReadOnlyList<string>? Requested(string pluginId) =>
         catalog.Find(pluginId)?.Active?.Manifest is { } manifest
-            ? [.. manifest.Services.SelectMany(s => s.Capabilities).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            ? [.. manifest.Services.SelectMany(s => s.Capabilities).Concat(manifest.Pages.SelectMany(p => p.Capabilities)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
             : null;
 }
 
