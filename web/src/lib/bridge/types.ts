@@ -46,7 +46,8 @@ export type CardMessage =
   | { type: 'exportRequested'; kind: string; data?: unknown }
   | { type: 'snapshot'; id: string; dataUrl: string }
   | { type: 'focusBlocked' }
-  | { type: 'focusLeave' };
+  | { type: 'focusLeave' }
+  | { type: 'navigate'; path: string; params: Record<string, string> };
 
 /** True only when A and B are the same set of names. */
 type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
