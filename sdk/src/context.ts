@@ -7,9 +7,10 @@ import type {
   ApiProblem, AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CallMessage, CallOptions, CardBridgeErrorCode, CardContext,
   CardIdentity, CardLimits, CardToHostMessage, PageInfo, PluginLog, ServiceContext, ServiceIdentity,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
-  PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
+  PluginStorage, PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, StorageEntry, StorageItem, StorageMessage, StorageScope,
+  StorageScopeOptions, StorageWriteOptions, StorageWriteResult, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
-import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, pageParamsOf } from './protocol.ts';
+import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, pageParamsOf, STORAGE_LIMITS, STORAGE_SCOPES, utf8Length } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -58,6 +59,20 @@ export interface CardState {
   limits?: CardLimits;
   /** Set for a plugin page (`init.page`). */
   page?: PageInfo | null;
+  /** The plugin's configuration (`init.config`), secret fields left out. */
+  config?: JsonObject;
+}
+
+/** A plain, deep-frozen copy of a configuration from an untrusted message; `{}` for anything that is not an object. */
+export function configOf(v: unknown): JsonObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return Object.freeze({});
+  let copy: JsonValue;
+  try { copy = JSON.parse(JSON.stringify(v)) as JsonValue; } catch { return Object.freeze({}); }
+  const freeze = (x: JsonValue): JsonValue => {
+    if (typeof x === 'object' && x !== null) { for (const k of Object.keys(x)) freeze((x as Record<string, JsonValue>)[k]!); Object.freeze(x); }
+    return x;
+  };
+  return freeze(copy) as JsonObject;
 }
 
 /** The host side of a context: push state changes, listeners are called. */
@@ -69,6 +84,8 @@ export interface CardContextController {
   setTheme(tokens: ThemeTokens): void;
   /** `grantsChanged`: updates `grantedCapabilities`, drops local subscriptions when pub/sub is gone. */
   setGrants(capabilities: readonly string[]): void;
+  /** `configChanged`: updates `config` (already checked with {@link configOf}), then calls the listeners. */
+  setConfig(config: JsonObject): void;
   /** `pushAsset`: the person gave the card an asset (drop); calls the `onAssetPushed` listeners. */
   pushAsset(asset: AssetHandle): void;
   /** `pushSelectionSnapshot`: records the latest selection and calls the `onSelection` listeners. */
@@ -223,6 +240,8 @@ export function createCardContext(
   const grants: Listeners<readonly string[]> = new Set();
   const pushed: Listeners<AssetHandle> = new Set();
   const selections: Listeners<SelectionSnapshot | null> = new Set();
+  const configs: Listeners<JsonObject> = new Set();
+  let config: JsonObject = configOf(state.config ?? {});
   let selection: SelectionSnapshot | null = null;
   let granted: readonly string[] = Object.freeze([...(state.grantedCapabilities ?? [])]);
   const { maxPayloadBytes } = state.limits ?? DEFAULT_CARD_LIMITS;
@@ -320,6 +339,52 @@ export function createCardContext(
     error: (...parts: unknown[]) => send({ type: 'log', level: 'error', message: logLine(parts) }),
   });
 
+  function storageScope(options: StorageScopeOptions | undefined): StorageScope {
+    const scope = options?.scope ?? 'user';
+    if (!(STORAGE_SCOPES as readonly string[]).includes(scope)) throw new CardBridgeError('storage.invalid', `storage: scope is "user" or "workspace", not ${JSON.stringify(scope)}`);
+    return scope;
+  }
+  function storageKey(key: unknown, what: string): string {
+    const k = String(key);
+    if (k.length === 0 || k.length > STORAGE_LIMITS.maxKeyChars) throw new CardBridgeError('storage.invalid', `storage.${what}: a key is 1 to ${STORAGE_LIMITS.maxKeyChars} characters`);
+    return k;
+  }
+  function ifVersionOf(options: StorageWriteOptions | undefined): number | undefined {
+    const v = options?.ifVersion;
+    if (v === undefined) return undefined;
+    if (!Number.isSafeInteger(v) || v < 0) throw new CardBridgeError('storage.invalid', 'storage: ifVersion is a whole number ≥ 0 (0 = the key must not exist yet)');
+    return v;
+  }
+  // Each method checks what the host would refuse before posting, and rejects (never throws).
+  const storage: PluginStorage = Object.freeze({
+    async get(key: string, options?: StorageScopeOptions) {
+      const msg: StorageMessage = { type: 'storage', id: newId(), op: 'get', scope: storageScope(options), key: storageKey(key, 'get') };
+      return (await request<StorageItem | null>(msg)) ?? null;
+    },
+    async set(key: string, value: JsonValue, options?: StorageWriteOptions) {
+      const plain = plainJson(value ?? null, 'storage.set: value');
+      const bytes = utf8Length(plain.json);
+      if (bytes > STORAGE_LIMITS.maxValueBytes) throw new CardBridgeError('storage.too_large', `storage.set: the value is ${bytes} bytes of JSON; the limit is ${STORAGE_LIMITS.maxValueBytes}`);
+      const msg: StorageMessage = { type: 'storage', id: newId(), op: 'set', scope: storageScope(options), key: storageKey(key, 'set'), value: plain.value };
+      const ifVersion = ifVersionOf(options);
+      if (ifVersion !== undefined) msg.ifVersion = ifVersion;
+      return request<StorageWriteResult>(msg);
+    },
+    async delete(key: string, options?: StorageWriteOptions) {
+      const msg: StorageMessage = { type: 'storage', id: newId(), op: 'delete', scope: storageScope(options), key: storageKey(key, 'delete') };
+      const ifVersion = ifVersionOf(options);
+      if (ifVersion !== undefined) msg.ifVersion = ifVersion;
+      const r = await request<{ deleted?: unknown }>(msg);
+      return r?.deleted === true;
+    },
+    async list(prefix = '', options?: StorageScopeOptions) {
+      const p = String(prefix);
+      if (p.length > STORAGE_LIMITS.maxKeyChars) throw new CardBridgeError('storage.invalid', `storage.list: a prefix is at most ${STORAGE_LIMITS.maxKeyChars} characters`);
+      const r = await request<{ entries?: StorageEntry[] }>({ type: 'storage', id: newId(), op: 'list', scope: storageScope(options), prefix: p });
+      return Array.isArray(r?.entries) ? r.entries : [];
+    },
+  });
+
   const ctx: CardContext = Object.freeze({
     card: Object.freeze({ ...state.card }),
     get payload() { return state.payload; },
@@ -334,6 +399,9 @@ export function createCardContext(
       if (!state.page) throw new Error('navigate: only a plugin page can navigate');
       send(params === undefined ? { type: 'navigate', path: String(path) } : { type: 'navigate', path: String(path), params: pageParamsOf(params) });
     },
+    get config() { return config; },
+    onConfigChanged: (cb: (c: JsonObject) => void) => on(configs, cb),
+    storage,
     setPayload(payload: JsonValue) {
       const plain = plainJson(payload, 'setPayload: payload');
       // The host refuses more than its published limit (UTF-8 bytes); fail early, where the author sees it.
@@ -444,6 +512,7 @@ export function createCardContext(
       if (!granted.includes(PUBSUB)) subscriptions.clear();
       emit(grants, granted);
     },
+    setConfig(c) { config = c; emit(configs, c); },
     pushAsset(a) { emit(pushed, a); },
     pushSelection(s) { selection = s; emit(selections, s); },
     revokeSelection(id) {
@@ -521,6 +590,8 @@ export function mountCard(
 export interface ServiceContextController {
   readonly ctx: ServiceContext;
   setGrants(capabilities: readonly string[]): void;
+  /** `configChanged`: see {@link CardContextController.setConfig}. */
+  setConfig(config: JsonObject): void;
   /** Routes `response` and `event` like a card's; false for anything else. */
   receive(message: { type?: unknown; [k: string]: unknown }): boolean;
 }
@@ -533,10 +604,11 @@ export function createServiceContext(
   service: ServiceIdentity,
   grantedCapabilities: readonly string[],
   send: (msg: CardToHostMessage) => void,
+  config: JsonObject = {},
 ): ServiceContextController {
   const inner = createCardContext({
     card: { instanceId: `service:${service.serviceId}`, typeID: `service:${service.serviceId}`, pluginId: service.pluginId, version: service.version },
-    props: {}, payload: null, theme: {}, active: false, bounds: { width: 0, height: 0 }, grantedCapabilities,
+    props: {}, payload: null, theme: {}, active: false, bounds: { width: 0, height: 0 }, grantedCapabilities, config,
   }, send);
   const c = inner.ctx;
   const ctx: ServiceContext = Object.freeze({
@@ -551,6 +623,9 @@ export function createServiceContext(
     history: c.history,
     call: c.call,
     log: c.log,
+    get config() { return c.config; },
+    onConfigChanged: c.onConfigChanged,
+    storage: c.storage,
   });
-  return { ctx, setGrants: (caps) => inner.setGrants(caps), receive: (m) => inner.receive(m) };
+  return { ctx, setGrants: (caps) => inner.setGrants(caps), setConfig: (cfg) => inner.setConfig(cfg), receive: (m) => inner.receive(m) };
 }

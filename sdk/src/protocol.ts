@@ -7,13 +7,13 @@ import type { CardLimits, CardToHostType, HostToCardType } from './types.ts';
 export const CARD_TO_HOST_TYPES = [
   'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
   'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave', 'log', 'apiAnswer', 'deactivated', 'navigate',
+  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave', 'log', 'apiAnswer', 'deactivated', 'storage', 'navigate',
 ] as const;
 
 /** Every message type the host may send on the port. */
 export const HOST_TO_CARD_TYPES = [
   'init', 'propsChanged', 'setActive', 'setBounds', 'themeChanged', 'ping', 'response', 'event', 'networkChunk', 'captureSnapshot',
-  'grantsChanged', 'setFocusAllowed', 'pushAsset', 'pushSelectionSnapshot', 'selectionRevoked', 'initService', 'apiCall', 'deactivate',
+  'grantsChanged', 'setFocusAllowed', 'pushAsset', 'pushSelectionSnapshot', 'selectionRevoked', 'initService', 'apiCall', 'deactivate', 'configChanged',
 ] as const;
 
 /** Longest plugin log line: the SDK clips to it, the page forwards no more, the host stores no more. */
@@ -35,6 +35,18 @@ export function pageParamsOf(v: unknown): Record<string, string> {
   }
   return out;
 }
+/** The operations of a `storage` message. */
+export const STORAGE_OPS = ['get', 'set', 'delete', 'list'] as const;
+
+/** The scopes of plugin storage. */
+export const STORAGE_SCOPES = ['user', 'workspace'] as const;
+
+/**
+ * Plugin storage limits: a key's characters and a value's UTF-8 bytes of JSON. The host enforces
+ * the same figures (`StorageRules` in Labyrinth.Core, published at `GET /api/cards/limits`); the
+ * SDK checks them early so an author sees the mistake where it is made.
+ */
+export const STORAGE_LIMITS = Object.freeze({ maxKeyChars: 256, maxValueBytes: 256 * 1024, maxListEntries: 1000 });
 
 /** The kinds of file the File Registry holds (`fileRegistry:<type>`). */
 export const ASSET_TYPES = ['image', 'pdf', '3d-model', 'text'] as const;

@@ -381,6 +381,44 @@ export interface CardContext {
   call(pluginId: string, method: string, input?: JsonValue, options?: CallOptions): Promise<JsonValue>;
 
   /**
+   * The plugin's configuration as an admin set it on the plugin's page (the manifest's
+   * `configSchema`), with the schema's defaults filled in. Never holds a field marked
+   * `"secret": true`: those stay on the server. Updated before {@link CardContext.onConfigChanged}
+   * listeners run.
+   *
+   * @example
+   * ```ts
+   * const zone = typeof card.config.timeZone === 'string' ? card.config.timeZone : 'UTC';
+   * ```
+   */
+  readonly config: JsonObject;
+
+  /**
+   * Calls `cb` with the new configuration after an admin saved it (pushed live to every open
+   * card and service of the plugin).
+   *
+   * @example
+   * ```ts
+   * card.onConfigChanged((config) => render(String(config.timeZone ?? 'UTC')));
+   * ```
+   */
+  onConfigChanged(cb: (config: JsonObject) => void): Unsubscribe;
+
+  /**
+   * The plugin's key/value storage on the server (see {@link PluginStorage}): `user` scope is the
+   * person's own, `workspace` scope is shared by everyone on this host. Needs `storage:read` /
+   * `storage:write` (asked once per card like other capabilities); writing the workspace scope
+   * also needs `storage:workspace-write`, which only an admin grants.
+   *
+   * @example
+   * ```ts
+   * const saved = await card.storage.get('layout');
+   * await card.storage.set('layout', grid, { ifVersion: saved?.version ?? 0 });
+   * ```
+   */
+  readonly storage: PluginStorage;
+
+  /**
    * Writes to the plugin's log, which admins read on the plugin's page (last 1,000 lines, 10
    * lines per second per person). Arguments are joined into one line of at most 500 characters;
    * the host removes control characters and anything shaped like a credential. `error` lines are
@@ -455,6 +493,75 @@ export interface AssetData {
   readonly mediaType: string;
   readonly name: string;
   readonly data: ArrayBuffer;
+}
+
+/** Where a stored value lives: the person's own (`user`) or shared by everyone on this host (`workspace`). */
+export type StorageScope = 'user' | 'workspace';
+
+/** Options naming the scope; `user` when omitted. */
+export interface StorageScopeOptions {
+  scope?: StorageScope;
+}
+
+/** Options of {@link PluginStorage.set} and {@link PluginStorage.delete}. */
+export interface StorageWriteOptions extends StorageScopeOptions {
+  /**
+   * Write only if the stored version is this one (`0`: only if the key does not exist yet);
+   * otherwise the call rejects `storage.version_conflict` and nothing changes. Without it the
+   * write always wins.
+   */
+  ifVersion?: number;
+}
+
+/** A stored value and its version (each write adds one). */
+export interface StorageItem {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly version: number;
+  /** ISO 8601, UTC. */
+  readonly updatedAt: string;
+}
+
+/** What {@link PluginStorage.set} resolves: the new version. */
+export interface StorageWriteResult {
+  readonly key: string;
+  readonly version: number;
+  readonly updatedAt: string;
+}
+
+/** One key of {@link PluginStorage.list}: its size in UTF-8 bytes of JSON, not its value. */
+export interface StorageEntry {
+  readonly key: string;
+  readonly version: number;
+  readonly bytes: number;
+  readonly updatedAt: string;
+}
+
+/**
+ * Per-plugin key/value storage on the server. Keys are 1–256 characters; a value is JSON of at
+ * most 256 KiB (UTF-8); each scope of a plugin holds at most the host's quota (10 MiB unless an
+ * admin changed it) — the person's own `user` scope counts for them alone. Rejects
+ * {@link CardBridgeError} `not_requested`, `not_granted`, `storage.invalid`,
+ * `storage.too_large`, `storage.quota_exceeded`, `storage.version_conflict`.
+ *
+ * @example
+ * ```ts
+ * const item = await storage.get('layout');                // null when unset
+ * try {
+ *   await storage.set('layout', next, { ifVersion: item?.version ?? 0 });
+ * } catch (e) {
+ *   if (e instanceof CardBridgeError && e.code === 'storage.version_conflict') reload();
+ * }
+ * for (const { key, bytes } of await storage.list('notes/')) console.debug(key, bytes);
+ * ```
+ */
+export interface PluginStorage {
+  get(key: string, options?: StorageScopeOptions): Promise<StorageItem | null>;
+  set(key: string, value: JsonValue, options?: StorageWriteOptions): Promise<StorageWriteResult>;
+  /** Resolves whether a value was deleted. */
+  delete(key: string, options?: StorageWriteOptions): Promise<boolean>;
+  /** Keys starting with `prefix` (all when empty), in key order, at most 1,000. */
+  list(prefix?: string, options?: StorageScopeOptions): Promise<StorageEntry[]>;
 }
 
 /**
@@ -575,7 +682,10 @@ export type CardBridgeErrorCode =
   | 'not_requested' | 'not_granted' | 'cancelled' | 'suspended' | 'token_invalid' | 'topic_not_declared'
   | 'denied' | 'revoked' | 'not_configured' | 'upstream_failed' | 'rate_limited' | 'too_large' | 'timeout'
   | 'invalid_request' | 'not_supported' | 'bus.no_responder' | 'bus.timeout' | 'bus.responder_failed'
-  | ApiErrorCode;
+  | ApiErrorCode | StorageErrorCode;
+
+/** How a {@link PluginStorage} call fails beyond capabilities. */
+export type StorageErrorCode = 'storage.invalid' | 'storage.too_large' | 'storage.quota_exceeded' | 'storage.version_conflict';
 
 /** How a {@link CardContext.call} fails. */
 export type ApiErrorCode =
@@ -601,7 +711,12 @@ export interface PluginLog {
   error(...parts: unknown[]): void;
 }
 
-/** Why a service starts: first use in this tab, its plugin enabled again, a new version, or a restart the person asked for. */
+/**
+ * Why a service starts: first use in this tab (`started`), its plugin enabled again after it ran
+ * here (`enabled`), a new version (`upgraded`), a restart the person asked for or a crash
+ * (`restarted`), or an admin changed the configuration of a service that had failed
+ * (`configChanged`: a running service gets {@link ServiceContext.onConfigChanged} instead).
+ */
 export type ActivateReason = 'started' | 'enabled' | 'upgraded' | 'restarted' | 'configChanged';
 
 /**
@@ -624,7 +739,8 @@ export interface ServiceIdentity {
  * board (CSC §14). Grants are the admin's (`services[].capabilities`), read-only here.
  */
 export interface ServiceContext extends Pick<CardContext,
-  'grantedCapabilities' | 'onGrantsChanged' | 'publish' | 'subscribe' | 'unsubscribe' | 'respond' | 'request' | 'history' | 'call' | 'log'> {
+  'grantedCapabilities' | 'onGrantsChanged' | 'publish' | 'subscribe' | 'unsubscribe' | 'respond' | 'request' | 'history' | 'call' | 'log'
+  | 'config' | 'onConfigChanged' | 'storage'> {
   readonly service: ServiceIdentity;
 }
 
@@ -790,6 +906,8 @@ export interface InitMessage {
   limits: CardLimits;
   /** Set when the frame is a plugin page (props `{}`, payload `null`). */
   page?: PageInfo | null;
+  /** The plugin's configuration without secret fields (see {@link CardContext.config}). */
+  config: JsonObject;
 }
 export interface PropsChangedMessage { type: 'propsChanged'; props: JsonObject }
 export interface SetActiveMessage { type: 'setActive'; active: boolean }
@@ -827,7 +945,9 @@ export type ResponseMessage =
   | { type: 'response'; id: string; ok: false; error: BridgeError };
 
 /** Host → service: first message of a service frame (instead of `init`). */
-export interface InitServiceMessage { type: 'initService'; service: ServiceIdentity; reason: ActivateReason; grantedCapabilities: string[] }
+export interface InitServiceMessage { type: 'initService'; service: ServiceIdentity; reason: ActivateReason; grantedCapabilities: string[]; config: JsonObject }
+/** Host → card or service: an admin saved the plugin's configuration (secret fields left out). */
+export interface ConfigChangedMessage { type: 'configChanged'; config: JsonObject }
 /** Host → service: a call of one of its API methods; answer with {@link ApiAnswerMessage}. `caller` is a plugin id. */
 export interface ApiCallMessage { type: 'apiCall'; cid: string; method: string; input: JsonValue; caller: string }
 /** Host → service: stop; answer {@link DeactivatedMessage} once `onDeactivate` settled. */
@@ -852,7 +972,8 @@ export type HostToCardMessage =
   | SelectionRevokedMessage
   | InitServiceMessage
   | ApiCallMessage
-  | DeactivateMessage;
+  | DeactivateMessage
+  | ConfigChangedMessage;
 
 /** Card → host: mounted; `loadMs` = bootstrap start → mounted. Sent once. */
 export interface ReadyMessage { type: 'ready'; loadMs: number }
@@ -883,6 +1004,16 @@ export type ReplyMessage =
 export interface HistoryMessage { type: 'history'; id: string; topic: string; limit?: number }
 export interface RequestNetworkMessage { type: 'requestNetwork'; id: string; service: string; request: NetworkRequest }
 export interface CancelRequestMessage { type: 'cancelRequest'; id: string }
+/**
+ * A {@link PluginStorage} operation; the response is a {@link StorageItem} or null (`get`), a
+ * {@link StorageWriteResult} (`set`), `{ deleted: boolean }` (`delete`) or
+ * `{ entries: StorageEntry[] }` (`list`).
+ */
+export type StorageMessage =
+  | { type: 'storage'; id: string; op: 'get'; scope: StorageScope; key: string }
+  | { type: 'storage'; id: string; op: 'set'; scope: StorageScope; key: string; value: JsonValue; ifVersion?: number }
+  | { type: 'storage'; id: string; op: 'delete'; scope: StorageScope; key: string; ifVersion?: number }
+  | { type: 'storage'; id: string; op: 'list'; scope: StorageScope; prefix: string };
 export interface CallMessage { type: 'call'; id: string; pluginId: string; method: string; input: JsonValue; timeoutMs?: number }
 /** A log line: `message` ≤ 500 characters. */
 export interface LogMessage { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
@@ -921,6 +1052,7 @@ export type CardToHostMessage =
   | RequestNetworkMessage
   | CancelRequestMessage
   | CallMessage
+  | StorageMessage
   | ExportRequestedMessage
   | SnapshotMessage
   | LogMessage

@@ -11,7 +11,9 @@ using Labyrinth.Host.Features.Governance;
 using Labyrinth.Host.Features.Groups;
 using Labyrinth.Host.Features.Ink;
 using Labyrinth.Host.Features.Observability;
+using Labyrinth.Host.Features.PluginConfig;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.PluginStorage;
 using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Features.Schemas;
 using Labyrinth.Host.Features.Services;
@@ -45,6 +47,8 @@ builder.Services.AddNetworkServices();
 builder.Services.AddBroker();
 builder.Services.AddBus();
 builder.Services.AddApps();
+builder.Services.AddPluginConfig();
+builder.Services.AddPluginStorage(builder.Configuration);
 builder.Services.AddBackup();
 
 var app = builder.Build();
@@ -79,6 +83,8 @@ app.MapNetworkServices();
 app.MapBroker();
 app.MapBus();
 app.MapApps();
+app.MapPluginConfig();
+app.MapPluginStorage();
 app.MapBackup();
 app.MapWebApp();
 

@@ -210,4 +210,26 @@ public static class ErrorCodes
     public const string RolloutInvalid = "rollout.invalid";
     public const string RolloutNotFound = "rollout.not_found";
     public const string RolloutInProgress = "rollout.in_progress";
+
+    // Plugin configuration (configSchema) and plugin storage.
+    /// <summary>A saved configuration does not fit the plugin's schema; <c>problems</c> point at each field.</summary>
+    public const string ConfigInvalid = "config.invalid";
+
+    /// <summary>The plugin declares no <c>configSchema</c>, so there is nothing to configure.</summary>
+    public const string ConfigNone = "config.none";
+
+    /// <summary>A storage request is malformed: unknown scope or operation, a key that is empty, too long or has control characters.</summary>
+    public const string StorageInvalid = "storage.invalid";
+
+    /// <summary>A stored value is more than 256 KiB of JSON.</summary>
+    public const string StorageTooLarge = "storage.too_large";
+
+    /// <summary>The write would take the plugin's scope over its quota; nothing was written.</summary>
+    public const string StorageQuotaExceeded = "storage.quota_exceeded";
+
+    /// <summary><c>ifVersion</c> did not match the stored version (another tab wrote first); nothing changed.</summary>
+    public const string StorageVersionConflict = "storage.version_conflict";
+
+    /// <summary>The card or service does not hold the storage capability the operation needs.</summary>
+    public const string StorageNotGranted = "storage.not_granted";
 }

@@ -27,7 +27,7 @@ public static partial class ManifestValidator
     [GeneratedRegex("^[a-z][a-zA-Z0-9]{0,63}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex MethodNamePattern();
 
-    [GeneratedRegex("^(crossCard:pubsub|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^(crossCard:pubsub|storage:(read|write|workspace-write)|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex ServiceCapabilityPattern();
 
     private static List<ServiceDefinition> ReadServices(JsonElement root, IReadOnlySet<string>? files, List<PointerProblem> problems)
@@ -130,7 +130,7 @@ public static partial class ManifestValidator
             else if (!ServiceCapabilityPattern().IsMatch(value))
             {
                 // No person watches a service, so nothing it does may need a person's pick or consent.
-                problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability a service may hold. Allowed: crossCard:pubsub, api:<pluginId>."));
+                problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability a service may hold. Allowed: crossCard:pubsub, storage:read, storage:write, storage:workspace-write, api:<pluginId>."));
             }
             else if (result.Contains(value, StringComparer.Ordinal))
             {

@@ -49,7 +49,7 @@ public static partial class ManifestValidator
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex TypeIdPattern();
 
-    [GeneratedRegex("^(network:[a-z0-9][a-z0-9-]{0,63}|fileRegistry:(image|pdf|3d-model|text)|crossCard:pubsub|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    [GeneratedRegex("^(network:[a-z0-9][a-z0-9-]{0,63}|fileRegistry:(image|pdf|3d-model|text)|crossCard:pubsub|storage:(read|write|workspace-write)|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex CapabilityPattern();
 
     /// <summary>Validates <paramref name="json"/>; <paramref name="packageFiles"/> (when given) must contain every entry.</summary>
@@ -114,6 +114,7 @@ public static partial class ManifestValidator
             var services = ReadServices(root, packageFiles, problems);
             var api = ReadApi(root, services, servicesValid: problems.Count == servicesBefore, problems);
             var pages = ReadPages(root, packageFiles, problems);
+            var config = root.TryGetProperty("configSchema", out var configEl) ? ConfigSchemaRules.Read(configEl, problems) : null;
 
             var cards = new List<CardDefinition>();
             if (!root.TryGetProperty("cards", out var cardsEl))
@@ -157,7 +158,7 @@ public static partial class ManifestValidator
 
             return new(new PluginManifest(id, name, version, minHost, author, description, license, cards)
             {
-                Dependencies = dependencies, Themes = themes, Services = services, Api = api, Pages = pages,
+                Dependencies = dependencies, Themes = themes, Services = services, Api = api, Config = config, Pages = pages,
             }, problems);
         }
     }
@@ -295,7 +296,7 @@ public static partial class ManifestValidator
                     }
                     else if (!CapabilityPattern().IsMatch(value))
                     {
-                        problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability this host knows. Allowed: network:<service>, fileRegistry:<image|pdf|3d-model|text>, crossCard:pubsub, api:<pluginId>."));
+                        problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability this host knows. Allowed: network:<service>, fileRegistry:<image|pdf|3d-model|text>, crossCard:pubsub, storage:read, storage:write, storage:workspace-write, api:<pluginId>."));
                     }
                     else if (capabilities.Contains(value, StringComparer.Ordinal))
                     {

@@ -29,6 +29,13 @@ public sealed record PluginManifest(
     /// <summary>Pages (<c>pages[]</c>), each at a unique path.</summary>
     public IReadOnlyList<PageDefinition> Pages { get; init; } = [];
 
+    /// <summary>The admin configuration's schema (<c>configSchema</c>), or null when the plugin takes none.</summary>
+    public ConfigSchema? Config { get; init; }
+
+    /// <summary>Whether any card or service requests <paramref name="capability"/>.</summary>
+    public bool AnyRequests(string capability) =>
+        Cards.Any(c => c.Capabilities.Contains(capability, StringComparer.Ordinal)) || Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal));
+
     public ServiceDefinition? FindService(string id) => Services.FirstOrDefault(s => s.Id == id);
 
     public PageDefinition? FindPage(string path) => Pages.FirstOrDefault(p => p.Path == path);

@@ -192,6 +192,51 @@ internal sealed class PluginServiceGrantEntity
     public DateTime GrantedAt { get; set; }
 }
 
+/// <summary>
+/// A plugin's admin configuration (its manifest's <c>configSchema</c>): the non-secret values as
+/// JSON, and each secret field's value encrypted by the vault's Data Protection key ring (field
+/// pointer → protected text). Kept across versions; checked against the active schema on read.
+/// </summary>
+internal sealed class PluginConfigEntity
+{
+    public required string PluginId { get; set; }
+
+    public required string ValuesJson { get; set; }
+
+    public required string SecretsJson { get; set; }
+
+    /// <summary>One more on every save (the page shows it; cards see only the values).</summary>
+    public long Revision { get; set; }
+
+    public required string UpdatedBy { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One key of a plugin's key/value storage. <see cref="OwnerId"/> is the person for the <c>user</c>
+/// scope and <see cref="Guid.Empty"/> for the shared <c>workspace</c> scope; <see cref="Bytes"/> is
+/// what the item counts against its quota (key and value, UTF-8).
+/// </summary>
+internal sealed class PluginStorageItemEntity
+{
+    public required string PluginId { get; set; }
+
+    public required string Scope { get; set; }
+
+    public Guid OwnerId { get; set; }
+
+    public required string Key { get; set; }
+
+    public required string ValueJson { get; set; }
+
+    public long Bytes { get; set; }
+
+    public long Version { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
 /// <summary>A user's uploaded file in the File Registry; bytes live content-addressed on disk (data/assets/ab/abcdef…).</summary>
 internal sealed class AssetEntity
 {

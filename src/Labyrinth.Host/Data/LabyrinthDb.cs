@@ -33,6 +33,8 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<GroupMemberEntity> GroupMembers => Set<GroupMemberEntity>();
     public DbSet<PluginAvailabilityEntity> PluginAvailability => Set<PluginAvailabilityEntity>();
     public DbSet<RolloutEntity> Rollouts => Set<RolloutEntity>();
+    public DbSet<PluginConfigEntity> PluginConfigs => Set<PluginConfigEntity>();
+    public DbSet<PluginStorageItemEntity> PluginStorage => Set<PluginStorageItemEntity>();
 
     /// <summary>
     /// Every date in the database is UTC: written as UTC (a local time is converted first) and read
@@ -226,6 +228,24 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.ToTable("Rollouts");
             e.HasIndex(r => new { r.PluginId, r.Status });
             e.Property(r => r.Status).HasMaxLength(16);
+        });
+        modelBuilder.Entity<PluginConfigEntity>(e =>
+        {
+            e.ToTable("PluginConfigs");
+            e.HasKey(c => c.PluginId);
+            e.Property(c => c.PluginId).HasMaxLength(200);
+            e.Property(c => c.UpdatedBy).HasMaxLength(200);
+        });
+        modelBuilder.Entity<PluginStorageItemEntity>(e =>
+        {
+            e.ToTable("PluginStorage");
+            e.HasKey(i => new { i.PluginId, i.Scope, i.OwnerId, i.Key });
+            e.Property(i => i.PluginId).HasMaxLength(200);
+            e.Property(i => i.Scope).HasMaxLength(16);
+            // 256 UTF-16 code units; the column is sized in characters.
+            e.Property(i => i.Key).HasMaxLength(256);
+            e.Property(i => i.Version).IsConcurrencyToken();
+            e.HasIndex(i => i.OwnerId);
         });
     }
 }

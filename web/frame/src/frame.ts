@@ -2,7 +2,7 @@
  * The card-frame bootstrap's logic (docs/api.md, "Bridge protocol"). `bootstrap.ts` runs it in
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
-import { assetHandleOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
+import { assetHandleOf, configOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
 import { cardLimitsOf, DEFAULT_CARD_LIMITS, pageParamsOf } from '../../../sdk/src/protocol.ts';
 import type { CardContext, CardLimits, CardToHostMessage, JsonObject, MountPlugin, ServiceDefinition } from '../../../sdk/src/types.ts';
 import { startService, type ServiceRuntime } from './service';
@@ -188,6 +188,7 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       grantedCapabilities: capabilities(m.grantedCapabilities),
       limits: (limits = cardLimitsOf(m.limits)),
       page: isObject(m.page) && typeof m.page.path === 'string' ? { path: m.page.path, params: pageParamsOf(m.page.params) } : null,
+      config: configOf(m.config),
     }, send);
     const ctx = controller.ctx;
 
@@ -255,6 +256,9 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
         return;
       case 'grantsChanged':
         controller.setGrants(capabilities(m.capabilities));
+        return;
+      case 'configChanged':
+        controller.setConfig(configOf(m.config));
         return;
       case 'pushAsset': {
         // The host page is trusted, but a malformed handle must not reach plugin code: drop it whole.

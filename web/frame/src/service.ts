@@ -5,7 +5,7 @@
  * handlers (one `apiAnswer` each, whatever the handler does) and runs `onDeactivate` on
  * `deactivate`, at most `DEACTIVATE_MS`, before answering `deactivated`.
  */
-import { createServiceContext, type ServiceContextController } from '../../../sdk/src/context.ts';
+import { configOf, createServiceContext, type ServiceContextController } from '../../../sdk/src/context.ts';
 import type { ActivateReason, CardToHostMessage, DeactivateReason, JsonValue, ServiceDefinition } from '../../../sdk/src/types.ts';
 
 export const DEACTIVATE_MS = 2000;
@@ -20,7 +20,7 @@ const text = (e: unknown): string => {
 };
 
 export interface ServiceRuntime {
-  /** Host → service messages after `initService` (responses, events, apiCall, deactivate, grantsChanged); false when not one of them. */
+  /** Host → service messages after `initService` (responses, events, apiCall, deactivate, grantsChanged, configChanged); false when not one of them. */
   receive(m: Obj): boolean;
 }
 
@@ -44,7 +44,7 @@ export function startService(
   const s = isObject(m.service) ? m.service : {};
   const caps = Array.isArray(m.grantedCapabilities) ? m.grantedCapabilities.filter((c): c is string => typeof c === 'string') : [];
   const controller: ServiceContextController = createServiceContext(
-    { pluginId: String(s.pluginId ?? ''), version: String(s.version ?? ''), serviceId: String(s.serviceId ?? '') }, caps, env.send);
+    { pluginId: String(s.pluginId ?? ''), version: String(s.version ?? ''), serviceId: String(s.serviceId ?? '') }, caps, env.send, configOf(m.config));
   const reason = (REASONS as readonly unknown[]).includes(m.reason) ? (m.reason as ActivateReason) : 'started';
   let definition: ServiceDefinition | null = null;
   let active = false;
@@ -118,6 +118,9 @@ export function startService(
         case 'deactivate': deactivate(msg.reason); return true;
         case 'grantsChanged':
           controller.setGrants(Array.isArray(msg.capabilities) ? msg.capabilities.filter((c): c is string => typeof c === 'string') : []);
+          return true;
+        case 'configChanged':
+          controller.setConfig(configOf(msg.config));
           return true;
         default: return false;
       }

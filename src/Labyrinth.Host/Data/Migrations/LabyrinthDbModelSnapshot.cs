@@ -600,6 +600,36 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("PluginAvailability", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginConfigEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SecretsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValuesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PluginId");
+
+                    b.ToTable("PluginConfigs", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.PluginEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -650,6 +680,44 @@ namespace Labyrinth.Host.Data.Migrations
                     b.HasKey("PluginId", "Capability");
 
                     b.ToTable("PluginServiceGrants", (string)null);
+                });
+
+            modelBuilder.Entity("Labyrinth.Host.Data.PluginStorageItemEntity", b =>
+                {
+                    b.Property<string>("PluginId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValueJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PluginId", "Scope", "OwnerId", "Key");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("PluginStorage", (string)null);
                 });
 
             modelBuilder.Entity("Labyrinth.Host.Data.PluginVersionEntity", b =>

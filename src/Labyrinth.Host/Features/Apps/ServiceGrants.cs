@@ -12,7 +12,8 @@ namespace Labyrinth.Host.Features.Apps;
 /// <summary>
 /// The capabilities an admin granted a plugin's background services and pages. A grant covers what
 /// any of the plugin's services or pages requests (<c>services[].capabilities</c>,
-/// <c>pages[].requires.capabilities</c>); revoking it cancels
+/// <c>pages[].requires.capabilities</c>), plus <c>storage:workspace-write</c>
+/// when a card requests it (no person may grant writing what everyone shares); revoking it cancels
 /// <see cref="ServiceGrantSignals"/> at once, so bus subscriptions drop and calls are refused.
 /// </summary>
 internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, ServiceGrantSignals signals, AuditLog audit, TimeProvider clock)
@@ -35,6 +36,16 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
     public async Task<bool> IsGrantedAsync(string pluginId, string capability, CancellationToken ct) =>
         Requested(pluginId)?.Contains(capability, StringComparer.Ordinal) == true
         && await db.PluginServiceGrants.AsNoTracking().AnyAsync(g => g.PluginId == pluginId && g.Capability == capability, ct);
+
+    /// <summary>
+    /// True when one of the plugin's services or pages requests <paramref name="capability"/> and an admin
+    /// granted it (a grant a card requested, like <c>storage:workspace-write</c>, does not make a
+    /// service hold it).
+    /// </summary>
+    public async Task<bool> IsServiceGrantedAsync(string pluginId, string capability, CancellationToken ct) =>
+        catalog.Find(pluginId)?.Active?.Manifest is { } manifest
+        && (manifest.Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal)) || manifest.Pages.Any(p => p.Capabilities.Contains(capability, StringComparer.Ordinal)))
+        && await IsGrantedAsync(pluginId, capability, ct);
 
     public async Task<Outcome<ServiceGrantDto>> GrantAsync(string pluginId, string capability, string actor, CancellationToken ct)
     {
@@ -83,9 +94,13 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
         }
     }
 
+    /// <summary>What an admin may grant the plugin: its services' capabilities, and writing the shared workspace storage when a card asks for it.</summary>
     private IReadOnlyList<string>? Requested(string pluginId) =>
         catalog.Find(pluginId)?.Active?.Manifest is { } manifest
-            ? [.. manifest.Services.SelectMany(s => s.Capabilities).Concat(manifest.Pages.SelectMany(p => p.Capabilities)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            ? [.. manifest.Services.SelectMany(s => s.Capabilities)
+                .Concat(manifest.Pages.SelectMany(p => p.Capabilities))
+                .Concat(manifest.Cards.SelectMany(c => c.Capabilities).Where(c => c == Core.Storage.StorageRules.WorkspaceWriteCapability))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
             : null;
 }
 

@@ -43,9 +43,15 @@ internal static class GovernanceApi
             plugins.UnkillAsync(SplitId(id).Id, body?.Version ?? SplitId(id).Version, http.Actor(), ct).OkOrProblemAsync());
         admin.MapPost("/plugins/{id}/activate", (string id, ActivateRequest body, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
             plugins.ActivateAsync(id, body.Version, body.Rollback ?? false, http.Actor(), ct).OkOrProblemAsync());
-        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
+        admin.MapDelete("/plugins/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, string? version, string? data, PluginLifecycle plugins, HttpContext http, CancellationToken ct) =>
         {
-            var outcome = await plugins.UninstallAsync(id, version, http.Actor(), ct);
+            if (data is not (null or "keep" or "delete") || (data == "delete" && version is not null))
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed,
+                    "data is \"keep\" or \"delete\", and \"delete\" only when the whole plugin is uninstalled (no version).");
+            }
+
+            var outcome = await plugins.UninstallAsync(id, version, http.Actor(), ct, deleteData: data == "delete");
             return outcome.Refusal is { } refusal ? refusal.ToProblem() : TypedResults.NoContent();
         });
 

@@ -243,7 +243,12 @@ internal sealed class PluginLifecycle(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<bool>> UninstallAsync(string id, string? version, string actor, CancellationToken ct) => gate.RunAsync<Outcome<bool>>(async () =>
+    /// <summary>
+    /// Uninstalls one version, or the whole plugin when <paramref name="version"/> is null. Its
+    /// configuration and stored data stay for a later reinstall unless <paramref name="deleteData"/>
+    /// (only when no version remains).
+    /// </summary>
+    public Task<Outcome<bool>> UninstallAsync(string id, string? version, string actor, CancellationToken ct, bool deleteData = false) => gate.RunAsync<Outcome<bool>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -293,6 +298,12 @@ internal sealed class PluginLifecycle(
             db.Plugins.Remove(plugin);
             db.PluginServiceGrants.RemoveRange(db.PluginServiceGrants.Where(g => g.PluginId == id));
             serviceGrants.RevokePlugin(id);
+            if (deleteData)
+            {
+                // In the same commit as the uninstall and its audit row: all of it happens, or none.
+                db.PluginStorage.RemoveRange(db.PluginStorage.Where(i => i.PluginId == id));
+                db.PluginConfigs.RemoveRange(db.PluginConfigs.Where(c => c.PluginId == id));
+            }
         }
         else
         {
@@ -320,6 +331,7 @@ internal sealed class PluginLifecycle(
                 versions = removing.Select(r => r.Version).ToArray(),
                 digests = removing.Select(r => r.Digest).ToArray(),
                 activeVersion = remaining.Count == 0 ? null : nextActive,
+                data = remaining.Count > 0 ? null : deleteData ? "deleted" : "kept",
             }, ct);
         }
         catch

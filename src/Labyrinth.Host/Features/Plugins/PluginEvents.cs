@@ -5,7 +5,7 @@ namespace Labyrinth.Host.Features.Plugins;
 /// <summary>
 /// <c>/hubs/plugins</c>: signed-in browsers listen for <c>pluginKilled</c> (close every window of
 /// it with a notice) and <c>pluginsChanged</c> (refetch /api/plugins); admins also hear
-/// <c>pluginDevBuildFailed</c>. Clients only listen.
+/// <c>pluginDevBuildFailed</c>; <c>pluginConfigChanged</c> tells pages to refetch a plugin's configuration. Clients only listen.
 /// </summary>
 internal sealed class PluginsHub : Hub
 {
@@ -29,6 +29,9 @@ internal sealed record PluginsChangedMessage;
 
 internal sealed record DevBuildFailedMessage(string PluginId, string Message);
 
+/// <summary>An admin saved a plugin's configuration: pages refetch it (<c>GET /api/apps/{id}/config</c>, which checks availability) and push it to the plugin's frames.</summary>
+internal sealed record PluginConfigChangedMessage(string PluginId, long Revision);
+
 /// <summary>Pushes governance changes to every connected browser (one server; a backplane is out of scope).</summary>
 internal sealed class PluginEvents(IHubContext<PluginsHub> hub)
 {
@@ -38,6 +41,10 @@ internal sealed class PluginEvents(IHubContext<PluginsHub> hub)
         hub.Clients.All.SendAsync("pluginKilled", new PluginKilledMessage(pluginId, version, reason));
 
     public Task ChangedAsync() => hub.Clients.All.SendAsync("pluginsChanged", new PluginsChangedMessage());
+
+    /// <summary>Carries no values: who may see them is decided when the page fetches them.</summary>
+    public Task ConfigChangedAsync(string pluginId, long revision) =>
+        hub.Clients.All.SendAsync("pluginConfigChanged", new PluginConfigChangedMessage(pluginId, revision));
 
     public Task DevBuildFailedAsync(string pluginId, string message) =>
         hub.Clients.Group(PluginsHub.AdminsGroup).SendAsync("pluginDevBuildFailed", new DevBuildFailedMessage(pluginId, message));

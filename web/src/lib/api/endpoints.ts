@@ -1,6 +1,8 @@
 // Typed calls, one per row of docs/api.md.
 import type { AppAdminDto, AppInfo, PluginLogLevel, PluginLogLineDto, RunningServiceRow, ServiceGrantDto } from '../apps/types';
 import { ApiError, CSRF_HEADER, get, notifyUnauthorized, parseProblem, request, send } from './client';
+import type { StorageRequest } from '../bridge/types';
+import { storageBody } from '../apps/storage';
 import type {
   CardOriginsDto,
   AssetDto,
@@ -137,6 +139,10 @@ export const appsApi = {
   grant: (id: string, capability: string) => send<ServiceGrantDto>('PUT', `/api/admin/plugins/${enc(id)}/service-grants/${enc(capability)}`),
   revoke: (id: string, capability: string) => send<void>('DELETE', `/api/admin/plugins/${enc(id)}/service-grants/${enc(capability)}`),
   logs: (id: string, level: PluginLogLevel | null) => get<PluginLogLineDto[]>(`/api/admin/plugins/${enc(id)}/logs${level ? `?level=${level}` : ''}`),
+  /** A service's storage operation (the admin granted its capabilities). */
+  storage: (id: string, req: StorageRequest, signal?: AbortSignal) => send<unknown>('POST', `/api/apps/${enc(id)}/storage`, storageBody(req), { signal }),
+  /** The plugin's configuration as cards and services see it (no secret fields). */
+  config: (id: string) => get<Record<string, unknown>>(`/api/apps/${enc(id)}/config`),
 };
 
 export const trustApi = {
@@ -220,6 +226,7 @@ export const cardsApi = {
   /** Moves the card to the plugin's newer active version; answers the board with the new pin. */
   upgrade: (b: string, w: string, version: string, allow: boolean) => send<BoardDto>('POST', `${cardPath(b, w)}/upgrade`, { version, allow }),
   violations: (b: string, w: string, report: ViolationReportDto) => send<void>('POST', `${cardPath(b, w)}/violations`, report),
+  storage: (b: string, w: string, req: StorageRequest, signal?: AbortSignal) => send<unknown>('POST', `${cardPath(b, w)}/storage`, storageBody(req), { signal }),
   putSnapshot: (b: string, w: string, snap: SnapshotUploadDto) =>
     send<void>('PUT', `/api/cards/${enc(b)}/${enc(w)}/snapshot`, snap),
 };

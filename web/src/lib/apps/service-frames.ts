@@ -4,6 +4,7 @@
 import type { BusAttachment } from '../bus/types';
 import type { WorkspaceBus } from '../bus/workspace-bus';
 import { CardBridge } from '../bridge/card-bridge';
+import type { StorageRequest } from '../bridge/types';
 import type { ActivateReason, DeactivateReason, ServiceFrame } from './service-host';
 import type { AppInfo, AppServiceInfo } from './types';
 
@@ -16,6 +17,8 @@ export interface ServiceFrameDeps {
   container(): HTMLElement;
   /** A call the service makes (the same gate as cards'); `bus` is the service's attachment. */
   apiCall(req: { pluginId: string; method: string; input: unknown; timeoutMs: number | null }, bus: BusAttachment | null, capabilities: readonly string[]): Promise<unknown>;
+  /** A storage operation of the service: the host checks the admin's grants. */
+  storage(pluginId: string, req: StorageRequest, signal: AbortSignal): Promise<unknown>;
   /** A service's grants are the admin's: the host checks them; the page lets its calls through to the host. */
   now?: () => number;
 }
@@ -59,6 +62,7 @@ export function startServiceFrame(deps: ServiceFrameDeps, app: AppInfo, service:
       granted: () => service.capabilities,
       reportViolations: () => {},
       saveSnapshot: () => Promise.resolve(),
+      storage: (req, signal) => deps.storage(app.pluginId, req, signal),
     },
     bus: {
       attach: (info) => deps.bus.attach({ kind: 'service', pluginId: app.pluginId, version: app.version, serviceId: service.id }, info),

@@ -8,6 +8,7 @@ import { PluginEvents } from '../plugins/plugin-events.svelte';
 import { callApi, type ApiCaller } from './api-gate';
 import { ApiSchemaCache } from './api-schemas';
 import { ServiceHost } from './service-host';
+import { storageError } from './storage';
 import { hiddenServiceContainer, startServiceFrame } from './service-frames';
 import type { AppInfo, LocalService } from './types';
 
@@ -34,6 +35,7 @@ export class TabApps {
           ensureGranted: async () => true,
           call: (p, m, i, t) => attachment ? attachment.call(p, m, i, t) : Promise.reject(new Error('The service is not on the bus.')),
         }, req.pluginId, req.method, req.input, req.timeoutMs),
+        storage: (pluginId, req, signal) => appsApi.storage(pluginId, req, signal).catch((e: unknown) => Promise.reject(storageError(e, signal))),
       }, app, service, reason),
       apps: () => this.apps,
       cardsOpen: (id) => (this.#openCards.get(id) ?? 0) > 0,

@@ -85,6 +85,8 @@ export interface CardBridgeOptions {
   apiCall?: (req: { pluginId: string; method: string; input: unknown; timeoutMs: number | null }, bus: BusAttachment | null) => Promise<unknown>;
   /** The frame said `ready`; `joined` resolves whether the host accepted its bus member. */
   onReady?: (joined: (timeoutMs: number) => Promise<boolean>) => void;
+  /** The plugin's configuration without secret fields (`init.config`); `{}` when omitted. */
+  config?: Record<string, unknown>;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
   /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
@@ -191,6 +193,8 @@ export class CardBridge {
   #errorReported = false;
   #props: Record<string, unknown>;
   #propsKey: string;
+  #config: Record<string, unknown>;
+  #configKey: string;
   #bounds: Bounds;
   #active: boolean;
   #themeKey = '';
@@ -213,6 +217,8 @@ export class CardBridge {
     this.view = view;
     this.#props = options.props;
     this.#propsKey = JSON.stringify(options.props);
+    this.#config = options.config ?? {};
+    this.#configKey = JSON.stringify(this.#config);
     this.#bounds = options.bounds;
     this.#active = options.active;
   }
@@ -359,6 +365,7 @@ export class CardBridge {
         service: { pluginId: card.pluginId, version: card.version, serviceId: this.options.service.serviceId },
         reason: this.options.service.reason,
         grantedCapabilities: [...this.#granted],
+        config: jsonObject(this.#config),
       });
       return;
     }
@@ -373,6 +380,7 @@ export class CardBridge {
       grantedCapabilities: [...this.#granted],
       limits: cardLimits(this.#limits()),
       ...(this.options.page ? { page: { path: this.options.page.path, params: { ...this.options.page.params } } } : {}),
+      config: jsonObject(this.#config),
     });
   }
 
@@ -584,6 +592,17 @@ export class CardBridge {
             },
             (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'upstream_failed') }),
           );
+        return;
+      }
+      case 'storage': {
+        const read = m.op === 'get' || m.op === 'list';
+        const capability = read ? 'storage:read' : 'storage:write';
+        if (!this.#requests(capability)) return this.#refuse(m.id, 'not_requested');
+        const p = this.#open(m.id, capability, null);
+        this.#services.storage(m, p.signal).then(
+          (result) => this.#finish(m.id, { ok: true, result: result ?? null }),
+          (e: unknown) => this.#finish(m.id, { ok: false, error: toWireError(e, 'upstream_failed') }),
+        );
         return;
       }
       case 'call': {
@@ -813,6 +832,18 @@ export class CardBridge {
     this.#propsKey = key;
     this.#props = props;
     this.#send({ type: 'propsChanged', props: jsonObject(props) });
+  }
+
+  /**
+   * An admin saved the plugin's configuration: the card or service gets `configChanged` (a frame
+   * that starts later gets it in `init`). An unchanged configuration sends nothing.
+   */
+  setConfig(config: Record<string, unknown>): void {
+    const key = JSON.stringify(config);
+    if (key === this.#configKey) return;
+    this.#configKey = key;
+    this.#config = config;
+    this.#send({ type: 'configChanged', config: jsonObject(config) });
   }
 
   /** Pushes new theme tokens (`themeChanged`); unchanged tokens send nothing. */

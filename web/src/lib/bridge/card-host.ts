@@ -3,6 +3,7 @@
 // and HTTP. Nothing here is reachable from a card: the card only sees protocol messages.
 
 import type { AssetHandle, AssetType } from '../../../../sdk/src/types.ts';
+import type { StorageRequest } from './types';
 
 /** Asset kinds and what a card learns about a picked asset: the SDK's protocol types. */
 export type { AssetHandle, AssetType };
@@ -75,7 +76,11 @@ export type BridgeErrorCode =
   | 'not_supported'
   | 'bus.no_responder'
   | 'bus.timeout'
-  | 'bus.responder_failed';
+  | 'bus.responder_failed'
+  | 'storage.invalid'
+  | 'storage.too_large'
+  | 'storage.quota_exceeded'
+  | 'storage.version_conflict';
 
 const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   not_requested: "The card's manifest does not request this capability.",
@@ -96,6 +101,10 @@ const DEFAULT_MESSAGES: Record<BridgeErrorCode, string> = {
   'bus.no_responder': 'No open card answers this request.',
   'bus.timeout': 'No answer came in time.',
   'bus.responder_failed': 'The card that answers this request failed.',
+  'storage.invalid': 'The storage request is not valid.',
+  'storage.too_large': 'The value is larger than a stored value may be.',
+  'storage.quota_exceeded': "The plugin's storage is full.",
+  'storage.version_conflict': 'The value changed since it was read.',
 };
 
 /**
@@ -136,6 +145,11 @@ export interface CardHostServices {
   reportViolations(report: ViolationReport): void;
   /** PUTs `…/snapshot` with the image a closing card rendered. */
   saveSnapshot(dataUrl: string): Promise<void>;
+  /**
+   * A plugin storage operation (asks consent for `storage:read` / `storage:write` first if
+   * needed); resolves the answer the card receives, rejects a {@link BridgeError}.
+   */
+  storage(req: StorageRequest, signal: AbortSignal): Promise<unknown>;
 }
 
 /** Services for a card that may do nothing beyond the base protocol: every request is refused. */
@@ -146,6 +160,7 @@ export const denyAllServices: CardHostServices = {
   granted: () => [],
   reportViolations: () => {},
   saveSnapshot: () => Promise.resolve(),
+  storage: () => Promise.reject(new BridgeError('not_granted')),
 };
 
 /** The card type's declared topics (manifest `cards[].topics`). */

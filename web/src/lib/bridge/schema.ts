@@ -1,7 +1,8 @@
 // Validation of every card → host message (docs/api.md). Cards are untrusted: anything that is
 // not exactly one of the allowed shapes, or too large, is dropped and counted by the caller.
 import { ASSET_TYPES, HTTP_METHODS, type AssetType, type HttpMethod, type NetworkRequest } from './card-host';
-import { CARD_TO_HOST_TYPES, MAX_LOG_CHARS, MAX_PAGE_PARAMS, utf8Length } from '../../../../sdk/src/protocol.ts';
+import { CARD_TO_HOST_TYPES, MAX_LOG_CHARS, MAX_PAGE_PARAMS, STORAGE_LIMITS, STORAGE_SCOPES, utf8Length } from '../../../../sdk/src/protocol.ts';
+import type { StorageScope } from '../../../../sdk/src/types.ts';
 import { bridgeLimits, type BridgeLimits } from './limits';
 import { isTopic, isTopicPattern } from './topics';
 import type { CardErrorCode, CardMessage, RejectReason } from './types';
@@ -124,6 +125,8 @@ export function maxSnapshotChars(limits: Readonly<BridgeLimits> = bridgeLimits()
 /** The size limit of a message of `type`, in UTF-8 bytes of its JSON (the server's published limits). */
 export function limitFor(type: string, limits: Readonly<BridgeLimits> = bridgeLimits()): number {
   if (type === 'setPayload') return limits.maxPayloadBytes + 64;
+  // A stored value may be larger than other messages; the value alone is checked exactly below.
+  if (type === 'storage') return Math.max(limits.maxMessageBytes, STORAGE_LIMITS.maxValueBytes + 1024);
   // A 200 KB image is ~267k base64 characters: more than the general limit, checked exactly below.
   if (type === 'snapshot') return maxSnapshotChars(limits) + 200;
   return limits.maxMessageBytes;
@@ -281,6 +284,34 @@ export function validateCardMessage(data: unknown): ValidationResult {
       const prefix = SNAPSHOT_PREFIX.exec(url);
       if (!prefix || !BASE64.test(url.slice(prefix[0].length))) return bad;
       return { ok: true, bytes, message: { type, id: data.id, dataUrl: url } };
+    }
+    case 'storage': {
+      if (!isRequestId(data.id) || !(STORAGE_SCOPES as readonly unknown[]).includes(data.scope)) return bad;
+      const scope = data.scope as StorageScope;
+      const isKey = (k: unknown): k is string => typeof k === 'string' && k.length > 0 && k.length <= STORAGE_LIMITS.maxKeyChars;
+      const ifVersion = data.ifVersion;
+      if (ifVersion !== undefined && !(Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0)) return bad;
+      const v = ifVersion === undefined ? {} : { ifVersion: ifVersion as number };
+      switch (data.op) {
+        case 'get':
+          if (!isKey(data.key)) return bad;
+          return { ok: true, bytes, message: { type, id: data.id, op: 'get', scope, key: data.key } };
+        case 'delete':
+          if (!isKey(data.key)) return bad;
+          return { ok: true, bytes, message: { type, id: data.id, op: 'delete', scope, key: data.key, ...v } };
+        case 'list':
+          if (typeof data.prefix !== 'string' || data.prefix.length > STORAGE_LIMITS.maxKeyChars) return bad;
+          return { ok: true, bytes, message: { type, id: data.id, op: 'list', scope, prefix: data.prefix } };
+        case 'set': {
+          if (!isKey(data.key) || !('value' in data) || data.value === undefined) return bad;
+          const value = jsonOf(data.value)!;
+          const valueBytes = utf8Length(value.json);
+          if (valueBytes > STORAGE_LIMITS.maxValueBytes) return { ok: false, reason: 'oversize' };
+          return { ok: true, bytes, message: { type, id: data.id, op: 'set', scope, key: data.key, value: value.value, valueBytes, ...v } };
+        }
+        default:
+          return bad;
+      }
     }
     case 'focusBlocked':
     case 'focusLeave':

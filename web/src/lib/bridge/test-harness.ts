@@ -116,6 +116,7 @@ export function harness(overrides: Partial<CardBridgeOptions> = {}) {
     granted: () => granted,
     reportViolations: (r) => reports.push(r),
     saveSnapshot: vi.fn(async () => {}),
+    storage: vi.fn<CardHostServices['storage']>(() => Promise.resolve(null)),
   };
   const onSetPayload = vi.fn();
   const onLoadReport = vi.fn();

@@ -1,6 +1,6 @@
 // Bridge protocol messages (docs/api.md "Bridge protocol" and "Bridge protocol additions").
 import type { SelectionSnapshot } from '../ink/types';
-import type { CardToHostType, HostToCardMessage } from '../../../../sdk/src/types.ts';
+import type { CardToHostType, HostToCardMessage, StorageScope } from '../../../../sdk/src/types.ts';
 import type { AssetType, NetworkRequest, ViolationReason } from './card-host';
 
 export const PROTOCOL_VERSION = 2;
@@ -47,7 +47,15 @@ export type CardMessage =
   | { type: 'snapshot'; id: string; dataUrl: string }
   | { type: 'focusBlocked' }
   | { type: 'focusLeave' }
-  | { type: 'navigate'; path: string; params: Record<string, string> };
+  | { type: 'navigate'; path: string; params: Record<string, string> }
+  | StorageRequest;
+
+/** A validated plugin storage operation (`storage`); `set` carries its value's JSON size. */
+export type StorageRequest =
+  | { type: 'storage'; id: string; op: 'get'; scope: StorageScope; key: string }
+  | { type: 'storage'; id: string; op: 'set'; scope: StorageScope; key: string; value: unknown; valueBytes: number; ifVersion?: number }
+  | { type: 'storage'; id: string; op: 'delete'; scope: StorageScope; key: string; ifVersion?: number }
+  | { type: 'storage'; id: string; op: 'list'; scope: StorageScope; prefix: string };
 
 /** True only when A and B are the same set of names. */
 type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -58,7 +66,7 @@ const cardMessagesAreTheProtocol: SameNames<CardMessage['type'], CardToHostType>
 void cardMessagesAreTheProtocol;
 
 /** Card → host message types that carry a request `id` and get exactly one `response`. */
-export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call';
+export type CardRequestType = 'requestAsset' | 'readAsset' | 'subscribe' | 'request' | 'history' | 'requestNetwork' | 'call' | 'storage';
 
 export type ResponseError = { code: string; message: string; problems?: { pointer: string; message: string }[] };
 

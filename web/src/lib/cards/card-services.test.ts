@@ -35,6 +35,7 @@ function http(p: CardPermissionsDto, over: Partial<CardsHttp> = {}): CardsHttp {
     readAsset: vi.fn(async () => ({ mediaType: 'image/png', name: 'cat.png', data: new ArrayBuffer(3) })),
     violations: vi.fn(async () => {}),
     putSnapshot: vi.fn(async () => {}),
+    storage: vi.fn(async () => null),
     ...over,
   };
 }

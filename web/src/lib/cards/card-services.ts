@@ -12,9 +12,12 @@ import {
 } from '../bridge/card-host';
 import type { BrokerFetch } from '../broker';
 import type { CardPrompts } from './prompts.svelte';
+import type { StorageRequest } from '../bridge/types';
+import { storageError } from '../apps/storage';
 
 /** The HTTP calls one card's services make (cardsApi, injectable for tests). */
 export interface CardsHttp {
+  storage(b: string, w: string, req: StorageRequest, signal?: AbortSignal): Promise<unknown>;
   permissions(b: string, w: string, signal?: AbortSignal): Promise<CardPermissionsDto>;
   grant(b: string, w: string, capability: string): Promise<CapabilityDto>;
   grantAsset(b: string, w: string, assetId: string): Promise<AssetGrantResultDto>;
@@ -252,6 +255,46 @@ export class CardServices implements CardHostServices {
       throw new BridgeError('denied', 'The host could not record the permission.');
     }
     this.#setGranted(cap);
+  }
+
+  readonly #askedStorage = new Map<string, Promise<boolean>>();
+
+  /**
+   * A storage operation: `storage:read` or `storage:write` without the grant asks the person once
+   * per card (like pub/sub), then the server checks the grant again and does the rest.
+   */
+  async storage(req: StorageRequest, signal: AbortSignal): Promise<unknown> {
+    const cap = req.op === 'get' || req.op === 'list' ? 'storage:read' : 'storage:write';
+    if (this.#perms && !this.requested().includes(cap)) throw new BridgeError('not_requested');
+    if (!this.#granted.includes(cap)) {
+      let asked = this.#askedStorage.get(cap);
+      if (!asked) {
+        const write = cap === 'storage:write';
+        asked = (async () => {
+          const allowed = await this.#o.prompts.consent(
+            {
+              windowId: this.#o.windowId,
+              title: write ? 'Save data' : 'Read saved data',
+              message: write
+                ? `Let ${this.#o.cardName()} save data on this server (its own storage, not your boards)?`
+                : `Let ${this.#o.cardName()} read the data it saved on this server?`,
+              allowLabel: 'Allow',
+              denyLabel: 'Not now',
+              onAllow: () => this.#grant(cap),
+            },
+            signal,
+          );
+          return allowed && this.#granted.includes(cap);
+        })();
+        this.#askedStorage.set(cap, asked);
+      }
+      if (!(await asked)) throw new BridgeError(signal.aborted ? 'cancelled' : 'denied');
+    }
+    try {
+      return await this.#o.http.storage(this.#o.boardId, this.#o.windowId, req, signal);
+    } catch (e) {
+      throw storageError(e, signal);
+    }
   }
 
   reportViolations(report: ViolationReport): void {
