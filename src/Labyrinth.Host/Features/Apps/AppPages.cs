@@ -43,8 +43,9 @@ internal static class AppPages
     }
 
     /// <summary>One page for this person: its frame on the plugin version's card origin, with a ticket that lets the frame load.</summary>
-    private static Results<Ok<PageFrameDto>, ProblemHttpResult> Open(
-        string? pluginId, string? path, PluginCatalog catalog, PluginAccess access, CardOrigins origins, PageTickets tickets, HttpContext http)
+    private static async Task<Results<Ok<PageFrameDto>, ProblemHttpResult>> Open(
+        string? pluginId, string? path, PluginCatalog catalog, PluginAccess access, CardOrigins origins, PageTickets tickets, ServiceGrants grants,
+        HttpContext http, CancellationToken ct)
     {
         var user = http.User.UserId();
         var app = Visible(catalog, access, user)
@@ -64,9 +65,19 @@ internal static class AppPages
 
         var origin = new CardUrls(origins, http.Request).Origin(app.Plugin.Id, app.Version.Version);
         var ticket = tickets.Issue(user, app.Plugin.Id, app.Version.Version, page.Path);
+        var granted = new List<string>();
+        foreach (var capability in page.Capabilities)
+        {
+            if (await grants.IsGrantedAsync(app.Plugin.Id, capability, ct))
+            {
+                granted.Add(capability);
+            }
+        }
+
         return TypedResults.Ok(new PageFrameDto(
             app.Plugin.Id, app.Version.Version, app.Version.Manifest.Name, page.Path, page.Title,
-            origin + FrameUrl(app.Plugin.Id, app.Version.Version, page.Path, ticket), origin, page.Capabilities));
+            origin + FrameUrl(app.Plugin.Id, app.Version.Version, page.Path, ticket), origin, page.Capabilities, granted,
+            new TopicsDto(page.Topics.Publish, page.Topics.Subscribe)));
     }
 
     public static string FrameUrl(string pluginId, string version, string path, string ticket) =>
