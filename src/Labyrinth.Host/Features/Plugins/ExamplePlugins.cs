@@ -61,7 +61,7 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// with exactly these files, in which case nothing is staged or written.
 /// </summary>
 internal sealed partial class ExamplePlugins(
-    HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
+    HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, Apps.ServiceGrants grants, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
 {
     public async Task InstallAsync(CancellationToken ct)
     {
@@ -99,11 +99,20 @@ internal sealed partial class ExamplePlugins(
                 continue;
             }
 
+            var id = ManifestId(contents);
+            var firstInstall = id is not null && !await db.PluginVersions.AsNoTracking().AnyAsync(p => p.PluginId == id, ct);
             using var package = new MemoryStream(PackageWriter.Write(contents, key), writable: false);
             var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
             if (outcome.Status == ImportStatus.Rejected)
             {
                 LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
+            }
+            else if (firstInstall)
+            {
+                // The operator installs the examples by starting the host: what their services and
+                // pages request (a dashboard's bus topic, a widget's call) is granted with them, once
+                // and audited; an admin's later revoke is kept.
+                await grants.GrantAllAsync(id!, AuditActions.SystemActor, ct);
             }
         }
     }
@@ -144,6 +153,24 @@ internal sealed partial class ExamplePlugins(
         ArgumentNullException.ThrowIfNull(key);
         var contents = PackageWriter.CollectFolder(dir, problems);
         return new MemoryStream(PackageWriter.Write(contents, key), writable: false);
+    }
+
+    private static string? ManifestId(SortedDictionary<string, byte[]> contents)
+    {
+        if (!contents.TryGetValue(PackageReader.ManifestPath, out var manifestBytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var manifest = JsonDocument.Parse(manifestBytes);
+            return manifest.RootElement.ValueKind == JsonValueKind.Object && manifest.RootElement.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>True when the manifest's id@version is installed with exactly these files (the digest the signature covers).</summary>

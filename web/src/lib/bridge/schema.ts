@@ -24,7 +24,8 @@ const MAX_PAGE_PATH = 200;
 export const CARD_MESSAGE_TYPES = CARD_TO_HOST_TYPES;
 
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
-const METHOD = /^[a-z][a-zA-Z0-9]{0,63}$/;
+/** An API method name: camelCase words, optionally namespaced with dots (`widgets.list`), at most 64 characters. */
+const METHOD = /^(?=.{1,64}$)[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*){0,3}$/;
 
 const ID_CHARS = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,63}$/;
