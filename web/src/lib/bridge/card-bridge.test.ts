@@ -86,6 +86,7 @@ describe('CardBridge', () => {
       active: true,
       grantedCapabilities: [],
       limits: { maxMessageBytes: 262144, maxPayloadBytes: 1048576, maxPublishBytes: 65536, maxSnapshotBytes: 204800 },
+      config: {},
     });
   });
 
@@ -152,6 +153,25 @@ describe('CardBridge', () => {
     port.postMessage({ type: 'focusLeave' });
     await flush();
     expect(onFocusLeave).toHaveBeenCalledOnce();
+  });
+
+  it('CardBridge_Page_InitCarriesPageAndNavigateReachesThePageHost', async () => {
+    const onNavigate = vi.fn();
+    const h = make({ page: { path: 'reports', params: { year: '2026' }, onNavigate } });
+    const port = await h.connect();
+    expect(h.got('init')[0]).toMatchObject({ page: { path: 'reports', params: { year: '2026' } } });
+    port.postMessage({ type: 'navigate', path: 'settings', params: { tab: 'a' } });
+    await vi.waitFor(() => expect(onNavigate).toHaveBeenCalledWith('settings', { tab: 'a' }));
+  });
+
+  it('CardBridge_CardSendsNavigate_Ignored', async () => {
+    const h = make();
+    const port = await h.connect();
+    expect(h.got('init')[0]).not.toHaveProperty('page');
+    port.postMessage({ type: 'navigate', path: 'x' });
+    port.postMessage({ type: 'navigate', path: 'x', params: { a: 1 } });
+    await vi.waitFor(() => expect(h.bridge.counters.rejected).toBeGreaterThan(0));
+    expect(h.bridge.counters.rejected).toBe(1);
   });
 
   it('CardBridge_Ready_StatusReadyAndLoadReported', async () => {
