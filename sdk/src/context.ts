@@ -7,10 +7,9 @@ import type {
   ApiProblem, AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CallMessage, CallOptions, CardBridgeErrorCode, CardContext,
   CardIdentity, CardLimits, CardToHostMessage, PageInfo, PluginLog, ServiceContext, ServiceIdentity,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
-  PluginStorage, PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, StorageEntry, StorageItem, StorageMessage, StorageScope,
-  StorageScopeOptions, StorageWriteOptions, StorageWriteResult, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
+  PluginStorage, PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, StorageEntry, StorageItem, StorageMessage, StorageScopeOptions, StorageWriteOptions, StorageWriteResult, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
-import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, pageParamsOf, STORAGE_LIMITS, STORAGE_SCOPES, utf8Length } from './protocol.ts';
+import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, pageParamsOf, STORAGE_LIMITS, STORAGE_SCOPES } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -63,18 +62,10 @@ export interface CardState {
   config?: JsonObject;
 }
 
-/** A plain, deep-frozen copy of a configuration from an untrusted message; `{}` for anything that is not an object. */
+/** The configuration of an `init` or `configChanged` (the host page's structured clone, so plain JSON); `{}` for anything that is not an object. */
 export function configOf(v: unknown): JsonObject {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return Object.freeze({});
-  let copy: JsonValue;
-  try { copy = JSON.parse(JSON.stringify(v)) as JsonValue; } catch { return Object.freeze({}); }
-  const freeze = (x: JsonValue): JsonValue => {
-    if (typeof x === 'object' && x !== null) { for (const k of Object.keys(x)) freeze((x as Record<string, JsonValue>)[k]!); Object.freeze(x); }
-    return x;
-  };
-  return freeze(copy) as JsonObject;
+  return Object.freeze(typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as JsonObject) } : {});
 }
-
 /** The host side of a context: push state changes, listeners are called. */
 export interface CardContextController {
   readonly ctx: CardContext;
@@ -339,50 +330,33 @@ export function createCardContext(
     error: (...parts: unknown[]) => send({ type: 'log', level: 'error', message: logLine(parts) }),
   });
 
-  function storageScope(options: StorageScopeOptions | undefined): StorageScope {
-    const scope = options?.scope ?? 'user';
-    if (!(STORAGE_SCOPES as readonly string[]).includes(scope)) throw new CardBridgeError('storage.invalid', `storage: scope is "user" or "workspace", not ${JSON.stringify(scope)}`);
-    return scope;
+  // Checked here because the page drops (never answers) a malformed message; the host checks again.
+  const bad = (what: string) => Promise.reject(new CardBridgeError('storage.invalid', `storage: ${what}`));
+  function storageOp(op: 'get' | 'set' | 'delete' | 'list', key: string, o: StorageWriteOptions = {}, value?: JsonValue): Promise<unknown> {
+    const scope = o.scope ?? 'user';
+    if (!(STORAGE_SCOPES as readonly string[]).includes(scope)) return bad('scope');
+    if ((op !== 'list' && key.length === 0) || key.length > STORAGE_LIMITS.maxKeyChars) return bad('key length');
+    const msg: Record<string, unknown> = { type: 'storage', id: newId(), op, scope, [op === 'list' ? 'prefix' : 'key']: key };
+    if (o.ifVersion !== undefined) {
+      if (!Number.isSafeInteger(o.ifVersion) || o.ifVersion < 0) return bad('ifVersion');
+      msg.ifVersion = o.ifVersion;
+    }
+    if (op === 'set') {
+      let plain;
+      try { plain = plainJson(value ?? null, 'storage.set: value'); } catch (e) { return Promise.reject(e); }
+      if (new TextEncoder().encode(plain.json).length > STORAGE_LIMITS.maxValueBytes) return Promise.reject(new CardBridgeError('storage.too_large'));
+      msg.value = plain.value;
+    }
+    return request(msg as StorageMessage);
   }
-  function storageKey(key: unknown, what: string): string {
-    const k = String(key);
-    if (k.length === 0 || k.length > STORAGE_LIMITS.maxKeyChars) throw new CardBridgeError('storage.invalid', `storage.${what}: a key is 1 to ${STORAGE_LIMITS.maxKeyChars} characters`);
-    return k;
-  }
-  function ifVersionOf(options: StorageWriteOptions | undefined): number | undefined {
-    const v = options?.ifVersion;
-    if (v === undefined) return undefined;
-    if (!Number.isSafeInteger(v) || v < 0) throw new CardBridgeError('storage.invalid', 'storage: ifVersion is a whole number ≥ 0 (0 = the key must not exist yet)');
-    return v;
-  }
-  // Each method checks what the host would refuse before posting, and rejects (never throws).
   const storage: PluginStorage = Object.freeze({
-    async get(key: string, options?: StorageScopeOptions) {
-      const msg: StorageMessage = { type: 'storage', id: newId(), op: 'get', scope: storageScope(options), key: storageKey(key, 'get') };
-      return (await request<StorageItem | null>(msg)) ?? null;
-    },
-    async set(key: string, value: JsonValue, options?: StorageWriteOptions) {
-      const plain = plainJson(value ?? null, 'storage.set: value');
-      const bytes = utf8Length(plain.json);
-      if (bytes > STORAGE_LIMITS.maxValueBytes) throw new CardBridgeError('storage.too_large', `storage.set: the value is ${bytes} bytes of JSON; the limit is ${STORAGE_LIMITS.maxValueBytes}`);
-      const msg: StorageMessage = { type: 'storage', id: newId(), op: 'set', scope: storageScope(options), key: storageKey(key, 'set'), value: plain.value };
-      const ifVersion = ifVersionOf(options);
-      if (ifVersion !== undefined) msg.ifVersion = ifVersion;
-      return request<StorageWriteResult>(msg);
-    },
-    async delete(key: string, options?: StorageWriteOptions) {
-      const msg: StorageMessage = { type: 'storage', id: newId(), op: 'delete', scope: storageScope(options), key: storageKey(key, 'delete') };
-      const ifVersion = ifVersionOf(options);
-      if (ifVersion !== undefined) msg.ifVersion = ifVersion;
-      const r = await request<{ deleted?: unknown }>(msg);
-      return r?.deleted === true;
-    },
-    async list(prefix = '', options?: StorageScopeOptions) {
-      const p = String(prefix);
-      if (p.length > STORAGE_LIMITS.maxKeyChars) throw new CardBridgeError('storage.invalid', `storage.list: a prefix is at most ${STORAGE_LIMITS.maxKeyChars} characters`);
-      const r = await request<{ entries?: StorageEntry[] }>({ type: 'storage', id: newId(), op: 'list', scope: storageScope(options), prefix: p });
-      return Array.isArray(r?.entries) ? r.entries : [];
-    },
+    get: (key: string, o?: StorageScopeOptions) => storageOp('get', String(key), o).then((r) => (r ?? null) as StorageItem | null),
+    set: (key: string, value: JsonValue, o?: StorageWriteOptions) => storageOp('set', String(key), o, value) as Promise<StorageWriteResult>,
+    delete: (key: string, o?: StorageWriteOptions) => storageOp('delete', String(key), o).then((r) => (r as { deleted?: unknown } | null)?.deleted === true),
+    list: (prefix = '', o?: StorageScopeOptions) => storageOp('list', String(prefix), o).then((r) => {
+      const entries = (r as { entries?: unknown } | null)?.entries;
+      return (Array.isArray(entries) ? entries : []) as StorageEntry[];
+    }),
   });
 
   const ctx: CardContext = Object.freeze({

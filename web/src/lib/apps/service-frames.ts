@@ -5,6 +5,7 @@ import type { BusAttachment } from '../bus/types';
 import type { WorkspaceBus } from '../bus/workspace-bus';
 import { CardBridge } from '../bridge/card-bridge';
 import type { StorageRequest } from '../bridge/types';
+import type { PluginConfigs } from './plugin-configs';
 import type { ActivateReason, DeactivateReason, ServiceFrame } from './service-host';
 import type { AppInfo, AppServiceInfo } from './types';
 
@@ -17,6 +18,8 @@ export interface ServiceFrameDeps {
   container(): HTMLElement;
   /** A call the service makes (the same gate as cards'); `bus` is the service's attachment. */
   apiCall(req: { pluginId: string; method: string; input: unknown; timeoutMs: number | null }, bus: BusAttachment | null, capabilities: readonly string[]): Promise<unknown>;
+  /** The plugin's configuration: in `initService`, then live. */
+  configs: PluginConfigs;
   /** A storage operation of the service: the host checks the admin's grants. */
   storage(pluginId: string, req: StorageRequest, signal: AbortSignal): Promise<unknown>;
   /** A service's grants are the admin's: the host checks them; the page lets its calls through to the host. */
@@ -68,22 +71,26 @@ export function startServiceFrame(deps: ServiceFrameDeps, app: AppInfo, service:
       attach: (info) => deps.bus.attach({ kind: 'service', pluginId: app.pluginId, version: app.version, serviceId: service.id }, info),
     },
     apiCall: (req, bus) => deps.apiCall(req, bus, service.capabilities),
+    loadConfig: () => deps.configs.get(app.pluginId),
     onReady: (joined) => void joined(SERVICE_READY_TIMEOUT_MS).then(settle),
     // Services follow no theme: they draw nothing.
     themeTokens: () => ({}),
     now: deps.now,
   });
   bridge.mount(deps.container());
+  const unwatch = deps.configs.watch(app.pluginId, (config) => bridge.setConfig(config));
   const frame: ServiceFrame = {
     get status() { return bridge.status; },
     get error() { return bridge.error?.message ?? null; },
     ready,
     deactivate(why: DeactivateReason, graceMs: number) {
       settle(false);
+      unwatch();
       bridge.deactivate(why, graceMs);
     },
     destroy() {
       settle(false);
+      unwatch();
       bridge.destroy();
     },
   };

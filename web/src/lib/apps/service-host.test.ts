@@ -144,3 +144,61 @@ describe('ServiceHost', () => {
     expect(reasons).toEqual(['started', 'started', 'restarted']);
   });
 });
+
+describe('ServiceHost activation reasons', () => {
+  it('Enable_AfterADisableThatStoppedARunningService_StartsItWithReasonEnabled', async () => {
+    const { host, frames, reasons, setApps } = setup();
+    void host.ensure('dev.clock');
+    frames[0]!.resolve(true);
+    await Promise.resolve();
+    setApps([]);
+    host.appsChanged();
+    expect(frames[0]!.deactivated).toBe('disabled');
+    setApps([app()]);
+    host.appsChanged();
+    expect(reasons).toEqual(['started', 'enabled']);
+  });
+
+  it('Enable_OfAPluginWhoseServiceWasNeverRunningHere_StartsNothing', () => {
+    const { host, frames, setApps } = setup();
+    setApps([]);
+    host.appsChanged();
+    setApps([app()]);
+    host.appsChanged();
+    expect(frames).toHaveLength(0);
+  });
+
+  it('Enable_AfterAKill_StartsNothing', async () => {
+    const { host, frames, setApps } = setup();
+    void host.ensure('dev.clock');
+    frames[0]!.resolve(true);
+    await Promise.resolve();
+    setApps([]);
+    host.appsChanged();
+    host.stop('dev.clock', 'killed');
+    setApps([app()]);
+    host.appsChanged();
+    expect(frames).toHaveLength(1);
+  });
+
+  it('ConfigChanged_RestartsAFailedServiceWithReasonConfigChanged_AndLeavesARunningOneAlone', async () => {
+    const { host, frames, reasons, advance } = setup();
+    void host.ensure('dev.clock');
+    for (let i = 0; i <= RESTART_BACKOFF_MS.length; i++) {
+      frames.at(-1)!.status = 'error';
+      advance(0);
+      advance(RESTART_BACKOFF_MS[i] ?? 0);
+    }
+    expect(host.list()[0]!.state).toBe('failed');
+    const before = frames.length;
+
+    host.configChanged('dev.clock');
+    expect(frames).toHaveLength(before + 1);
+    expect(reasons.at(-1)).toBe('configChanged');
+    frames.at(-1)!.resolve(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    host.configChanged('dev.clock');
+    expect(frames).toHaveLength(before + 1);
+  });
+});

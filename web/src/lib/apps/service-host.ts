@@ -70,6 +70,8 @@ const key = (pluginId: string, serviceId: string) => `${pluginId}\u0000${service
 export class ServiceHost {
   readonly #o: ServiceHostOptions;
   readonly #entries = new Map<string, Entry>();
+  /** Services that ran here until their plugin was disabled: enabled again, they start again (`enabled`). */
+  readonly #disabled = new Set<string>();
   #watch: unknown = null;
 
   constructor(options: ServiceHostOptions) {
@@ -132,6 +134,8 @@ export class ServiceHost {
 
   /** Stops every service of `pluginId` (or one); killed plugins' frames go at once, without running plugin code. */
   stop(pluginId: string, reason: DeactivateReason, serviceId?: string): void {
+    // Killed or stopped on purpose: enabling the plugin again does not bring these back.
+    for (const k of [...this.#disabled]) if (k.startsWith(`${pluginId}\u0000`)) this.#disabled.delete(k);
     for (const [k, e] of [...this.#entries]) {
       if (e.app.pluginId !== pluginId || (serviceId !== undefined && e.service.id !== serviceId)) continue;
       this.#halt(e, reason);
@@ -155,13 +159,17 @@ export class ServiceHost {
     return this.ensure(pluginId, serviceId, 'restarted');
   }
 
-  /** The app list changed (enable, disable, kill, upgrade): stop what may no longer run, restart what changed version. */
+  /**
+   * The app list changed (enable, disable, kill, upgrade): stop what may no longer run, restart
+   * what changed version, and start again what ran here before its plugin was disabled.
+   */
   appsChanged(): void {
     const apps = this.#o.apps();
     for (const [k, e] of [...this.#entries]) {
       const app = apps.find((a) => a.pluginId === e.app.pluginId);
       const service = app?.services.find((s) => s.id === e.service.id);
       if (!app || !service) {
+        if (e.state !== 'stopped' && e.state !== 'failed') this.#disabled.add(k);
         this.#halt(e, 'disabled');
         this.#entries.delete(k);
       } else if (app.version !== e.app.version) {
@@ -171,7 +179,26 @@ export class ServiceHost {
         if (wasRunning) void this.ensure(app.pluginId, service.id, 'upgraded');
       }
     }
+    for (const k of [...this.#disabled]) {
+      const [pluginId, serviceId] = k.split('\u0000') as [string, string];
+      if (!apps.some((a) => a.pluginId === pluginId && a.services.some((s) => s.id === serviceId))) continue;
+      this.#disabled.delete(k);
+      void this.ensure(pluginId, serviceId, 'enabled');
+    }
     this.#changed();
+  }
+
+  /**
+   * An admin saved `pluginId`'s configuration. Running services hear it through the bridge
+   * (`configChanged`); a service that failed (perhaps for want of a setting) gets another start
+   * with reason `configChanged`, its backoff forgotten.
+   */
+  configChanged(pluginId: string): void {
+    for (const [k, e] of [...this.#entries]) {
+      if (e.app.pluginId !== pluginId || e.state !== 'failed') continue;
+      this.#entries.delete(k);
+      void this.ensure(pluginId, e.service.id, 'configChanged');
+    }
   }
 
   /** Closes everything (the tab is going). */

@@ -2,11 +2,13 @@
 // host that runs their services here, and the call gate every card and service calls through.
 // One per tab, created on first use, independent of the board (services keep running while the
 // person looks at another page of the app).
+import { topicMatches } from '../../../../sdk/src/topics.ts';
 import { appsApi } from '../api/endpoints';
 import { workspaceBus } from '../bus';
 import { PluginEvents } from '../plugins/plugin-events.svelte';
 import { callApi, type ApiCaller } from './api-gate';
 import { ApiSchemaCache } from './api-schemas';
+import { PluginConfigs } from './plugin-configs';
 import { ServiceHost } from './service-host';
 import { storageError } from './storage';
 import { hiddenServiceContainer, startServiceFrame } from './service-frames';
@@ -22,6 +24,8 @@ export class TabApps {
   local = $state.raw<LocalService[]>([]);
   readonly schemas = new ApiSchemaCache((id) => this.apps.find((a) => a.pluginId === id)?.api?.methods ?? null);
   readonly host: ServiceHost;
+  /** Plugin configurations as frames see them, pushed live. */
+  readonly configs = new PluginConfigs((id) => appsApi.config(id));
   readonly #openCards = new Map<string, number>();
   readonly #openPages = new Map<string, number>();
   #loaded: Promise<void> | null = null;
@@ -40,12 +44,22 @@ export class TabApps {
           ensureGranted: async () => true,
           call: (p, m, i, t) => attachment ? attachment.call(p, m, i, t) : Promise.reject(new Error('The service is not on the bus.')),
         }, req.pluginId, req.method, req.input, req.timeoutMs),
+        configs: this.configs,
         storage: (pluginId, req, signal) => appsApi.storage(pluginId, req, signal).catch((e: unknown) => Promise.reject(storageError(e, signal))),
       }, app, service, reason),
       apps: () => this.apps,
       cardsOpen: (id) => (this.#openCards.get(id) ?? 0) > 0 || this.#pageNeeds(id),
       onChange: () => (this.local = this.host.list()),
     });
+    // A message or request aimed at a plugin starts its service when that service listens for the topic.
+    bus.wakeTarget = (target, topic) => {
+      const wake = () => {
+        const service = this.apps.find((a) => a.pluginId === target)?.services.find((s) => s.topics.subscribe.some((p) => topicMatches(p, topic)));
+        return service ? this.host.ensure(target, service.id) : null;
+      };
+      // Before the app list is known, wait for it rather than send past a service that would have listened.
+      return this.#loaded ? wake() : this.load().then(wake);
+    };
     bus.onServiceControl = (c) => {
       if (c.action === 'stop') this.host.stop(c.pluginId, 'stopped', c.serviceId);
       else void this.host.restart(c.pluginId, c.serviceId);
@@ -67,6 +81,9 @@ export class TabApps {
         onPluginsChanged: () => {
           this.#emit({ kind: 'changed' });
           void this.refresh();
+        },
+        onConfigChanged: (pluginId) => {
+          void this.configs.changed(pluginId).then(() => this.host.configChanged(pluginId));
         },
       });
       this.#events.start();

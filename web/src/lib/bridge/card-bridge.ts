@@ -85,8 +85,8 @@ export interface CardBridgeOptions {
   apiCall?: (req: { pluginId: string; method: string; input: unknown; timeoutMs: number | null }, bus: BusAttachment | null) => Promise<unknown>;
   /** The frame said `ready`; `joined` resolves whether the host accepted its bus member. */
   onReady?: (joined: (timeoutMs: number) => Promise<boolean>) => void;
-  /** The plugin's configuration without secret fields (`init.config`); `{}` when omitted. */
-  config?: Record<string, unknown>;
+  /** The plugin's configuration without secret fields, for `init.config`; fetched while the frame boots, `{}` when omitted. */
+  loadConfig?: () => Promise<Record<string, unknown>>;
   /** `exportRequested` from the card (recorded only). */
   onExportRequested?: (kind: string, data: unknown) => void;
   /** The developer overlay's record of this card's traffic; none for people who cannot open it. */
@@ -217,8 +217,8 @@ export class CardBridge {
     this.view = view;
     this.#props = options.props;
     this.#propsKey = JSON.stringify(options.props);
-    this.#config = options.config ?? {};
-    this.#configKey = JSON.stringify(this.#config);
+    this.#config = {};
+    this.#configKey = '{}';
     this.#bounds = options.bounds;
     this.#active = options.active;
   }
@@ -278,6 +278,7 @@ export class CardBridge {
     this.view.error = null;
     this.view.suspended = null;
     this.#readySeen = false;
+    this.#initSent = false;
     this.#reported = false;
     this.#errorReported = false;
     this.view.loadMs = null;
@@ -296,6 +297,8 @@ export class CardBridge {
     this.#guard = new MessageGuard(this.#startedAt, this.view.counters, limits.messagesPerSecond, limits.burst);
     const payload = this.options.loadPayload();
     payload.catch(() => {}); // handled in #connect; avoid an unhandled rejection meanwhile
+    // A configuration that cannot be read starts the frame with the one it had (its defaults at first).
+    this.#configLoad = (this.options.loadConfig?.() ?? Promise.resolve(this.#config)).catch(() => this.#config);
 
     const pooled = this.options.pool?.take(frameUrl, frameOrigin) ?? null;
     let f: HTMLIFrameElement;
@@ -336,6 +339,9 @@ export class CardBridge {
   }
 
   #payload: Promise<unknown> = Promise.resolve(null);
+  #configLoad: Promise<Record<string, unknown>> = Promise.resolve({});
+  /** `init` (or `initService`) went out on the current port: later changes are pushed. */
+  #initSent = false;
 
   async #connect(port: MessagePort): Promise<void> {
     if (this.#port) return;
@@ -355,9 +361,17 @@ export class CardBridge {
       return;
     }
     if (this.#port !== port) return;
+    const config = await this.#configLoad;
+    if (this.#port !== port) return;
+    // A push that arrived while loading is newer than what the load read.
+    if (this.#configKey === '{}') {
+      this.#config = config;
+      this.#configKey = JSON.stringify(config);
+    }
     const themeTokens = { ...(this.options.themeTokens ?? cardThemeTokens)() };
     this.#themeKey = JSON.stringify(themeTokens);
     this.#granted = [...this.#services.granted()];
+    this.#initSent = true;
     if (this.options.service) {
       const { card } = this.options;
       this.#send({
@@ -843,7 +857,8 @@ export class CardBridge {
     if (key === this.#configKey) return;
     this.#configKey = key;
     this.#config = config;
-    this.#send({ type: 'configChanged', config: jsonObject(config) });
+    // Before `init` there is nobody to tell: `init` carries it.
+    if (this.#port && this.#initSent) this.#send({ type: 'configChanged', config: jsonObject(config) });
   }
 
   /** Pushes new theme tokens (`themeChanged`); unchanged tokens send nothing. */

@@ -381,3 +381,51 @@ describe('WorkspaceBus, plugin API calls', () => {
     expect(got).toEqual([{ pluginId: 'dev.clock', serviceId: 'main', action: 'stop' }]);
   });
 });
+
+describe('WorkspaceBus, waking a target plugin', () => {
+  it('Publish_ToATargetWhoseServiceIsStarting_IsDeliveredOnceItListens', async () => {
+    const { bus, pubA, sub } = setup();
+    let started!: () => void;
+    const woken: string[] = [];
+    bus.wakeTarget = (target, topic) => {
+      woken.push(`${target} ${topic}`);
+      // The service subscribes while it starts, then is ready.
+      return new Promise<void>((resolve) => (started = resolve));
+    };
+    const service = bus.attach({ kind: 'service', pluginId: 'dev.board', version: '1.0.0', serviceId: 'main' }, sub.info);
+
+    expect(pubA.publish('timer:countdown:finished', { n: 1 }, 10, 'dev.board', 0)).toEqual({ ok: true });
+    await service.subscribe('s1', 'timer:*:finished', {});
+    started();
+
+    await vi.waitFor(() => expect(sub.got).toHaveLength(1));
+    expect(woken).toEqual(['dev.board timer:countdown:finished']);
+    expect(sub.got[0]).toMatchObject({ sub: 's1', target: 'dev.board' });
+  });
+
+  it('Publish_WithoutATarget_NeverWakesAnything', () => {
+    const { bus, pubA } = setup();
+    const wake = vi.fn(() => null);
+    bus.wakeTarget = wake;
+    pubA.publish('timer:countdown:finished', 1, 1, null, 0);
+    expect(wake).not.toHaveBeenCalled();
+  });
+
+  it('Request_ToATargetWhoseServiceIsStarting_WaitsForItAndIsAnswered', async () => {
+    const bus = new WorkspaceBus({ now: () => 0 });
+    const asker = member('dev.asker', { publish: ['clock:time:asked'] });
+    const clock = member('dev.clock', { subscribe: ['clock:*:asked'] });
+    const askerA = bus.attach(card('w_a'), asker.info);
+    let started!: () => void;
+    bus.wakeTarget = () => new Promise<void>((resolve) => (started = resolve));
+    const service = bus.attach({ kind: 'service', pluginId: 'dev.clock', version: '1.0.0', serviceId: 'main' }, clock.info);
+
+    const answer = askerA.request('clock:time:asked', {}, 2, 'dev.clock', 1000, 0);
+    await service.subscribe('r1', 'clock:*:asked', { responds: true });
+    started();
+    await vi.waitFor(() => expect(clock.got).toHaveLength(1));
+    service.reply(clock.got[0]!.rid!, { ok: true, result: { now: 42 }, bytes: 10 });
+
+    await expect(answer).resolves.toEqual({ now: 42 });
+  });
+});

@@ -78,6 +78,7 @@ export class WorkspaceBus {
   readonly #incoming = new Map<string, Incoming>();
   readonly #calls = new Map<string, PendingCall>();
   #onServiceControl: (c: ServiceControl) => void = () => {};
+  #wake: (target: string, topic: string) => Promise<unknown> | null = () => null;
   readonly #publishBuckets = new Map<string, TokenBucket>();
   readonly #requestBuckets = new Map<string, TokenBucket>();
   readonly #relay: BusRelay | null;
@@ -122,6 +123,15 @@ export class WorkspaceBus {
   /** Where `serviceControl` from the host goes (the tab's service manager). */
   set onServiceControl(fn: (c: ServiceControl) => void) {
     this.#onServiceControl = fn;
+  }
+
+  /**
+   * Asked before a message or request aimed at a plugin (`target`) goes out: a promise when that
+   * plugin has a background service that subscribes to the topic and is being started here (the
+   * message waits for it, as an API call waits for its provider), null to send at once.
+   */
+  set wakeTarget(fn: (target: string, topic: string) => Promise<unknown> | null) {
+    this.#wake = fn;
   }
 
   attach(ref: BusMemberRef, info: BusMemberInfo, onNotGranted: () => void = () => {}): BusAttachment {
@@ -264,6 +274,20 @@ export class WorkspaceBus {
     const limits = this.#limits();
     const refused = this.#checkSend(member, topic, bytes, this.#publishBuckets, limits.publishesPerSecond, limits.publishBurst, now);
     if (refused) return this.#refuse(member, refused);
+    const waking = target === null ? null : this.#wake(target, topic);
+    if (waking) {
+      // Accepted now (rate, size and grant were checked); sent once the target's service listens.
+      const send = () => {
+        if (this.#members.has(member.handle)) this.#send(member, topic, payload, target);
+      };
+      waking.then(send, send);
+      return { ok: true };
+    }
+    this.#send(member, topic, payload, target);
+    return { ok: true };
+  }
+
+  #send(member: Member, topic: string, payload: unknown, target: string | null): void {
     const message = this.#message(member, topic, payload, target);
     this.#deliver(this.#engine.publish(message), message);
     if (this.#relay?.connected) this.#relay.publish(member.handle, { topic, payload, target });
@@ -272,7 +296,6 @@ export class WorkspaceBus {
       if (this.#outbox.length >= OUTBOX_SIZE) this.#outbox.shift();
       this.#outbox.push({ handle: member.handle, topic, payload, target });
     }
-    return { ok: true };
   }
 
   #deliver(to: readonly BusSubscription[], m: BusMessage<unknown>, rid?: string): void {
@@ -336,6 +359,18 @@ export class WorkspaceBus {
       return Promise.reject(new BridgeError(refused));
     }
     const timeout = Math.min(Math.max(1, timeoutMs ?? limits.defaultTimeoutMs), limits.maxTimeoutMs);
+    const waking = target === null ? null : this.#wake(target, topic);
+    if (waking) {
+      // The target's service starts first; the request's own timeout starts when it is sent.
+      const go = () => this.#members.has(member.handle)
+        ? this.#sendRequest(member, topic, payload, target, timeout)
+        : Promise.reject(new BusRequestError('bus.no_responder', 'The requester left.'));
+      return waking.then(go, go);
+    }
+    return this.#sendRequest(member, topic, payload, target, timeout);
+  }
+
+  #sendRequest(member: Member, topic: string, payload: unknown, target: string | null, timeout: number): Promise<unknown> {
     const message = this.#message(member, topic, payload, target);
     return new Promise((resolve, reject) => {
       // The page's own deadline, a little after the server's, so a lost connection still ends the request.

@@ -22,6 +22,8 @@ export interface PluginEventsOptions {
   onKilled: (ev: PluginKilledEvent) => void;
   /** Installed/enabled/active plugins changed (or we may have missed events while offline). */
   onPluginsChanged: () => void;
+  /** An admin saved a plugin's configuration: refetch it (the message carries no values). */
+  onConfigChanged?: (pluginId: string) => void;
   /** `labyrinth plugin dev` reported a failed build (admins only); the board stamps the live version. */
   onDevBuildFailed?: (ev: { pluginId: string; message: string }) => void;
 }
@@ -81,6 +83,11 @@ export class PluginEvents {
       else console.debug('[plugin-events] unreadable pluginKilled', args);
     });
     conn.on('pluginsChanged', () => this.#opts.onPluginsChanged());
+    conn.on('pluginConfigChanged', (...args: unknown[]) => {
+      const ev = args[0] as { pluginId?: unknown } | undefined;
+      if (typeof ev?.pluginId === 'string') this.#opts.onConfigChanged?.(ev.pluginId);
+      else console.debug('[plugin-events] unreadable pluginConfigChanged', args);
+    });
     conn.on('pluginDevBuildFailed', (...args: unknown[]) => {
       const ev = parseDevBuildFailed(args);
       if (ev) this.#opts.onDevBuildFailed?.(ev);
