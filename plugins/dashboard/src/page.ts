@@ -26,6 +26,7 @@ export const mountPlugin = defineCard((target, _props, card: CardContext) => {
     .tile .detail { margin-top: 4px; font-size: 12px; color: var(--lab-muted, #666); }
     .tile button { border: 1px solid var(--lab-border, #ccc); background: none; color: inherit; border-radius: 6px; cursor: pointer; padding: 0 6px; }
     .empty, .status { color: var(--lab-muted, #666); }
+    .empty { grid-column: 1 / -1; margin: 0; }
     .status { min-height: 1.2em; font-size: 12px; margin-top: 12px; }`;
   const grid = document.createElement('div');
   grid.className = 'grid';
