@@ -175,10 +175,24 @@ function readManifest(dir) {
   // A themes-only plugin (data, no code) has no cards: nothing to compile, themes/** is copied.
   const hasThemes = Array.isArray(manifest.themes) && manifest.themes.length > 0;
   const hasServices = Array.isArray(manifest.services) && manifest.services.length > 0;
-  if (!(manifest.cards === undefined && (hasThemes || hasServices))
-    && (!Array.isArray(manifest.cards) || (manifest.cards.length === 0 && !hasThemes && !hasServices))) {
-    throw new BuildError(`${file}: "cards" must be a non-empty array (or declare "themes" or "services")`);
+  const hasPages = Array.isArray(manifest.pages) && manifest.pages.length > 0;
+  const other = hasThemes || hasServices || hasPages;
+  if (!(manifest.cards === undefined && other)
+    && (!Array.isArray(manifest.cards) || (manifest.cards.length === 0 && !other))) {
+    throw new BuildError(`${file}: "cards" must be a non-empty array (or declare "themes", "services" or "pages")`);
   }
+  (manifest.pages ?? []).forEach((page, i) => {
+    const where = `${file} /pages/${i}`;
+    checkRelPath(page?.entry, `${where}/entry`);
+    if (page.entry.endsWith('.html')) {
+      if (page.source !== undefined) checkRelPath(page.source, `${where}/source`);
+    } else if (page.entry.endsWith('.js')) {
+      checkRelPath(page.source, `${where}/source`);
+      if (!SCRIPT_SOURCE.test(page.source)) throw new BuildError(`${where}/source: "${page.source}" must be .svelte, .ts, .js or .mjs`);
+    } else {
+      throw new BuildError(`${where}/entry: "${page.entry}" must end in .js or .html`);
+    }
+  });
   (manifest.services ?? []).forEach((service, i) => {
     const where = `${file} /services/${i}`;
     checkRelPath(service?.entry, `${where}/entry`);
@@ -217,6 +231,7 @@ function distManifest(manifest) {
   const copy = structuredClone(manifest);
   for (const card of copy.cards ?? []) delete card.runtime.source;
   for (const service of copy.services ?? []) delete service.source;
+  for (const page of copy.pages ?? []) delete page.source;
   return `${JSON.stringify(copy, null, 2)}\n`;
 }
 
@@ -595,6 +610,20 @@ export async function buildPlugin(dir, { out = 'dist', force = false, warn = () 
     built.add(service.entry);
     const asCard = { typeID: `service:${service.id}`, runtime: { entry: service.entry, source: service.source } };
     for (const f of await compileCard(pluginDir, asCard, outDir, warn)) put(f.rel, f.bytes, service.source);
+  }
+  // A page builds like a card: a JS module exporting mountPlugin (or an HTML file), under the plugin's path.
+  for (const page of manifest.pages ?? []) {
+    if (built.has(page.entry)) continue;
+    built.add(page.entry);
+    if (page.entry.endsWith('.html')) {
+      const candidates = [page.source, `public/${page.entry}`, page.entry].filter(Boolean).map((p) => path.join(pluginDir, p));
+      const html = candidates.find((p) => fs.existsSync(p));
+      if (!html) throw new BuildError(`${page.entry}: HTML entry not found (looked in ${candidates.map((p) => path.relative(pluginDir, p)).join(', ')})`);
+      put(page.entry, fs.readFileSync(html), path.relative(pluginDir, html));
+      continue;
+    }
+    const asCard = { typeID: `page:${page.path || 'home'}`, runtime: { entry: page.entry, source: page.source } };
+    for (const f of await compileCard(pluginDir, asCard, outDir, warn, found)) put(f.rel, f.bytes, page.source);
   }
   put('manifest.json', Buffer.from(distManifest(manifest)), 'manifest.json');
   if (files.has('build-manifest.json')) throw new BuildError('build-manifest.json is reserved');

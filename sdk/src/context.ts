@@ -5,11 +5,11 @@
  */
 import type {
   ApiProblem, AssetData, AssetHandle, AssetType, Bounds, BusHistoryEntry, BusRequestMessage, CallMessage, CallOptions, CardBridgeErrorCode, CardContext,
-  CardIdentity, CardLimits, CardToHostMessage, PluginLog, ServiceContext, ServiceIdentity,
+  CardIdentity, CardLimits, CardToHostMessage, PageInfo, PluginLog, ServiceContext, ServiceIdentity,
   HistoryMessage, InkStroke, JsonObject, JsonValue, MountPlugin, MountResult, NetworkOptions, NetworkRequest, NetworkResponse, PublishMessage,
   PluginStorage, PublishOptions, RequestOptions, RespondOptions, SelectionSnapshot, StorageEntry, StorageItem, StorageMessage, StorageScopeOptions, StorageWriteOptions, StorageWriteResult, SubscribeMessage, SubscribeOptions, ThemeTokens, TopicEvent, Unsubscribe,
 } from './types.ts';
-import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, STORAGE_LIMITS, STORAGE_SCOPES } from './protocol.ts';
+import { DEFAULT_CARD_LIMITS, MAX_LOG_CHARS, pageParamsOf, STORAGE_LIMITS, STORAGE_SCOPES } from './protocol.ts';
 
 /**
  * How every card request fails: `code` is stable (switch on it), `message` is for people.
@@ -56,6 +56,8 @@ export interface CardState {
   grantedCapabilities?: readonly string[];
   /** The host's published limits (`init.limits`); {@link DEFAULT_CARD_LIMITS} when absent. */
   limits?: CardLimits;
+  /** Set for a plugin page (`init.page`). */
+  page?: PageInfo | null;
   /** The plugin's configuration (`init.config`), secret fields left out. */
   config?: JsonObject;
 }
@@ -366,6 +368,11 @@ export function createCardContext(
     get bounds() { return state.bounds; },
     get grantedCapabilities() { return granted; },
     get selection() { return selection; },
+    page: state.page ? Object.freeze({ path: state.page.path, params: Object.freeze({ ...state.page.params }) }) : null,
+    navigate(path: string, params?: Readonly<Record<string, string>>) {
+      if (!state.page) throw new Error('navigate: only a plugin page can navigate');
+      send(params === undefined ? { type: 'navigate', path: String(path) } : { type: 'navigate', path: String(path), params: pageParamsOf(params) });
+    },
     get config() { return config; },
     onConfigChanged: (cb: (c: JsonObject) => void) => on(configs, cb),
     storage,

@@ -8,7 +8,7 @@ export {
   CardBridgeError, createCardContext, createServiceContext, logLine, mountCard, SELECTION_LIMITS, selectionIdOf, selectionSnapshotOf,
 } from './context.ts';
 export { isTopic, isTopicPattern, topicMatches } from './topics.ts';
-export { ASSET_TYPES, CARD_TO_HOST_TYPES, HOST_TO_CARD_TYPES, MAX_LOG_CHARS } from './protocol.ts';
+export { ASSET_TYPES, CARD_TO_HOST_TYPES, HOST_TO_CARD_TYPES, MAX_LOG_CHARS, MAX_PAGE_PARAMS, pageParamsOf } from './protocol.ts';
 export type { CardState, CardContextController, MountedCard, ServiceContextController } from './context.ts';
 
 import type { JsonObject, MountPlugin, ServiceDefinition, ThemeTokens } from './types.ts';

@@ -64,6 +64,8 @@ export interface MockHostOptions {
   capabilities?: string[];
   /** The manifest's topics. When given, undeclared subscribes/publishes are refused/dropped. */
   topics?: { publish?: string[]; subscribe?: string[] };
+  /** Mount as a plugin page (`card.page`, `card.navigate`) instead of a card. */
+  page?: { path: string; params?: Record<string, string> };
   /**
    * Plays the person at the asset picker: return a handle (picking grants
    * `fileRegistry:<type>`), null for "cancelled", or throw a {@link CardBridgeError}.
@@ -110,6 +112,8 @@ export interface MockHost {
   readonly networkRequests: { service: string; request: NetworkRequest }[];
   /** Every `exportRequested(kind, data)` call, in order. */
   readonly exports: { kind: string; data?: JsonValue }[];
+  /** Every `navigate(path, params)` of a page, in order. */
+  readonly navigations: { path: string; params?: Record<string, string> }[];
   /** Every `log.info/warn/error` line, in order. */
   readonly logs: { level: 'info' | 'warn' | 'error'; message: string }[];
   /** The granted capabilities now. */
@@ -203,6 +207,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
   }));
   const networkRequests: { service: string; request: NetworkRequest }[] = [];
   const exports: { kind: string; data?: JsonValue }[] = [];
+  const navigations: { path: string; params?: Record<string, string> }[] = [];
   const logs: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
   let granted: string[] = [...(options.grantedCapabilities ?? [])];
   let mounted: MountedCard | null = null;
@@ -243,6 +248,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
         return;
       case 'sizePreferenceChanged': sizeRequests.push({ width: m.width, height: m.height }); return;
       case 'exportRequested': exports.push(m.data === undefined ? { kind: m.kind } : { kind: m.kind, data: m.data }); return;
+      case 'navigate': navigations.push(m.params === undefined ? { path: m.path } : { path: m.path, params: m.params }); return;
       case 'publish':
         if (options.topics && !(options.topics.publish ?? []).includes(m.topic)) return;
         if (!granted.includes('crossCard:pubsub')) return;
@@ -352,6 +358,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
     bounds: options.bounds ?? { width: 320, height: 240 },
     grantedCapabilities: granted,
     limits: options.limits ?? DEFAULT_CARD_LIMITS,
+    page: options.page ? { path: options.page.path, params: options.page.params ?? {} } : null,
   }, (msg) => {
     // Mirror the structured clone a real port does, so non-JSON payloads fail in tests too.
     const copy = structuredClone(msg);
@@ -361,7 +368,7 @@ export function createMockHost(options: MockHostOptions = {}): MockHost {
 
   const host: MockHost = {
     card: controller.ctx,
-    messages, payloads, interactions, sizeRequests, published, requests, subscriptions, networkRequests, exports, logs,
+    messages, payloads, interactions, sizeRequests, published, requests, subscriptions, networkRequests, exports, navigations, logs,
     get granted() { return granted; },
     setProps(props) {
       controller.setProps(props);

@@ -7,7 +7,7 @@ import type { CardLimits, CardToHostType, HostToCardType } from './types.ts';
 export const CARD_TO_HOST_TYPES = [
   'ready', 'setPayload', 'sizePreferenceChanged', 'interactionEvent', 'error', 'pong',
   'requestAsset', 'readAsset', 'publish', 'subscribe', 'unsubscribe', 'request', 'reply', 'history', 'requestNetwork', 'cancelRequest',
-  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave', 'log', 'apiAnswer', 'deactivated', 'storage',
+  'call', 'exportRequested', 'snapshot', 'focusBlocked', 'focusLeave', 'log', 'apiAnswer', 'deactivated', 'storage', 'navigate',
 ] as const;
 
 /** Every message type the host may send on the port. */
@@ -19,6 +19,22 @@ export const HOST_TO_CARD_TYPES = [
 /** Longest plugin log line: the SDK clips to it, the page forwards no more, the host stores no more. */
 export const MAX_LOG_CHARS = 500;
 
+/** Most query parameters a page address may carry; the rest are dropped. */
+export const MAX_PAGE_PARAMS = 16;
+
+/** The query parameters of a page address as a page may see them: at most {@link MAX_PAGE_PARAMS} string pairs, each at most 200 characters. */
+export function pageParamsOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return out;
+  let n = 0;
+  for (const [k, value] of Object.entries(v)) {
+    if (n >= MAX_PAGE_PARAMS) break;
+    if (typeof value !== 'string' || k.length === 0 || k.length > 200 || value.length > 200 || k === '__proto__') continue;
+    out[k] = value;
+    n++;
+  }
+  return out;
+}
 /** The operations of a `storage` message. */
 export const STORAGE_OPS = ['get', 'set', 'delete', 'list'] as const;
 

@@ -442,6 +442,36 @@ export interface CardContext {
    * ```
    */
   exportRequested(kind: string, data?: JsonValue): void;
+
+  /**
+   * On a plugin page (manifest `pages[]`): which page this is and the query parameters of its
+   * address (`/apps/{pluginId}/{path}?zone=utc` → `{ zone: 'utc' }`). `null` in a card.
+   *
+   * @example
+   * ```ts
+   * const zone = card.page?.params.zone ?? 'UTC';
+   * ```
+   */
+  readonly page: PageInfo | null;
+
+  /**
+   * On a plugin page: goes to another page of the same plugin (`path` as in the manifest, `""`
+   * for the home page), with optional query parameters. The host changes its own address (so
+   * back/forward and deep links work) and mounts that page; a path the plugin does not declare,
+   * or one the person may not open, is refused by the host. Throws in a card.
+   *
+   * @example
+   * ```ts
+   * link.onclick = () => card.navigate('reports/monthly', { year: '2026' });
+   * ```
+   */
+  navigate(path: string, params?: Readonly<Record<string, string>>): void;
+}
+
+/** Where a plugin page is: its manifest path and its address's query parameters (strings). */
+export interface PageInfo {
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
 }
 
 /** File Registry asset kinds; `fileRegistry:<type>` is the matching capability. */
@@ -874,6 +904,8 @@ export interface InitMessage {
   active: boolean;
   grantedCapabilities: string[];
   limits: CardLimits;
+  /** Set when the frame is a plugin page (props `{}`, payload `null`). */
+  page?: PageInfo | null;
   /** The plugin's configuration without secret fields (see {@link CardContext.config}). */
   config: JsonObject;
 }
@@ -998,6 +1030,8 @@ export interface SnapshotMessage { type: 'snapshot'; id: string; dataUrl: string
 export interface FocusBlockedMessage { type: 'focusBlocked' }
 /** The person pressed Escape in the card and the card did not handle it: focus goes back to the host. */
 export interface FocusLeaveMessage { type: 'focusLeave' }
+/** A plugin page asks the host to go to another of its plugin's pages (see {@link CardContext.navigate}). */
+export interface NavigateMessage { type: 'navigate'; path: string; params?: Record<string, string> }
 
 /** Every message a card may send on the port. */
 export type CardToHostMessage =
@@ -1025,7 +1059,8 @@ export type CardToHostMessage =
   | ApiAnswerMessage
   | DeactivatedMessage
   | FocusBlockedMessage
-  | FocusLeaveMessage;
+  | FocusLeaveMessage
+  | NavigateMessage;
 
 /** Discriminant of {@link HostToCardMessage}. */
 export type HostToCardType = HostToCardMessage['type'];
@@ -1069,6 +1104,23 @@ export interface ServiceManifest {
   topics?: { publish?: string[]; subscribe?: string[] };
 }
 
+/** One entry of `pages` in `manifest.json`: mounted at `/apps/{pluginId}/{path}`. */
+export interface PageManifest {
+  /** Lower-case segments separated by `/`; `""` is the plugin's home page. */
+  path: string;
+  title: string;
+  icon?: string;
+  /** Output path inside `dist/`, e.g. `pages/overview.js` (or an `.html` file). */
+  entry: string;
+  /** Source file for JS entries (`.svelte`, `.ts`, `.js`); stripped from `dist/manifest.json`. */
+  source?: string;
+  /** The navigation entry, or `null` for none. */
+  nav?: { section: string; order?: number } | null;
+  /** The host's guard: the role that may open the page, and the capabilities it uses (an admin grants them). */
+  requires?: { role?: 'admin' | 'member'; capabilities?: string[] };
+  topics?: { publish?: string[]; subscribe?: string[] };
+}
+
 /** `api` in `manifest.json`: methods with JSON Schemas (a draft-07 subset; see docs/plugin-authoring.md). */
 export interface ApiManifest {
   version: string;
@@ -1087,5 +1139,6 @@ export interface PluginManifest {
   license?: string;
   cards: CardManifest[];
   services?: ServiceManifest[];
+  pages?: PageManifest[];
   api?: ApiManifest;
 }

@@ -42,7 +42,7 @@ describe('labyrinth-build themes', () => {
   it('Build_NoCardsAndNoThemes_Fails', async () => {
     const dir = writeThemesPlugin({ ...manifest, themes: [] }, {});
 
-    await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/"cards" must be a non-empty array \(or declare "themes" or "services"\)/);
+    await expect(buildPlugin(dir, { force: true })).rejects.toThrow(/"cards" must be a non-empty array \(or declare "themes", "services" or "pages"\)/);
   });
 
   it('Build_ThemePathEscapingPluginDir_Fails', async () => {

@@ -194,6 +194,10 @@ public static class ErrorCodes
     public const string ServiceNotRunning = "service.not_running";
     public const string LogInvalid = "log.invalid";
 
+    // Plugin pages.
+    public const string PageNotFound = "page.not_found";
+    public const string PageNotAllowed = "page.not_allowed";
+
     // Backups.
     public const string BackupFailed = "backup.failed";
 

@@ -24,7 +24,8 @@ public static partial class ManifestValidator
     private static readonly HashSet<string> MethodKeys = new(StringComparer.Ordinal) { "description", "input", "output", "examples" };
     private static readonly HashSet<string> ExampleKeys = new(StringComparer.Ordinal) { "title", "input", "output" };
 
-    [GeneratedRegex("^[a-z][a-zA-Z0-9]{0,63}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    // camelCase words, optionally namespaced with dots ("widgets.list"); at most 64 characters in all.
+    [GeneratedRegex("^[a-z][a-zA-Z0-9]{0,63}(\\.[a-z][a-zA-Z0-9]{0,63}){0,3}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex MethodNamePattern();
 
     [GeneratedRegex("^(crossCard:pubsub|storage:(read|write|workspace-write)|api:[a-z][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+)\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
@@ -193,9 +194,9 @@ public static partial class ManifestValidator
                     break;
                 }
 
-                if (!MethodNamePattern().IsMatch(m.Name))
+                if (m.Name.Length > 64 || !MethodNamePattern().IsMatch(m.Name))
                 {
-                    problems.Add(new(pointer, "A method name is a lower-case letter then letters and digits (camelCase), at most 64, like \"formatTime\"."));
+                    problems.Add(new(pointer, "A method name is camelCase words (a lower-case letter, then letters and digits), optionally namespaced with dots, at most 64 characters, like \"formatTime\" or \"widgets.list\"."));
                     continue;
                 }
 

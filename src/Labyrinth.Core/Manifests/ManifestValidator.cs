@@ -113,6 +113,7 @@ public static partial class ManifestValidator
             var servicesBefore = problems.Count;
             var services = ReadServices(root, packageFiles, problems);
             var api = ReadApi(root, services, servicesValid: problems.Count == servicesBefore, problems);
+            var pages = ReadPages(root, packageFiles, problems);
             var config = root.TryGetProperty("configSchema", out var configEl) ? ConfigSchemaRules.Read(configEl, problems) : null;
 
             var cards = new List<CardDefinition>();
@@ -149,12 +150,16 @@ public static partial class ManifestValidator
                 }
             }
 
+            CheckGuardedEntries(pages, cards, services, problems);
             if (problems.Count > 0 || id is null || name is null || version is null || minHost is null)
             {
                 return new(null, PointerProblems.Capped(problems, MaxProblems));
             }
 
-            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards) { Dependencies = dependencies, Themes = themes, Services = services, Api = api, Config = config }, problems);
+            return new(new PluginManifest(id, name, version, minHost, author, description, license, cards)
+            {
+                Dependencies = dependencies, Themes = themes, Services = services, Api = api, Config = config, Pages = pages,
+            }, problems);
         }
     }
 

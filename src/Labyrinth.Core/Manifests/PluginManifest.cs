@@ -26,6 +26,9 @@ public sealed record PluginManifest(
     /// <summary>The API other plugins may call, or null.</summary>
     public ApiDefinition? Api { get; init; }
 
+    /// <summary>Pages (<c>pages[]</c>), each at a unique path.</summary>
+    public IReadOnlyList<PageDefinition> Pages { get; init; } = [];
+
     /// <summary>The admin configuration's schema (<c>configSchema</c>), or null when the plugin takes none.</summary>
     public ConfigSchema? Config { get; init; }
 
@@ -34,6 +37,8 @@ public sealed record PluginManifest(
         Cards.Any(c => c.Capabilities.Contains(capability, StringComparer.Ordinal)) || Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal));
 
     public ServiceDefinition? FindService(string id) => Services.FirstOrDefault(s => s.Id == id);
+
+    public PageDefinition? FindPage(string path) => Pages.FirstOrDefault(p => p.Path == path);
 }
 
 /// <summary>One <c>themes[]</c> entry: the theme file (<c>themes/*.json</c>) and an optional PNG/WebP preview.</summary>
@@ -86,3 +91,28 @@ public sealed record ApiMethod(string Name, string Description, JsonElement Inpu
 
 /// <summary>A documented call (checked against both schemas at install).</summary>
 public sealed record ApiExample(string Title, JsonElement Input, JsonElement Output);
+
+/// <summary>Who may open a page (<c>pages[].requires.role</c>); admins may open every page.</summary>
+public enum PageRole
+{
+    Member,
+    Admin,
+}
+
+/// <summary>A page's navigation entry: the section it is listed under and its place there (ascending).</summary>
+public sealed record PageNav(string Section, int Order);
+
+/// <summary>
+/// One <c>pages[]</c> entry, mounted at <c>/apps/{pluginId}/{Path}</c> (<c>""</c> is the plugin's
+/// home page) in the card runtime. <see cref="Capabilities"/> are granted by an admin, like services'.
+/// </summary>
+public sealed record PageDefinition(string Path, string Title, string Icon, string Entry, PageNav? Nav, PageRole Role, IReadOnlyList<string> Capabilities)
+{
+    public bool IsHtmlEntry => Entry.EndsWith(".html", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The page's bus topics (<c>pages[].topics</c>, as for cards); publishing and subscribing also need <c>crossCard:pubsub</c>.</summary>
+    public CardTopics Topics { get; init; } = CardTopics.None;
+
+    /// <summary>Whether someone with (or without) the admin role may open the page.</summary>
+    public bool Allows(bool isAdmin) => Role == PageRole.Member || isAdmin;
+}

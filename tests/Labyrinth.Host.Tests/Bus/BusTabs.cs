@@ -122,6 +122,9 @@ internal sealed class BusTab : IAsyncDisposable
     public Task<JsonElement> JoinServiceAsync(string handle, string pluginId, string version, string serviceId) =>
         connection.InvokeAsync<JsonElement>("Join", handle, new { kind = "service", pluginId, version, serviceId });
 
+    public Task<JsonElement> JoinPageAsync(string handle, string pluginId, string version, string path) =>
+        connection.InvokeAsync<JsonElement>("Join", handle, new { kind = "page", pluginId, version, path });
+
     public Task<JsonElement> CallAsync(string handle, string id, string pluginId, string method, object? input, int? timeoutMs = null) =>
         connection.InvokeAsync<JsonElement>("Call", handle, new { id, pluginId, method, input, timeoutMs });
 

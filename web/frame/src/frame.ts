@@ -3,7 +3,7 @@
  * the real frame; tests run it against a fake window. Holds the only reference to the port.
  */
 import { assetHandleOf, configOf, createCardContext, selectionIdOf, selectionSnapshotOf, mountCard, type CardContextController, type MountedCard } from '../../../sdk/src/context.ts';
-import { cardLimitsOf, DEFAULT_CARD_LIMITS } from '../../../sdk/src/protocol.ts';
+import { cardLimitsOf, DEFAULT_CARD_LIMITS, pageParamsOf } from '../../../sdk/src/protocol.ts';
 import type { CardContext, CardLimits, CardToHostMessage, JsonObject, MountPlugin, ServiceDefinition } from '../../../sdk/src/types.ts';
 import { startService, type ServiceRuntime } from './service';
 
@@ -187,6 +187,7 @@ export function startFrame({ win, importEntry, now = () => performance.now(), sn
       bounds: { width: Number(bounds.width) || 0, height: Number(bounds.height) || 0 },
       grantedCapabilities: capabilities(m.grantedCapabilities),
       limits: (limits = cardLimitsOf(m.limits)),
+      page: isObject(m.page) && typeof m.page.path === 'string' ? { path: m.page.path, params: pageParamsOf(m.page.params) } : null,
       config: configOf(m.config),
     }, send);
     const ctx = controller.ctx;

@@ -25,6 +25,7 @@ internal static class AppsApi
         services.AddSingleton<ServiceGrantSignals>();
         services.AddScoped<ServiceGrants>();
         services.AddScoped<ApiCallAudit>();
+        services.AddSingleton<PageTickets>();
         return services;
     }
 
@@ -34,6 +35,7 @@ internal static class AppsApi
         apps.MapGet("/", ListApps);
         apps.MapGet("/running", Running);
         apps.MapPost("/running/control", Control);
+        apps.MapAppPages();
 
         var admin = app.MapGroup("/api/admin/plugins/{id}").WithTags("Apps").RequireAuthorization(AuthApi.AdminPolicy);
         admin.MapGet("/app", Describe);
@@ -157,7 +159,10 @@ internal static class AppsApi
                 s.Id, origin + ServiceFrameUrl(pluginId, version.Version, s), origin, s.Capabilities, new TopicsDto(s.Topics.Publish, s.Topics.Subscribe)))],
             manifest.Api is { } api
                 ? new AppApiDto(api.Version, api.ServiceId, api.Methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, m => new AppMethodDto(m.Input, m.Output), StringComparer.Ordinal))
-                : null);
+                : null)
+        {
+            Dependencies = [.. manifest.Dependencies.Keys.Order(StringComparer.Ordinal)],
+        };
     }
 
     public static string ServiceFrameUrl(string pluginId, string version, ServiceDefinition service) => $"/cards/service/{pluginId}/{version}/{service.Id}";

@@ -10,8 +10,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Labyrinth.Host.Features.Apps;
 
 /// <summary>
-/// The capabilities an admin granted a plugin's background services. A grant covers what any of
-/// the plugin's services requests (<c>services[].capabilities</c>), plus <c>storage:workspace-write</c>
+/// The capabilities an admin granted a plugin's background services and pages. A grant covers what
+/// any of the plugin's services or pages requests (<c>services[].capabilities</c>,
+/// <c>pages[].requires.capabilities</c>), plus <c>storage:workspace-write</c>
 /// when a card requests it (no person may grant writing what everyone shares); revoking it cancels
 /// <see cref="ServiceGrantSignals"/> at once, so bus subscriptions drop and calls are refused.
 /// </summary>
@@ -37,12 +38,13 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
         && await db.PluginServiceGrants.AsNoTracking().AnyAsync(g => g.PluginId == pluginId && g.Capability == capability, ct);
 
     /// <summary>
-    /// True when one of the plugin's services requests <paramref name="capability"/> and an admin
+    /// True when one of the plugin's services or pages requests <paramref name="capability"/> and an admin
     /// granted it (a grant a card requested, like <c>storage:workspace-write</c>, does not make a
     /// service hold it).
     /// </summary>
     public async Task<bool> IsServiceGrantedAsync(string pluginId, string capability, CancellationToken ct) =>
-        catalog.Find(pluginId)?.Active?.Manifest.Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal)) == true
+        catalog.Find(pluginId)?.Active?.Manifest is { } manifest
+        && (manifest.Services.Any(s => s.Capabilities.Contains(capability, StringComparer.Ordinal)) || manifest.Pages.Any(p => p.Capabilities.Contains(capability, StringComparer.Ordinal)))
         && await IsGrantedAsync(pluginId, capability, ct);
 
     public async Task<Outcome<ServiceGrantDto>> GrantAsync(string pluginId, string capability, string actor, CancellationToken ct)
@@ -56,7 +58,7 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
         if (!requested.Contains(capability, StringComparer.Ordinal))
         {
             return Refusal.Invalid(ErrorCodes.GrantNotRequested,
-                $"No service of {pluginId} requests \"{capability}\"; it requests {(requested.Count == 0 ? "nothing" : string.Join(", ", requested))}.");
+                $"No service or page of {pluginId} requests \"{capability}\"; it requests {(requested.Count == 0 ? "nothing" : string.Join(", ", requested))}.");
         }
 
         var row = await db.PluginServiceGrants.SingleOrDefaultAsync(g => g.PluginId == pluginId && g.Capability == capability, ct);
@@ -96,6 +98,7 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
     private IReadOnlyList<string>? Requested(string pluginId) =>
         catalog.Find(pluginId)?.Active?.Manifest is { } manifest
             ? [.. manifest.Services.SelectMany(s => s.Capabilities)
+                .Concat(manifest.Pages.SelectMany(p => p.Capabilities))
                 .Concat(manifest.Cards.SelectMany(c => c.Capabilities).Where(c => c == Core.Storage.StorageRules.WorkspaceWriteCapability))
                 .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
             : null;

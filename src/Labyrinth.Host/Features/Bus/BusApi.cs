@@ -22,6 +22,7 @@ internal static class BusApi
         services.AddScoped<BusRefusals>();
         services.AddScoped<IBusMemberSource, CardBusMembers>();
         services.AddScoped<IBusMemberSource, Apps.ServiceBusMembers>();
+        services.AddScoped<IBusMemberSource, Apps.PageBusMembers>();
         services.AddSignalR().AddHubOptions<BusHub>(o =>
         {
             // A 64 KiB payload plus its envelope; SignalR's default (32 KiB) would cut it off.

@@ -7,7 +7,7 @@ namespace Labyrinth.Host.Features.Bus;
 /// "service" with its plugin, version and service id. The host resolves it for the signed-in
 /// person from its own records and never takes topics or capabilities from the page.
 /// </summary>
-internal sealed record BusMemberRef(string? Kind, Guid? BoardId, string? WindowId, string? PluginId = null, string? Version = null, string? ServiceId = null);
+internal sealed record BusMemberRef(string? Kind, Guid? BoardId, string? WindowId, string? PluginId = null, string? Version = null, string? ServiceId = null, string? Path = null);
 
 /// <summary>The outcome of a hub call: ok, or a stable <c>bus.*</c> code and a sentence.</summary>
 internal sealed record BusAck(bool Ok, string? Code = null, string? Message = null, BusProblemDto[]? Problems = null)

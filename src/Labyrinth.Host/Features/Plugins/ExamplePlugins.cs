@@ -61,7 +61,7 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 /// with exactly these files, in which case nothing is staged or written.
 /// </summary>
 internal sealed partial class ExamplePlugins(
-    HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
+    HostPaths paths, PluginStore store, LocalPublisher publisher, LabyrinthDb db, Apps.ServiceGrants grants, IOptions<LabyrinthOptions> options, ILogger<ExamplePlugins> logger)
 {
     public async Task InstallAsync(CancellationToken ct)
     {
@@ -71,41 +71,90 @@ internal sealed partial class ExamplePlugins(
             return;
         }
 
-        foreach (var pluginDir in Directory.EnumerateDirectories(paths.ExamplePluginsDir).Order(StringComparer.Ordinal))
+        // An example that depends on another is tried again after the rest (the folders are in name
+        // order, and clock-widget comes before the dashboard it extends), until a pass installs nothing more.
+        var pending = Directory.EnumerateDirectories(paths.ExamplePluginsDir).Order(StringComparer.Ordinal).ToList();
+        while (pending.Count > 0)
         {
-            var dist = Path.Combine(pluginDir, "dist");
-            if (!File.Exists(Path.Combine(dist, PackageReader.ManifestPath)))
+            var waiting = new List<string>();
+            foreach (var pluginDir in pending)
             {
-                continue;
+                if (await InstallOneAsync(pluginDir, key, last: false, ct) == Installed.WaitsForDependency)
+                {
+                    waiting.Add(pluginDir);
+                }
             }
 
-            if (IsTestOnly(pluginDir) && !options.Value.InstallTestPlugins)
+            if (waiting.Count == pending.Count)
             {
-                continue;
+                foreach (var pluginDir in waiting)
+                {
+                    await InstallOneAsync(pluginDir, key, last: true, ct);
+                }
+
+                break;
             }
 
-            var skipped = new List<string>();
-            var contents = PackageWriter.CollectFolder(dist, skipped);
-            if (skipped.Count > 0)
-            {
-                LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", skipped));
-                continue;
-            }
-
-            if (await IsInstalledAsync(contents, ct))
-            {
-                // Nothing to stage: a start with unchanged example plugins writes nothing (so it
-                // also works on a full disk).
-                continue;
-            }
-
-            using var package = new MemoryStream(PackageWriter.Write(contents, key), writable: false);
-            var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
-            if (outcome.Status == ImportStatus.Rejected)
-            {
-                LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
-            }
+            pending = waiting;
         }
+    }
+
+    private enum Installed
+    {
+        Done,
+        WaitsForDependency,
+    }
+
+    private async Task<Installed> InstallOneAsync(string pluginDir, PublisherKey key, bool last, CancellationToken ct)
+    {
+        var dist = Path.Combine(pluginDir, "dist");
+        if (!File.Exists(Path.Combine(dist, PackageReader.ManifestPath)))
+        {
+            return Installed.Done;
+        }
+
+        if (IsTestOnly(pluginDir) && !options.Value.InstallTestPlugins)
+        {
+            return Installed.Done;
+        }
+
+        var skipped = new List<string>();
+        var contents = PackageWriter.CollectFolder(dist, skipped);
+        if (skipped.Count > 0)
+        {
+            LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", skipped));
+            return Installed.Done;
+        }
+
+        if (await IsInstalledAsync(contents, ct))
+        {
+            // Nothing to stage: a start with unchanged example plugins writes nothing (so it
+            // also works on a full disk).
+            return Installed.Done;
+        }
+
+        var id = ManifestId(contents);
+        var firstInstall = id is not null && !await db.PluginVersions.AsNoTracking().AnyAsync(p => p.PluginId == id, ct);
+        using var package = new MemoryStream(PackageWriter.Write(contents, key), writable: false);
+        var outcome = await store.ImportAsync(package, new ImportRequest(AuditActions.SystemActor, AllowRollback: false, DevBuildKeyId: key.KeyId), ct);
+        if (outcome.Status == ImportStatus.Rejected)
+        {
+            if (!last && outcome.Problems.Count > 0 && outcome.Problems.All(p => p.Code == Core.Errors.ErrorCodes.DependencyMissing))
+            {
+                return Installed.WaitsForDependency;
+            }
+
+            LogRejected(logger, Path.GetFileName(pluginDir), string.Join("; ", outcome.Problems.Select(p => $"{p.Code} {p.Entry}{p.Pointer} {p.Message}")));
+        }
+        else if (firstInstall)
+        {
+            // The operator installs the examples by starting the host: what their services and
+            // pages request (a dashboard's bus topic, a widget's call) is granted with them, once
+            // and audited; an admin's later revoke is kept.
+            await grants.GrantAllAsync(id!, AuditActions.SystemActor, ct);
+        }
+
+        return Installed.Done;
     }
 
     /// <summary>Whether the plugin's package.json says <c>"labyrinth": { "testOnly": true }</c> (e.g. the sandbox probe).</summary>
@@ -144,6 +193,24 @@ internal sealed partial class ExamplePlugins(
         ArgumentNullException.ThrowIfNull(key);
         var contents = PackageWriter.CollectFolder(dir, problems);
         return new MemoryStream(PackageWriter.Write(contents, key), writable: false);
+    }
+
+    private static string? ManifestId(SortedDictionary<string, byte[]> contents)
+    {
+        if (!contents.TryGetValue(PackageReader.ManifestPath, out var manifestBytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var manifest = JsonDocument.Parse(manifestBytes);
+            return manifest.RootElement.ValueKind == JsonValueKind.Object && manifest.RootElement.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>True when the manifest's id@version is installed with exactly these files (the digest the signature covers).</summary>

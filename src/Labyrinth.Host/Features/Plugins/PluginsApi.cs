@@ -55,6 +55,7 @@ internal static partial class PluginsApi
         app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
         app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
         app.MapGet("/cards/service/{id}/{version}/{serviceId}", ServeServiceFrame).ShortCircuit().ExcludeFromDescription();
+        app.MapGet("/cards/page/{id}/{version}", Apps.AppPages.ServeFrame).ShortCircuit().ExcludeFromDescription();
         app.MapMethods(FrameDocument.BootstrapPath, ["GET", "HEAD"], (HttpContext http, FrameBootstrapFile file) => file.Serve(http)).ShortCircuit().ExcludeFromDescription();
         return app;
     }
@@ -144,7 +145,7 @@ internal static partial class PluginsApi
         return TypedResults.NoContent();
     }
 
-    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, CardOrigins origins, LabyrinthMetrics metrics, CspReportTokens reportTokens)
+    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, CardOrigins origins, LabyrinthMetrics metrics, CspReportTokens reportTokens, Apps.PageTickets tickets)
     {
         // One plugin version's files only on its own card origin: a card cannot pull another
         // plugin's code into its process, or load it as a document on its own origin.
@@ -179,9 +180,18 @@ internal static partial class PluginsApi
             return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
         }
 
+        var gated = installed.Manifest.Pages.Count > 0 && installed.Manifest.Pages.Any(p => p.Role == Core.Manifests.PageRole.Admin && p.Entry == path);
+        if (gated && !Apps.AppPages.MayServeFile(http.Request, installed, path, tickets))
+        {
+            metrics.FileRequest(403);
+            http.Response.Headers.CacheControl = "no-store";
+            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PageNotAllowed, "This page's code is served only to people allowed to open the page.");
+        }
+
         var headers = http.Response.Headers;
         headers.AccessControlAllowOrigin = "*";
-        headers.CacheControl = ImmutableCache;
+        // A guarded entry is per person: no shared cache may keep it.
+        headers.CacheControl = gated ? "private, no-store" : ImmutableCache;
         headers.ETag = file.ETag;
         headers.Vary = "Accept-Encoding";
         headers["X-DNS-Prefetch-Control"] = "off";

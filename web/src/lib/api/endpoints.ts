@@ -1,5 +1,7 @@
 // Typed calls, one per row of docs/api.md.
-import type { AppAdminDto, AppInfo, PluginConfigDto, PluginLogLevel, PluginLogLineDto, RunningServiceRow, ServiceGrantDto, StorageUsageDto } from '../apps/types';
+import type {
+  AppAdminDto, AppInfo, AppPageInfo, PageFrameInfo, PluginConfigDto, PluginLogLevel, PluginLogLineDto, RunningServiceRow, ServiceGrantDto, StorageUsageDto,
+} from '../apps/types';
 import { ApiError, CSRF_HEADER, get, notifyUnauthorized, parseProblem, request, send } from './client';
 import type { StorageRequest } from '../bridge/types';
 import { storageBody } from '../apps/storage';
@@ -137,6 +139,8 @@ export const pluginAdminApi = {
 
 export const appsApi = {
   list: () => get<AppInfo[]>('/api/apps'),
+  pages: () => get<AppPageInfo[]>('/api/apps/pages'),
+  openPage: (pluginId: string, path: string) => get<PageFrameInfo>(`/api/apps/pages/open?pluginId=${enc(pluginId)}&path=${enc(path)}`),
   running: (all = false) => get<RunningServiceRow[]>(`/api/apps/running${all ? '?all=true' : ''}`),
   control: (body: { pluginId: string; serviceId?: string; action: 'stop' | 'restart'; userId?: string; tab?: string }) =>
     send<{ tabs: number }>('POST', '/api/apps/running/control', body),

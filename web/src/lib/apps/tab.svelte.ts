@@ -14,6 +14,9 @@ import { storageError } from './storage';
 import { hiddenServiceContainer, startServiceFrame } from './service-frames';
 import type { AppInfo, LocalService } from './types';
 
+/** A kill (pages go at once) or any other change of installed, enabled or available plugins. */
+export type GovernanceChange = { kind: 'killed'; pluginId: string; version: string | null } | { kind: 'changed' };
+
 export class TabApps {
   // Raw: replaced whole on every refresh, and the schema validator must see plain objects, not proxies.
   apps = $state.raw<AppInfo[]>([]);
@@ -24,8 +27,10 @@ export class TabApps {
   /** Plugin configurations as frames see them, pushed live. */
   readonly configs = new PluginConfigs((id) => appsApi.config(id));
   readonly #openCards = new Map<string, number>();
+  readonly #openPages = new Map<string, number>();
   #loaded: Promise<void> | null = null;
   #events: PluginEvents | null = null;
+  readonly #governance = new Set<(change: GovernanceChange) => void>();
 
   constructor() {
     const bus = workspaceBus();
@@ -43,7 +48,7 @@ export class TabApps {
         storage: (pluginId, req, signal) => appsApi.storage(pluginId, req, signal).catch((e: unknown) => Promise.reject(storageError(e, signal))),
       }, app, service, reason),
       apps: () => this.apps,
-      cardsOpen: (id) => (this.#openCards.get(id) ?? 0) > 0,
+      cardsOpen: (id) => (this.#openCards.get(id) ?? 0) > 0 || this.#pageNeeds(id),
       onChange: () => (this.local = this.host.list()),
     });
     // A message or request aimed at a plugin starts its service when that service listens for the topic.
@@ -70,9 +75,13 @@ export class TabApps {
           // Gone from the list first, so no call in flight starts it again before the refresh lands.
           this.apps = this.apps.filter((a) => a.pluginId !== ev.pluginId || (ev.version !== null && ev.version !== undefined && a.version !== ev.version));
           this.host.stop(ev.pluginId, 'killed');
+          this.#emit({ kind: 'killed', pluginId: ev.pluginId, version: ev.version ?? null });
           void this.refresh();
         },
-        onPluginsChanged: () => void this.refresh(),
+        onPluginsChanged: () => {
+          this.#emit({ kind: 'changed' });
+          void this.refresh();
+        },
         onConfigChanged: (pluginId) => {
           void this.configs.changed(pluginId).then(() => this.host.configChanged(pluginId));
         },
@@ -86,6 +95,13 @@ export class TabApps {
     await this.#fetch();
     this.schemas.clear();
     this.host.appsChanged();
+    // A plugin enabled again while a page it extends is open starts with it.
+    for (const [pluginId, n] of this.#openPages) {
+      if (n === 0) continue;
+      for (const app of this.apps) {
+        if (app.pluginId === pluginId || (app.dependencies ?? []).includes(pluginId)) for (const s of app.services) void this.host.ensure(app.pluginId, s.id);
+      }
+    }
   }
 
   async #fetch(): Promise<void> {
@@ -94,6 +110,16 @@ export class TabApps {
     } catch (e) {
       console.debug('[apps] could not load /api/apps', e);
     }
+  }
+
+  /** Governance changes this tab heard (the pages list follows them on the same connection). */
+  onGovernance(listener: (change: GovernanceChange) => void): () => void {
+    this.#governance.add(listener);
+    return () => this.#governance.delete(listener);
+  }
+
+  #emit(change: GovernanceChange): void {
+    for (const l of this.#governance) l(change);
   }
 
   /** A card of `pluginId` opened in this tab (its plugin's services do not idle while it is open). */
@@ -111,6 +137,35 @@ export class TabApps {
       closed = true;
       this.#openCards.set(pluginId, Math.max(0, (this.#openCards.get(pluginId) ?? 1) - 1));
     };
+  }
+
+  /**
+   * A page of `pluginId` opened in this tab: its plugin's services start with it, and so do the
+   * services of plugins that depend on it (they extend it: a dashboard's widget providers).
+   * They do not idle while the page is open.
+   */
+  pageOpened(pluginId: string): () => void {
+    this.#openPages.set(pluginId, (this.#openPages.get(pluginId) ?? 0) + 1);
+    this.host.touch(pluginId);
+    void this.load().then(() => {
+      if ((this.#openPages.get(pluginId) ?? 0) === 0) return;
+      for (const app of this.apps) {
+        if (app.pluginId !== pluginId && !(app.dependencies ?? []).includes(pluginId)) continue;
+        for (const s of app.services) void this.host.ensure(app.pluginId, s.id);
+      }
+    });
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.#openPages.set(pluginId, Math.max(0, (this.#openPages.get(pluginId) ?? 1) - 1));
+    };
+  }
+
+  #pageNeeds(pluginId: string): boolean {
+    if ((this.#openPages.get(pluginId) ?? 0) > 0) return true;
+    const deps = this.apps.find((a) => a.pluginId === pluginId)?.dependencies ?? [];
+    return deps.some((d) => (this.#openPages.get(d) ?? 0) > 0);
   }
 
   /** A plugin API call from a card or service of this tab (docs/api.md "Plugin APIs"). */

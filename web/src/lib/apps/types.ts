@@ -20,6 +20,8 @@ export interface AppInfo {
   name: string;
   services: AppServiceInfo[];
   api: { version: string; service: string; methods: Record<string, { input: unknown; output: unknown }> } | null;
+  /** Plugin ids the manifest depends on: a page of one of them starts this plugin's services too. */
+  dependencies?: string[];
 }
 
 /** One service running in one of the person's tabs (`GET /api/apps/running`). */
@@ -99,4 +101,38 @@ export interface StorageUsageDto {
   workspaceBytes: number;
   workspaceKeys: number;
   quotaBytes: number;
+}
+
+/**
+ * A plugin page as `GET /api/apps/pages` lists it for this person. `allowed: false`: their role
+ * does not allow it, and the host says no more than the plugin and path (its address shows "not
+ * allowed" without loading anything of the plugin).
+ */
+export interface AppPageInfo {
+  pluginId: string;
+  version: string;
+  pluginName: string;
+  /** The manifest path; `''` is the plugin's home page. */
+  path: string;
+  allowed: boolean;
+  title: string | null;
+  icon: string | null;
+  nav: { section: string; order: number } | null;
+}
+
+/** `GET /api/apps/pages/open`: one page opened for this person, its frame carrying a short-lived ticket. */
+export interface PageFrameInfo {
+  pluginId: string;
+  version: string;
+  pluginName: string;
+  path: string;
+  title: string;
+  /** On the plugin version's card origin. */
+  frameUrl: string;
+  frameOrigin: string;
+  /** What the page's manifest entry requests (`requires.capabilities`). */
+  capabilities: string[];
+  /** Of those, what an admin has granted the plugin now. */
+  granted: string[];
+  topics: { publish: string[]; subscribe: string[] };
 }

@@ -156,6 +156,25 @@ describe('CardBridge', () => {
     expect(onFocusLeave).toHaveBeenCalledOnce();
   });
 
+  it('CardBridge_Page_InitCarriesPageAndNavigateReachesThePageHost', async () => {
+    const onNavigate = vi.fn();
+    const h = make({ page: { path: 'reports', params: { year: '2026' }, onNavigate } });
+    const port = await h.connect();
+    expect(h.got('init')[0]).toMatchObject({ page: { path: 'reports', params: { year: '2026' } } });
+    port.postMessage({ type: 'navigate', path: 'settings', params: { tab: 'a' } });
+    await vi.waitFor(() => expect(onNavigate).toHaveBeenCalledWith('settings', { tab: 'a' }));
+  });
+
+  it('CardBridge_CardSendsNavigate_Ignored', async () => {
+    const h = make();
+    const port = await h.connect();
+    expect(h.got('init')[0]).not.toHaveProperty('page');
+    port.postMessage({ type: 'navigate', path: 'x' });
+    port.postMessage({ type: 'navigate', path: 'x', params: { a: 1 } });
+    await vi.waitFor(() => expect(h.bridge.counters.rejected).toBeGreaterThan(0));
+    expect(h.bridge.counters.rejected).toBe(1);
+  });
+
   it('CardBridge_Ready_StatusReadyAndLoadReported', async () => {
     const h = make();
     const port = await h.connect();

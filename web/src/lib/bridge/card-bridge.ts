@@ -103,6 +103,11 @@ export interface CardBridgeOptions {
   trace?: BridgeTrace | null;
   /** The person pressed Escape in the card (the card did not handle it): give focus back to the host. */
   onFocusLeave?: () => void;
+  /**
+   * A plugin page instead of a card (docs/api.md "Plugin pages"): `init` carries `page`, and the
+   * frame may ask for another page of its plugin with `navigate`, which goes to `onNavigate`.
+   */
+  page?: { path: string; params: Record<string, string>; onNavigate(path: string, params: Record<string, string>): void };
 }
 
 export { isSafeFrameUrl } from './frames';
@@ -412,6 +417,7 @@ export class CardBridge {
       active: this.#active,
       grantedCapabilities: [...this.#granted],
       limits: cardLimits(this.#limits()),
+      ...(this.options.page ? { page: { path: this.options.page.path, params: { ...this.options.page.params } } } : {}),
       config: jsonObject(this.#config),
     });
   }
@@ -538,6 +544,10 @@ export class CardBridge {
         return;
       case 'focusLeave':
         if (this.#focusAllowed) this.options.onFocusLeave?.();
+        return;
+      case 'navigate':
+        // Only a page navigates, and only as an event: the page host decides where it may go.
+        this.options.page?.onNavigate(m.path, m.params);
         return;
     }
     // Requests: an id may be pending once; reusing it would make "exactly one response" ambiguous.

@@ -15,7 +15,7 @@ export function isSafeFrameUrl(url: string, cardOrigin: string): boolean {
   if (origin.origin !== cardOrigin || (origin.protocol !== 'https:' && origin.protocol !== 'http:')) return false;
   if (typeof location !== 'undefined' && location.origin === cardOrigin) return false;
   if (u.origin !== cardOrigin || u.username !== '' || u.password !== '') return false;
-  return u.pathname.startsWith('/cards/frame/') || u.pathname.startsWith('/cards/service/') || u.pathname.startsWith('/plugins/');
+  return u.pathname.startsWith('/cards/frame/') || u.pathname.startsWith('/cards/service/') || u.pathname.startsWith('/cards/page/') || u.pathname.startsWith('/plugins/');
 }
 
 /**

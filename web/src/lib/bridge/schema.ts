@@ -1,7 +1,7 @@
 // Validation of every card → host message (docs/api.md). Cards are untrusted: anything that is
 // not exactly one of the allowed shapes, or too large, is dropped and counted by the caller.
 import { ASSET_TYPES, HTTP_METHODS, type AssetType, type HttpMethod, type NetworkRequest } from './card-host';
-import { CARD_TO_HOST_TYPES, MAX_LOG_CHARS, STORAGE_LIMITS, STORAGE_SCOPES, utf8Length } from '../../../../sdk/src/protocol.ts';
+import { CARD_TO_HOST_TYPES, MAX_LOG_CHARS, MAX_PAGE_PARAMS, STORAGE_LIMITS, STORAGE_SCOPES, utf8Length } from '../../../../sdk/src/protocol.ts';
 import type { StorageScope } from '../../../../sdk/src/types.ts';
 import { bridgeLimits, type BridgeLimits } from './limits';
 import { isTopic, isTopicPattern } from './topics';
@@ -17,12 +17,15 @@ const MAX_MAP_ENTRIES = 32;
 const MAX_MAP_KEY = 128;
 const MAX_MAP_VALUE = 4096;
 const MAX_KIND = 64;
+/** A page path (manifest rule: at most 200 characters). */
+const MAX_PAGE_PATH = 200;
 
 /** The card → host message types: the SDK's list, checked against its protocol types. */
 export const CARD_MESSAGE_TYPES = CARD_TO_HOST_TYPES;
 
 const LOG_LEVELS = ['info', 'warn', 'error'] as const;
-const METHOD = /^[a-z][a-zA-Z0-9]{0,63}$/;
+/** An API method name: camelCase words, optionally namespaced with dots (`widgets.list`), at most 64 characters. */
+const METHOD = /^(?=.{1,64}$)[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*){0,3}$/;
 
 const ID_CHARS = /^[A-Za-z0-9_-]{1,64}$/;
 const SERVICE = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -314,6 +317,15 @@ export function validateCardMessage(data: unknown): ValidationResult {
     case 'focusBlocked':
     case 'focusLeave':
       return { ok: true, bytes, message: { type } };
+    case 'navigate': {
+      // Shape only; whether the path is one of the plugin's pages the person may open is the page host's call.
+      if (typeof data.path !== 'string' || data.path.length > MAX_PAGE_PATH) return bad;
+      if (data.params === undefined) return { ok: true, bytes, message: { type, path: data.path, params: {} } };
+      if (!isPlainObject(data.params)) return bad;
+      const entries = Object.entries(data.params);
+      if (entries.length > MAX_PAGE_PARAMS || entries.some(([k, v]) => k.length === 0 || k.length > 200 || typeof v !== 'string' || v.length > 200)) return bad;
+      return { ok: true, bytes, message: { type, path: data.path, params: Object.fromEntries(entries) as Record<string, string> } };
+    }
     default:
       return { ok: false, reason: 'unknown_type' };
   }

@@ -47,6 +47,7 @@ export type CardMessage =
   | { type: 'snapshot'; id: string; dataUrl: string }
   | { type: 'focusBlocked' }
   | { type: 'focusLeave' }
+  | { type: 'navigate'; path: string; params: Record<string, string> }
   | StorageRequest;
 
 /** A validated plugin storage operation (`storage`); `set` carries its value's JSON size. */

@@ -1,6 +1,6 @@
 // The host page's side of the workspace bus (docs/api.md "Message bus"). A member is anything a
-// plugin runs in that can send and receive: a card today; plugin pages and background services
-// later join with their own `kind`. The bridge of each member only sees a `BusAttachment`.
+// plugin runs in that can send and receive: a card, a background service or a plugin page, each
+// with its own `kind`. The bridge of each member only sees a `BusAttachment`.
 import type { BridgeErrorCode } from '../bridge/card-host';
 
 /** The capability a card needs for the bus. */
@@ -14,7 +14,8 @@ export interface BusGate {
 /** How the host knows a member: what `/hubs/bus` `Join` takes. */
 export type BusMemberRef =
   | { kind: 'card'; boardId: string; windowId: string }
-  | { kind: 'service'; pluginId: string; version: string; serviceId: string };
+  | { kind: 'service'; pluginId: string; version: string; serviceId: string }
+  | { kind: 'page'; pluginId: string; version: string; path: string };
 
 /** One schema problem of a call's input or output: a JSON pointer into the value and a sentence. */
 export interface ApiProblem {

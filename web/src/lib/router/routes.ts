@@ -1,12 +1,13 @@
 import type { Component } from 'svelte';
 import type { Session } from '../auth/session.svelte';
+import { pageParamsOf } from '../../../../sdk/src/protocol.ts';
 
 /**
  * Where a page sits: `bare` pages stand alone (setup, sign-in), `board` is the canvas,
  * `account` pages share the account layout, `admin` pages the admin layout with its side
- * navigation (in table order).
+ * navigation (in table order), `app` is a plugin's page, full-size in the same layout.
  */
-export type PageLayout = 'bare' | 'board' | 'account' | 'admin';
+export type PageLayout = 'bare' | 'board' | 'account' | 'admin' | 'app';
 
 /** Props every page component gets; the board also gets `boardId`, setup its `token`. */
 export interface PageProps {
@@ -56,11 +57,37 @@ export const PAGES = [
 
 export type PageName = (typeof PAGES)[number]['name'];
 
+/**
+ * Every plugin page (`/apps/{pluginId}/{path}`, seed 004's convention) is this one route; the
+ * plugin's page itself is resolved against what the host lists for the person (apps/pages.svelte.ts).
+ */
+export const PLUGIN_PAGE: PageDef = {
+  name: 'plugin-page', path: '/apps/{pluginId}/{path}', title: 'App', layout: 'app', load: () => import('../apps/PluginPageView.svelte'),
+};
+
 export type Route =
   | { name: 'setup'; page: PageDef; token: string }
   | { name: 'board'; page: PageDef; boardId: string | null }
   | { name: Exclude<PageName, 'setup' | 'board'>; page: PageDef }
+  | { name: 'plugin-page'; page: PageDef; pluginId: string; path: string; params: Record<string, string> }
   | { name: 'not-found'; page: null; path: string };
+
+const PLUGIN_ID = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
+const PAGE_PATH = /^([a-z0-9][a-z0-9-]{0,63}(\/[a-z0-9][a-z0-9-]{0,63}){0,7})?$/;
+
+/** `/apps/{pluginId}/{path}`: the plugin and page path, or null when the address is not one (the manifest's rules). */
+export function parsePluginPage(path: string): { pluginId: string; path: string } | null {
+  const m = /^\/apps\/([^/]+)(?:\/(.*))?$/.exec(path);
+  if (!m || !m[1] || m[1].length > 200 || !PLUGIN_ID.test(m[1])) return null;
+  const rest = m[2] ?? '';
+  return rest.length <= 200 && PAGE_PATH.test(rest) ? { pluginId: m[1], path: rest } : null;
+}
+
+/** The address of a plugin's page, with query parameters in a stable order. */
+export function pluginPagePath(pluginId: string, path: string, params: Readonly<Record<string, string>> = {}): string {
+  const query = new URLSearchParams(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString();
+  return `/apps/${pluginId}${path ? `/${path}` : ''}${query ? `?${query}` : ''}`;
+}
 
 /** The admin pages in navigation order. */
 export const ADMIN_PAGES: readonly PageDef[] = PAGES.filter((p) => p.layout === 'admin');
@@ -84,6 +111,10 @@ export function matchRoute(pathname: string, search = ''): Route {
     if (name === 'setup') return { name, page: found, token: query.get('token') ?? '' };
     if (name === 'board') return { name, page: found, boardId: null };
     return { name, page: found };
+  }
+  const app = parsePluginPage(path);
+  if (app) {
+    return { name: 'plugin-page', page: PLUGIN_PAGE, pluginId: app.pluginId, path: app.path, params: pageParamsOf(Object.fromEntries(query)) };
   }
   const m = /^\/boards\/([^/]+)$/.exec(path);
   if (m && m[1]) {
