@@ -18,9 +18,10 @@ internal static class FrameDocument
     /// origin; `frame-ancestors` lets only the host page embed it. (No `webrtc` directive: Chromium
     /// does not implement it and logs an error per frame; the bootstrap removes WebRTC instead.)
     /// </summary>
-    public static string CardCsp(string cardOrigin, string frameAncestors, string pluginId, string version)
+    /// <param name="filesPath">The plugin version's files on that origin for this person (<c>/cap/{token}/plugins/{id}/{version}/</c>).</param>
+    public static string CardCsp(string cardOrigin, string frameAncestors, string filesPath)
     {
-        var files = $"{cardOrigin}/plugins/{pluginId}/{version}/";
+        var files = cardOrigin + filesPath;
         return $"default-src 'none'; script-src {files} {cardOrigin}/_frame/; style-src {files} 'unsafe-inline'; " +
                $"img-src {files} blob: data:; font-src {files}; media-src {files} blob: data:; connect-src 'none'; frame-src 'none'; " +
                $"worker-src 'none'; manifest-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {frameAncestors}; " +

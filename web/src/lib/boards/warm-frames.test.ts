@@ -24,8 +24,8 @@ function card(id: string, typeID: string, open: boolean): WindowState {
 
 const frameFor = (ref: WindowPluginRef): CardFrame =>
   ref.typeID === 'page'
-    ? { url: `${ORIGIN}/plugins/dev.example/1.0.0/page.html`, origin: ORIGIN }
-    : { url: `${ORIGIN}/cards/frame/dev.example/1.0.0/${ref.typeID}`, origin: ORIGIN };
+    ? { url: `${ORIGIN}/cap/tok_en-1/plugins/dev.example/1.0.0/page.html`, origin: ORIGIN }
+    : { url: `${ORIGIN}/cap/tok_en-1/cards/frame/dev.example/1.0.0/${ref.typeID}`, origin: ORIGIN };
 const never = () => false;
 
 describe('framesToWarm', () => {

@@ -34,10 +34,10 @@ describe('CardBridge', () => {
       ['https://evil.example/x', CARD_ORIGIN],
       ['//evil.example/x', CARD_ORIGIN],
       ['javascript:alert(1)', CARD_ORIGIN],
-      ['/cards/frame/dev.x/1.0.0/hello', CARD_ORIGIN], // same-origin paths are no longer card URLs
-      [`${other}/cards/frame/dev.x/1.0.0/hello`, CARD_ORIGIN], // another plugin version's origin
+      ['/cap/tok_en-1/cards/frame/dev.x/1.0.0/hello', CARD_ORIGIN], // same-origin paths are no longer card URLs
+      [`${other}/cap/tok_en-1/cards/frame/dev.x/1.0.0/hello`, CARD_ORIGIN], // another plugin version's origin
       [`${CARD_ORIGIN}/api/auth/me`, CARD_ORIGIN], // not a frame or plugin file path
-      [`http://user:pw@abcdefghijklmnopqrst.cards.localhost:5080/cards/frame/x`, CARD_ORIGIN],
+      [`http://user:pw@abcdefghijklmnopqrst.cards.localhost:5080/cap/tok_en-1/cards/frame/x`, CARD_ORIGIN],
       [FRAME_URL, ''], // no published origin
       [FRAME_URL, `${CARD_ORIGIN}/`], // not an origin
     ];
