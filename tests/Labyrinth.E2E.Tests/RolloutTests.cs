@@ -95,7 +95,7 @@ public sealed class RolloutTests(E2EEnvironment env)
     }
 
     /// <summary>
-    /// 2.0.0 throws on mount for everyone it goes to: after its third open the host rolls back by
+    /// 2.0.0 throws on mount for the group it goes to first: after its third open the host rolls back by
     /// itself, the audit row carries the rates, and the cards open on 2.0.0 re-mount in place on
     /// 1.0.0 (with their saved state) without a reload.
     /// </summary>
@@ -106,6 +106,7 @@ public sealed class RolloutTests(E2EEnvironment env)
         var tmp = Directory.CreateTempSubdirectory("labyrinth-rollback-").FullName;
         var (adminCtx, admin) = await env.AdminPageAsync();
         var memberCtx = await env.NewContextAsync(env.Server);
+        string? group = null;
         try
         {
             await admin.GotoAsync("/");
@@ -113,6 +114,11 @@ public sealed class RolloutTests(E2EEnvironment env)
             var name = "rb-" + Guid.NewGuid().ToString("N")[..6];
             var user = await Ui.ApiAsync(admin, "POST", "/api/admin/users", new { userName = name, password = MemberPassword, role = "member" });
             Assert.True(user.Status == 201, user.Text);
+            var created = await Ui.ApiAsync(admin, "POST", "/api/admin/groups", new { name = "Rollback pilots " + name });
+            Assert.True(created.Status == 201, created.Text);
+            group = created.Json!.Value.GetProperty("id").GetString()!;
+            var added = await Ui.ApiAsync(admin, "POST", $"/api/admin/groups/{group}/members", new { userId = user.Json!.Value.GetProperty("id").GetString() });
+            Assert.True(added.Status == 200, added.Text);
 
             var member = await memberCtx.NewPageAsync();
             await member.GotoAsync("/");
@@ -121,9 +127,9 @@ public sealed class RolloutTests(E2EEnvironment env)
             var before = await Ui.SpawnAsync(member, "rb");
             await Expect(before.FrameLocator("iframe").GetByTestId("rb-body")).ToHaveTextAsync("v1");
 
-            // 2.0.0 goes to everyone (100 %), judged on its first 3 opens.
+            // 2.0.0 goes to her group first, judged on its first 3 opens.
             var broken = await PackAsync(tmp, id, "2.0.0", "rb", "Rollback", "export function mountPlugin() { throw new Error('boom on purpose'); }\n");
-            Assert.Equal(201, await UploadAsync(admin, broken, "?rolloutPercent=100&rolloutMinOpens=3"));
+            Assert.Equal(201, await UploadAsync(admin, broken, $"?rolloutGroups={group}&rolloutMinOpens=3"));
             await member.GetByTestId("spawn-button").ClickAsync();
             await Expect(member.GetByTestId("spawn-item-rb")).ToBeVisibleAsync();
             await member.Keyboard.PressAsync("Escape");
@@ -175,6 +181,11 @@ public sealed class RolloutTests(E2EEnvironment env)
         {
             await Ui.ApiAsync(admin, "POST", $"/api/admin/plugins/{id}/rollout/rollback", new { });
             await Ui.ApiAsync(admin, "POST", $"/api/admin/plugins/{id}/disable", new { });
+            if (group is not null)
+            {
+                await Ui.ApiAsync(admin, "DELETE", $"/api/admin/groups/{group}");
+            }
+
             await memberCtx.CloseAsync();
             await adminCtx.CloseAsync();
         }
