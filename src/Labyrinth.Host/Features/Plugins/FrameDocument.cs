@@ -17,15 +17,20 @@ internal static class FrameDocument
     /// origin. `sandbox allow-scripts` makes even a directly opened plugin file run in an opaque
     /// origin; `frame-ancestors` lets only the host page embed it. (No `webrtc` directive: Chromium
     /// does not implement it and logs an error per frame; the bootstrap removes WebRTC instead.)
+    /// <paramref name="reportUri"/>, for a viewer who may open the developer overlay, is where the
+    /// browser posts violations (see <see cref="CspReportsApi"/>). Only `report-uri`: with
+    /// `report-to` Chromium ignores report-uri and batches reports for up to a minute, too late for
+    /// an overlay a person is watching while they click.
     /// </summary>
     /// <param name="filesPath">The plugin version's files on that origin for this person (<c>/cap/{token}/plugins/{id}/{version}/</c>).</param>
-    public static string CardCsp(string cardOrigin, string frameAncestors, string filesPath)
+    public static string CardCsp(string cardOrigin, string frameAncestors, string filesPath, string? reportUri = null)
     {
         var files = cardOrigin + filesPath;
+        var report = reportUri is null ? "" : $"; report-uri {reportUri}";
         return $"default-src 'none'; script-src {files} {cardOrigin}/_frame/; style-src {files} 'unsafe-inline'; " +
                $"img-src {files} blob: data:; font-src {files}; media-src {files} blob: data:; connect-src 'none'; frame-src 'none'; " +
                $"worker-src 'none'; manifest-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {frameAncestors}; " +
-               "sandbox allow-scripts";
+               "sandbox allow-scripts" + report;
     }
 
     public static string Render(string entryUrl, string title)

@@ -31,6 +31,13 @@ internal sealed record PluginDto(
     string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards,
     IReadOnlyDictionary<string, string> Origins, IReadOnlyDictionary<string, string> CardBases)
 {
+    /// <summary>
+    /// For a viewer who may open the developer overlay: the token their frame URLs of this plugin
+    /// carry (<c>?r=</c>), so the frames' CSP violation reports come back to them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReportToken { get; init; }
+
     /// <summary>Present when the package was packed past the accessibility gate: <c>{ findings }</c> (-1: unknown).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public AccessibilityMark? Accessibility { get; init; }
@@ -45,7 +52,8 @@ internal sealed record CardOriginsDto(string Template, bool Isolated, string Hos
 internal sealed record CardOriginWarningDto(string Code, string Message);
 
 /// <summary>Absolute card URLs for pages served on one host request, for the person who made it.</summary>
-internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request, CardCapabilities Capabilities, Rollouts.PluginAccess Access, Guid UserId)
+/// <param name="ReportToken">The viewer's CSP report token for this plugin (<see cref="CspReportTokens"/>), or null.</param>
+internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request, CardCapabilities Capabilities, Rollouts.PluginAccess Access, Guid UserId, string? ReportToken = null)
 {
     public string Origin(string id, string version) => Origins.OriginFor(Request, id, version);
 
@@ -81,7 +89,7 @@ internal static class PluginMapping
             new SizeDto(c.DefaultSize.Width, c.DefaultSize.Height),
             c.MinSize is null ? null : new SizeDto(c.MinSize.Width, c.MinSize.Height),
             c.PropsSchema,
-            urls.Base(plugin, version.Version) + FrameUrl(plugin.Id, version.Version, c),
+            urls.Base(plugin, version.Version) + FrameUrl(plugin.Id, version.Version, c) + (urls.ReportToken is { } t ? $"?{PluginsApi.ReportTokenQuery}={t}" : ""),
             urls.Base(plugin, version.Version) + FileUrl(plugin.Id, version.Version, c.Entry),
             version.EntryBytes(c),
             c.Capabilities,
@@ -90,6 +98,7 @@ internal static class PluginMapping
         urls.Bases(plugin))
     {
         Accessibility = version.Accessibility,
+        ReportToken = urls.ReportToken,
     };
 
     /// <summary>A plugin file's path on its card origin, after the person's <c>/cap/{token}</c> prefix.</summary>
