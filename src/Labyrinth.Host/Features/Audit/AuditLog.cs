@@ -52,6 +52,8 @@ internal static class AuditActions
 
 /// <summary>
 /// One process-wide gate: reading the chain head and inserting the next row must not interleave.
+/// Across instances (PostgreSQL) the database serializes appends as well
+/// (<see cref="TransactionLock.AuditChain"/>, taken inside the gate and the transaction).
 /// Always taken after the database's write gate (<see cref="SqliteWriteGate"/>, held by an open
 /// transaction): callers append inside their own transactions (a role change and its entry commit
 /// together), so an append that took this gate first and then waited for the write gate would
@@ -88,7 +90,8 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
         await gate.Gate.WaitAsync(ct);
         try
         {
-            entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
+            await TransactionLocks.TakeAsync(db, TransactionLock.AuditChain, ct);
+            entry = AuditChain.Append(await HeadAsync(ct), Storable(clock.GetUtcNow().UtcDateTime), actor, action, pluginId, detailJson);
             db.AuditEntries.Add(ToEntity(entry));
             await db.SaveChangesAsync(ct);
         }
@@ -119,10 +122,11 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
         await gate.Gate.WaitAsync(ct);
         try
         {
+            await TransactionLocks.TakeAsync(db, TransactionLock.AuditChain, ct);
             var previous = await HeadAsync(ct);
             foreach (var d in drafts)
             {
-                previous = AuditChain.Append(previous, d.AtUtc, d.Actor, d.Action, d.PluginId, d.DetailJson);
+                previous = AuditChain.Append(previous, Storable(d.AtUtc), d.Actor, d.Action, d.PluginId, d.DetailJson);
                 db.AuditEntries.Add(ToEntity(previous));
             }
 
@@ -139,6 +143,12 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
             gate.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// The time as every engine stores it: PostgreSQL keeps whole microseconds, so a hash computed
+    /// over .NET's 100 ns ticks would no longer match the row read back.
+    /// </summary>
+    private static DateTime Storable(DateTime atUtc) => new(atUtc.Ticks - (atUtc.Ticks % 10), DateTimeKind.Utc);
 
     private async Task<AuditEntry?> HeadAsync(CancellationToken ct)
     {
