@@ -2,10 +2,14 @@
 # Plugin module serving: the same 57 KiB bundle from the host, nginx (1 worker, brotli_static +
 # gzip_static, precompressed files), the seed's Flask dev server and (if installable) gunicorn,
 # all measured with the same wrk settings in one run. Writes out/serve.json and out/serve.md.
+# The host serves plugin files only under a signed-in person's capability URL (/cap/<token>/…):
+# the script completes first-run setup and takes the bench card's entry URL from /api/plugins.
+# BASE_HOST_DLL=<another build's Labyrinth.Host.dll> adds that build as "host-base", measured with
+# its own URL for the same file (a build from before capability URLs: the bare /plugins/… path).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 S="$BENCH_DIR/serve"
-HOST_PORT=${HOST_PORT:-5181}; NGINX_PORT=5182; FLASK_PORT=5183; GUNI_PORT=5184
+HOST_PORT=${HOST_PORT:-5181}; NGINX_PORT=5182; FLASK_PORT=5183; GUNI_PORT=5184; BASE_PORT=5186
 WRK_ARGS=(-t2 -c50 -d"${WRK_DURATION:-10s}" --latency)
 REL="plugins/dev.labyrinth.bench/1.0.0/cards/bundle.js"
 # The host serves plugin files only on the plugin version's own card origin ({label}.cards.localhost,
@@ -35,6 +39,11 @@ trap cleanup EXIT
 
 # 2. Servers.
 HOST_PID=$(start_host "$HOST_PORT" "$S" "$OUT/serve-host.log"); pids+=("$HOST_PID")
+HAVE_BASE=0
+if [ -n "${BASE_HOST_DLL:-}" ]; then
+  HAVE_BASE=1
+  BASE_PID=$( (HOST_DLL="$BASE_HOST_DLL"; start_host "$BASE_PORT" "$S" "$OUT/serve-host-base.log") ); pids+=("$BASE_PID")
+fi
 cat >"$OUT/nginx.conf" <<NGX
 load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;
 worker_processes 1;
@@ -71,44 +80,77 @@ if "$PY" -c 'import gunicorn' 2>/dev/null; then
   (cd "$S" && BENCH_PLUGINS_ROOT="$W/plugins" exec "$PY" -m gunicorn -w "$(nproc)" -b "127.0.0.1:$GUNI_PORT" --log-level warning \
       "flask_seed_app:app" ) >"$OUT/gunicorn.log" 2>&1 & pids+=($!)
 fi
-for _ in $(seq 1 300); do curl -fsS -o /dev/null "${HOST_HDR[@]}" "http://127.0.0.1:$HOST_PORT/$REL" 2>/dev/null && break; sleep 0.2; done
-curl -fsS -o /dev/null "${HOST_HDR[@]}" "http://127.0.0.1:$HOST_PORT/$REL" || { log "the host does not serve $REL on its card origin"; exit 1; }
+# The host's URL for the file: first-run setup as the admin, then the bench card's entryUrl.
+# entry_path <port> <log>: the path part (/cap/<token>/plugins/…) of that URL, or the bare path.
+entry_path() {
+  local port=$1 hlog=$2 token="" jar="$OUT/serve-cookies-$1.txt" i
+  wait_http "http://127.0.0.1:$port/healthz" 300 >/dev/null
+  for i in $(seq 1 100); do
+    token=$(grep -o 'setup?token=[^ ]*' "$hlog" | head -1 | sed 's/^setup?token=//') && [ -n "$token" ] && break
+    sleep 0.1
+  done
+  token=$(printf '%b' "${token//%/\\x}")
+  curl -fsS -o /dev/null -c "$jar" -H 'Content-Type: application/json' -H 'X-Labyrinth-Request: 1' \
+    -d "{\"token\":\"$token\",\"userName\":\"admin\",\"password\":\"bench-password-123\"}" "http://127.0.0.1:$port/api/setup"
+  curl -fsS -b "$jar" -H 'X-Labyrinth-Request: 1' "http://127.0.0.1:$port/api/plugins" | python3 -c '
+import json, sys, urllib.parse
+p = next(p for p in json.load(sys.stdin) if p["id"] == "dev.labyrinth.bench")
+print(urllib.parse.urlsplit(p["cards"][0]["entryUrl"]).path)'
+}
+HOST_REL=$(entry_path "$HOST_PORT" "$OUT/serve-host.log"); HOST_REL=${HOST_REL#/}
+log "host URL path: /$HOST_REL"
+curl -fsS -o /dev/null "${HOST_HDR[@]}" "http://127.0.0.1:$HOST_PORT/$HOST_REL" || { log "the host does not serve /$HOST_REL on its card origin"; exit 1; }
+if curl -fsS -o /dev/null "${HOST_HDR[@]}" "http://127.0.0.1:$HOST_PORT/$REL" 2>/dev/null; then log "the host serves /$REL without a capability token"; exit 1; fi
+if [ $HAVE_BASE = 1 ]; then
+  BASE_REL=$(entry_path "$BASE_PORT" "$OUT/serve-host-base.log"); BASE_REL=${BASE_REL#/}
+  log "host-base URL path: /$BASE_REL"
+  curl -fsS -o /dev/null "${HOST_HDR[@]/$HOST_PORT/$BASE_PORT}" "http://127.0.0.1:$BASE_PORT/$BASE_REL" || { log "host-base does not serve /$BASE_REL"; exit 1; }
+fi
+# url_of <server>: the URL of the same file on that server; hdr_of <server>: its Host header, if any.
+url_of() {
+  case $1 in
+    host) echo "http://127.0.0.1:$HOST_PORT/$HOST_REL";; host-base) echo "http://127.0.0.1:$BASE_PORT/$BASE_REL";;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/$REL";; flask) echo "http://127.0.0.1:$FLASK_PORT/$REL";; gunicorn) echo "http://127.0.0.1:$GUNI_PORT/$REL";;
+  esac
+}
+hdr_of() {
+  case $1 in
+    host) printf '%s\n' "${HOST_HDR[@]}";; host-base) printf '%s\n' -H "Host: $CARD_LABEL.cards.localhost:$BASE_PORT";;
+  esac
+}
 wait_http "http://127.0.0.1:$NGINX_PORT/$REL"
 wait_http "http://127.0.0.1:$FLASK_PORT/$REL"
 [ $HAVE_GUNI = 1 ] && { wait_http "http://127.0.0.1:$GUNI_PORT/$REL" || HAVE_GUNI=0; }
 
 # 3. Sanity: the same bytes everywhere, and which encoding each server actually sends.
 {
-  for name in host nginx flask $([ $HAVE_GUNI = 1 ] && echo gunicorn); do
-    case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; flask) p=$FLASK_PORT;; gunicorn) p=$GUNI_PORT;; esac
-    u="http://127.0.0.1:$p/$REL"
-    at=(); [ $name = host ] && at=("${HOST_HDR[@]}")
+  for name in host $([ $HAVE_BASE = 1 ] && echo host-base) nginx flask $([ $HAVE_GUNI = 1 ] && echo gunicorn); do
+    u=$(url_of $name)
+    mapfile -t at < <(hdr_of $name)
     sum=$(curl -fsS "${at[@]}" "$u" | sha256sum | cut -c1-16)
     enc=$(curl -fsS -o /dev/null -D - "${at[@]}" -H 'Accept-Encoding: br' "$u" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding"{print $2}')
     brlen=$(curl -fsS "${at[@]}" -H 'Accept-Encoding: br' "$u" | wc -c)
     echo "$name sha256=$sum br-request: content-encoding=${enc:-identity} body=${brlen}B"
   done
   echo "--- host response headers (br):"
-  curl -fsS -o /dev/null -D - "${HOST_HDR[@]}" -H 'Accept-Encoding: br' "http://127.0.0.1:$HOST_PORT/$REL" | tr -d '\r'
+  curl -fsS -o /dev/null -D - "${HOST_HDR[@]}" -H 'Accept-Encoding: br' "$(url_of host)" | tr -d '\r'
 } | tee "$OUT/serve-sanity.txt" >&2
 
 # 4. wrk, same settings for every server. The machine may be shared, so the servers are measured
 #    interleaved over ROUNDS rounds (each server alone while measured) and the median is reported.
 warm() { wrk -t2 -c50 -d2s "$@" >/dev/null 2>&1 || true; }
-SERVERS=(host nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
-for name in host nginx; do
-  case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; esac
-  at=(); [ $name = host ] && at=("${HOST_HDR[@]}")
-  warm "${at[@]}" "http://127.0.0.1:$p/$REL"; warm "${at[@]}" -H 'Accept-Encoding: br' "http://127.0.0.1:$p/$REL"
+SERVERS=(host); [ $HAVE_BASE = 1 ] && SERVERS+=(host-base); SERVERS+=(nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
+for name in host $([ $HAVE_BASE = 1 ] && echo host-base) nginx; do
+  mapfile -t at < <(hdr_of $name)
+  warm "${at[@]}" "$(url_of $name)"; warm "${at[@]}" -H 'Accept-Encoding: br' "$(url_of $name)"
 done
 echo "[" >"$OUT/serve.json"; first=1
 for round in $(seq 1 "${ROUNDS:-3}"); do
   for name in "${SERVERS[@]}"; do
-    case $name in host) p=$HOST_PORT;; nginx) p=$NGINX_PORT;; flask) p=$FLASK_PORT;; gunicorn) p=$GUNI_PORT;; esac
-    u="http://127.0.0.1:$p/$REL"
+    u=$(url_of $name)
     for enc in identity br; do
       hdr=(); [ $enc = br ] && hdr=(-H 'Accept-Encoding: br')
-      [ $name = host ] && hdr+=("${HOST_HDR[@]}")
+      mapfile -t extra < <(hdr_of $name); hdr+=("${extra[@]}")
       load=$(cut -d' ' -f1 /proc/loadavg)
       log "round $round (load $load): wrk ${WRK_ARGS[*]} ${hdr[*]} $u"
       wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$u" >"$OUT/wrk-$name-$enc-$round.txt" 2>&1
@@ -155,7 +197,12 @@ for r in rows: groups.setdefault((r["server"], r["enc"]), []).append(r)
 med = lambda rs: sorted(rs, key=lambda r: r["r"]["rps"])[len(rs) // 2]["r"]
 h, n, hp, np_ = med(groups[("host", "br")]), med(groups[("nginx", "br")]), med(groups[("host", "identity")]), med(groups[("nginx", "identity")])
 loads = [r["load1"] for r in rows]
-print(json.dumps({"bench": "serve", "serve.br_vs_nginx": round(h["rps"] / n["rps"], 3), "serve.identity_vs_nginx": round(hp["rps"] / np_["rps"], 3),
+base = {}
+if ("host-base", "br") in groups:
+    hb, hbp = med(groups[("host-base", "br")]), med(groups[("host-base", "identity")])
+    base = {"serve.host_base_br_rps": hb["rps"], "serve.host_vs_base_br": round(h["rps"] / hb["rps"], 3),
+            "serve.host_vs_base_identity": round(hp["rps"] / hbp["rps"], 3), "serve.host_base_br_p99_ms": hb["p99_ms"]}
+print(json.dumps({"bench": "serve", **base, "serve.br_vs_nginx": round(h["rps"] / n["rps"], 3), "serve.identity_vs_nginx": round(hp["rps"] / np_["rps"], 3),
                   "serve.host_br_rps": h["rps"], "serve.nginx_br_rps": n["rps"], "serve.host_br_p99_ms": h["p99_ms"],
                   "load_before": loads[0], "load_after": loads[-1]}))
 PYL

@@ -42,7 +42,7 @@ public sealed class AppServiceTests(E2EEnvironment env)
             var serviceFrame = page.Locator("#lab-service-frames iframe");
             await Expect(serviceFrame).ToHaveCountAsync(1);
             await Expect(serviceFrame).ToHaveAttributeAsync("sandbox", "allow-scripts");
-            await Expect(serviceFrame).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/cards/service/dev.labyrinth.timezones/1.0.0/main$"));
+            await Expect(serviceFrame).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/cap/[A-Za-z0-9_-]+/cards/service/dev.labyrinth.timezones/1.0.0/main$"));
             await Ui.ScreenshotAsync(page, "apps-01-world-clock");
 
             // A zone outside the provider's schema is refused by the host page with its pointer; the provider never sees it.

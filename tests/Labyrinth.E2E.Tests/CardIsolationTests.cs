@@ -388,11 +388,13 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
                 await Expect(Ui.Window(page, id).GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
             }
 
-            await Eventually.TrueAsync(() => requested.Any(u => new Uri(u).AbsolutePath == closedFrame), "the warm frame for the closed probe card");
+            // Frame documents live under this person's capability prefix (/cap/{token}/cards/frame/…).
+            static bool Is(string url, string path) => new Uri(url).AbsolutePath.EndsWith(path, StringComparison.Ordinal) && new Uri(url).AbsolutePath.StartsWith("/cap/", StringComparison.Ordinal);
+            await Eventually.TrueAsync(() => requested.Any(u => Is(u, closedFrame)), "the warm frame for the closed probe card");
             var seen = string.Join("\n", requested);
             foreach (var path in open.Keys)
             {
-                Assert.True(requested.Count(u => new Uri(u).AbsolutePath == path) == 1, $"{path} requested once; frame documents requested:\n{seen}");
+                Assert.True(requested.Count(u => Is(u, path)) == 1, $"{path} requested once; frame documents requested:\n{seen}");
             }
 
             Assert.True(failed.IsEmpty, "frame loads that did not finish:\n" + string.Join("\n", failed));
@@ -438,6 +440,6 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
     [GeneratedRegex("first (click|press)", RegexOptions.IgnoreCase)]
     private static partial Regex ShieldDescription();
 
-    [GeneratedRegex("^http://[a-z2-7]{20}\\.cards\\.localhost:[0-9]+/cards/frame/dev\\.labyrinth\\.timer/")]
+    [GeneratedRegex("^http://[a-z2-7]{20}\\.cards\\.localhost:[0-9]+/cap/[A-Za-z0-9_-]{44}/cards/frame/dev\\.labyrinth\\.timer/")]
     private static partial Regex CardOrigin();
 }

@@ -28,7 +28,7 @@ public sealed class ChatbotTests(E2EEnvironment env)
     /// </summary>
     private const string RecordPortMessages = """
         (() => {
-          if (!location.pathname.startsWith('/cards/frame/')) return;
+          if (!/^\/cap\/[^/]+\/cards\/frame\//.test(location.pathname)) return;
           const seen = [];
           Object.defineProperty(window, '__labReceived', { value: seen });
           const desc = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data');

@@ -43,7 +43,9 @@ public sealed class GovernanceTests(E2EEnvironment env)
             var count = win.FrameLocator("iframe[title*='Hello']").GetByTestId("count");
             await Expect(count).ToBeVisibleAsync();
             // Its files live on its card origin (where its frame is), never on the host's.
-            var cardHost = new Uri(await CardUi.Frame(win).GetAttributeAsync("src") ?? "").Authority;
+            var frameSrc = new Uri(await CardUi.Frame(win).GetAttributeAsync("src") ?? "");
+            var cardHost = frameSrc.Authority;
+            var capability = "/" + string.Join('/', frameSrc.AbsolutePath.Split('/')[1..3]); // this person's /cap/{token}
             await hubReady.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
             // B: the admin kills hello with a reason.
@@ -67,7 +69,7 @@ public sealed class GovernanceTests(E2EEnvironment env)
             // host page's CSP lets it fetch nothing there), and it cannot be spawned.
             var version = await stopped.GetAttributeAsync("data-version") ?? "1.0.0";
             using (var http = new HttpClient())
-            using (var file = new HttpRequestMessage(HttpMethod.Get, $"{env.Server.BaseUrl}/plugins/{Hello}/{version}/cards/hello.js"))
+            using (var file = new HttpRequestMessage(HttpMethod.Get, $"{env.Server.BaseUrl}{capability}/plugins/{Hello}/{version}/cards/hello.js"))
             {
                 file.Headers.Host = cardHost;
                 using var answer = await http.SendAsync(file, TestContext.Current.CancellationToken);

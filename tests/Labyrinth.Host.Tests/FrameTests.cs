@@ -51,8 +51,10 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
         using var response = await server.Client.GetOnCardOriginAsync(HelloFrame);
 
         var origin = HelloOrigin;
+        var prefix = await CardSites.PrefixAsync(server.Client, "dev.labyrinth.hello", "1.0.0");
         var scriptSrc = Directives(PluginFileTests.Header(response, "Content-Security-Policy")!)["script-src"].Split(' ');
-        Assert.Equal([$"{origin}/plugins/dev.labyrinth.hello/1.0.0/", $"{origin}/_frame/"], scriptSrc);
+        // Only this person's capability path for this version: the card cannot load another version's code, or another person's URL.
+        Assert.Equal([$"{origin}{prefix}/plugins/dev.labyrinth.hello/1.0.0/", $"{origin}/_frame/"], scriptSrc);
     }
 
     [Fact]
@@ -63,7 +65,8 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
         var html = await response.Content.ReadAsStringAsync();
         Assert.DoesNotMatch(InlineScript(), html);
         Assert.Contains("<script src=\"/_frame/bootstrap.js\"></script>", html, StringComparison.Ordinal);
-        Assert.Contains("content=\"/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js\"", html, StringComparison.Ordinal);
+        var prefix = await CardSites.PrefixAsync(server.Client, "dev.labyrinth.hello", "1.0.0");
+        Assert.Contains($"content=\"{prefix}/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js\"", html, StringComparison.Ordinal);
         Assert.Equal("off", PluginFileTests.Header(response, "X-DNS-Prefetch-Control"));
     }
 
@@ -82,10 +85,11 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
     public async Task Frame_HtmlEntryCard_RedirectsToItsFile()
     {
         // Raw, because the socket handler under the Kestrel client follows redirects by itself.
-        var (status, head) = await RawHttp.GetAsync(server.Address, "/cards/frame/dev.labyrinth.probe/1.0.0/html", CardSites.HostFor(server.Client, "dev.labyrinth.probe", "1.0.0"));
+        var prefix = await CardSites.PrefixAsync(server.Client, "dev.labyrinth.probe", "1.0.0");
+        var (status, head) = await RawHttp.GetAsync(server.Address, prefix + "/cards/frame/dev.labyrinth.probe/1.0.0/html", CardSites.HostFor(server.Client, "dev.labyrinth.probe", "1.0.0"));
 
         Assert.True(status is >= 300 and < 400, $"answered {status}");
-        Assert.Contains("\r\nLocation: /plugins/dev.labyrinth.probe/1.0.0/cards/probe.html\r\n", head + "\r\n", StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"\r\nLocation: {prefix}/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html\r\n", head + "\r\n", StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

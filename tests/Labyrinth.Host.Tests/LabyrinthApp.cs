@@ -153,6 +153,13 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Every client this app makes can reach card-origin paths through <see cref="CardSites"/> (it mints the client's capability token).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        CardSites.Register(client, this);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -43,7 +43,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     public async Task GetFile_MatchingIfNoneMatch_Returns304()
     {
         using var first = await server.Client.GetOnCardOriginAsync(HelloJs);
-        using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        using var request = new HttpRequestMessage(HttpMethod.Get, await CardSites.WithCapabilityAsync(server.Client, HelloJs));
         request.Headers.Host = HelloHost;
         request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
 
@@ -58,7 +58,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [InlineData("gzip")]
     public async Task GetFile_AcceptsEncoding_ServesCompressedSameBytes(string encoding)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        using var request = new HttpRequestMessage(HttpMethod.Get, await CardSites.WithCapabilityAsync(server.Client, HelloJs));
         request.Headers.Host = HelloHost;
         request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
 
@@ -78,7 +78,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     public async Task RawGet_CleanPath_IsServed()
     {
         // Proves the raw client reaches files at all, so the 404s below mean "refused".
-        var (status, _) = await RawHttp.GetAsync(server.Address, HelloJs, HelloHost);
+        var (status, _) = await RawHttp.GetAsync(server.Address, await CardSites.WithCapabilityAsync(server.Client, HelloJs), HelloHost);
 
         Assert.Equal(200, status);
     }
@@ -106,7 +106,10 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     [InlineData("/plugins/dev.labyrinth.hello/1.0.0/%252e%252e/%252e%252e/dev.labyrinth.notes/1.0.0/manifest.json")]
     public async Task RawGet_EscapingOrUnlistedPath_Returns404(string rawTarget)
     {
-        var (status, _) = await RawHttp.GetAsync(server.Address, rawTarget, HelloHost);
+        // Under a valid capability prefix for hello@1.0.0, so only the path itself can be refused.
+        var prefix = await CardSites.PrefixAsync(server.Client, "dev.labyrinth.hello", "1.0.0");
+        var at = rawTarget.IndexOf("/plugins/", StringComparison.Ordinal);
+        var (status, _) = await RawHttp.GetAsync(server.Address, rawTarget[..at] + prefix + rawTarget[at..], HelloHost);
 
         Assert.True(status is 400 or 404, $"{rawTarget} answered {status}");
     }
@@ -115,7 +118,7 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     public async Task GetFile_OtherPluginDirectly_IsServed()
     {
         // Control for the traversal cases: the target itself exists under its own prefix, on its own origin.
-        var (status, _) = await RawHttp.GetAsync(server.Address, "/plugins/dev.labyrinth.notes/1.0.0/manifest.json", CardSites.HostFor(server.Client, "dev.labyrinth.notes", "1.0.0"));
+        var (status, _) = await RawHttp.GetAsync(server.Address, await CardSites.WithCapabilityAsync(server.Client, "/plugins/dev.labyrinth.notes/1.0.0/manifest.json"), CardSites.HostFor(server.Client, "dev.labyrinth.notes", "1.0.0"));
 
         Assert.Equal(200, status);
     }

@@ -19,12 +19,16 @@ public sealed class PluginsApiTests
         var helloOrigin = $"http://{CardOrigins.Label("dev.labyrinth.hello", "1.0.0")}.cards.localhost";
         // An admin's frames carry their CSP report token (the developer overlay shows the reports).
         var report = $"?r={helloPlugin.GetProperty("reportToken").GetString()}";
-        Assert.Equal($"{helloOrigin}/cards/frame/dev.labyrinth.hello/1.0.0/hello{report}", hello.GetProperty("frameUrl").GetString());
-        Assert.Equal($"{helloOrigin}/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
+        // Under the admin's capability prefix for that version, which cardBases publishes too.
+        var helloBase = await CardSites.PrefixAsync(admin, "dev.labyrinth.hello", "1.0.0");
+        Assert.Equal($"{helloOrigin}{helloBase}", helloPlugin.GetProperty("cardBases").GetProperty("1.0.0").GetString());
+        Assert.Equal($"{helloOrigin}{helloBase}/cards/frame/dev.labyrinth.hello/1.0.0/hello{report}", hello.GetProperty("frameUrl").GetString());
+        Assert.Equal($"{helloOrigin}{helloBase}/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
         var html = plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
         var probeOrigin = $"http://{CardOrigins.Label("dev.labyrinth.probe", "1.0.0")}.cards.localhost";
         var probeReport = $"?r={plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("reportToken").GetString()}";
-        Assert.Equal($"{probeOrigin}/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html{probeReport}", html.GetProperty("frameUrl").GetString());
+        var probeBase = await CardSites.PrefixAsync(admin, "dev.labyrinth.probe", "1.0.0");
+        Assert.Equal($"{probeOrigin}{probeBase}/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html{probeReport}", html.GetProperty("frameUrl").GetString());
         Assert.Equal(probeOrigin, plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("origins").GetProperty("1.0.0").GetString());
     }
 

@@ -75,7 +75,7 @@ internal static class SecurityMiddleware
     }
 
     public static bool IsPluginSurface(PathString path) =>
-        path.StartsWithSegments("/plugins") || path.StartsWithSegments("/cards") || path.StartsWithSegments("/_frame");
+        path.StartsWithSegments("/" + CardCapabilities.Segment) || path.StartsWithSegments("/plugins") || path.StartsWithSegments("/cards") || path.StartsWithSegments("/_frame");
 
     /// <summary>The request target's path as sent (origin-form or absolute-form), its first segment decoded once.</summary>
     private static PathString RawPath(HttpContext context)

@@ -53,6 +53,7 @@ public sealed class ConsoleWatch
 
         var path = url.AbsolutePath;
         return $"{url.Scheme}://{url.Authority}" == _hostOrigin
+               && !path.StartsWith("/cap/", StringComparison.Ordinal)
                && !path.StartsWith("/cards/", StringComparison.Ordinal)
                && !path.StartsWith("/plugins/", StringComparison.Ordinal)
                && !path.StartsWith("/_frame/", StringComparison.Ordinal);

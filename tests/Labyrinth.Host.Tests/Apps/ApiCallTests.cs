@@ -352,7 +352,9 @@ public sealed class ApiCallTests(AppsApp shared) : IClassFixture<AppsApp>
         var service = clock.GetProperty("services")[0];
         var origin = service.GetProperty("frameOrigin").GetString()!;
         Assert.Matches(@"^http://[a-z0-9]+\.cards\.localhost(:\d+)?$", origin);
-        Assert.Equal(origin + "/cards/service/dev.test.clock/1.0.0/main", service.GetProperty("frameUrl").GetString());
+        // Under this person's capability prefix for that version, like card frames.
+        var prefix = await CardSites.PrefixAsync(person.Client, "dev.test.clock", "1.0.0");
+        Assert.Equal(origin + prefix + "/cards/service/dev.test.clock/1.0.0/main", service.GetProperty("frameUrl").GetString());
         var api = clock.GetProperty("api");
         Assert.Equal("main", api.GetProperty("service").GetString());
         Assert.Equal("object", api.GetProperty("methods").GetProperty("add").GetProperty("input").GetProperty("type").GetString());

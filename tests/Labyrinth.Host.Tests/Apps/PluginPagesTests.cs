@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Tests.Bus;
 using Labyrinth.Host.Tests.Cards;
 
@@ -134,6 +135,21 @@ public sealed class PluginPagesTests(PagesApp shared) : IClassFixture<PagesApp>
 
         var problem = await Expect.ProblemAsync(HttpStatusCode.Forbidden, "page.not_allowed", frame);
         Assert.NotNull(problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task PageFrame_WithoutTheCapabilityPrefix_IsNotFound()
+    {
+        var member = await BusPerson.CreateAsync(shared.Cards);
+        var opened = await OpenAsync(member.Client, "");
+        var bare = PathAndQuery(opened)[PathAndQuery(opened).IndexOf("/cards/page/", StringComparison.Ordinal)..];
+
+        using var anonymous = shared.Cards.App.CreateClient();
+        using var frame = await anonymous.GetRawOnOriginAsync(Site(anonymous), bare);
+        using var forged = await anonymous.GetRawOnOriginAsync(Site(anonymous), $"/{CardCapabilities.Segment}/{new string('A', CardCapabilities.TokenLength)}{bare}");
+
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "route.not_found", frame);
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "page.not_found", forged);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class VariantCacheTests : IDisposable
     private static async Task<HttpResponseMessage> GetAsync(LabyrinthApp app, string encoding)
     {
         using var client = await app.CreateClientAsync();
-        using var request = new HttpRequestMessage(HttpMethod.Get, HelloJs);
+        using var request = new HttpRequestMessage(HttpMethod.Get, await CardSites.WithCapabilityAsync(client, HelloJs));
         request.Headers.Host = CardSites.HostFor(client, "dev.labyrinth.hello", "1.0.0"); // plugin files live on their card origin
         request.Headers.TryAddWithoutValidation("Accept-Encoding", encoding);
         var response = await client.SendAsync(request);

@@ -42,7 +42,7 @@ public sealed class ThemePackageTests
         Assert.Equal(Id, theme.GetProperty("pluginId").GetString());
         Assert.Equal("#101418", theme.GetProperty("cssVars").GetProperty("--lab-canvas-bg").GetString());
         var previewUrl = theme.GetProperty("previewUrl").GetString()!;
-        Assert.Equal($"http://{CardSites.HostFor(host.Admin, Id, "1.0.0")}/plugins/{Id}/1.0.0/themes/dusk.png", previewUrl);
+        Assert.Equal($"http://{CardSites.HostFor(host.Admin, Id, "1.0.0")}{await CardSites.PrefixAsync(host.Admin, Id, "1.0.0")}/plugins/{Id}/1.0.0/themes/dusk.png", previewUrl);
         using var preview = await host.Admin.GetOnCardOriginAsync(new Uri(previewUrl).PathAndQuery);
         await Expect.StatusAsync(HttpStatusCode.OK, preview);
         Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);

@@ -27,7 +27,9 @@ public sealed class ThemesApiTests(SharedApp shared) : IClassFixture<SharedApp>
         Assert.Equal("Midnight", midnight.GetProperty("name").GetString());
         Assert.Equal("#121316", midnight.GetProperty("cssVars").GetProperty("--lab-canvas-bg").GetString());
         Assert.Equal("#33ccff", midnight.GetProperty("tokens").GetProperty("ui.accent").GetString());
-        Assert.Equal($"http://{Labyrinth.Host.Features.Plugins.CardOrigins.Label("dev.labyrinth.midnight", "1.0.0")}.cards.localhost/plugins/dev.labyrinth.midnight/1.0.0/themes/midnight.png", midnight.GetProperty("previewUrl").GetString());
+        // On the theme's card origin, under this person's capability prefix.
+        var prefix = await CardSites.PrefixAsync(user, "dev.labyrinth.midnight", "1.0.0");
+        Assert.Equal($"http://{Labyrinth.Host.Features.Plugins.CardOrigins.Label("dev.labyrinth.midnight", "1.0.0")}.cards.localhost{prefix}/plugins/dev.labyrinth.midnight/1.0.0/themes/midnight.png", midnight.GetProperty("previewUrl").GetString());
         Assert.Equal(JsonValueKind.Null, body.GetProperty("userThemeId").ValueKind);
     }
 

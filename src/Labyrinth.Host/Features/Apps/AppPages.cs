@@ -44,8 +44,8 @@ internal static class AppPages
 
     /// <summary>One page for this person: its frame on the plugin version's card origin, with a ticket that lets the frame load.</summary>
     private static async Task<Results<Ok<PageFrameDto>, ProblemHttpResult>> Open(
-        string? pluginId, string? path, PluginCatalog catalog, PluginAccess access, CardOrigins origins, PageTickets tickets, ServiceGrants grants,
-        HttpContext http, CancellationToken ct)
+        string? pluginId, string? path, PluginCatalog catalog, PluginAccess access, CardOrigins origins, CardCapabilities capabilities, PageTickets tickets,
+        ServiceGrants grants, HttpContext http, CancellationToken ct)
     {
         var user = http.User.UserId();
         var app = Visible(catalog, access, user)
@@ -63,7 +63,7 @@ internal static class AppPages
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PageNotAllowed, "Only administrators may open this page.");
         }
 
-        var origin = new CardUrls(origins, http.Request).Origin(app.Plugin.Id, app.Version.Version);
+        var origin = origins.OriginFor(http.Request, app.Plugin.Id, app.Version.Version);
         var ticket = tickets.Issue(user, app.Plugin.Id, app.Version.Version, page.Path);
         var granted = new List<string>();
         foreach (var capability in page.Capabilities)
@@ -76,7 +76,7 @@ internal static class AppPages
 
         return TypedResults.Ok(new PageFrameDto(
             app.Plugin.Id, app.Version.Version, app.Version.Manifest.Name, page.Path, page.Title,
-            origin + FrameUrl(app.Plugin.Id, app.Version.Version, page.Path, ticket), origin, page.Capabilities, granted,
+            origin + capabilities.Prefix(user, app.Plugin, app.Version.Version) + FrameUrl(app.Plugin.Id, app.Version.Version, page.Path, ticket), origin, page.Capabilities, granted,
             new TopicsDto(page.Topics.Publish, page.Topics.Subscribe)));
     }
 
@@ -96,7 +96,8 @@ internal static class AppPages
     /// another site), so the person is known by the ticket the host page got for them; without a
     /// valid one nothing of the plugin is served.
     /// </summary>
-    public static IResult ServeFrame(HttpContext http, string id, string version, string? p, string? t, PluginCatalog catalog, CardOrigins origins, PageTickets tickets)
+    public static IResult ServeFrame(
+        HttpContext http, string token, string id, string version, string? p, string? t, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, PageTickets tickets)
     {
         ArgumentNullException.ThrowIfNull(http);
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
@@ -107,7 +108,9 @@ internal static class AppPages
         var plugin = catalog.Find(id);
         var installed = plugin?.Versions.GetValueOrDefault(version);
         var page = installed?.Manifest.FindPage(p ?? "");
-        if (plugin is null || !plugin.Enabled || installed is null || page is null)
+        // The capability prefix says whose frame this is and that the plugin version is theirs
+        // (available to them, assigned, enabled); the ticket then says they may open this page.
+        if (plugin is null || !plugin.Enabled || installed is null || page is null || capabilities.Verify(token, plugin, version) is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PageNotFound, "This page is not installed or not enabled.");
         }
@@ -125,14 +128,14 @@ internal static class AppPages
         }
 
         // An admin-only page's entry file is withheld like its frame: the ticket travels with it.
-        var entryUrl = PluginMapping.FileUrl(id, version, page.Entry) + (page.Role == PageRole.Admin ? "?t=" + Uri.EscapeDataString(t) : "");
+        var entryUrl = PluginsApi.FilesBase(token, id, version) + page.Entry + (page.Role == PageRole.Admin ? "?t=" + Uri.EscapeDataString(t) : "");
         if (page.IsHtmlEntry)
         {
             return TypedResults.Redirect(entryUrl);
         }
 
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = FrameDocument.CardCsp(PluginsApi.Origin(http), origins.FrameAncestors(http.Request), id, version);
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(PluginsApi.Origin(http), origins.FrameAncestors(http.Request), PluginsApi.FilesBase(token, id, version));
         headers.CacheControl = "no-store";
         headers["X-DNS-Prefetch-Control"] = "off";
         var html = FrameDocument.Render(entryUrl, page.Title);

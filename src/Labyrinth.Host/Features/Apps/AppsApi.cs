@@ -50,16 +50,16 @@ internal static class AppsApi
     /// active one, or theirs during a rollout): where each service's frame is and the method schemas
     /// the page validates with.
     /// </summary>
-    private static Ok<AppDto[]> ListApps(PluginCatalog catalog, Rollouts.PluginAccess access, CardOrigins origins, HttpContext http)
+    private static Ok<AppDto[]> ListApps(PluginCatalog catalog, Rollouts.PluginAccess access, CardOrigins origins, CardCapabilities capabilities, HttpContext http)
     {
-        var urls = new CardUrls(origins, http.Request);
         var user = http.User.UserId();
+        var urls = new CardUrls(origins, http.Request, capabilities, access, user);
         return TypedResults.Ok(catalog.All
             .Where(p => p.IsUsable && access.IsAvailable(user, p.Id))
             .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p))))
             .Where(x => x.Version is { } v && !x.Plugin.IsKilled(v.Version) && (v.Manifest.Services.Count > 0 || v.Manifest.Api is not null))
             .OrderBy(x => x.Plugin.Id, StringComparer.Ordinal)
-            .Select(x => ToDto(x.Plugin.Id, x.Version!, urls.Origin(x.Plugin.Id, x.Version!.Version)))
+            .Select(x => ToDto(x.Plugin.Id, x.Version!, urls.Origin(x.Plugin.Id, x.Version!.Version), urls.Base(x.Plugin, x.Version!.Version)))
             .ToArray());
     }
 
@@ -114,14 +114,15 @@ internal static class AppsApi
     }
 
     private static async Task<Results<Ok<AppAdminDto>, ProblemHttpResult>> Describe(
-        string id, PluginCatalog catalog, ServiceGrants grants, CardOrigins origins, HttpContext http, CancellationToken ct)
+        string id, PluginCatalog catalog, ServiceGrants grants, CardOrigins origins, CardCapabilities capabilities, Rollouts.PluginAccess access, HttpContext http, CancellationToken ct)
     {
-        if (catalog.Find(id) is not { Active: { } active } || await grants.ListAsync(id, ct) is not { } list)
+        if (catalog.Find(id) is not { Active: { } active } plugin || await grants.ListAsync(id, ct) is not { } list)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginNotFound, $"No plugin \"{id}\" is installed.");
         }
 
-        var app = ToDto(id, active, new CardUrls(origins, http.Request).Origin(id, active.Version));
+        var urls = new CardUrls(origins, http.Request, capabilities, access, http.User.UserId());
+        var app = ToDto(id, active, urls.Origin(id, active.Version), urls.Base(plugin, active.Version));
         return TypedResults.Ok(new AppAdminDto(id, active.Version, app.Services, app.Api, list,
             [.. active.Manifest.Api?.Methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new ApiMethodDocDto(m.Name, m.Description, m.Input, m.Output,
                 [.. m.Examples.Select(e => new ApiExampleDto(e.Title, e.Input, e.Output))])) ?? []]));
@@ -148,7 +149,8 @@ internal static class AppsApi
         return TypedResults.Ok(logs.Read(id, level, limit ?? 200));
     }
 
-    private static AppDto ToDto(string pluginId, InstalledVersion version, string origin)
+    /// <param name="cardBase">The person's capability URL for this version (<see cref="CardUrls.Base"/>); service frames live under it.</param>
+    private static AppDto ToDto(string pluginId, InstalledVersion version, string origin, string cardBase)
     {
         var manifest = version.Manifest;
         return new AppDto(
@@ -156,7 +158,7 @@ internal static class AppsApi
             version.Version,
             manifest.Name,
             [.. manifest.Services.Select(s => new AppServiceDto(
-                s.Id, origin + ServiceFrameUrl(pluginId, version.Version, s), origin, s.Capabilities, new TopicsDto(s.Topics.Publish, s.Topics.Subscribe)))],
+                s.Id, cardBase + ServiceFrameUrl(pluginId, version.Version, s), origin, s.Capabilities, new TopicsDto(s.Topics.Publish, s.Topics.Subscribe)))],
             manifest.Api is { } api
                 ? new AppApiDto(api.Version, api.ServiceId, api.Methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToDictionary(m => m.Name, m => new AppMethodDto(m.Input, m.Output), StringComparer.Ordinal))
                 : null)

@@ -22,9 +22,10 @@ internal static class FrameDocument
     /// `report-to` Chromium ignores report-uri and batches reports for up to a minute, too late for
     /// an overlay a person is watching while they click.
     /// </summary>
-    public static string CardCsp(string cardOrigin, string frameAncestors, string pluginId, string version, string? reportUri = null)
+    /// <param name="filesPath">The plugin version's files on that origin for this person (<c>/cap/{token}/plugins/{id}/{version}/</c>).</param>
+    public static string CardCsp(string cardOrigin, string frameAncestors, string filesPath, string? reportUri = null)
     {
-        var files = $"{cardOrigin}/plugins/{pluginId}/{version}/";
+        var files = cardOrigin + filesPath;
         var report = reportUri is null ? "" : $"; report-uri {reportUri}";
         return $"default-src 'none'; script-src {files} {cardOrigin}/_frame/; style-src {files} 'unsafe-inline'; " +
                $"img-src {files} blob: data:; font-src {files}; media-src {files} blob: data:; connect-src 'none'; frame-src 'none'; " +

@@ -23,9 +23,13 @@ internal sealed record TopicsDto(IReadOnlyList<string> Publish, IReadOnlyList<st
 internal sealed record SignatureDto(string Status, string? KeyName);
 
 /// <param name="Origins">The card origin of every installed version (frame URLs of windows pinned to an older version live there).</param>
+/// <param name="CardBases">
+/// For each version this person may load, the capability URL its frames and files live under
+/// (<c>{origin}/cap/{token}</c>); a version missing here is one their cards may not run.
+/// </param>
 internal sealed record PluginDto(
     string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards,
-    IReadOnlyDictionary<string, string> Origins)
+    IReadOnlyDictionary<string, string> Origins, IReadOnlyDictionary<string, string> CardBases)
 {
     /// <summary>
     /// For a viewer who may open the developer overlay: the token their frame URLs of this plugin
@@ -47,11 +51,22 @@ internal sealed record CardOriginsDto(string Template, bool Isolated, string Hos
 
 internal sealed record CardOriginWarningDto(string Code, string Message);
 
-/// <summary>Absolute card URLs for pages served on one host request.</summary>
+/// <summary>Absolute card URLs for pages served on one host request, for the person who made it.</summary>
 /// <param name="ReportToken">The viewer's CSP report token for this plugin (<see cref="CspReportTokens"/>), or null.</param>
-internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request, string? ReportToken = null)
+internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request, CardCapabilities Capabilities, Rollouts.PluginAccess Access, Guid UserId, string? ReportToken = null)
 {
     public string Origin(string id, string version) => Origins.OriginFor(Request, id, version);
+
+    /// <summary>The person's capability URL for a plugin version: <c>{origin}/cap/{token}</c>; frame and file paths go after it.</summary>
+    public string Base(InstalledPlugin plugin, string version) => Origin(plugin.Id, version) + Capabilities.Prefix(UserId, plugin, version);
+
+    /// <summary>Every installed version this person may load, with its capability URL.</summary>
+    public IReadOnlyDictionary<string, string> Bases(InstalledPlugin plugin)
+    {
+        var self = this;
+        return plugin.Versions.Keys.Where(v => self.Access.AllowsVersion(self.UserId, plugin, v)).Order(StringComparer.Ordinal)
+            .ToDictionary(v => v, v => self.Base(plugin, v), StringComparer.Ordinal);
+    }
 }
 
 internal sealed record CardLoadReport(string? PluginId, string? Version, string? TypeID, bool Ok, double? LoadMs, string? Error);
@@ -74,18 +89,19 @@ internal static class PluginMapping
             new SizeDto(c.DefaultSize.Width, c.DefaultSize.Height),
             c.MinSize is null ? null : new SizeDto(c.MinSize.Width, c.MinSize.Height),
             c.PropsSchema,
-            urls.Origin(plugin.Id, version.Version) + FrameUrl(plugin.Id, version.Version, c) + (urls.ReportToken is { } t ? $"?{PluginsApi.ReportTokenQuery}={t}" : ""),
-            urls.Origin(plugin.Id, version.Version) + FileUrl(plugin.Id, version.Version, c.Entry),
+            urls.Base(plugin, version.Version) + FrameUrl(plugin.Id, version.Version, c) + (urls.ReportToken is { } t ? $"?{PluginsApi.ReportTokenQuery}={t}" : ""),
+            urls.Base(plugin, version.Version) + FileUrl(plugin.Id, version.Version, c.Entry),
             version.EntryBytes(c),
             c.Capabilities,
             new TopicsDto(c.Topics.Publish, c.Topics.Subscribe))).ToArray(),
-        plugin.Versions.Keys.Order(StringComparer.Ordinal).ToDictionary(v => v, v => urls.Origin(plugin.Id, v), StringComparer.Ordinal))
+        plugin.Versions.Keys.Order(StringComparer.Ordinal).ToDictionary(v => v, v => urls.Origin(plugin.Id, v), StringComparer.Ordinal),
+        urls.Bases(plugin))
     {
         Accessibility = version.Accessibility,
         ReportToken = urls.ReportToken,
     };
 
-    /// <summary>A plugin file's path on its card origin.</summary>
+    /// <summary>A plugin file's path on its card origin, after the person's <c>/cap/{token}</c> prefix.</summary>
     public static string FileUrl(string id, string version, string path) => $"/plugins/{id}/{version}/{path}";
 
     public static string FrameUrl(string id, string version, Labyrinth.Core.Manifests.CardDefinition card) =>

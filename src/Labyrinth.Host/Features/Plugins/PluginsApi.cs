@@ -31,6 +31,7 @@ internal static partial class PluginsApi
             .Validate(o => CardOrigins.Validate(o) is null, "Labyrinth:Cards:OriginTemplate / Labyrinth:PublicOrigin are invalid (see docs/operations.md, \"Card origins\").")
             .ValidateOnStart();
         services.AddSingleton<CardOrigins>();
+        services.AddSingleton<CardCapabilities>();
         services.AddSingleton<CompressedVariants>();
         services.AddSingleton<PluginCatalog>();
         services.AddSingleton<FrameBootstrapFile>();
@@ -48,14 +49,16 @@ internal static partial class PluginsApi
         app.MapPost("/api/telemetry/card-load", ReportCardLoad).RequireAuthorization().WithTags("Plugins");
         app.MapPost("/api/telemetry/card-error", ReportCardError).RequireAuthorization().WithTags("Plugins");
 
-        // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so
-        // they are public by design; they never contain user data. ShortCircuit answers them in the
-        // routing middleware, skipping static files, auth and rate limiting (the hot path). They are
-        // reached only on card origins: the security middleware answers 404 for them on the host's.
-        app.MapMethods("/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
-        app.MapGet("/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
-        app.MapGet("/cards/service/{id}/{version}/{serviceId}", ServeServiceFrame).ShortCircuit().ExcludeFromDescription();
-        app.MapGet("/cards/page/{id}/{version}", Apps.AppPages.ServeFrame).ShortCircuit().ExcludeFromDescription();
+        // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so each
+        // person's page gets capability URLs instead (/cap/{token}/…, CardCapabilities): without a
+        // token that verifies for this plugin version, nothing is served. ShortCircuit answers them
+        // in the routing middleware, skipping static files, auth and rate limiting (the hot path).
+        // They are reached only on card origins: the security middleware answers 404 on the host's.
+        var cap = "/" + CardCapabilities.Segment + "/{token}";
+        app.MapMethods(cap + "/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
+        app.MapGet(cap + "/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
+        app.MapGet(cap + "/cards/service/{id}/{version}/{serviceId}", ServeServiceFrame).ShortCircuit().ExcludeFromDescription();
+        app.MapGet(cap + "/cards/page/{id}/{version}", Apps.AppPages.ServeFrame).ShortCircuit().ExcludeFromDescription();
         app.MapMethods(FrameDocument.BootstrapPath, ["GET", "HEAD"], (HttpContext http, FrameBootstrapFile file) => file.Serve(http)).ShortCircuit().ExcludeFromDescription();
         return app;
     }
@@ -64,18 +67,21 @@ internal static partial class PluginsApi
     /// The plugins this person can use, each on the version assigned to them (during a staged
     /// rollout the new version only for its audience); plugins limited to other groups are left out.
     /// </summary>
-    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http, CardOrigins origins, CspReportTokens reportTokens)
+    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http, CardOrigins origins, CardCapabilities capabilities, CspReportTokens reportTokens)
     {
         var user = http.User.UserId();
         var admin = http.User.IsInRole(Roles.Admin);
+        var urls = new CardUrls(origins, http.Request, capabilities, access, user);
         return TypedResults.Ok(catalog.All
             .Where(p => p.IsUsable && access.IsAvailable(user, p.Id))
             .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p)) is { } v && !p.IsKilled(v.Version) ? v : p.Active!))
             .Where(p => p.Version.Manifest.Cards.Count > 0) // themes-only plugins have nothing to spawn
             .OrderBy(p => p.Plugin.Id, StringComparer.Ordinal)
-            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version, new CardUrls(origins, http.Request,
+            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version, urls with
+            {
                 // Only viewers who may open the developer overlay get their frames' CSP reports.
-                admin || p.Plugin.Versions.Values.Any(v => v.SignatureStatus == PluginStore.StatusDev) ? reportTokens.Issue(user, admin, p.Plugin.Id) : null)))
+                ReportToken = admin || p.Plugin.Versions.Values.Any(v => v.SignatureStatus == PluginStore.StatusDev) ? reportTokens.Issue(user, admin, p.Plugin.Id) : null,
+            }))
             .ToArray());
     }
 
@@ -145,7 +151,7 @@ internal static partial class PluginsApi
         return TypedResults.NoContent();
     }
 
-    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, CardOrigins origins, LabyrinthMetrics metrics, CspReportTokens reportTokens, Apps.PageTickets tickets)
+    private static IResult ServeFile(HttpContext http, string token, string id, string version, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, LabyrinthMetrics metrics, CspReportTokens reportTokens, Apps.PageTickets tickets)
     {
         // One plugin version's files only on its own card origin: a card cannot pull another
         // plugin's code into its process, or load it as a document on its own origin.
@@ -159,15 +165,20 @@ internal static partial class PluginsApi
         // Request.Path, which would let /plugins/a/1.0.0/../../b/1.0.0/x.js reach plugin b.
         var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target ? target : http.Request.Path.Value ?? "";
 
-        if (!TryStripPrefix(raw, id, version, out var rest) ||
+        if (!TryStripPrefix(raw, token, id, version, out var rest) ||
             !PluginPath.TryDecodeRequestPath(rest, out var path))
         {
             metrics.FileRequest(404);
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
         }
 
-        var installed = catalog.FindVersion(id, version);
-        if (installed is null || !installed.Files.TryGetValue(path, out var file))
+        // A token that does not verify (forged, another person's, another version's, revoked by an
+        // access change, the plugin disabled or out of this person's reach) gets exactly the answer
+        // a missing file gets.
+        var plugin = catalog.Find(id);
+        var installed = plugin?.Versions.GetValueOrDefault(version);
+        if (plugin is null || installed is null || capabilities.Verify(token, plugin, version) is null ||
+            !installed.Files.TryGetValue(path, out var file))
         {
             metrics.FileRequest(404);
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
@@ -198,7 +209,7 @@ internal static partial class PluginsApi
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
         if (file.ContentType is "text/html" or "image/svg+xml")
         {
-            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version,
+            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), FilesBase(token, id, version),
                 CspReportsApi.ReportUri(reportTokens, Origin(http), id, version, http.Request.Query[ReportTokenQuery]));
         }
 
@@ -218,7 +229,7 @@ internal static partial class PluginsApi
         return new BytesResult(body, file.ContentTypeHeader);
     }
 
-    private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins, CspReportTokens reportTokens)
+    private static IResult ServeFrame(HttpContext http, string token, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, CspReportTokens reportTokens)
     {
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
         {
@@ -228,7 +239,7 @@ internal static partial class PluginsApi
         var plugin = catalog.Find(id);
         var installed = plugin?.Versions.GetValueOrDefault(version);
         var card = installed?.FindCard(typeId);
-        if (plugin is null || !plugin.Enabled || installed is null || card is null)
+        if (plugin is null || !plugin.Enabled || installed is null || card is null || capabilities.Verify(token, plugin, version) is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.SpawnCardNotFound, "This card is not installed or not enabled.");
         }
@@ -242,19 +253,19 @@ internal static partial class PluginsApi
         var reportUri = CspReportsApi.ReportUri(reportTokens, Origin(http), id, version, http.Request.Query[ReportTokenQuery]);
         if (card.IsHtmlEntry)
         {
-            return TypedResults.Redirect(PluginMapping.FileUrl(id, version, card.Entry) + (reportUri is null ? "" : $"?{ReportTokenQuery}={http.Request.Query[ReportTokenQuery]}"));
+            return TypedResults.Redirect(FilesBase(token, id, version) + card.Entry + (reportUri is null ? "" : $"?{ReportTokenQuery}={http.Request.Query[ReportTokenQuery]}"));
         }
 
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version, reportUri);
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), FilesBase(token, id, version), reportUri);
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
-        var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, card.Entry), card.Name);
+        var html = FrameDocument.Render(FilesBase(token, id, version) + card.Entry, card.Name);
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
 
     /// <summary>A background service's hidden frame: the same document, bootstrap and CSP as a card's.</summary>
-    private static IResult ServeServiceFrame(HttpContext http, string id, string version, string serviceId, PluginCatalog catalog, CardOrigins origins)
+    private static IResult ServeServiceFrame(HttpContext http, string token, string id, string version, string serviceId, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities)
     {
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
         {
@@ -264,7 +275,7 @@ internal static partial class PluginsApi
         var plugin = catalog.Find(id);
         var installed = plugin?.Versions.GetValueOrDefault(version);
         var service = installed?.Manifest.FindService(serviceId);
-        if (plugin is null || !plugin.Enabled || installed is null || service is null)
+        if (plugin is null || !plugin.Enabled || installed is null || service is null || capabilities.Verify(token, plugin, version) is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning, "This service is not installed or not enabled.");
         }
@@ -276,12 +287,15 @@ internal static partial class PluginsApi
         }
 
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), FilesBase(token, id, version));
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
-        var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, service.Entry), $"{installed.Manifest.Name} ({service.Id})");
+        var html = FrameDocument.Render(FilesBase(token, id, version) + service.Entry, $"{installed.Manifest.Name} ({service.Id})");
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
+
+    /// <summary>Where one plugin version's files are for the person holding <paramref name="token"/> (the path, ending in '/').</summary>
+    internal static string FilesBase(string token, string id, string version) => $"/{CardCapabilities.Segment}/{token}" + PluginMapping.FileUrl(id, version, "");
 
     /// <summary>The origin this request reached: on a card origin, that card origin.</summary>
     public static string Origin(HttpContext http)
@@ -294,7 +308,8 @@ internal static partial class PluginsApi
     /// The request target after <c>/plugins/{id}/{version}/</c>, up to any query, compared in place
     /// (this is the host's most requested path: no prefix string or substring per request).
     /// </summary>
-    private static bool TryStripPrefix(string raw, string id, string version, out string rest)
+    /// <summary>The file path after <c>/cap/{token}/plugins/{id}/{version}/</c> in the raw target, without building the prefix.</summary>
+    private static bool TryStripPrefix(string raw, string token, string id, string version, out string rest)
     {
         rest = "";
         var target = raw.AsSpan();
@@ -304,13 +319,20 @@ internal static partial class PluginsApi
             target = target[..query];
         }
 
+        const string Cap = "/" + CardCapabilities.Segment + "/";
         const string Root = "/plugins/";
-        if (!target.StartsWith(Root, StringComparison.Ordinal))
+        if (!target.StartsWith(Cap, StringComparison.Ordinal))
         {
             return false;
         }
 
-        target = target[Root.Length..];
+        target = target[Cap.Length..];
+        if (!target.StartsWith(token, StringComparison.Ordinal) || !target[token.Length..].StartsWith(Root, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        target = target[(token.Length + Root.Length)..];
         if (!target.StartsWith(id, StringComparison.Ordinal) || target.Length <= id.Length || target[id.Length] != '/')
         {
             return false;

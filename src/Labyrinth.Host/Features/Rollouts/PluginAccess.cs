@@ -103,6 +103,23 @@ internal sealed class PluginAccess(IServiceScopeFactory scopes)
     }
 
     /// <summary>
+    /// What this person's access to a plugin rests on: the plugin's group limit and which of those
+    /// groups they are in, the current rollout (and whether it is paused), and their assigned
+    /// version. Signed into their card URLs (<see cref="Plugins.CardCapabilities"/>): when any of it
+    /// changes, their old URLs stop working; changes that do not touch them keep their cached files.
+    /// </summary>
+    public string Stamp(Guid userId, InstalledPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        var s = snapshot;
+        var allowed = s.Restricted.GetValueOrDefault(plugin.Id);
+        var mine = s.UserGroups.GetValueOrDefault(userId) ?? NoGroups;
+        var groups = allowed is null ? "*" : string.Join(',', allowed.Order(StringComparer.Ordinal)) + "|" + string.Join(',', allowed.Where(mine.Contains).Order(StringComparer.Ordinal));
+        var rollout = s.Rollouts.GetValueOrDefault(plugin.Id) is { } r ? r.Id.ToString("N") + (r.Paused ? ":paused" : ":running") : "-";
+        return string.Join('\n', groups, rollout, AssignedVersion(userId, plugin));
+    }
+
+    /// <summary>
     /// May this person load this version's code? Their assigned version, and older ones (cards
     /// still pinned there until their person moves them); never a newer one they are not assigned.
     /// </summary>

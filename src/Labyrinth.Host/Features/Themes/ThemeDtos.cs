@@ -34,7 +34,7 @@ internal sealed record AvailableTheme(string Id, string Name, ResolvedTheme Them
     public const string BuiltIn = "builtin";
     public const string FromPlugin = "plugin";
 
-    /// <param name="cardOrigin">The card origin of a plugin version: plugin files (a theme's preview) are served only there.</param>
+    /// <param name="cardOrigin">Where a plugin version's files are for this person: its card origin and their capability prefix (<c>/cap/{token}</c>).</param>
     public ThemeDto ToDto(Func<string, string, string> cardOrigin) => new(
         Id,
         Name,

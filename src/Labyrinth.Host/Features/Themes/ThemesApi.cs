@@ -26,8 +26,14 @@ internal static class ThemesApi
         return app;
     }
 
-    private static async Task<Ok<ThemesDto>> List(ThemeService themes, CardOrigins origins, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await themes.ListAsync(http.User.UserId(), (id, version) => origins.OriginFor(http.Request, id, version), ct));
+    private static async Task<Ok<ThemesDto>> List(
+        ThemeService themes, CardOrigins origins, CardCapabilities capabilities, PluginCatalog catalog, Rollouts.PluginAccess access, HttpContext http, CancellationToken ct)
+    {
+        // A theme's preview is a plugin file: it lives under this person's capability URL for that version.
+        var urls = new CardUrls(origins, http.Request, capabilities, access, http.User.UserId());
+        return TypedResults.Ok(await themes.ListAsync(http.User.UserId(),
+            (id, version) => catalog.Find(id) is { } plugin ? urls.Base(plugin, version) : origins.OriginFor(http.Request, id, version), ct));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Choose(ChooseThemeRequest body, ThemeService themes, HttpContext http, CancellationToken ct) =>
         await themes.ChooseAsync(http.User.UserId(), body.ThemeId, ct) ? TypedResults.NoContent() : NotFound(body.ThemeId);

@@ -127,7 +127,7 @@ export interface CardTypeDto {
   defaultSize: SizeDto;
   minSize?: SizeDto | null;
   propsSchema: Record<string, unknown> | null;
-  /** Absolute, on the plugin version's card origin. */
+  /** Absolute, on the plugin version's card origin, under this person's capability prefix (`/cap/<token>/…`). */
   frameUrl: string;
   entryUrl: string;
   /** What the card's manifest requests (network:<s>, fileRegistry:<type>, crossCard:pubsub, api:<id>); granted per card instance. */
@@ -150,6 +150,11 @@ export interface PluginDto {
   accessibility?: AccessibilityMark;
   /** The card origin of every installed version (`http://<label>.cards.localhost:<port>` by default). */
   origins: Record<string, string>;
+  /**
+   * This person's capability URL (`<origin>/cap/<token>`) for each version they may load; frame and
+   * file paths go after it. A version missing here is one their cards may not run.
+   */
+  cardBases: Record<string, string>;
   /** For a viewer who may open the developer overlay: frame URLs carry it (`?r=`) so the frames' CSP reports come back to them. */
   reportToken?: string;
 }

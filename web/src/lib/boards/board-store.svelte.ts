@@ -136,6 +136,12 @@ export class BoardStore {
     this.version = b.version;
   }
 
+  /** The host assigns this card's person an older version (a rollback): the card re-mounts on it. */
+  followVersion(wid: string, version: string): void {
+    const win = this.windows.get(wid);
+    if (win?.plugin && win.plugin.version !== version) win.plugin = { ...win.plugin, version };
+  }
+
   async reload(): Promise<void> {
     if (this.id) await this.open(this.id);
   }

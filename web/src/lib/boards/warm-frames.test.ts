@@ -24,8 +24,8 @@ function card(id: string, typeID: string, open: boolean): WindowState {
 
 const frameFor = (ref: WindowPluginRef): CardFrame =>
   ref.typeID === 'page'
-    ? { url: `${ORIGIN}/plugins/dev.example/1.0.0/page.html`, origin: ORIGIN }
-    : { url: `${ORIGIN}/cards/frame/dev.example/1.0.0/${ref.typeID}`, origin: ORIGIN };
+    ? { url: `${ORIGIN}/cap/tok_en-1/plugins/dev.example/1.0.0/page.html`, origin: ORIGIN }
+    : { url: `${ORIGIN}/cap/tok_en-1/cards/frame/dev.example/1.0.0/${ref.typeID}`, origin: ORIGIN };
 const never = () => false;
 
 describe('framesToWarm', () => {
@@ -44,7 +44,7 @@ describe('framesToWarm', () => {
   });
 
   it('framesToWarm_MoreOriginsThanTheBudget_SkipsTypesOnFurtherOrigins', () => {
-    const other = (typeID: string, o: string): CardFrame => ({ url: `${o}/cards/frame/dev.${typeID}/1.0.0/${typeID}`, origin: o });
+    const other = (typeID: string, o: string): CardFrame => ({ url: `${o}/cap/tok_en-1/cards/frame/dev.${typeID}/1.0.0/${typeID}`, origin: o });
     const origins: Record<string, string> = { a: 'http://a.cards.localhost:5080', b: 'http://b.cards.localhost:5080', c: 'http://c.cards.localhost:5080' };
     const windows = [card('w1', 'a', false), card('w2', 'b', false), card('w3', 'c', false)];
     const got = framesToWarm(windows, (ref) => other(ref.typeID, origins[ref.typeID]!), never, { maxFrames: 6, maxOrigins: 2 });

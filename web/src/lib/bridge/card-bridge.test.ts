@@ -35,10 +35,10 @@ describe('CardBridge', () => {
       ['https://evil.example/x', CARD_ORIGIN],
       ['//evil.example/x', CARD_ORIGIN],
       ['javascript:alert(1)', CARD_ORIGIN],
-      ['/cards/frame/dev.x/1.0.0/hello', CARD_ORIGIN], // same-origin paths are no longer card URLs
-      [`${other}/cards/frame/dev.x/1.0.0/hello`, CARD_ORIGIN], // another plugin version's origin
+      ['/cap/tok_en-1/cards/frame/dev.x/1.0.0/hello', CARD_ORIGIN], // same-origin paths are no longer card URLs
+      [`${other}/cap/tok_en-1/cards/frame/dev.x/1.0.0/hello`, CARD_ORIGIN], // another plugin version's origin
       [`${CARD_ORIGIN}/api/auth/me`, CARD_ORIGIN], // not a frame or plugin file path
-      [`http://user:pw@abcdefghijklmnopqrst.cards.localhost:5080/cards/frame/x`, CARD_ORIGIN],
+      [`http://user:pw@abcdefghijklmnopqrst.cards.localhost:5080/cap/tok_en-1/cards/frame/x`, CARD_ORIGIN],
       [FRAME_URL, ''], // no published origin
       [FRAME_URL, `${CARD_ORIGIN}/`], // not an origin
     ];
@@ -380,7 +380,7 @@ describe('CardBridge', () => {
     // Frames waiting for the next card of this version and of another plugin.
     pool.warm(FRAME_URL, CARD_ORIGIN);
     const other = 'http://zzzzzzzzzzzzzzzzzzzz.cards.localhost:5080';
-    pool.warm(`${other}/cards/frame/dev.y/1.0.0/y`, other);
+    pool.warm(`${other}/cap/tok_en-2/cards/frame/dev.y/1.0.0/y`, other);
     expect(pool.has(FRAME_URL)).toBe(true);
     h.advance(10_001);
     h.tick();
@@ -392,7 +392,7 @@ describe('CardBridge', () => {
     expect(parked.filter((f) => f.src === FRAME_URL).every((f) => f.removed)).toBe(true);
     pool.warm(FRAME_URL, CARD_ORIGIN);
     expect(pool.has(FRAME_URL)).toBe(false);
-    expect(pool.has(`${other}/cards/frame/dev.y/1.0.0/y`)).toBe(true);
+    expect(pool.has(`${other}/cap/tok_en-2/cards/frame/dev.y/1.0.0/y`)).toBe(true);
     h.bridge.reload();
     pool.warm(FRAME_URL, CARD_ORIGIN);
     expect(pool.has(FRAME_URL)).toBe(true);

@@ -4,7 +4,7 @@ import { fakeFrame, hostileMessage, type FakeFrame } from './test-harness';
 
 const A = 'http://aaaaaaaaaaaaaaaaaaaa.cards.localhost:5080';
 const B = 'http://bbbbbbbbbbbbbbbbbbbb.cards.localhost:5080';
-const frameOf = (origin: string, id: string) => `${origin}/cards/frame/${id}/1.0.0/x`;
+const frameOf = (origin: string, id: string) => `${origin}/cap/tok_en-1/cards/frame/${id}/1.0.0/x`;
 
 function env(canMove = true) {
   const parked: FakeFrame[] = [];
@@ -66,7 +66,7 @@ describe('FramePool', () => {
     // An HTML entry's own scripts run as soon as it loads: it must load only when its card opens.
     const { e, parked } = env();
     const pool = new FramePool(e);
-    pool.warm(`${A}/plugins/a/1.0.0/cards/card.html`, A);
+    pool.warm(`${A}/cap/tok_en-1/plugins/a/1.0.0/cards/card.html`, A);
     expect(parked).toHaveLength(0);
   });
 
@@ -104,7 +104,7 @@ describe('FramePool', () => {
     const pool = new FramePool(e);
     pool.warm('https://evil.example/cards/frame/a/1.0.0/x', A);
     pool.warm('//evil.example/frame', A);
-    pool.warm('/cards/frame/a/1.0.0/x', A); // same-origin path: the host origin never serves frames
+    pool.warm('/cap/tok_en-1/cards/frame/a/1.0.0/x', A); // same-origin path: the host origin never serves frames
     pool.warm(frameOf(B, 'a'), A); // another plugin version's origin
     expect(parked).toHaveLength(0);
   });

@@ -1,7 +1,19 @@
 /**
+ * The path of a plugin surface on a card origin: `/cap/<token>/` (the person's capability prefix,
+ * `PluginDto.cardBases`) then `cards/frame/`, `cards/service/`, `cards/page/` or `plugins/`, and the
+ * rest. Null for any other path.
+ */
+export function surfaceOf(pathname: string): { kind: 'frame' | 'service' | 'page' | 'file'; rest: string } | null {
+  const m = /^\/cap\/[A-Za-z0-9_-]+\/(cards\/frame|cards\/service|cards\/page|plugins)\/(.*)$/.exec(pathname);
+  if (!m) return null;
+  const kinds = { 'cards/frame': 'frame', 'cards/service': 'service', 'cards/page': 'page', plugins: 'file' } as const;
+  return { kind: kinds[m[1] as keyof typeof kinds], rest: m[2]! };
+}
+
+/**
  * A frame URL the host may load: on the card origin the server published for that plugin version
- * (`PluginDto.origins`), at a card frame or plugin file path. Never the host's own origin, never
- * a URL assembled from anything a card said.
+ * (`PluginDto.origins`), at a card frame or plugin file path under a capability prefix. Never the
+ * host's own origin, never a URL assembled from anything a card said.
  */
 export function isSafeFrameUrl(url: string, cardOrigin: string): boolean {
   let u: URL;
@@ -15,17 +27,17 @@ export function isSafeFrameUrl(url: string, cardOrigin: string): boolean {
   if (origin.origin !== cardOrigin || (origin.protocol !== 'https:' && origin.protocol !== 'http:')) return false;
   if (typeof location !== 'undefined' && location.origin === cardOrigin) return false;
   if (u.origin !== cardOrigin || u.username !== '' || u.password !== '') return false;
-  return u.pathname.startsWith('/cards/frame/') || u.pathname.startsWith('/cards/service/') || u.pathname.startsWith('/cards/page/') || u.pathname.startsWith('/plugins/');
+  return surfaceOf(u.pathname) !== null;
 }
 
 /**
- * Only JS-entry frames (`/cards/frame/…`) may be pre-started: their document is the host's frame
+ * Only JS-entry frames (`/cap/<token>/cards/frame/…`) may be pre-started: their document is the host's frame
  * document, which runs the bootstrap and at most preloads the entry, so no plugin code runs until
  * the card opens. An HTML entry's own scripts run as soon as it loads, so it loads only on open.
  */
 export function isPoolableFrameUrl(url: string): boolean {
   try {
-    return new URL(url).pathname.startsWith('/cards/frame/');
+    return surfaceOf(new URL(url).pathname)?.kind === 'frame';
   } catch {
     return false;
   }

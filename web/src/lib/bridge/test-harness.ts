@@ -7,7 +7,7 @@ export const flush = () => new Promise((r) => setTimeout(r, 15));
 
 /** The card origin and frame URL the harness's card is published at. */
 export const CARD_ORIGIN = 'http://abcdefghijklmnopqrst.cards.localhost:5080';
-export const FRAME_URL = `${CARD_ORIGIN}/cards/frame/dev.x/1.0.0/hello`;
+export const FRAME_URL = `${CARD_ORIGIN}/cap/tok_en-1/cards/frame/dev.x/1.0.0/hello`;
 
 export interface FakeFrame {
   attrs: Record<string, string>;

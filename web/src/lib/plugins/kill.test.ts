@@ -43,20 +43,21 @@ describe('windowsAffectedBy', () => {
 describe('frameUrlMatches', () => {
   const ev = { pluginId: 'com.example.hello', version: '1.0.0' };
   it('frameUrlMatches_JsFrameRoute_ByIdAndVersion', () => {
-    expect(frameUrlMatches(ev, '/cards/frame/com.example.hello/1.0.0/note')).toBe(true);
-    expect(frameUrlMatches(ev, '/cards/frame/com.example.hello/2.0.0/note')).toBe(false);
+    expect(frameUrlMatches(ev, '/cap/tok_en-1/cards/frame/com.example.hello/1.0.0/note')).toBe(true);
+    expect(frameUrlMatches(ev, '/cap/tok_en-1/cards/frame/com.example.hello/2.0.0/note')).toBe(false);
   });
   it('frameUrlMatches_HtmlEntry_ByIdAndVersion', () => {
-    expect(frameUrlMatches(ev, '/plugins/com.example.hello/1.0.0/index.html')).toBe(true);
-    expect(frameUrlMatches({ pluginId: 'com.example.hello', version: null }, 'http://x/plugins/com.example.hello/9.9.9/a.html')).toBe(true);
+    expect(frameUrlMatches(ev, '/cap/tok_en-1/plugins/com.example.hello/1.0.0/index.html')).toBe(true);
+    expect(frameUrlMatches({ pluginId: 'com.example.hello', version: null }, 'http://x/cap/tok_en-1/plugins/com.example.hello/9.9.9/a.html')).toBe(true);
   });
   it('frameUrlMatches_EncodedSegments_Decoded', () => {
-    expect(frameUrlMatches({ pluginId: 'a b', version: '1.0.0+x' }, '/cards/frame/a%20b/1.0.0%2Bx/t')).toBe(true);
+    expect(frameUrlMatches({ pluginId: 'a b', version: '1.0.0+x' }, '/cap/tok_en-1/cards/frame/a%20b/1.0.0%2Bx/t')).toBe(true);
   });
   it('frameUrlMatches_OtherUrls_NoHit', () => {
     expect(frameUrlMatches(ev, '/api/plugins')).toBe(false);
-    expect(frameUrlMatches(ev, '/cards/frame/com.example.hello')).toBe(false);
-    expect(frameUrlMatches(ev, '/cards/frame/%E0%A4%A/1.0.0/x')).toBe(false);
+    expect(frameUrlMatches(ev, '/cards/frame/com.example.hello/1.0.0/note')).toBe(false);
+    expect(frameUrlMatches(ev, '/cap/tok_en-1/cards/frame/com.example.hello')).toBe(false);
+    expect(frameUrlMatches(ev, '/cap/tok_en-1/cards/frame/%E0%A4%A/1.0.0/x')).toBe(false);
   });
 });
 

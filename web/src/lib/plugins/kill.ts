@@ -15,8 +15,9 @@ export function windowsAffectedBy(
 
 /**
  * Pure: does a frame URL belong to the killed plugin (version)? Both frame shapes carry the id and
- * version as the first two path segments after their prefix: `/cards/frame/{id}/{version}/…` (JS
- * entries) and `/plugins/{id}/{version}/…` (HTML entries).
+ * version as the first two path segments after the person's capability prefix and their own:
+ * `/cap/{token}/cards/frame/{id}/{version}/…` (JS entries) and `/cap/{token}/plugins/{id}/{version}/…`
+ * (HTML entries).
  */
 export function frameUrlMatches(ev: Pick<PluginKilledEvent, 'pluginId' | 'version'>, frameUrl: string): boolean {
   let path: string;
@@ -25,7 +26,7 @@ export function frameUrlMatches(ev: Pick<PluginKilledEvent, 'pluginId' | 'versio
   } catch {
     return false;
   }
-  const m = /^\/(?:cards\/frame|plugins)\/([^/]+)\/([^/]+)(?:\/|$)/.exec(path);
+  const m = /^\/cap\/[A-Za-z0-9_-]+\/(?:cards\/frame|plugins)\/([^/]+)\/([^/]+)(?:\/|$)/.exec(path);
   if (!m) return false;
   let id: string;
   let version: string;

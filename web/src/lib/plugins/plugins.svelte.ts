@@ -54,17 +54,19 @@ export class PluginCatalog {
   /**
    * The frame document for a window and the card origin it must be on, both as the server
    * published them: the catalogue's frameUrl when it lists that exact version (HTML entries have
-   * their own), else the JS-entry frame route on the pinned version's published origin (the frame
-   * answers for HTML entries too). Null when the server published no origin for that version.
+   * their own), else the JS-entry frame route under this person's capability URL for the pinned
+   * version (the frame answers for HTML entries too). Null when the server published no origin or
+   * no capability URL for that version (this person may not load it).
    */
   frameFor(ref: WindowPluginRef): { url: string; origin: string } | null {
     const plugin = this.plugins.find((p) => p.id === ref.pluginId);
     const origin = plugin?.origins?.[ref.version];
-    if (!plugin || !origin) return null;
+    const base = plugin?.cardBases?.[ref.version];
+    if (!plugin || !origin || !base) return null;
     const entry = this.find(ref);
     if (entry && entry.plugin.version === ref.version && entry.card.frameUrl) return { url: entry.card.frameUrl, origin };
     const enc = encodeURIComponent;
     const report = plugin.reportToken ? `?r=${enc(plugin.reportToken)}` : '';
-    return { url: `${origin}/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}${report}`, origin };
+    return { url: `${base}/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}${report}`, origin };
   }
 }

@@ -10,8 +10,8 @@ const card: CardTypeDto = {
   defaultSize: { width: 100, height: 220 },
   minSize: { width: 200, height: 120 },
   propsSchema: null,
-  frameUrl: '/cards/frame/p/1.0.0/hello',
-  entryUrl: '/plugins/p/1.0.0/cards/hello.js',
+  frameUrl: '/cap/tok_en-1/cards/frame/p/1.0.0/hello',
+  entryUrl: '/cap/tok_en-1/plugins/p/1.0.0/cards/hello.js',
   capabilities: [],
   topics: { publish: [], subscribe: [] },
 };
