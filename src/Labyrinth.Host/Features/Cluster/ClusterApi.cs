@@ -1,0 +1,189 @@
+using System.Xml.Linq;
+using Labyrinth.Core.Errors;
+using Labyrinth.Host.Data;
+using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Labyrinth.Host.Features.Cluster;
+
+/// <summary>
+/// Scale-out (docs/operations.md): with <c>Labyrinth:Redis:Configuration</c> set, the instances
+/// sharing one database and one Redis act as one host; without it, everything stays in process.
+/// </summary>
+internal static class ClusterApi
+{
+    public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+        services.AddSingleton(options);
+        var instance = new ClusterInstance(configuration);
+        services.AddSingleton(instance);
+        LabelMetrics(instance);
+        services.AddSingleton<ClusterGeneration>();
+        services.AddExceptionHandler<ClusterUnavailableHandler>();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<RedisHealthCheck>("redis");
+
+        if (!options.Enabled)
+        {
+            services.AddSingleton<IRateLimits, InMemoryRateLimits>();
+            services.AddSingleton<IClusterSignals, LocalClusterSignals>();
+            return services;
+        }
+
+        var redis = new RedisConnection(options);
+        services.AddSingleton(redis);
+        services.AddSingleton<IRateLimits, RedisRateLimits>();
+        services.AddSingleton<IClusterSignals, RedisClusterSignals>();
+        services.AddHostedService<ClusterMembership>();
+
+        // Browsers connected to any instance hear what any instance sends (kills, board presence, bus).
+        services.AddSignalR().AddStackExchangeRedis(o =>
+        {
+            o.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix + ":signalr");
+            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis.Multiplexer);
+        });
+
+        // One key ring for every instance: a cookie signed by one is read by all, a vault secret
+        // sealed by one is opened by all. Replaces the file key ring configured in AddLabyrinthHost.
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<HostPaths>((o, paths) => o.XmlRepository = new RedisKeyRing(redis, () => new KeyRingRepository(paths.DataProtectionDir)));
+        return services;
+    }
+
+    /// <summary>
+    /// Every series on /metrics carries <c>instance="…"</c>, so a dashboard over N instances tells
+    /// them apart. Static labels can be set once per process, before the first metric: a second host
+    /// in the same process (tests) keeps the first one's label.
+    /// </summary>
+    private static void LabelMetrics(ClusterInstance instance)
+    {
+        try
+        {
+            Prometheus.Metrics.DefaultRegistry.SetStaticLabels(new Dictionary<string, string> { ["instance"] = instance.Id });
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>Refuses changes that every instance must apply (installs, kills, governance) while this instance cannot reach the others.</summary>
+    public static TBuilder RequireClusterCoordination<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+                && !http.RequestServices.GetRequiredService<IClusterSignals>().CanCoordinate)
+            {
+                return Unavailable("This change must reach every server instance, and this one cannot reach Redis right now, so nothing was changed. Try again in a moment.");
+            }
+
+            return await next(context);
+        });
+        return builder;
+    }
+
+    public static IResult Unavailable(string detail) =>
+        Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ClusterUnavailable, detail);
+}
+
+/// <summary>Any <see cref="ClusterUnavailableException"/> (a rate limit, a signal) answers 503 <c>cluster.unavailable</c> with its sentence.</summary>
+internal sealed class ClusterUnavailableHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        if (exception is not ClusterUnavailableException unavailable || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        httpContext.Response.Headers.RetryAfter = "5";
+        await ClusterApi.Unavailable(unavailable.Message).ExecuteAsync(httpContext);
+        return true;
+    }
+}
+
+/// <summary>
+/// The key ring in Redis. The first instance to start against an empty ring copies this host's
+/// file key ring into it, so a single host that becomes a cluster keeps its sign-ins and vault.
+/// </summary>
+internal sealed class RedisKeyRing(RedisConnection redis, Func<IXmlRepository> files) : IXmlRepository
+{
+    private readonly RedisXmlRepository inner = new(() => redis.Database, redis.Key("dataprotection-keys"));
+
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        var elements = inner.GetAllElements();
+        if (elements.Count > 0)
+        {
+            return elements;
+        }
+
+        foreach (var element in files().GetAllElements())
+        {
+            inner.StoreElement(element, null!);
+        }
+
+        return inner.GetAllElements();
+    }
+
+    public void StoreElement(XElement element, string friendlyName) => inner.StoreElement(element, friendlyName);
+}
+
+internal sealed class DatabaseHealthCheck(IServiceScopeFactory scopes) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+        try
+        {
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy($"The {db.Database.ProviderName?.Split('.').Last()} database answers.")
+                : HealthCheckResult.Unhealthy("The database does not answer.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"The database cannot be reached ({ex.GetType().Name}).");
+        }
+    }
+}
+
+/// <summary>Degraded, not unhealthy, without Redis: the instance still serves reads and refuses only coordinated changes.</summary>
+internal sealed class RedisHealthCheck(IServiceProvider services, ClusterInstance instance) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["instance"] = instance.Id };
+        if (services.GetService<RedisConnection>() is not { } redis)
+        {
+            return HealthCheckResult.Healthy("Not configured: a single instance, coordinating in memory.", data);
+        }
+
+        if (!redis.IsConnected)
+        {
+            return HealthCheckResult.Degraded("Redis cannot be reached: reads still work; installs, kills and rate-limited calls answer 503 cluster.unavailable.", data: data);
+        }
+
+        try
+        {
+            var latency = await redis.Database.PingAsync();
+            data["pingMs"] = Math.Round(latency.TotalMilliseconds, 2);
+            data["liveInstances"] = await redis.Database.SetLengthAsync(redis.Key(RedisClusterSignals.InstancesKey));
+            return HealthCheckResult.Healthy("Redis answers.", data);
+        }
+        catch (RedisException ex)
+        {
+            return HealthCheckResult.Degraded($"Redis cannot be reached ({ex.GetType().Name}): reads still work; installs, kills and rate-limited calls answer 503 cluster.unavailable.", data: data);
+        }
+    }
+}
