@@ -113,30 +113,47 @@ internal sealed class ClusterUnavailableHandler : IExceptionHandler
 }
 
 /// <summary>
-/// The key ring in Redis. The first instance to start against an empty ring copies this host's
-/// file key ring into it, so a single host that becomes a cluster keeps its sign-ins and vault.
+/// The key ring in Redis, mirrored into each instance's file key ring. The first instance to start
+/// against an empty ring copies its files into it, so a single host that becomes a cluster keeps
+/// its sign-ins and vault; and because every instance keeps a copy on disk, a Redis that lost its
+/// data (no persistence, a failover) gets the ring back instead of signing everyone out and
+/// leaving the vault unreadable.
 /// </summary>
 internal sealed class RedisKeyRing(RedisConnection redis, Func<IXmlRepository> files) : IXmlRepository
 {
     private readonly RedisXmlRepository inner = new(() => redis.Database, redis.Key("dataprotection-keys"));
+    private readonly Lazy<IXmlRepository> local = new(files);
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         var elements = inner.GetAllElements();
-        if (elements.Count > 0)
+        var mirrored = local.Value.GetAllElements();
+        if (elements.Count == 0)
         {
-            return elements;
+            foreach (var element in mirrored)
+            {
+                inner.StoreElement(element, KeyId(element) ?? "key");
+            }
+
+            return inner.GetAllElements();
         }
 
-        foreach (var element in files().GetAllElements())
+        var known = mirrored.Select(KeyId).ToHashSet(StringComparer.Ordinal);
+        foreach (var element in elements.Where(e => KeyId(e) is { } id && !known.Contains(id)))
         {
-            inner.StoreElement(element, null!);
+            local.Value.StoreElement(element, "key-" + KeyId(element));
         }
 
-        return inner.GetAllElements();
+        return elements;
     }
 
-    public void StoreElement(XElement element, string friendlyName) => inner.StoreElement(element, friendlyName);
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        inner.StoreElement(element, friendlyName);
+        local.Value.StoreElement(element, friendlyName);
+    }
+
+    private static string? KeyId(XElement element) => element.Attribute("id")?.Value;
 }
 
 internal sealed class DatabaseHealthCheck(IServiceScopeFactory scopes) : IHealthCheck
