@@ -21,6 +21,7 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
     public const string Password = "correct-horse-battery";
 
     private readonly string dataDir = Path.Combine(Path.GetTempPath(), "labyrinth-tests-" + Guid.NewGuid().ToString("N"));
+    private TestDatabase.Database? database;
     private readonly IReadOnlyDictionary<string, string?> settings;
     private readonly bool kestrel;
 
@@ -50,6 +51,19 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
         if (!settings.ContainsKey("Labyrinth:InstallTestPlugins"))
         {
             builder.UseSetting("Labyrinth:InstallTestPlugins", "true");
+        }
+
+        // LABYRINTH_TEST_DB=postgres: this host gets a fresh PostgreSQL database of its own (and
+        // keeps its blobs there), unless the test chose a database itself.
+        if (TestDatabase.IsPostgres && !settings.ContainsKey("Labyrinth:Database:Provider"))
+        {
+            database = TestDatabase.Create();
+            builder.UseSetting("Labyrinth:Database:Provider", "Postgres");
+            builder.UseSetting("Labyrinth:Database:ConnectionString", database.ConnectionString);
+            if (!settings.ContainsKey("Labyrinth:Blobs:Provider"))
+            {
+                builder.UseSetting("Labyrinth:Blobs:Provider", "Database");
+            }
         }
 
         foreach (var (key, value) in settings.Where(s => s.Value is not null))
@@ -151,6 +165,8 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
 
     private void DeleteDataDir()
     {
+        database?.Dispose();
+        database = null;
         try
         {
             if (Directory.Exists(dataDir))

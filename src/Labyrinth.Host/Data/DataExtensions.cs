@@ -1,3 +1,4 @@
+using Labyrinth.Host.Data.Postgres;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,8 +6,27 @@ namespace Labyrinth.Host.Data;
 
 internal static class DataExtensions
 {
-    public static IServiceCollection AddLabyrinthData(this IServiceCollection services)
+    /// <summary>
+    /// The database behind <see cref="LabyrinthDb"/>, chosen by <c>Labyrinth:Database:Provider</c>:
+    /// SQLite (a file in the data directory, one writer per process through <see cref="SqliteWriteGate"/>)
+    /// or PostgreSQL (<see cref="PostgresLabyrinthDb"/>, shared by every instance).
+    /// </summary>
+    public static IServiceCollection AddLabyrinthData(this IServiceCollection services, IConfiguration configuration)
     {
+        var settings = configuration.GetSection(LabyrinthOptions.Section + ":Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
+        services.AddSingleton(new DatabaseEngine(settings));
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(settings.ConnectionString))
+            {
+                throw new InvalidOperationException(
+                    "Labyrinth:Database:Provider is Postgres but Labyrinth:Database:ConnectionString is empty; set it (env: Labyrinth__Database__ConnectionString).");
+            }
+
+            services.AddDbContext<LabyrinthDb, PostgresLabyrinthDb>(options => options.UseNpgsql(settings.ConnectionString));
+            return services;
+        }
+
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteWriteInterceptor>();
         services.AddDbContext<LabyrinthDb>((sp, options) =>
@@ -18,19 +38,10 @@ internal static class DataExtensions
         return services;
     }
 
-    /// <summary>Creates the data directory, applies migrations and switches SQLite to WAL (≈10× faster commits).</summary>
+    /// <summary>Creates the data directory and brings the schema up to date (<see cref="DatabaseEngine.MigrateAsync"/>).</summary>
     public static async Task MigrateLabyrinthDataAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         services.GetRequiredService<HostPaths>().EnsureCreated();
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        // Only when something is pending: migrating takes a lock row even when up to date, and a
-        // start with nothing to do must write nothing (it may be on a full disk).
-        if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
-        {
-            await db.Database.MigrateAsync(ct);
-        }
-
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        await services.GetRequiredService<DatabaseEngine>().MigrateAsync(services, ct);
     }
 }

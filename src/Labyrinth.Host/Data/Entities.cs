@@ -488,3 +488,19 @@ internal static class RolloutStatus
 
     public static bool IsCurrent(string status) => status is Running or Paused;
 }
+
+/// <summary>
+/// One content-addressed blob kept in the database (<c>Labyrinth:Blobs:Provider = Database</c>):
+/// the bytes are immutable and named by their SHA-256, so a row is only ever inserted or deleted.
+/// </summary>
+internal sealed class BlobEntity
+{
+    /// <summary>Lower-case hex SHA-256 of <see cref="Content"/>.</summary>
+    public required string Sha256 { get; set; }
+
+    public required byte[] Content { get; set; }
+
+    public long Length { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}

@@ -3,8 +3,24 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Labyrinth.Host.Data;
 
-internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbContext(options)
+/// <summary>
+/// The host's rows. This type is the SQLite context (its migrations are in Data/Migrations);
+/// <see cref="PostgresLabyrinthDb"/> derives from it with its own migrations, so every feature
+/// takes a <see cref="LabyrinthDb"/> whichever engine runs underneath.
+/// </summary>
+internal class LabyrinthDb : DbContext
 {
+    public LabyrinthDb(DbContextOptions<LabyrinthDb> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a derived context whose options are typed for it.</summary>
+    protected LabyrinthDb(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<UserEntity> Users => Set<UserEntity>();
     public DbSet<SetupTokenEntity> SetupTokens => Set<SetupTokenEntity>();
     public DbSet<BoardEntity> Boards => Set<BoardEntity>();
@@ -33,6 +49,7 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
     public DbSet<GroupMemberEntity> GroupMembers => Set<GroupMemberEntity>();
     public DbSet<PluginAvailabilityEntity> PluginAvailability => Set<PluginAvailabilityEntity>();
     public DbSet<RolloutEntity> Rollouts => Set<RolloutEntity>();
+    public DbSet<BlobEntity> Blobs => Set<BlobEntity>();
 
     /// <summary>
     /// Every date in the database is UTC: written as UTC (a local time is converted first) and read
@@ -226,6 +243,12 @@ internal sealed class LabyrinthDb(DbContextOptions<LabyrinthDb> options) : DbCon
             e.ToTable("Rollouts");
             e.HasIndex(r => new { r.PluginId, r.Status });
             e.Property(r => r.Status).HasMaxLength(16);
+        });
+        modelBuilder.Entity<BlobEntity>(e =>
+        {
+            e.ToTable("Blobs");
+            e.HasKey(b => b.Sha256);
+            e.Property(b => b.Sha256).HasMaxLength(64);
         });
     }
 }

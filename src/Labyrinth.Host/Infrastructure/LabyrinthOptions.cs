@@ -33,6 +33,54 @@ internal sealed class LabyrinthOptions
     /// off otherwise. Env: <c>Labyrinth__Plugins__AllowDevInstalls</c>.
     /// </summary>
     public PluginSettings Plugins { get; set; } = new();
+
+    /// <summary>Which database engine holds the host's rows (<c>Labyrinth:Database</c>).</summary>
+    public DatabaseSettings Database { get; set; } = new();
+
+    /// <summary>Where content-addressed files (plugin packages, uploads, snapshots) live (<c>Labyrinth:Blobs</c>).</summary>
+    public BlobSettings Blobs { get; set; } = new();
+}
+
+/// <summary>The database engines the host runs on.</summary>
+internal enum DatabaseProvider
+{
+    /// <summary>One file in the data directory; the embedded default, one instance.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL server shared by any number of instances.</summary>
+    Postgres,
+}
+
+/// <summary>The "Labyrinth:Database" section (env: <c>Labyrinth__Database__Provider</c>, <c>Labyrinth__Database__ConnectionString</c>).</summary>
+internal sealed class DatabaseSettings
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>An Npgsql connection string; required for PostgreSQL, unused for SQLite (its file lives in the data directory).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Whether a starting instance applies pending migrations (under a database-wide lock, so only
+    /// one of several starting instances does). Off: an instance whose schema is behind refuses to
+    /// start, and migrations are applied by one deliberate run with <c>--migrate</c> first.
+    /// </summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
+
+/// <summary>Where content-addressed blobs are kept.</summary>
+internal enum BlobProvider
+{
+    /// <summary>Files under the data directory (the default).</summary>
+    Directory,
+
+    /// <summary>The <c>Blobs</c> table of the PostgreSQL database itself, so a cluster needs no shared disk.</summary>
+    Database,
+}
+
+/// <summary>The "Labyrinth:Blobs" section (env: <c>Labyrinth__Blobs__Provider</c>).</summary>
+internal sealed class BlobSettings
+{
+    public BlobProvider Provider { get; set; } = BlobProvider.Directory;
 }
 
 /// <summary>The "Labyrinth:Plugins" section.</summary>

@@ -23,7 +23,8 @@ internal static partial class Startup
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageFullHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
-        services.AddLabyrinthData();
+        services.AddLabyrinthData(configuration);
+        services.AddBlobStore(configuration);
 
         // Keys for auth cookies and the vault live with the data, so sign-ins and secrets survive
         // restarts. They are stored unencrypted on purpose (an encryption key would sit right beside

@@ -1,10 +1,11 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Labyrinth.Host.Infrastructure;
 
 /// <summary>
 /// Recognises storage failures a person must fix on the machine (a full disk, a read-only file
-/// system) wherever they surface: SQLite's own codes, or the OS error carried by an
+/// system) wherever they surface: SQLite's and PostgreSQL's own codes, or the OS error carried by an
 /// <see cref="IOException"/> (on Unix .NET puts the errno in <c>HResult</c>; on Windows it is the
 /// Win32 error as an HRESULT). EF Core and the file APIs wrap them, so inner exceptions count too.
 /// </summary>
@@ -25,6 +26,7 @@ internal static class StorageErrors
     public static bool IsFull(Exception? ex) => Any(ex, e => e switch
     {
         SqliteException s => s.SqliteErrorCode == SqliteFull,
+        PostgresException p => p.SqlState is PostgresErrorCodes.DiskFull or PostgresErrorCodes.OutOfMemory,
         IOException io => io.HResult is Enospc or EdquotLinux or WindowsDiskFull or WindowsHandleDiskFull || (OperatingSystem.IsMacOS() && io.HResult == EdquotMac),
         _ => false,
     });
@@ -33,6 +35,7 @@ internal static class StorageErrors
     public static bool IsReadOnly(Exception? ex) => Any(ex, e => e switch
     {
         SqliteException s => s.SqliteErrorCode == SqliteReadOnly,
+        PostgresException p => p.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction,
         IOException io => io.HResult is Erofs or WindowsWriteProtect,
         _ => false,
     });

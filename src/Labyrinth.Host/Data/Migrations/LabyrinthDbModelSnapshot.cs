@@ -146,6 +146,27 @@ namespace Labyrinth.Host.Data.Migrations
                     b.ToTable("AuditEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Labyrinth.Host.Data.BlobEntity", b =>
+                {
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Sha256");
+
+                    b.ToTable("Blobs", (string)null);
+                });
+
             modelBuilder.Entity("Labyrinth.Host.Data.BoardEntity", b =>
                 {
                     b.Property<Guid>("Id")

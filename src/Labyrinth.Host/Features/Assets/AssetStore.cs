@@ -27,13 +27,16 @@ internal sealed class AssetStore
 {
     private readonly string dataDir;
     private readonly string temp;
+    private readonly IBlobStore blobs;
     private readonly Lock pinLock = new();
     private readonly HashSet<string> deferred = new(StringComparer.Ordinal);
     private int pins;
 
-    public AssetStore(HostPaths paths)
+    public AssetStore(HostPaths paths, IBlobStore blobs)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(blobs);
+        this.blobs = blobs;
         dataDir = paths.DataDir;
         temp = Path.Combine(paths.DataDir, DataLayout.AssetsDirectory, ".tmp");
     }
@@ -118,10 +121,56 @@ internal sealed class AssetStore
     }
 
     /// <summary>
-    /// Removes a stored file (hold <see cref="Lock"/>, and only when no asset row references it).
-    /// While deletions are pinned the file stays and its hash is remembered for <see cref="Unpin"/>.
+    /// Copies a committed file to the shared blob store (when there is one), so every instance can
+    /// serve it; call before the row that references it commits.
     /// </summary>
-    public void Remove(string sha256)
+    public async Task ShareAsync(string sha256, CancellationToken ct)
+    {
+        if (blobs.IsShared)
+        {
+            await blobs.PutAsync(sha256, await File.ReadAllBytesAsync(PathFor(sha256), ct), ct);
+        }
+    }
+
+    /// <summary>
+    /// The local file holding <paramref name="sha256"/>, fetched from the shared blob store into this
+    /// instance's directory (its cache) when another instance stored it; null when there is none.
+    /// </summary>
+    public async Task<string?> LocalPathAsync(string sha256, CancellationToken ct)
+    {
+        var path = PathFor(sha256);
+        if (File.Exists(path) || !blobs.IsShared)
+        {
+            return File.Exists(path) ? path : null;
+        }
+
+        var bytes = await blobs.GetAsync(sha256, ct);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var part = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await File.WriteAllBytesAsync(part, bytes, ct);
+        try
+        {
+            File.Move(part, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            TryDelete(part); // a concurrent request cached it first
+        }
+
+        return path;
+    }
+
+    /// <summary>
+    /// Removes a stored file (hold <see cref="Lock"/>, and only when no asset row references it),
+    /// here and in the shared blob store. While deletions are pinned the file stays and its hash is
+    /// remembered for <see cref="Unpin"/>.
+    /// </summary>
+    public async Task RemoveAsync(string sha256, CancellationToken ct)
     {
         lock (pinLock)
         {
@@ -133,6 +182,10 @@ internal sealed class AssetStore
         }
 
         TryDelete(PathFor(sha256));
+        if (blobs.IsShared)
+        {
+            await blobs.DeleteAsync(sha256, ct);
+        }
     }
 
     /// <summary>Keeps every stored file in place until <see cref="Unpin"/>; pins nest.</summary>

@@ -131,6 +131,7 @@ internal static partial class AssetsApi
         try
         {
             store.Commit(tempFile, received.Sha256);
+            await store.ShareAsync(received.Sha256, ct);
             db.Assets.Add(asset);
             await audit.AppendAsync(http.Actor(), CardAuditActions.AssetUpload, null,
                 new { assetId = asset.Id, type = asset.Type, mediaType = asset.MediaType, bytes = asset.Bytes, sha256 = asset.Sha256 }, ct);
@@ -150,8 +151,8 @@ internal static partial class AssetsApi
     {
         var owner = http.User.UserId();
         var asset = await db.Assets.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.OwnerId == owner, ct);
-        var path = asset is null ? null : store.PathFor(asset.Sha256);
-        if (asset is null || !File.Exists(path))
+        var path = asset is null ? null : await store.LocalPathAsync(asset.Sha256, ct);
+        if (asset is null || path is null)
         {
             return NotFound();
         }
@@ -181,7 +182,7 @@ internal static partial class AssetsApi
                 new { assetId = asset.Id, type = asset.Type, grantsRevoked = grants.Count }, ct);
             if (!await db.Assets.AnyAsync(a => a.Sha256 == asset.Sha256, ct))
             {
-                store.Remove(asset.Sha256);
+                await store.RemoveAsync(asset.Sha256, CancellationToken.None);
             }
         }
         finally

@@ -52,6 +52,8 @@ internal static class AuditActions
 
 /// <summary>
 /// One process-wide gate: reading the chain head and inserting the next row must not interleave.
+/// Across instances (PostgreSQL) the database serializes appends as well
+/// (<see cref="DatabaseEngine.LockAuditChainAsync"/>, taken inside the gate and the transaction).
 /// Always taken after the database's write gate (<see cref="SqliteWriteGate"/>, held by an open
 /// transaction): callers append inside their own transactions (a role change and its entry commit
 /// together), so an append that took this gate first and then waited for the write gate would
@@ -69,7 +71,7 @@ internal sealed record AuditDraft(DateTime AtUtc, string Actor, string Action, s
 /// The append-only, hash-chained audit log. This is the only code that writes AuditEntries, and
 /// it only inserts. Never put secrets (tokens, keys' private parts, passwords) in a detail.
 /// </summary>
-internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider clock)
+internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, DatabaseEngine engine, TimeProvider clock)
 {
     /// <summary>
     /// Appends one entry and saves every pending change of this request's DbContext with it, so a
@@ -88,6 +90,7 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
         await gate.Gate.WaitAsync(ct);
         try
         {
+            await engine.LockAuditChainAsync(db, ct);
             entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
             db.AuditEntries.Add(ToEntity(entry));
             await db.SaveChangesAsync(ct);
@@ -119,6 +122,7 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider cloc
         await gate.Gate.WaitAsync(ct);
         try
         {
+            await engine.LockAuditChainAsync(db, ct);
             var previous = await HeadAsync(ct);
             foreach (var d in drafts)
             {

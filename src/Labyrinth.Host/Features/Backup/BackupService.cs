@@ -64,7 +64,7 @@ internal sealed class HostBackupGuard(GovernanceGate governance, AssetStore asse
         {
             if (!await db.Assets.AnyAsync(a => a.Sha256 == sha256))
             {
-                assets.Remove(sha256);
+                await assets.RemoveAsync(sha256, CancellationToken.None);
             }
         }
         finally

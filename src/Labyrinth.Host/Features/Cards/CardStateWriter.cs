@@ -76,19 +76,20 @@ internal sealed partial class CardStateWriter(IServiceScopeFactory scopes, ILogg
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+            // Identifiers are quoted: PostgreSQL folds unquoted names to lower case, SQLite takes either.
             await using (var tx = await db.Database.BeginTransactionAsync(CancellationToken.None))
             {
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var w = batch[i];
                     var returned = await db.Database.SqlQuery<long>($"""
-                        INSERT INTO CardPayloads (BoardId, WindowId, PayloadJson, Version, UpdatedAt)
+                        INSERT INTO "CardPayloads" ("BoardId", "WindowId", "PayloadJson", "Version", "UpdatedAt")
                         SELECT {w.BoardId}, {w.WindowId}, {w.PayloadJson}, 1, {w.At}
-                        WHERE EXISTS (SELECT 1 FROM CardWindows AS c JOIN Boards AS b ON b.Id = c.BoardId
-                                      WHERE c.BoardId = {w.BoardId} AND c.WindowId = {w.WindowId} AND b.OwnerId = {w.OwnerId})
-                        ON CONFLICT (BoardId, WindowId) DO UPDATE
-                            SET PayloadJson = excluded.PayloadJson, Version = CardPayloads.Version + 1, UpdatedAt = excluded.UpdatedAt
-                        RETURNING Version AS Value
+                        WHERE EXISTS (SELECT 1 FROM "CardWindows" AS c JOIN "Boards" AS b ON b."Id" = c."BoardId"
+                                      WHERE c."BoardId" = {w.BoardId} AND c."WindowId" = {w.WindowId} AND b."OwnerId" = {w.OwnerId})
+                        ON CONFLICT ("BoardId", "WindowId") DO UPDATE
+                            SET "PayloadJson" = excluded."PayloadJson", "Version" = "CardPayloads"."Version" + 1, "UpdatedAt" = excluded."UpdatedAt"
+                        RETURNING "Version" AS "Value"
                         """).ToListAsync(CancellationToken.None);
                     versions[i] = returned.Count == 1 ? returned[0] : null;
                 }

@@ -184,8 +184,8 @@ internal static partial class CardsApi
         }
 
         var asset = await grants.ResolveAssetTokenAsync(card, request.Token, ct);
-        var path = asset is null ? null : store.PathFor(asset.Sha256);
-        if (asset is null || !File.Exists(path))
+        var path = asset is null ? null : await store.LocalPathAsync(asset.Sha256, ct);
+        if (asset is null || path is null)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.AssetTokenInvalid, "That asset token is not valid for this card (unknown or revoked).");
         }

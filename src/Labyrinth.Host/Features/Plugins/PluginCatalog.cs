@@ -85,7 +85,7 @@ internal sealed record InstalledPlugin(string Id, string ActiveVersion, bool Ena
 /// The in-memory view of installed plugins that hot paths (file serving, frames, spawn checks)
 /// read without touching the database. Rebuilt from the database + content store on change.
 /// </summary>
-internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, CompressedVariants variants, ILogger<PluginCatalog> logger)
+internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPaths paths, CompressedVariants variants, IBlobStore blobs, ILogger<PluginCatalog> logger)
 {
     private static readonly FrozenSet<string> CompressibleTypes = new[]
     {
@@ -164,13 +164,13 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         foreach (var entry in entries)
         {
             var full = Path.Combine(root, entry.Path);
-            if (!File.Exists(full))
+            var bytes = File.Exists(full) ? File.ReadAllBytes(full) : FetchShared(full, entry.Sha256);
+            if (bytes is null)
             {
                 LogStoreCorrupt(logger, row.PluginId, row.Version, "missing file " + entry.Path);
                 return null;
             }
 
-            var bytes = File.ReadAllBytes(full);
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (!string.Equals(sha, entry.Sha256, StringComparison.Ordinal))
             {
@@ -191,6 +191,32 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         };
         versionCache[key] = version;
         return version;
+    }
+
+    /// <summary>
+    /// A file this instance's directory lacks (another instance installed the version): the shared
+    /// blob store's copy, kept in the directory as this instance's cache. Null when there is none.
+    /// </summary>
+    private byte[]? FetchShared(string full, string sha256)
+    {
+        if (!blobs.IsShared || blobs.Get(sha256.ToLowerInvariant()) is not { } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var part = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllBytes(part, bytes);
+            File.Move(part, full, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // The cache is an optimisation: serving from memory works without it.
+        }
+
+        return bytes;
     }
 
     /// <summary>

@@ -66,6 +66,7 @@ internal sealed partial class PluginStore(
     GovernanceGate gate,
     LabyrinthMetrics metrics,
     PluginEvents events,
+    IBlobStore blobs,
     TimeProvider clock,
     ILogger<PluginStore> logger)
 {
@@ -273,6 +274,16 @@ internal sealed partial class PluginStore(
         {
             plugin.ActiveVersion = version;
             plugin.UpdatedAt = now;
+        }
+
+        // In a cluster the shared blob store holds every file before the rows that name it commit,
+        // so any instance can load this version; its own directory is then only its copy.
+        if (blobs.IsShared)
+        {
+            foreach (var file in servable)
+            {
+                await blobs.PutAsync(file.Sha256Hex.ToLowerInvariant(), await File.ReadAllBytesAsync(Path.Combine(staging, file.Path), ct), ct);
+            }
         }
 
         var finalDir = VersionDir(paths, id, version);

@@ -81,7 +81,7 @@ internal sealed class UserRemoval(LabyrinthDb db, CardGrants cards, CardGrantSig
             await tx.CommitAsync(ct);
             foreach (var sha in orphans)
             {
-                assets.Remove(sha);
+                await assets.RemoveAsync(sha, CancellationToken.None);
             }
 
             // Their cards' running broker requests and asset reads stop now, not when they end.
