@@ -11,9 +11,10 @@ namespace Labyrinth.Host.Tests.Cluster;
 
 /// <summary>
 /// Two host instances, A and B, sharing one database and one Redis server, as behind a load
-/// balancer. Each has its own data directory (so its own file key ring and caches); B's database
-/// file, plugin store and assets are links to A's, so the shared state is exactly what a
-/// PostgreSQL cluster shares. Redis is the only other channel between them.
+/// balancer. Each has its own data directory (so its own file key ring and caches). On PostgreSQL
+/// (<c>LABYRINTH_TEST_DB=postgres</c>) they share a fresh database that also holds the blobs, as in
+/// production; on SQLite B's database file, plugin store and assets are links to A's. Redis is the
+/// only other channel between them.
 /// </summary>
 internal sealed class ClusterPair : IAsyncDisposable
 {
@@ -45,18 +46,31 @@ internal sealed class ClusterPair : IAsyncDisposable
             ["Labyrinth:Redis:Configuration"] = pair.Redis.Configuration,
             ["Labyrinth:Redis:Prefix"] = pair.Prefix,
         };
+        if (TestDatabase.IsPostgres)
+        {
+            pair.database = TestDatabase.Create();
+            all["Labyrinth:Database:Provider"] = "Postgres";
+            all["Labyrinth:Database:ConnectionString"] = pair.database.ConnectionString;
+            all["Labyrinth:Blobs:Provider"] = "Database";
+        }
+
         pair.A = new BrokerFactory(a, With(all, "Labyrinth:InstanceId", "a-" + pair.Prefix));
         _ = pair.A.Services; // starts A: migrations, plugin store
-        File.CreateSymbolicLink(Path.Combine(b, "labyrinth.db"), Path.Combine(a, "labyrinth.db"));
-        Directory.CreateSymbolicLink(Path.Combine(b, "plugins"), Path.Combine(a, "plugins"));
-        Directory.CreateDirectory(Path.Combine(a, "assets"));
-        Directory.CreateSymbolicLink(Path.Combine(b, "assets"), Path.Combine(a, "assets"));
+        if (pair.database is null)
+        {
+            File.CreateSymbolicLink(Path.Combine(b, "labyrinth.db"), Path.Combine(a, "labyrinth.db"));
+            Directory.CreateSymbolicLink(Path.Combine(b, "plugins"), Path.Combine(a, "plugins"));
+            Directory.CreateDirectory(Path.Combine(a, "assets"));
+            Directory.CreateSymbolicLink(Path.Combine(b, "assets"), Path.Combine(a, "assets"));
+        }
+
         pair.B = new BrokerFactory(b, With(all, "Labyrinth:InstanceId", "b-" + pair.Prefix));
         _ = pair.B.Services;
         return pair;
     }
 
     private bool ownsRedis;
+    private TestDatabase.Database? database;
 
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, string key, string value) =>
         new(settings) { [key] = value };
@@ -92,6 +106,7 @@ internal sealed class ClusterPair : IAsyncDisposable
         await B.DisposeAsync();
         await A.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        database?.Dispose();
         if (ownsRedis)
         {
             await Redis.DisposeAsync();

@@ -102,7 +102,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
     }
 
     [Fact]
-    public async Task Healthz_WithRedis_ReportsDatabaseAndRedis()
+    public async Task Healthz_WithRedis_ReportsDatabaseBlobsAndRedis()
     {
         using var client = cluster.Pair.B.CreateClient();
 
@@ -110,6 +110,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
 
         var checks = health.GetProperty("checks");
         Assert.Equal("ok", checks.GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("ok", checks.GetProperty("blobs").GetProperty("status").GetString());
         Assert.Equal("ok", checks.GetProperty("redis").GetProperty("status").GetString());
         Assert.Equal("b-" + cluster.Pair.Prefix, checks.GetProperty("redis").GetProperty("instance").GetString());
     }

@@ -29,6 +29,7 @@ internal static class ClusterApi
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<BlobStoreHealthCheck>("blobs")
             .AddCheck<RedisHealthCheck>("redis");
 
         if (!options.Enabled)
@@ -171,6 +172,26 @@ internal sealed class DatabaseHealthCheck(IServiceScopeFactory scopes) : IHealth
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy($"The database cannot be reached ({ex.GetType().Name}).");
+        }
+    }
+}
+
+/// <summary>Whether the blob store answers: a lookup of a hash nothing is stored under (the empty file's).</summary>
+internal sealed class BlobStoreHealthCheck(IBlobStore blobs) : IHealthCheck
+{
+    private const string Probe = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["shared"] = blobs.IsShared };
+        try
+        {
+            await blobs.GetAsync(Probe, cancellationToken);
+            return HealthCheckResult.Healthy(blobs.IsShared ? "The shared blob store (the database) answers." : "The blob store (the data directory) answers.", data);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"The blob store cannot be reached ({ex.GetType().Name}).", data: data);
         }
     }
 }
