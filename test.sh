@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (npm packages, Debian's chromium), type-checks, builds the
+# Runs every test: installs what is missing (npm packages, Debian's chromium and redis-server), type-checks, builds the
 # web UI and example plugins, runs vitest and the four .NET suites, and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -19,6 +19,16 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || fail_setup "could not install chromium"
   else
     fail_setup "chromium is missing; install Debian's chromium package"
+  fi
+fi
+# The cluster tests start and stop their own throwaway redis-server (Debian's package).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) || fail_setup "could not install redis-server"
+  elif command -v sudo >/dev/null 2>&1; then
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) || fail_setup "could not install redis-server"
+  else
+    fail_setup "redis-server is missing; install Debian's redis-server package"
   fi
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
