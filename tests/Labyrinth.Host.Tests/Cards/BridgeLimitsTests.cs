@@ -35,17 +35,33 @@ public sealed class BridgeLimitsTests
     }
 
     [Fact]
-    public async Task Limits_Default_PublishEverySizeInBytes()
+    public async Task Limits_Default_MatchTheSharedVectorTheSdkAssumes()
     {
         await using var app = LabyrinthApp.WithoutPlugins();
         var admin = await app.SetupAdminAsync();
+        var expected = SharedVector();
 
         var limits = await admin.GetJsonAsync("/api/cards/limits");
 
-        Assert.Equal(256 * 1024, limits.GetProperty("maxMessageBytes").GetInt32());
-        Assert.Equal(1024 * 1024, limits.GetProperty("maxPayloadBytes").GetInt32());
-        Assert.Equal(200 * 1024, limits.GetProperty("maxSnapshotBytes").GetInt32());
-        Assert.Equal(64 * 1024, limits.GetProperty("bus").GetProperty("maxPayloadBytes").GetInt32());
+        Assert.Equal(expected.GetProperty("messagesPerSecond").GetInt32(), limits.GetProperty("messagesPerSecond").GetInt32());
+        Assert.Equal(expected.GetProperty("burst").GetInt32(), limits.GetProperty("burst").GetInt32());
+        Assert.Equal(expected.GetProperty("maxMessageBytes").GetInt32(), limits.GetProperty("maxMessageBytes").GetInt32());
+        Assert.Equal(expected.GetProperty("maxPayloadBytes").GetInt32(), limits.GetProperty("maxPayloadBytes").GetInt32());
+        Assert.Equal(expected.GetProperty("maxSnapshotBytes").GetInt32(), limits.GetProperty("maxSnapshotBytes").GetInt32());
+        Assert.Equal(expected.GetProperty("maxPublishBytes").GetInt32(), limits.GetProperty("bus").GetProperty("maxPayloadBytes").GetInt32());
+    }
+
+    /// <summary>tests/vectors/card-limits.json: the SDK's defaults are tested against the same file.</summary>
+    private static System.Text.Json.JsonElement SharedVector()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "tests", "vectors", "card-limits.json")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        return System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "tests", "vectors", "card-limits.json"))).RootElement.Clone();
     }
 
     [Fact]
