@@ -26,7 +26,8 @@ if (existsSync(typecheck)) {
   }
 } else missing.push('type-check');
 
-for (const suite of ['Labyrinth.Core.Tests', 'Labyrinth.Host.Tests', 'Labyrinth.Cli.Tests', 'Labyrinth.E2E.Tests']) {
+// Labyrinth.Host.Tests.postgres: the Host tests' second pass on PostgreSQL (test.sh).
+for (const suite of ['Labyrinth.Core.Tests', 'Labyrinth.Host.Tests', 'Labyrinth.Cli.Tests', 'Labyrinth.E2E.Tests', 'Labyrinth.Host.Tests.postgres']) {
   const file = join(dir, `${suite}.trx`);
   if (!existsSync(file)) { missing.push(suite); continue; }
   const xml = readFileSync(file, 'utf8');

@@ -54,10 +54,12 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
         }
 
         // LABYRINTH_TEST_DB=postgres: this host gets a fresh PostgreSQL database of its own (and
-        // keeps its blobs there), unless the test chose a database itself.
+        // keeps its blobs there), unless the test chose a database itself; a data directory the
+        // test named keeps its database across restarts (TestDatabase.ForDataDir).
         if (TestDatabase.IsPostgres && !settings.ContainsKey("Labyrinth:Database:Provider"))
         {
-            database = TestDatabase.Create();
+            // A test that names the data directory may restart a host on it: the database goes with the directory.
+            database = settings.TryGetValue("Labyrinth:DataDir", out var ownDir) && ownDir is not null ? TestDatabase.ForDataDir(ownDir) : TestDatabase.Create();
             builder.UseSetting("Labyrinth:Database:Provider", "Postgres");
             builder.UseSetting("Labyrinth:Database:ConnectionString", database.ConnectionString);
             if (!settings.ContainsKey("Labyrinth:Blobs:Provider"))

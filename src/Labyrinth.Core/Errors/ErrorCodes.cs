@@ -185,6 +185,9 @@ public static class ErrorCodes
     // Backups.
     public const string BackupFailed = "backup.failed";
 
+    /// <summary>The host runs on PostgreSQL: the archive reads the SQLite file, so the database is backed up with pg_dump instead.</summary>
+    public const string BackupNotForThisDatabase = "backup.not_for_this_database";
+
     // Ink on boards and selections shared with cards (Convert to Math).
     public const string InkInvalidStroke = "ink.invalid_stroke";
     public const string InkTooManyPoints = "ink.too_many_points";

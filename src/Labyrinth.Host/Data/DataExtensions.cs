@@ -38,10 +38,10 @@ internal static class DataExtensions
         return services;
     }
 
-    /// <summary>Creates the data directory and brings the schema up to date (<see cref="DatabaseEngine.MigrateAsync"/>).</summary>
-    public static async Task MigrateLabyrinthDataAsync(this IServiceProvider services, CancellationToken ct = default)
+    /// <summary>Creates the data directory and brings the schema up to date (<see cref="DatabaseEngine.MigrateAsync"/>); the migrations this call applied.</summary>
+    public static async Task<IReadOnlyList<string>> MigrateLabyrinthDataAsync(this IServiceProvider services, Func<Task>? underLock = null, CancellationToken ct = default)
     {
         services.GetRequiredService<HostPaths>().EnsureCreated();
-        await services.GetRequiredService<DatabaseEngine>().MigrateAsync(services, ct);
+        return await services.GetRequiredService<DatabaseEngine>().MigrateAsync(services, underLock, ct);
     }
 }

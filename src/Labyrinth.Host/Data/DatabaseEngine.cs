@@ -11,9 +11,8 @@ namespace Labyrinth.Host.Data;
 /// </summary>
 internal sealed class DatabaseEngine(DatabaseSettings settings)
 {
-    // PostgreSQL advisory lock keys: one 64-bit number per purpose, shared by every instance.
+    // PostgreSQL advisory lock key of the migration; the transaction locks are in TransactionLock.
     private const long MigrationLockKey = 0x4C_41_42_59_00_00_00_01; // "LABY" · 1
-    private const long AuditChainLockKey = 0x4C_41_42_59_00_00_00_02; // "LABY" · 2
 
     public DatabaseProvider Provider => settings.Provider;
 
@@ -27,13 +26,20 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
     /// the others wait, then find nothing pending. On SQLite (one instance) it also switches the
     /// file to WAL (≈10× faster commits). A start with nothing pending writes nothing.
     /// </summary>
+    /// <param name="underLock">First-start work that must not race another starting instance (installing the example plugins); runs after the migration, still under the lock.</param>
     /// <returns>The migrations this call applied (empty when the schema was up to date).</returns>
-    public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, Func<Task>? underLock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (!IsPostgres)
         {
-            return await MigrateSqliteAsync(services, ct);
+            var migrated = await MigrateSqliteAsync(services, ct);
+            if (underLock is not null)
+            {
+                await underLock();
+            }
+
+            return migrated;
         }
 
         await using var lockConnection = new NpgsqlConnection(settings.ConnectionString);
@@ -57,6 +63,11 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
                 }
 
                 await db.Database.MigrateAsync(ct);
+            }
+
+            if (underLock is not null)
+            {
+                await underLock();
             }
 
             return pending;
@@ -90,24 +101,40 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         return pending;
     }
+}
 
+/// <summary>
+/// What a transaction-scoped lock protects: a check-then-write that must not interleave with the
+/// same check-then-write on another instance. The values are PostgreSQL advisory lock keys.
+/// </summary>
+internal enum TransactionLock : long
+{
+    /// <summary>Reading the audit chain's head and appending after it.</summary>
+    AuditChain = 0x4C_41_42_59_00_00_00_02, // "LABY" · 2
+
+    /// <summary>"Another active admin remains" and the demotion, disabling or removal it allows.</summary>
+    Admins = 0x4C_41_42_59_00_00_00_03, // "LABY" · 3
+}
+
+internal static class TransactionLocks
+{
     /// <summary>
-    /// Makes the caller's open transaction the only one appending to the audit chain until it
-    /// ends. On PostgreSQL a transaction-scoped advisory lock serializes appends from every
-    /// instance (released by commit or rollback, even if the instance dies); on SQLite the open
-    /// write transaction already excludes every other writer.
+    /// Holds <paramref name="which"/> until the caller's open transaction ends. On PostgreSQL a
+    /// transaction-scoped advisory lock serializes every instance (released by commit or rollback,
+    /// also when an instance dies mid-way); on SQLite the open write transaction already excludes
+    /// every other writer (BEGIN IMMEDIATE through <see cref="SqliteWriteGate"/>).
     /// </summary>
-    public async Task LockAuditChainAsync(LabyrinthDb db, CancellationToken ct)
+    public static async Task TakeAsync(LabyrinthDb db, TransactionLock which, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (db.Database.CurrentTransaction is null)
         {
-            throw new InvalidOperationException("The audit chain is locked for a transaction; open one first.");
+            throw new InvalidOperationException("A transaction lock is held by a transaction; open one first.");
         }
 
-        if (IsPostgres)
+        if (db.Database.IsNpgsql())
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AuditChainLockKey})", ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({(long)which})", ct);
         }
     }
 }

@@ -77,10 +77,17 @@ internal static partial class Startup
 
     private static async Task InitializeCoreAsync(WebApplication app)
     {
-        await app.Services.MigrateLabyrinthDataAsync();
-        await using (var scope = app.Services.CreateAsyncScope())
+        // Instances sharing a database install the example plugins one after another (under the migration lock).
+        var applied = await app.Services.MigrateLabyrinthDataAsync(async () =>
         {
+            await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<ExamplePlugins>().InstallAsync(CancellationToken.None);
+        });
+        if (applied.Count > 0)
+        {
+            var migrationLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Labyrinth");
+            var provider = app.Services.GetRequiredService<DatabaseEngine>().Provider;
+            LogMigrated(migrationLog, applied.Count, provider, applied[^1]);
         }
 
         await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
@@ -129,6 +136,10 @@ internal static partial class Startup
         "  Data: {DataDir} (database, plugins, uploaded files)\n" +
         "  Keys: {KeysDir} — the sign-in and vault keys, {KeyProtection}. Back them up with the database and keep both private.")]
     private static partial void LogReady(ILogger logger, string address, string dataDir, string keysDir, string keyProtection);
+
+    [LoggerMessage(EventId = 3, EventName = "Migrated", Level = LogLevel.Information, Message =
+        "Applied {Count} database migration(s) on {Provider}; the schema is now at {Latest}")]
+    private static partial void LogMigrated(ILogger logger, int count, DatabaseProvider provider, string latest);
 
     // A block of its own after the framework's start lines, so the one link that matters is not lost among them.
     [LoggerMessage(EventId = 2, EventName = "SetupLink", Level = LogLevel.Information, Message =

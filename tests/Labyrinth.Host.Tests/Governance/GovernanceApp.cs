@@ -58,23 +58,10 @@ internal sealed class GovernanceHost : IAsyncDisposable
         await Expect.StatusAsync(HttpStatusCode.Created, response);
     }
 
-    public long Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>One value from the host's database (SQLite, or PostgreSQL under LABYRINTH_TEST_DB=postgres).</summary>
+    public long Scalar(string sql) => Convert.ToInt64(TestDatabase.Run(DataDir, sql, scalar: true), System.Globalization.CultureInfo.InvariantCulture);
 
-    public void Execute(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    public void Execute(string sql) => TestDatabase.Run(DataDir, sql, scalar: false);
 
     /// <summary>Leftover staging/upload/trash directories and files in the plugin store.</summary>
     public string[] StoreLeftovers() =>

@@ -53,7 +53,7 @@ internal static class AuditActions
 /// <summary>
 /// One process-wide gate: reading the chain head and inserting the next row must not interleave.
 /// Across instances (PostgreSQL) the database serializes appends as well
-/// (<see cref="DatabaseEngine.LockAuditChainAsync"/>, taken inside the gate and the transaction).
+/// (<see cref="TransactionLock.AuditChain"/>, taken inside the gate and the transaction).
 /// Always taken after the database's write gate (<see cref="SqliteWriteGate"/>, held by an open
 /// transaction): callers append inside their own transactions (a role change and its entry commit
 /// together), so an append that took this gate first and then waited for the write gate would
@@ -71,7 +71,7 @@ internal sealed record AuditDraft(DateTime AtUtc, string Actor, string Action, s
 /// The append-only, hash-chained audit log. This is the only code that writes AuditEntries, and
 /// it only inserts. Never put secrets (tokens, keys' private parts, passwords) in a detail.
 /// </summary>
-internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, DatabaseEngine engine, TimeProvider clock)
+internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, TimeProvider clock)
 {
     /// <summary>
     /// Appends one entry and saves every pending change of this request's DbContext with it, so a
@@ -90,8 +90,8 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, DatabaseEngine en
         await gate.Gate.WaitAsync(ct);
         try
         {
-            await engine.LockAuditChainAsync(db, ct);
-            entry = AuditChain.Append(await HeadAsync(ct), clock.GetUtcNow().UtcDateTime, actor, action, pluginId, detailJson);
+            await TransactionLocks.TakeAsync(db, TransactionLock.AuditChain, ct);
+            entry = AuditChain.Append(await HeadAsync(ct), Storable(clock.GetUtcNow().UtcDateTime), actor, action, pluginId, detailJson);
             db.AuditEntries.Add(ToEntity(entry));
             await db.SaveChangesAsync(ct);
         }
@@ -122,11 +122,11 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, DatabaseEngine en
         await gate.Gate.WaitAsync(ct);
         try
         {
-            await engine.LockAuditChainAsync(db, ct);
+            await TransactionLocks.TakeAsync(db, TransactionLock.AuditChain, ct);
             var previous = await HeadAsync(ct);
             foreach (var d in drafts)
             {
-                previous = AuditChain.Append(previous, d.AtUtc, d.Actor, d.Action, d.PluginId, d.DetailJson);
+                previous = AuditChain.Append(previous, Storable(d.AtUtc), d.Actor, d.Action, d.PluginId, d.DetailJson);
                 db.AuditEntries.Add(ToEntity(previous));
             }
 
@@ -143,6 +143,12 @@ internal sealed class AuditLog(LabyrinthDb db, AuditGate gate, DatabaseEngine en
             gate.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// The time as every engine stores it: PostgreSQL keeps whole microseconds, so a hash computed
+    /// over .NET's 100 ns ticks would no longer match the row read back.
+    /// </summary>
+    private static DateTime Storable(DateTime atUtc) => new(atUtc.Ticks - (atUtc.Ticks % 10), DateTimeKind.Utc);
 
     private async Task<AuditEntry?> HeadAsync(CancellationToken ct)
     {

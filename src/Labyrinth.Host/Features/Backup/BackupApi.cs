@@ -34,6 +34,8 @@ internal static class BackupApi
             .Validate(o => !o.IsScheduled || !string.IsNullOrWhiteSpace(o.Directory),
                 "Labyrinth:Backup:Directory is required when Labyrinth:Backup:Schedule is set (best on another disk than the data directory).")
             .Validate(o => o.Keep is >= 1 and <= 10_000, "Labyrinth:Backup:Keep must be between 1 and 10000.")
+            .Validate<Data.DatabaseEngine>((o, engine) => !o.IsScheduled || !engine.IsPostgres,
+                "Labyrinth:Backup:Schedule backs up the SQLite file; on PostgreSQL back up with pg_dump instead (docs/operations.md, Running on PostgreSQL).")
             .ValidateOnStart();
         services.AddSingleton<HostBackupGuard>();
         services.AddSingleton<BackupService>();
@@ -85,8 +87,14 @@ internal static class BackupApi
     /// 500 with a problem, a failure after it aborts the connection so no truncated file looks complete.
     /// </summary>
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Download(
-        HttpContext http, BackupService backups, AuditLog audit, CancellationToken ct)
+        HttpContext http, BackupService backups, AuditLog audit, Data.DatabaseEngine engine, CancellationToken ct)
     {
+        if (engine.IsPostgres)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.BackupNotForThisDatabase,
+                "This host keeps its data in PostgreSQL, which this archive cannot snapshot; back it up with pg_dump (docs/operations.md, Running on PostgreSQL).");
+        }
+
         var actor = http.Actor();
         await audit.AppendAsync(actor, BackupAuditActions.Download, null, new { }, ct);
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();

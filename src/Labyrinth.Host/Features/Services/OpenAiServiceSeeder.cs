@@ -51,7 +51,18 @@ internal sealed class OpenAiServiceSeeder(IServiceScopeFactory scopes, TimeProvi
         }
 
         db.HostSettings.Add(new HostSettingEntity { Key = SeededSetting, Value = "true", UpdatedAt = now });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Instances sharing a database start together: another one seeded it first.
+            if (!await db.HostSettings.AsNoTracking().AnyAsync(s => s.Key == SeededSetting, cancellationToken))
+            {
+                throw;
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

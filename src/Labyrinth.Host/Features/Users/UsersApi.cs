@@ -83,8 +83,8 @@ internal static class UsersApi
             return Problems.Validation("The role is not valid.", "role", "The role must be \"admin\" or \"member\".");
         }
 
-        // One write transaction (SQLite: BEGIN IMMEDIATE), so two admins demoting each other at
-        // the same moment cannot both pass the last-admin check.
+        // One write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: the admins' lock taken by the
+        // check), so two admins demoting each other at the same moment cannot both pass the last-admin check.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
         if (user is null)
@@ -150,8 +150,16 @@ internal static class UsersApi
 
     public static bool IsActiveAdmin(UserEntity user) => user.Role == Roles.Admin && user.DisabledAt is null;
 
-    public static Task<bool> OtherActiveAdminExistsAsync(LabyrinthDb db, Guid id, CancellationToken ct) =>
-        db.Users.AnyAsync(u => u.Id != id && u.Role == Roles.Admin && u.DisabledAt == null, ct);
+    /// <summary>
+    /// Whether an active admin other than <paramref name="id"/> remains; call inside the transaction
+    /// that then demotes, disables or removes <paramref name="id"/>. It takes the admins' lock first,
+    /// so two such changes on different instances cannot both see the other admin still active.
+    /// </summary>
+    public static async Task<bool> OtherActiveAdminExistsAsync(LabyrinthDb db, Guid id, CancellationToken ct)
+    {
+        await TransactionLocks.TakeAsync(db, TransactionLock.Admins, ct);
+        return await db.Users.AnyAsync(u => u.Id != id && u.Role == Roles.Admin && u.DisabledAt == null, ct);
+    }
 
     private static ProblemHttpResult UserNotFound() =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, "There is no user with that id.");
