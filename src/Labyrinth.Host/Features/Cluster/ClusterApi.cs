@@ -216,7 +216,14 @@ internal sealed class RedisHealthCheck(IServiceProvider services, ClusterInstanc
         {
             var latency = await redis.Database.PingAsync();
             data["pingMs"] = Math.Round(latency.TotalMilliseconds, 2);
-            data["liveInstances"] = await redis.Database.SetLengthAsync(redis.Key(RedisClusterSignals.InstancesKey));
+            var members = await redis.Database.SetMembersAsync(redis.Key(RedisClusterSignals.InstancesKey));
+            var live = 0;
+            foreach (var member in members)
+            {
+                live += await redis.Database.KeyExistsAsync(redis.Key(RedisClusterSignals.HeartbeatPrefix + member)) ? 1 : 0;
+            }
+
+            data["liveInstances"] = live;
             return HealthCheckResult.Healthy("Redis answers.", data);
         }
         catch (RedisException ex)
