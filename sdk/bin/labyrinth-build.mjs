@@ -304,6 +304,35 @@ function propsRead(svelte, source) {
   return null;
 }
 
+/**
+ * What the Svelte compiler made of each file, by path and exact text. A watch process rebuilds on
+ * every save, and without this it would recompile Svelte's own `.svelte.js` runtime modules and
+ * every unchanged component each time; esbuild asks the plugin again for every file on every build.
+ */
+const compiled = new Map();
+function memo(kind, file, source, compile) {
+  const key = `${kind}\0${file}`;
+  const hit = compiled.get(key);
+  if (hit && hit.source === source) return hit.value;
+  const value = compile();
+  compiled.set(key, { source, value });
+  return value;
+}
+
+/**
+ * A file's text, read again only when its size or modification time changed: Svelte's runtime is
+ * a few hundred files that a watch build would otherwise open, read and close on every save.
+ */
+const texts = new Map();
+async function readText(file) {
+  const st = await fs.promises.stat(file);
+  const hit = texts.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text;
+  const text = await fs.promises.readFile(file, 'utf8');
+  texts.set(file, { mtimeMs: st.mtimeMs, size: st.size, text });
+  return text;
+}
+
 function sveltePlugin(svelte, esbuild, pluginDir, found = { a11y: [], props: new Map() }) {
   // Filenames given to the compiler are relative, so output never depends on the checkout path.
   const rel = (file) => toPosix(path.relative(pluginDir, file));
@@ -311,40 +340,50 @@ function sveltePlugin(svelte, esbuild, pluginDir, found = { a11y: [], props: new
     name: 'labyrinth-svelte',
     setup(build) {
       build.onLoad({ filter: /\.svelte$/ }, async (args) => {
-        const source = await fs.promises.readFile(args.path, 'utf8');
-        try {
-          const { js, warnings } = svelte.compile(source, {
-            filename: rel(args.path), generate: 'client', css: 'injected', runes: true, dev: false,
-            discloseVersion: false,
-          });
-          for (const w of warnings) if (String(w.code).startsWith('a11y')) found.a11y.push(svelteError(w, args.path, pluginDir));
-          found.props.set(args.path, propsRead(svelte, source));
-          return { contents: js.code, loader: 'js', warnings: warnings.map((w) => svelteError(w, args.path, pluginDir)) };
-        } catch (e) {
-          return { errors: [svelteError(e, args.path, pluginDir)] };
-        }
+        const source = await readText(args.path);
+        const out = memo('component', args.path, source, () => {
+          try {
+            const { js, warnings } = svelte.compile(source, {
+              filename: rel(args.path), generate: 'client', css: 'injected', runes: true, dev: false,
+              discloseVersion: false,
+            });
+            return { js: js.code, warnings, props: propsRead(svelte, source) };
+          } catch (e) {
+            return { error: svelteError(e, args.path, pluginDir) };
+          }
+        });
+        if (out.error) return { errors: [out.error] };
+        for (const w of out.warnings) if (String(w.code).startsWith('a11y')) found.a11y.push(svelteError(w, args.path, pluginDir));
+        found.props.set(args.path, out.props);
+        return { contents: out.js, loader: 'js', warnings: out.warnings.map((w) => svelteError(w, args.path, pluginDir)) };
       });
       // esbuild does not inline constants across modules, so `if (DEV)` branches (long error
       // texts, dev checks) would stay in the runtime. Make DEV/BROWSER local constants instead.
       build.onLoad({ filter: /[\\/]node_modules[\\/]svelte[\\/]src[\\/].*\.js$/ }, async (args) => {
-        const source = await fs.promises.readFile(args.path, 'utf8');
-        const contents = source.replace(/^import \{([\w\s,]+)\} from 'esm-env';?$/m, (_, names) =>
+        const source = await readText(args.path);
+        const contents = memo('runtime', args.path, source, () => source.replace(/^import \{([\w\s,]+)\} from 'esm-env';?$/m, (_, names) =>
           names.split(',').map((n) => n.trim()).filter(Boolean)
-            .map((n) => `const ${n} = ${n === 'BROWSER'};`).join('\n'));
+            .map((n) => `const ${n} = ${n === 'BROWSER'};`).join('\n')));
         return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
       });
       build.onLoad({ filter: /\.svelte\.(js|ts)$/ }, async (args) => {
-        let source = await fs.promises.readFile(args.path, 'utf8');
+        const text = await readText(args.path);
+        const cached = compiled.get(`module\0${args.path}`);
+        if (cached && cached.source === text) return cached.value;
+        let source = text;
+        let value;
         try {
           if (args.path.endsWith('.ts')) {
             source = (await esbuild.transform(source, { loader: 'ts', target: 'es2022', sourcefile: rel(args.path) })).code;
           }
           const { js, warnings } = svelte.compileModule(source, { filename: rel(args.path), generate: 'client', dev: false });
-          return { contents: js.code, loader: 'js', warnings: warnings.map((w) => svelteError(w, args.path, pluginDir)) };
+          value = { contents: js.code, loader: 'js', warnings: warnings.map((w) => svelteError(w, args.path, pluginDir)) };
         } catch (e) {
           if (Array.isArray(e.errors)) return { errors: e.errors }; // esbuild transform error
           return { errors: [svelteError(e, args.path, pluginDir)] };
         }
+        compiled.set(`module\0${args.path}`, { source: text, value });
+        return value;
       });
     },
   };

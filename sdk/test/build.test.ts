@@ -56,6 +56,36 @@ describe('labyrinth-build', () => {
     expect(fs.readFileSync(path.join(dist, 'cards/page.html'), 'utf8')).toContain('page.js');
   });
 
+  it('Build_SameProcessAfterEdits_ReflectsEveryEditAndError', async () => {
+    // A watch process keeps compiled Svelte files between builds: an edit (same length, too) and a
+    // broken save must never be served from that cache.
+    const dir = writeFixturePlugin();
+    const component = path.join(dir, 'src/Counter.svelte');
+    const module = path.join(dir, 'src/counter.svelte.ts');
+    const entry = () => fs.readFileSync(path.join(dir, 'dist/cards/counter.js'), 'utf8');
+    await buildPlugin(dir, { force: true, compressed: false });
+    const original = fs.readFileSync(component, 'utf8');
+
+    fs.writeFileSync(component, `${original}\n<p>first edit</p>\n`);
+    await buildPlugin(dir, { force: true, compressed: false });
+    expect(entry()).toContain('first edit');
+
+    fs.writeFileSync(component, `${original}\n<p>other edit</p>\n`);
+    await buildPlugin(dir, { force: true, compressed: false });
+    expect(entry()).toContain('other edit');
+    expect(entry()).not.toContain('first edit');
+
+    fs.writeFileSync(module, `${fs.readFileSync(module, 'utf8')}\nexport const marker = 'module edit';\nconsole.log(marker);\n`);
+    await buildPlugin(dir, { force: true, compressed: false });
+    expect(entry()).toContain('module edit');
+
+    fs.writeFileSync(component, `${original}\n<p>{</p>\n`);
+    await expect(buildPlugin(dir, { force: true, compressed: false })).rejects.toThrow(/Counter\.svelte/);
+    fs.writeFileSync(component, original);
+    await buildPlugin(dir, { force: true, compressed: false });
+    expect(entry()).not.toContain('other edit');
+  });
+
   it('Build_DynamicImport_BecomesAChunkBesideTheEntryLoadedOnlyWhenRun', async () => {
     const dir = writeFixturePlugin({
       'src/plain.ts': `import type { MountPlugin } from '@labyrinth/sdk';

@@ -16,7 +16,7 @@ public sealed class AppServiceTests(E2EEnvironment env)
     private static IFrameLocator Card(ILocator win) => win.FrameLocator("iframe");
 
     [Fact(Timeout = 240_000)]
-    public async Task A_service_answers_a_cards_api_calls_and_a_kill_stops_it_at_once()
+    public async Task AppService_CardCallsApiThenKill_AnswersThenStopsAtOnce()
     {
         var (context, page) = await env.AdminPageAsync();
         try

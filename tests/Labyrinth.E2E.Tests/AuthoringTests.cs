@@ -20,7 +20,7 @@ namespace Labyrinth.E2E.Tests;
 public sealed class AuthoringTests(E2EEnvironment env)
 {
     [Fact(Timeout = 300_000)]
-    public async Task Tutorial_new_test_dev_edit_pack_and_install_on_a_strict_host()
+    public async Task Tutorial_NewTestDevEditPackInstall_WorksOnStrictHost()
     {
         var ct = TestContext.Current.CancellationToken;
         var steps = new List<(string Step, long Ms)>();

@@ -43,7 +43,9 @@ public sealed class BridgeTests(E2EEnvironment env)
 
             Assert.Equal("topic_not_declared", await RunAsync(win, "subscribe-undeclared"));
             Assert.Equal("token_invalid", await RunAsync(win, "read-token"));
-            Assert.Equal("not_supported", await RunAsync(win, "call"));
+            // An API the card's manifest never requested: refused outright, no question to the person.
+            Assert.Equal("api.not_granted", await RunAsync(win, "call"));
+            await Expect(page.GetByTestId("card-consent")).ToHaveCountAsync(0);
             // Malformed requests are dropped and counted, never answered.
             Assert.Equal("no-response", await RunAsync(win, "malformed"));
             Assert.Equal("no-response", await RunAsync(win, "bad-id"));
@@ -72,7 +74,7 @@ public sealed class BridgeTests(E2EEnvironment env)
             // Posting to the parent window is ignored: the card keeps running and nothing was saved.
             Assert.Equal("sent", await RunAsync(win, "parent-message"));
             Assert.Equal("sent", await RunAsync(win, "unknown-type"));
-            Assert.Equal("not_supported", await RunAsync(win, "call"));
+            Assert.Equal("api.not_granted", await RunAsync(win, "call"));
             var received = await win.FrameLocator("iframe").GetByTestId("probe-received").InnerTextAsync();
             Assert.DoesNotContain("forged", received, StringComparison.Ordinal);
             Assert.Contains("\"grantedCapabilities\":[]", received, StringComparison.Ordinal);

@@ -17,7 +17,7 @@ public sealed partial class QualityGateTests(E2EEnvironment env)
     [Theory(Timeout = 300_000)]
     [InlineData("light")]
     [InlineData("dark")]
-    public async Task Every_page_has_no_critical_or_serious_axe_violation(string theme)
+    public async Task EveryPage_Axe_NoCriticalOrSeriousViolation(string theme)
     {
         await WalkEveryPageAsync(theme, async (page, what, _) => await AxeGate.AssertNoSeriousViolationsAsync(page, $"{what} ({theme})"));
     }

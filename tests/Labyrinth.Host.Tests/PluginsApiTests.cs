@@ -14,13 +14,17 @@ public sealed class PluginsApiTests
         var plugins = (await admin.GetJsonAsync("/api/plugins")).EnumerateArray().ToList();
 
         Assert.Equal(["dev.labyrinth.chatbot", "dev.labyrinth.hello", "dev.labyrinth.math", "dev.labyrinth.model-viewer", "dev.labyrinth.notes", "dev.labyrinth.probe", "dev.labyrinth.timer", "dev.labyrinth.world-clock"], plugins.Select(p => p.Id()));
-        var hello = plugins.Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
+        var helloPlugin = plugins.Single(p => p.Id() == "dev.labyrinth.hello");
+        var hello = helloPlugin.GetProperty("cards")[0];
         var helloOrigin = $"http://{CardOrigins.Label("dev.labyrinth.hello", "1.0.0")}.cards.localhost";
-        Assert.Equal($"{helloOrigin}/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
+        // An admin's frames carry their CSP report token (the developer overlay shows the reports).
+        var report = $"?r={helloPlugin.GetProperty("reportToken").GetString()}";
+        Assert.Equal($"{helloOrigin}/cards/frame/dev.labyrinth.hello/1.0.0/hello{report}", hello.GetProperty("frameUrl").GetString());
         Assert.Equal($"{helloOrigin}/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js", hello.GetProperty("entryUrl").GetString());
         var html = plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("cards").EnumerateArray().Single(c => c.GetProperty("typeID").GetString() == "html");
         var probeOrigin = $"http://{CardOrigins.Label("dev.labyrinth.probe", "1.0.0")}.cards.localhost";
-        Assert.Equal($"{probeOrigin}/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html", html.GetProperty("frameUrl").GetString());
+        var probeReport = $"?r={plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("reportToken").GetString()}";
+        Assert.Equal($"{probeOrigin}/plugins/dev.labyrinth.probe/1.0.0/cards/probe.html{probeReport}", html.GetProperty("frameUrl").GetString());
         Assert.Equal(probeOrigin, plugins.Single(p => p.Id() == "dev.labyrinth.probe").GetProperty("origins").GetProperty("1.0.0").GetString());
     }
 

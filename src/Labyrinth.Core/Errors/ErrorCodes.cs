@@ -93,6 +93,21 @@ public static class ErrorCodes
 
     /// <summary>A development install whose version is not <c>x.y.z-dev.N</c>.</summary>
     public const string DevVersionRequired = "plugin.dev_version_required";
+    // CSP violation reports a card frame's browser sends to its card origin (the developer overlay).
+    /// <summary>No such report address: the plugin version is not served here, or the host did not issue that token.</summary>
+    public const string CspReportUnknown = "csp_report.unknown";
+
+    /// <summary>Only application/csp-report and application/reports+json are accepted.</summary>
+    public const string CspReportUnsupportedType = "csp_report.unsupported_type";
+
+    public const string CspReportTooLarge = "csp_report.too_large";
+    public const string CspReportMalformed = "csp_report.malformed";
+
+    /// <summary>The plugin version sent more reports than the host keeps; these were dropped.</summary>
+    public const string CspReportRateLimited = "csp_report.rate_limited";
+
+    /// <summary>CSP reports are shown to admins, and to anyone for a development version.</summary>
+    public const string CspReportsForbidden = "csp_report.forbidden";
     public const string VersionNotFound = "version.not_found";
     public const string VersionInvalid = "version.invalid";
     public const string TrustInvalidKey = "trust.invalid_key";

@@ -17,14 +17,19 @@ internal static class FrameDocument
     /// origin. `sandbox allow-scripts` makes even a directly opened plugin file run in an opaque
     /// origin; `frame-ancestors` lets only the host page embed it. (No `webrtc` directive: Chromium
     /// does not implement it and logs an error per frame; the bootstrap removes WebRTC instead.)
+    /// <paramref name="reportUri"/>, for a viewer who may open the developer overlay, is where the
+    /// browser posts violations (see <see cref="CspReportsApi"/>). Only `report-uri`: with
+    /// `report-to` Chromium ignores report-uri and batches reports for up to a minute, too late for
+    /// an overlay a person is watching while they click.
     /// </summary>
-    public static string CardCsp(string cardOrigin, string frameAncestors, string pluginId, string version)
+    public static string CardCsp(string cardOrigin, string frameAncestors, string pluginId, string version, string? reportUri = null)
     {
         var files = $"{cardOrigin}/plugins/{pluginId}/{version}/";
+        var report = reportUri is null ? "" : $"; report-uri {reportUri}";
         return $"default-src 'none'; script-src {files} {cardOrigin}/_frame/; style-src {files} 'unsafe-inline'; " +
                $"img-src {files} blob: data:; font-src {files}; media-src {files} blob: data:; connect-src 'none'; frame-src 'none'; " +
                $"worker-src 'none'; manifest-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {frameAncestors}; " +
-               "sandbox allow-scripts";
+               "sandbox allow-scripts" + report;
     }
 
     public static string Render(string entryUrl, string title)

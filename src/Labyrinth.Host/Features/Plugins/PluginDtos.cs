@@ -27,6 +27,13 @@ internal sealed record PluginDto(
     string Id, string Version, string Name, string Description, string Author, bool Enabled, long BundleBytes, SignatureDto Signature, CardTypeDto[] Cards,
     IReadOnlyDictionary<string, string> Origins)
 {
+    /// <summary>
+    /// For a viewer who may open the developer overlay: the token their frame URLs of this plugin
+    /// carry (<c>?r=</c>), so the frames' CSP violation reports come back to them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ReportToken { get; init; }
+
     /// <summary>Present when the package was packed past the accessibility gate: <c>{ findings }</c> (-1: unknown).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public AccessibilityMark? Accessibility { get; init; }
@@ -41,7 +48,8 @@ internal sealed record CardOriginsDto(string Template, bool Isolated, string Hos
 internal sealed record CardOriginWarningDto(string Code, string Message);
 
 /// <summary>Absolute card URLs for pages served on one host request.</summary>
-internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request)
+/// <param name="ReportToken">The viewer's CSP report token for this plugin (<see cref="CspReportTokens"/>), or null.</param>
+internal readonly record struct CardUrls(CardOrigins Origins, HttpRequest Request, string? ReportToken = null)
 {
     public string Origin(string id, string version) => Origins.OriginFor(Request, id, version);
 }
@@ -66,7 +74,7 @@ internal static class PluginMapping
             new SizeDto(c.DefaultSize.Width, c.DefaultSize.Height),
             c.MinSize is null ? null : new SizeDto(c.MinSize.Width, c.MinSize.Height),
             c.PropsSchema,
-            urls.Origin(plugin.Id, version.Version) + FrameUrl(plugin.Id, version.Version, c),
+            urls.Origin(plugin.Id, version.Version) + FrameUrl(plugin.Id, version.Version, c) + (urls.ReportToken is { } t ? $"?{PluginsApi.ReportTokenQuery}={t}" : ""),
             urls.Origin(plugin.Id, version.Version) + FileUrl(plugin.Id, version.Version, c.Entry),
             version.EntryBytes(c),
             c.Capabilities,
@@ -74,6 +82,7 @@ internal static class PluginMapping
         plugin.Versions.Keys.Order(StringComparer.Ordinal).ToDictionary(v => v, v => urls.Origin(plugin.Id, v), StringComparer.Ordinal))
     {
         Accessibility = version.Accessibility,
+        ReportToken = urls.ReportToken,
     };
 
     /// <summary>A plugin file's path on its card origin.</summary>

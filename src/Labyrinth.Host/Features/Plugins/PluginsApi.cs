@@ -17,6 +17,9 @@ internal static partial class PluginsApi
 {
     private const string ImmutableCache = "public, max-age=31536000, immutable";
 
+    /// <summary>The frame URL's query parameter carrying the viewer's CSP report token.</summary>
+    public const string ReportTokenQuery = "r";
+
     public static IServiceCollection AddPlugins(this IServiceCollection services)
     {
         services.AddOptions<CardOriginOptions>()
@@ -60,15 +63,18 @@ internal static partial class PluginsApi
     /// The plugins this person can use, each on the version assigned to them (during a staged
     /// rollout the new version only for its audience); plugins limited to other groups are left out.
     /// </summary>
-    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http, CardOrigins origins)
+    private static Ok<PluginDto[]> ListPlugins(PluginCatalog catalog, PluginAccess access, HttpContext http, CardOrigins origins, CspReportTokens reportTokens)
     {
         var user = http.User.UserId();
+        var admin = http.User.IsInRole(Roles.Admin);
         return TypedResults.Ok(catalog.All
             .Where(p => p.IsUsable && access.IsAvailable(user, p.Id))
             .Select(p => (Plugin: p, Version: p.Versions.GetValueOrDefault(access.AssignedVersion(user, p)) is { } v && !p.IsKilled(v.Version) ? v : p.Active!))
             .Where(p => p.Version.Manifest.Cards.Count > 0) // themes-only plugins have nothing to spawn
             .OrderBy(p => p.Plugin.Id, StringComparer.Ordinal)
-            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version, new CardUrls(origins, http.Request)))
+            .Select(p => PluginMapping.ToDto(p.Plugin, p.Version, new CardUrls(origins, http.Request,
+                // Only viewers who may open the developer overlay get their frames' CSP reports.
+                admin || p.Plugin.Versions.Values.Any(v => v.SignatureStatus == PluginStore.StatusDev) ? reportTokens.Issue(user, admin, p.Plugin.Id) : null)))
             .ToArray());
     }
 
@@ -138,7 +144,7 @@ internal static partial class PluginsApi
         return TypedResults.NoContent();
     }
 
-    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, CardOrigins origins, LabyrinthMetrics metrics)
+    private static IResult ServeFile(HttpContext http, string id, string version, PluginCatalog catalog, CardOrigins origins, LabyrinthMetrics metrics, CspReportTokens reportTokens)
     {
         // One plugin version's files only on its own card origin: a card cannot pull another
         // plugin's code into its process, or load it as a document on its own origin.
@@ -188,7 +194,8 @@ internal static partial class PluginsApi
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
         if (file.ContentType is "text/html" or "image/svg+xml")
         {
-            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
+            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version,
+                CspReportsApi.ReportUri(reportTokens, Origin(http), id, version, http.Request.Query[ReportTokenQuery]));
         }
 
         if (HttpCaching.IfNoneMatchHits(http.Request, file.ETag))
@@ -207,7 +214,7 @@ internal static partial class PluginsApi
         return new BytesResult(body, ContentTypes.HeaderValue(file.ContentType));
     }
 
-    private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins)
+    private static IResult ServeFrame(HttpContext http, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins, CspReportTokens reportTokens)
     {
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
         {
@@ -228,13 +235,14 @@ internal static partial class PluginsApi
             return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
         }
 
+        var reportUri = CspReportsApi.ReportUri(reportTokens, Origin(http), id, version, http.Request.Query[ReportTokenQuery]);
         if (card.IsHtmlEntry)
         {
-            return TypedResults.Redirect(PluginMapping.FileUrl(id, version, card.Entry));
+            return TypedResults.Redirect(PluginMapping.FileUrl(id, version, card.Entry) + (reportUri is null ? "" : $"?{ReportTokenQuery}={http.Request.Query[ReportTokenQuery]}"));
         }
 
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version);
+        headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), id, version, reportUri);
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
         var html = FrameDocument.Render(PluginMapping.FileUrl(id, version, card.Entry), card.Name);

@@ -2,6 +2,7 @@
 import type { AppAdminDto, AppInfo, PluginLogLevel, PluginLogLineDto, RunningServiceRow, ServiceGrantDto } from '../apps/types';
 import { ApiError, CSRF_HEADER, get, notifyUnauthorized, parseProblem, request, send } from './client';
 import type {
+  CspViolationsDto,
   CardOriginsDto,
   AssetDto,
   AssetGrantResultDto,
@@ -91,6 +92,9 @@ export const pluginsApi = {
   cardLoad: (t: CardLoadTelemetry) => send<void>('POST', '/api/telemetry/card-load', t),
   /** A card that loaded raised an error (the first one per open); counts toward rollout figures. */
   cardError: (t: { pluginId: string; version: string; typeID: string }) => send<void>('POST', '/api/telemetry/card-error', t),
+  /** CSP violations of the caller's own frames of a plugin version, after `after` (admins; anyone on a development version). */
+  cspReports: (id: string, version: string, after: number) =>
+    get<CspViolationsDto>(`/api/plugins/${enc(id)}/${enc(version)}/csp-reports?after=${after}`),
 };
 
 /** Groups of people (docs/api.md "Groups"). */

@@ -150,6 +150,27 @@ export interface PluginDto {
   accessibility?: AccessibilityMark;
   /** The card origin of every installed version (`http://<label>.cards.localhost:<port>` by default). */
   origins: Record<string, string>;
+  /** For a viewer who may open the developer overlay: frame URLs carry it (`?r=`) so the frames' CSP reports come back to them. */
+  reportToken?: string;
+}
+
+/** One CSP violation of a frame the viewer opened; every text field was chosen by the card (plain text, bounded). */
+export interface CspViolationDto {
+  seq: number;
+  at: string;
+  directive: string;
+  blocked: string;
+  sourceFile: string | null;
+  line: number | null;
+  column: number | null;
+  sample: string | null;
+  disposition: 'enforce' | 'report';
+}
+
+/** `GET /api/plugins/{id}/{version}/csp-reports?after=`: the caller's own, oldest first; `dropped` counts the version's reports over its rate. */
+export interface CspViolationsDto {
+  violations: CspViolationDto[];
+  dropped: number;
 }
 
 /** A package packed with `--allow-a11y-warnings`: how many problems the gate found (-1: unknown). */

@@ -182,6 +182,8 @@ export class CardBridge {
   #lastPong = 0;
   #seq = 0;
   #readySeen = false;
+  /** This load took a frame the pool had started. */
+  #pooled = false;
   #reported = false;
   #errorReported = false;
   #props: Record<string, unknown>;
@@ -289,6 +291,7 @@ export class CardBridge {
     const pooled = this.options.pool?.take(frameUrl, frameOrigin) ?? null;
     let f: HTMLIFrameElement;
     let watch: FrameWatch;
+    this.#pooled = pooled !== null;
     if (pooled) {
       f = pooled.iframe;
       watch = pooled.watch;
@@ -427,6 +430,7 @@ export class CardBridge {
         this.view.loadMs = loadMs;
         if (this.status !== 'error') this.view.status = 'ready';
         this.#report({ ok: true, loadMs });
+        performance.mark?.('labyrinth:card-ready', { detail: { frameUrl: this.options.frameUrl.split('?')[0], loadMs, cardLoadMs: m.loadMs, pooled: this.#pooled } });
         this.options.onReady?.((ms) => this.#bus?.joined(ms) ?? Promise.resolve(false));
         return;
       }

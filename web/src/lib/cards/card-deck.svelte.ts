@@ -1,7 +1,9 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { ApiError } from '../api/client';
 import type { BoardStore } from '../boards/board-store.svelte';
+import { pluginsApi } from '../api/endpoints';
 import { BridgeTrace } from '../bridge/trace.svelte';
+import { CspFeed } from './csp-feed.svelte';
 import { toasts } from '../toast/toast.svelte';
 import type { CardServices } from './card-services';
 import { cardFocus } from './card-focus.svelte';
@@ -39,6 +41,7 @@ export class CardDeck {
   devFor = $state<string | null>(null);
   /** windowId → its bridge traffic record; kept across re-mounts, so a dev reload keeps the history. */
   readonly #traces = new Map<string, BridgeTrace>();
+  readonly #csp = new Map<string, CspFeed>();
   /** The card the person asked to remove (confirm showing). */
   removeCandidate = $state<string | null>(null);
   /** Files are being dragged over the page: open cards that take files show a drop zone. */
@@ -133,6 +136,7 @@ export class CardDeck {
     if (this.panelFor === id) this.panelFor = null;
     if (this.devFor === id) this.devFor = null;
     this.#traces.delete(id);
+    this.#csp.delete(id);
     await this.#store.closeWindow(id);
   }
 
@@ -145,6 +149,13 @@ export class CardDeck {
 
   findTrace(id: string): BridgeTrace | null {
     return this.#traces.get(id) ?? null;
+  }
+
+  /** The window's CSP violations for the developer overlay (what its frames reported), made on first use. */
+  cspFor(id: string): CspFeed {
+    let f = this.#csp.get(id);
+    if (!f) this.#csp.set(id, (f = new CspFeed((p, v, after) => pluginsApi.cspReports(p, v, after))));
+    return f;
   }
 
   togglePanel(id: string): void {

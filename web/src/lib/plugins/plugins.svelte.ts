@@ -64,6 +64,7 @@ export class PluginCatalog {
     const entry = this.find(ref);
     if (entry && entry.plugin.version === ref.version && entry.card.frameUrl) return { url: entry.card.frameUrl, origin };
     const enc = encodeURIComponent;
-    return { url: `${origin}/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}`, origin };
+    const report = plugin.reportToken ? `?r=${enc(plugin.reportToken)}` : '';
+    return { url: `${origin}/cards/frame/${enc(ref.pluginId)}/${enc(ref.version)}/${enc(ref.typeID)}${report}`, origin };
   }
 }
