@@ -5,6 +5,7 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Features.Backup;
 using Labyrinth.Host.Features.Boards;
 using Labyrinth.Host.Features.Broker;
+using Labyrinth.Host.Features.Cluster;
 using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Features.Cards;
 using Labyrinth.Host.Features.Governance;
@@ -27,6 +28,7 @@ using Labyrinth.Host.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
+builder.Services.AddCluster(builder.Configuration); // Redis when scaled out, in memory otherwise
 builder.Services.AddAuth();
 builder.Services.AddUsers();
 builder.Services.AddTokens();
@@ -62,7 +64,6 @@ app.UseRouting(); // plugin files and frames short-circuit here: no auth
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 
 app.MapAuth();
 app.MapUsers();

@@ -51,6 +51,11 @@ internal static class HttpClientExtensions
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Prometheus text without the <c>instance="…"</c> label every series carries, so tests match the labels they care about.</summary>
+    public static string WithoutInstanceLabel(string metrics) =>
+        System.Text.RegularExpressions.Regex.Replace(metrics, ",?instance=\"[^\"]*\"", "")
+            .Replace("{,", "{", StringComparison.Ordinal).Replace("{}", "", StringComparison.Ordinal);
+
     public static string ETag(this JsonElement board) => $"\"{board.GetProperty("version").GetInt64()}\"";
 
     public static string Id(this JsonElement element) => element.GetProperty("id").GetString()!;

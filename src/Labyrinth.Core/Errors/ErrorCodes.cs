@@ -10,6 +10,9 @@ public static class ErrorCodes
 
     /// <summary>The disk holding the data directory (or the database) is full: nothing was saved.</summary>
     public const string StorageFull = "storage.full";
+
+    /// <summary>503: the action must reach every server instance (install, kill, governance, a rate-limited call) and this instance cannot reach Redis; nothing was done.</summary>
+    public const string ClusterUnavailable = "cluster.unavailable";
     public const string CsrfMissingHeader = "csrf.missing_header";
     public const string CsrfCrossSite = "csrf.cross_site";
 

@@ -51,6 +51,10 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
         return Start(dir, ownsDataDir: true, port: 0, settings ?? new Dictionary<string, string>());
     }
 
+    /// <summary>Starts a host on <paramref name="dataDir"/> (prepared by the caller, deleted on dispose): one instance of a cluster.</summary>
+    public static LabyrinthServer StartOn(string dataDir, IReadOnlyDictionary<string, string> settings) =>
+        Start(dataDir, ownsDataDir: true, port: 0, settings);
+
     private static LabyrinthServer Start(string dataDir, bool ownsDataDir, int port, IReadOnlyDictionary<string, string> settings)
     {
         var server = new LabyrinthServer(dataDir, ownsDataDir, port, settings);

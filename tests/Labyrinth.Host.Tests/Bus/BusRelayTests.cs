@@ -335,7 +335,7 @@ public sealed class BusRelayTests(BusRelayTests.App shared) : IClassFixture<BusR
     private async Task<double> RefusedMetricAsync(string reason)
     {
         using var response = await Cards.Admin.GetAsync("/metrics");
-        var text = await response.Content.ReadAsStringAsync();
+        var text = HttpClientExtensions.WithoutInstanceLabel(await response.Content.ReadAsStringAsync());
         var prefix = $"labyrinth_bus_refused_total{{plugin=\"{CardsApp.PluginId}\",reason=\"{reason}\"}} ";
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);

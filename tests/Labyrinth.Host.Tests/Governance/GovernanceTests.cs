@@ -415,7 +415,7 @@ public sealed class GovernanceTests
             await Expect.StatusAsync(HttpStatusCode.OK, kill);
         }
 
-        var metrics = await (await host.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        var metrics = HttpClientExtensions.WithoutInstanceLabel(await (await host.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync());
         Assert.Contains("labyrinth_plugin_installs_total{result=\"installed\"}", metrics);
         Assert.Contains("labyrinth_plugin_rejections_total{reason=\"signature.missing\"}", metrics);
         Assert.Contains("labyrinth_plugin_kills_total", metrics);

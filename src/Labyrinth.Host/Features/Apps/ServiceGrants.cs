@@ -105,14 +105,28 @@ internal sealed class ServiceGrants(LabyrinthDb db, PluginCatalog catalog, Servi
 }
 
 /// <summary>Cancellation per (plugin, capability) for service grants, like card grant signals.</summary>
-internal sealed class ServiceGrantSignals
+internal sealed class ServiceGrantSignals(Cluster.IClusterSignals cluster, Cluster.ClusterInstance instance)
 {
     private readonly ConcurrentDictionary<(string PluginId, string Capability), CancellationTokenSource> sources = new();
 
     public CancellationToken TokenFor(string pluginId, string capability) =>
         sources.GetOrAdd((pluginId, capability), _ => new CancellationTokenSource()).Token;
 
+    /// <summary>Cancels here and on every other instance.</summary>
     public void Revoke(string pluginId, string capability)
+    {
+        RevokeHere(pluginId, capability);
+        cluster.Publish(new Cluster.ClusterSignal(Cluster.ClusterSignal.ServiceCapabilityRevoked, instance.Id) { PluginId = pluginId, Capability = capability });
+    }
+
+    /// <summary>Every grant of a plugin (disabled, killed or uninstalled), here and on every other instance.</summary>
+    public void RevokePlugin(string pluginId)
+    {
+        RevokePluginHere(pluginId);
+        cluster.Publish(new Cluster.ClusterSignal(Cluster.ClusterSignal.ServicePluginRevoked, instance.Id) { PluginId = pluginId });
+    }
+
+    public void RevokeHere(string pluginId, string capability)
     {
         if (sources.TryRemove((pluginId, capability), out var source))
         {
@@ -120,12 +134,11 @@ internal sealed class ServiceGrantSignals
         }
     }
 
-    /// <summary>Every grant of a plugin (disabled, killed or uninstalled).</summary>
-    public void RevokePlugin(string pluginId)
+    public void RevokePluginHere(string pluginId)
     {
         foreach (var key in sources.Keys.Where(k => k.PluginId == pluginId).ToList())
         {
-            Revoke(key.PluginId, key.Capability);
+            RevokeHere(key.PluginId, key.Capability);
         }
     }
 }

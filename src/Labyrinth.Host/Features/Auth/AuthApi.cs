@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
@@ -13,7 +12,6 @@ namespace Labyrinth.Host.Features.Auth;
 
 internal static class AuthApi
 {
-    public const string LoginRateLimitPolicy = "login";
     public const string AdminPolicy = "admin";
 
     public static IServiceCollection AddAuth(this IServiceCollection services)
@@ -38,27 +36,6 @@ internal static class AuthApi
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
 
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (ctx, ct) =>
-            {
-                ctx.HttpContext.Response.Headers.RetryAfter = "60";
-                await Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.AuthRateLimited,
-                    "Too many sign-in attempts. Wait a minute and try again.").ExecuteAsync(ctx.HttpContext);
-            };
-            o.AddPolicy(LoginRateLimitPolicy, http =>
-            {
-                var limit = http.RequestServices.GetRequiredService<IOptions<LabyrinthOptions>>().Value.LoginAttemptsPerMinute;
-                var key = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
-            });
-        });
         return services;
     }
 
@@ -66,18 +43,40 @@ internal static class AuthApi
     {
         var setup = app.MapGroup("/api/setup").WithTags("Setup");
         setup.MapGet("/status", GetSetupStatus);
-        setup.MapPost("/", CompleteSetup).RequireRateLimiting(LoginRateLimitPolicy);
+        setup.MapPost("/", CompleteSetup).RequireLoginRateLimit();
 
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", Login).RequireRateLimiting(LoginRateLimitPolicy);
+        auth.MapPost("/login", Login).RequireLoginRateLimit();
         auth.MapPost("/logout", (Delegate)Logout);
         auth.MapGet("/me", Me).RequireAuthorization();
         auth.MapGet("/session", GetSession);
         // The cookie session only: a personal access token must not be able to take over the account.
-        auth.MapPost("/password", ChangePassword).RequireRateLimiting(LoginRateLimitPolicy)
+        auth.MapPost("/password", ChangePassword).RequireLoginRateLimit()
             .RequireAuthorization(p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser());
         return app;
     }
+
+    /// <summary>
+    /// Sign-in attempts per client address (<c>Labyrinth:LoginAttemptsPerMinute</c>), counted across
+    /// every instance: spreading guesses over a cluster buys nothing.
+    /// </summary>
+    private static RouteHandlerBuilder RequireLoginRateLimit(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var perMinute = http.RequestServices.GetRequiredService<IOptions<LabyrinthOptions>>().Value.LoginAttemptsPerMinute;
+            var key = "login:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            var decision = await http.RequestServices.GetRequiredService<Cluster.IRateLimits>()
+                .TryTakeAsync(key, new Cluster.RateLimit(perMinute, perMinute), http.RequestAborted);
+            if (!decision.Allowed)
+            {
+                http.Response.Headers.RetryAfter = decision.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.Create(StatusCodes.Status429TooManyRequests, ErrorCodes.AuthRateLimited,
+                    "Too many sign-in attempts. Wait a minute and try again.");
+            }
+
+            return await next(context);
+        });
 
     private static async Task<Ok<SetupStatusDto>> GetSetupStatus(AccountService accounts, CancellationToken ct) =>
         TypedResults.Ok(new SetupStatusDto(!await accounts.AnyUsersAsync(ct)));

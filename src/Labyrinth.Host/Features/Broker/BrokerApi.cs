@@ -23,7 +23,6 @@ internal static class BrokerApi
     {
         services.AddScoped<BrokerService>();
         services.AddSingleton<BrokerUpstream>();
-        services.AddSingleton<BrokerRateLimiter>();
         services.AddSingleton<BrokerMetrics>();
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
             .Validate(o => o.MaxPendingRecords is >= 1 and <= 1_000_000, "Labyrinth:Broker:MaxPendingRecords must be between 1 and 1,000,000.")

@@ -20,7 +20,7 @@ internal sealed partial class BrokerService(
     CardAccess cards,
     NetworkServices services,
     VaultService vault,
-    BrokerRateLimiter limiter,
+    Cluster.IRateLimits limits,
     BrokerUpstream upstream,
     CardGrantSignals signals,
     BrokerMetrics metrics,
@@ -151,7 +151,20 @@ internal sealed partial class BrokerService(
                 $"The request body is larger than {service.MaxRequestBytes:N0} bytes, {service.DisplayName}'s limit.");
         }
 
-        var (allowed, retryAfter) = limiter.TryTake(card.BoardId, card.WindowId, serviceId, service.RatePerMinute, service.Burst);
+        // Counted across every instance: a card spreading calls over the cluster gets one budget.
+        Cluster.RateDecision decision;
+        try
+        {
+            decision = await limits.TryTakeAsync(BrokerRateKey(card.BoardId, card.WindowId, serviceId),
+                new Cluster.RateLimit(service.RatePerMinute, service.Burst), http.RequestAborted);
+        }
+        catch (Cluster.ClusterUnavailableException unavailable)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Refuse(exchange, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ClusterUnavailable, unavailable.Message);
+        }
+
+        var (allowed, retryAfter) = decision;
         if (!allowed)
         {
             http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -225,6 +238,9 @@ internal sealed partial class BrokerService(
         LogRefused(logger, exchange.ServiceKnown ? exchange.ServiceId : "unknown", code);
         return Problems.Create(status, code, detail, extra);
     }
+
+    /// <summary>One bucket per card and service, whichever instance the call reaches.</summary>
+    internal static string BrokerRateKey(Guid boardId, string windowId, string serviceId) => $"broker:{boardId:N}:{windowId}:{serviceId}";
 
     private static T? Find<T>(Exception? ex)
         where T : Exception

@@ -106,9 +106,9 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
 /// <summary>
 /// Cancellation per (card, capability), so long-running work (broker streams, pending reads)
 /// stops the moment the grant goes: revoking one capability, revoke-all, or deleting the window
-/// or board cancels the token; the next <see cref="TokenFor"/> hands out a fresh one.
+/// or board cancels the token on every instance; the next <see cref="TokenFor"/> hands out a fresh one.
 /// </summary>
-internal sealed class CardGrantSignals
+internal sealed class CardGrantSignals(Cluster.IClusterSignals cluster, Cluster.ClusterInstance instance)
 {
     private readonly ConcurrentDictionary<(Guid BoardId, string WindowId, string Capability), CancellationTokenSource> sources = new();
 
@@ -119,7 +119,28 @@ internal sealed class CardGrantSignals
         return sources.GetOrAdd((boardId, windowId, capability), _ => new CancellationTokenSource()).Token;
     }
 
+    /// <summary>Cancels here and on every other instance (a broker stream may run on any of them).</summary>
     public void Revoke(Guid boardId, string windowId, string capability)
+    {
+        RevokeHere(boardId, windowId, capability);
+        cluster.Publish(new Cluster.ClusterSignal(Cluster.ClusterSignal.CardCapabilityRevoked, instance.Id) { BoardId = boardId, WindowId = windowId, Capability = capability });
+    }
+
+    /// <summary>Every capability of one card (revoke-all, window deleted).</summary>
+    public void RevokeCard(Guid boardId, string windowId)
+    {
+        RevokeCardHere(boardId, windowId);
+        cluster.Publish(new Cluster.ClusterSignal(Cluster.ClusterSignal.CardRevoked, instance.Id) { BoardId = boardId, WindowId = windowId });
+    }
+
+    /// <summary>Every card on a board (board deleted).</summary>
+    public void RevokeBoard(Guid boardId)
+    {
+        RevokeBoardHere(boardId);
+        cluster.Publish(new Cluster.ClusterSignal(Cluster.ClusterSignal.BoardRevoked, instance.Id) { BoardId = boardId });
+    }
+
+    public void RevokeHere(Guid boardId, string windowId, string capability)
     {
         if (sources.TryRemove((boardId, windowId, capability), out var source))
         {
@@ -127,12 +148,10 @@ internal sealed class CardGrantSignals
         }
     }
 
-    /// <summary>Every capability of one card (revoke-all, window deleted).</summary>
-    public void RevokeCard(Guid boardId, string windowId) =>
+    public void RevokeCardHere(Guid boardId, string windowId) =>
         RevokeWhere(k => k.BoardId == boardId && string.Equals(k.WindowId, windowId, StringComparison.Ordinal));
 
-    /// <summary>Every card on a board (board deleted).</summary>
-    public void RevokeBoard(Guid boardId) => RevokeWhere(k => k.BoardId == boardId);
+    public void RevokeBoardHere(Guid boardId) => RevokeWhere(k => k.BoardId == boardId);
 
     private void RevokeWhere(Func<(Guid BoardId, string WindowId, string Capability), bool> match)
     {

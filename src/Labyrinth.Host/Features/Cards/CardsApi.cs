@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Labyrinth.Core.Assets;
 using Labyrinth.Core.Errors;
@@ -35,7 +34,6 @@ internal static partial class CardsApi
         services.AddScoped<CardAccess>();
         services.AddScoped<CardGrants>();
         services.AddSingleton<CardGrantSignals>();
-        services.AddSingleton<ViolationThrottle>();
         services.AddCardState();
         services.AddBridgeLimits();
         return services;
@@ -200,7 +198,7 @@ internal static partial class CardsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Violations(
         ViolationReport report, HttpContext http, CardAccess access, LabyrinthDb db, AuditLog audit,
-        LabyrinthMetrics metrics, ViolationThrottle throttle, RolloutRecorder rollouts, TimeProvider clock, CancellationToken ct)
+        LabyrinthMetrics metrics, Cluster.IRateLimits limits, RolloutRecorder rollouts, CancellationToken ct)
     {
         var card = http.Card();
 
@@ -234,13 +232,16 @@ internal static partial class CardsApi
         {
             await audit.AppendAsync(http.Actor(), CardAuditActions.Suspended, card.PluginId, detail, ct);
         }
-        else if (throttle.ShouldRecord(card.BoardId, card.WindowId, clock.GetUtcNow()))
+        else if (await limits.TryClaimAsync($"violation:{card.BoardId:N}:{card.WindowId}", ViolationAuditWindow, ct))
         {
             await audit.AppendAsync(http.Actor(), CardAuditActions.Violation, card.PluginId, detail, ct);
         }
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>At most one <c>card.violation</c> audit row per card per 10 s, across every instance; the metric counts every report.</summary>
+    internal static readonly TimeSpan ViolationAuditWindow = TimeSpan.FromSeconds(10);
 
     private static async Task<AssetGrantDto[]> AssetGrantsAsync(LabyrinthDb db, CardInstance card, CancellationToken ct)
     {
@@ -259,57 +260,4 @@ internal static partial class CardsApi
             capability is null
                 ? "Name the capability to grant."
                 : $"The {card.CardName} card does not ask for \"{(capability.Length > 100 ? capability[..100] + "…" : capability)}\", so it cannot be granted.");
-}
-
-/// <summary>At most one <c>card.violation</c> audit row per card per 10 s; the metric counts every report.</summary>
-internal sealed class ViolationThrottle
-{
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
-
-    private readonly ConcurrentDictionary<(Guid BoardId, string WindowId), DateTimeOffset> last = new();
-
-    public bool ShouldRecord(Guid boardId, string windowId, DateTimeOffset now)
-    {
-        var key = (boardId, windowId);
-        while (true)
-        {
-            if (!last.TryGetValue(key, out var previous))
-            {
-                if (last.TryAdd(key, now))
-                {
-                    Trim(now);
-                    return true;
-                }
-
-                continue;
-            }
-
-            if (now - previous < Window)
-            {
-                return false;
-            }
-
-            if (last.TryUpdate(key, now, previous))
-            {
-                return true;
-            }
-        }
-    }
-
-    // Bounded memory: forget cards whose window passed long ago.
-    private void Trim(DateTimeOffset now)
-    {
-        if (last.Count < 10_000)
-        {
-            return;
-        }
-
-        foreach (var (key, at) in last)
-        {
-            if (now - at >= Window)
-            {
-                last.TryRemove(new KeyValuePair<(Guid, string), DateTimeOffset>(key, at));
-            }
-        }
-    }
 }

@@ -10,6 +10,8 @@ using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
+using Labyrinth.Host.Features.Cluster;
+
 namespace Labyrinth.Host.Features.Governance;
 
 /// <summary>The plugin governance admin API (docs/api.md, "Plugin governance"). Admins only.</summary>
@@ -28,7 +30,8 @@ internal static class GovernanceApi
 
     public static IEndpointRouteBuilder MapGovernance(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
+        var admin = app.MapGroup("/api/admin").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy)
+            .RequireClusterCoordination();
         admin.MapGet("/plugins", async (PluginLifecycle plugins, CancellationToken ct) => TypedResults.Ok(await plugins.ListAsync(ct)));
         admin.MapPost("/plugins", Upload);
         admin.MapPost("/plugins/dev", UploadDevelopment);

@@ -2,6 +2,8 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using Labyrinth.Host.Features.Cluster;
+
 namespace Labyrinth.Host.Features.Groups;
 
 /// <summary>Groups of people (docs/api.md, "Groups"): what plugin availability and rollouts are aimed at. Admins only.</summary>
@@ -15,7 +17,8 @@ internal static class GroupsApi
 
     public static IEndpointRouteBuilder MapGroups(this IEndpointRouteBuilder app)
     {
-        var groups = app.MapGroup("/api/admin/groups").WithTags("Groups").RequireAuthorization(AuthApi.AdminPolicy);
+        var groups = app.MapGroup("/api/admin/groups").WithTags("Groups").RequireAuthorization(AuthApi.AdminPolicy)
+            .RequireClusterCoordination();
         groups.MapGet("/", async (GroupService g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
         groups.MapPost("/", async Task<Results<Created<GroupDto>, ProblemHttpResult>> (CreateGroupRequest body, GroupService g, HttpContext http, CancellationToken ct) =>
         {

@@ -32,15 +32,27 @@ internal sealed record DevBuildFailedMessage(string PluginId, string Message);
 /// <summary>An admin saved a plugin's configuration: pages refetch it (<c>GET /api/apps/{id}/config</c>, which checks availability) and push it to the plugin's frames.</summary>
 internal sealed record PluginConfigChangedMessage(string PluginId, long Revision);
 
-/// <summary>Pushes governance changes to every connected browser (one server; a backplane is out of scope).</summary>
-internal sealed class PluginEvents(IHubContext<PluginsHub> hub)
+/// <summary>
+/// Pushes governance changes to every connected browser, on every instance (the SignalR backplane
+/// when scaled out). Each push first waits for every live instance to have reloaded the plugins
+/// (the ready barrier), so a browser that reacts (refetches, spawns) finds the change wherever the
+/// load balancer sends it.
+/// </summary>
+internal sealed class PluginEvents(IHubContext<PluginsHub> hub, Cluster.IClusterSignals cluster)
 {
     public const string HubPath = "/hubs/plugins";
 
-    public Task KilledAsync(string pluginId, string? version, string reason) =>
-        hub.Clients.All.SendAsync("pluginKilled", new PluginKilledMessage(pluginId, version, reason));
+    public async Task KilledAsync(string pluginId, string? version, string reason)
+    {
+        await cluster.AnnounceChangeAsync();
+        await hub.Clients.All.SendAsync("pluginKilled", new PluginKilledMessage(pluginId, version, reason));
+    }
 
-    public Task ChangedAsync() => hub.Clients.All.SendAsync("pluginsChanged", new PluginsChangedMessage());
+    public async Task ChangedAsync()
+    {
+        await cluster.AnnounceChangeAsync();
+        await hub.Clients.All.SendAsync("pluginsChanged", new PluginsChangedMessage());
+    }
 
     /// <summary>Carries no values: who may see them is decided when the page fetches them.</summary>
     public Task ConfigChangedAsync(string pluginId, long revision) =>

@@ -2,6 +2,8 @@ using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using Labyrinth.Host.Features.Cluster;
+
 namespace Labyrinth.Host.Features.Rollouts;
 
 /// <summary>
@@ -26,7 +28,8 @@ internal static class RolloutsApi
 
     public static IEndpointRouteBuilder MapRollouts(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin/plugins/{id}").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy);
+        var admin = app.MapGroup("/api/admin/plugins/{id}").WithTags("Plugin governance").RequireAuthorization(AuthApi.AdminPolicy)
+            .RequireClusterCoordination();
         admin.MapPut("/availability", (string id, AvailabilityRequest body, RolloutService r, HttpContext http, CancellationToken ct) =>
             r.SetAvailabilityAsync(id, body.Groups, http.Actor(), ct).OkOrProblemAsync());
         admin.MapGet("/rollout", (string id, RolloutService r, CancellationToken ct) => r.GetAsync(id, ct).OkOrProblemAsync());
