@@ -19,7 +19,7 @@ internal static partial class Startup
             .ValidateOnStart();
         services.AddSingleton<HostPaths>();
         services.AddProxyHeaders();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(DatabaseClock.Instance);
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageFullHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
