@@ -105,10 +105,19 @@ public static partial class ManifestValidator
         return result;
     }
 
-    private static List<string> ReadServiceCapabilities(JsonElement service, string pointer, List<PointerProblem> problems)
+    private static List<string> ReadServiceCapabilities(JsonElement service, string pointer, List<PointerProblem> problems) =>
+        // No person watches a service, so nothing it does may need a person's pick or consent.
+        ReadCapabilities(service, pointer, ServiceCapabilityPattern(),
+            "is not a capability a service may hold. Allowed: crossCard:pubsub, storage:read, storage:write, storage:workspace-write, api:<pluginId>.", problems);
+
+    /// <summary>
+    /// An element's optional <c>capabilities</c>: distinct strings each matching <paramref name="allowed"/>;
+    /// every other entry is a problem at its own pointer (<paramref name="refusal"/> follows the quoted value).
+    /// </summary>
+    private static List<string> ReadCapabilities(JsonElement element, string pointer, Regex allowed, string refusal, List<PointerProblem> problems)
     {
         var result = new List<string>();
-        if (!service.TryGetProperty("capabilities", out var caps))
+        if (!element.TryGetProperty("capabilities", out var caps))
         {
             return result;
         }
@@ -128,13 +137,13 @@ public static partial class ManifestValidator
             {
                 problems.Add(new(capPointer, "A capability must be a string."));
             }
-            else if (!ServiceCapabilityPattern().IsMatch(value))
+            else if (!allowed.IsMatch(value))
             {
-                // No person watches a service, so nothing it does may need a person's pick or consent.
-                problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability a service may hold. Allowed: crossCard:pubsub, storage:read, storage:write, storage:workspace-write, api:<pluginId>."));
+                problems.Add(new(capPointer, $"{StrictJson.Quote(value)} {refusal}"));
             }
             else if (result.Contains(value, StringComparer.Ordinal))
             {
+                // A list that says one thing twice is either a mistake or a probe for a reader that counts.
                 problems.Add(new(capPointer, $"The capability \"{value}\" is listed twice."));
             }
             else

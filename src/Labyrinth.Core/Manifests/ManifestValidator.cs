@@ -276,40 +276,9 @@ public static partial class ManifestValidator
         var defaultSize = ReadSize(el, pointer, "defaultSizePt", problems, required: true);
         var minSize = ReadSize(el, pointer, "minSizePt", problems, required: false);
 
-        var capabilities = new List<string>();
-        if (el.TryGetProperty("capabilities", out var caps))
-        {
-            var capsPointer = JsonPointer.Append(pointer, "capabilities");
-            if (caps.ValueKind != JsonValueKind.Array)
-            {
-                problems.Add(new(capsPointer, "\"capabilities\" must be an array of strings."));
-            }
-            else
-            {
-                var i = 0;
-                foreach (var cap in caps.EnumerateArray())
-                {
-                    var capPointer = JsonPointer.Append(capsPointer, i++);
-                    if (cap.ValueKind != JsonValueKind.String || cap.GetString() is not { } value)
-                    {
-                        problems.Add(new(capPointer, "A capability must be a string."));
-                    }
-                    else if (!CapabilityPattern().IsMatch(value))
-                    {
-                        problems.Add(new(capPointer, $"{StrictJson.Quote(value)} is not a capability this host knows. Allowed: network:<service>, fileRegistry:<image|pdf|3d-model|text>, crossCard:pubsub, storage:read, storage:write, storage:workspace-write, api:<pluginId>."));
-                    }
-                    else if (capabilities.Contains(value, StringComparer.Ordinal))
-                    {
-                        // A list that says one thing twice is either a mistake or a probe for a reader that counts.
-                        problems.Add(new(capPointer, $"The capability \"{value}\" is listed twice."));
-                    }
-                    else
-                    {
-                        capabilities.Add(value);
-                    }
-                }
-            }
-        }
+        var capabilities = ReadCapabilities(el, pointer, CapabilityPattern(),
+            "is not a capability this host knows. Allowed: network:<service>, fileRegistry:<image|pdf|3d-model|text>, crossCard:pubsub, storage:read, storage:write, storage:workspace-write, api:<pluginId>.",
+            problems);
 
         JsonElement? propsSchema = null;
         // An explicit null means "no schema", the same as leaving the key out.

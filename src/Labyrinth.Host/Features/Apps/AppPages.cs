@@ -203,7 +203,8 @@ internal sealed class PageTickets(IDataProtectionProvider protection, TimeProvid
 /// enabled plugin). Capabilities are the page's <c>requires.capabilities</c>, granted by an admin
 /// (the plugin's grants, shared with its services).
 /// </summary>
-internal sealed class PageBusMembers(PluginCatalog catalog, PluginAccess access, LabyrinthDb db, ServiceGrants grants, ServiceGrantSignals signals) : IBusMemberSource
+internal sealed class PageBusMembers(PluginCatalog catalog, PluginAccess access, LabyrinthDb db, ServiceGrants grants, ServiceGrantSignals signals)
+    : AdminGrantedBusMembers(grants, signals), IBusMemberSource
 {
     public const string MemberKind = "page";
 
@@ -233,18 +234,5 @@ internal sealed class PageBusMembers(PluginCatalog catalog, PluginAccess access,
         {
             Capabilities = page.Capabilities,
         };
-    }
-
-    public async Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(member);
-        var revoked = signals.TokenFor(member.PluginId, CardBusMembers.Capability);
-        return (await HoldsAsync(member, CardBusMembers.Capability, ct), revoked);
-    }
-
-    public async Task<bool> HoldsAsync(BusMemberIdentity member, string capability, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(member);
-        return member.Capabilities.Contains(capability, StringComparer.Ordinal) && await grants.IsGrantedAsync(member.PluginId, capability, ct);
     }
 }

@@ -8,7 +8,8 @@ namespace Labyrinth.Host.Features.Apps;
 /// version of an enabled plugin's service. Topics and capabilities come from that version's
 /// manifest; grants are the admin's (<see cref="ServiceGrants"/>).
 /// </summary>
-internal sealed class ServiceBusMembers(PluginCatalog catalog, Rollouts.PluginAccess access, ServiceGrants grants, ServiceGrantSignals signals) : IBusMemberSource
+internal sealed class ServiceBusMembers(PluginCatalog catalog, Rollouts.PluginAccess access, ServiceGrants grants, ServiceGrantSignals signals)
+    : AdminGrantedBusMembers(grants, signals), IBusMemberSource
 {
     public const string MemberKind = "service";
 
@@ -34,7 +35,14 @@ internal sealed class ServiceBusMembers(PluginCatalog catalog, Rollouts.PluginAc
             ServiceId = serviceId,
         });
     }
+}
 
+/// <summary>
+/// Members no person watches (services, and pages, whose capabilities are the plugin's): what
+/// they hold is what an admin granted the plugin, and a revoke cancels at once.
+/// </summary>
+internal abstract class AdminGrantedBusMembers(ServiceGrants grants, ServiceGrantSignals signals)
+{
     public async Task<(bool Granted, CancellationToken Revoked)> GrantAsync(BusMemberIdentity member, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(member);
