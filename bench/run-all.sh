@@ -14,7 +14,7 @@ R="$OUT/results.md"; J="$OUT/run-all.jsonl"; : >"$J"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; echo
 } >"$R"
 
-BENCHES=(size serve browser import broker writes start grid ink load bus math)
+BENCHES=(size serve browser import broker writes start grid ink load bus math devloop)
 for name in ${ONLY:-${BENCHES[@]}}; do
   script="$BENCH_DIR/$name/run.sh"; [ "$name" = size ] && script="$BENCH_DIR/size.sh"
   load=$(cut -d' ' -f1-3 /proc/loadavg)
