@@ -212,7 +212,8 @@ public sealed class CardOriginSettingsTests
         await Expect.StatusAsync(HttpStatusCode.OK, frame);
         Assert.Equal("https://labyrinth.example.com", FrameTests.Directives(PluginFileTests.Header(frame, "Content-Security-Policy")!)["frame-ancestors"]);
         var hello = plugins.EnumerateArray().Single(p => p.Id() == "dev.labyrinth.hello").GetProperty("cards")[0];
-        Assert.Equal($"https://{label}.cards.example.net/cards/frame/dev.labyrinth.hello/1.0.0/hello", hello.GetProperty("frameUrl").GetString());
+        // On the configured card origin, under the person's capability prefix.
+        Assert.Matches($@"^https://{label}\.cards\.example\.net/cap/[A-Za-z0-9_-]+/cards/frame/dev\.labyrinth\.hello/1\.0\.0/hello(\?r=[^&]+)?$", hello.GetProperty("frameUrl").GetString());
     }
 
     [Theory]
