@@ -54,16 +54,7 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-            if (pending.Count > 0)
-            {
-                if (!settings.MigrateOnStart)
-                {
-                    throw new SchemaBehindException(pending);
-                }
-
-                await db.Database.MigrateAsync(ct);
-            }
+            var pending = await MigratePendingAsync(db, ct);
 
             if (underLock is not null)
             {
@@ -81,12 +72,9 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
         }
     }
 
-    private async Task<IReadOnlyList<string>> MigrateSqliteAsync(IServiceProvider services, CancellationToken ct)
+    /// <summary>Applies the pending migrations, or refuses to start when this instance may not migrate; returns their names.</summary>
+    private async Task<List<string>> MigratePendingAsync(LabyrinthDb db, CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        // Only when something is pending: migrating takes a lock row even when up to date, and a
-        // start with nothing to do must write nothing (it may be on a full disk).
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0)
         {
@@ -97,6 +85,17 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
 
             await db.Database.MigrateAsync(ct);
         }
+
+        return pending;
+    }
+
+    private async Task<IReadOnlyList<string>> MigrateSqliteAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+        // Only when something is pending: migrating takes a lock row even when up to date, and a
+        // start with nothing to do must write nothing (it may be on a full disk).
+        var pending = await MigratePendingAsync(db, ct);
 
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         return pending;

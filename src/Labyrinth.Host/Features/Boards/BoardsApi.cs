@@ -111,20 +111,7 @@ internal static class BoardsApi
         }
 
         // The board is tracked: its Version concurrency token makes a concurrent write win.
-        await SyncCardWindowsAsync(db, board.Id, doc, ct);
-        board.DocumentJson = doc.Write();
-        board.Version++;
-        board.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return null;
-        }
-
-        return doc;
+        return await TrySaveAsync(db, clock, board, doc, windowsChanged: true, ct) ? doc : null;
     }
 
     private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> Rename(Guid id, RenameBoardRequest request, HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
@@ -271,8 +258,11 @@ internal static class BoardsApi
         }
     }
 
-    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> CommitAsync(
-        HttpContext http, LabyrinthDb db, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct, bool windowsChanged = true)
+    /// <summary>
+    /// Stores <paramref name="doc"/> as the board's next version (and its card index when windows
+    /// changed); false when another write to the board came first (its Version concurrency token).
+    /// </summary>
+    private static async Task<bool> TrySaveAsync(LabyrinthDb db, TimeProvider clock, BoardEntity board, BoardDocument doc, bool windowsChanged, CancellationToken ct)
     {
         if (windowsChanged)
         {
@@ -285,8 +275,18 @@ internal static class BoardsApi
         try
         {
             await db.SaveChangesAsync(ct);
+            return true;
         }
         catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<Results<Ok<BoardDto>, ProblemHttpResult, ValidationProblem>> CommitAsync(
+        HttpContext http, LabyrinthDb db, TimeProvider clock, BoardEntity board, BoardDocument doc, CancellationToken ct, bool windowsChanged = true)
+    {
+        if (!await TrySaveAsync(db, clock, board, doc, windowsChanged, ct))
         {
             return VersionConflict();
         }
