@@ -150,12 +150,9 @@ internal sealed partial class BusRelay
             return (Refuse(ErrorCodes.ApiTooLarge, $"A call's input is at most {BusOptions.MaxPayloadBytes / 1024} KiB of JSON."), info);
         }
 
-        lock (ws.Gate)
+        if (!await TakeAsync(member, SendKind.Call, ct))
         {
-            if (!ws.CallBucket.Take(caller.PluginId, clock.GetTimestamp(), clock.TimestampFrequency))
-            {
-                return (Refuse(ErrorCodes.ApiRateLimited, $"{caller.PluginId} calls too often; slow down."), info);
-            }
+            return (Refuse(ErrorCodes.ApiRateLimited, $"{caller.PluginId} calls too often; slow down."), info);
         }
 
         var problems = method.CheckInput(input);

@@ -19,7 +19,7 @@ namespace Labyrinth.Host.Features.Bus;
 /// </summary>
 internal sealed partial class BusRelay(
     IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, Rollouts.PluginAccess access, Apps.PluginLogs logs,
-    Observability.LabyrinthMetrics metrics, ILogger<BusRelay> logger)
+    Observability.LabyrinthMetrics metrics, Cluster.SharedRateLimits limits, ILogger<BusRelay> logger)
 {
     private const char Separator = '|';
 
@@ -207,7 +207,7 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "A publish needs a topic and a payload.");
         }
 
-        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, ws.PublishBucket, source, ct);
+        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, SendKind.Publish, source, ct);
         if (refused is not null)
         {
             return refused;
@@ -261,7 +261,7 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "A request needs an id, a topic, a payload and, optionally, a positive timeoutMs.");
         }
 
-        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, ws.RequestBucket, source, ct);
+        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, SendKind.Request, source, ct);
         if (refused is not null)
         {
             return refused;
@@ -380,7 +380,7 @@ internal sealed partial class BusRelay(
     }
 
     private async Task<(string? PayloadJson, BusAck? Refused)> CheckSendAsync(
-        Workspace ws, Member member, string? topic, JsonElement payload, string? target, TokenBucket bucket, IBusMemberSource? source, CancellationToken ct)
+        Workspace ws, Member member, string? topic, JsonElement payload, string? target, SendKind kind, IBusMemberSource? source, CancellationToken ct)
     {
         if (!TopicRules.IsValidTopic(topic) || (target is not null && !IsPluginId(target)))
         {
@@ -408,15 +408,35 @@ internal sealed partial class BusRelay(
             return (null, Refuse(ErrorCodes.BusTooLarge, $"A payload is at most {BusOptions.MaxPayloadBytes / 1024} KiB of JSON."));
         }
 
-        lock (ws.Gate)
+        if (!await TakeAsync(member, kind, ct))
         {
-            if (!bucket.Take(member.Identity.PluginId, clock.GetTimestamp(), clock.TimestampFrequency))
-            {
-                return (null, Refuse(ErrorCodes.BusRateLimited, $"{member.Identity.PluginId} sends too many messages; slow down."));
-            }
+            return (null, Refuse(ErrorCodes.BusRateLimited, $"{member.Identity.PluginId} sends too many messages; slow down."));
         }
 
         return (json, null);
+    }
+
+    /// <summary>
+    /// One token from the person's bucket for this plugin and kind of send, shared by all of the
+    /// person's tabs on every instance (one count for the cluster, in memory on a single host).
+    /// </summary>
+    private async ValueTask<bool> TakeAsync(Member member, SendKind kind, CancellationToken ct)
+    {
+        var (name, perSecond, burst) = kind switch
+        {
+            SendKind.Publish => ("publish", Options.PublishesPerSecond, Options.PublishBurst),
+            SendKind.Request => ("request", Options.RequestsPerSecond, Options.RequestBurst),
+            _ => ("call", Options.CallsPerSecond, Options.CallBurst),
+        };
+        var decision = await limits.TryTakeAsync($"bus:{name}:{member.UserId:N}:{member.Identity.PluginId}", new Cluster.RateLimit(perSecond * 60, burst), ct);
+        return decision.Allowed;
+    }
+
+    private enum SendKind
+    {
+        Publish,
+        Request,
+        Call,
     }
 
     /// <summary>Null when the member holds the grant (cached until revoked; a refusal asks again next time, so a new grant counts at once).</summary>
@@ -645,36 +665,9 @@ internal sealed partial class BusRelay(
 
         public List<BusSubscription> Scratch { get; } = [];
 
-        public TokenBucket PublishBucket { get; } = new(options.PublishesPerSecond, options.PublishBurst);
-
-        public TokenBucket RequestBucket { get; } = new(options.RequestsPerSecond, options.RequestBurst);
-
-        public TokenBucket CallBucket { get; } = new(options.CallsPerSecond, options.CallBurst);
-
         /// <summary>API calls on their way to a provider, by host call id.</summary>
         public Dictionary<string, CallRoute> Calls { get; } = new(StringComparer.Ordinal);
 
         public string NextId(string prefix) => prefix + Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-}
-
-/// <summary>Token buckets per plugin (one person's workspace), on the host's clock; callers lock.</summary>
-internal sealed class TokenBucket(int ratePerSecond, int burst)
-{
-    private readonly Dictionary<string, (double Tokens, long At)> buckets = new(StringComparer.Ordinal);
-
-    public bool Take(string key, long timestamp, long frequency)
-    {
-        var (tokens, at) = buckets.TryGetValue(key, out var b) ? b : (burst, timestamp);
-        var elapsed = Math.Max(0, timestamp - at) / (double)frequency;
-        tokens = Math.Min(burst, tokens + (elapsed * ratePerSecond));
-        if (tokens < 1)
-        {
-            buckets[key] = (tokens, timestamp);
-            return false;
-        }
-
-        buckets[key] = (tokens - 1, timestamp);
-        return true;
     }
 }

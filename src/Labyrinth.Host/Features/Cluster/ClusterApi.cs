@@ -26,6 +26,7 @@ internal static class ClusterApi
         services.AddSingleton(instance);
         LabelMetrics(instance);
         services.AddSingleton<ClusterGeneration>();
+        services.AddSingleton<SharedRateLimits>();
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
