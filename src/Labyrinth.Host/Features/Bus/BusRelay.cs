@@ -19,7 +19,7 @@ namespace Labyrinth.Host.Features.Bus;
 /// </summary>
 internal sealed partial class BusRelay(
     IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, Rollouts.PluginAccess access, Apps.PluginLogs logs,
-    Observability.LabyrinthMetrics metrics, Cluster.SharedRateLimits limits, ILogger<BusRelay> logger)
+    Observability.LabyrinthMetrics metrics, Cluster.SharedRateLimits limits, IBusCluster cluster, ILogger<BusRelay> logger)
 {
     private const char Separator = '|';
 
@@ -63,7 +63,7 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "This connection belongs to another person.");
         }
 
-        var ws = workspaces.GetOrAdd(userId, _ => new Workspace(Options));
+        var ws = workspaces.GetOrAdd(userId, _ => new Workspace(Options, cluster.IdTag));
         Member fresh;
         IReadOnlyList<BusPendingRequest> orphaned = [];
         IReadOnlyList<CallRoute> orphanedCalls = [];
@@ -215,16 +215,39 @@ internal sealed partial class BusRelay(
 
         var message = new BusMessage(ws.NextId("m"), request.Topic!, member.Key, member.Identity.PluginId, member.Identity.TypeID, request.Target,
             clock.GetUtcNow().ToUnixTimeMilliseconds(), payloadJson!);
-        var targets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var payload = Payload(request.Payload);
         lock (ws.Gate)
         {
             member.Messages.Add(clock.GetUtcNow());
+        }
+
+        // The other instances get it checked (the person and the sender from this host's records);
+        // with Redis unreachable, this instance's tabs still get it and the others do not.
+        if (cluster.IsClustered)
+        {
+            cluster.Broadcast(new BusEnvelope(BusEnvelope.Publish, cluster.InstanceId, member.UserId)
+            {
+                Id = message.Id, Topic = message.Topic, SenderPlugin = message.SenderPlugin, SenderType = message.SenderType, Target = message.Target,
+                Timestamp = message.Timestamp, Payload = payload,
+            });
+        }
+
+        await DeliverAsync(ws, message, payload, connectionId);
+        return BusAck.Success;
+    }
+
+    /// <summary>Sends <paramref name="message"/> to every matching subscription of this instance's tabs but the sender's own, and records it.</summary>
+    private async Task DeliverAsync(Workspace ws, BusMessage message, JsonElement payload, string? senderConnection)
+    {
+        var targets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        lock (ws.Gate)
+        {
             ws.Engine.Publish(message, ws.Scratch);
             foreach (var s in ws.Scratch)
             {
                 var (conn, sub) = Split(s.Id);
                 // The sender's own tab delivered to its members already.
-                if (conn == connectionId)
+                if (conn == senderConnection)
                 {
                     continue;
                 }
@@ -240,13 +263,10 @@ internal sealed partial class BusRelay(
 
         if (targets.Count > 0)
         {
-            var payload = Payload(request.Payload);
-            var from = new BusSenderDto(member.Identity.PluginId, member.Identity.TypeID);
+            var from = new BusSenderDto(message.SenderPlugin, message.SenderType);
             await Task.WhenAll(targets.Select(t => Send(t.Key, "busEvent",
                 new BusEventDto([.. t.Value], message.Id, message.Topic, payload, from, message.Target, message.Timestamp))));
         }
-
-        return BusAck.Success;
     }
 
     public async Task<BusAck> RequestAsync(string connectionId, string? handle, BusRequestRequest? request, IBusMemberSource? source, CancellationToken ct)
@@ -284,7 +304,9 @@ internal sealed partial class BusRelay(
 
         if (responder is null)
         {
-            return new BusAck(false, ErrorCodes.BusNoResponder, $"No open card answers \"{message.Topic}\".");
+            return cluster.IsClustered
+                ? await OfferRequestAsync(ws, member, connectionId, handle!, request.Id!, message, timeout)
+                : new BusAck(false, ErrorCodes.BusNoResponder, $"No open card answers \"{message.Topic}\".");
         }
 
         var (conn, sub) = Split(responder.Id);
@@ -326,7 +348,7 @@ internal sealed partial class BusRelay(
         var error = reply.Ok ? null : new BusErrorDto(
             reply.Error?.Code is ErrorCodes.BusTooLarge ? ErrorCodes.BusTooLarge : ErrorCodes.BusResponderFailed,
             Clip(reply.Error?.Message, 500) ?? "The responder failed.");
-        await Send(route.ConnectionId, "busReply", new BusReplyDto(route.Handle, route.ClientId, reply.Ok, reply.Ok ? result : null, error));
+        await ReplyToAsync(route, new BusReplyDto(route.Handle, route.ClientId, reply.Ok, reply.Ok ? result : null, error));
         return BusAck.Success;
     }
 
@@ -497,7 +519,7 @@ internal sealed partial class BusRelay(
                 if (ws.Routes.Remove(p.Request.Id, out var other))
                 {
                     other.Timer?.Dispose();
-                    _ = Send(other.ConnectionId, "busReply", TimedOut(other));
+                    _ = ReplyToAsync(other, TimedOut(other));
                 }
             }
 
@@ -508,7 +530,7 @@ internal sealed partial class BusRelay(
         }
 
         route.Timer?.Dispose();
-        await Send(route.ConnectionId, "busReply", TimedOut(route));
+        await ReplyToAsync(route, TimedOut(route));
     }
 
     private static BusReplyDto TimedOut(Route route) =>
@@ -527,7 +549,7 @@ internal sealed partial class BusRelay(
             if (route is not null)
             {
                 route.Timer?.Dispose();
-                await Send(route.ConnectionId, "busReply", new BusReplyDto(route.Handle, route.ClientId, false, null, new BusErrorDto(ErrorCodes.BusNoResponder, message)));
+                await ReplyToAsync(route, new BusReplyDto(route.Handle, route.ClientId, false, null, new BusErrorDto(ErrorCodes.BusNoResponder, message)));
             }
         }
     }
@@ -637,6 +659,14 @@ internal sealed partial class BusRelay(
 
     private sealed class Route(string connectionId, string handle, string clientId)
     {
+        /// <summary>Set on the instance answering for another: the reply goes back there (<see cref="ClientId"/> is its request id).</summary>
+        public string? Origin { get; init; }
+
+        public Guid UserId { get; init; }
+
+        /// <summary>Set on the requester's instance while the other instances are asked who answers.</summary>
+        public PeerWait? Remote { get; init; }
+
         public string ConnectionId { get; } = connectionId;
 
         public string Handle { get; } = handle;
@@ -646,7 +676,7 @@ internal sealed partial class BusRelay(
         public ITimer? Timer { get; set; }
     }
 
-    private sealed class Workspace(BusOptions options)
+    private sealed class Workspace(BusOptions options, string idTag)
     {
         private long nextId;
 
@@ -668,6 +698,6 @@ internal sealed partial class BusRelay(
         /// <summary>API calls on their way to a provider, by host call id.</summary>
         public Dictionary<string, CallRoute> Calls { get; } = new(StringComparer.Ordinal);
 
-        public string NextId(string prefix) => prefix + Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        public string NextId(string prefix) => prefix + Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture) + idTag;
     }
 }

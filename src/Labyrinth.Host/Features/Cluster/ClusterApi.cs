@@ -45,6 +45,8 @@ internal static class ClusterApi
         services.AddSingleton<IRateLimits, RedisRateLimits>();
         services.AddSingleton<IClusterSignals, RedisClusterSignals>();
         services.AddHostedService<ClusterMembership>();
+        services.AddSingleton<Bus.IBusCluster, Bus.RedisBusCluster>();
+        services.AddHostedService<Bus.BusClusterListener>();
 
         // Browsers connected to any instance hear what any instance sends (kills, board presence, bus).
         services.AddSignalR().AddStackExchangeRedis(o =>
