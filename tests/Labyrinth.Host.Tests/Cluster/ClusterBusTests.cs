@@ -107,6 +107,26 @@ public sealed class ClusterBusTests(BusClusterFixture cluster) : IClassFixture<B
     }
 
     [Fact]
+    public async Task BusRequest_TwoPeoplesFirstRequests_AreEachAnsweredByTheirOwnResponder()
+    {
+        // Request ids count per person, so both first requests carry the same id on A.
+        foreach (var person in new[] { await cluster.PersonAsync(), await cluster.PersonAsync() })
+        {
+            await using var onA = await person.TabAsync(onB: false);
+            await using var onB = await person.TabAsync(onB: true);
+            BusAcks.Ok(await onA.JoinAsync("asker", await person.CardAsync()));
+            BusAcks.Ok(await onB.JoinAsync("answerer", await person.CardAsync()));
+            BusAcks.Ok(await onB.SubscribeAsync("answerer", "r", "math:*:changed", responds: true));
+
+            BusAcks.Ok(await onA.RequestAsync("asker", "q1", Topic, null, timeoutMs: 20_000));
+
+            var request = await BusTab.NextAsync(onB.Requests, 1, "requests on B");
+            BusAcks.Ok(await onB.ReplyAsync("answerer", request.GetProperty("rid").GetString()!, 1));
+            Assert.True((await BusTab.NextAsync(onA.Replies, 1, "replies on A")).GetProperty("ok").GetBoolean());
+        }
+    }
+
+    [Fact]
     public async Task BusRequest_WithNoResponderOnAnyInstance_EndsWithNoResponder()
     {
         var ada = await cluster.PersonAsync();

@@ -31,7 +31,7 @@ internal sealed record BusEnvelope(string Kind, string Origin, Guid UserId)
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The message, request or call id on the origin instance (unique in the cluster: it carries the origin's tag).</summary>
+    /// <summary>The message, request or call id on the origin instance: unique for the person in the cluster (ids carry the origin's tag; counters are per person).</summary>
     public string Id { get; init; } = "";
 
     public string? Topic { get; init; }

@@ -181,7 +181,7 @@ internal sealed partial class BusRelay
             has = ws.Engine.HasResponder(message);
         }
 
-        if (!has || !await cluster.ClaimAsync($"request:{envelope.Origin}:{envelope.Id}", TimeSpan.FromMilliseconds(timeout + 1000)))
+        if (!has || !await cluster.ClaimAsync($"request:{envelope.Origin}:{envelope.UserId:N}:{envelope.Id}", TimeSpan.FromMilliseconds(timeout + 1000)))
         {
             cluster.SendTo(envelope.Origin, declined);
             return;
@@ -232,7 +232,7 @@ internal sealed partial class BusRelay
         }
 
         var timeout = Math.Clamp(envelope.TimeoutMs, 1, Options.MaxTimeoutMs);
-        if (!has || !await cluster.ClaimAsync($"call:{envelope.Origin}:{envelope.Id}", TimeSpan.FromMilliseconds(timeout + 1000)))
+        if (!has || !await cluster.ClaimAsync($"call:{envelope.Origin}:{envelope.UserId:N}:{envelope.Id}", TimeSpan.FromMilliseconds(timeout + 1000)))
         {
             cluster.SendTo(envelope.Origin, declined);
             return;
