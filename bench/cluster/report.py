@@ -13,7 +13,7 @@ def r2(x):
 
 
 def p50(name):
-    return runs[name]["c1"]["p50Ms"]
+    return runs[name]["c1"]["P50Ms"]
 
 
 kill, revoke, bus = runs["pg2"]["kill"], runs["pg2"]["revoke"] or {}, runs["pg2"]["bus"]
@@ -24,7 +24,7 @@ summary = {
     "bus_cross_p50_ms": bus["crossP50Ms"], "bus_cross_p99_ms": bus["crossP99Ms"],
     "bus_local_p50_ms": bus["localP50Ms"], "bus_local_p99_ms": bus["localP99Ms"],
     "sqlite_p50_ms": p50("sqlite"), "pg_p50_ms": p50("pg"), "pg2_p50_ms": p50("pg2"),
-    "sqlite_p99_ms": runs["sqlite"]["c1"]["p99Ms"], "pg_p99_ms": runs["pg"]["c1"]["p99Ms"], "pg2_p99_ms": runs["pg2"]["c1"]["p99Ms"],
+    "sqlite_p99_ms": runs["sqlite"]["c1"]["P99Ms"], "pg_p99_ms": runs["pg"]["c1"]["P99Ms"], "pg2_p99_ms": runs["pg2"]["c1"]["P99Ms"],
     "pg_vs_sqlite_added_ms": r2(p50("pg") - p50("sqlite")),
     "pg_vs_sqlite_p50_ratio": r2(p50("pg") / p50("sqlite")),
     "pg2_vs_pg_added_ms": r2(p50("pg2") - p50("pg")),

@@ -116,6 +116,7 @@ async Task<MixResult> MixAsync(List<Member> who, TimeSpan duration)
         {
             var start = Stopwatch.GetTimestamp();
             var op = m.NextOp;
+            var instance = m.NextInstance;
             bool ok;
             try
             {
@@ -126,7 +127,7 @@ async Task<MixResult> MixAsync(List<Member> who, TimeSpan duration)
                 ok = false;
             }
 
-            recorder.Add(op, Stopwatch.GetElapsedTime(start).TotalMilliseconds, ok);
+            recorder.Add(op, instance, Stopwatch.GetElapsedTime(start).TotalMilliseconds, ok);
         }
     }));
     return recorder.Result(stop.Elapsed.TotalSeconds);
@@ -150,6 +151,7 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
     var response = new List<double>();
     var (toSignal, toApplied, toBackplane, toClient) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
     var missed = 0;
+    List<RedisEvent> lastSeen = [];
     Log($"kill: {rounds} rounds (+3 warm-up)");
     for (var r = -3; r < rounds; r++)
     {
@@ -176,6 +178,7 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
                 response.Add(Ms(t0, answered));
                 // Where the time went, in the order it happens (each from the previous step).
                 var snapshot = events.Snapshot();
+                lastSeen = snapshot;
                 var signal = snapshot.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("plugins-changed", StringComparison.Ordinal) && e.At > t0);
                 var applied = signal is null ? null : snapshot.FirstOrDefault(e => e.Kind == "applied" && e.At > signal.At);
                 var backplane = snapshot.FirstOrDefault(e => e.Kind == "backplane" && e.Text.Contains("pluginKilled", StringComparison.Ordinal) && e.At > t0);
@@ -197,6 +200,7 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
     {
         ["rounds"] = rounds,
         ["missed"] = missed,
+        ["lastRoundRedisEvents"] = new JsonArray([.. lastSeen.Select(e => (JsonNode?)JsonValue.Create($"{Ms(lastSeen[0].At, e.At):F1} {e.Kind} {e.Channel} {(e.Text.Length > 60 ? e.Text[..60] : e.Text)}"))]),
         ["p50Ms"] = P(total, 0.5), ["p99Ms"] = P(total, 0.99), ["maxMs"] = P(total, 1),
         ["killResponseP50Ms"] = P(response, 0.5), ["killResponseP99Ms"] = P(response, 0.99),
         ["breakdownP50Ms"] = new JsonObject
@@ -234,7 +238,7 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
         await Ok(await person.Session.On(0).PostAsJsonAsync($"/api/cards/{boardId}/{windowId}/grants", new { capability = "network:bench" }), "grant");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cards/{boardId}/{windowId}/network/bench")
         {
-            Content = JsonContent.Create(new { method = "GET", path = "/test/endless?id=r" + r, stream = true }),
+            Content = JsonContent.Create(new { method = "GET", path = "/test/endless", query = new Dictionary<string, string> { ["id"] = "r" + r }, stream = true }),
         };
         using var stream = await person.Session.On(1).SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await Ok(stream, "stream through B");
@@ -513,6 +517,8 @@ sealed class Member(Session session, string boardId, string windowId)
 
     public Op NextOp => Cycle[step % Cycle.Length];
 
+    public int NextInstance => (int)(step % session.Count);
+
     public static async Task<Member> CreateAsync(Session admin, Uri[] instances, int i)
     {
         var name = $"m{i:D4}{Guid.NewGuid().ToString("N")[..6]}";
@@ -682,16 +688,16 @@ sealed class RedisEvents(ConnectionMultiplexer redis, string prefix)
         var signals = $"{prefix}:signals";
         var applied = $"__keyspace@0__:{prefix}:applied";
         var queue = await subscriber.SubscribeAsync(RedisChannel.Pattern($"{prefix}:*"));
-        queue.OnMessage(m => Add(m.Channel.ToString() == signals ? "signal" : "backplane", m.Message));
+        queue.OnMessage(m => Add(m.Channel.ToString() == signals ? "signal" : "backplane", m.Channel.ToString(), m.Message));
         var keyspace = await subscriber.SubscribeAsync(RedisChannel.Literal(applied));
-        keyspace.OnMessage(m => Add("applied", m.Message));
+        keyspace.OnMessage(m => Add("applied", applied, m.Message));
     }
 
-    private void Add(string kind, RedisValue message)
+    private void Add(string kind, string channel, RedisValue message)
     {
         var at = Stopwatch.GetTimestamp();
         // The backplane's payload is MessagePack: the method name is there as UTF-8 bytes.
-        events.Enqueue(new RedisEvent(kind, at, Encoding.UTF8.GetString((byte[])message!)));
+        events.Enqueue(new RedisEvent(kind, at, channel, Encoding.UTF8.GetString((byte[])message!)));
     }
 
     public void Clear() => events.Clear();
@@ -699,19 +705,21 @@ sealed class RedisEvents(ConnectionMultiplexer redis, string prefix)
     public List<RedisEvent> Snapshot() => [.. events.OrderBy(e => e.At)];
 }
 
-sealed record RedisEvent(string Kind, long At, string Text);
+sealed record RedisEvent(string Kind, long At, string Channel, string Text);
 
 sealed class Recorder
 {
     private readonly Lock gate = new();
     private readonly Dictionary<Op, List<double>> latencies = [];
     private readonly Dictionary<Op, int> errors = [];
+    private readonly Dictionary<int, List<double>> byInstance = [];
 
-    public void Add(Op op, double ms, bool ok)
+    public void Add(Op op, int instance, double ms, bool ok)
     {
         lock (gate)
         {
             (latencies.TryGetValue(op, out var list) ? list : latencies[op] = []).Add(ms);
+            (byInstance.TryGetValue(instance, out var mine) ? mine : byInstance[instance] = []).Add(ms);
             if (!ok)
             {
                 errors[op] = errors.GetValueOrDefault(op) + 1;
@@ -727,7 +735,13 @@ sealed class Recorder
             var sorted = kv.Value.OrderBy(x => x).ToList();
             return new OpResult(sorted.Count, P(sorted, 0.5), P(sorted, 0.99), errors.GetValueOrDefault(kv.Key));
         });
-        return new MixResult(Math.Round(seconds, 1), all.Count, Math.Round(all.Count / seconds, 1), P(all, 0.5), P(all, 0.99), errors.Values.Sum(), ops);
+        // Which instance served a request (A = 0, B = 1): p50 and p99 of each.
+        var instances = byInstance.OrderBy(kv => kv.Key).Select(kv =>
+        {
+            var sorted = kv.Value.OrderBy(x => x).ToList();
+            return new[] { P(sorted, 0.5), P(sorted, 0.99) };
+        }).ToList();
+        return new MixResult(Math.Round(seconds, 1), all.Count, Math.Round(all.Count / seconds, 1), P(all, 0.5), P(all, 0.99), errors.Values.Sum(), ops, instances);
     }
 
     private static double P(List<double> sorted, double q) => sorted.Count == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)], 2);
@@ -735,4 +749,4 @@ sealed class Recorder
 
 sealed record OpResult(int Count, double P50Ms, double P99Ms, int Errors);
 
-sealed record MixResult(double Seconds, int Requests, double Rps, double P50Ms, double P99Ms, int Errors, Dictionary<string, OpResult> Ops);
+sealed record MixResult(double Seconds, int Requests, double Rps, double P50Ms, double P99Ms, int Errors, Dictionary<string, OpResult> Ops, List<double[]> InstanceP50P99Ms);
