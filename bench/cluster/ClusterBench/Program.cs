@@ -180,7 +180,8 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
                 var snapshot = events.Snapshot();
                 lastSeen = snapshot;
                 var signal = snapshot.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("plugins-changed", StringComparison.Ordinal) && e.At > t0);
-                var applied = signal is null ? null : snapshot.FirstOrDefault(e => e.Kind == "applied" && e.At > signal.At);
+                // A writes its own generation before publishing; the second write is B's.
+                var applied = snapshot.Where(e => e.Kind == "applied" && e.At > t0).Skip(1).FirstOrDefault();
                 var backplane = snapshot.FirstOrDefault(e => e.Kind == "backplane" && e.Text.Contains("pluginKilled", StringComparison.Ordinal) && e.At > t0);
                 if (signal is not null && applied is not null && backplane is not null)
                 {
@@ -232,6 +233,8 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
     var toEnd = new List<double>();
     var wrongEnd = 0;
     string? lastEnd = null;
+    List<string>? unmatched = null;
+    var resets = 0;
     Log($"revoke: {rounds} rounds (+3 warm-up)");
     for (var r = -3; r < rounds; r++)
     {
@@ -248,12 +251,20 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
         var reading = Task.Run(async () =>
         {
             string? line, last = null;
-            while ((line = await reader.ReadLineAsync()) is not null)
+            try
             {
-                if (line.Length > 0)
+                while ((line = await reader.ReadLineAsync()) is not null)
                 {
-                    last = line;
+                    if (line.Length > 0)
+                    {
+                        last = line;
+                    }
                 }
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The connection was reset instead of ending with an error line: the end is still seen.
+                return (Stopwatch.GetTimestamp(), "reset: " + ex.Message);
             }
 
             return (Stopwatch.GetTimestamp(), last);
@@ -272,19 +283,28 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
             continue;
         }
 
-        lastEnd = last;
-        if (last is null || !last.Contains("broker.revoked", StringComparison.Ordinal))
+        if (last is not null && last.StartsWith("reset: ", StringComparison.Ordinal))
+        {
+            resets++;
+        }
+        else if (last is null || !last.Contains("broker.revoked", StringComparison.Ordinal))
         {
             wrongEnd++;
+            lastEnd = last;
         }
 
         total.Add(Ms(t0, ended));
         response.Add(Ms(t0, answered));
-        var signal = events.Snapshot().FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("card-capability", StringComparison.Ordinal) && e.At > t0);
+        var seen = events.Snapshot();
+        var signal = seen.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("card-capability", StringComparison.Ordinal) && e.At > t0);
         if (signal is not null)
         {
             toSignal.Add(Ms(t0, signal.At));
             toEnd.Add(Ms(signal.At, ended));
+        }
+        else
+        {
+            unmatched ??= [.. seen.Select(e => $"{Ms(t0, e.At):F1} {e.Kind} {(e.Text.Length > 50 ? e.Text[..50] : e.Text)}"), $"{Ms(t0, ended):F1} stream ended"];
         }
     }
 
@@ -292,6 +312,8 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
     {
         ["rounds"] = rounds,
         ["endedOtherThanRevoked"] = wrongEnd,
+        ["connectionResetInsteadOfRevokedLine"] = resets,
+        ["firstRoundWithoutSignal"] = unmatched is null ? null : new JsonArray([.. unmatched.Select(u => (JsonNode?)JsonValue.Create(u))]),
         ["lastLine"] = wrongEnd > 0 ? lastEnd : null,
         ["p50Ms"] = P(total, 0.5), ["p99Ms"] = P(total, 0.99), ["maxMs"] = P(total, 1),
         ["revokeResponseP50Ms"] = P(response, 0.5),
@@ -684,13 +706,27 @@ sealed class RedisEvents(ConnectionMultiplexer redis, string prefix)
 
     public async Task StartAsync()
     {
-        var subscriber = redis.GetSubscriber();
+        // Every channel of this private Redis, through one queue (so in Redis's order). The SignalR
+        // backplane's channels are named after the hub, e.g. "…PluginsHub:all".
         var signals = $"{prefix}:signals";
         var applied = $"__keyspace@0__:{prefix}:applied";
-        var queue = await subscriber.SubscribeAsync(RedisChannel.Pattern($"{prefix}:*"));
-        queue.OnMessage(m => Add(m.Channel.ToString() == signals ? "signal" : "backplane", m.Channel.ToString(), m.Message));
-        var keyspace = await subscriber.SubscribeAsync(RedisChannel.Literal(applied));
-        keyspace.OnMessage(m => Add("applied", applied, m.Message));
+        var queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("*"));
+        queue.OnMessage(m =>
+        {
+            var channel = m.Channel.ToString();
+            if (channel == signals)
+            {
+                Add("signal", channel, m.Message);
+            }
+            else if (channel == applied)
+            {
+                Add("applied", channel, m.Message);
+            }
+            else if (!channel.StartsWith("__key", StringComparison.Ordinal))
+            {
+                Add("backplane", channel, m.Message);
+            }
+        });
     }
 
     private void Add(string kind, string channel, RedisValue message)
