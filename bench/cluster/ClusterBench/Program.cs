@@ -149,14 +149,12 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
     await hub.StartAsync();
     var total = new List<double>();
     var response = new List<double>();
-    var (toSignal, toApplied, toBackplane, toClient) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+    var heardRounds = new List<(long T0, long Heard)>();
     var missed = 0;
-    List<RedisEvent> lastSeen = [];
     Log($"kill: {rounds} rounds (+3 warm-up)");
     for (var r = -3; r < rounds; r++)
     {
         heard = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        events.Clear();
         var t0 = Stopwatch.GetTimestamp();
         using (var kill = await admin.On(0).PostAsJsonAsync($"/api/admin/plugins/{KillPlugin}/kill", new { reason = "Cluster bench" }))
         {
@@ -173,23 +171,9 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
             }
             else
             {
-                var t4 = heard.Task.Result;
-                total.Add(Ms(t0, t4));
+                total.Add(Ms(t0, heard.Task.Result));
                 response.Add(Ms(t0, answered));
-                // Where the time went, in the order it happens (each from the previous step).
-                var snapshot = events.Snapshot();
-                lastSeen = snapshot;
-                var signal = snapshot.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("plugins-changed", StringComparison.Ordinal) && e.At > t0);
-                // A writes its own generation before publishing; the second write is B's.
-                var applied = snapshot.Where(e => e.Kind == "applied" && e.At > t0).Skip(1).FirstOrDefault();
-                var backplane = snapshot.FirstOrDefault(e => e.Kind == "backplane" && e.Text.Contains("pluginKilled", StringComparison.Ordinal) && e.At > t0);
-                if (signal is not null && applied is not null && backplane is not null)
-                {
-                    toSignal.Add(Ms(t0, signal.At));
-                    toApplied.Add(Ms(signal.At, applied.At));
-                    toBackplane.Add(Ms(applied.At, backplane.At));
-                    toClient.Add(Ms(backplane.At, t4));
-                }
+                heardRounds.Add((t0, heard.Task.Result));
             }
         }
 
@@ -197,11 +181,35 @@ async Task<JsonNode> KillAsync(Member person, RedisEvents events)
         await Ok(unkill, "unkill");
     }
 
+    // Where the time went, in the order it happens (each step from the previous), read off Redis
+    // once every round is over, so an event the bench itself processed late is still attributed.
+    var (toSignal, toApplied, toBackplane, toClient) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+    var all = await events.SettledAsync();
+    List<RedisEvent> lastSeen = [];
+    for (var i = 0; i < heardRounds.Count; i++)
+    {
+        var (t0, t4) = heardRounds[i];
+        var end = i + 1 < heardRounds.Count ? heardRounds[i + 1].T0 : long.MaxValue;
+        var round = all.Where(e => e.At > t0 && e.At < end).ToList();
+        lastSeen = round;
+        var signal = round.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("plugins-changed", StringComparison.Ordinal));
+        // A writes its own generation before publishing; the second write is B's.
+        var applied = round.Where(e => e.Kind == "applied").Skip(1).FirstOrDefault();
+        var backplane = round.FirstOrDefault(e => e.Kind == "backplane" && e.Text.Contains("pluginKilled", StringComparison.Ordinal));
+        if (signal is not null && applied is not null && backplane is not null)
+        {
+            toSignal.Add(Ms(t0, signal.At));
+            toApplied.Add(Ms(signal.At, applied.At));
+            toBackplane.Add(Ms(applied.At, backplane.At));
+            toClient.Add(Ms(backplane.At, t4));
+        }
+    }
+
     return new JsonObject
     {
         ["rounds"] = rounds,
         ["missed"] = missed,
-        ["lastRoundRedisEvents"] = new JsonArray([.. lastSeen.Select(e => (JsonNode?)JsonValue.Create($"{Ms(lastSeen[0].At, e.At):F1} {e.Kind} {e.Channel} {(e.Text.Length > 60 ? e.Text[..60] : e.Text)}"))]),
+        ["lastRoundRedisEvents"] = new JsonArray([.. lastSeen.Select(e => (JsonNode?)JsonValue.Create($"{Ms(heardRounds[^1].T0, e.At):F1} {e.Kind} {e.Channel} {(e.Text.Length > 60 ? e.Text[..60] : e.Text)}"))]),
         ["p50Ms"] = P(total, 0.5), ["p99Ms"] = P(total, 0.99), ["maxMs"] = P(total, 1),
         ["killResponseP50Ms"] = P(response, 0.5), ["killResponseP99Ms"] = P(response, 0.99),
         ["breakdownP50Ms"] = new JsonObject
@@ -235,6 +243,7 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
     string? lastEnd = null;
     List<string>? unmatched = null;
     var resets = 0;
+    var revokeRounds = new List<(long T0, long Ended)>();
     Log($"revoke: {rounds} rounds (+3 warm-up)");
     for (var r = -3; r < rounds; r++)
     {
@@ -269,7 +278,6 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
 
             return (Stopwatch.GetTimestamp(), last);
         });
-        events.Clear();
         var t0 = Stopwatch.GetTimestamp();
         using (var revoked = await person.Session.On(0).DeleteAsync($"/api/cards/{boardId}/{windowId}/grants/{capability}"))
         {
@@ -295,8 +303,16 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
 
         total.Add(Ms(t0, ended));
         response.Add(Ms(t0, answered));
-        var seen = events.Snapshot();
-        var signal = seen.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("card-capability", StringComparison.Ordinal) && e.At > t0);
+        revokeRounds.Add((t0, ended));
+    }
+
+    var all = await events.SettledAsync();
+    for (var i = 0; i < revokeRounds.Count; i++)
+    {
+        var (t0, ended) = revokeRounds[i];
+        var end = i + 1 < revokeRounds.Count ? revokeRounds[i + 1].T0 : long.MaxValue;
+        var round = all.Where(e => e.At > t0 && e.At < end).ToList();
+        var signal = round.FirstOrDefault(e => e.Kind == "signal" && e.Text.Contains("card-capability", StringComparison.Ordinal));
         if (signal is not null)
         {
             toSignal.Add(Ms(t0, signal.At));
@@ -304,7 +320,7 @@ async Task<JsonNode> RevokeAsync(Member person, RedisEvents events)
         }
         else
         {
-            unmatched ??= [.. seen.Select(e => $"{Ms(t0, e.At):F1} {e.Kind} {(e.Text.Length > 50 ? e.Text[..50] : e.Text)}"), $"{Ms(t0, ended):F1} stream ended"];
+            unmatched ??= [.. round.Select(e => $"{Ms(t0, e.At):F1} {e.Kind} {(e.Text.Length > 50 ? e.Text[..50] : e.Text)}"), $"{Ms(t0, ended):F1} stream ended"];
         }
     }
 
@@ -698,7 +714,8 @@ sealed class Member(Session session, string boardId, string windowId)
 /// <summary>
 /// What crosses Redis, timestamped as it arrives: the cluster's signals, the SignalR backplane's
 /// messages and the barrier's "applied" hash being written (keyspace events, which run.sh's Redis
-/// is started with). One subscriber connection, so arrival order is Redis's order.
+/// is started with). The bench's own scheduling delays these timestamps under load, so the split
+/// is approximate; rounds are attributed by time window once all are over.
 /// </summary>
 sealed class RedisEvents(ConnectionMultiplexer redis, string prefix)
 {
@@ -706,39 +723,29 @@ sealed class RedisEvents(ConnectionMultiplexer redis, string prefix)
 
     public async Task StartAsync()
     {
-        // Every channel of this private Redis, through one queue (so in Redis's order). The SignalR
-        // backplane's channels are named after the hub, e.g. "…PluginsHub:all".
+        // Every channel of this private Redis (the SignalR backplane's channels are named after the
+        // hub, e.g. "…PluginsHub:all"); the arrival time is taken first, before any other work.
         var signals = $"{prefix}:signals";
         var applied = $"__keyspace@0__:{prefix}:applied";
-        var queue = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("*"));
-        queue.OnMessage(m =>
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("*"), (ch, message) =>
         {
-            var channel = m.Channel.ToString();
-            if (channel == signals)
+            var at = Stopwatch.GetTimestamp();
+            var channel = ch.ToString();
+            var kind = channel == signals ? "signal" : channel == applied ? "applied" : channel.StartsWith("__key", StringComparison.Ordinal) ? null : "backplane";
+            if (kind is not null)
             {
-                Add("signal", channel, m.Message);
-            }
-            else if (channel == applied)
-            {
-                Add("applied", channel, m.Message);
-            }
-            else if (!channel.StartsWith("__key", StringComparison.Ordinal))
-            {
-                Add("backplane", channel, m.Message);
+                // The backplane's payload is MessagePack: the method name is there as UTF-8 bytes.
+                events.Enqueue(new RedisEvent(kind, at, channel, Encoding.UTF8.GetString((byte[])message!)));
             }
         });
     }
 
-    private void Add(string kind, string channel, RedisValue message)
+    /// <summary>Everything seen, in arrival order, once what is in flight has arrived.</summary>
+    public async Task<List<RedisEvent>> SettledAsync()
     {
-        var at = Stopwatch.GetTimestamp();
-        // The backplane's payload is MessagePack: the method name is there as UTF-8 bytes.
-        events.Enqueue(new RedisEvent(kind, at, channel, Encoding.UTF8.GetString((byte[])message!)));
+        await Task.Delay(500);
+        return [.. events.OrderBy(e => e.At)];
     }
-
-    public void Clear() => events.Clear();
-
-    public List<RedisEvent> Snapshot() => [.. events.OrderBy(e => e.At)];
 }
 
 sealed record RedisEvent(string Kind, long At, string Channel, string Text);
