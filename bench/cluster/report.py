@@ -92,7 +92,9 @@ lines = [
 if bus["crossNullReason"]:
     lines += [f"Bus across instances: n/a, {bus['crossNullReason']}.", ""]
 lines += [
-    f"Kill, where the time goes (each step from the previous, read off Redis; {kb['samples']} rounds):",
+    f"Kill, where the time goes (each step from the previous, read off Redis; {kb['samples']} rounds). The bench timestamps "
+    "Redis messages in its own subscription callback: on a loaded machine those lag, and a negative step means the bench "
+    "saw a message after the effect it caused, so read the split on a quiet machine.",
     "",
     "| step | p50 ms | p99 ms |",
     "|---|---|---|",
