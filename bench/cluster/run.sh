@@ -15,6 +15,8 @@
 # Stops exactly what it started on every exit path. Writes out/cluster.json and out/cluster.md; the
 # last line printed is one JSON object. About 3 minutes with the defaults on a quiet machine.
 #   MIX_SECONDS=10 CONCURRENCY=8 ROUNDS=30 BUS_ROUNDS=200 BARRIER_MS=2000 bench/cluster/run.sh
+# It builds the host only when its Release output is missing: BENCH_REBUILD=1 after changing sources
+# (CLUSTER_HOST_DLL=<another build's Labyrinth.Host.dll> measures that build instead).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 MIX_SECONDS=${MIX_SECONDS:-10}; CONCURRENCY=${CONCURRENCY:-8}; ROUNDS=${ROUNDS:-30}; BUS_ROUNDS=${BUS_ROUNDS:-200}
