@@ -49,6 +49,10 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
         var ct = cancel.Token;
+        // Writes to the browser are never cancelled by the revoke/timeout token: Kestrel aborts the
+        // connection when a write is cancelled half-way, and the card would see a reset instead of
+        // the broker.revoked line. The token stops the upstream reads; each write checks it first.
+        var write = httpContext.RequestAborted;
         try
         {
             var headers = BrokerHeaders.FilterResponse(upstream.Headers.Concat(upstream.Content.Headers));
@@ -63,12 +67,12 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 }
 
                 w.WriteEndObject();
-            }, flush: true, ct);
+            }, flush: true, write);
 
             if (upstream.Content.Headers.ContentLength > maxBytes)
             {
                 error = ErrorCodes.BrokerResponseTooLarge;
-                await WriteErrorAsync(response, error, TooLargeMessage(), ct);
+                await WriteErrorAsync(response, error, TooLargeMessage(), write);
                 return;
             }
 
@@ -89,13 +93,14 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                     if (!dropBody && take > 0)
                     {
                         var count = decoder.GetChars(buffer, 0, take, chars, 0, flush: false);
-                        await WriteChunkAsync(response, redactor.Push(new string(chars, 0, count)), ct);
+                        ct.ThrowIfCancellationRequested();
+                        await WriteChunkAsync(response, redactor.Push(new string(chars, 0, count)), write);
                     }
 
                     if (over)
                     {
                         error = ErrorCodes.BrokerResponseTooLarge;
-                        await WriteErrorAsync(response, error, TooLargeMessage(), ct);
+                        await WriteErrorAsync(response, error, TooLargeMessage(), write);
                         return;
                     }
                 }
@@ -103,7 +108,8 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 if (!dropBody)
                 {
                     var tail = decoder.GetChars([], 0, 0, chars, 0, flush: true);
-                    await WriteChunkAsync(response, redactor.Push(new string(chars, 0, tail)) + redactor.Flush(), ct);
+                    ct.ThrowIfCancellationRequested();
+                    await WriteChunkAsync(response, redactor.Push(new string(chars, 0, tail)) + redactor.Flush(), write);
                 }
             }
             finally
@@ -116,7 +122,7 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
             {
                 w.WriteBoolean("end", true);
                 w.WriteNumber("bytes", bytes);
-            }, flush: true, ct);
+            }, flush: true, write);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
         {
