@@ -2,7 +2,9 @@
 //
 //   LoadBench load   <url> <setupToken> <members> <seconds> <ratePerMember>   paced: each member sends <rate> requests/s
 //   LoadBench stress <url> <setupToken> <members> <seconds>                   closed loop (no think time) + GET /api/auth/me floor
-//   LoadBench writes <url> <setupToken> <seconds> <rawDbDir>                  card-state PUTs (1 and 16 clients) vs raw SQLite WAL+FULL inserts
+//   LoadBench writes <url> <setupToken> <seconds> <rawDbDir> [bareUrl]        card-state PUTs (1 and 16 clients) vs raw SQLite WAL+FULL inserts
+//                                                                              and (with bareUrl) the same PUT on a bare Kestrel endpoint (bench/writes/BareWrites)
+//   LoadBench payload <url> <setupToken> <seconds> <clients> [markerFile]      card-state PUTs only, after a 3 s warm-up (for a profile)
 //
 // A member's cycle: list boards → read the board → layout PUT (moves its card by 1) → payload PUT
 // (a counter). Every acknowledged write is remembered; at the end each member's board and card
@@ -52,7 +54,12 @@ switch (mode)
         var members = await MembersAsync(16);
         var raw1 = RawInserts(rawDir, seconds, upsertOneRow: false);
         var upsert1 = RawInserts(rawDir, seconds, upsertOneRow: true);
+        // The bare endpoint runs just before and just after the host's single client, so the three
+        // single-client figures see the same machine.
+        var bare = args.Length > 5 ? new Member(NewClient(new Uri(args[5])), Guid.NewGuid().ToString(), "w_bare") : null;
+        var bare1 = bare is null ? null : await PayloadLoopAsync([bare], seconds);
         var c1 = await PayloadLoopAsync(members.Take(1).ToList(), seconds);
+        var bare2 = bare is null ? null : await PayloadLoopAsync([bare], seconds);
         var c16 = await PayloadLoopAsync(members, seconds);
         var raw2 = RawInserts(rawDir, seconds, upsertOneRow: false);
         var upsert2 = RawInserts(rawDir, seconds, upsertOneRow: true);
@@ -63,6 +70,7 @@ switch (mode)
             lost += await VerifyPayloadAsync(m) ? 0 : 1;
         }
 
+        var bareRps = bare1 is null || bare2 is null ? (double?)null : (bare1.Rps + bare2.Rps) / 2;
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             rawInsertsPerSecond = new[] { raw1, raw2 },
@@ -71,18 +79,36 @@ switch (mode)
             c1 = c1,
             c16 = c16,
             c1VsRaw = c1.Rps / rawRps,
+            bare = bare1 is null ? null : new[] { bare1, bare2 },
+            bareVsRaw = bareRps / rawRps,
+            c1VsBare = c1.Rps / bareRps,
             lostWrites = lost,
         }));
         break;
     }
+    case "payload":
+    {
+        // Card-state PUTs only, for profiling the host under one steady kind of request.
+        var members = await MembersAsync(int.Parse(args[4]));
+        // A warm-up, then (with a marker path) a file that tells a profiler the measured phase starts.
+        await PayloadLoopAsync(members, TimeSpan.FromSeconds(3));
+        if (args.Length > 5)
+        {
+            await File.WriteAllTextAsync(args[5], "measure");
+        }
+
+        var result = await PayloadLoopAsync(members, TimeSpan.FromSeconds(int.Parse(args[3])));
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        break;
+    }
     default:
-        throw new ArgumentException("mode: load | stress | writes");
+        throw new ArgumentException("mode: load | stress | writes | payload");
 }
 
-HttpClient NewClient()
+HttpClient NewClient(Uri? baseUrl = null)
 {
     var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = 4 };
-    var client = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+    var client = new HttpClient(handler) { BaseAddress = baseUrl ?? url, Timeout = TimeSpan.FromSeconds(60) };
     client.DefaultRequestHeaders.Add("X-Labyrinth-Request", "1");
     return client;
 }

@@ -23,13 +23,16 @@ internal static class DataExtensions
                     "Labyrinth:Database:Provider is Postgres but Labyrinth:Database:ConnectionString is empty; set it (env: Labyrinth__Database__ConnectionString).");
             }
 
-            services.AddDbContext<LabyrinthDb, PostgresLabyrinthDb>(options => options.UseNpgsql(settings.ConnectionString));
+            services.AddDbContextPool<LabyrinthDb, PostgresLabyrinthDb>(options => options.UseNpgsql(settings.ConnectionString));
             return services;
         }
 
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteWriteInterceptor>();
-        services.AddDbContext<LabyrinthDb>((sp, options) =>
+        // Pooled: building a context (its services, options and model lookups) was the largest part
+        // of a small request's own work, paid once per request by the session check. A pooled
+        // context is reset on return (tracked entities, transaction, connection, options).
+        services.AddDbContextPool<LabyrinthDb>((sp, options) =>
         {
             var paths = sp.GetRequiredService<HostPaths>();
             options.UseSqlite($"Data Source={paths.DatabaseFile};Pooling=True")

@@ -16,6 +16,15 @@ internal static class SessionValidation
     /// <summary>The account's <see cref="UserEntity.SessionStamp"/> when the cookie was issued.</summary>
     public const string StampClaim = "lab_stamp";
 
+    // Compiled once: every authenticated request runs it, and translating the LINQ each time
+    // (parameter extraction, cache lookup) cost about as much as the read itself.
+    private static readonly Func<LabyrinthDb, Guid, CancellationToken, Task<SessionRow?>> FindAccount =
+        EF.CompileAsyncQuery((LabyrinthDb db, Guid id, CancellationToken ct) =>
+            db.Users.AsNoTracking()
+                .Where(u => u.Id == id)
+                .Select(u => new SessionRow(u.UserName, u.Role, u.DisabledAt, u.SessionStamp))
+                .SingleOrDefault());
+
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -27,10 +36,7 @@ internal static class SessionValidation
         }
 
         var db = context.HttpContext.RequestServices.GetRequiredService<LabyrinthDb>();
-        var user = await db.Users.AsNoTracking()
-            .Where(u => u.Id == id)
-            .Select(u => new { u.UserName, u.Role, u.DisabledAt, u.SessionStamp })
-            .SingleOrDefaultAsync(context.HttpContext.RequestAborted);
+        var user = await FindAccount(db, id, context.HttpContext.RequestAborted);
         // Cookies issued before stamps existed carry none; the migration gave those accounts "".
         var stamp = principal.FindFirstValue(StampClaim) ?? "";
         if (user is null || user.DisabledAt is not null || !string.Equals(stamp, user.SessionStamp, StringComparison.Ordinal))
@@ -59,4 +65,6 @@ internal static class SessionValidation
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
+
+    private sealed record SessionRow(string UserName, string Role, DateTime? DisabledAt, string SessionStamp);
 }

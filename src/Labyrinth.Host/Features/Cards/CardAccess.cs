@@ -36,6 +36,20 @@ internal sealed record CardInstance(
 /// </summary>
 internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAccess pluginAccess)
 {
+    // Compiled once: every card request (state, grants, assets, broker calls) runs it first.
+    private static readonly Func<LabyrinthDb, Guid, string, Guid, CancellationToken, Task<WindowRow?>> FindWindow =
+        EF.CompileAsyncQuery((LabyrinthDb db, Guid boardId, string windowId, Guid userId, CancellationToken ct) =>
+            db.CardWindows.AsNoTracking()
+                .Where(w => w.BoardId == boardId && w.WindowId == windowId && db.Boards.Any(b => b.Id == boardId && b.OwnerId == userId))
+                .Select(w => new WindowRow(w.PluginId, w.Version, w.TypeId))
+                .SingleOrDefault());
+
+    // Compiled once: every broker call checks its grant.
+    private static readonly Func<LabyrinthDb, Guid, string, string, Guid, CancellationToken, Task<CardGrantEntity?>> FindGrant =
+        EF.CompileAsyncQuery((LabyrinthDb db, Guid boardId, string windowId, string capability, Guid userId, CancellationToken ct) =>
+            db.CardGrants.AsNoTracking()
+                .SingleOrDefault(g => g.BoardId == boardId && g.WindowId == windowId && g.Capability == capability && g.UserId == userId));
+
     /// <summary>The card, or null when the board is not <paramref name="userId"/>'s, the window is missing or not a plugin window, or its version is gone.</summary>
     public async Task<CardInstance?> FindAsync(Guid userId, Guid boardId, string windowId, CancellationToken ct)
     {
@@ -44,10 +58,7 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
             return null;
         }
 
-        var window = await db.CardWindows.AsNoTracking()
-            .Where(w => w.BoardId == boardId && w.WindowId == windowId && db.Boards.Any(b => b.Id == boardId && b.OwnerId == userId))
-            .Select(w => new { w.PluginId, w.Version, w.TypeId })
-            .SingleOrDefaultAsync(ct);
+        var window = await FindWindow(db, boardId, windowId, userId, ct);
         if (window is null)
         {
             return null;
@@ -81,8 +92,7 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
             return null;
         }
 
-        return await db.CardGrants.AsNoTracking()
-            .SingleOrDefaultAsync(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId && g.Capability == capability && g.UserId == card.UserId, ct);
+        return await FindGrant(db, card.BoardId, card.WindowId, capability, card.UserId, ct);
     }
 
     /// <summary>Every grant the card holds that its manifest still requests, in no particular order.</summary>
@@ -101,6 +111,8 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
     /// </summary>
     public static string NewNetworkHandle(string service, string windowId) =>
         $"token://{service}/card-{windowId}/session-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
+
+    private sealed record WindowRow(string PluginId, string Version, string TypeId);
 }
 
 /// <summary>

@@ -16,12 +16,16 @@ internal sealed record CardStateWrite(Guid BoardId, string WindowId, Guid OwnerI
 /// and acknowledges each request only after the commit, with the version its own statement
 /// returned. While one batch commits the next one gathers, so under many writers the disk's sync
 /// rate no longer caps the write rate, and a lone writer waits for no one (there is no timer).
+/// When the loop is idle, the request that wakes it runs the commit on its own thread (the
+/// channel continues the loop synchronously), so a lone writer's request never waits for the
+/// thread pool to schedule the loop and then itself again; the loop then yields, so that request
+/// answers at once and later batches run on the pool.
 /// </summary>
 internal sealed partial class CardStateWriter(IServiceScopeFactory scopes, ILogger<CardStateWriter> logger) : BackgroundService
 {
     public const int MaxBatch = 64;
 
-    private readonly Channel<CardStateWrite> queue = Channel.CreateUnbounded<CardStateWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<CardStateWrite> queue = Channel.CreateUnbounded<CardStateWrite>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 
     /// <summary>Stores the state; the new version, or null when the window is not a card on a board of <see cref="CardStateWrite.OwnerId"/>.</summary>
     public async Task<long?> WriteAsync(CardStateWrite write)
@@ -49,6 +53,8 @@ internal sealed partial class CardStateWriter(IServiceScopeFactory scopes, ILogg
 
                 await CommitAsync(batch);
                 batch.Clear();
+                // Hand the loop back to the pool: the request that woke it has its answer.
+                await Task.Yield();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -36,6 +36,10 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
     public const long DefaultMaxResponseBytes = 8 * 1024 * 1024;
     public const int DefaultRatePerMinute = 60;
 
+    // Compiled once: every broker call reads its service.
+    private static readonly Func<LabyrinthDb, string, CancellationToken, Task<NetworkServiceEntity?>> FindService =
+        EF.CompileAsyncQuery((LabyrinthDb db, string id, CancellationToken ct) => db.NetworkServices.AsNoTracking().SingleOrDefault(s => s.Id == id));
+
     public async Task<ServiceDto[]> ListAsync(CancellationToken ct)
     {
         var services = await db.NetworkServices.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
@@ -53,7 +57,7 @@ internal sealed class NetworkServices(LabyrinthDb db, AuditLog audit, TimeProvid
 
     public async Task<NetworkService?> FindAsync(string id, CancellationToken ct)
     {
-        var entity = await db.NetworkServices.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        var entity = await FindService(db, id, ct);
         return entity is null ? null : ToModel(entity);
     }
 

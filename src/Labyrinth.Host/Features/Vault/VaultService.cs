@@ -18,6 +18,11 @@ internal sealed class VaultService(LabyrinthDb db, IDataProtectionProvider prote
 {
     public const string Purpose = "Labyrinth.Vault.v1";
 
+    // Compiled once: every broker call resolves its key.
+    private static readonly Func<LabyrinthDb, string, Guid, IAsyncEnumerable<SecretEntity>> SecretsFor =
+        EF.CompileAsyncQuery((LabyrinthDb db, string serviceId, Guid userId) =>
+            db.Secrets.AsNoTracking().Where(s => s.ServiceId == serviceId && (s.OwnerId == userId || s.OwnerId == null)));
+
     private readonly IDataProtector protector = protection.CreateProtector(Purpose);
 
     /// <summary>Admin view: every shared secret and the metadata of every user secret.</summary>
@@ -94,9 +99,7 @@ internal sealed class VaultService(LabyrinthDb db, IDataProtectionProvider prote
     /// </summary>
     public async Task<ResolvedSecret?> ResolveAsync(string serviceId, Guid userId, CancellationToken ct)
     {
-        var candidates = await db.Secrets.AsNoTracking()
-            .Where(s => s.ServiceId == serviceId && (s.OwnerId == userId || s.OwnerId == null))
-            .ToListAsync(ct);
+        var candidates = await SecretsFor(db, serviceId, userId).ToListAsync(ct);
         var chosen = candidates.FirstOrDefault(s => s.OwnerId == userId) ?? candidates.FirstOrDefault(s => s.OwnerId == null);
         if (chosen is null)
         {
