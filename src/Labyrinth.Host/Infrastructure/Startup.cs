@@ -81,7 +81,9 @@ internal static partial class Startup
         var applied = await app.Services.MigrateLabyrinthDataAsync(async () =>
         {
             await using var scope = app.Services.CreateAsyncScope();
+            StartTimeline.Mark("schema checked / migrated");
             await scope.ServiceProvider.GetRequiredService<ExamplePlugins>().InstallAsync(CancellationToken.None);
+            StartTimeline.Mark("example plugins checked / installed");
         });
         if (applied.Count > 0)
         {
@@ -91,7 +93,9 @@ internal static partial class Startup
         }
 
         await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
+        StartTimeline.Mark("plugin catalogue loaded");
         await app.Services.GetRequiredService<Features.Rollouts.PluginAccess>().ReloadAsync();
+        StartTimeline.Mark("plugin access loaded");
 
         string? setupToken = null;
         await using (var scope = app.Services.CreateAsyncScope())
@@ -103,14 +107,19 @@ internal static partial class Startup
             }
         }
 
+        StartTimeline.Mark("setup token checked");
+
         // After the framework's own start lines (their ApplicationStarted callback was registered
         // later, so it runs first): where to go, and on first run the setup link as its own block.
         var paths = app.Services.GetRequiredService<HostPaths>();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var readyLog = loggers.CreateLogger("Labyrinth");
         var setupLog = loggers.CreateLogger(SetupLogCategory);
+        var timelineLog = loggers.CreateLogger(StartTimeline.LogCategory);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            StartTimeline.Mark("hosted services started, server listening");
+            StartTimeline.Write(timelineLog, "Start timeline to listening");
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                           ?? "http://localhost:5080";
             address = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
