@@ -84,3 +84,27 @@ internal static partial class StartTimeline
     [LoggerMessage(EventId = 90, Level = LogLevel.Debug, Message = "{Heading} (ms since the process started):{Timeline}")]
     private static partial void LogTimeline(ILogger logger, string heading, StringBuilder timeline);
 }
+
+/// <summary>Marks when the hosted services begin and end starting (registered first, so it brackets them all).</summary>
+internal sealed class StartTimelineMarks : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        StartTimeline.Mark("hosted services starting");
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        StartTimeline.Mark("hosted services started");
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
