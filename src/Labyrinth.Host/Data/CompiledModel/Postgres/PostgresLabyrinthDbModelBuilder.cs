@@ -12,7 +12,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Postgres
     public partial class PostgresLabyrinthDbModel
     {
         private PostgresLabyrinthDbModel()
-            : base(skipDetectChanges: false, modelId: new Guid("eed5f26f-f697-46d0-b3d0-7db3a8f73752"), entityTypeCount: 31)
+            : base(skipDetectChanges: false, modelId: new Guid("cfed1dd2-3fb0-4f65-948c-2a155a59ccd5"), entityTypeCount: 31)
         {
         }
 

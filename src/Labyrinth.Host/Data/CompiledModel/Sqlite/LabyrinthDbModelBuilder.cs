@@ -11,7 +11,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Sqlite
     public partial class LabyrinthDbModel
     {
         private LabyrinthDbModel()
-            : base(skipDetectChanges: false, modelId: new Guid("3d506a63-0f98-4c8a-82b4-2e8596c9b889"), entityTypeCount: 31)
+            : base(skipDetectChanges: false, modelId: new Guid("2b5df099-6d06-4f6f-ac0b-63202663244f"), entityTypeCount: 31)
         {
         }
 

@@ -34,6 +34,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Sqlite
                 typeof(long),
                 propertyInfo: typeof(PluginConfigEntity).GetProperty("Revision", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(PluginConfigEntity).GetField("<Revision>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                concurrencyToken: true,
                 sentinel: 0L);
 
             var secretsJson = runtimeEntityType.AddProperty(
