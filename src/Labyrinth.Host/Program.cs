@@ -25,7 +25,9 @@ using Labyrinth.Host.Features.Vault;
 using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
 
+StartTimeline.Mark("Main entered (runtime started, host assembly loaded)");
 var builder = WebApplication.CreateBuilder(args);
+StartTimeline.Mark("builder created (configuration, logging)");
 
 builder.Services.AddLabyrinthHost(builder.Configuration);
 builder.Services.AddCluster(builder.Configuration); // Redis when scaled out, in memory otherwise
@@ -54,8 +56,11 @@ builder.Services.AddPluginConfig();
 builder.Services.AddPluginStorage(builder.Configuration);
 builder.Services.AddBackup();
 
+StartTimeline.Mark("services registered");
 var app = builder.Build();
+StartTimeline.Mark("host built (service provider)");
 
+app.UseStartTimeline();
 app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
@@ -90,6 +95,7 @@ app.MapPluginConfig();
 app.MapPluginStorage();
 app.MapBackup();
 app.MapWebApp();
+StartTimeline.Mark("pipeline and endpoints mapped");
 
 if (!await app.InitializeLabyrinthAsync())
 {

@@ -93,10 +93,13 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+        _ = db.Model;
+        StartTimeline.Mark("EF context and model built");
         // Only when something is pending: migrating takes a lock row even when up to date, and a
         // start with nothing to do must write nothing (it may be on a full disk).
         var pending = await MigratePendingAsync(db, ct);
 
+        StartTimeline.Mark("pending migrations checked");
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         return pending;
     }

@@ -13,6 +13,11 @@ internal static partial class Startup
 {
     public static IServiceCollection AddLabyrinthHost(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddHostedService<StartTimelineMarks>();
+        // The hosted services (queue writers, the seeder, the backup scheduler, the server) do not
+        // wait on each other, so they start together; they still stop one after another, so the
+        // queue writers drain before anything they need goes away.
+        services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         services.AddOptions<LabyrinthOptions>().Bind(configuration.GetSection(LabyrinthOptions.Section))
             .Validate(o => o.MaxPayloadBytes is > 0 and <= 16 * 1024 * 1024, "Labyrinth:MaxPayloadBytes must be between 1 byte and 16 MiB.")
             .Validate(o => o.LoginAttemptsPerMinute > 0, "Labyrinth:LoginAttemptsPerMinute must be positive.")
@@ -81,7 +86,9 @@ internal static partial class Startup
         var applied = await app.Services.MigrateLabyrinthDataAsync(async () =>
         {
             await using var scope = app.Services.CreateAsyncScope();
+            StartTimeline.Mark("schema checked / migrated");
             await scope.ServiceProvider.GetRequiredService<ExamplePlugins>().InstallAsync(CancellationToken.None);
+            StartTimeline.Mark("example plugins checked / installed");
         });
         if (applied.Count > 0)
         {
@@ -90,8 +97,15 @@ internal static partial class Startup
             LogMigrated(migrationLog, applied.Count, provider, applied[^1]);
         }
 
-        await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
+        // Independent of each other once the plugins are installed: the catalogue is file and CPU
+        // work, the rest database reads, so on two cores they overlap (and so does their JIT).
+        var catalogue = Task.Run(async () =>
+        {
+            await app.Services.GetRequiredService<PluginCatalog>().ReloadAsync();
+            StartTimeline.Mark("plugin catalogue loaded");
+        });
         await app.Services.GetRequiredService<Features.Rollouts.PluginAccess>().ReloadAsync();
+        StartTimeline.Mark("plugin access loaded");
 
         string? setupToken = null;
         await using (var scope = app.Services.CreateAsyncScope())
@@ -103,14 +117,20 @@ internal static partial class Startup
             }
         }
 
+        StartTimeline.Mark("setup token checked");
+        await catalogue;
+
         // After the framework's own start lines (their ApplicationStarted callback was registered
         // later, so it runs first): where to go, and on first run the setup link as its own block.
         var paths = app.Services.GetRequiredService<HostPaths>();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var readyLog = loggers.CreateLogger("Labyrinth");
         var setupLog = loggers.CreateLogger(SetupLogCategory);
+        var timelineLog = loggers.CreateLogger(StartTimeline.LogCategory);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            StartTimeline.Mark("server listening");
+            StartTimeline.Write(timelineLog, "Start timeline to listening");
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                           ?? "http://localhost:5080";
             address = address.Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)

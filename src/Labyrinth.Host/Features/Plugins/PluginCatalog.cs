@@ -118,16 +118,20 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
         var pluginRows = await db.Plugins.AsNoTracking().ToListAsync(ct);
         var versionRows = await db.PluginVersions.AsNoTracking().ToListAsync(ct);
+
+        // Reading, hashing and decoding the stored files is CPU work per version: at start (every
+        // version, nothing cached yet) each core takes its share; later reloads hit the cache.
+        var loadedVersions = new InstalledVersion?[versionRows.Count];
+        Parallel.For(0, versionRows.Count, new ParallelOptions { CancellationToken = ct }, i => loadedVersions[i] = LoadVersion(versionRows[i]));
         var result = new Dictionary<string, InstalledPlugin>(StringComparer.Ordinal);
         foreach (var p in pluginRows)
         {
             var versions = new Dictionary<string, InstalledVersion>(StringComparer.Ordinal);
-            foreach (var v in versionRows.Where(v => v.PluginId == p.Id))
+            for (var i = 0; i < versionRows.Count; i++)
             {
-                var loaded = LoadVersion(v);
-                if (loaded is not null)
+                if (versionRows[i].PluginId == p.Id && loadedVersions[i] is { } loaded)
                 {
-                    versions[v.Version] = loaded;
+                    versions[versionRows[i].Version] = loaded;
                 }
             }
 
