@@ -41,10 +41,10 @@ if [ -n "${BASE_DIR:-}" ]; then
   PIDS+=("$(HOST_DLL="$BASE_DIR/host/Labyrinth.Host.dll" Labyrinth__WebRoot="$BASE_DIR/web/dist" \
     Labyrinth__FrameRoot="$BASE_DIR/frame/dist" start_host "$BASE_PORT" "$REPO/plugins" "$BASE_LOG")")
 fi
-wait_http "http://127.0.0.1:$PORT/healthz" 300
+wait_http "http://127.0.0.1:$PORT/healthz" 900
 TARGETS+=("branch|http://127.0.0.1:$PORT|$(setup_token "$HOST_LOG")")
 if [ -n "${BASE_DIR:-}" ]; then
-  wait_http "http://127.0.0.1:$BASE_PORT/healthz" 300
+  wait_http "http://127.0.0.1:$BASE_PORT/healthz" 900
   TARGETS+=("base|http://127.0.0.1:$BASE_PORT|$(setup_token "$BASE_LOG")")
 fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
