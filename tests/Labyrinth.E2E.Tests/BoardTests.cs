@@ -99,7 +99,7 @@ public sealed class BoardTests(E2EEnvironment env)
             await win.GetByTestId("card-shield").ClickAsync();
             await count.ClickAsync();
             await Expect(count).ToHaveTextAsync("Count: 3");
-            await Ui.ScreenshotAsync(page, "board-05-live-card-back-from-off-screen");
+            await Ui.ScreenshotAsync(page, "board-07-live-card-back-from-off-screen");
         }
         finally
         {
