@@ -6,7 +6,8 @@
 # Side by side: with BASE_DIR set to a copy of another build (BASE_DIR/host/Labyrinth.Host.dll,
 # BASE_DIR/web/dist, BASE_DIR/frame/dist; see bench/grid/save-base.sh) a second host serves that
 # build and every round measures both, interleaved, in the same browser, so load drift hits both
-# alike. The JSON line then carries the base's figures beside the branch's.
+# alike. The JSON line then carries the base's figures beside the branch's. BRANCH_DIR (same
+# layout) puts another saved build in the branch's place, to try an experiment against main.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 PORT=${GRID_PORT:-5187}
@@ -34,7 +35,12 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do stop_pid "$p"; done' EXIT
 TARGETS=()
 HOST_LOG="$OUT/grid-host.log"
-PIDS+=("$(start_host "$PORT" "$REPO/plugins" "$HOST_LOG")")
+if [ -n "${BRANCH_DIR:-}" ]; then   # another saved build in the branch's place (an experiment)
+  PIDS+=("$(HOST_DLL="$BRANCH_DIR/host/Labyrinth.Host.dll" Labyrinth__WebRoot="$BRANCH_DIR/web/dist" \
+    Labyrinth__FrameRoot="$BRANCH_DIR/frame/dist" start_host "$PORT" "$REPO/plugins" "$HOST_LOG")")
+else
+  PIDS+=("$(start_host "$PORT" "$REPO/plugins" "$HOST_LOG")")
+fi
 if [ -n "${BASE_DIR:-}" ]; then
   [ -f "$BASE_DIR/host/Labyrinth.Host.dll" ] || { log "no $BASE_DIR/host/Labyrinth.Host.dll"; exit 1; }
   BASE_LOG="$OUT/grid-base-host.log"
