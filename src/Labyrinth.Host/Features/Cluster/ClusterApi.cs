@@ -50,10 +50,7 @@ internal static class ClusterApi
 
         // Browsers connected to any instance hear what any instance sends (kills, board presence, bus).
         services.AddSignalR().AddStackExchangeRedis(o =>
-        {
-            o.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix + ":signalr");
-            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis.Multiplexer);
-        });
+            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis.SignalRMultiplexer));
 
         // One key ring for every instance: a cookie signed by one is read by all, a vault secret
         // sealed by one is opened by all. Replaces the file key ring configured in AddLabyrinthHost.

@@ -174,7 +174,7 @@ internal sealed partial class ClusterMembership(
 
             await bus.EvictStoppedAsync();
             applied.Advance(generation);
-            await redis.Database.HashSetAsync(redis.Key(RedisClusterSignals.AppliedKey), instance.Id, generation);
+            await RedisClusterSignals.AcknowledgeAsync(redis, instance.Id, generation);
         }
         finally
         {
