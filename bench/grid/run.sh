@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Board pan/zoom frame times with the fractal grid on vs off, 200 windows, in headless Chromium
-# (Playwright for .NET) against a freshly started host. Writes out/grid.json and out/grid.md.
+# Board pan/zoom frame times in headless Chromium (Playwright for .NET) against a freshly started
+# host: 200 built-in windows with the fractal grid on and off, and 10 live + 190 closed plugin
+# cards. Writes out/grid.json and out/grid.md.
+#
+# Side by side: with BASE_DIR set to a copy of another build (BASE_DIR/host/Labyrinth.Host.dll,
+# BASE_DIR/web/dist, BASE_DIR/frame/dist; see bench/grid/save-base.sh) a second host serves that
+# build and every round measures both, interleaved, in the same browser, so load drift hits both
+# alike. The JSON line then carries the base's figures beside the branch's. BRANCH_DIR (same
+# layout) puts another saved build in the branch's place, to try an experiment against main.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 PORT=${GRID_PORT:-5187}
+BASE_PORT=$((PORT + 1))
 need chromium chromium; need curl curl
 build_host
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -11,24 +19,56 @@ APP="$BENCH_DIR/grid/GridBench"
 log "building GridBench"
 dotnet build "$APP" -c Release -nologo -v q -o "$OUT/GridBench" >"$OUT/gridbench-build.log" 2>&1 \
   || { cat "$OUT/gridbench-build.log"; exit 1; }
+
+# setup_token <host log>: the first-run setup token the host logged (percent-decoded).
+setup_token() {
+  local token=""
+  for _ in $(seq 1 100); do
+    token=$(grep -o 'setup?token=[^ ]*' "$1" | head -1 | sed 's/^setup?token=//') && [ -n "$token" ] && break
+    sleep 0.1
+  done
+  [ -n "$token" ] || { log "no setup token in $1"; exit 1; }
+  printf '%b' "${token//%/\\x}"   # the URL carries it percent-encoded
+}
+
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do stop_pid "$p"; done' EXIT
+TARGETS=()
 HOST_LOG="$OUT/grid-host.log"
-HOST_PID=$(start_host "$PORT" "$REPO/plugins" "$HOST_LOG")
-trap 'stop_pid $HOST_PID' EXIT
-wait_http "http://127.0.0.1:$PORT/healthz" 300
-TOKEN=""
-for _ in $(seq 1 100); do
-  TOKEN=$(grep -o 'setup?token=[^ ]*' "$HOST_LOG" | head -1 | sed 's/^setup?token=//') && [ -n "$TOKEN" ] && break
-  sleep 0.1
-done
-[ -n "$TOKEN" ] || { log "no setup token in $HOST_LOG"; exit 1; }
-TOKEN=$(printf '%b' "${TOKEN//%/\\x}")   # the URL carries it percent-encoded
-log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-timeout 900 dotnet "$OUT/GridBench/GridBench.dll" "http://127.0.0.1:$PORT" "$TOKEN" "$OUT" "${FRAMES:-600}" "${ROUNDS:-3}"
-log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$PY" - "$OUT/grid.json" <<'PYL'
+if [ -n "${BRANCH_DIR:-}" ]; then   # another saved build in the branch's place (an experiment)
+  PIDS+=("$(HOST_DLL="$BRANCH_DIR/host/Labyrinth.Host.dll" Labyrinth__WebRoot="$BRANCH_DIR/web/dist" \
+    Labyrinth__FrameRoot="$BRANCH_DIR/frame/dist" start_host "$PORT" "$REPO/plugins" "$HOST_LOG")")
+else
+  PIDS+=("$(start_host "$PORT" "$REPO/plugins" "$HOST_LOG")")
+fi
+if [ -n "${BASE_DIR:-}" ]; then
+  [ -f "$BASE_DIR/host/Labyrinth.Host.dll" ] || { log "no $BASE_DIR/host/Labyrinth.Host.dll"; exit 1; }
+  BASE_LOG="$OUT/grid-base-host.log"
+  PIDS+=("$(HOST_DLL="$BASE_DIR/host/Labyrinth.Host.dll" Labyrinth__WebRoot="$BASE_DIR/web/dist" \
+    Labyrinth__FrameRoot="$BASE_DIR/frame/dist" start_host "$BASE_PORT" "$REPO/plugins" "$BASE_LOG")")
+fi
+wait_http "http://127.0.0.1:$PORT/healthz" 900
+TARGETS+=("branch|http://127.0.0.1:$PORT|$(setup_token "$HOST_LOG")")
+if [ -n "${BASE_DIR:-}" ]; then
+  wait_http "http://127.0.0.1:$BASE_PORT/healthz" 900
+  TARGETS+=("base|http://127.0.0.1:$BASE_PORT|$(setup_token "$BASE_LOG")")
+fi
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average before: $LOAD_BEFORE"
+timeout 1800 dotnet "$OUT/GridBench/GridBench.dll" "$OUT" "${FRAMES:-600}" "${ROUNDS:-3}" "${TARGETS[@]}"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average after: $LOAD_AFTER"
+"$PY" - "$OUT/grid.json" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PYL'
 import json, sys
 r = json.load(open(sys.argv[1]))
+p = lambda t, k, q: r[t][k][q] if t in r and k in r[t] else None
 # 200 built-in windows with the background grid layer on and off, and 200 plugin cards with 10 live frames (grid on).
-print(json.dumps({"bench": "grid", "grid.builtin_p95_ms": r["on"]["p95"], "grid.builtin_p50_ms": r["on"]["p50"], "grid.builtin_layer_off_p95_ms": r["off"]["p95"],
-                  "grid.live_p95_ms": r["live"]["p95"] if "live" in r else None, "grid.live_p50_ms": r["live"]["p50"] if "live" in r else None}))
+out = {"bench": "grid", "grid.builtin_p95_ms": p("branch", "on", "p95"), "grid.builtin_p50_ms": p("branch", "on", "p50"),
+       "grid.builtin_layer_off_p95_ms": p("branch", "off", "p95"),
+       "grid.live_p95_ms": p("branch", "live", "p95"), "grid.live_p50_ms": p("branch", "live", "p50")}
+if "base" in r:
+    out.update({"grid.base_builtin_p95_ms": p("base", "on", "p95"), "grid.base_builtin_p50_ms": p("base", "on", "p50"),
+                "grid.base_live_p95_ms": p("base", "live", "p95"), "grid.base_live_p50_ms": p("base", "live", "p50")})
+out.update({"load_before": sys.argv[2], "load_after": sys.argv[3]})
+print(json.dumps(out))
 PYL

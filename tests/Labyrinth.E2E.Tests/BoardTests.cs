@@ -1,4 +1,5 @@
 using Labyrinth.E2E.Tests.Infrastructure;
+using Labyrinth.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -46,6 +47,64 @@ public sealed class BoardTests(E2EEnvironment env)
             await Expect(again.FrameLocator("iframe[title*='Hello']").GetByTestId("count")).ToHaveTextAsync("Count: 2");
             (await Ui.ScreenBoxAsync(again)).ShouldEqual(resized, 1);
             await Ui.ScreenshotAsync(page, "board-02-hello-after-reload");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Windows_PannedOffScreenAndBack_BuiltInSkippedWhileAwayAndLiveCardKeepsItsFrameAndState()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var form = await Ui.SpawnAsync(page, "form");
+            var win = await Ui.SpawnAsync(page, "hello");
+            var frame = win.Locator("iframe[title*='Hello']");
+            var count = win.FrameLocator("iframe[title*='Hello']").GetByTestId("count");
+            await count.ClickAsync();
+            await count.ClickAsync();
+            await Expect(count).ToHaveTextAsync("Count: 2");
+            // A mark on this frame element: a frame re-created (or a card remounted) would not carry it.
+            await frame.EvaluateAsync("f => { f.dataset.e2eMark = 'kept'; }");
+
+            // Pan with the keyboard, as a person would, until the browser stops rendering the form's
+            // body (checkVisibility with contentVisibilityAuto is false inside a skipped subtree).
+            var formContent = form.Locator(":scope > .body > *").First;
+            const string skipped = "e => !e.checkVisibility({ contentVisibilityAuto: true })";
+            var canvas = page.GetByTestId("canvas");
+            await canvas.FocusAsync();
+            var presses = 0;
+            await Eventually.TrueAsync(async () =>
+            {
+                if (await formContent.EvaluateAsync<bool>(skipped)) return true;
+                await canvas.PressAsync("Shift+ArrowRight");
+                presses++;
+                return false;
+            }, "the form's body is skipped once panned far off-screen", TimeSpan.FromSeconds(30));
+            // Shift+ArrowRight moves the view right: the board, and both windows on it, slide off to the left.
+            foreach (var w in new[] { form, win })
+            {
+                var box = await Ui.ScreenBoxAsync(w);
+                Assert.True(box.X + box.Width < 0, $"the window is off-screen (at x={box.X}, {presses} presses)");
+            }
+            Assert.Equal("kept", await frame.GetAttributeAsync("data-e2e-mark"));
+
+            for (var i = 0; i < presses; i++) await canvas.PressAsync("Shift+ArrowLeft");
+            await Expect(win).ToBeInViewportAsync();
+            await Expect(form).ToBeInViewportAsync();
+            Assert.False(await formContent.EvaluateAsync<bool>(skipped), "the form's body renders again in view");
+            Assert.Equal("kept", await frame.GetAttributeAsync("data-e2e-mark"));
+            await Expect(win.GetByTestId("plugin-renderer")).ToHaveAttributeAsync("data-status", "ready");
+            await Expect(count).ToHaveTextAsync("Count: 2");
+            // Focusing the canvas left the card: the first press enters it again, the next one counts.
+            await win.GetByTestId("card-shield").ClickAsync();
+            await count.ClickAsync();
+            await Expect(count).ToHaveTextAsync("Count: 3");
+            await Ui.ScreenshotAsync(page, "board-07-windows-back-from-off-screen");
         }
         finally
         {

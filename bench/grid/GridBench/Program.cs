@@ -1,6 +1,8 @@
 // Board pan/zoom frame times with the fractal grid on vs off (baseline), 200 windows on the board;
 // and the live-card variant: 200 plugin cards of which 10 are open (live frames) and 190 closed.
-// Usage: GridBench <hostBaseUrl> <setupToken> <outDir> [frames=600] [rounds=3]
+// Usage: GridBench <outDir> <frames> <rounds> <name|hostBaseUrl|setupToken>...
+// With several targets (the branch and a baseline build on its own host) every round measures
+// each variant on each target, interleaved, in the same browser.
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -8,11 +10,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 
-var host = args[0].TrimEnd('/');
-var setupToken = args[1];
-var outDir = args.Length > 2 ? args[2] : ".";
-var frames = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 600;
-var rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 3;
+var outDir = args[0];
+var frames = int.Parse(args[1], CultureInfo.InvariantCulture);
+var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
+var targetArgs = args[3..].Select(a => a.Split('|')).Select(p => (Name: p[0], Host: p[1].TrimEnd('/'), Token: p[2])).ToArray();
+if (targetArgs.Length == 0) throw new ArgumentException("no target (name|url|token)");
 const int Windows = 200;
 Directory.CreateDirectory(outDir);
 
@@ -33,52 +35,60 @@ await using var browser = await pw.Chromium.LaunchAsync(new()
             "--disable-sync", "--no-first-run"],
 });
 
-// One signed-in admin (first-run setup through the API) and one board with 200 built-in windows.
-var setupCtx = await browser.NewContextAsync(new() { BaseURL = host });
-var api = setupCtx.APIRequest;
-var headers = new Dictionary<string, string> { ["X-Labyrinth-Request"] = "1" };
-var setup = await api.PostAsync("/api/setup", new() { Headers = headers, DataObject = new { token = setupToken, userName = "bench", password = "bench password 1" } });
-if (!setup.Ok) throw new InvalidOperationException($"setup failed: {setup.Status} {await setup.TextAsync()}");
-var board = JsonNode.Parse(await (await api.PostAsync("/api/boards", new() { Headers = headers, DataObject = new { name = "Grid bench" } })).TextAsync())!;
-var boardId = (string)board["id"]!;
-var version = (long)board["version"]!;
-var kinds = new[] { "form", "metadata", "chat" };
-for (var i = 0; i < Windows; i++)
-{
-    var h = new Dictionary<string, string>(headers) { ["If-Match"] = $"\"{version}\"" };
-    var res = await api.PostAsync($"/api/boards/{Uri.EscapeDataString(boardId)}/windows", new()
-    {
-        Headers = h,
-        DataObject = new { kind = kinds[i % kinds.Length], title = $"W{i}", x = (i % 20) * 340, y = (i / 20) * 260, width = 300, height = 220 },
-    });
-    if (res.Status != 201) throw new InvalidOperationException($"spawn {i} failed: {res.Status} {await res.TextAsync()}");
-    version = (long)JsonNode.Parse(await res.TextAsync())!["board"]!["version"]!;
-}
-
-// The live-card board: the host opens the first 10 cards (its open-card cap) and adds the rest closed.
+// On each target: one signed-in admin (first-run setup through the API), one board with 200
+// built-in windows and one with 200 plugin cards.
 const int LiveCards = 10;
-var liveBoard = JsonNode.Parse(await (await api.PostAsync("/api/boards", new() { Headers = headers, DataObject = new { name = "Grid bench, live cards" } })).TextAsync())!;
-var liveBoardId = (string)liveBoard["id"]!;
-var liveVersion = (long)liveBoard["version"]!;
-var cards = new[] { ("dev.labyrinth.timer", "timer"), ("dev.labyrinth.hello", "hello"), ("dev.labyrinth.notes", "note") };
-for (var i = 0; i < Windows; i++)
+var targets = new List<Target>();
+foreach (var (name, host, setupToken) in targetArgs)
 {
-    var (pluginId, typeID) = cards[i % cards.Length];
-    var h = new Dictionary<string, string>(headers) { ["If-Match"] = $"\"{liveVersion}\"" };
-    var res = await api.PostAsync($"/api/boards/{Uri.EscapeDataString(liveBoardId)}/windows", new()
+    // One signed-in admin (first-run setup through the API) and one board with 200 built-in windows.
+    var setupCtx = await browser.NewContextAsync(new() { BaseURL = host });
+    var api = setupCtx.APIRequest;
+    var headers = new Dictionary<string, string> { ["X-Labyrinth-Request"] = "1" };
+    var setup = await api.PostAsync("/api/setup", new() { Headers = headers, DataObject = new { token = setupToken, userName = "bench", password = "bench password 1" } });
+    if (!setup.Ok) throw new InvalidOperationException($"setup failed: {setup.Status} {await setup.TextAsync()}");
+    var board = JsonNode.Parse(await (await api.PostAsync("/api/boards", new() { Headers = headers, DataObject = new { name = "Grid bench" } })).TextAsync())!;
+    var boardId = (string)board["id"]!;
+    var version = (long)board["version"]!;
+    var kinds = new[] { "form", "metadata", "chat" };
+    for (var i = 0; i < Windows; i++)
     {
-        Headers = h,
-        DataObject = new { kind = "plugin", title = $"C{i}", x = (i % 20) * 340, y = (i / 20) * 260, width = 300, height = 220, plugin = new { pluginId, typeID } },
-    });
-    if (res.Status != 201) throw new InvalidOperationException($"card {i} failed: {res.Status} {await res.TextAsync()}");
-    liveVersion = (long)JsonNode.Parse(await res.TextAsync())!["board"]!["version"]!;
-}
-var state = await setupCtx.StorageStateAsync();
-await setupCtx.CloseAsync();
+        var h = new Dictionary<string, string>(headers) { ["If-Match"] = $"\"{version}\"" };
+        var res = await api.PostAsync($"/api/boards/{Uri.EscapeDataString(boardId)}/windows", new()
+        {
+            Headers = h,
+            DataObject = new { kind = kinds[i % kinds.Length], title = $"W{i}", x = (i % 20) * 340, y = (i / 20) * 260, width = 300, height = 220 },
+        });
+        if (res.Status != 201) throw new InvalidOperationException($"spawn {i} failed: {res.Status} {await res.TextAsync()}");
+        version = (long)JsonNode.Parse(await res.TextAsync())!["board"]!["version"]!;
+    }
 
-async Task<double[]> Measure(bool gridOn, bool live = false)
+    // The live-card board: the host opens the first 10 cards (its open-card cap) and adds the rest closed.
+    var liveBoard = JsonNode.Parse(await (await api.PostAsync("/api/boards", new() { Headers = headers, DataObject = new { name = "Grid bench, live cards" } })).TextAsync())!;
+    var liveBoardId = (string)liveBoard["id"]!;
+    var liveVersion = (long)liveBoard["version"]!;
+    var cards = new[] { ("dev.labyrinth.timer", "timer"), ("dev.labyrinth.hello", "hello"), ("dev.labyrinth.notes", "note") };
+    for (var i = 0; i < Windows; i++)
+    {
+        var (pluginId, typeID) = cards[i % cards.Length];
+        var h = new Dictionary<string, string>(headers) { ["If-Match"] = $"\"{liveVersion}\"" };
+        var res = await api.PostAsync($"/api/boards/{Uri.EscapeDataString(liveBoardId)}/windows", new()
+        {
+            Headers = h,
+            DataObject = new { kind = "plugin", title = $"C{i}", x = (i % 20) * 340, y = (i / 20) * 260, width = 300, height = 220, plugin = new { pluginId, typeID } },
+        });
+        if (res.Status != 201) throw new InvalidOperationException($"card {i} failed: {res.Status} {await res.TextAsync()}");
+        liveVersion = (long)JsonNode.Parse(await res.TextAsync())!["board"]!["version"]!;
+    }
+    var state = await setupCtx.StorageStateAsync();
+    await setupCtx.CloseAsync();
+
+    targets.Add(new Target(name, host, state, boardId, liveBoardId));
+}
+
+async Task<double[]> Measure(Target t, bool gridOn, bool live = false)
 {
-    var ctx = await browser.NewContextAsync(new() { BaseURL = host, StorageState = state, ViewportSize = new() { Width = 1280, Height = 800 } });
+    var ctx = await browser.NewContextAsync(new() { BaseURL = t.Host, StorageState = t.State, ViewportSize = new() { Width = 1280, Height = 800 } });
     // Grid off = every theme's fractalGrid disabled (the layer's real "no grid" path). Without a
     // themes API (older host) the response is synthesised so both runs take the same path.
     await ctx.RouteAsync("**/api/themes", async route =>
@@ -95,7 +105,7 @@ async Task<double[]> Measure(bool gridOn, bool live = false)
     });
     var page = await ctx.NewPageAsync();
     page.SetDefaultTimeout(60_000);
-    await page.GotoAsync($"/boards/{Uri.EscapeDataString(live ? liveBoardId : boardId)}");
+    await page.GotoAsync($"/boards/{Uri.EscapeDataString(live ? t.LiveBoardId : t.BoardId)}");
     await page.WaitForSelectorAsync("[data-testid=window]");
     await WaitForCount(page, "[data-testid=window]", Windows);
     if (live)
@@ -106,7 +116,37 @@ async Task<double[]> Measure(bool gridOn, bool live = false)
     var layer = await page.GetAttributeAsync("[data-testid=grid-layer]", "data-grid");
     if (layer != (gridOn ? "on" : "off")) throw new InvalidOperationException($"grid layer is {layer}, wanted {(gridOn ? "on" : "off")}");
     await page.WaitForTimeoutAsync(500);
+    // TRACE=<dir>: a Chromium performance trace of each measured run (open it in chrome://tracing
+    // or Perfetto); it costs frame time of its own, so traced runs are not comparable with untraced.
+    var trace = Environment.GetEnvironmentVariable("TRACE") is { Length: > 0 } dir
+        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : gridOn ? "on" : "off")}-{DateTime.UtcNow:HHmmss}.json")
+        : null;
+    ICDPSession? cdp = null;
+    var traceEvents = new List<JsonElement>();
+    var traceDone = new TaskCompletionSource();
+    if (trace is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(trace)!);
+        cdp = await browser.NewBrowserCDPSessionAsync();
+        cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
+        {
+            if (e is { } d) lock (traceEvents) traceEvents.AddRange(d.GetProperty("value").EnumerateArray().Select(x => x.Clone()));
+        };
+        cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
+        await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
+        {
+            ["transferMode"] = "ReportEvents",
+            ["traceConfig"] = new { includedCategories = new[] { "devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "viz", "gpu", "toplevel", "benchmark", "v8.execute" } },
+        });
+    }
     var deltas = await page.EvaluateAsync<double[]>(framesJs, new { frames });
+    if (cdp is not null)
+    {
+        await cdp.SendAsync("Tracing.end");
+        await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(120));
+        lock (traceEvents) File.WriteAllText(trace!, JsonSerializer.Serialize(new { traceEvents }));
+        await cdp.DetachAsync();
+    }
     await ctx.CloseAsync();
     return deltas;
 }
@@ -127,38 +167,56 @@ static async Task WaitForCount(IPage page, string selector, int count)
 
 static double Pct(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
 
+// Variants to measure (VARIANTS=live,on to skip one); every one on every target, interleaved.
+var variants = (Environment.GetEnvironmentVariable("VARIANTS") is { Length: > 0 } v ? v : "on,off,live").Split(',');
+static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
 // One discarded run each way first: JIT, font and image caches, the first layout of 200 windows.
-await Measure(true);
-await Measure(false);
-await Measure(true, live: true);
-var results = new Dictionary<string, List<double[]>> { ["on"] = [], ["off"] = [], ["live"] = [] };
+foreach (var t in targets)
+{
+    foreach (var key in variants) await Measure(t, key != "off", live: key == "live");
+}
+var results = targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double[]>()));
+var loads = new List<string>();
 for (var r = 0; r < rounds; r++)
 {
-    // Interleaved so drift in machine load hits every variant alike.
-    var order = new[] { "on", "off", "live" };
-    foreach (var key in r % 2 == 0 ? order : order.Reverse())
+    // Interleaved (and the order reversed every other round) so drift in machine load hits every
+    // variant and every build alike.
+    var runs = variants.SelectMany(k => targets.Select(t => (t, k))).ToArray();
+    foreach (var (t, key) in r % 2 == 0 ? runs : runs.Reverse())
     {
-        var d = await Measure(key != "off", live: key == "live");
-        results[key].Add(d);
-        Console.Error.WriteLine($"round {r + 1} {key}: {d.Length} frames");
+        var load = Load();
+        var d = await Measure(t, key != "off", live: key == "live");
+        results[t.Name][key].Add(d);
+        loads.Add(load);
+        var s = d.Order().ToArray();
+        Console.Error.WriteLine(FormattableString.Invariant($"round {r + 1} {t.Name} {key}: {d.Length} frames, p50 {Pct(s, 50):F1} p95 {Pct(s, 95):F1} ms (load {load})"));
     }
 }
 
 var md = new StringBuilder();
-md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run, {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster).");
+md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run, {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster); 1-min load average at the start of each run: {string.Join(", ", loads)}.");
 md.AppendLine();
 // rAF deltas are multiples of the 16.7 ms vsync interval; a delta above 17.5 ms is a missed frame.
-md.AppendLine("| variant | p50 ms | p95 ms | p99 ms | max ms | missed frames (delta > 17.5 ms) | runs (p50/p95) |");
-md.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+md.AppendLine("| build | variant | p50 ms | p95 ms | p99 ms | max ms | missed frames (delta > 17.5 ms) | runs (p50/p95) |");
+md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
 var json = new Dictionary<string, object>();
-foreach (var (key, runs) in results)
+foreach (var (name, byVariant) in results)
 {
-    var all = runs.SelectMany(x => x).Order().ToArray();
-    var per = string.Join(", ", runs.Select(x => { var s = x.Order().ToArray(); return $"{Pct(s, 50):F1}/{Pct(s, 95):F1}"; }));
-    var slow = all.Count(x => x > 17.5);
-    md.AppendLine(CultureInfo.InvariantCulture, $"| {key} | {Pct(all, 50):F1} | {Pct(all, 95):F1} | {Pct(all, 99):F1} | {all[^1]:F1} | {slow} of {all.Length} ({100.0 * slow / all.Length:F1}%) | {per} |");
-    json[key] = new { p50 = Pct(all, 50), p95 = Pct(all, 95), p99 = Pct(all, 99), max = all[^1], frames = all.Length, slow };
+    var perTarget = new Dictionary<string, object>();
+    foreach (var (key, runs) in byVariant)
+    {
+        var all = runs.SelectMany(x => x).Order().ToArray();
+        var per = string.Join(", ", runs.Select(x => { var s = x.Order().ToArray(); return FormattableString.Invariant($"{Pct(s, 50):F1}/{Pct(s, 95):F1}"); }));
+        var slow = all.Count(x => x > 17.5);
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {key} | {Pct(all, 50):F1} | {Pct(all, 95):F1} | {Pct(all, 99):F1} | {all[^1]:F1} | {slow} of {all.Length} ({100.0 * slow / all.Length:F1}%) | {per} |");
+        perTarget[key] = new { p50 = Pct(all, 50), p95 = Pct(all, 95), p99 = Pct(all, 99), max = all[^1], frames = all.Length, slow };
+    }
+    json[name] = perTarget;
 }
+json["loads"] = loads;
 File.WriteAllText(Path.Combine(outDir, "grid.md"), md.ToString());
 File.WriteAllText(Path.Combine(outDir, "grid.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine(md.ToString());
+
+internal sealed record Target(string Name, string Host, string State, string BoardId, string LiveBoardId);
