@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Labyrinth.Host.Tests.Cluster;
 
 /// <summary>Two instances behind a (simulated) load balancer act as one host: Redis carries what the database does not.</summary>
-public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+public sealed partial class ClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private static readonly object Models = new { method = "GET", path = "/models" };
 
