@@ -26,6 +26,7 @@ internal static class ClusterApi
         services.AddSingleton(instance);
         LabelMetrics(instance);
         services.AddSingleton<ClusterGeneration>();
+        services.AddSingleton<SharedRateLimits>();
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
@@ -44,13 +45,12 @@ internal static class ClusterApi
         services.AddSingleton<IRateLimits, RedisRateLimits>();
         services.AddSingleton<IClusterSignals, RedisClusterSignals>();
         services.AddHostedService<ClusterMembership>();
+        services.AddSingleton<Bus.IBusCluster, Bus.RedisBusCluster>();
+        services.AddHostedService<Bus.BusClusterListener>();
 
         // Browsers connected to any instance hear what any instance sends (kills, board presence, bus).
         services.AddSignalR().AddStackExchangeRedis(o =>
-        {
-            o.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix + ":signalr");
-            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis.Multiplexer);
-        });
+            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis.SignalRMultiplexer));
 
         // One key ring for every instance: a cookie signed by one is read by all, a vault secret
         // sealed by one is opened by all. Replaces the file key ring configured in AddLabyrinthHost.

@@ -175,7 +175,7 @@ internal sealed partial class ClusterMembership(
             cardGrants.RevokeStoppedHere(catalog);
             await bus.EvictStoppedAsync();
             applied.Advance(generation);
-            await redis.Database.HashSetAsync(redis.Key(RedisClusterSignals.AppliedKey), instance.Id, generation);
+            await RedisClusterSignals.AcknowledgeAsync(redis, instance.Id, generation);
         }
         finally
         {

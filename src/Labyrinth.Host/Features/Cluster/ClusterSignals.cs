@@ -83,7 +83,25 @@ internal sealed partial class RedisClusterSignals(RedisConnection redis, Cluster
         return lagging
         """);
 
+    // Records that an instance applied generation @generation, never moving its entry backwards: a
+    // heartbeat's catch-up reload of an older change can finish after this instance announced a
+    // newer one, and writing the older number then would make the newer barrier wait for itself.
+    private static readonly LuaScript AcknowledgeScript = LuaScript.Prepare("""
+        local current = tonumber(redis.call('HGET', @applied, @instance) or '0')
+        if current < tonumber(@generation) then
+          redis.call('HSET', @applied, @instance, @generation)
+        end
+        return current
+        """);
+
     public bool CanCoordinate => redis.IsConnected;
+
+    /// <summary>Tells the barrier that <paramref name="instanceId"/> applied <paramref name="generation"/> (an older number never replaces a newer one).</summary>
+    public static Task AcknowledgeAsync(RedisConnection redis, string instanceId, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        return AcknowledgeScript.EvaluateAsync(redis.Database, new { applied = redis.Key(AppliedKey), instance = instanceId, generation });
+    }
 
     public void Publish(ClusterSignal signal)
     {
@@ -108,7 +126,7 @@ internal sealed partial class RedisClusterSignals(RedisConnection redis, Cluster
             var generation = await db.StringIncrementAsync(redis.Key(GenerationKey));
             // This instance reloaded before announcing.
             applied.Advance(generation);
-            await db.HashSetAsync(redis.Key(AppliedKey), instance.Id, generation);
+            await AcknowledgeAsync(redis, instance.Id, generation);
             await redis.Multiplexer.GetSubscriber().PublishAsync(redis.Channel(SignalsChannel),
                 JsonSerializer.Serialize(new ClusterSignal(ClusterSignal.PluginsChanged, instance.Id) { Generation = generation }, Json));
             var deadline = TimeSpan.FromMilliseconds(redis.Options.BarrierTimeoutMilliseconds);

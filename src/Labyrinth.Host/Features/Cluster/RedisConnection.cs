@@ -11,27 +11,26 @@ namespace Labyrinth.Host.Features.Cluster;
 internal sealed class RedisConnection : IAsyncDisposable
 {
     private readonly Lazy<ConnectionMultiplexer> multiplexer;
+    private readonly Lazy<ConnectionMultiplexer> signalR;
 
     public RedisConnection(RedisOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        multiplexer = new Lazy<ConnectionMultiplexer>(() =>
-        {
-            var config = ConfigurationOptions.Parse(options.Configuration!);
-            config.AbortOnConnectFail = false;
-            config.ClientName ??= "labyrinth";
-            // Fail fast when Redis is gone: a refused action beats a request hanging for seconds.
-            config.ConnectTimeout = Math.Min(config.ConnectTimeout, 2000);
-            config.SyncTimeout = Math.Min(config.SyncTimeout, 2000);
-            config.AsyncTimeout = Math.Min(config.AsyncTimeout, 2000);
-            return ConnectionMultiplexer.Connect(config);
-        });
+        multiplexer = new Lazy<ConnectionMultiplexer>(() => Connect(null));
+        // SignalR's Redis backplane names its channels after the hub types and relies on the
+        // connection's own channel prefix to keep clusters apart; this connection's channels are
+        // prefixed one by one (Channel), so the backplane gets a connection of its own that
+        // prefixes everything it publishes or subscribes with "<prefix>:signalr".
+        signalR = new Lazy<ConnectionMultiplexer>(() => Connect(options.Prefix + ":signalr"));
     }
 
     public RedisOptions Options { get; }
 
     public ConnectionMultiplexer Multiplexer => multiplexer.Value;
+
+    /// <summary>The SignalR backplane's connection: every channel it uses starts with <c>&lt;prefix&gt;:signalr</c>.</summary>
+    public ConnectionMultiplexer SignalRMultiplexer => signalR.Value;
 
     public bool IsConnected => Multiplexer.IsConnected;
 
@@ -54,10 +53,30 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (multiplexer.IsValueCreated)
+        foreach (var connection in new[] { multiplexer, signalR })
         {
-            await multiplexer.Value.CloseAsync();
-            multiplexer.Value.Dispose();
+            if (connection.IsValueCreated)
+            {
+                await connection.Value.CloseAsync();
+                connection.Value.Dispose();
+            }
         }
+    }
+
+    private ConnectionMultiplexer Connect(string? channelPrefix)
+    {
+        var config = ConfigurationOptions.Parse(Options.Configuration!);
+        config.AbortOnConnectFail = false;
+        config.ClientName ??= "labyrinth";
+        // Fail fast when Redis is gone: a refused action beats a request hanging for seconds.
+        config.ConnectTimeout = Math.Min(config.ConnectTimeout, 2000);
+        config.SyncTimeout = Math.Min(config.SyncTimeout, 2000);
+        config.AsyncTimeout = Math.Min(config.AsyncTimeout, 2000);
+        if (channelPrefix is not null)
+        {
+            config.ChannelPrefix = RedisChannel.Literal(channelPrefix);
+        }
+
+        return ConnectionMultiplexer.Connect(config);
     }
 }
