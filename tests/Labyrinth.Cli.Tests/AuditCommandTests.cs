@@ -85,6 +85,35 @@ public sealed class AuditCommandTests
     }
 
     [Fact]
+    public async Task AuditVerify_PostgresWithoutConnectionString_IsAUsageErrorNamingTheSetting()
+    {
+        var run = await CliRunner.RunAsync(new Dictionary<string, string> { ["Labyrinth__Database__Provider"] = "Postgres" }, "audit", "verify");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Labyrinth__Database__ConnectionString", run.Error);
+    }
+
+    [Fact]
+    public async Task AuditVerify_UnknownProvider_IsAUsageError()
+    {
+        var run = await CliRunner.RunAsync("audit", "verify", "--provider", "Oracle");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("neither Sqlite nor Postgres", run.Error);
+    }
+
+    [Fact]
+    public async Task AuditVerify_UnreachablePostgres_FailsWithoutPrintingThePassword()
+    {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        var run = await CliRunner.RunAsync("audit", "verify", "--provider", "Postgres", "--connection-string", "Host=127.0.0.1;Port=1;Username=u;Password=hunter2-secret;Database=labyrinth;Timeout=3");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Could not read the audit table from PostgreSQL database \"labyrinth\"", run.Error);
+        Assert.DoesNotContain("hunter2-secret", run.Error + run.Out);
+    }
+
+    [Fact]
     public async Task AuditVerify_SqliteDatabase_ReadsTableAndDetectsEdit()
     {
         using var temp = new TempDirectory();

@@ -55,7 +55,8 @@ internal static class TestDatabase
     /// <paramref name="dataDir"/>: the SQLite file, or on PostgreSQL its database with the
     /// PascalCase table and column names quoted (PostgreSQL folds unquoted names to lower case).
     /// </summary>
-    public static object? Run(string dataDir, string sql, bool scalar)
+    /// <param name="connectionString">The PostgreSQL database to use instead of the data directory's own (a cluster's shared one).</param>
+    public static object? Run(string dataDir, string sql, bool scalar, string? connectionString = null)
     {
         if (!IsPostgres)
         {
@@ -66,7 +67,7 @@ internal static class TestDatabase
             return scalar ? command.ExecuteScalar() : command.ExecuteNonQuery();
         }
 
-        using var connection = new NpgsqlConnection(ConnectionStringFor(NameForDataDir(dataDir)));
+        using var connection = new NpgsqlConnection(connectionString ?? ConnectionStringFor(NameForDataDir(dataDir)));
         connection.Open();
         using var pg = new NpgsqlCommand(QuoteIdentifiers(sql), connection);
         return scalar ? pg.ExecuteScalar() : pg.ExecuteNonQuery();

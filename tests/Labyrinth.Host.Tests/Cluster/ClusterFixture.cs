@@ -25,6 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     internal RunningFakeUpstream Upstream { get; private set; } = null!;
 
+    /// <summary>A publisher key the cluster trusts, for tests that install more plugins.</summary>
+    internal PublisherKey Publisher { get; } = PublisherKey.Generate("Cluster tests");
+
     public async ValueTask InitializeAsync()
     {
         Upstream = await FakeUpstreamServer.StartAsync(Secret);
@@ -32,7 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         Pair = await ClusterPair.StartAsync();
         Admin = await Pair.SetupAdminAsync();
 
-        using var key = PublisherKey.Generate("Cluster tests");
+        var key = Publisher;
         using (var trusted = await Admin.OnA.PostAsJsonAsync("/api/admin/trust", new { name = key.Name, publicKey = Convert.ToBase64String(key.PublicKey) }))
         {
             await Expect.StatusAsync(HttpStatusCode.Created, trusted);
@@ -68,6 +71,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         await Pair.DisposeAsync();
         await Upstream.DisposeAsync();
+        Publisher.Dispose();
     }
 
     private async Task DefineAsync(string id, int ratePerMinute, int burst)

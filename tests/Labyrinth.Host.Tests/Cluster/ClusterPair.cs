@@ -72,6 +72,22 @@ internal sealed class ClusterPair : IAsyncDisposable
     private bool ownsRedis;
     private TestDatabase.Database? database;
 
+    /// <summary>
+    /// The arguments and environment <c>labyrinth audit verify</c> needs for the shared database,
+    /// configured as an operator would configure the host: the SQLite file, or the PostgreSQL
+    /// provider and connection string in the host's environment variables.
+    /// </summary>
+    public (string[] Args, Dictionary<string, string?> Environment) AuditVerifyCommand() => database is null
+        ? (["audit", "verify", Path.Combine(root, "a", "labyrinth.db"), "--json"], [])
+        : (["audit", "verify", "--json"], new()
+        {
+            ["Labyrinth__Database__Provider"] = "Postgres",
+            ["Labyrinth__Database__ConnectionString"] = database.ConnectionString,
+        });
+
+    /// <summary>Runs one statement against the shared database (SQLite helpers' syntax; quoted for PostgreSQL).</summary>
+    public object? RunSql(string sql, bool scalar) => TestDatabase.Run(Path.Combine(root, "a"), sql, scalar, database?.ConnectionString);
+
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, string key, string value) =>
         new(settings) { [key] = value };
 

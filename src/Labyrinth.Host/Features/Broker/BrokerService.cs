@@ -76,7 +76,7 @@ internal sealed partial class BrokerService(
         }
 
         // Taken before the grant is read, so a revoke that lands after the check still cancels.
-        var revoked = signals.TokenFor(card.BoardId, card.WindowId, capability);
+        var revoked = signals.TokenFor(card, capability);
         var grant = await cards.GetGrantAsync(card, capability, ct);
         if (grant is null)
         {

@@ -124,11 +124,40 @@ internal sealed class CardGrantSignals(Cluster.IClusterSignals cluster, Cluster.
 {
     private readonly ConcurrentDictionary<(Guid BoardId, string WindowId, string Capability), CancellationTokenSource> sources = new();
 
+    // Which plugin version each card with a live token runs, so stopping a plugin (kill, disable,
+    // uninstall) can end its cards' in-flight work without a database read on the hot path.
+    private readonly ConcurrentDictionary<(Guid BoardId, string WindowId), (string PluginId, string Version)> owners = new();
+
     public CancellationToken TokenFor(Guid boardId, string windowId, string capability)
     {
         ArgumentNullException.ThrowIfNull(windowId);
         ArgumentNullException.ThrowIfNull(capability);
         return sources.GetOrAdd((boardId, windowId, capability), _ => new CancellationTokenSource()).Token;
+    }
+
+    /// <summary>The card's token for <paramref name="capability"/>, also cancelled when its plugin version stops (<see cref="RevokeStoppedHere"/>).</summary>
+    public CancellationToken TokenFor(CardInstance card, string capability)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        owners[(card.BoardId, card.WindowId)] = (card.PluginId, card.Version);
+        return TokenFor(card.BoardId, card.WindowId, capability);
+    }
+
+    /// <summary>
+    /// Ends the in-flight work of every card whose plugin is gone, disabled, or killed (whole or
+    /// its version), on this instance. Each instance runs it after reloading the catalog, which a
+    /// plugin change announces everywhere, so no signal of its own is needed.
+    /// </summary>
+    public void RevokeStoppedHere(PluginCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        foreach (var (card, owner) in owners)
+        {
+            if (catalog.Find(owner.PluginId) is not { Enabled: true } plugin || plugin.IsKilled(owner.Version))
+            {
+                RevokeCardHere(card.BoardId, card.WindowId);
+            }
+        }
     }
 
     /// <summary>Cancels here and on every other instance (a broker stream may run on any of them).</summary>
@@ -160,10 +189,21 @@ internal sealed class CardGrantSignals(Cluster.IClusterSignals cluster, Cluster.
         }
     }
 
-    public void RevokeCardHere(Guid boardId, string windowId) =>
+    public void RevokeCardHere(Guid boardId, string windowId)
+    {
+        owners.TryRemove((boardId, windowId), out _);
         RevokeWhere(k => k.BoardId == boardId && string.Equals(k.WindowId, windowId, StringComparison.Ordinal));
+    }
 
-    public void RevokeBoardHere(Guid boardId) => RevokeWhere(k => k.BoardId == boardId);
+    public void RevokeBoardHere(Guid boardId)
+    {
+        foreach (var card in owners.Keys.Where(k => k.BoardId == boardId).ToList())
+        {
+            owners.TryRemove(card, out _);
+        }
+
+        RevokeWhere(k => k.BoardId == boardId);
+    }
 
     private void RevokeWhere(Func<(Guid BoardId, string WindowId, string Capability), bool> match)
     {

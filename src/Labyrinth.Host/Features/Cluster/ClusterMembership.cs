@@ -172,6 +172,7 @@ internal sealed partial class ClusterMembership(
                 serviceGrants.RevokePluginHere(stopped.Id);
             }
 
+            cardGrants.RevokeStoppedHere(catalog);
             await bus.EvictStoppedAsync();
             applied.Advance(generation);
             await RedisClusterSignals.AcknowledgeAsync(redis, instance.Id, generation);

@@ -27,6 +27,7 @@ internal sealed class PluginLifecycle(
     LabyrinthMetrics metrics,
     Bus.BusRelay bus,
     Apps.ServiceGrantSignals serviceGrants,
+    Cards.CardGrantSignals cardGrants,
     TimeProvider clock)
 {
     public async Task<PluginAdminDto[]> ListAsync(CancellationToken ct)
@@ -147,9 +148,10 @@ internal sealed class PluginLifecycle(
         metrics.PluginKilled();
         await catalog.ReloadAsync(ct);
         serviceGrants.RevokePlugin(id);
+        cardGrants.RevokeStoppedHere(catalog);
         await bus.EvictStoppedAsync();
+        // One announcement: the other instances reload once, then browsers hear both messages.
         await events.KilledAsync(id, version, reason);
-        await events.ChangedAsync();
         return (await FindAsync(id, ct))!;
     });
 
@@ -377,6 +379,7 @@ internal sealed class PluginLifecycle(
             serviceGrants.RevokePlugin(stopped.Id);
         }
 
+        cardGrants.RevokeStoppedHere(catalog);
         await bus.EvictStoppedAsync();
         await events.ChangedAsync();
     }

@@ -42,10 +42,12 @@ internal sealed class PluginEvents(IHubContext<PluginsHub> hub, Cluster.ICluster
 {
     public const string HubPath = "/hubs/plugins";
 
+    /// <summary>A kill is a plugin change too: announced once, then both <c>pluginKilled</c> and <c>pluginsChanged</c> go out.</summary>
     public async Task KilledAsync(string pluginId, string? version, string reason)
     {
         await cluster.AnnounceChangeAsync();
         await hub.Clients.All.SendAsync("pluginKilled", new PluginKilledMessage(pluginId, version, reason));
+        await hub.Clients.All.SendAsync("pluginsChanged", new PluginsChangedMessage());
     }
 
     public async Task ChangedAsync()

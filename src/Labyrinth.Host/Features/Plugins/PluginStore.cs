@@ -312,12 +312,20 @@ internal sealed partial class PluginStore(
                 totalBytes = total,
             }, ct);
         }
-        catch
+        catch (Exception ex)
         {
             DeleteQuietly(finalDir);
             if (retired is not null)
             {
                 Directory.Move(retired, finalDir);
+            }
+
+            // Another instance committed the same version between our check and our commit (one
+            // instance serializes installs in its gate; instances share only the database). End as
+            // if this upload had come second on one instance.
+            if (ex is DbUpdateException && await ConcurrentOutcomeAsync(id, version, digest) is { } outcome)
+            {
+                return outcome;
             }
 
             throw;
@@ -339,6 +347,23 @@ internal sealed partial class PluginStore(
 
         LogInstalled(logger, id, version, result, total);
         return new(result, replacing ? 200 : 201, id, version, []);
+    }
+
+    /// <summary>What the check above would have answered had it seen the version another instance just committed; null when it did not commit one.</summary>
+    private async Task<ImportOutcome?> ConcurrentOutcomeAsync(string id, string version, string digest)
+    {
+        db.ChangeTracker.Clear();
+        var winner = await db.PluginVersions.AsNoTracking().SingleOrDefaultAsync(v => v.PluginId == id && v.Version == version, CancellationToken.None);
+        if (winner is null)
+        {
+            return null;
+        }
+
+        LogConcurrentInstall(logger, id, version);
+        return winner.Digest == digest
+            ? new(ImportStatus.Unchanged, 200, id, version, [])
+            : Rejected(409, id, version, [new(ErrorCodes.VersionImmutable, null, "/version",
+                $"{id}@{version} was just installed with different content; versions are immutable, so publish a new version.")]);
     }
 
     private static ImportOutcome Rejected(int status, string? id, string? version, IEnumerable<ImportProblem> problems) =>
@@ -363,6 +388,9 @@ internal sealed partial class PluginStore(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId}@{Version}: {Status} ({Bytes} bytes)")]
     private static partial void LogInstalled(ILogger logger, string pluginId, string version, ImportStatus status, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {PluginId}@{Version} was installed by another instance at the same time; this upload changed nothing")]
+    private static partial void LogConcurrentInstall(ILogger logger, string pluginId, string version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {PluginId}@{Version} refused: {Problems}")]
     private static partial void LogRejected(ILogger logger, string pluginId, string version, string problems);
