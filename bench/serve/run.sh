@@ -146,6 +146,18 @@ wait_http "http://127.0.0.1:$BARE_PORT/$REL"
 # 4. wrk, same settings for every server. The machine may be shared, so the servers are measured
 #    interleaved over ROUNDS rounds (each server alone while measured) and the median is reported.
 warm() { wrk -t2 -c50 -d2s "$@" >/dev/null 2>&1 || true; }
+# cpu_s <server>: CPU seconds (user + system) its processes have used so far, or "null". Throughput
+# on a shared machine swings with everyone else's load; CPU time per request barely does.
+cpu_s() {
+  local pids p t=0
+  case $1 in
+    host) pids=$HOST_PID;; host-base) pids=${BASE_PID:-};; bare) pids=$BARE_PID;;
+    nginx) pids="$(cat "$OUT/nginx.pid") $(pgrep -P "$(cat "$OUT/nginx.pid")" | tr '\n' ' ')";;
+    *) echo null; return;;
+  esac
+  for p in $pids; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done
+  python3 -c "print($t / $(getconf CLK_TCK))"
+}
 SERVERS=(host); [ $HAVE_BASE = 1 ] && SERVERS+=(host-base); SERVERS+=(bare nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
 for name in host $([ $HAVE_BASE = 1 ] && echo host-base) bare nginx; do
   mapfile -t at < <(hdr_of $name)
@@ -160,10 +172,12 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
       mapfile -t extra < <(hdr_of $name); hdr+=("${extra[@]}")
       load=$(cut -d' ' -f1 /proc/loadavg)
       log "round $round (load $load): wrk ${WRK_ARGS[*]} ${hdr[*]} $u"
+      c0=$(cpu_s $name)
       wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$u" >"$OUT/wrk-$name-$enc-$round.txt" 2>&1
+      c1=$(cpu_s $name); cpu=null; [ "$c0" = null ] || cpu=$(python3 -c "print(round($c1 - $c0, 2))")
       j=$(python3 "$S/parse_wrk.py" <"$OUT/wrk-$name-$enc-$round.txt")
       [ $first = 1 ] || echo "," >>"$OUT/serve.json"; first=0
-      echo "{\"server\":\"$name\",\"enc\":\"$enc\",\"round\":$round,\"load1\":$load,\"r\":$j}" >>"$OUT/serve.json"
+      echo "{\"server\":\"$name\",\"enc\":\"$enc\",\"round\":$round,\"load1\":$load,\"cpu_s\":$cpu,\"r\":$j}" >>"$OUT/serve.json"
     done
   done
 done
@@ -181,10 +195,12 @@ for round in $(seq 1 "${PINNED_ROUNDS:-1}"); do
     mapfile -t extra < <(hdr_of $name); hdr=(-H 'Accept-Encoding: br' "${extra[@]}")
     load=$(cut -d' ' -f1 /proc/loadavg)
     log "pinned round $round (load $load): taskset -c 1 wrk ${WRK_ARGS[*]} ${hdr[*]} $(url_of $name)"
+    c0=$(cpu_s $name)
     taskset -c 1 wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$(url_of $name)" >"$OUT/wrk-$name-pinned-$round.txt" 2>&1
+    c1=$(cpu_s $name); cpu=$(python3 -c "print(round($c1 - $c0, 2))")
     for p in $(pid_of $name); do taskset -a -p -c "0-$(( $(nproc) - 1 ))" "$p" >/dev/null; done
     j=$(python3 "$S/parse_wrk.py" <"$OUT/wrk-$name-pinned-$round.txt")
-    echo ",{\"server\":\"$name\",\"enc\":\"br-pinned\",\"round\":$round,\"load1\":$load,\"r\":$j}" >>"$OUT/serve.json"
+    echo ",{\"server\":\"$name\",\"enc\":\"br-pinned\",\"round\":$round,\"load1\":$load,\"cpu_s\":$cpu,\"r\":$j}" >>"$OUT/serve.json"
   done
 done
 echo "]" >>"$OUT/serve.json"
@@ -202,17 +218,23 @@ def med(rs):  # the round with the median req/s (its own latencies, not mixed ac
 get = {k: med(v) for k, v in groups.items()}
 print(f"Bundle: {raw} B raw, {gz} B gzip -9, {br} B brotli -q 11. `wrk -t2 -c50 -d10s --latency`, plain and `-H 'Accept-Encoding: br'`.\n")
 print("Median round of", len(next(iter(groups.values()))), "interleaved rounds; 'all rounds' lists every round's req/s, 'load' the 1-min load average before each.\n")
-print("| server | Accept-Encoding | req/s (median) | p50 ms | p99 ms | bytes/resp | vs nginx (same enc) | vs bare Kestrel (same enc) | vs Flask dev (same enc) | all rounds req/s | load |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+def cpu_us(key):  # median over rounds of the server's CPU µs per request (null for Flask/gunicorn)
+    xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups[key] if r.get("cpu_s") is not None and r["r"].get("requests"))
+    return xs[len(xs) // 2] if xs else None
+fmt = lambda x: "" if x is None else f"{x:,.1f}"
+print("| server | Accept-Encoding | req/s (median) | p50 ms | p99 ms | bytes/resp | vs nginx (same enc) | vs bare Kestrel (same enc) | vs Flask dev (same enc) | server CPU µs/req (median) | all rounds req/s | load |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for (s, e), r in get.items():
     n = get.get(("nginx", e)); f = get.get(("flask", e)); b = get.get(("bare", e))
     print(f"| {s} | {e} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['bytes_per_req']} | "
-          f"{r['rps']/n['rps']:.2f}× | {r['rps']/b['rps']:.2f}× | " + (f"{r['rps']/f['rps']:.1f}×" if f else "") + f" | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r['non2xx'] else ""))
+          f"{r['rps']/n['rps']:.2f}× | {r['rps']/b['rps']:.2f}× | " + (f"{r['rps']/f['rps']:.1f}×" if f else "") + f" | {fmt(cpu_us((s, e)))} | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r['non2xx'] else ""))
 h, n, f = get[("host", "br")], get[("nginx", "br")], get[("flask", "br")]
 hp, fp = get[("host", "identity")], get[("flask", "identity")]
 yn = lambda b: "**yes**" if b else "**no**"
 print("\n| goal | measured | met |\n|---|---|---|")
 print(f"| host ≥ 0.9× nginx (br) | {h['rps']/n['rps']:.2f}× ({h['rps']:,.0f} vs {n['rps']:,.0f} req/s) | {yn(h['rps'] >= 0.9*n['rps'])} |")
+hcpu, ncpu, bcpu = cpu_us(("host", "br")), cpu_us(("nginx", "br")), cpu_us(("bare", "br"))
+print(f"| host CPU per request ≤ nginx's (br) | host {hcpu:,.1f} µs, nginx {ncpu:,.1f} µs, bare Kestrel {bcpu:,.1f} µs: nginx/host {ncpu/hcpu:.2f}× | {yn(hcpu <= ncpu)} |")
 hpin, npin = get[("host", "br-pinned")], get[("nginx", "br-pinned")]
 print(f"| host ≥ 0.9× nginx pinned (br, one core each) | {hpin['rps']/npin['rps']:.2f}× ({hpin['rps']:,.0f} vs {npin['rps']:,.0f} req/s) | {yn(hpin['rps'] >= 0.9*npin['rps'])} |")
 print(f"| host p99 ≤ 2.5 ms | {h['p99_ms']:.2f} ms br, {hp['p99_ms']:.2f} ms plain | {yn(max(h['p99_ms'], hp['p99_ms']) <= 2.5)} |")
@@ -232,6 +254,12 @@ if ("host-base", "br") in groups:
     base = {"serve.host_base_br_rps": hb["rps"], "serve.host_vs_base_br": round(h["rps"] / hb["rps"], 3),
             "serve.host_vs_base_identity": round(hp["rps"] / hbp["rps"], 3), "serve.host_base_br_p99_ms": hb["p99_ms"]}
 b, hpin, npin, bpin = med(groups[("bare", "br")]), med(groups[("host", "br-pinned")]), med(groups[("nginx", "br-pinned")]), med(groups[("bare", "br-pinned")])
+def cpu_us(key):
+    xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups.get(key, []) if r.get("cpu_s") is not None and r["r"].get("requests"))
+    return round(xs[len(xs) // 2], 1) if xs else None
+cpu = {f"serve.{k.replace('-', '_')}_cpu_us_per_req": cpu_us((k, "br")) for k in ("host", "host-base", "bare", "nginx") if (k, "br") in groups}
+cpu["serve.br_vs_nginx_cpu"] = round(cpu["serve.nginx_cpu_us_per_req"] / cpu["serve.host_cpu_us_per_req"], 3)
+base.update(cpu)
 base.update({"serve.pinned_vs_nginx": round(hpin["rps"] / npin["rps"], 3), "serve.bare_br_vs_nginx": round(b["rps"] / n["rps"], 3),
              "serve.host_vs_bare_br": round(h["rps"] / b["rps"], 3), "serve.bare_pinned_vs_nginx": round(bpin["rps"] / npin["rps"], 3),
              "serve.p99_ms": max(h["p99_ms"], hp["p99_ms"])})

@@ -6,7 +6,9 @@ var path = args[1];
 var plain = File.ReadAllBytes(file);
 var br = File.ReadAllBytes(file + ".br");
 var etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(plain)) + "\"";
-var app = WebApplication.CreateBuilder(args[2..]).Build();
+var builder = WebApplication.CreateBuilder(args[2..]);
+builder.Logging.SetMinimumLevel(LogLevel.Warning); // as the host runs in the bench: no per-request log lines
+var app = builder.Build();
 app.MapGet(path, (HttpContext http) =>
 {
     var headers = http.Response.Headers;
