@@ -57,7 +57,7 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 150_000)]
-    public async Task A_card_not_responding_for_10_s_is_unloaded_and_its_process_ends()
+    public async Task HungCard_NotRespondingFor10s_IsUnloadedAndItsProcessEnds()
     {
         // A spinning frame process can wedge the browser's debugging session: a browser of its own.
         var browser = await env.LaunchAsync();
@@ -104,7 +104,7 @@ public sealed partial class CardIsolationTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 150_000)]
-    public async Task Cards_a_person_opens_from_the_menu_or_the_board_start_on_warm_frames()
+    public async Task CardOpen_FromMenuOrBoard_StartsOnAWarmFrame()
     {
         var (context, page) = await env.AdminPageAsync();
         try

@@ -24,7 +24,7 @@ public sealed class PluginConfigStorageTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task A_setting_saved_by_an_admin_reaches_an_open_card_and_its_stored_note_survives_a_reload()
+    public async Task AdminSetting_Saved_ReachesOpenCardAndStoredNoteSurvivesReload()
     {
         var (context, page) = await env.AdminPageAsync();
         try

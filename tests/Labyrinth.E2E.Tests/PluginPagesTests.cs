@@ -34,7 +34,7 @@ public sealed class PluginPagesTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task A_member_sees_the_dashboard_page_with_the_clock_but_not_the_admin_page()
+    public async Task Dashboard_Member_SeesClockButNotTheAdminPage()
     {
         var (adminContext, admin) = await env.AdminPageAsync();
         IBrowserContext? memberContext = null;
@@ -101,7 +101,7 @@ public sealed class PluginPagesTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task Deep_links_and_back_forward_work_and_a_kill_removes_the_pages_live()
+    public async Task PluginPages_DeepLinkBackForwardThenKill_WorkAndVanishLive()
     {
         var (adminContext, admin) = await env.AdminPageAsync();
         IBrowserContext? memberContext = null;
@@ -155,7 +155,7 @@ public sealed class PluginPagesTests(E2EEnvironment env)
     }
 
     [Fact(Timeout = 240_000)]
-    public async Task An_admin_opens_the_admin_only_page()
+    public async Task AdminOnlyPage_Admin_Opens()
     {
         var (context, page) = await env.AdminPageAsync();
         try

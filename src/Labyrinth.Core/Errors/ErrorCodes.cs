@@ -239,6 +239,9 @@ public static class ErrorCodes
     /// <summary>The plugin declares no <c>configSchema</c>, so there is nothing to configure.</summary>
     public const string ConfigNone = "config.none";
 
+    /// <summary><c>ifRevision</c> is not the saved revision: someone saved the settings after the form was loaded; nothing changed.</summary>
+    public const string ConfigRevisionConflict = "config.revision_conflict";
+
     /// <summary>A storage request is malformed: unknown scope or operation, a key that is empty, too long or has control characters.</summary>
     public const string StorageInvalid = "storage.invalid";
 

@@ -258,6 +258,7 @@ internal class LabyrinthDb : DbContext
             e.HasKey(c => c.PluginId);
             e.Property(c => c.PluginId).HasMaxLength(200);
             e.Property(c => c.UpdatedBy).HasMaxLength(200);
+            e.Property(c => c.Revision).IsConcurrencyToken();
         });
         modelBuilder.Entity<PluginStorageItemEntity>(e =>
         {

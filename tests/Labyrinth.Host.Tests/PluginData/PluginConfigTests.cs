@@ -143,5 +143,50 @@ public sealed class PluginConfigTests(PluginDataApp shared) : IClassFixture<Plug
         await Expect.ProblemAsync(HttpStatusCode.BadRequest, "config.none", response);
     }
 
+    [Fact]
+    public async Task Put_OverAnOlderRevision_IsAConflictAndChangesNothing()
+    {
+        var url = await FreshPluginAsync("dev.test.revision");
+        using (var first = await shared.Admin.PutAsJsonAsync(url, new { values = new { timeZone = "Europe/Paris" }, ifRevision = 0 }))
+        {
+            await Expect.StatusAsync(HttpStatusCode.OK, first);
+        }
+
+        // A second admin's form, loaded before that save, still says revision 0.
+        using var stale = await shared.Admin.PutAsJsonAsync(url, new { values = new { timeZone = "Asia/Tokyo" }, ifRevision = 0 });
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.Conflict, "config.revision_conflict", stale);
+        Assert.Equal(1, problem.GetProperty("revision").GetInt64());
+        var config = await GetAsync(url);
+        Assert.Equal("Europe/Paris", config.GetProperty("values").GetProperty("timeZone").GetString());
+        Assert.Equal(1, config.GetProperty("revision").GetInt64());
+    }
+
+    [Fact]
+    public async Task Put_ConcurrentSavesOverTheSameRevision_OneIsSavedTheOthersConflict()
+    {
+        var url = await FreshPluginAsync("dev.test.racing");
+
+        var saves = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            using var response = await shared.Admin.PutAsJsonAsync(url, new { values = new { refreshSeconds = 10 + i }, ifRevision = 0 });
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(1, saves.Count(s => s == HttpStatusCode.OK));
+        Assert.All(saves.Where(s => s != HttpStatusCode.OK), s => Assert.Equal(HttpStatusCode.Conflict, s));
+        Assert.Equal(1, (await GetAsync(url)).GetProperty("revision").GetInt64());
+    }
+
+    private async Task<string> FreshPluginAsync(string id)
+    {
+        using (var installed = await shared.Cards.InstallPackageAsync(PluginDataApp.Package(PluginDataApp.Manifest(id, PluginDataApp.ConfigSchema))))
+        {
+            await Expect.StatusAsync(HttpStatusCode.Created, installed);
+        }
+
+        return $"/api/admin/plugins/{id}/config";
+    }
+
     private Task<JsonElement> GetAsync(string url) => shared.Admin.GetJsonAsync(url);
 }

@@ -628,6 +628,7 @@ namespace Labyrinth.Host.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Revision")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("SecretsJson")

@@ -32,7 +32,7 @@ internal static class PluginConfigApi
 
     private static async Task<Results<Ok<PluginConfigDto>, ProblemHttpResult>> Save(
         string id, PluginConfigRequest body, PluginConfigService config, HttpContext http, CancellationToken ct) =>
-        await config.SaveAsync(id, body.Values, http.Actor(), ct).OkOrProblemAsync();
+        await config.SaveAsync(id, body.Values, body.IfRevision, http.Actor(), ct).OkOrProblemAsync();
 
     /// <summary>The values a card or service of the plugin sees; the same 404 for a plugin that is not installed, not usable or not available to the caller.</summary>
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> Effective(

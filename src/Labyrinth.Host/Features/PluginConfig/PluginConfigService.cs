@@ -42,9 +42,12 @@ internal sealed class PluginConfigService(
     /// <summary>
     /// Replaces the non-secret values with <paramref name="values"/>; a secret field given a string
     /// gets that value, given null is cleared, left out keeps what it had. Everything is checked
-    /// first: a configuration with any problem changes nothing.
+    /// first: a configuration with any problem changes nothing. With <paramref name="ifRevision"/>
+    /// the save happens only over that revision (0: nothing saved yet), so two admins editing at
+    /// once never overwrite each other silently; the revision column is a concurrency token, so
+    /// this also holds when both saves race past the check.
     /// </summary>
-    public async Task<Outcome<PluginConfigDto>> SaveAsync(string pluginId, JsonElement values, string actor, CancellationToken ct)
+    public async Task<Outcome<PluginConfigDto>> SaveAsync(string pluginId, JsonElement values, long? ifRevision, string actor, CancellationToken ct)
     {
         if (catalog.Find(pluginId) is not { Active: { } active })
         {
@@ -64,6 +67,11 @@ internal sealed class PluginConfigService(
         }
 
         var row = await db.PluginConfigs.SingleOrDefaultAsync(c => c.PluginId == pluginId, ct);
+        if (ifRevision is { } expected && expected != (row?.Revision ?? 0))
+        {
+            return RevisionConflict(row?.Revision ?? 0);
+        }
+
         var before = row is null ? null : JsonNode.Parse(row.ValuesJson) as JsonObject;
         var secrets = row is null ? new Dictionary<string, string>(StringComparer.Ordinal) : ReadSecrets(row.SecretsJson);
         var plain = new JsonObject();
@@ -122,8 +130,20 @@ internal sealed class PluginConfigService(
         row.Revision++;
         row.UpdatedBy = actor;
         row.UpdatedAt = now;
-        // Field pointers only: a secret's value, and even whether it changed from one value to another, stays out of the log.
-        await audit.AppendAsync(actor, AuditAction, pluginId, new { revision = row.Revision, changed, secretsSet = set, secretsCleared = cleared }, ct);
+        try
+        {
+            // Field pointers only: a secret's value, and even whether it changed from one value to another, stays out of the log.
+            await audit.AppendAsync(actor, AuditAction, pluginId, new { revision = row.Revision, changed, secretsSet = set, secretsCleared = cleared }, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another save went in between the read above and this write (the revision moved, or a
+            // first row was inserted twice); the audit row went with it, so nothing is half-saved.
+            db.ChangeTracker.Clear();
+            var current = await db.PluginConfigs.AsNoTracking().Where(c => c.PluginId == pluginId).Select(c => (long?)c.Revision).SingleOrDefaultAsync(ct);
+            return RevisionConflict(current ?? 0);
+        }
+
         await events.ConfigChangedAsync(pluginId, row.Revision);
         return ToDto(pluginId, active.Version, schema, row);
     }
@@ -175,6 +195,11 @@ internal sealed class PluginConfigService(
             row?.UpdatedBy);
     }
 
+    private static Refusal RevisionConflict(long current) => Refusal.Conflict(
+        ErrorCodes.ConfigRevisionConflict,
+        "Someone saved these settings after you opened them. Load their version, then make your change again.",
+        new Dictionary<string, object?> { ["revision"] = current });
+
     private static Refusal NotInstalled(string pluginId) => Refusal.NotFound(ErrorCodes.PluginNotFound, $"No plugin \"{pluginId}\" is installed.");
 }
 
@@ -188,5 +213,5 @@ internal sealed record PluginConfigDto(
 
 internal sealed record ConfigProblemDto(string Pointer, string Message);
 
-/// <summary>The body of <c>PUT /api/admin/plugins/{id}/config</c>.</summary>
-internal sealed record PluginConfigRequest(JsonElement Values);
+/// <summary>The body of <c>PUT /api/admin/plugins/{id}/config</c>; <see cref="IfRevision"/> is the revision the form was loaded at.</summary>
+internal sealed record PluginConfigRequest(JsonElement Values, long? IfRevision = null);

@@ -151,7 +151,8 @@ export const appsApi = {
   /** A service's storage operation (the admin granted its capabilities). */
   storage: (id: string, req: StorageRequest, signal?: AbortSignal) => send<unknown>('POST', `/api/apps/${enc(id)}/storage`, storageBody(req), { signal }),
   adminConfig: (id: string) => get<PluginConfigDto>(`/api/admin/plugins/${enc(id)}/config`),
-  saveConfig: (id: string, values: Record<string, unknown>) => send<PluginConfigDto>('PUT', `/api/admin/plugins/${enc(id)}/config`, { values }),
+  saveConfig: (id: string, values: Record<string, unknown>, ifRevision?: number) =>
+    send<PluginConfigDto>('PUT', `/api/admin/plugins/${enc(id)}/config`, { values, ifRevision }),
   storageUsage: (id: string) => get<StorageUsageDto>(`/api/admin/plugins/${enc(id)}/storage`),
   /** The plugin's configuration as cards and services see it (no secret fields). */
   config: (id: string) => get<Record<string, unknown>>(`/api/apps/${enc(id)}/config`),

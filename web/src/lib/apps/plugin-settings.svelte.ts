@@ -76,6 +76,8 @@ export class PluginSettingsState {
   error = $state<string | null>(null);
   saved = $state<string | null>(null);
   busy = $state(false);
+  /** Someone saved after this form was loaded; the admin's edits were not saved and stay in the form. */
+  conflict = $state(false);
 
   constructor(readonly pluginId: string) {}
 
@@ -89,8 +91,21 @@ export class PluginSettingsState {
     }
   }
 
+  /** After a conflict: shows what is saved now, dropping the edits that were not saved. */
+  async loadSaved(): Promise<void> {
+    this.error = null;
+    this.problems = {};
+    try {
+      this.#show(await appsApi.adminConfig(this.pluginId));
+      this.saved = null;
+    } catch (e) {
+      this.error = e instanceof ApiError ? e.detail : String(e);
+    }
+  }
+
   #show(config: PluginConfigDto): void {
     this.config = config;
+    this.conflict = false;
     this.fields = settingFields(config.schema);
     this.draft = Object.fromEntries(this.fields.map((f) => [f.pointer, this.#display(f, valueAt(config.values, f))]));
     this.clearSecrets = {};
@@ -142,7 +157,8 @@ export class PluginSettingsState {
     this.saved = null;
     this.error = null;
     try {
-      this.#show(await appsApi.saveConfig(this.pluginId, this.values()));
+      // Saved over the revision this form shows, so another admin's save in between is never overwritten unseen.
+      this.#show(await appsApi.saveConfig(this.pluginId, this.values(), this.config?.revision ?? 0));
       this.problems = {};
       this.saved = 'Saved. Open cards and services of this plugin have the new settings.';
     } catch (e) {
@@ -156,6 +172,9 @@ export class PluginSettingsState {
           byField[key] = byField[key] ? `${byField[key]} ${p.message}` : String(p.message);
         }
         this.problems = byField;
+        this.error = e.detail;
+      } else if (e instanceof ApiError && e.code === 'config.revision_conflict') {
+        this.conflict = true;
         this.error = e.detail;
       } else {
         this.error = e instanceof ApiError ? e.detail : String(e);

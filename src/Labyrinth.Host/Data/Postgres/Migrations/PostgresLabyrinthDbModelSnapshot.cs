@@ -649,6 +649,7 @@ namespace Labyrinth.Host.Data.Postgres.Migrations
                         .HasColumnType("character varying(200)");
 
                     b.Property<long>("Revision")
+                        .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
                     b.Property<string>("SecretsJson")
