@@ -60,7 +60,7 @@ public sealed class AppsApp : IAsyncLifetime
         },
     };
 
-    private static Dictionary<string, object> CallerManifest() => new Dictionary<string, object>
+    internal static Dictionary<string, object> CallerManifest() => new Dictionary<string, object>
     {
         ["id"] = Caller,
         ["name"] = "Caller",

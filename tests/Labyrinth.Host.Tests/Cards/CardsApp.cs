@@ -74,6 +74,14 @@ public sealed class CardsApp : IAsyncLifetime
     /// </summary>
     internal async Task InstallAsync(string version, string[] viewerCapabilities, object? plainPropsSchema = null)
     {
+        var files = Files(version, viewerCapabilities, plainPropsSchema);
+        using var installed = await Packages.UploadAsync(admin, Packages.Zip(Packages.Sign(files, key)));
+        await Expect.StatusAsync(HttpStatusCode.Created, installed);
+    }
+
+    /// <summary>The test plugin's package files (unsigned).</summary>
+    internal static Dictionary<string, byte[]> Files(string version, string[] viewerCapabilities, object? plainPropsSchema = null)
+    {
         var manifest = new Dictionary<string, object>
         {
             ["id"] = PluginId,
@@ -104,8 +112,7 @@ public sealed class CardsApp : IAsyncLifetime
             ["manifest.json"] = JsonSerializer.SerializeToUtf8Bytes(manifest),
             ["cards/t.js"] = Encoding.UTF8.GetBytes("export default 1;"),
         };
-        using var installed = await Packages.UploadAsync(admin, Packages.Zip(Packages.Sign(files, key)));
-        await Expect.StatusAsync(HttpStatusCode.Created, installed);
+        return files;
     }
 
     /// <summary>Installs a package of <paramref name="files"/> signed by the trusted test key; the host's answer.</summary>

@@ -23,7 +23,7 @@ internal static class AppAuditActions
 /// loop of calls is one row per window, counted in metrics). Calls that fail later (timeout, bad
 /// output) are counted in metrics and written to the provider's log.
 /// </summary>
-internal sealed class ApiCallAudit(AuditLog audit, LabyrinthMetrics metrics, BusAuditThrottle throttle, TimeProvider clock)
+internal sealed class ApiCallAudit(AuditLog audit, LabyrinthMetrics metrics, BusAuditThrottle throttle)
 {
     public async Task RecordAsync(string actor, Guid userId, BusMemberIdentity? caller, BusCallInfo? info, BusAck ack, CancellationToken ct)
     {
@@ -44,7 +44,7 @@ internal sealed class ApiCallAudit(AuditLog audit, LabyrinthMetrics metrics, Bus
         }
 
         var what = info is null ? "?" : $"{info.Provider}.{info.Method}";
-        if (!throttle.ShouldRecord(userId, callerPlugin, $"{(ack.Ok ? "ok" : ack.Code)}:{what}", clock.GetUtcNow()))
+        if (!await throttle.ShouldRecordAsync(userId, callerPlugin, $"{(ack.Ok ? "ok" : ack.Code)}:{what}", ct))
         {
             return;
         }

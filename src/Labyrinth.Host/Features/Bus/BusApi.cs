@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Labyrinth.Host.Features.Bus;
 
@@ -18,6 +19,8 @@ internal static class BusApi
                 "Labyrinth:Bus:DefaultTimeoutMs must be positive and at most MaxTimeoutMs (≤ 300000).")
             .ValidateOnStart();
         services.AddSingleton<BusRelay>();
+        // AddCluster registers the Redis one first when scaled out.
+        services.TryAddSingleton<IBusCluster, LocalBusCluster>();
         services.AddSingleton<BusAuditThrottle>();
         services.AddScoped<BusRefusals>();
         services.AddScoped<IBusMemberSource, CardBusMembers>();

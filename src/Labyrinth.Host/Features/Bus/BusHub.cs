@@ -90,7 +90,8 @@ internal sealed class BusHub(BusRelay relay, IEnumerable<IBusMemberSource> sourc
 
     private async Task<BusAck> Counted(string? handle, BusAck ack)
     {
-        if (!ack.Ok && ack.Code is { } code && code != Core.Errors.ErrorCodes.BusNoResponder)
+        // No responder and an unreachable cluster are not the card's doing.
+        if (!ack.Ok && ack.Code is { } code && code.StartsWith("bus.", StringComparison.Ordinal) && code != Core.Errors.ErrorCodes.BusNoResponder)
         {
             // "bus.rate_limited" → "rate_limited": one reason vocabulary for page and host reports.
             await refusals.RecordAsync(Actor, UserId, relay.IdentityOf(Context.ConnectionId, handle), code["bus.".Length..], 1, "host", Context.ConnectionAborted);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Observability;
@@ -10,7 +9,7 @@ namespace Labyrinth.Host.Features.Bus;
 /// audits it as <c>bus.refused</c>, at most one row per person, plugin and reason every 10 s, so a
 /// flood cannot flood the audit log. Refusals the page found itself arrive through <c>Report</c>.
 /// </summary>
-internal sealed class BusRefusals(AuditLog audit, LabyrinthMetrics metrics, BusAuditThrottle throttle, TimeProvider clock)
+internal sealed class BusRefusals(AuditLog audit, LabyrinthMetrics metrics, BusAuditThrottle throttle)
 {
     public const string AuditAction = "bus.refused";
 
@@ -24,7 +23,7 @@ internal sealed class BusRefusals(AuditLog audit, LabyrinthMetrics metrics, BusA
     {
         var plugin = member?.PluginId ?? "unknown";
         metrics.BusRefused(plugin, reason, count);
-        if (!throttle.ShouldRecord(userId, plugin, reason, clock.GetUtcNow()))
+        if (!await throttle.ShouldRecordAsync(userId, plugin, reason, ct))
         {
             return;
         }
@@ -42,33 +41,14 @@ internal sealed class BusRefusals(AuditLog audit, LabyrinthMetrics metrics, BusA
     }
 }
 
-/// <summary>At most one <c>bus.refused</c> row per (person, plugin, reason) per 10 s; memory bounded.</summary>
-internal sealed class BusAuditThrottle
+/// <summary>
+/// At most one audit row per (person, plugin, what) per 10 s, counted once for the whole cluster
+/// (<see cref="Cluster.SharedRateLimits"/>): a flood spread over N instances still writes one row.
+/// </summary>
+internal sealed class BusAuditThrottle(Cluster.SharedRateLimits limits)
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<(Guid, string, string), DateTimeOffset> last = new();
-
-    public bool ShouldRecord(Guid userId, string plugin, string reason, DateTimeOffset now)
-    {
-        var key = (userId, plugin, reason);
-        if (last.TryGetValue(key, out var previous) && now - previous < Window)
-        {
-            return false;
-        }
-
-        if (last.Count >= 10_000)
-        {
-            foreach (var (k, at) in last)
-            {
-                if (now - at >= Window)
-                {
-                    last.TryRemove(new KeyValuePair<(Guid, string, string), DateTimeOffset>(k, at));
-                }
-            }
-        }
-
-        last[key] = now;
-        return true;
-    }
+    public ValueTask<bool> ShouldRecordAsync(Guid userId, string plugin, string reason, CancellationToken ct) =>
+        limits.TryClaimAsync($"audit:bus:{userId:N}:{plugin}:{reason}", Window, ct);
 }

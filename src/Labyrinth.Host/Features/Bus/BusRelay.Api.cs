@@ -49,6 +49,12 @@ internal sealed class CallRoute(string cid, string callerConnection, string call
     public Guid UserId { get; init; }
 
     public string UserName { get; init; } = "";
+
+    /// <summary>Set on the instance answering for another: the answer goes back there (<see cref="ClientId"/> is its call id).</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>Set on the caller's instance while the other instances are asked whose service answers.</summary>
+    public PeerWait? Remote { get; init; }
 }
 
 /// <summary>Counts events in the current and the previous minute (the panel shows the last full minute, or the current one while it is the first).</summary>
@@ -150,12 +156,9 @@ internal sealed partial class BusRelay
             return (Refuse(ErrorCodes.ApiTooLarge, $"A call's input is at most {BusOptions.MaxPayloadBytes / 1024} KiB of JSON."), info);
         }
 
-        lock (ws.Gate)
+        if (!await TakeAsync(member, SendKind.Call, ct))
         {
-            if (!ws.CallBucket.Take(caller.PluginId, clock.GetTimestamp(), clock.TimestampFrequency))
-            {
-                return (Refuse(ErrorCodes.ApiRateLimited, $"{caller.PluginId} calls too often; slow down."), info);
-            }
+            return (Refuse(ErrorCodes.ApiRateLimited, $"{caller.PluginId} calls too often; slow down."), info);
         }
 
         var problems = method.CheckInput(input);
@@ -167,26 +170,36 @@ internal sealed partial class BusRelay
 
         var timeout = Math.Min(request.TimeoutMs ?? Options.DefaultTimeoutMs, Options.MaxTimeoutMs);
         Member? answerer;
-        CallRoute route;
+        CallRoute? route = null;
         lock (ws.Gate)
         {
             // The caller's own tab first: the call never leaves the machine it was made on when it can help it.
             var candidates = ws.Members.Values.Where(m => m.Identity.Kind == ServiceBusMembers.MemberKind && m.Identity.PluginId == provider.Id
                 && m.Identity.Version == providerVersion && m.Identity.ServiceId == api.ServiceId);
             answerer = candidates.OrderBy(m => m.ConnectionId == connectionId ? 0 : 1).FirstOrDefault();
-            if (answerer is null)
+            if (answerer is null && !cluster.IsClustered)
             {
                 Interlocked.Increment(ref refusals);
                 return (BusAck.Refused(ErrorCodes.ApiProviderUnavailable, $"{provider.Id}'s service is not running in any of your tabs."), info);
             }
 
-            route = new CallRoute(ws.NextId("c"), connectionId, handle!, request.Id!, answerer.Key, info, method, providerVersion)
+            if (answerer is not null)
             {
-                UserId = member.UserId,
-                UserName = userName,
-            };
-            ws.Calls[route.Cid] = route;
-            route.Timer = clock.CreateTimer(_ => _ = CallTimedOutAsync(ws, route.Cid, timeout), null, TimeSpan.FromMilliseconds(timeout), Timeout.InfiniteTimeSpan);
+                var cid = ws.NextId("c");
+                route = new CallRoute(cid, connectionId, handle!, request.Id!, answerer.Key, info, method, providerVersion)
+                {
+                    UserId = member.UserId,
+                    UserName = userName,
+                };
+                ws.Calls[cid] = route;
+                route.Timer = clock.CreateTimer(_ => _ = CallTimedOutAsync(ws, cid, timeout), null, TimeSpan.FromMilliseconds(timeout), Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        if (answerer is null || route is null)
+        {
+            // No tab on this instance runs it: one on another instance may.
+            return (await OfferCallAsync(ws, member, connectionId, handle!, request.Id!, info, method, providerVersion, api.ServiceId, input, timeout, userName), info);
         }
 
         await Send(answerer.ConnectionId, "apiCall", new BusIncomingCallDto(answerer.Handle, route.Cid, methodName, input, caller.PluginId));
@@ -249,7 +262,7 @@ internal sealed partial class BusRelay
         }
 
         metrics.ApiCall(route.Info.Provider, reply.Ok ? "ok" : reply.Error!.Code);
-        await Send(route.CallerConnection, "apiReply", reply);
+        await CallReplyToAsync(route, reply);
         return BusAck.Success;
     }
 
@@ -374,7 +387,7 @@ internal sealed partial class BusRelay
         foreach (var route in calls)
         {
             metrics.ApiCall(route.Info.Provider, ErrorCodes.ApiProviderFailed);
-            await Send(route.CallerConnection, "apiReply", Failed(route, ErrorCodes.ApiProviderFailed, "The service stopped before answering."));
+            await CallReplyToAsync(route, Failed(route, ErrorCodes.ApiProviderFailed, "The service stopped before answering."));
         }
     }
 
@@ -395,6 +408,12 @@ internal sealed partial class BusRelay
         }
 
         route.Timer?.Dispose();
+        if (route.Origin is not null)
+        {
+            // Answering for another instance: the caller's instance times the call out, logs and counts it.
+            return;
+        }
+
         logs.Host(route.Info.Provider, route.ProviderVersion, route.UserName, "warn", $"{route.Info.Method} called by {route.Info.Caller} got no answer within {timeoutMs} ms.");
         metrics.ApiCall(route.Info.Provider, ErrorCodes.ApiTimeout);
         await Send(route.CallerConnection, "apiReply", Failed(route, ErrorCodes.ApiTimeout, $"{route.Info.Provider} did not answer within {timeoutMs} ms."));

@@ -19,7 +19,7 @@ namespace Labyrinth.Host.Features.Bus;
 /// </summary>
 internal sealed partial class BusRelay(
     IHubContext<BusHub> hub, TimeProvider clock, IOptions<BusOptions> options, PluginCatalog catalog, Rollouts.PluginAccess access, Apps.PluginLogs logs,
-    Observability.LabyrinthMetrics metrics, ILogger<BusRelay> logger)
+    Observability.LabyrinthMetrics metrics, Cluster.SharedRateLimits limits, IBusCluster cluster, ILogger<BusRelay> logger)
 {
     private const char Separator = '|';
 
@@ -63,7 +63,7 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "This connection belongs to another person.");
         }
 
-        var ws = workspaces.GetOrAdd(userId, _ => new Workspace(Options));
+        var ws = workspaces.GetOrAdd(userId, _ => new Workspace(Options, cluster.IdTag));
         Member fresh;
         IReadOnlyList<BusPendingRequest> orphaned = [];
         IReadOnlyList<CallRoute> orphanedCalls = [];
@@ -207,7 +207,7 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "A publish needs a topic and a payload.");
         }
 
-        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, ws.PublishBucket, source, ct);
+        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, SendKind.Publish, source, ct);
         if (refused is not null)
         {
             return refused;
@@ -215,16 +215,39 @@ internal sealed partial class BusRelay(
 
         var message = new BusMessage(ws.NextId("m"), request.Topic!, member.Key, member.Identity.PluginId, member.Identity.TypeID, request.Target,
             clock.GetUtcNow().ToUnixTimeMilliseconds(), payloadJson!);
-        var targets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var payload = Payload(request.Payload);
         lock (ws.Gate)
         {
             member.Messages.Add(clock.GetUtcNow());
+        }
+
+        // The other instances get it checked (the person and the sender from this host's records);
+        // with Redis unreachable, this instance's tabs still get it and the others do not.
+        if (cluster.IsClustered)
+        {
+            cluster.Broadcast(new BusEnvelope(BusEnvelope.Publish, cluster.InstanceId, member.UserId)
+            {
+                Id = message.Id, Topic = message.Topic, SenderPlugin = message.SenderPlugin, SenderType = message.SenderType, Target = message.Target,
+                Timestamp = message.Timestamp, Payload = payload,
+            });
+        }
+
+        await DeliverAsync(ws, message, payload, connectionId);
+        return BusAck.Success;
+    }
+
+    /// <summary>Sends <paramref name="message"/> to every matching subscription of this instance's tabs but the sender's own, and records it.</summary>
+    private async Task DeliverAsync(Workspace ws, BusMessage message, JsonElement payload, string? senderConnection)
+    {
+        var targets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        lock (ws.Gate)
+        {
             ws.Engine.Publish(message, ws.Scratch);
             foreach (var s in ws.Scratch)
             {
                 var (conn, sub) = Split(s.Id);
                 // The sender's own tab delivered to its members already.
-                if (conn == connectionId)
+                if (conn == senderConnection)
                 {
                     continue;
                 }
@@ -240,13 +263,10 @@ internal sealed partial class BusRelay(
 
         if (targets.Count > 0)
         {
-            var payload = Payload(request.Payload);
-            var from = new BusSenderDto(member.Identity.PluginId, member.Identity.TypeID);
+            var from = new BusSenderDto(message.SenderPlugin, message.SenderType);
             await Task.WhenAll(targets.Select(t => Send(t.Key, "busEvent",
                 new BusEventDto([.. t.Value], message.Id, message.Topic, payload, from, message.Target, message.Timestamp))));
         }
-
-        return BusAck.Success;
     }
 
     public async Task<BusAck> RequestAsync(string connectionId, string? handle, BusRequestRequest? request, IBusMemberSource? source, CancellationToken ct)
@@ -261,7 +281,7 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "A request needs an id, a topic, a payload and, optionally, a positive timeoutMs.");
         }
 
-        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, ws.RequestBucket, source, ct);
+        var (payloadJson, refused) = await CheckSendAsync(ws, member, request.Topic, request.Payload, request.Target, SendKind.Request, source, ct);
         if (refused is not null)
         {
             return refused;
@@ -284,7 +304,9 @@ internal sealed partial class BusRelay(
 
         if (responder is null)
         {
-            return new BusAck(false, ErrorCodes.BusNoResponder, $"No open card answers \"{message.Topic}\".");
+            return cluster.IsClustered
+                ? await OfferRequestAsync(ws, member, connectionId, handle!, request.Id!, message, timeout)
+                : new BusAck(false, ErrorCodes.BusNoResponder, $"No open card answers \"{message.Topic}\".");
         }
 
         var (conn, sub) = Split(responder.Id);
@@ -326,7 +348,7 @@ internal sealed partial class BusRelay(
         var error = reply.Ok ? null : new BusErrorDto(
             reply.Error?.Code is ErrorCodes.BusTooLarge ? ErrorCodes.BusTooLarge : ErrorCodes.BusResponderFailed,
             Clip(reply.Error?.Message, 500) ?? "The responder failed.");
-        await Send(route.ConnectionId, "busReply", new BusReplyDto(route.Handle, route.ClientId, reply.Ok, reply.Ok ? result : null, error));
+        await ReplyToAsync(route, new BusReplyDto(route.Handle, route.ClientId, reply.Ok, reply.Ok ? result : null, error));
         return BusAck.Success;
     }
 
@@ -380,7 +402,7 @@ internal sealed partial class BusRelay(
     }
 
     private async Task<(string? PayloadJson, BusAck? Refused)> CheckSendAsync(
-        Workspace ws, Member member, string? topic, JsonElement payload, string? target, TokenBucket bucket, IBusMemberSource? source, CancellationToken ct)
+        Workspace ws, Member member, string? topic, JsonElement payload, string? target, SendKind kind, IBusMemberSource? source, CancellationToken ct)
     {
         if (!TopicRules.IsValidTopic(topic) || (target is not null && !IsPluginId(target)))
         {
@@ -408,15 +430,35 @@ internal sealed partial class BusRelay(
             return (null, Refuse(ErrorCodes.BusTooLarge, $"A payload is at most {BusOptions.MaxPayloadBytes / 1024} KiB of JSON."));
         }
 
-        lock (ws.Gate)
+        if (!await TakeAsync(member, kind, ct))
         {
-            if (!bucket.Take(member.Identity.PluginId, clock.GetTimestamp(), clock.TimestampFrequency))
-            {
-                return (null, Refuse(ErrorCodes.BusRateLimited, $"{member.Identity.PluginId} sends too many messages; slow down."));
-            }
+            return (null, Refuse(ErrorCodes.BusRateLimited, $"{member.Identity.PluginId} sends too many messages; slow down."));
         }
 
         return (json, null);
+    }
+
+    /// <summary>
+    /// One token from the person's bucket for this plugin and kind of send, shared by all of the
+    /// person's tabs on every instance (one count for the cluster, in memory on a single host).
+    /// </summary>
+    private async ValueTask<bool> TakeAsync(Member member, SendKind kind, CancellationToken ct)
+    {
+        var (name, perSecond, burst) = kind switch
+        {
+            SendKind.Publish => ("publish", Options.PublishesPerSecond, Options.PublishBurst),
+            SendKind.Request => ("request", Options.RequestsPerSecond, Options.RequestBurst),
+            _ => ("call", Options.CallsPerSecond, Options.CallBurst),
+        };
+        var decision = await limits.TryTakeAsync($"bus:{name}:{member.UserId:N}:{member.Identity.PluginId}", new Cluster.RateLimit(perSecond * 60, burst), ct);
+        return decision.Allowed;
+    }
+
+    private enum SendKind
+    {
+        Publish,
+        Request,
+        Call,
     }
 
     /// <summary>Null when the member holds the grant (cached until revoked; a refusal asks again next time, so a new grant counts at once).</summary>
@@ -477,7 +519,7 @@ internal sealed partial class BusRelay(
                 if (ws.Routes.Remove(p.Request.Id, out var other))
                 {
                     other.Timer?.Dispose();
-                    _ = Send(other.ConnectionId, "busReply", TimedOut(other));
+                    _ = ReplyToAsync(other, TimedOut(other));
                 }
             }
 
@@ -488,7 +530,7 @@ internal sealed partial class BusRelay(
         }
 
         route.Timer?.Dispose();
-        await Send(route.ConnectionId, "busReply", TimedOut(route));
+        await ReplyToAsync(route, TimedOut(route));
     }
 
     private static BusReplyDto TimedOut(Route route) =>
@@ -507,7 +549,7 @@ internal sealed partial class BusRelay(
             if (route is not null)
             {
                 route.Timer?.Dispose();
-                await Send(route.ConnectionId, "busReply", new BusReplyDto(route.Handle, route.ClientId, false, null, new BusErrorDto(ErrorCodes.BusNoResponder, message)));
+                await ReplyToAsync(route, new BusReplyDto(route.Handle, route.ClientId, false, null, new BusErrorDto(ErrorCodes.BusNoResponder, message)));
             }
         }
     }
@@ -617,6 +659,14 @@ internal sealed partial class BusRelay(
 
     private sealed class Route(string connectionId, string handle, string clientId)
     {
+        /// <summary>Set on the instance answering for another: the reply goes back there (<see cref="ClientId"/> is its request id).</summary>
+        public string? Origin { get; init; }
+
+        public Guid UserId { get; init; }
+
+        /// <summary>Set on the requester's instance while the other instances are asked who answers.</summary>
+        public PeerWait? Remote { get; init; }
+
         public string ConnectionId { get; } = connectionId;
 
         public string Handle { get; } = handle;
@@ -626,7 +676,7 @@ internal sealed partial class BusRelay(
         public ITimer? Timer { get; set; }
     }
 
-    private sealed class Workspace(BusOptions options)
+    private sealed class Workspace(BusOptions options, string idTag)
     {
         private long nextId;
 
@@ -645,36 +695,9 @@ internal sealed partial class BusRelay(
 
         public List<BusSubscription> Scratch { get; } = [];
 
-        public TokenBucket PublishBucket { get; } = new(options.PublishesPerSecond, options.PublishBurst);
-
-        public TokenBucket RequestBucket { get; } = new(options.RequestsPerSecond, options.RequestBurst);
-
-        public TokenBucket CallBucket { get; } = new(options.CallsPerSecond, options.CallBurst);
-
         /// <summary>API calls on their way to a provider, by host call id.</summary>
         public Dictionary<string, CallRoute> Calls { get; } = new(StringComparer.Ordinal);
 
-        public string NextId(string prefix) => prefix + Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-}
-
-/// <summary>Token buckets per plugin (one person's workspace), on the host's clock; callers lock.</summary>
-internal sealed class TokenBucket(int ratePerSecond, int burst)
-{
-    private readonly Dictionary<string, (double Tokens, long At)> buckets = new(StringComparer.Ordinal);
-
-    public bool Take(string key, long timestamp, long frequency)
-    {
-        var (tokens, at) = buckets.TryGetValue(key, out var b) ? b : (burst, timestamp);
-        var elapsed = Math.Max(0, timestamp - at) / (double)frequency;
-        tokens = Math.Min(burst, tokens + (elapsed * ratePerSecond));
-        if (tokens < 1)
-        {
-            buckets[key] = (tokens, timestamp);
-            return false;
-        }
-
-        buckets[key] = (tokens - 1, timestamp);
-        return true;
+        public string NextId(string prefix) => prefix + Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture) + idTag;
     }
 }

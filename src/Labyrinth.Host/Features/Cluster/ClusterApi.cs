@@ -26,6 +26,7 @@ internal static class ClusterApi
         services.AddSingleton(instance);
         LabelMetrics(instance);
         services.AddSingleton<ClusterGeneration>();
+        services.AddSingleton<SharedRateLimits>();
         services.AddExceptionHandler<ClusterUnavailableHandler>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
@@ -44,6 +45,8 @@ internal static class ClusterApi
         services.AddSingleton<IRateLimits, RedisRateLimits>();
         services.AddSingleton<IClusterSignals, RedisClusterSignals>();
         services.AddHostedService<ClusterMembership>();
+        services.AddSingleton<Bus.IBusCluster, Bus.RedisBusCluster>();
+        services.AddHostedService<Bus.BusClusterListener>();
 
         // Browsers connected to any instance hear what any instance sends (kills, board presence, bus).
         services.AddSignalR().AddStackExchangeRedis(o =>

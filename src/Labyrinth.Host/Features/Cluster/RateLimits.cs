@@ -171,3 +171,39 @@ internal sealed class RedisRateLimits(RedisConnection redis) : IRateLimits
         }
     }
 }
+
+/// <summary>
+/// The shared limits for counts that must never refuse a call because Redis is gone: the bus's
+/// per-plugin rates (local delivery keeps working in an outage) and the audit throttles (one row
+/// per window). They count in <see cref="IRateLimits"/> (once for the cluster); while Redis is
+/// unreachable each instance counts alone, so a cluster of N allows at most N times the limit
+/// until Redis is back, rather than refusing or writing nothing.
+/// </summary>
+internal sealed class SharedRateLimits(IRateLimits shared, TimeProvider clock)
+{
+    private readonly InMemoryRateLimits local = new(clock);
+
+    public async ValueTask<RateDecision> TryTakeAsync(string key, RateLimit limit, CancellationToken ct = default)
+    {
+        try
+        {
+            return await shared.TryTakeAsync(key, limit, ct);
+        }
+        catch (ClusterUnavailableException)
+        {
+            return await local.TryTakeAsync(key, limit, ct);
+        }
+    }
+
+    public async ValueTask<bool> TryClaimAsync(string key, TimeSpan window, CancellationToken ct = default)
+    {
+        try
+        {
+            return await shared.TryClaimAsync(key, window, ct);
+        }
+        catch (ClusterUnavailableException)
+        {
+            return await local.TryClaimAsync(key, window, ct);
+        }
+    }
+}

@@ -134,7 +134,7 @@ internal static partial class PluginsApi
             error = error.Length > 500 ? error[..500] : error;
             LogCardFailed(logger, version.PluginId, version.Version, card.TypeId, error);
             var actor = http.User.Identity?.Name ?? "unknown";
-            if (throttle.ShouldAudit(actor, version.PluginId, version.Version, card.TypeId))
+            if (await throttle.ShouldAuditAsync(actor, version.PluginId, version.Version, card.TypeId, ct))
             {
                 // The error text comes from the plugin's frame (untrusted): bounded, and it is all the detail holds.
                 await audit.AppendAsync(actor, AuditActions.CardMountFailed, version.PluginId, new { version = version.Version, typeID = card.TypeId, error }, ct);
@@ -240,29 +240,16 @@ internal static partial class PluginsApi
     private static partial void LogCardFailed(ILogger logger, string pluginId, string version, string typeId, string error);
 }
 
-/// <summary>Audits a card's mount failure once a minute per user, plugin version and card type, so a crash loop cannot flood the log.</summary>
-internal sealed class CardFailureThrottle(TimeProvider clock)
+/// <summary>
+/// Audits a card's mount failure once a minute per user, plugin version and card type, counted
+/// once for the whole cluster, so a crash loop cannot flood the log from any number of instances.
+/// </summary>
+internal sealed class CardFailureThrottle(Cluster.SharedRateLimits limits)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> last = new(StringComparer.Ordinal);
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    public bool ShouldAudit(string actor, string pluginId, string version, string typeId)
-    {
-        var now = clock.GetUtcNow();
-        var key = string.Join('\n', actor, pluginId, version, typeId);
-        if (last.Count > 10_000)
-        {
-            last.Clear();
-        }
-
-        var previous = last.GetOrAdd(key, DateTimeOffset.MinValue);
-        if (now - previous < TimeSpan.FromMinutes(1))
-        {
-            return false;
-        }
-
-        last[key] = now;
-        return true;
-    }
+    public ValueTask<bool> ShouldAuditAsync(string actor, string pluginId, string version, string typeId, CancellationToken ct) =>
+        limits.TryClaimAsync("audit:cardfail:" + string.Join('\n', actor, pluginId, version, typeId), Window, ct);
 }
 
 /// <summary>Writes an in-memory body without copying; HEAD gets headers only.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Plugins;
 using Microsoft.EntityFrameworkCore;
@@ -36,7 +35,7 @@ internal sealed class RolloutRecorder(LabyrinthDb db, PluginCatalog catalog, Plu
             return;
         }
 
-        if (!access.AllowsVersion(userId, plugin, version) || !limiter.Allow(userId, rollout.Id, version, outcome))
+        if (!access.AllowsVersion(userId, plugin, version) || !await limiter.AllowAsync(userId, rollout.Id, version, outcome, ct))
         {
             return;
         }
@@ -63,22 +62,15 @@ internal sealed class RolloutRecorder(LabyrinthDb db, PluginCatalog catalog, Plu
     }
 }
 
-/// <summary>At most <see cref="PerMinute"/> counted reports per person, rollout, version and kind each minute.</summary>
-internal sealed class RolloutReportLimiter(TimeProvider clock)
+/// <summary>
+/// At most <see cref="PerMinute"/> counted reports per person, rollout, version and kind a minute
+/// (a bucket refilled at that rate), counted once for the whole cluster: replaying reports through
+/// N instances counts no more than through one.
+/// </summary>
+internal sealed class RolloutReportLimiter(Cluster.SharedRateLimits limits)
 {
     public const int PerMinute = 60;
 
-    private readonly ConcurrentDictionary<(Guid, Guid, string, CardOutcome), (long Minute, int Count)> counts = new();
-
-    public bool Allow(Guid userId, Guid rolloutId, string version, CardOutcome outcome)
-    {
-        var minute = clock.GetUtcNow().ToUnixTimeSeconds() / 60;
-        if (counts.Count > 50_000)
-        {
-            counts.Clear();
-        }
-
-        var next = counts.AddOrUpdate((userId, rolloutId, version, outcome), (minute, 1), (_, c) => c.Minute == minute ? (minute, c.Count + 1) : (minute, 1));
-        return next.Count <= PerMinute;
-    }
+    public async ValueTask<bool> AllowAsync(Guid userId, Guid rolloutId, string version, CardOutcome outcome, CancellationToken ct) =>
+        (await limits.TryTakeAsync($"rollout:{userId:N}:{rolloutId:N}:{version}:{outcome}", new Cluster.RateLimit(PerMinute, PerMinute), ct)).Allowed;
 }
