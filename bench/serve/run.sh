@@ -6,10 +6,14 @@
 # the script completes first-run setup and takes the bench card's entry URL from /api/plugins.
 # BASE_HOST_DLL=<another build's Labyrinth.Host.dll> adds that build as "host-base", measured with
 # its own URL for the same file (a build from before capability URLs: the bare /plugins/… path).
+# "bare" is a bare Kestrel endpoint (bench/serve/BareServe) serving the same bytes from memory with
+# the same headers: the runtime's floor. After the shared rounds, PINNED_ROUNDS rounds (default 1)
+# measure host, bare and nginx with br, each server pinned to CPU 0 and wrk to CPU 1 (taskset), so
+# the host's threads get one core like nginx's single worker: serve.pinned_vs_nginx.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 S="$BENCH_DIR/serve"
-HOST_PORT=${HOST_PORT:-5181}; NGINX_PORT=5182; FLASK_PORT=5183; GUNI_PORT=5184; BASE_PORT=5186
+HOST_PORT=${HOST_PORT:-5181}; NGINX_PORT=5182; FLASK_PORT=5183; GUNI_PORT=5184; BASE_PORT=5186; BARE_PORT=5187
 WRK_ARGS=(-t2 -c50 -d"${WRK_DURATION:-10s}" --latency)
 REL="plugins/dev.labyrinth.bench/1.0.0/cards/bundle.js"
 # The host serves plugin files only on the plugin version's own card origin ({label}.cards.localhost,
@@ -23,6 +27,7 @@ need_file /usr/lib/nginx/modules/ngx_http_brotli_static_module.so libnginx-mod-h
 need_py flask python3-flask
 need_py gunicorn gunicorn || true
 build_host
+dotnet build "$S/BareServe" -c Release -nologo -v q -o "$OUT/BareServe" >"$OUT/bareserve-build.log" 2>&1 || { cat "$OUT/bareserve-build.log"; exit 1; }
 
 # 1. The bundle (deterministic) and the plugin dir the host installs it from.
 mkdir -p "$S/plugin/dist/cards"
@@ -73,6 +78,7 @@ http {
 NGX
 mkdir -p "$OUT/nginx-tmp"
 nginx -c "$OUT/nginx.conf" -p "$OUT" >"$OUT/nginx.out" 2>&1 & pids+=($!)
+dotnet "$OUT/BareServe/BareServe.dll" "$W/$REL" "/$REL" --urls "http://127.0.0.1:$BARE_PORT" >"$OUT/bareserve.log" 2>&1 & pids+=($!); BARE_PID=$!
 "$PY" "$S/flask_seed.py" "$W/plugins" "$FLASK_PORT" >"$OUT/flask.log" 2>&1 & pids+=($!)
 HAVE_GUNI=0
 if "$PY" -c 'import gunicorn' 2>/dev/null; then
@@ -110,7 +116,7 @@ fi
 url_of() {
   case $1 in
     host) echo "http://127.0.0.1:$HOST_PORT/$HOST_REL";; host-base) echo "http://127.0.0.1:$BASE_PORT/$BASE_REL";;
-    nginx) echo "http://127.0.0.1:$NGINX_PORT/$REL";; flask) echo "http://127.0.0.1:$FLASK_PORT/$REL";; gunicorn) echo "http://127.0.0.1:$GUNI_PORT/$REL";;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/$REL";; bare) echo "http://127.0.0.1:$BARE_PORT/$REL";; flask) echo "http://127.0.0.1:$FLASK_PORT/$REL";; gunicorn) echo "http://127.0.0.1:$GUNI_PORT/$REL";;
   esac
 }
 hdr_of() {
@@ -120,11 +126,12 @@ hdr_of() {
 }
 wait_http "http://127.0.0.1:$NGINX_PORT/$REL"
 wait_http "http://127.0.0.1:$FLASK_PORT/$REL"
+wait_http "http://127.0.0.1:$BARE_PORT/$REL"
 [ $HAVE_GUNI = 1 ] && { wait_http "http://127.0.0.1:$GUNI_PORT/$REL" || HAVE_GUNI=0; }
 
 # 3. Sanity: the same bytes everywhere, and which encoding each server actually sends.
 {
-  for name in host $([ $HAVE_BASE = 1 ] && echo host-base) nginx flask $([ $HAVE_GUNI = 1 ] && echo gunicorn); do
+  for name in host $([ $HAVE_BASE = 1 ] && echo host-base) bare nginx flask $([ $HAVE_GUNI = 1 ] && echo gunicorn); do
     u=$(url_of $name)
     mapfile -t at < <(hdr_of $name)
     sum=$(curl -fsS "${at[@]}" "$u" | sha256sum | cut -c1-16)
@@ -139,8 +146,20 @@ wait_http "http://127.0.0.1:$FLASK_PORT/$REL"
 # 4. wrk, same settings for every server. The machine may be shared, so the servers are measured
 #    interleaved over ROUNDS rounds (each server alone while measured) and the median is reported.
 warm() { wrk -t2 -c50 -d2s "$@" >/dev/null 2>&1 || true; }
-SERVERS=(host); [ $HAVE_BASE = 1 ] && SERVERS+=(host-base); SERVERS+=(nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
-for name in host $([ $HAVE_BASE = 1 ] && echo host-base) nginx; do
+# cpu_s <server>: CPU seconds (user + system) its processes have used so far, or "null". Throughput
+# on a shared machine swings with everyone else's load; CPU time per request barely does.
+cpu_s() {
+  local pids p t=0
+  case $1 in
+    host) pids=$HOST_PID;; host-base) pids=${BASE_PID:-};; bare) pids=$BARE_PID;;
+    nginx) pids="$(cat "$OUT/nginx.pid") $(pgrep -P "$(cat "$OUT/nginx.pid")" | tr '\n' ' ')";;
+    *) echo null; return;;
+  esac
+  for p in $pids; do t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat") )); done
+  python3 -c "print($t / $(getconf CLK_TCK))"
+}
+SERVERS=(host); [ $HAVE_BASE = 1 ] && SERVERS+=(host-base); SERVERS+=(bare nginx flask); [ $HAVE_GUNI = 1 ] && SERVERS+=(gunicorn)
+for name in host $([ $HAVE_BASE = 1 ] && echo host-base) bare nginx; do
   mapfile -t at < <(hdr_of $name)
   warm "${at[@]}" "$(url_of $name)"; warm "${at[@]}" -H 'Accept-Encoding: br' "$(url_of $name)"
 done
@@ -153,11 +172,35 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
       mapfile -t extra < <(hdr_of $name); hdr+=("${extra[@]}")
       load=$(cut -d' ' -f1 /proc/loadavg)
       log "round $round (load $load): wrk ${WRK_ARGS[*]} ${hdr[*]} $u"
+      c0=$(cpu_s $name)
       wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$u" >"$OUT/wrk-$name-$enc-$round.txt" 2>&1
+      c1=$(cpu_s $name); cpu=null; [ "$c0" = null ] || cpu=$(python3 -c "print(round($c1 - $c0, 2))")
       j=$(python3 "$S/parse_wrk.py" <"$OUT/wrk-$name-$enc-$round.txt")
       [ $first = 1 ] || echo "," >>"$OUT/serve.json"; first=0
-      echo "{\"server\":\"$name\",\"enc\":\"$enc\",\"round\":$round,\"load1\":$load,\"r\":$j}" >>"$OUT/serve.json"
+      echo "{\"server\":\"$name\",\"enc\":\"$enc\",\"round\":$round,\"load1\":$load,\"cpu_s\":$cpu,\"r\":$j}" >>"$OUT/serve.json"
     done
+  done
+done
+# Pinned rounds: each server's threads on CPU 0, wrk on CPU 1 (br only).
+pid_of() {
+  case $1 in
+    host) echo "$HOST_PID";; host-base) echo "$BASE_PID";; bare) echo "$BARE_PID";;
+    nginx) cat "$OUT/nginx.pid"; pgrep -P "$(cat "$OUT/nginx.pid")";;
+  esac
+}
+PINNED=(host); [ $HAVE_BASE = 1 ] && PINNED+=(host-base); PINNED+=(bare nginx)
+for round in $(seq 1 "${PINNED_ROUNDS:-1}"); do
+  for name in "${PINNED[@]}"; do
+    for p in $(pid_of $name); do taskset -a -p -c 0 "$p" >/dev/null; done
+    mapfile -t extra < <(hdr_of $name); hdr=(-H 'Accept-Encoding: br' "${extra[@]}")
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    log "pinned round $round (load $load): taskset -c 1 wrk ${WRK_ARGS[*]} ${hdr[*]} $(url_of $name)"
+    c0=$(cpu_s $name)
+    taskset -c 1 wrk "${WRK_ARGS[@]}" "${hdr[@]}" "$(url_of $name)" >"$OUT/wrk-$name-pinned-$round.txt" 2>&1
+    c1=$(cpu_s $name); cpu=$(python3 -c "print(round($c1 - $c0, 2))")
+    for p in $(pid_of $name); do taskset -a -p -c "0-$(( $(nproc) - 1 ))" "$p" >/dev/null; done
+    j=$(python3 "$S/parse_wrk.py" <"$OUT/wrk-$name-pinned-$round.txt")
+    echo ",{\"server\":\"$name\",\"enc\":\"br-pinned\",\"round\":$round,\"load1\":$load,\"cpu_s\":$cpu,\"r\":$j}" >>"$OUT/serve.json"
   done
 done
 echo "]" >>"$OUT/serve.json"
@@ -175,17 +218,25 @@ def med(rs):  # the round with the median req/s (its own latencies, not mixed ac
 get = {k: med(v) for k, v in groups.items()}
 print(f"Bundle: {raw} B raw, {gz} B gzip -9, {br} B brotli -q 11. `wrk -t2 -c50 -d10s --latency`, plain and `-H 'Accept-Encoding: br'`.\n")
 print("Median round of", len(next(iter(groups.values()))), "interleaved rounds; 'all rounds' lists every round's req/s, 'load' the 1-min load average before each.\n")
-print("| server | Accept-Encoding | req/s (median) | p50 ms | p99 ms | bytes/resp | vs nginx (same enc) | vs Flask dev (same enc) | all rounds req/s | load |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+def cpu_us(key):  # median over rounds of the server's CPU µs per request (null for Flask/gunicorn)
+    xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups[key] if r.get("cpu_s") is not None and r["r"].get("requests"))
+    return xs[len(xs) // 2] if xs else None
+fmt = lambda x: "" if x is None else f"{x:,.1f}"
+print("| server | Accept-Encoding | req/s (median) | p50 ms | p99 ms | bytes/resp | vs nginx (same enc) | vs bare Kestrel (same enc) | vs Flask dev (same enc) | server CPU µs/req (median) | all rounds req/s | load |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for (s, e), r in get.items():
-    n = get.get(("nginx", e)); f = get.get(("flask", e))
+    n = get.get(("nginx", e)); f = get.get(("flask", e)); b = get.get(("bare", e))
     print(f"| {s} | {e} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['bytes_per_req']} | "
-          f"{r['rps']/n['rps']:.2f}× | {r['rps']/f['rps']:.1f}× | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r['non2xx'] else ""))
+          f"{r['rps']/n['rps']:.2f}× | {r['rps']/b['rps']:.2f}× | " + (f"{r['rps']/f['rps']:.1f}×" if f else "") + f" | {fmt(cpu_us((s, e)))} | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r['non2xx'] else ""))
 h, n, f = get[("host", "br")], get[("nginx", "br")], get[("flask", "br")]
 hp, fp = get[("host", "identity")], get[("flask", "identity")]
 yn = lambda b: "**yes**" if b else "**no**"
 print("\n| goal | measured | met |\n|---|---|---|")
 print(f"| host ≥ 0.9× nginx (br) | {h['rps']/n['rps']:.2f}× ({h['rps']:,.0f} vs {n['rps']:,.0f} req/s) | {yn(h['rps'] >= 0.9*n['rps'])} |")
+hcpu, ncpu, bcpu = cpu_us(("host", "br")), cpu_us(("nginx", "br")), cpu_us(("bare", "br"))
+print(f"| host CPU per request ≤ nginx's (br) | host {hcpu:,.1f} µs, nginx {ncpu:,.1f} µs, bare Kestrel {bcpu:,.1f} µs: nginx/host {ncpu/hcpu:.2f}× | {yn(hcpu <= ncpu)} |")
+hpin, npin = get[("host", "br-pinned")], get[("nginx", "br-pinned")]
+print(f"| host ≥ 0.9× nginx pinned (br, one core each) | {hpin['rps']/npin['rps']:.2f}× ({hpin['rps']:,.0f} vs {npin['rps']:,.0f} req/s) | {yn(hpin['rps'] >= 0.9*npin['rps'])} |")
 print(f"| host p99 ≤ 2.5 ms | {h['p99_ms']:.2f} ms br, {hp['p99_ms']:.2f} ms plain | {yn(max(h['p99_ms'], hp['p99_ms']) <= 2.5)} |")
 print(f"| host ≥ 25× Flask dev server | {h['rps']/f['rps']:.0f}× br, {hp['rps']/fp['rps']:.0f}× plain | {yn(min(h['rps']/f['rps'], hp['rps']/fp['rps']) >= 25)} |")
 PY
@@ -202,6 +253,16 @@ if ("host-base", "br") in groups:
     hb, hbp = med(groups[("host-base", "br")]), med(groups[("host-base", "identity")])
     base = {"serve.host_base_br_rps": hb["rps"], "serve.host_vs_base_br": round(h["rps"] / hb["rps"], 3),
             "serve.host_vs_base_identity": round(hp["rps"] / hbp["rps"], 3), "serve.host_base_br_p99_ms": hb["p99_ms"]}
+b, hpin, npin, bpin = med(groups[("bare", "br")]), med(groups[("host", "br-pinned")]), med(groups[("nginx", "br-pinned")]), med(groups[("bare", "br-pinned")])
+def cpu_us(key):
+    xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups.get(key, []) if r.get("cpu_s") is not None and r["r"].get("requests"))
+    return round(xs[len(xs) // 2], 1) if xs else None
+cpu = {f"serve.{k.replace('-', '_')}_cpu_us_per_req": cpu_us((k, "br")) for k in ("host", "host-base", "bare", "nginx") if (k, "br") in groups}
+cpu["serve.br_vs_nginx_cpu"] = round(cpu["serve.nginx_cpu_us_per_req"] / cpu["serve.host_cpu_us_per_req"], 3)
+base.update(cpu)
+base.update({"serve.pinned_vs_nginx": round(hpin["rps"] / npin["rps"], 3), "serve.bare_br_vs_nginx": round(b["rps"] / n["rps"], 3),
+             "serve.host_vs_bare_br": round(h["rps"] / b["rps"], 3), "serve.bare_pinned_vs_nginx": round(bpin["rps"] / npin["rps"], 3),
+             "serve.p99_ms": max(h["p99_ms"], hp["p99_ms"])})
 print(json.dumps({"bench": "serve", **base, "serve.br_vs_nginx": round(h["rps"] / n["rps"], 3), "serve.identity_vs_nginx": round(hp["rps"] / np_["rps"], 3),
                   "serve.host_br_rps": h["rps"], "serve.nginx_br_rps": n["rps"], "serve.host_br_p99_ms": h["p99_ms"],
                   "load_before": loads[0], "load_after": loads[-1]}))

@@ -64,8 +64,9 @@ app.UseStartTimeline();
 app.UseProxyHeaders(); // before anything reads the client address (login rate limit)
 app.UseExceptionHandler();
 app.UseLabyrinthSecurity();
+app.UsePluginFiles(); // card origins' hot path: before static files, routing and auth
 app.UseWebApp(); // the UI's files; API and plugin paths never probe the web root
-app.UseRouting(); // plugin files and frames short-circuit here: no auth
+app.UseRouting(); // card frames short-circuit here: no auth
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -64,7 +64,7 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
 
         var html = await response.Content.ReadAsStringAsync();
         Assert.DoesNotMatch(InlineScript(), html);
-        Assert.Contains("<script src=\"/_frame/bootstrap.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Matches("<script src=\"/_frame/bootstrap\\.js\\?v=[0-9a-f]{16}\"></script>", html);
         var prefix = await CardSites.PrefixAsync(server.Client, "dev.labyrinth.hello", "1.0.0");
         Assert.Contains($"content=\"{prefix}/plugins/dev.labyrinth.hello/1.0.0/cards/hello.js\"", html, StringComparison.Ordinal);
         Assert.Equal("off", PluginFileTests.Header(response, "X-DNS-Prefetch-Control"));
@@ -116,6 +116,34 @@ public sealed partial class FrameTests(KestrelApp server) : IClassFixture<Kestre
         using var response = await server.Client.SendAsync(request);
 
         await Expect.StatusAsync(HttpStatusCode.NotModified, response);
+    }
+
+    [Fact]
+    public async Task Bootstrap_TheFramesVersionedUrl_IsImmutableSoAColdFrameSkipsRevalidation()
+    {
+        var card = CardSites.HostFor(server.Client, "dev.labyrinth.hello", "1.0.0");
+        using var frame = await server.Client.GetOnCardOriginAsync(HelloFrame);
+        var src = System.Text.RegularExpressions.Regex.Match(await frame.Content.ReadAsStringAsync(), "<script src=\"([^\"]+)\"").Groups[1].Value;
+
+        using var versioned = await server.Client.GetOnOriginAsync(card, src);
+        using var bare = await server.Client.GetOnOriginAsync(card, "/_frame/bootstrap.js");
+
+        await Expect.StatusAsync(HttpStatusCode.OK, versioned);
+        Assert.Equal("public, max-age=31536000, immutable", PluginFileTests.Header(versioned, "Cache-Control"));
+        Assert.Equal(await bare.Content.ReadAsByteArrayAsync(), await versioned.Content.ReadAsByteArrayAsync());
+        Assert.Equal(PluginFileTests.Header(bare, "ETag"), PluginFileTests.Header(versioned, "ETag"));
+    }
+
+    [Theory]
+    [InlineData("/_frame/bootstrap.js")]
+    [InlineData("/_frame/bootstrap.js?v=0000000000000000")]
+    [InlineData("/_frame/bootstrap.js?v=")]
+    public async Task Bootstrap_BareOrAnotherVersion_IsRevalidated(string path)
+    {
+        using var response = await server.Client.GetOnOriginAsync(CardSites.HostFor(server.Client, "dev.labyrinth.hello", "1.0.0"), path);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("no-cache", PluginFileTests.Header(response, "Cache-Control"));
     }
 
     internal static Dictionary<string, string> Directives(string csp) =>

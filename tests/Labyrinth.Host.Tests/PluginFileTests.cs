@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
+using Labyrinth.Host.Features.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Labyrinth.Host.Tests;
 
@@ -142,6 +144,71 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
         using var response = await server.Client.GetOnCardOriginAsync(HelloJs);
 
         Assert.DoesNotContain("script-src 'self'", Header(response, "Content-Security-Policy") ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetFile_EveryInstalledFileAndEncoding_SendsItsWholeHeaderSet()
+    {
+        // Header values are built once per file and encoding; this pins the whole set each kind of
+        // file gets (script, style, JSON, HTML and SVG documents, images…) against the file itself.
+        var catalog = server.App.Services.GetRequiredService<PluginCatalog>();
+        var checkedKinds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var plugin in catalog.All.Where(p => p.IsUsable))
+        {
+            var version = plugin.Active!;
+            foreach (var file in version.Files.Values.Where(f => !version.HasGatedFiles || version.Manifest.Pages.All(p => p.Entry != f.Path)))
+            {
+                var path = $"/plugins/{plugin.Id}/{version.Version}/" + string.Join('/', file.Path.Split('/').Select(Uri.EscapeDataString));
+                foreach (var (accept, body, encoding) in new[] { ("", file.Content, (string?)null), ("br", file.Brotli ?? file.Content, file.Brotli is null ? null : "br"), ("gzip", file.Gzip ?? file.Content, file.Gzip is null ? null : "gzip") })
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, await CardSites.WithCapabilityAsync(server.Client, path));
+                    request.Headers.Host = CardSites.HostFor(server.Client, plugin.Id, version.Version);
+                    if (accept.Length > 0)
+                    {
+                        request.Headers.TryAddWithoutValidation("Accept-Encoding", accept);
+                    }
+
+                    using var response = await server.Client.SendAsync(request);
+
+                    var at = $"{path} (Accept-Encoding: {accept})";
+                    Assert.True(response.StatusCode == HttpStatusCode.OK, $"{at}: {response.StatusCode}");
+                    Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+                    Assert.Equal(file.ContentTypeHeader, Header(response, "Content-Type"));
+                    Assert.Equal(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(response, "Content-Length"));
+                    Assert.Equal(encoding, Header(response, "Content-Encoding"));
+                    Assert.Equal(file.ETag, Header(response, "ETag"));
+                    Assert.Equal("public, max-age=31536000, immutable", Header(response, "Cache-Control"));
+                    Assert.Equal("Accept-Encoding", Header(response, "Vary"));
+                    Assert.Equal("*", Header(response, "Access-Control-Allow-Origin"));
+                    Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+                    Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+                    Assert.Equal("off", Header(response, "X-DNS-Prefetch-Control"));
+                    Assert.Equal("cross-origin", Header(response, "Cross-Origin-Resource-Policy"));
+                    Assert.Null(Header(response, "Accept-Ranges"));
+                    var document = file.ContentType is "text/html" or "image/svg+xml";
+                    Assert.True(document == (Header(response, "Content-Security-Policy") is { } csp && csp.Contains("connect-src 'none'", StringComparison.Ordinal)), $"{at}: CSP");
+                }
+
+                checkedKinds.Add(file.ContentType);
+            }
+        }
+
+        Assert.Contains("text/javascript", checkedKinds);
+        Assert.Contains("text/html", checkedKinds);
+    }
+
+    [Fact]
+    public async Task HeadFile_Listed_SendsTheGetHeadersWithoutABody()
+    {
+        using var get = await server.Client.GetOnCardOriginAsync(HelloJs);
+        using var head = await server.Client.GetOnCardOriginAsync(HelloJs, HttpMethod.Head);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        foreach (var name in new[] { "Content-Type", "Content-Length", "ETag", "Cache-Control", "Vary", "X-Content-Type-Options" })
+        {
+            Assert.Equal(Header(get, name), Header(head, name));
+        }
     }
 
     internal static string? Header(HttpResponseMessage response, string name) =>

@@ -24,35 +24,34 @@ internal static class SecurityMiddleware
     public static IApplicationBuilder UseLabyrinthSecurity(this IApplicationBuilder app)
     {
         var origins = app.ApplicationServices.GetRequiredService<CardOrigins>();
-        return app.Use(async (context, next) =>
+        // Not async: the card-origin path (plugin files) completes without a state machine.
+        return app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
+            headers.XContentTypeOptions = NoSniff;
+            headers["Referrer-Policy"] = NoReferrer;
 
             // Both spellings count: Kestrel has already removed dot segments from Request.Path, so
             // /_frame/%2e%2e/x arrives as /x while its raw target still names a plugin surface.
-            var surface = IsPluginSurface(context.Request.Path) || IsPluginSurface(RawPath(context));
+            var pathIsSurface = IsPluginSurface(context.Request.Path);
+            var rawIsSurface = RawIsPluginSurface(context);
             var site = origins.Classify(context.Request);
             if (site is not null)
             {
                 // A card origin serves plugin files, frames and the bootstrap; nothing else (no API,
                 // no app shell), whatever the path turned into after normalisation.
-                if (!IsPluginSurface(context.Request.Path) || !IsPluginSurface(RawPath(context)))
+                if (!pathIsSurface || !rawIsSurface)
                 {
-                    await NotFound(context, "A card origin serves only plugin files and card frames.");
-                    return;
+                    return NotFound(context, "A card origin serves only plugin files and card frames.");
                 }
 
                 context.Features.Set(site);
-                await next(context);
-                return;
+                return next(context);
             }
 
-            if (surface)
+            if (pathIsSurface || rawIsSurface)
             {
-                await NotFound(context, "Plugin files and card frames are served only on card origins.");
-                return;
+                return NotFound(context, "Plugin files and card frames are served only on card origins.");
             }
 
             headers.ContentSecurityPolicy = HostPageCsp(origins.FrameSource(context.Request));
@@ -65,13 +64,40 @@ internal static class SecurityMiddleware
                 var rejection = CheckCsrf(context.Request);
                 if (rejection is not null)
                 {
-                    await Problems.Create(StatusCodes.Status403Forbidden, rejection.Value.Code, rejection.Value.Detail).ExecuteAsync(context);
-                    return;
+                    return Problems.Create(StatusCodes.Status403Forbidden, rejection.Value.Code, rejection.Value.Detail).ExecuteAsync(context);
                 }
             }
 
-            await next(context);
+            return next(context);
         });
+    }
+
+    private static readonly Microsoft.Extensions.Primitives.StringValues NoSniff = "nosniff";
+    private static readonly Microsoft.Extensions.Primitives.StringValues NoReferrer = "no-referrer";
+
+    /// <summary>
+    /// Does the raw target's first segment name a plugin surface? Read in place when that segment
+    /// has no escapes (every request a browser sends for plugin files); decoded otherwise.
+    /// </summary>
+    private static bool RawIsPluginSurface(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (!string.IsNullOrEmpty(raw) && raw[0] == '/')
+        {
+            var rest = raw.AsSpan(1);
+            var end = rest.IndexOfAny('/', '?', '#');
+            var first = end < 0 ? raw.AsSpan() : raw.AsSpan(0, end + 1);
+            if (!first.Contains('%'))
+            {
+                // As PathString.StartsWithSegments compares: ignoring case, whole segments.
+                return first.Equals("/" + CardCapabilities.Segment, StringComparison.OrdinalIgnoreCase) ||
+                       first.Equals("/plugins", StringComparison.OrdinalIgnoreCase) ||
+                       first.Equals("/cards", StringComparison.OrdinalIgnoreCase) ||
+                       first.Equals("/_frame", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return IsPluginSurface(RawPath(context));
     }
 
     public static bool IsPluginSurface(PathString path) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Labyrinth.Host.Features.Plugins;
+using Labyrinth.Host.Features.Rollouts;
 using Labyrinth.Host.Tests.Governance;
 using Microsoft.Extensions.DependencyInjection;
 using static Labyrinth.Host.Tests.Rollouts.RolloutHost;
@@ -221,6 +222,100 @@ public sealed class CardCapabilityTests
         }
 
         Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(member, entry));
+    }
+
+    [Fact]
+    public async Task PluginFile_PluginDisabledAfterItsUrlWasServed_Returns404()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(PluginId, "1.0.0");
+        var (member, _) = await MemberAsync(host, "mara");
+        var entry = (await EntryOfAsync(member))!.Value;
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(member, entry)); // verified once: the token is cached
+
+        using (var disabled = await host.Admin.PostAsJsonAsync($"/api/admin/plugins/{PluginId}/disable", new { }))
+        {
+            Assert.True(disabled.IsSuccessStatusCode, $"disable answered {disabled.StatusCode}");
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(member, entry));
+    }
+
+    [Fact]
+    public async Task PluginFile_PluginKilledAfterItsUrlWasServed_Returns410()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(PluginId, "1.0.0");
+        var (member, _) = await MemberAsync(host, "mara");
+        var entry = (await EntryOfAsync(member))!.Value;
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(member, entry));
+
+        using (var killed = await host.Admin.PostAsJsonAsync($"/api/admin/plugins/{PluginId}/kill", new { reason = "test" }))
+        {
+            Assert.True(killed.IsSuccessStatusCode, $"kill answered {killed.StatusCode}");
+        }
+
+        Assert.Equal(HttpStatusCode.Gone, await StatusAsync(member, entry));
+    }
+
+    [Fact]
+    public async Task Verify_SameTokenAgain_IsAnsweredWithoutTheFullCheck()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(PluginId, "1.0.0");
+        var (_, memberId) = await MemberAsync(host, "mara");
+        var plugin = host.App.Services.GetRequiredService<PluginCatalog>().Find(PluginId)!;
+        var capabilities = host.App.Services.GetRequiredService<CardCapabilities>();
+        var token = capabilities.Token(memberId, plugin, "1.0.0");
+        Assert.Equal(memberId, capabilities.Verify(token, plugin, "1.0.0"));
+        var full = capabilities.FullChecks;
+
+        Assert.Equal(memberId, capabilities.Verify(token, plugin, "1.0.0"));
+
+        Assert.Equal(full, capabilities.FullChecks);
+    }
+
+    [Fact]
+    public async Task Verify_EveryOneCharacterForgeryOfACachedToken_IsRefusedByTheFullCheck()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(PluginId, "1.0.0");
+        var (_, memberId) = await MemberAsync(host, "mara");
+        var plugin = host.App.Services.GetRequiredService<PluginCatalog>().Find(PluginId)!;
+        var capabilities = host.App.Services.GetRequiredService<CardCapabilities>();
+        var token = capabilities.Token(memberId, plugin, "1.0.0");
+        Assert.Equal(memberId, capabilities.Verify(token, plugin, "1.0.0"));
+
+        for (var i = 0; i < token.Length; i++)
+        {
+            // A neighbour in the base64url alphabet that decodes to different bytes (the last
+            // character of each half carries 2 data bits over 4 zero padding bits: step by 16 there).
+            var step = i == 21 || i == 43 ? 16 : 1;
+            var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            var forged = token[..i] + alphabet[(alphabet.IndexOf(token[i], StringComparison.Ordinal) + step) % 64] + token[(i + 1)..];
+            var full = capabilities.FullChecks;
+
+            Assert.Null(capabilities.Verify(forged, plugin, "1.0.0"));
+            Assert.Equal(full + 1, capabilities.FullChecks);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_CachedTokenAfterAnAccessReload_IsCheckedInFullAgain()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(PluginId, "1.0.0");
+        var (_, memberId) = await MemberAsync(host, "mara");
+        var plugin = host.App.Services.GetRequiredService<PluginCatalog>().Find(PluginId)!;
+        var capabilities = host.App.Services.GetRequiredService<CardCapabilities>();
+        var token = capabilities.Token(memberId, plugin, "1.0.0");
+        Assert.Equal(memberId, capabilities.Verify(token, plugin, "1.0.0"));
+        var full = capabilities.FullChecks;
+
+        await host.App.Services.GetRequiredService<PluginAccess>().ReloadAsync();
+
+        Assert.Equal(memberId, capabilities.Verify(token, plugin, "1.0.0"));
+        Assert.Equal(full + 1, capabilities.FullChecks);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ internal static class AppPages
     /// valid one nothing of the plugin is served.
     /// </summary>
     public static IResult ServeFrame(
-        HttpContext http, string token, string id, string version, string? p, string? t, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, PageTickets tickets)
+        HttpContext http, string token, string id, string version, string? p, string? t, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, PageTickets tickets, FrameBootstrapFile bootstrap)
     {
         ArgumentNullException.ThrowIfNull(http);
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
@@ -138,7 +138,7 @@ internal static class AppPages
         headers.ContentSecurityPolicy = FrameDocument.CardCsp(PluginsApi.Origin(http), origins.FrameAncestors(http.Request), PluginsApi.FilesBase(token, id, version));
         headers.CacheControl = "no-store";
         headers["X-DNS-Prefetch-Control"] = "off";
-        var html = FrameDocument.Render(entryUrl, page.Title);
+        var html = FrameDocument.Render(entryUrl, page.Title, bootstrap.Url);
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
 

@@ -30,6 +30,18 @@ internal sealed class CardCapabilities : IDisposable
     private const int PartLength = 22;
     private const string KeyFileName = "card-urls.key";
 
+    // Verified tokens, direct-mapped by a per-process seeded hash of the token's bytes. An entry
+    // holds only a token that verified, with the plugin object and access snapshot it verified
+    // against; both are immutable and replaced on any change (availability, groups, rollouts,
+    // enable, kill, install), so a reference check is the invalidation. Only successes enter, so a
+    // forged token always takes the full MAC check; the compare is constant-time over the whole
+    // token, and the slot is not derivable from the token without the seed.
+    private const int CacheSlots = 1024;
+    private static readonly VerifiedToken NoEntry = new(new byte[RawTokenBytes], null, "", null, Guid.Empty);
+    private const int RawTokenBytes = 32;
+    private readonly VerifiedToken?[] verified = new VerifiedToken?[CacheSlots];
+    private long fullChecks;
+
     private readonly byte[] macKey;
     private readonly byte[] userKey;
     private readonly PluginAccess access;
@@ -77,8 +89,9 @@ internal sealed class CardCapabilities : IDisposable
     {
         ArgumentNullException.ThrowIfNull(plugin);
         ArgumentNullException.ThrowIfNull(version);
-        Span<byte> sealedUser = stackalloc byte[16];
-        Span<byte> given = stackalloc byte[16];
+        Span<byte> raw = stackalloc byte[RawTokenBytes];
+        var sealedUser = raw[..16];
+        var given = raw[16..];
         if (token.Length != TokenLength ||
             Base64Url.DecodeFromChars(token[..PartLength], sealedUser, out var read, out var written) != System.Buffers.OperationStatus.Done || read != PartLength || written != 16 ||
             Base64Url.DecodeFromChars(token[PartLength..], given, out read, out written) != System.Buffers.OperationStatus.Done || read != PartLength || written != 16)
@@ -86,6 +99,41 @@ internal sealed class CardCapabilities : IDisposable
             return null;
         }
 
+        // Read before verifying: an entry must never claim a newer snapshot than the one it was checked against.
+        var generation = access.Generation;
+        var slot = Slot(raw);
+        var entry = Volatile.Read(ref verified[slot]) ?? NoEntry;
+        if (CryptographicOperations.FixedTimeEquals(entry.Token, raw) &&
+            ReferenceEquals(entry.Plugin, plugin) && ReferenceEquals(entry.Generation, generation) &&
+            string.Equals(entry.Version, version, StringComparison.Ordinal))
+        {
+            return entry.UserId;
+        }
+
+        Interlocked.Increment(ref fullChecks);
+        var userId = VerifyFully(sealedUser, given, plugin, version);
+        if (userId is { } id)
+        {
+            Volatile.Write(ref verified[slot], new VerifiedToken(raw.ToArray(), plugin, version, generation, id));
+        }
+
+        return userId;
+    }
+
+    /// <summary>How many verifications took the full path (decrypt, stamp, MAC) rather than the cache.</summary>
+    internal long FullChecks => Interlocked.Read(ref fullChecks);
+
+    private static int Slot(ReadOnlySpan<byte> raw)
+    {
+        var hash = new HashCode(); // seeded per process
+        hash.AddBytes(raw);
+        return hash.ToHashCode() & (CacheSlots - 1);
+    }
+
+    private sealed record VerifiedToken(byte[] Token, InstalledPlugin? Plugin, string Version, object? Generation, Guid UserId);
+
+    private Guid? VerifyFully(ReadOnlySpan<byte> sealedUser, ReadOnlySpan<byte> given, InstalledPlugin plugin, string version)
+    {
         Span<byte> userBytes = stackalloc byte[16];
         SealInto(sealedUser, userBytes, encrypt: false);
         var userId = new Guid(userBytes);

@@ -33,14 +33,15 @@ internal static class FrameDocument
                "sandbox allow-scripts" + report;
     }
 
-    public static string Render(string entryUrl, string title)
+    /// <param name="bootstrapUrl">The bootstrap's versioned URL (<see cref="FrameBootstrapFile.Url"/>), so a cold frame loads it from cache.</param>
+    public static string Render(string entryUrl, string title, string bootstrapUrl = BootstrapPath)
     {
         var entry = WebUtility.HtmlEncode(entryUrl);
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
                $"<meta name=\"labyrinth-entry\" content=\"{entry}\">" +
                // The preload goes first so the bundle downloads while the blocking bootstrap does.
                $"<link rel=\"modulepreload\" href=\"{entry}\">" +
-               $"<script src=\"{BootstrapPath}\"></script>" +
+               $"<script src=\"{WebUtility.HtmlEncode(bootstrapUrl)}\"></script>" +
                $"<title>{WebUtility.HtmlEncode(title)}</title>" +
                "<style>html,body{margin:0;height:100%;background:var(--lab-panel,transparent);color:var(--lab-text,inherit);font-family:system-ui,sans-serif}#root{height:100%}</style>" +
                "</head><body><div id=\"root\"></div></body></html>";

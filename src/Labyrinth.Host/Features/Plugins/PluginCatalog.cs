@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Labyrinth.Core.Manifests;
+using Labyrinth.Core.Plugins;
 using Labyrinth.Core.Themes;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Infrastructure;
@@ -17,11 +18,43 @@ internal sealed record PluginFile(string Path, byte[] Content, byte[]? Brotli, b
 {
     /// <summary>The Content-Type header value (with its charset), built once per file rather than per request.</summary>
     public string ContentTypeHeader { get; } = ContentTypes.HeaderValue(ContentType);
+
+    /// <summary>The path passes <see cref="PluginPath.Check"/> (checked once, so a lookup by the raw target can skip it).</summary>
+    public bool PathIsServable { get; } = PluginPath.Check(Path) is null;
+
+    /// <summary>Served as a document (HTML, SVG): gets the card CSP, which names the request's origin and token.</summary>
+    public bool IsDocument { get; } = ContentType is "text/html" or "image/svg+xml";
+
+    /// <summary>The uncompressed body with its Content-Length, built once.</summary>
+    public PluginFileVariant Identity { get; } = new(Content, null);
+
+    /// <summary>The brotli body, when it is smaller than the file.</summary>
+    public PluginFileVariant? BrotliVariant { get; } = Brotli is null ? null : new(Brotli, "br");
+
+    /// <summary>The gzip body, when it is smaller than the file.</summary>
+    public PluginFileVariant? GzipVariant { get; } = Gzip is null ? null : new(Gzip, "gzip");
+}
+
+/// <summary>One encoding of a plugin file: the body and the header values that go with it, built once per file.</summary>
+internal sealed class PluginFileVariant(byte[] body, string? encoding)
+{
+    public byte[] Body { get; } = body;
+
+    /// <summary>The Content-Encoding value, or null for the identity body.</summary>
+    public string? Encoding { get; } = encoding;
+
+    public long Length { get; } = body.LongLength;
 }
 
 internal sealed record InstalledVersion(string PluginId, string Version, PluginManifest Manifest, FrozenDictionary<string, PluginFile> Files, long TotalBytes)
 {
     public CardDefinition? FindCard(string typeId) => Manifest.Cards.FirstOrDefault(c => c.TypeId == typeId);
+
+    /// <summary>This version's card-origin label (<see cref="CardOrigins.Label"/>), hashed once rather than per request.</summary>
+    public string CardLabel { get; } = CardOrigins.Label(PluginId, Version);
+
+    /// <summary>Some admin page's entry is among the files: those need a page ticket (otherwise no file does).</summary>
+    public bool HasGatedFiles { get; } = Manifest.Pages.Any(p => p.Role == PageRole.Admin);
 
     public long EntryBytes(CardDefinition card) => Files.TryGetValue(card.Entry, out var f) ? f.Content.LongLength : 0;
 
@@ -111,6 +144,10 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         plugins.TryGetValue(id, out var p) ? p.Versions.GetValueOrDefault(version) : null;
 
     public bool IsKilled(string id, string version) => plugins.TryGetValue(id, out var p) && p.IsKilled(version);
+
+    /// <summary>The plugin named by a span of the request target, without making a string of it.</summary>
+    public InstalledPlugin? Find(ReadOnlySpan<char> id) =>
+        plugins.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var p) ? p : null;
 
     public async Task ReloadAsync(CancellationToken ct = default)
     {

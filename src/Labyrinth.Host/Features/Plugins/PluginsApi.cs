@@ -15,8 +15,6 @@ namespace Labyrinth.Host.Features.Plugins;
 
 internal static partial class PluginsApi
 {
-    private const string ImmutableCache = "public, max-age=31536000, immutable";
-
     /// <summary>The frame URL's query parameter carrying the viewer's CSP report token.</summary>
     public const string ReportTokenQuery = "r";
 
@@ -35,11 +33,20 @@ internal static partial class PluginsApi
         services.AddSingleton<CompressedVariants>();
         services.AddSingleton<PluginCatalog>();
         services.AddSingleton<FrameBootstrapFile>();
+        services.AddSingleton<PluginFileServer>();
         services.AddScoped<PluginStore>();
         services.AddScoped<ExamplePlugins>();
         services.AddScoped<LocalPublisher>();
         services.AddSingleton<CardFailureThrottle>();
         return services;
+    }
+
+    /// <summary>Plugin files on card origins, answered before static files, routing and auth (<see cref="PluginFileServer"/>).</summary>
+    public static IApplicationBuilder UsePluginFiles(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var server = app.ApplicationServices.GetRequiredService<PluginFileServer>();
+        return app.Use((http, next) => http.Features.Get<CardSite>() is not null && PluginFileServer.Handles(http) ? server.ServeAsync(http) : next(http));
     }
 
     public static IEndpointRouteBuilder MapPlugins(this IEndpointRouteBuilder app)
@@ -51,11 +58,11 @@ internal static partial class PluginsApi
 
         // Plugin files and frames are fetched by opaque-origin frames that carry no cookie, so each
         // person's page gets capability URLs instead (/cap/{token}/…, CardCapabilities): without a
-        // token that verifies for this plugin version, nothing is served. ShortCircuit answers them
-        // in the routing middleware, skipping static files, auth and rate limiting (the hot path).
-        // They are reached only on card origins: the security middleware answers 404 on the host's.
+        // token that verifies for this plugin version, nothing is served. Frames ShortCircuit in the
+        // routing middleware, skipping auth and rate limiting; plugin files (the hot path) are
+        // answered before routing by UsePluginFiles. They are reached only on card origins: the
+        // security middleware answers 404 on the host's.
         var cap = "/" + CardCapabilities.Segment + "/{token}";
-        app.MapMethods(cap + "/plugins/{id}/{version}/{**path}", ["GET", "HEAD"], ServeFile).ShortCircuit().ExcludeFromDescription();
         app.MapGet(cap + "/cards/frame/{id}/{version}/{typeId}", ServeFrame).ShortCircuit().ExcludeFromDescription();
         app.MapGet(cap + "/cards/service/{id}/{version}/{serviceId}", ServeServiceFrame).ShortCircuit().ExcludeFromDescription();
         app.MapGet(cap + "/cards/page/{id}/{version}", Apps.AppPages.ServeFrame).ShortCircuit().ExcludeFromDescription();
@@ -151,85 +158,7 @@ internal static partial class PluginsApi
         return TypedResults.NoContent();
     }
 
-    private static IResult ServeFile(HttpContext http, string token, string id, string version, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, LabyrinthMetrics metrics, CspReportTokens reportTokens, Apps.PageTickets tickets)
-    {
-        // One plugin version's files only on its own card origin: a card cannot pull another
-        // plugin's code into its process, or load it as a document on its own origin.
-        if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
-        {
-            metrics.FileRequest(404);
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file on this origin.");
-        }
-
-        // Match on the raw request target: Kestrel has already removed dot segments from
-        // Request.Path, which would let /plugins/a/1.0.0/../../b/1.0.0/x.js reach plugin b.
-        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target ? target : http.Request.Path.Value ?? "";
-
-        if (!TryStripPrefix(raw, token, id, version, out var rest) ||
-            !PluginPath.TryDecodeRequestPath(rest, out var path))
-        {
-            metrics.FileRequest(404);
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
-        }
-
-        // A token that does not verify (forged, another person's, another version's, revoked by an
-        // access change, the plugin disabled or out of this person's reach) gets exactly the answer
-        // a missing file gets.
-        var plugin = catalog.Find(id);
-        var installed = plugin?.Versions.GetValueOrDefault(version);
-        if (plugin is null || installed is null || capabilities.Verify(token, plugin, version) is null ||
-            !installed.Files.TryGetValue(path, out var file))
-        {
-            metrics.FileRequest(404);
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
-        }
-
-        if (catalog.IsKilled(id, version))
-        {
-            metrics.FileRequest(410);
-            http.Response.Headers.CacheControl = "no-store";
-            return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
-        }
-
-        var gated = installed.Manifest.Pages.Count > 0 && installed.Manifest.Pages.Any(p => p.Role == Core.Manifests.PageRole.Admin && p.Entry == path);
-        if (gated && !Apps.AppPages.MayServeFile(http.Request, installed, path, tickets))
-        {
-            metrics.FileRequest(403);
-            http.Response.Headers.CacheControl = "no-store";
-            return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PageNotAllowed, "This page's code is served only to people allowed to open the page.");
-        }
-
-        var headers = http.Response.Headers;
-        headers.AccessControlAllowOrigin = "*";
-        // A guarded entry is per person: no shared cache may keep it.
-        headers.CacheControl = gated ? "private, no-store" : ImmutableCache;
-        headers.ETag = file.ETag;
-        headers.Vary = "Accept-Encoding";
-        headers["X-DNS-Prefetch-Control"] = "off";
-        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
-        if (file.ContentType is "text/html" or "image/svg+xml")
-        {
-            headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), FilesBase(token, id, version),
-                CspReportsApi.ReportUri(reportTokens, Origin(http), id, version, http.Request.Query[ReportTokenQuery]));
-        }
-
-        if (HttpCaching.IfNoneMatchHits(http.Request, file.ETag))
-        {
-            metrics.FileRequest(304);
-            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        var (body, encoding) = ChooseEncoding(http.Request, file);
-        if (encoding is not null)
-        {
-            headers.ContentEncoding = encoding;
-        }
-
-        metrics.FileRequest(200);
-        return new BytesResult(body, file.ContentTypeHeader);
-    }
-
-    private static IResult ServeFrame(HttpContext http, string token, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, CspReportTokens reportTokens)
+    private static IResult ServeFrame(HttpContext http, string token, string id, string version, string typeId, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, CspReportTokens reportTokens, FrameBootstrapFile bootstrap)
     {
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
         {
@@ -260,12 +189,12 @@ internal static partial class PluginsApi
         headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), FilesBase(token, id, version), reportUri);
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
-        var html = FrameDocument.Render(FilesBase(token, id, version) + card.Entry, card.Name);
+        var html = FrameDocument.Render(FilesBase(token, id, version) + card.Entry, card.Name, bootstrap.Url);
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
 
     /// <summary>A background service's hidden frame: the same document, bootstrap and CSP as a card's.</summary>
-    private static IResult ServeServiceFrame(HttpContext http, string token, string id, string version, string serviceId, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities)
+    private static IResult ServeServiceFrame(HttpContext http, string token, string id, string version, string serviceId, PluginCatalog catalog, CardOrigins origins, CardCapabilities capabilities, FrameBootstrapFile bootstrap)
     {
         if (http.Features.Get<CardSite>() is not { } site || !CardOrigins.Serves(site, id, version))
         {
@@ -290,7 +219,7 @@ internal static partial class PluginsApi
         headers.ContentSecurityPolicy = FrameDocument.CardCsp(Origin(http), origins.FrameAncestors(http.Request), FilesBase(token, id, version));
         headers.CacheControl = "no-cache";
         headers["X-DNS-Prefetch-Control"] = "off";
-        var html = FrameDocument.Render(FilesBase(token, id, version) + service.Entry, $"{installed.Manifest.Name} ({service.Id})");
+        var html = FrameDocument.Render(FilesBase(token, id, version) + service.Entry, $"{installed.Manifest.Name} ({service.Id})", bootstrap.Url);
         return new BytesResult(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8");
     }
 
@@ -302,71 +231,6 @@ internal static partial class PluginsApi
     {
         ArgumentNullException.ThrowIfNull(http);
         return $"{http.Request.Scheme}://{http.Request.Host}".ToLowerInvariant();
-    }
-
-    /// <summary>
-    /// The request target after <c>/plugins/{id}/{version}/</c>, up to any query, compared in place
-    /// (this is the host's most requested path: no prefix string or substring per request).
-    /// </summary>
-    /// <summary>The file path after <c>/cap/{token}/plugins/{id}/{version}/</c> in the raw target, without building the prefix.</summary>
-    private static bool TryStripPrefix(string raw, string token, string id, string version, out string rest)
-    {
-        rest = "";
-        var target = raw.AsSpan();
-        var query = target.IndexOf('?');
-        if (query >= 0)
-        {
-            target = target[..query];
-        }
-
-        const string Cap = "/" + CardCapabilities.Segment + "/";
-        const string Root = "/plugins/";
-        if (!target.StartsWith(Cap, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        target = target[Cap.Length..];
-        if (!target.StartsWith(token, StringComparison.Ordinal) || !target[token.Length..].StartsWith(Root, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        target = target[(token.Length + Root.Length)..];
-        if (!target.StartsWith(id, StringComparison.Ordinal) || target.Length <= id.Length || target[id.Length] != '/')
-        {
-            return false;
-        }
-
-        target = target[(id.Length + 1)..];
-        if (!target.StartsWith(version, StringComparison.Ordinal) || target.Length <= version.Length || target[version.Length] != '/')
-        {
-            return false;
-        }
-
-        rest = target[(version.Length + 1)..].ToString();
-        return true;
-    }
-
-    private static (byte[] Body, string? Encoding) ChooseEncoding(HttpRequest request, PluginFile file)
-    {
-        if (file.Brotli is null && file.Gzip is null)
-        {
-            return (file.Content, null);
-        }
-
-        var accepted = request.Headers.AcceptEncoding;
-        if (file.Brotli is not null && AcceptEncoding.Accepts(accepted, "br"))
-        {
-            return (file.Brotli, "br");
-        }
-
-        if (file.Gzip is not null && AcceptEncoding.Accepts(accepted, "gzip"))
-        {
-            return (file.Gzip, "gzip");
-        }
-
-        return (file.Content, null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Card {PluginId}@{Version}/{TypeId} mounted in {LoadMs} ms")]
@@ -400,10 +264,17 @@ internal sealed class BytesResult(byte[] body, string contentType) : IResult
     }
 }
 
-/// <summary>The frame bootstrap, read once from the built web/frame output and served to opaque-origin frames.</summary>
+/// <summary>
+/// The frame bootstrap, read once from the built web/frame output and served to opaque-origin
+/// frames. Frame documents name it by a versioned URL (<see cref="Url"/>, the content hash in the
+/// query), answered as immutable, so a cold frame does not wait for a revalidation round trip;
+/// the bare path (and any other version) stays no-cache for plugin HTML, which names it so.
+/// </summary>
 internal sealed class FrameBootstrapFile(HostPaths paths)
 {
-    private readonly Lazy<(byte[] Body, string ETag)?> file = new(() =>
+    private const string VersionQuery = "v";
+
+    private readonly Lazy<(byte[] Body, string ETag, string Version)?> file = new(() =>
     {
         var path = Path.Combine(paths.FrameRoot, "bootstrap.js");
         if (!File.Exists(path))
@@ -412,8 +283,12 @@ internal sealed class FrameBootstrapFile(HostPaths paths)
         }
 
         var bytes = File.ReadAllBytes(path);
-        return (bytes, "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes)) + "\"");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        return (bytes, "\"" + hash + "\"", hash[..16]);
     });
+
+    /// <summary>The bootstrap's URL on a card origin, naming this build of it.</summary>
+    public string Url => file.Value is { } f ? $"{FrameDocument.BootstrapPath}?{VersionQuery}={f.Version}" : FrameDocument.BootstrapPath;
 
     public IResult Serve(HttpContext http)
     {
@@ -430,7 +305,9 @@ internal sealed class FrameBootstrapFile(HostPaths paths)
 
         var headers = http.Response.Headers;
         headers.AccessControlAllowOrigin = "*";
-        headers.CacheControl = "no-cache";
+        headers.CacheControl = http.Request.Query[VersionQuery] is [{ } v] && string.Equals(v, f.Version, StringComparison.Ordinal)
+            ? "public, max-age=31536000, immutable"
+            : "no-cache";
         headers.ETag = f.ETag;
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
         if (HttpCaching.IfNoneMatchHits(http.Request, f.ETag))

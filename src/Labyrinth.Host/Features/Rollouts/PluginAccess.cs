@@ -28,6 +28,9 @@ internal sealed class PluginAccess(IServiceScopeFactory scopes)
     private volatile Snapshot snapshot = new(
         FrozenDictionary<Guid, FrozenSet<string>>.Empty, FrozenDictionary<string, FrozenSet<string>>.Empty, FrozenDictionary<string, CurrentRollout>.Empty);
 
+    /// <summary>Changes (by reference) whenever anything access depends on is reloaded; caches of access decisions compare it.</summary>
+    public object Generation => snapshot;
+
     /// <summary>True when some plugin is limited to groups (the payload routes skip the board read otherwise).</summary>
     public bool AnyRestricted => snapshot.Restricted.Count > 0;
 
