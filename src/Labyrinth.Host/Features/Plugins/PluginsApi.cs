@@ -45,8 +45,13 @@ internal static partial class PluginsApi
     public static IApplicationBuilder UsePluginFiles(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var server = app.ApplicationServices.GetRequiredService<PluginFileServer>();
-        return app.Use((http, next) => http.Features.Get<CardSite>() is not null && PluginFileServer.Handles(http) ? server.ServeAsync(http) : next(http));
+        // Resolved at the first request, not while the pipeline is built: its capability key lives in
+        // the data directory, whose start-up checks (one sentence, exit 78) must run first.
+        var services = app.ApplicationServices;
+        PluginFileServer? server = null;
+        return app.Use((http, next) => http.Features.Get<CardSite>() is not null && PluginFileServer.Handles(http)
+            ? (server ??= services.GetRequiredService<PluginFileServer>()).ServeAsync(http)
+            : next(http));
     }
 
     public static IEndpointRouteBuilder MapPlugins(this IEndpointRouteBuilder app)
