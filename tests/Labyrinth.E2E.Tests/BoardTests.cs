@@ -122,7 +122,9 @@ public sealed class BoardTests(E2EEnvironment env)
             var win = await Ui.SpawnAsync(page, "form");
             // A second window has the focus: the first one's edges show only under the pointer.
             var other = await Ui.SpawnAsync(page, "chat");
-            await Ui.DragTitleAsync(page, other, 480, 0);
+            // Beside it, clear of every edge it grows by (a window on top would take the press).
+            var (w0, o0) = (await Ui.ScreenBoxAsync(win), await Ui.ScreenBoxAsync(other));
+            await Ui.DragTitleAsync(page, other, w0.X + w0.Width + 80 - o0.X, w0.Y - o0.Y);
             await Expect(win).ToHaveAttributeAsync("data-focused", "false");
             await Expect(win.GetByTestId("resize-w")).ToBeHiddenAsync();
 
