@@ -21,6 +21,9 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
 
     public bool IsPostgres => settings.Provider == DatabaseProvider.Postgres;
 
+    /// <summary>The PostgreSQL connection string (null for SQLite, whose file is in the data directory).</summary>
+    public string? ConnectionString => settings.ConnectionString;
+
     public bool MigrateOnStart => settings.MigrateOnStart;
 
     /// <summary>
