@@ -116,6 +116,9 @@ internal enum TransactionLock : long
 
     /// <summary>"Another active admin remains" and the demotion, disabling or removal it allows.</summary>
     Admins = 0x4C_41_42_59_00_00_00_03, // "LABY" · 3
+
+    /// <summary>"No account yet and no usable setup token" and issuing the deployment's one token.</summary>
+    SetupToken = 0x4C_41_42_59_00_00_00_04, // "LABY" · 4
 }
 
 internal static class TransactionLocks
