@@ -351,6 +351,8 @@ public sealed class ClusterBusOutageTests(BusOutageFixture cluster) : IClassFixt
     [Fact]
     public async Task RunningApps_RedisLost_RestartOnAnotherInstanceAnswers503ClusterUnavailable()
     {
+        // The other test of this class stops Redis too: begin once both instances are back on it.
+        await BothReachRedisAsync();
         var ada = await cluster.PersonAsync();
         await using var onB = await ada.TabAsync(onB: true);
         BusAcks.Ok(await onB.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
@@ -373,6 +375,18 @@ public sealed class ClusterBusOutageTests(BusOutageFixture cluster) : IClassFixt
         finally
         {
             await cluster.Pair.Redis.StartAsync();
+            await BothReachRedisAsync();
+        }
+    }
+
+    private async Task BothReachRedisAsync()
+    {
+        foreach (var instance in new[] { cluster.Pair.A, cluster.Pair.B })
+        {
+            using var probe = instance.CreateClient();
+            await Eventually.TrueAsync(
+                async () => (await probe.GetFromJsonAsync<JsonElement>("/healthz")).GetProperty("checks").GetProperty("redis").GetProperty("status").GetString() == "ok",
+                "the instance reaches Redis again", TimeSpan.FromSeconds(60));
         }
     }
 
