@@ -100,7 +100,7 @@ internal static class AuthApi
         if (string.IsNullOrEmpty(request.Token) || !await tokens.ConsumeAsync(request.Token, ct))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.SetupInvalidToken,
-                "This setup link is invalid or was already used. Restart the server to print a new one.");
+                "This setup link is wrong, expired or already used. Restart the server: its start-up log shows the link that works now.");
         }
 
         var user = await accounts.CreateAsync(request.UserName!, request.Password!, Roles.Admin, ct);
