@@ -67,6 +67,7 @@ internal sealed partial class PluginStore(
     LabyrinthMetrics metrics,
     PluginEvents events,
     IBlobStore blobs,
+    BlobGuard blobGuard,
     TimeProvider clock,
     ILogger<PluginStore> logger)
 {
@@ -194,6 +195,9 @@ internal sealed partial class PluginStore(
 
         // In a cluster the shared blob store holds every file before any instance is asked to load
         // the version, and before the rows that name it commit; an instance's directory is its copy.
+        // From the first file stored until the rows commit (or the change is abandoned, when the
+        // collector may take them), no collector may find them unreferenced.
+        await using var blobHold = blobs.IsShared ? await blobGuard.HoldForWriteAsync(ct) : null;
         if (blobs.IsShared)
         {
             foreach (var file in servable)
@@ -342,6 +346,11 @@ internal sealed partial class PluginStore(
             }
 
             throw;
+        }
+
+        if (blobHold is not null)
+        {
+            await blobHold.DisposeAsync(); // the rows are committed: the files are referenced now
         }
 
         if (retired is not null)
