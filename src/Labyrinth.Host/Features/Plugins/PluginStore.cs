@@ -217,7 +217,7 @@ internal sealed partial class PluginStore(
         await gate.Gate.WaitAsync(ct);
         try
         {
-            return await CommitAsync(manifest, proposed, servable.Count, staging, request, ct);
+            return await CommitAsync(manifest, proposed, servable.Count, staging, blobHold, request, ct);
         }
         finally
         {
@@ -225,7 +225,8 @@ internal sealed partial class PluginStore(
         }
     }
 
-    private async Task<ImportOutcome> CommitAsync(PluginManifest manifest, PreparedVersion proposed, int fileCount, string staging, ImportRequest request, CancellationToken ct)
+    private async Task<ImportOutcome> CommitAsync(
+        PluginManifest manifest, PreparedVersion proposed, int fileCount, string staging, IAsyncDisposable? blobHold, ImportRequest request, CancellationToken ct)
     {
         var (digest, status, keyName, keyId) = (proposed.Digest, proposed.SignatureStatus, proposed.KeyName, proposed.KeyId);
         var id = manifest.Id;
