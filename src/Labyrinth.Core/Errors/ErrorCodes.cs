@@ -13,6 +13,9 @@ public static class ErrorCodes
 
     /// <summary>503: the action must reach every server instance (install, kill, governance, a rate-limited call) and this instance cannot reach Redis; nothing was done.</summary>
     public const string ClusterUnavailable = "cluster.unavailable";
+
+    /// <summary>503: a change that offers something new (install, enable, upgrade, rollback, rollout) was abandoned because a live server instance could not load it or did not answer in time; nothing was changed anywhere.</summary>
+    public const string ClusterNotPrepared = "cluster.not_prepared";
     public const string CsrfMissingHeader = "csrf.missing_header";
     public const string CsrfCrossSite = "csrf.cross_site";
 

@@ -43,6 +43,7 @@ internal static class ClusterApi
         var redis = new RedisConnection(options);
         services.AddSingleton(redis);
         services.AddSingleton<IRateLimits, RedisRateLimits>();
+        services.AddSingleton<ClusterPreparation>();
         services.AddSingleton<IClusterSignals, RedisClusterSignals>();
         services.AddHostedService<ClusterMembership>();
         services.AddSingleton<Bus.IBusCluster, Bus.RedisBusCluster>();
@@ -95,8 +96,8 @@ internal static class ClusterApi
         return builder;
     }
 
-    public static IResult Unavailable(string detail) =>
-        Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ClusterUnavailable, detail);
+    public static IResult Unavailable(string detail, string code = ErrorCodes.ClusterUnavailable) =>
+        Problems.Create(StatusCodes.Status503ServiceUnavailable, code, detail);
 }
 
 /// <summary>Any <see cref="ClusterUnavailableException"/> (a rate limit, a signal) answers 503 <c>cluster.unavailable</c> with its sentence.</summary>
@@ -111,7 +112,7 @@ internal sealed class ClusterUnavailableHandler : IExceptionHandler
         }
 
         httpContext.Response.Headers.RetryAfter = "5";
-        await ClusterApi.Unavailable(unavailable.Message).ExecuteAsync(httpContext);
+        await ClusterApi.Unavailable(unavailable.Message, unavailable.Code).ExecuteAsync(httpContext);
         return true;
     }
 }
@@ -227,6 +228,15 @@ internal sealed class RedisHealthCheck(IServiceProvider services, ClusterInstanc
             }
 
             data["liveInstances"] = live;
+            var committed = (long?)await redis.Database.StringGetAsync(redis.Key(RedisClusterSignals.GenerationKey)) ?? 0;
+            var loaded = services.GetRequiredService<ClusterGeneration>().Applied;
+            data["pluginChange"] = loaded;
+            if (committed > loaded)
+            {
+                // Started, rejoined, or missed a change: the heartbeat loads it within a second.
+                return HealthCheckResult.Unhealthy($"This instance has not loaded the cluster's plugin change {committed} yet (it has {loaded}); it is not ready until it has.", data: data);
+            }
+
             return HealthCheckResult.Healthy("Redis answers.", data);
         }
         catch (RedisException ex)

@@ -23,6 +23,7 @@ internal sealed partial class ClusterMembership(
     ServiceGrantSignals serviceGrants,
     BusRelay bus,
     ClusterGeneration applied,
+    ClusterPreparation preparation,
     ILogger<ClusterMembership> logger) : BackgroundService
 {
     private readonly SemaphoreSlim reloadGate = new(1, 1);
@@ -151,6 +152,24 @@ internal sealed partial class ClusterMembership(
             case ClusterSignal.PluginsChanged:
                 await ReloadAsync(signal.Generation, ct);
                 break;
+            case ClusterSignal.PluginsPrepare when signal.Versions is { } versions:
+                // Off the ordered loop: loading a package takes a while, and a kill published
+                // meanwhile must not queue behind it.
+                _ = PrepareAsync(signal.Generation, versions, ct);
+                break;
+        }
+    }
+
+    private async Task PrepareAsync(long proposal, IReadOnlyList<PreparedVersion> versions, CancellationToken ct)
+    {
+        try
+        {
+            await preparation.PrepareAsync(proposal, versions, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Unanswered: the proposer's wait ends in cluster.not_prepared and nothing changes.
+            LogApplyFailed(logger, ex.GetType().Name, ex.Message);
         }
     }
 

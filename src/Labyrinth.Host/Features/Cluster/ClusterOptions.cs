@@ -21,6 +21,13 @@ internal sealed class RedisOptions
     /// <summary>How long a change waits for every live instance to apply it before announcing it anyway.</summary>
     public int BarrierTimeoutMilliseconds { get; set; } = 2000;
 
+    /// <summary>
+    /// How long a change that offers something new waits for every live instance to load it
+    /// (first phase) before it is abandoned with <c>cluster.not_prepared</c>; loading a large
+    /// package means compressing it, which takes seconds.
+    /// </summary>
+    public int PrepareTimeoutMilliseconds { get; set; } = 10_000;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }
 
@@ -39,5 +46,9 @@ internal sealed class ClusterInstance
     public string Id { get; }
 }
 
-/// <summary>Thrown when an action needs the other instances (Redis) and they cannot be reached; answered 503 <c>cluster.unavailable</c>.</summary>
-internal sealed class ClusterUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>Thrown when an action needs the other instances (Redis) and they cannot be reached or agree; answered 503 with <see cref="Code"/>.</summary>
+internal sealed class ClusterUnavailableException(string message, Exception? inner = null, string code = Labyrinth.Core.Errors.ErrorCodes.ClusterUnavailable) : Exception(message, inner)
+{
+    /// <summary><c>cluster.unavailable</c>, or <c>cluster.not_prepared</c> when the instances could not agree on a change.</summary>
+    public string Code { get; } = code;
+}

@@ -12,6 +12,7 @@ internal sealed record ClusterSignal(string Kind, string Origin)
     public const string ServiceCapabilityRevoked = "service-capability";
     public const string ServicePluginRevoked = "service-plugin";
     public const string PluginsChanged = "plugins-changed";
+    public const string PluginsPrepare = "plugins-prepare";
 
     public Guid? BoardId { get; init; }
 
@@ -23,6 +24,9 @@ internal sealed record ClusterSignal(string Kind, string Origin)
 
     /// <summary>For <see cref="PluginsChanged"/>: the cluster's change counter, acknowledged by each instance once applied.</summary>
     public long Generation { get; init; }
+
+    /// <summary>For <see cref="PluginsPrepare"/> (whose <see cref="Generation"/> is the proposal number): the versions to load before the change commits.</summary>
+    public IReadOnlyList<Plugins.PreparedVersion>? Versions { get; init; }
 }
 
 /// <summary>
@@ -36,6 +40,15 @@ internal interface IClusterSignals
 
     /// <summary>Tells the other instances, without waiting (revocations are also applied here first).</summary>
     void Publish(ClusterSignal signal);
+
+    /// <summary>
+    /// The first phase of a change that offers something new (install, enable, upgrade, rollback,
+    /// rollout): every live instance, this one included, loads <paramref name="versions"/> without
+    /// offering them and says so. Returns once all of them have, before the caller commits; throws
+    /// <see cref="ClusterUnavailableException"/> (<c>cluster.not_prepared</c>) when one refuses or
+    /// does not answer in time, and the caller then commits nothing.
+    /// </summary>
+    Task PrepareAsync(IReadOnlyList<Plugins.PreparedVersion> versions, CancellationToken ct = default);
 
     /// <summary>
     /// Tells every instance that the plugins changed and waits until every live one has reloaded them
@@ -52,11 +65,16 @@ internal sealed class LocalClusterSignals : IClusterSignals
     {
     }
 
+    // One instance has nobody to wait for: the commit's reload loads the versions, as before.
+    public Task PrepareAsync(IReadOnlyList<Plugins.PreparedVersion> versions, CancellationToken ct = default) => Task.CompletedTask;
+
     public Task AnnounceChangeAsync(CancellationToken ct = default) => Task.CompletedTask;
 }
 
-internal sealed partial class RedisClusterSignals(RedisConnection redis, ClusterInstance instance, ClusterGeneration applied, ILogger<RedisClusterSignals> logger) : IClusterSignals
+internal sealed partial class RedisClusterSignals(
+    RedisConnection redis, ClusterInstance instance, ClusterGeneration applied, ClusterPreparation preparation, ILogger<RedisClusterSignals> logger) : IClusterSignals
 {
+    public const string ProposalKey = "proposal";
     public const string SignalsChannel = "signals";
     public const string GenerationKey = "generation";
     public const string InstancesKey = "instances";
@@ -94,7 +112,95 @@ internal sealed partial class RedisClusterSignals(RedisConnection redis, Cluster
         return current
         """);
 
+    // The live instances that have not prepared proposal @prepared yet ("?id") or refused it
+    // ("!id: why"). Forgetting dead instances is left to the lagging script.
+    private static readonly LuaScript UnpreparedScript = LuaScript.Prepare("""
+        local pending = {}
+        for _, m in ipairs(redis.call('SMEMBERS', @instances)) do
+          if redis.call('EXISTS', @heartbeatPrefix .. m) == 1 then
+            local answer = redis.call('HGET', @prepared, m)
+            if not answer then
+              table.insert(pending, '?' .. m)
+            elseif answer ~= @ready then
+              table.insert(pending, '!' .. m .. ': ' .. answer)
+            end
+          end
+        end
+        return pending
+        """);
+
     public bool CanCoordinate => redis.IsConnected;
+
+    public async Task PrepareAsync(IReadOnlyList<Plugins.PreparedVersion> versions, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        if (versions.Count == 0)
+        {
+            return;
+        }
+
+        var what = string.Join(", ", versions.Select(v => v.PluginId + "@" + v.Version));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long proposal;
+        try
+        {
+            proposal = await redis.Database.StringIncrementAsync(redis.Key(ProposalKey));
+            await redis.Multiplexer.GetSubscriber().PublishAsync(redis.Channel(SignalsChannel),
+                JsonSerializer.Serialize(new ClusterSignal(ClusterSignal.PluginsPrepare, instance.Id) { Generation = proposal, Versions = versions }, Json));
+        }
+        catch (RedisException ex)
+        {
+            throw new ClusterUnavailableException($"Offering {what} must reach every server instance, and Redis cannot be reached right now, so nothing was changed. Try again in a moment.", ex);
+        }
+
+        // The others load in parallel with this one.
+        await preparation.PrepareAsync(proposal, versions, ct);
+        var deadline = TimeSpan.FromMilliseconds(redis.Options.PrepareTimeoutMilliseconds);
+        while (true)
+        {
+            string[] pending;
+            try
+            {
+                pending = ((RedisResult[])(await UnpreparedScript.EvaluateAsync(redis.Database, new
+                {
+                    instances = redis.Key(InstancesKey),
+                    prepared = redis.Key(ClusterPreparation.PreparedPrefix + proposal),
+                    heartbeatPrefix = redis.Options.Prefix + ":" + HeartbeatPrefix,
+                    ready = ClusterPreparation.Ready,
+                }))!).Select(r => (string)r!).ToArray();
+            }
+            catch (RedisException ex)
+            {
+                throw new ClusterUnavailableException($"Redis went away while every server instance was loading {what}, so nothing was changed. Try again in a moment.", ex);
+            }
+
+            if (pending.Length == 0)
+            {
+                return;
+            }
+
+            var refused = pending.Where(p => p.StartsWith('!')).Select(p => p[1..]).ToArray();
+            if (refused.Length > 0)
+            {
+                LogPrepareRefused(logger, proposal, string.Join("; ", refused));
+                throw new ClusterUnavailableException(
+                    $"Not every server instance can serve {what} ({string.Join("; ", refused)}), so nothing was changed and every instance still offers what it offered before.",
+                    code: Labyrinth.Core.Errors.ErrorCodes.ClusterNotPrepared);
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > deadline)
+            {
+                var silent = string.Join(", ", pending.Select(p => p[1..]));
+                LogPrepareTimedOut(logger, proposal, silent, deadline.TotalMilliseconds);
+                throw new ClusterUnavailableException(
+                    $"Server instance(s) {silent} did not finish loading {what} within {deadline.TotalSeconds:0.#} s, so nothing was changed and every instance still offers what it offered before. " +
+                    $"Try again; an instance that stopped answering leaves the cluster {redis.Options.InstanceTimeoutSeconds} s after its last heartbeat.",
+                    code: Labyrinth.Core.Errors.ErrorCodes.ClusterNotPrepared);
+            }
+
+            await Task.Delay(5, ct);
+        }
+    }
 
     /// <summary>Tells the barrier that <paramref name="instanceId"/> applied <paramref name="generation"/> (an older number never replaces a newer one).</summary>
     public static Task AcknowledgeAsync(RedisConnection redis, string instanceId, long generation)
@@ -163,6 +269,12 @@ internal sealed partial class RedisClusterSignals(RedisConnection redis, Cluster
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the other instances about {Kind}: {Error}")]
     private static partial void LogPublishFailed(ILogger logger, string kind, string error);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin proposal {Proposal} abandoned: {Refusals}")]
+    private static partial void LogPrepareRefused(ILogger logger, long proposal, string refusals);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin proposal {Proposal} abandoned: instances {Instances} did not prepare it within {TimeoutMs} ms")]
+    private static partial void LogPrepareTimedOut(ILogger logger, long proposal, string instances, double timeoutMs);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin change {Generation}: instances {Instances} did not apply it within {TimeoutMs} ms; announcing it anyway")]
     private static partial void LogBarrierTimedOut(ILogger logger, long generation, string instances, double timeoutMs);
 }
@@ -181,4 +293,51 @@ internal sealed class ClusterGeneration
         {
         }
     }
+}
+
+/// <summary>
+/// This instance's part in the first phase of a change: load the proposed versions into memory
+/// (not offered until the change commits) and record the answer, "ok" or why not, in Redis for the
+/// instance that proposed it.
+/// </summary>
+internal sealed partial class ClusterPreparation(RedisConnection redis, ClusterInstance instance, Plugins.PluginCatalog catalog, ILogger<ClusterPreparation> logger)
+{
+    public const string PreparedPrefix = "prepared:";
+    public const string Ready = "ok";
+
+    /// <summary>Runs before this instance answers a proposal. Tests set it to play an instance that is slow or cannot load.</summary>
+    internal Func<long, CancellationToken, Task>? BeforeAnswer { get; set; }
+
+    public async Task PrepareAsync(long proposal, IReadOnlyList<Plugins.PreparedVersion> versions, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        string answer;
+        try
+        {
+            if (BeforeAnswer is { } hook)
+            {
+                await hook(proposal, ct);
+            }
+
+            answer = await catalog.PrepareAsync(versions, ct) ?? Ready;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            answer = ex.Message;
+        }
+
+        if (answer != Ready)
+        {
+            LogCannotPrepare(logger, proposal, answer);
+        }
+
+        var key = redis.Key(PreparedPrefix + proposal);
+        var db = redis.Database;
+        await db.HashSetAsync(key, instance.Id, answer);
+        // Only the proposer reads the answers, within its timeout.
+        await db.KeyExpireAsync(key, TimeSpan.FromMinutes(5));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot prepare plugin proposal {Proposal}: {Reason}")]
+    private static partial void LogCannotPrepare(ILogger logger, long proposal, string reason);
 }

@@ -43,7 +43,7 @@ internal sealed class PluginLifecycle(
     public async Task<PluginAdminDto?> FindAsync(string id, CancellationToken ct) =>
         (await ListAsync(ct)).FirstOrDefault(p => p.Id == id);
 
-    public Task<Outcome<PluginAdminDto>> EnableAsync(string id, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
+    public Task<Outcome<PluginAdminDto>> EnableAsync(string id, string actor, CancellationToken ct) => OfferingAsync(id, null, () => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         var plugin = await db.Plugins.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (plugin is null)
@@ -71,7 +71,7 @@ internal sealed class PluginLifecycle(
         }
 
         return (await FindAsync(id, ct))!;
-    });
+    }), ct);
 
     public Task<Outcome<PluginAdminDto>> DisableAsync(string id, bool cascade, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
@@ -156,7 +156,7 @@ internal sealed class PluginLifecycle(
         return (await FindAsync(id, ct))!;
     });
 
-    public Task<Outcome<PluginAdminDto>> UnkillAsync(string id, string? version, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
+    public Task<Outcome<PluginAdminDto>> UnkillAsync(string id, string? version, string actor, CancellationToken ct) => OfferingAsync(id, version, () => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -190,9 +190,9 @@ internal sealed class PluginLifecycle(
         await audit.AppendAsync(actor, AuditActions.Unkill, id, new { version }, ct);
         await ChangedAsync(ct);
         return (await FindAsync(id, ct))!;
-    });
+    }), ct);
 
-    public Task<Outcome<PluginAdminDto>> ActivateAsync(string id, string? version, bool rollback, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
+    public Task<Outcome<PluginAdminDto>> ActivateAsync(string id, string? version, bool rollback, string actor, CancellationToken ct) => OfferingAsync(id, version, () => gate.RunAsync<Outcome<PluginAdminDto>>(async () =>
     {
         if (InvalidVersion(version) is { } invalid)
         {
@@ -244,7 +244,7 @@ internal sealed class PluginLifecycle(
         }
 
         return (await FindAsync(id, ct))!;
-    });
+    }), ct);
 
     /// <summary>
     /// Uninstalls one version, or the whole plugin when <paramref name="version"/> is null. Its
@@ -293,6 +293,12 @@ internal sealed class PluginLifecycle(
                     $"Uninstalling {id}{(version is null ? "" : "@" + version)} is refused because {string.Join(", ", dependents)} depend{(dependents.Length == 1 ? "s" : "")} on it.",
                     new Dictionary<string, object?> { ["dependents"] = dependents });
             }
+        }
+
+        if (remaining.Count > 0 && nextActive != plugin.ActiveVersion)
+        {
+            // Removing the active version offers the newest remaining one.
+            await PrepareOfferAsync(id, nextActive, ct);
         }
 
         db.PluginVersions.RemoveRange(removing);
@@ -377,6 +383,32 @@ internal sealed class PluginLifecycle(
 
     private Task<RolloutEntity?> CurrentRolloutAsync(string id, CancellationToken ct) =>
         db.Rollouts.AsNoTracking().FirstOrDefaultAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);
+
+    /// <summary>
+    /// Runs <paramref name="change"/> after the first phase for <paramref name="id"/>@<paramref name="version"/>
+    /// (null: its active version): every live instance has loaded it. Outside the gate, so an
+    /// instance that is slow to answer holds up this change only, never a kill behind it. An unknown
+    /// plugin or version skips it: the change itself answers that.
+    /// </summary>
+    private async Task<T> OfferingAsync<T>(string id, string? version, Func<Task<T>> change, CancellationToken ct)
+    {
+        version ??= await db.Plugins.AsNoTracking().Where(p => p.Id == id).Select(p => p.ActiveVersion).SingleOrDefaultAsync(ct);
+        if (version is not null && InvalidVersion(version) is null)
+        {
+            await PrepareOfferAsync(id, version, ct);
+        }
+
+        return await change();
+    }
+
+    /// <summary>The first phase of a change that offers <paramref name="id"/>@<paramref name="version"/>: every live instance loads it first.</summary>
+    private async Task PrepareOfferAsync(string id, string version, CancellationToken ct)
+    {
+        if (await db.PluginVersions.AsNoTracking().SingleOrDefaultAsync(v => v.PluginId == id && v.Version == version, ct) is { } row)
+        {
+            await events.PrepareOfferAsync([PreparedVersion.From(row)], ct);
+        }
+    }
 
     private async Task ChangedAsync(CancellationToken ct)
     {

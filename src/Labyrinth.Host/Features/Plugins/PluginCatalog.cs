@@ -182,11 +182,48 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         plugins = result.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    public void Forget(string pluginId, string version) => versionCache.TryRemove(CacheKey(pluginId, version), out _);
-
-    private InstalledVersion? LoadVersion(PluginVersionEntity row)
+    /// <summary>
+    /// Drops the cached loads of <paramref name="pluginId"/>@<paramref name="version"/> (uninstalled,
+    /// or replaced by a development build), except the one of <paramref name="keepDigest"/>'s bytes.
+    /// </summary>
+    public void Forget(string pluginId, string version, string? keepDigest = null)
     {
-        var key = CacheKey(row.PluginId, row.Version);
+        var prefix = pluginId + "@" + version + "#";
+        foreach (var key in versionCache.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k != prefix + keepDigest))
+        {
+            versionCache.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>
+    /// The first phase of a change that offers something new: loads these versions (files fetched
+    /// from the shared store, digests checked, variants compressed) into the cache without offering
+    /// them, so the reload that commits the change only swaps. Returns why a version cannot be
+    /// served here, or null when all of them can.
+    /// </summary>
+    public async Task<string?> PrepareAsync(IReadOnlyList<PreparedVersion> versions, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        return await Task.Run(() =>
+        {
+            foreach (var version in versions)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (LoadVersion(version.ToEntity(), version.SafeStaging) is null)
+                {
+                    return $"{version.PluginId}@{version.Version} cannot be loaded here (see this instance's log)";
+                }
+            }
+
+            return null;
+        }, ct);
+    }
+
+    private InstalledVersion? LoadVersion(PluginVersionEntity row, string? staging = null)
+    {
+        // The digest is part of the key: a development build replaces a version's bytes, and a
+        // prepared but uncommitted replacement must not stand in for the committed one.
+        var key = CacheKey(row.PluginId, row.Version) + "#" + row.Digest;
         if (versionCache.TryGetValue(key, out var cached))
         {
             return cached;
@@ -209,14 +246,28 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         foreach (var entry in entries)
         {
             var full = Path.Combine(root, entry.Path);
-            var bytes = File.Exists(full) ? File.ReadAllBytes(full) : FetchShared(full, entry.Sha256);
+            var bytes = File.Exists(full) ? File.ReadAllBytes(full) : null;
+            if (bytes is null && staging is not null && File.Exists(Path.Combine(paths.PluginStore, staging, entry.Path)))
+            {
+                // Being installed: not moved into place until the change commits.
+                bytes = File.ReadAllBytes(Path.Combine(paths.PluginStore, staging, entry.Path));
+            }
+
+            var sha = bytes is null ? null : Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!string.Equals(sha, entry.Sha256, StringComparison.Ordinal) && FetchShared(full, entry.Sha256) is { } shared)
+            {
+                // Missing here, or a stale copy this instance cached for a change that was prepared
+                // and then abandoned: the shared store holds the bytes the row names.
+                bytes = shared;
+                sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            }
+
             if (bytes is null)
             {
                 LogStoreCorrupt(logger, row.PluginId, row.Version, "missing file " + entry.Path);
                 return null;
             }
 
-            var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (!string.Equals(sha, entry.Sha256, StringComparison.Ordinal))
             {
                 // The store is immutable; a changed file means tampering or disk corruption, never serve it.
@@ -340,3 +391,40 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
 }
 
 internal sealed record StoredFile(string Path, string Sha256, long Bytes);
+
+/// <summary>A version row as a change proposes it, sent to every instance to prepare before anything is committed.</summary>
+internal sealed partial record PreparedVersion(string PluginId, string Version, string ManifestJson, string FilesJson, long TotalBytes, string Digest, string SignatureStatus, string? KeyName)
+{
+    public string? KeyId { get; init; }
+
+    /// <summary>
+    /// For a version being installed: the upload's staging directory in the plugin store, where the
+    /// proposing instance (and any instance sharing its disk) finds the files before they move.
+    /// </summary>
+    public string? Staging { get; init; }
+
+    /// <summary>The staging directory when its name is one the host makes (never a path from elsewhere).</summary>
+    public string? SafeStaging => Staging is { } s && StagingName().IsMatch(s) ? s : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^\\.staging-[0-9a-f]{32}$")]
+    private static partial System.Text.RegularExpressions.Regex StagingName();
+
+    public static PreparedVersion From(PluginVersionEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new(row.PluginId, row.Version, row.ManifestJson, row.FilesJson, row.TotalBytes, row.Digest, row.SignatureStatus, row.KeyName) { KeyId = row.KeyId };
+    }
+
+    public PluginVersionEntity ToEntity() => new()
+    {
+        PluginId = PluginId,
+        Version = Version,
+        ManifestJson = ManifestJson,
+        FilesJson = FilesJson,
+        TotalBytes = TotalBytes,
+        Digest = Digest,
+        SignatureStatus = SignatureStatus,
+        KeyName = KeyName,
+        KeyId = KeyId,
+    };
+}

@@ -42,6 +42,13 @@ internal sealed class PluginEvents(IHubContext<PluginsHub> hub, Cluster.ICluster
 {
     public const string HubPath = "/hubs/plugins";
 
+    /// <summary>
+    /// Before a change that offers something new commits: every live instance loads
+    /// <paramref name="versions"/> without offering them (throws <c>cluster.not_prepared</c> when one
+    /// cannot). Changes that only take something away skip this and are enforced as heard.
+    /// </summary>
+    public Task PrepareOfferAsync(IReadOnlyList<PreparedVersion> versions, CancellationToken ct) => cluster.PrepareAsync(versions, ct);
+
     /// <summary>A kill is a plugin change too: announced once, then both <c>pluginKilled</c> and <c>pluginsChanged</c> go out.</summary>
     public async Task KilledAsync(string pluginId, string? version, string reason)
     {

@@ -184,10 +184,40 @@ internal sealed partial class PluginStore(
         }
 
         var digest = Convert.ToHexStringLower(PackageDigest.Compute(validation.Files));
+        var servable = validation.Servable.ToList();
+        var proposed = new PreparedVersion(manifest.Id, manifest.Version, System.Text.Encoding.UTF8.GetString(validation.ManifestBytes),
+            JsonSerializer.Serialize(servable.Select(f => new StoredFile(f.Path, f.Sha256Hex, f.Bytes)).ToList(), JsonSerializerOptions.Web),
+            servable.Sum(f => f.Bytes), digest, status, keyName)
+        {
+            KeyId = keyId,
+            Staging = Path.GetFileName(staging),
+        };
+
+        // In a cluster the shared blob store holds every file before any instance is asked to load
+        // the version, and before the rows that name it commit; an instance's directory is its copy.
+        // From the first file stored until the rows commit (or the change is abandoned, when the
+        // collector may take them), no collector may find them unreferenced.
+        await using var blobHold = blobs.IsShared ? await blobGuard.HoldForWriteAsync(ct) : null;
+        if (blobs.IsShared)
+        {
+            foreach (var file in servable)
+            {
+                await blobs.PutAsync(file.Sha256Hex.ToLowerInvariant(), await File.ReadAllBytesAsync(Path.Combine(staging, file.Path), ct), ct);
+            }
+        }
+
+        // The first phase, outside the gate (a slow instance must not hold up a kill on this one):
+        // every live instance loads the version before any offers it. Nothing is committed when one
+        // cannot; a re-upload of the installed bytes offers nothing new.
+        if (!await db.PluginVersions.AsNoTracking().AnyAsync(v => v.PluginId == manifest.Id && v.Version == manifest.Version && v.Digest == digest, ct))
+        {
+            await events.PrepareOfferAsync([proposed], ct);
+        }
+
         await gate.Gate.WaitAsync(ct);
         try
         {
-            return await CommitAsync(manifest, validation, digest, status, keyName, keyId, staging, request, ct);
+            return await CommitAsync(manifest, proposed, servable.Count, staging, blobHold, request, ct);
         }
         finally
         {
@@ -196,10 +226,9 @@ internal sealed partial class PluginStore(
     }
 
     private async Task<ImportOutcome> CommitAsync(
-        PluginManifest manifest, PackageValidation validation, string digest, string status, string? keyName, string? keyId,
-        string staging, ImportRequest request, CancellationToken ct)
+        PluginManifest manifest, PreparedVersion proposed, int fileCount, string staging, IAsyncDisposable? blobHold, ImportRequest request, CancellationToken ct)
     {
-        var servable = validation.Servable.ToList();
+        var (digest, status, keyName, keyId) = (proposed.Digest, proposed.SignatureStatus, proposed.KeyName, proposed.KeyId);
         var id = manifest.Id;
         var version = manifest.Version;
         var existing = await db.PluginVersions.SingleOrDefaultAsync(v => v.PluginId == id && v.Version == version, ct);
@@ -247,9 +276,7 @@ internal sealed partial class PluginStore(
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var filesJson = JsonSerializer.Serialize(servable.Select(f => new StoredFile(f.Path, f.Sha256Hex, f.Bytes)).ToList(), JsonSerializerOptions.Web);
-        var total = servable.Sum(f => f.Bytes);
-        var manifestJson = System.Text.Encoding.UTF8.GetString(validation.ManifestBytes);
+        var (filesJson, total, manifestJson) = (proposed.FilesJson, proposed.TotalBytes, proposed.ManifestJson);
         if (existing is null)
         {
             existing = new PluginVersionEntity { PluginId = id, Version = version, ManifestJson = manifestJson, FilesJson = filesJson };
@@ -277,18 +304,6 @@ internal sealed partial class PluginStore(
             plugin.UpdatedAt = now;
         }
 
-        // In a cluster the shared blob store holds every file before the rows that name it commit,
-        // so any instance can load this version; its own directory is then only its copy. From the
-        // first file stored until the rows commit, no collector may find them unreferenced.
-        await using var blobHold = blobs.IsShared ? await blobGuard.HoldForWriteAsync(ct) : null;
-        if (blobs.IsShared)
-        {
-            foreach (var file in servable)
-            {
-                await blobs.PutAsync(file.Sha256Hex.ToLowerInvariant(), await File.ReadAllBytesAsync(Path.Combine(staging, file.Path), ct), ct);
-            }
-        }
-
         var finalDir = VersionDir(paths, id, version);
         Directory.CreateDirectory(Path.GetDirectoryName(finalDir)!);
         string? retired = null;
@@ -311,7 +326,7 @@ internal sealed partial class PluginStore(
                 signature = status,
                 keyName,
                 keyId,
-                fileCount = servable.Count,
+                fileCount = fileCount,
                 totalBytes = total,
             }, ct);
         }
@@ -344,7 +359,8 @@ internal sealed partial class PluginStore(
             DeleteQuietly(retired);
         }
 
-        catalog.Forget(id, version);
+        // Keeps what the first phase loaded; drops the bytes a development build replaced.
+        catalog.Forget(id, version, keepDigest: digest);
         await catalog.ReloadAsync(ct);
         await events.ChangedAsync();
         var result = replacing ? ImportStatus.Replaced : ImportStatus.Installed;

@@ -147,7 +147,7 @@ internal sealed partial class RolloutService(
         return null;
     }
 
-    public Task<Outcome<PluginRolloutDto>> StartAsync(string pluginId, StartRolloutRequest request, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
+    public Task<Outcome<PluginRolloutDto>> StartAsync(string pluginId, StartRolloutRequest request, string actor, CancellationToken ct) => OfferingAsync(pluginId, request.Version, () => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
     {
         if (await CheckStartAsync(pluginId, request, installing: false, ct) is { } problem)
         {
@@ -215,10 +215,10 @@ internal sealed partial class RolloutService(
         }, ct);
         await ChangedAsync(reloadCatalog: false, ct);
         return (await GetAsync(pluginId, ct)).Value!;
-    });
+    }), ct);
 
     /// <summary>Everyone moves to the new version: it becomes the active version and the rollout ends.</summary>
-    public Task<Outcome<PluginRolloutDto>> PromoteAsync(string pluginId, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
+    public Task<Outcome<PluginRolloutDto>> PromoteAsync(string pluginId, string actor, CancellationToken ct) => OfferingAsync(pluginId, null, () => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
     {
         var (plugin, row, missing) = await CurrentAsync(pluginId, ct);
         if (missing is not null)
@@ -241,7 +241,7 @@ internal sealed partial class RolloutService(
         }, ct);
         await ChangedAsync(reloadCatalog: true, ct);
         return (await GetAsync(pluginId, ct)).Value!;
-    });
+    }), ct);
 
     /// <summary>Everyone goes back to the previous version; the rollout ends.</summary>
     public Task<Outcome<PluginRolloutDto>> RollBackAsync(string pluginId, string actor, CancellationToken ct) => gate.RunAsync<Outcome<PluginRolloutDto>>(async () =>
@@ -415,6 +415,25 @@ internal sealed partial class RolloutService(
 
         var ids = await db.PluginAvailability.AsNoTracking().Where(a => a.PluginId == plugin.Id).Select(a => a.GroupId).ToListAsync(ct);
         return new AvailabilityDto(plugin.Id, ids.Where(groups.ContainsKey).Select(g => new AvailabilityGroupDto(g, groups[g])).OrderBy(g => g.Name, StringComparer.OrdinalIgnoreCase).ToArray());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> after every live instance has loaded the version it offers to
+    /// more people: <paramref name="version"/>, or (null) the running rollout's candidate. Outside
+    /// the gate, so a slow instance holds up this change only; whatever is unknown is left to the change to refuse.
+    /// </summary>
+    private async Task<T> OfferingAsync<T>(string pluginId, string? version, Func<Task<T>> change, CancellationToken ct)
+    {
+        version ??= await db.Rollouts.AsNoTracking()
+            .Where(r => r.PluginId == pluginId && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused))
+            .Select(r => r.ToVersion).FirstOrDefaultAsync(ct);
+        if (version is not null && VersionRules.Parse(version, out _) is not null
+            && await db.PluginVersions.AsNoTracking().SingleOrDefaultAsync(v => v.PluginId == pluginId && v.Version == version, ct) is { } row)
+        {
+            await events.PrepareOfferAsync([PreparedVersion.From(row)], ct);
+        }
+
+        return await change();
     }
 
     private async Task ChangedAsync(bool reloadCatalog, CancellationToken ct)
