@@ -20,6 +20,9 @@ HOST_PORT=${HOST_PORT:-5191}; FAKE_PORT=${FAKE_PORT:-5192}
 DURATION=${WRK_DURATION:-10s}; ROUNDS=${ROUNDS:-2}
 RATE=${RATE:-200}; PACED_SECONDS=${PACED_SECONDS:-10}; GRACE=${GRACE:-10}
 HOST_DLL=${BROKER_HOST_DLL:-$HOST_DLL}  # another build of the host, e.g. main's, for a before/after
+# BROKER_TRACE=1: a dotnet-trace (sampled thread time, speedscope) of the host during round 1's
+# after-burst phase, written to out/broker/after-burst.speedscope.json (bench/broker/profile.py reads it).
+TRACE=${BROKER_TRACE:-}
 CLI_DLL="$REPO/src/Labyrinth.Cli/bin/Release/net10.0/Labyrinth.Cli.dll"
 KEY="sk-bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 FAKE_DLL="$REPO/tests/Labyrinth.FakeUpstream/bin/Release/net10.0/Labyrinth.FakeUpstream.dll"
@@ -111,12 +114,19 @@ closed() { # closed <target> <connections> <file>
 }
 paced() { # paced <target> <file>: RATE req/s for PACED_SECONDS, open loop
   log "paced $RATE/s: $1 (load $(loadavg))"
-  local before; before=$(loadavg)
+  local before tracer=""; before=$(loadavg)
+  if [ -n "$TRACE" ] && [ "$1" = broker ] && [ "$(basename "$2")" = paced-broker-after-r1.json ]; then
+    local host_proc; host_proc=$(pgrep -P "$HOST_PID" dotnet || echo "$HOST_PID")
+    "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$host_proc" --profile dotnet-sampled-thread-time \
+      --duration "00:00:00:$(printf '%02d' "$PACED_SECONDS")" -o "$W/after-burst.nettrace" --format Speedscope >"$W/trace.log" 2>&1 &
+    tracer=$!
+  fi
   if [ "$1" = broker ]; then
     dotnet "$OUT/BrokerPaced/BrokerPaced.dll" "$BROKER_URL" "$RATE" "$PACED_SECONDS" "$GRACE" "$W/broker.body" "Cookie: $COOKIE" "X-Labyrinth-Request: 1" >"$2"
   else
     dotnet "$OUT/BrokerPaced/BrokerPaced.dll" "$DIRECT_URL" "$RATE" "$PACED_SECONDS" "$GRACE" "$W/direct.body" "Authorization: Bearer $KEY" >"$2"
   fi
+  [ -z "$tracer" ] || wait "$tracer" || true
   "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["load_before"]=sys.argv[2]; d["load_after"]=sys.argv[3]; json.dump(d, open(sys.argv[1], "w"))' "$2" "$before" "$(loadavg)"
 }
 
