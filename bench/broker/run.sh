@@ -20,6 +20,9 @@ HOST_PORT=${HOST_PORT:-5191}; FAKE_PORT=${FAKE_PORT:-5192}
 DURATION=${WRK_DURATION:-10s}; ROUNDS=${ROUNDS:-2}
 RATE=${RATE:-200}; PACED_SECONDS=${PACED_SECONDS:-10}; GRACE=${GRACE:-10}
 HOST_DLL=${BROKER_HOST_DLL:-$HOST_DLL}  # another build of the host, e.g. main's, for a before/after
+# BROKER_TRACE=1: a dotnet-trace (sampled thread time, speedscope) of the host during round 1's
+# after-burst phase, written to out/broker/after-burst.speedscope.json (bench/broker/profile.py reads it).
+TRACE=${BROKER_TRACE:-}
 CLI_DLL="$REPO/src/Labyrinth.Cli/bin/Release/net10.0/Labyrinth.Cli.dll"
 KEY="sk-bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 FAKE_DLL="$REPO/tests/Labyrinth.FakeUpstream/bin/Release/net10.0/Labyrinth.FakeUpstream.dll"
@@ -34,6 +37,9 @@ if [ ! -f "$HOST_DLL" ] || [ ! -f "$FAKE_DLL" ] || [ ! -f "$CLI_DLL" ] || [ -n "
 fi
 dotnet build "$B/BrokerPaced" -c Release -nologo -v q -o "$OUT/BrokerPaced" >"$W/paced-build.log" 2>&1 || { cat "$W/paced-build.log"; exit 1; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# The host's CPU time (user + system, clock ticks) so far: what a phase cost the host per call
+# holds up on a shared machine where latency does not.
+host_cpu() { awk '{print $14+$15}' "/proc/$HOST_PID/stat" 2>/dev/null || echo 0; }
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do stop_pid "$p"; done; }
@@ -107,17 +113,27 @@ closed() { # closed <target> <connections> <file>
   t=$([ "$2" = 1 ] && echo 1 || echo 2)
   log "c=$2: $1 (load $(loadavg))"
   echo "$(loadavg)" >"$3.load"
+  local c0; c0=$(host_cpu)
   wrk -t"$t" -c"$2" -d"$DURATION" --latency -s "$W/$1.lua" "$url" >"$3"
+  echo $(( $(host_cpu) - c0 )) >"$3.cpu"
 }
 paced() { # paced <target> <file>: RATE req/s for PACED_SECONDS, open loop
   log "paced $RATE/s: $1 (load $(loadavg))"
-  local before; before=$(loadavg)
+  local before tracer="" c0; before=$(loadavg); c0=$(host_cpu)
+  if [ -n "$TRACE" ] && [ "$1" = broker ] && [ "$(basename "$2")" = paced-broker-after-r1.json ]; then
+    local host_proc; host_proc=$(pgrep -P "$HOST_PID" dotnet || echo "$HOST_PID")
+    "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$host_proc" --profile dotnet-sampled-thread-time \
+      --duration "00:00:00:$(printf '%02d' "$PACED_SECONDS")" -o "$W/after-burst.nettrace" --format Speedscope >"$W/trace.log" 2>&1 &
+    tracer=$!
+  fi
   if [ "$1" = broker ]; then
     dotnet "$OUT/BrokerPaced/BrokerPaced.dll" "$BROKER_URL" "$RATE" "$PACED_SECONDS" "$GRACE" "$W/broker.body" "Cookie: $COOKIE" "X-Labyrinth-Request: 1" >"$2"
   else
     dotnet "$OUT/BrokerPaced/BrokerPaced.dll" "$DIRECT_URL" "$RATE" "$PACED_SECONDS" "$GRACE" "$W/direct.body" "Authorization: Bearer $KEY" >"$2"
   fi
-  "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["load_before"]=sys.argv[2]; d["load_after"]=sys.argv[3]; json.dump(d, open(sys.argv[1], "w"))' "$2" "$before" "$(loadavg)"
+  local ticks=$(( $(host_cpu) - c0 ))
+  [ -z "$tracer" ] || wait "$tracer" || true
+  "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["load_before"]=sys.argv[2]; d["load_after"]=sys.argv[3]; d["host_cpu_ms"]=int(sys.argv[4])*1000/int(sys.argv[5]); json.dump(d, open(sys.argv[1], "w"))' "$2" "$before" "$(loadavg)" "$ticks" "$(getconf CLK_TCK)"
 }
 
 for r in $(seq 1 "$ROUNDS"); do
@@ -151,9 +167,9 @@ PYC
 dotnet "$CLI_DLL" audit verify "$DATA/labyrinth.db" >"$W/verify.txt" 2>&1 && CHAIN=true || CHAIN=false
 echo "{\"stop_ms\": $STOP_MS, \"stopped\": $STOPPED, \"chain_valid\": $CHAIN}" >"$W/stop.json"
 
-"$PY" - "$W" "$ROUNDS" >"$OUT/broker.json" <<'PYR'
+"$PY" - "$W" "$ROUNDS" "$(getconf CLK_TCK)" >"$OUT/broker.json" <<'PYR'
 import json, subprocess, sys, statistics, pathlib
-w, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+w, rounds, tck = pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 parse = pathlib.Path(w).parent.parent / "serve" / "parse_wrk.py"
 wrk = lambda f: json.loads(subprocess.run([sys.executable, str(parse)], input=f.read_text(), capture_output=True, text=True, check=True).stdout)
 res = {"closed": {}, "paced": {}}
@@ -161,7 +177,9 @@ for c in (1, 16):
     for t in ("direct", "broker", "floor"):
         runs = []
         for r in range(1, rounds + 1):
-            x = wrk(w / f"wrk-{t}-c{c}-r{r}.txt"); x["load"] = (w / f"wrk-{t}-c{c}-r{r}.txt.load").read_text().strip(); runs.append(x)
+            x = wrk(w / f"wrk-{t}-c{c}-r{r}.txt"); x["load"] = (w / f"wrk-{t}-c{c}-r{r}.txt.load").read_text().strip()
+            x["host_cpu_ms"] = int((w / f"wrk-{t}-c{c}-r{r}.txt.cpu").read_text()) * 1000 / tck
+            x["host_cpu_ms_per_call"] = round(x["host_cpu_ms"] / max(1, x["requests"]), 3); runs.append(x)
         res["closed"][f"{t}-c{c}-all"] = runs
         res["closed"][f"{t}-c{c}"] = sorted(runs, key=lambda x: x["rps"])[len(runs) // 2]  # the round with the median req/s
 for f in sorted(w.glob("paced-*.json")):
@@ -185,23 +203,23 @@ PYR
 import json, sys
 r = json.load(open(sys.argv[1])); rate = sys.argv[2]
 print("Closed loop (wrk), median-req/s round:\n")
-print("| connections | path | req/s | p50 ms | p99 ms | non-2xx | socket errors | load (1/5/15 min) before each round |")
-print("|---|---|---:|---:|---:|---:|---|---|")
+print("| connections | path | req/s | p50 ms | p99 ms | non-2xx | socket errors | host CPU ms per call | load (1/5/15 min) before each round |")
+print("|---|---|---:|---:|---:|---:|---|---:|---|")
 for c in (1, 16):
     for t in ("direct", "broker", "floor"):
         x = r["closed"][f"{t}-c{c}"]
         loads = "; ".join(y["load"] for y in r["closed"][f"{t}-c{c}-all"])
-        print(f"| {c} | {t} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx']} | {x['socket_errors'] or 'none'} | {loads} |")
+        print(f"| {c} | {t} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx']} | {x['socket_errors'] or 'none'} | {x['host_cpu_ms_per_call']} | {loads} |")
 for c in (1, 16):
     d, b = r["closed"][f"direct-c{c}"], r["closed"][f"broker-c{c}"]
     print(f"\nc={c}: broker overhead p50 +{b['p50_ms'] - d['p50_ms']:.2f} ms, p99 +{b['p99_ms'] - d['p99_ms']:.2f} ms; broker {b['rps']:.0f} req/s vs direct {d['rps']:.0f} req/s")
 print(f"\nOpen loop at {rate} req/s (latency from each request's scheduled start):\n")
-print("| phase | path | sent | completed | ok | non-2xx (statuses) | not completed | p50 ms | p90 ms | p99 ms | load before → after |")
-print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|")
+print("| phase | path | sent | completed | ok | non-2xx (statuses) | not completed | p50 ms | p90 ms | p99 ms | host CPU ms per call | load before → after |")
+print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
 for k, x in r["paced"].items():
     path, phase = k.split("-", 1)
     st = ", ".join(f"{s}: {n}" for s, n in x["statuses"].items() if not s.startswith("2"))
-    print(f"| {phase} | {path} | {x['sent']} | {x['completed']} | {x['ok']} | {x['non2xx']}{' (' + st + ')' if st else ''} | {x['notCompleted']} | {x['p50_ms']} | {x['p90_ms']} | {x['p99_ms']} | {x['load_before']} → {x['load_after']} |")
+    print(f"| {phase} | {path} | {x['sent']} | {x['completed']} | {x['ok']} | {x['non2xx']}{' (' + st + ')' if st else ''} | {x['notCompleted']} | {x['p50_ms']} | {x['p90_ms']} | {x['p99_ms']} | {round(x.get('host_cpu_ms', 0) / max(1, x['completed']), 3)} | {x['load_before']} → {x['load_after']} |")
 s, a = r["summary"], r["audit"]
 print(f"\nSteady broker p50 added over direct: +{s['steady_p50_added_ms']} ms; after the burst: +{s['after_burst_p50_added_ms']} ms (rounds: {s['after_burst_p50_added_ms_rounds']})")
 print(f"\nAudit after a graceful stop ({a['stop_ms']} ms to exit): {a['broker_calls_ok']} broker calls answered 200 with the end line; "
@@ -220,6 +238,7 @@ print(json.dumps({"bench": "broker",
     "broker.after_burst_completed": sum(x["completed"] for x in after), "broker.after_burst_sent": sum(x["sent"] for x in after),
     "broker.c1_p50_added_ms": round(c["broker-c1"]["p50_ms"] - c["direct-c1"]["p50_ms"], 2),
     "broker.c1_rps": c["broker-c1"]["rps"], "broker.c16_rps": c["broker-c16"]["rps"],
+    "broker.c1_host_cpu_ms_per_call": c["broker-c1"]["host_cpu_ms_per_call"], "broker.c16_host_cpu_ms_per_call": c["broker-c16"]["host_cpu_ms_per_call"],
     "broker.calls_ok": a["broker_calls_ok"], "broker.network_log_rows": a["network_log_ok_rows"], "broker.audit_rows": a["audit_rows"],
     "broker.lost_rows": a["lost_rows"], "broker.chain_valid": a["chain_valid"], "broker.stop_ms": a["stop_ms"],
     "load_before": c["direct-c1-all"][0]["load"], "load_after": r["paced"][sorted(k for k in r["paced"] if k.startswith("direct-after"))[-1]]["load_after"]}))

@@ -1,18 +1,18 @@
 using System.Net;
 using Labyrinth.Host.Features.Cards;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace Labyrinth.Host.Features.Broker;
 
 /// <summary>
 /// The network broker endpoint and its HTTP clients. Clients: SocketsHttpHandler with
 /// <see cref="SafeConnect"/> (own DNS lookup + address check + connect to the checked address), no
-/// automatic redirects, no cookies, no proxy, no decompression; a resilience pipeline with only a
-/// total-timeout strategy (the service's timeout) and no retry — the broker never repeats a request,
-/// since a POST to a paid API is not idempotent; and no HttpClient logging (it would log URLs, whose
-/// query may carry a query-injected secret).
+/// automatic redirects, no cookies, no proxy, no decompression; no retry — the broker never repeats
+/// a request, since a POST to a paid API is not idempotent; and no HttpClient logging (it would log
+/// URLs, whose query may carry a query-injected secret). The service's timeout is one token over
+/// the whole call (every redirect hop and the answer's body), set by <see cref="BrokerService"/>;
+/// a second, per-hop timeout in a resilience pipeline cost each call a pipeline run, a pooled
+/// token source and a timer for nothing the first does not already end.
 /// </summary>
 internal static class BrokerApi
 {
@@ -27,6 +27,7 @@ internal static class BrokerApi
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section)
             .Validate(o => o.MaxPendingRecords is >= 1 and <= 1_000_000, "Labyrinth:Broker:MaxPendingRecords must be between 1 and 1,000,000.")
             .Validate(o => o.DrainSeconds is >= 1 and <= 600, "Labyrinth:Broker:DrainSeconds must be between 1 and 600.")
+            .Validate(o => o.BatchWindowMilliseconds is >= 0 and <= 1000, "Labyrinth:Broker:BatchWindowMilliseconds must be between 0 and 1000.")
             .ValidateOnStart();
         services.AddSingleton<BrokerRecorder>();
         services.AddHostedService<BrokerRecordWriter>();
@@ -68,11 +69,6 @@ internal static class BrokerApi
                 MaxResponseHeadersLength = 64,
                 ConnectCallback = SafeConnect.Create(sp.GetRequiredService<IDnsResolver>(), allowPrivateNetwork),
             })
-            .RemoveAllLoggers()
-            .AddResilienceHandler(name + "-timeout", pipeline => pipeline.AddTimeout(new HttpTimeoutStrategyOptions
-            {
-                TimeoutGenerator = args => ValueTask.FromResult(
-                    args.Context.GetRequestMessage()?.Options.TryGetValue(BrokerUpstream.TimeoutOption, out var timeout) == true ? timeout : TimeSpan.FromSeconds(30)),
-            }));
+            .RemoveAllLoggers();
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Labyrinth.Core.Broker;
@@ -15,6 +16,11 @@ namespace Labyrinth.Host.Features.Broker;
 internal sealed class BrokerStreamResult : IResult, IDisposable
 {
     public const string ContentType = "application/x-ndjson; charset=utf-8";
+
+    /// <summary>An answer that is not streamed goes out whenever this many bytes are waiting, and at its end.</summary>
+    public const int FlushAbove = 32 * 1024;
+
+    private const int ReadSize = 16 * 1024;
 
     private readonly HttpResponseMessage upstream;
     private readonly BrokerExchange exchange;
@@ -53,10 +59,11 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
         // connection when a write is cancelled half-way, and the card would see a reset instead of
         // the broker.revoked line. The token stops the upstream reads; each write checks it first.
         var write = httpContext.RequestAborted;
+        var output = new NdjsonWriter(response.BodyWriter);
         try
         {
             var headers = BrokerHeaders.FilterResponse(upstream.Headers.Concat(upstream.Content.Headers));
-            await WriteLineAsync(response, w =>
+            output.Line(w =>
             {
                 w.WriteNumber("status", status);
                 w.WriteStartObject("headers");
@@ -67,12 +74,16 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 }
 
                 w.WriteEndObject();
-            }, flush: true, write);
+            });
+            if (flushEachChunk)
+            {
+                await output.FlushAsync(write);
+            }
 
             if (upstream.Content.Headers.ContentLength > maxBytes)
             {
                 error = ErrorCodes.BrokerResponseTooLarge;
-                await WriteErrorAsync(response, error, TooLargeMessage(), write);
+                await WriteErrorAsync(output, error, TooLargeMessage(), write);
                 return;
             }
 
@@ -80,12 +91,12 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
             var dropBody = status is 401 or 403 or 407;
             await using var body = await upstream.Content.ReadAsStreamAsync(ct);
             var decoder = Encoding.UTF8.GetDecoder();
-            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(16 * 1024));
+            var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+            var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(ReadSize));
             try
             {
                 int n;
-                while ((n = await body.ReadAsync(buffer.AsMemory(0, 16 * 1024), ct)) > 0)
+                while ((n = await body.ReadAsync(buffer.AsMemory(0, ReadSize), ct)) > 0)
                 {
                     var over = bytes + n > maxBytes;
                     var take = over ? (int)(maxBytes - bytes) : n;
@@ -94,13 +105,13 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                     {
                         var count = decoder.GetChars(buffer, 0, take, chars, 0, flush: false);
                         ct.ThrowIfCancellationRequested();
-                        await WriteChunkAsync(response, redactor.Push(new string(chars, 0, count)), write);
+                        await WriteChunkAsync(output, redactor.Push(new string(chars, 0, count)), write);
                     }
 
                     if (over)
                     {
                         error = ErrorCodes.BrokerResponseTooLarge;
-                        await WriteErrorAsync(response, error, TooLargeMessage(), write);
+                        await WriteErrorAsync(output, error, TooLargeMessage(), write);
                         return;
                     }
                 }
@@ -109,7 +120,7 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 {
                     var tail = decoder.GetChars([], 0, 0, chars, 0, flush: true);
                     ct.ThrowIfCancellationRequested();
-                    await WriteChunkAsync(response, redactor.Push(new string(chars, 0, tail)) + redactor.Flush(), write);
+                    await WriteChunkAsync(output, redactor.Push(new string(chars, 0, tail)) + redactor.Flush(), write);
                 }
             }
             finally
@@ -118,11 +129,13 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 ArrayPool<char>.Shared.Return(chars);
             }
 
-            await WriteLineAsync(response, w =>
+            // Not flushed: the server sends what is left together with the end of the response
+            // when this returns, one write to the socket instead of two.
+            output.Line(w =>
             {
                 w.WriteBoolean("end", true);
                 w.WriteNumber("bytes", bytes);
-            }, flush: true, write);
+            });
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
         {
@@ -132,11 +145,12 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
                 : ErrorCodes.BrokerUpstreamFailed;
             if (!httpContext.RequestAborted.IsCancellationRequested)
             {
-                await TryWriteErrorAsync(response, error);
+                await TryWriteErrorAsync(output, error);
             }
         }
         finally
         {
+            output.Dispose();
             exchange.Finish(status, bytes, error);
             Dispose();
         }
@@ -152,7 +166,7 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
 
     private string TooLargeMessage() => $"The answer was cut: it is larger than {maxBytes:N0} bytes, this service's limit.";
 
-    private static async Task TryWriteErrorAsync(HttpResponse response, string code)
+    private static async Task TryWriteErrorAsync(NdjsonWriter output, string code)
     {
         var message = code switch
         {
@@ -163,7 +177,7 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await WriteErrorAsync(response, code, message, cts.Token);
+            await WriteErrorAsync(output, code, message, cts.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
         {
@@ -171,33 +185,69 @@ internal sealed class BrokerStreamResult : IResult, IDisposable
         }
     }
 
-    private static Task WriteErrorAsync(HttpResponse response, string code, string message, CancellationToken ct) =>
-        WriteLineAsync(response, w =>
+    // Flushed in both modes: an error ends the answer, and a revoke must reach the card at once.
+    private static async Task WriteErrorAsync(NdjsonWriter output, string code, string message, CancellationToken ct)
+    {
+        output.Line(w =>
         {
             w.WriteStartObject("error");
             w.WriteString("code", code);
             w.WriteString("message", message);
             w.WriteEndObject();
-        }, flush: true, ct);
+        });
+        await output.FlushAsync(ct);
+    }
 
-    private Task WriteChunkAsync(HttpResponse response, string text, CancellationToken ct) =>
-        text.Length == 0 ? Task.CompletedTask : WriteLineAsync(response, w => w.WriteString("chunk", text), flushEachChunk, ct);
-
-    private static async Task WriteLineAsync(HttpResponse response, Action<Utf8JsonWriter> write, bool flush, CancellationToken ct)
+    // Streamed: each chunk goes out as it arrives. Not streamed: lines collect in the response
+    // and go out in one piece, or whenever FlushAbove bytes are waiting (so a large answer is not
+    // held in memory whole).
+    private async Task WriteChunkAsync(NdjsonWriter output, string text, CancellationToken ct)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        if (text.Length == 0)
         {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
+            return;
         }
 
-        buffer.Write("\n"u8);
-        await response.Body.WriteAsync(buffer.WrittenMemory, ct);
-        if (flush)
+        output.Line(w => w.WriteString("chunk", text));
+        if (flushEachChunk || output.Unflushed >= FlushAbove)
         {
-            await response.Body.FlushAsync(ct);
+            await output.FlushAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// NDJSON lines written straight into the response's pipe with one reused JSON writer: a
+    /// line costs no buffer of its own, and nothing reaches the socket until <see cref="FlushAsync"/>
+    /// (or the end of the response).
+    /// </summary>
+    private sealed class NdjsonWriter(PipeWriter pipe) : IDisposable
+    {
+        private readonly Utf8JsonWriter json = new(pipe);
+
+        /// <summary>Bytes written since the last flush.</summary>
+        public long Unflushed { get; private set; }
+
+        public void Line(Action<Utf8JsonWriter> write)
+        {
+            json.Reset(pipe);
+            json.WriteStartObject();
+            write(json);
+            json.WriteEndObject();
+            json.Flush();
+            pipe.Write("\n"u8);
+            Unflushed += json.BytesCommitted + 1;
+        }
+
+        public async Task FlushAsync(CancellationToken ct)
+        {
+            Unflushed = 0;
+            var result = await pipe.FlushAsync(ct);
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException(ct);
+            }
+        }
+
+        public void Dispose() => json.Dispose();
     }
 }

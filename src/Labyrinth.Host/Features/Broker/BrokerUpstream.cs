@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Labyrinth.Core.Broker;
 using Labyrinth.Host.Features.Services;
 
@@ -43,8 +42,7 @@ internal sealed class BrokerUpstream(IHttpClientFactory factory)
     public const string PublicClient = "labyrinth-broker";
     public const string PrivateClient = "labyrinth-broker-private";
     public const int MaxRedirects = 3;
-
-    public static readonly HttpRequestOptionsKey<TimeSpan> TimeoutOption = new("labyrinth.broker.timeout");
+    public const string UserAgent = "Labyrinth-Broker/1";
 
     public async Task<HttpResponseMessage> SendAsync(UpstreamCall call, CancellationToken ct)
     {
@@ -83,8 +81,8 @@ internal sealed class BrokerUpstream(IHttpClientFactory factory)
 
     private static HttpRequestMessage Build(UpstreamCall call, string method, Uri url, byte[]? body)
     {
-        var request = new HttpRequestMessage(new HttpMethod(method), url) { Version = HttpVersion.Version11 };
-        request.Options.Set(TimeoutOption, TimeSpan.FromSeconds(call.Service.TimeoutSeconds));
+        // Parse hands back the shared instance of a known method, which the handler writes without lookups.
+        var request = new HttpRequestMessage(HttpMethod.Parse(method), url) { Version = HttpVersion.Version11 };
         string? contentType = null;
         foreach (var (name, value) in call.Headers)
         {
@@ -109,7 +107,7 @@ internal sealed class BrokerUpstream(IHttpClientFactory factory)
             request.Headers.TryAddWithoutValidation(call.Service.SecretName, call.SecretHeaderValue);
         }
 
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Labyrinth-Broker", "1"));
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         return request;
     }
 
