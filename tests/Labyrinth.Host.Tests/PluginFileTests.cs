@@ -198,6 +198,15 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     }
 
     [Fact]
+    public async Task GetFile_Listed_DoesNotNameTheServer()
+    {
+        using var response = await server.Client.GetOnCardOriginAsync(HelloJs);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Null(Header(response, "Server"));
+    }
+
+    [Fact]
     public async Task HeadFile_Listed_SendsTheGetHeadersWithoutABody()
     {
         using var get = await server.Client.GetOnCardOriginAsync(HelloJs);
