@@ -249,4 +249,56 @@ public sealed class CardOriginSettingsTests
 
         Assert.Throws<OptionsValidationException>(() => new CardOrigins(options));
     }
+
+    [Theory]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "abc.cards.localhost:5080", "abc")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "abc.cards.localhost", "abc")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "abc.cards.localhost:", "abc")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "abc.cards.localhost.:5080", "abc")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "ABC.Cards.LocalHost:5080", "abc")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "a.b.cards.localhost:5080", "a.b")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, ".cards.localhost:5080", "")]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "cards.localhost:5080", null)]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "evilcards.localhost:5080", null)]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "abc.cards.localhost.evil.test:5080", null)]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "localhost:5080", null)]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "127.0.0.1:5080", null)]
+    [InlineData("http://{label}.cards.localhost:{port}", null, "[::1]:5080", null)]
+    [InlineData("https://{label}.cards.example.net:8443", "https://labyrinth.example.com", "abc.cards.example.net:8443", "abc")]
+    [InlineData("https://{label}.cards.example.net:8443", "https://labyrinth.example.com", "abc.cards.example.net:08443", "abc")]
+    [InlineData("https://{label}.cards.example.net:8443", "https://labyrinth.example.com", "abc.cards.example.net:8444", null)]
+    [InlineData("https://{label}.cards.example.net:8443", "https://labyrinth.example.com", "abc.cards.example.net", null)]
+    [InlineData("https://{label}.cards.example.net:8443", "https://labyrinth.example.com", "abc.cards.example.net:99999999999", null)]
+    [InlineData("http://cards.localhost:5081", null, "cards.localhost:5081", "(shared)")]
+    [InlineData("http://cards.localhost:5081", null, "CARDS.localhost.:5081", "(shared)")]
+    [InlineData("http://cards.localhost:5081", null, "x.cards.localhost:5081", null)]
+    [InlineData("http://cards.localhost:5081", null, "cards.localhost:5080", null)]
+    public void Classify_HostHeader_NamesItsCardSiteOrNone(string template, string? publicOrigin, string host, string? expected)
+    {
+        var origins = new CardOrigins(Options.Create(new CardOriginOptions { OriginTemplate = template, PublicOrigin = publicOrigin }));
+
+        var site = origins.Classify(RequestTo(host));
+
+        Assert.Equal(expected, site is null ? null : site.Label ?? "(shared)");
+    }
+
+    [Fact]
+    public void Classify_SameCardOriginAgain_ReturnsTheSameSite()
+    {
+        var origins = new CardOrigins(Options.Create(new CardOriginOptions()));
+        var host = CardOrigins.Label("dev.labyrinth.hello", "1.0.0") + ".cards.localhost:5080";
+
+        var first = origins.Classify(RequestTo(host));
+
+        Assert.NotNull(first);
+        Assert.Same(first, origins.Classify(RequestTo(host)));
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpRequest RequestTo(string host)
+    {
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext().Request;
+        request.Scheme = "http";
+        request.Headers.Host = host;
+        return request;
+    }
 }

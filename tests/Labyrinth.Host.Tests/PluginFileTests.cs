@@ -198,6 +198,42 @@ public sealed class PluginFileTests(KestrelApp server) : IClassFixture<KestrelAp
     }
 
     [Fact]
+    public async Task GetFile_Listed_DoesNotNameTheServer()
+    {
+        using var response = await server.Client.GetOnCardOriginAsync(HelloJs);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, response);
+        Assert.Null(Header(response, "Server"));
+    }
+
+    [Fact]
+    public async Task Metrics_AfterPluginFileAnswers_CountEachUnderItsStatus()
+    {
+        var before = await FileRequestCountsAsync();
+
+        using (var served = await server.Client.GetOnCardOriginAsync(HelloJs))
+        using (var missing = await server.Client.GetOnCardOriginAsync("/plugins/dev.labyrinth.hello/1.0.0/cards/missing.js"))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        var after = await FileRequestCountsAsync();
+        Assert.True(after.Ok >= before.Ok + 1, $"status 200: {before.Ok} before, {after.Ok} after");
+        Assert.True(after.NotFound >= before.NotFound + 1, $"status 404: {before.NotFound} before, {after.NotFound} after");
+    }
+
+    private async Task<(double Ok, double NotFound)> FileRequestCountsAsync()
+    {
+        using var response = await server.Client.GetAsync("/metrics");
+        var lines = HttpClientExtensions.WithoutInstanceLabel(await response.Content.ReadAsStringAsync()).Split('\n');
+        double Count(string status) => lines.FirstOrDefault(l => l.StartsWith($"labyrinth_plugin_file_requests_total{{status=\"{status}\"}} ", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+        return (Count("200"), Count("404"));
+    }
+
+    [Fact]
     public async Task HeadFile_Listed_SendsTheGetHeadersWithoutABody()
     {
         using var get = await server.Client.GetOnCardOriginAsync(HelloJs);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Labyrinth.Host.Infrastructure;
 
@@ -26,6 +27,8 @@ internal static partial class Startup
         services.AddProxyHeaders();
         services.AddSingleton<TimeProvider>(DatabaseClock.Instance);
         services.AddProblemDetails();
+        // No "Server: Kestrel" on every response: it tells a scanner what to try and nothing else reads it.
+        services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
         services.AddExceptionHandler<StorageFullHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
         services.AddLabyrinthData(configuration);

@@ -301,6 +301,33 @@ public sealed class CardCapabilityTests
     }
 
     [Fact]
+    public async Task Verify_TokenWithNonZeroPaddingBits_IsRefusedEvenWhenItsCanonicalSpellingIsCached()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        await host.InstallOkAsync(PluginId, "1.0.0");
+        var (_, memberId) = await MemberAsync(host, "mara");
+        var plugin = host.App.Services.GetRequiredService<PluginCatalog>().Find(PluginId)!;
+        var capabilities = host.App.Services.GetRequiredService<CardCapabilities>();
+        var token = capabilities.Token(memberId, plugin, "1.0.0");
+        Assert.Equal(memberId, capabilities.Verify(token, plugin, "1.0.0"));
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+        // The last character of each 22-character half carries 2 data bits over 4 padding bits: the
+        // 15 other characters with the same data bits decode to the same bytes if padding is ignored.
+        foreach (var i in new[] { 21, 43 })
+        {
+            var value = alphabet.IndexOf(token[i], StringComparison.Ordinal);
+            Assert.Equal(0, value & 15);
+            for (var padding = 1; padding < 16; padding++)
+            {
+                var spelling = token[..i] + alphabet[value | padding] + token[(i + 1)..];
+
+                Assert.Null(capabilities.Verify(spelling, plugin, "1.0.0"));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Verify_CachedTokenAfterAnAccessReload_IsCheckedInFullAgain()
     {
         await using var host = await GovernanceHost.StartAsync();

@@ -80,26 +80,48 @@ internal sealed class LabyrinthMetrics
         bundleBytes.WithLabels(plugin, version).Set(entryBytes);
     }
 
-    // The statuses plugin files answer with, each counter child looked up once (a label lookup per request shows in the profile).
-    private readonly Counter.Child[] fileStatuses = new Counter.Child[6];
+    // Plugin files are the host's most requested path: a request adds one to a plain counter (the
+    // prometheus child's Inc also updates exemplar state, which showed in the profile), and the
+    // series catch up with the counts just before each scrape. Process-wide like the registry, so
+    // two hosts in one process (tests) add up as they did before.
+    private static readonly int[] FileStatuses = [200, 304, 403, 404, 410];
+    private static readonly long[] FileCounts = new long[FileStatuses.Length];
+    private static readonly Lock PublishGate = new();
+    private static int publishing;
+
+    public LabyrinthMetrics()
+    {
+        if (Interlocked.Exchange(ref publishing, 1) == 0)
+        {
+            var counter = fileRequests;
+            var children = new Counter.Child?[FileStatuses.Length];
+            Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+            {
+                lock (PublishGate)
+                {
+                    for (var i = 0; i < children.Length; i++)
+                    {
+                        // A status shows once it has happened, as with Inc.
+                        if (Interlocked.Read(ref FileCounts[i]) is > 0 and var count)
+                        {
+                            (children[i] ??= counter.WithLabels(FileStatuses[i].ToString(System.Globalization.CultureInfo.InvariantCulture))).IncTo(count);
+                        }
+                    }
+                }
+            });
+        }
+    }
 
     public void FileRequest(int status)
     {
-        var index = status switch { 200 => 0, 304 => 1, 403 => 2, 404 => 3, 410 => 4, _ => 5 };
-        if (index == 5)
+        var index = status switch { 200 => 0, 304 => 1, 403 => 2, 404 => 3, 410 => 4, _ => -1 };
+        if (index < 0)
         {
             fileRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
             return;
         }
 
-        var child = Volatile.Read(ref fileStatuses[index]);
-        if (child is null)
-        {
-            child = fileRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Volatile.Write(ref fileStatuses[index], child);
-        }
-
-        child.Inc();
+        Interlocked.Increment(ref FileCounts[index]);
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -45,6 +47,15 @@ internal sealed partial class CardOrigins
     private readonly string hostName;    // the whole host when shared
     private readonly int? fixedPort;     // a literal port in the template; null = {port}
     private readonly Uri? publicOrigin;
+
+    // Card sites by label, so a request on an installed plugin's origin allocates no site. Labels
+    // arrive in Host headers (anyone's), so only label-shaped ones are kept, and only so many.
+    private const int MaxCachedSites = 4096;
+    private static readonly CardSite SharedSite = new(null);
+    private static readonly SearchValues<char> PlainHostChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789.-");
+    private static readonly SearchValues<char> LabelChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz234567");
+    private readonly ConcurrentDictionary<string, CardSite> sites = new(StringComparer.Ordinal);
+    private int cachedSites;
 
     public CardOrigins(IOptions<CardOriginOptions> options)
     {
@@ -133,6 +144,57 @@ internal sealed partial class CardOrigins
     public CardSite? Classify(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return TryClassifyPlainHost(request, out var site) ? site : ClassifyParsedHost(request);
+    }
+
+    /// <summary>
+    /// Every request a browser sends to a card origin has a plain Host header: a lower-case DNS name
+    /// (no IDN label) and an optional decimal port. That one is read in place, with the outcome
+    /// <see cref="ClassifyParsedHost"/> gives for it; false for anything else, which that parses.
+    /// </summary>
+    private bool TryClassifyPlainHost(HttpRequest request, out CardSite? site)
+    {
+        site = null;
+        var header = request.Headers.Host;
+        if (header.Count != 1 || header[0] is not { Length: > 0 } value)
+        {
+            return false;
+        }
+
+        var text = value.AsSpan();
+        var colon = text.IndexOf(':');
+        var host = colon < 0 ? text : text[..colon];
+        var port = colon < 0 ? [] : text[(colon + 1)..];
+        if (host.IsEmpty || host.ContainsAnyExcept(PlainHostChars) || port.ContainsAnyExceptInRange('0', '9') ||
+            text.Contains("xn--", StringComparison.Ordinal)) // HostString turns punycode into Unicode
+        {
+            return false;
+        }
+
+        host = host.TrimEnd('.');
+        if (fixedPort is { } fixedAt &&
+            (int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var given) ? given : DefaultPort(request.Scheme)) != fixedAt)
+        {
+            return true;
+        }
+
+        if (!Isolated)
+        {
+            site = host.SequenceEqual(hostName) ? SharedSite : null;
+            return true;
+        }
+
+        if (host.EndsWith(hostSuffix!, StringComparison.Ordinal))
+        {
+            site = SiteFor(host[..^hostSuffix!.Length]);
+        }
+
+        return true;
+    }
+
+    /// <summary>Any Host header, parsed as <see cref="HostString"/> does (IPv6 literals, IDN, upper case).</summary>
+    private CardSite? ClassifyParsedHost(HttpRequest request)
+    {
         var host = request.Host.Host.ToLowerInvariant().TrimEnd('.');
         if (fixedPort is { } port && (request.Host.Port ?? DefaultPort(request.Scheme)) != port)
         {
@@ -141,7 +203,7 @@ internal sealed partial class CardOrigins
 
         if (!Isolated)
         {
-            return host == hostName ? new CardSite(null) : null;
+            return host == hostName ? SharedSite : null;
         }
 
         if (!host.EndsWith(hostSuffix!, StringComparison.Ordinal))
@@ -151,8 +213,23 @@ internal sealed partial class CardOrigins
 
         // Any name under the card domain is a card site (never the host); a malformed label
         // matches no plugin, so it serves nothing.
-        var label = host[..^hostSuffix!.Length];
-        return new CardSite(label);
+        return SiteFor(host.AsSpan()[..^hostSuffix!.Length]);
+    }
+
+    private CardSite SiteFor(ReadOnlySpan<char> label)
+    {
+        if (sites.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(label, out var known))
+        {
+            return known;
+        }
+
+        var site = new CardSite(label.ToString());
+        if (label.Length == LabelLength && !label.ContainsAnyExcept(LabelChars) && Volatile.Read(ref cachedSites) < MaxCachedSites && sites.TryAdd(site.Label!, site))
+        {
+            Interlocked.Increment(ref cachedSites);
+        }
+
+        return site;
     }
 
     /// <summary>Does this card site serve that plugin version? Shared origins serve every plugin.</summary>

@@ -109,7 +109,12 @@ internal sealed class PluginFileServer(
         return HttpMethods.IsHead(http.Request.Method) ? Task.CompletedTask : WriteAsync(http.Response, variant.Body);
     }
 
-    private static async Task WriteAsync(HttpResponse response, byte[] body) => await response.BodyWriter.WriteAsync(body);
+    /// <summary>The body and its flush; a task only when the flush has to wait (the client reads slowly).</summary>
+    private static Task WriteAsync(HttpResponse response, byte[] body)
+    {
+        var flush = response.BodyWriter.WriteAsync(body);
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
 
     private Task Refuse(HttpContext http, int status, string code, string detail)
     {
