@@ -14,6 +14,9 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
     // PostgreSQL advisory lock key of the migration; the transaction locks are in TransactionLock.
     private const long MigrationLockKey = 0x4C_41_42_59_00_00_00_01; // "LABY" · 1
 
+    /// <summary>Writers of blobs hold it shared from storing the bytes until the row naming them commits; the collector holds it alone.</summary>
+    public const long BlobsLockKey = 0x4C_41_42_59_00_00_00_04; // "LABY" · 4
+
     public DatabaseProvider Provider => settings.Provider;
 
     public bool IsPostgres => settings.Provider == DatabaseProvider.Postgres;
@@ -69,6 +72,73 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
             await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
             release.Parameters.AddWithValue("key", MigrationLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Takes the PostgreSQL session advisory lock <paramref name="key"/> (shared or exclusive) on a
+    /// connection of its own, held until the handle is disposed, so every instance of a cluster
+    /// sees it; if the instance dies, its session ends and the lock with it. Null when
+    /// <paramref name="wait"/> is false and another session holds a conflicting lock. PostgreSQL
+    /// only: on SQLite (one instance) a lock inside the process does the same.
+    /// </summary>
+    public async Task<IAsyncDisposable?> TakeSessionLockAsync(long key, bool shared, bool wait, CancellationToken ct)
+    {
+        if (!IsPostgres)
+        {
+            throw new InvalidOperationException("Session advisory locks exist on PostgreSQL only.");
+        }
+
+        var connection = new NpgsqlConnection(settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            var take = (shared, wait) switch
+            {
+                (true, true) => "SELECT pg_advisory_lock_shared(@key)",
+                (true, false) => "SELECT pg_try_advisory_lock_shared(@key)",
+                (false, true) => "SELECT pg_advisory_lock(@key)",
+                (false, false) => "SELECT pg_try_advisory_lock(@key)",
+            };
+            await using var command = new NpgsqlCommand(take, connection);
+            command.Parameters.AddWithValue("key", key);
+            if (await command.ExecuteScalarAsync(ct) is false)
+            {
+                await connection.DisposeAsync();
+                return null;
+            }
+
+            return new SessionLock(connection, shared ? "SELECT pg_advisory_unlock_shared(@key)" : "SELECT pg_advisory_unlock(@key)", key);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class SessionLock(NpgsqlConnection connection, string release, long key) : IAsyncDisposable
+    {
+        private int released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref released, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                // Closing the session would release it too; saying so keeps a pooled connection clean.
+                await using var command = new NpgsqlCommand(release, connection);
+                command.Parameters.AddWithValue("key", key);
+                await command.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
         }
     }
 

@@ -28,9 +28,19 @@ internal interface IBlobStore
     /// <summary>As <see cref="GetAsync"/>, for callers that load synchronously (the plugin catalogue's loader).</summary>
     byte[]? Get(string sha256);
 
-    /// <summary>Forgets <paramref name="sha256"/> (the caller checked that nothing references it).</summary>
-    Task DeleteAsync(string sha256, CancellationToken ct);
+    /// <summary>
+    /// Forgets <paramref name="sha256"/>; the bytes it removed, or null when it held none (another
+    /// instance removed them first). Only <see cref="BlobCollector"/> calls it, under its lock,
+    /// after checking that no row references the hash.
+    /// </summary>
+    Task<long?> DeleteAsync(string sha256, CancellationToken ct);
+
+    /// <summary>Every blob the store holds (for the collector's sweep).</summary>
+    Task<IReadOnlyList<StoredBlob>> ListAsync(CancellationToken ct);
 }
+
+/// <summary>One stored blob: its name and size.</summary>
+internal sealed record StoredBlob(string Sha256, long Bytes);
 
 /// <summary>The data directory is the store (the default, one instance): <c>{DataDir}/assets/ab/&lt;sha256&gt;</c>.</summary>
 internal sealed class DirectoryBlobStore(HostPaths paths) : IBlobStore
@@ -71,18 +81,46 @@ internal sealed class DirectoryBlobStore(HostPaths paths) : IBlobStore
         return File.Exists(path) ? File.ReadAllBytes(path) : null;
     }
 
-    public Task DeleteAsync(string sha256, CancellationToken ct)
+    public Task<long?> DeleteAsync(string sha256, CancellationToken ct)
     {
         var path = DataLayout.AssetPath(paths.DataDir, BlobHashes.Checked(sha256));
+        // Renamed aside first: of two deleters (hosts sharing one directory) exactly one wins the
+        // rename, so each file is counted as removed once.
+        var doomed = path + "." + Guid.NewGuid().ToString("N") + ".del";
         try
         {
-            File.Delete(path);
+            File.Move(path, doomed);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            return Task.FromResult<long?>(null);
         }
 
-        return Task.CompletedTask;
+        var bytes = new FileInfo(doomed).Length;
+        File.Delete(doomed);
+        return Task.FromResult<long?>(bytes);
+    }
+
+    public Task<IReadOnlyList<StoredBlob>> ListAsync(CancellationToken ct)
+    {
+        var root = Path.Combine(paths.DataDir, DataLayout.AssetsDirectory);
+        var found = new List<StoredBlob>();
+        if (Directory.Exists(root))
+        {
+            foreach (var shard in Directory.EnumerateDirectories(root))
+            {
+                foreach (var file in new DirectoryInfo(shard).EnumerateFiles())
+                {
+                    // Temp files of uploads in flight (.tmp) and removals in flight (.del) are no blobs.
+                    if (BlobHashes.IsName(file.Name))
+                    {
+                        found.Add(new StoredBlob(file.Name, file.Length));
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<StoredBlob>>(found);
     }
 }
 
@@ -138,12 +176,20 @@ internal sealed class DatabaseBlobStore(IServiceScopeFactory scopes, TimeProvide
         return content is null ? null : BlobHashes.Verified(sha256, content);
     }
 
-    public async Task DeleteAsync(string sha256, CancellationToken ct)
+    public async Task<long?> DeleteAsync(string sha256, CancellationToken ct)
     {
         BlobHashes.Checked(sha256);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        await db.Blobs.Where(b => b.Sha256 == sha256).ExecuteDeleteAsync(ct);
+        var bytes = await db.Blobs.Where(b => b.Sha256 == sha256).Select(b => (long?)b.Length).SingleOrDefaultAsync(ct);
+        return bytes is not null && await db.Blobs.Where(b => b.Sha256 == sha256).ExecuteDeleteAsync(ct) > 0 ? bytes : null;
+    }
+
+    public async Task<IReadOnlyList<StoredBlob>> ListAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
+        return await db.Blobs.AsNoTracking().Select(b => new StoredBlob(b.Sha256, b.Length)).ToListAsync(ct);
     }
 
     private async Task<bool> ExistsAsync(string sha256, CancellationToken ct)
@@ -159,13 +205,15 @@ internal static class BlobHashes
     public static string Checked(string sha256)
     {
         ArgumentNullException.ThrowIfNull(sha256);
-        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+        if (!IsName(sha256))
         {
             throw new ArgumentException("A blob is named by its lower-case hex SHA-256.", nameof(sha256));
         }
 
         return sha256;
     }
+
+    public static bool IsName(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
 
     public static void Check(string sha256, ReadOnlySpan<byte> content)
     {
@@ -195,6 +243,9 @@ internal static class BlobStoreExtensions
             services.AddSingleton<IBlobStore, DirectoryBlobStore>();
         }
 
+        services.AddSingleton<BlobGuard>();
+        services.AddSingleton<BlobCollector>();
+        services.AddHostedService<BlobSweeper>();
         return services;
     }
 }

@@ -37,7 +37,7 @@ internal sealed class LabyrinthOptions
     /// <summary>Which database engine holds the host's rows (<c>Labyrinth:Database</c>).</summary>
     public DatabaseSettings Database { get; set; } = new();
 
-    /// <summary>Where content-addressed files (plugin packages, uploads, snapshots) live (<c>Labyrinth:Blobs</c>).</summary>
+    /// <summary>Where content-addressed files (plugin files, uploads) live and how often the unreferenced ones are swept (<c>Labyrinth:Blobs</c>).</summary>
     public BlobSettings Blobs { get; set; } = new();
 }
 
@@ -81,6 +81,14 @@ internal enum BlobProvider
 internal sealed class BlobSettings
 {
     public BlobProvider Provider { get; set; } = BlobProvider.Directory;
+
+    /// <summary>
+    /// How often one instance sweeps the store for blobs no row references (what an interrupted
+    /// upload or install, or a removal an instance died in the middle of, left behind). Removals
+    /// that follow a deleted asset or an uninstalled version happen at once, not at the sweep.
+    /// Zero turns the sweep off.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(6);
 }
 
 /// <summary>The "Labyrinth:Plugins" section.</summary>

@@ -18,19 +18,15 @@ internal sealed record StoredUpload(string? Sha256, long Bytes, AssetKind? Kind,
 /// <summary>
 /// The content-addressed byte store under <c>{DataDir}/assets/ab/&lt;sha256&gt;</c>. Uploads stream to a
 /// temp file (counted and hashed while read, never held in memory), are sniffed there, then moved
-/// into place atomically; the same bytes twice share one file. One process-wide lock orders
-/// "move in + reference" against "unreference + delete" so a file is never removed under a new row.
-/// While a backup copies the files its database snapshot references, deletions wait
-/// (<see cref="PinDeletions"/>): a file can lose its last row after the snapshot was taken.
+/// into place atomically; the same bytes twice share one file. An upload holds the
+/// <see cref="BlobGuard"/> from moving the file in until its row commits; removal is the
+/// <see cref="BlobCollector"/>'s alone, so a file is never removed under a new row.
 /// </summary>
 internal sealed class AssetStore
 {
     private readonly string dataDir;
     private readonly string temp;
     private readonly IBlobStore blobs;
-    private readonly Lock pinLock = new();
-    private readonly HashSet<string> deferred = new(StringComparer.Ordinal);
-    private int pins;
 
     public AssetStore(HostPaths paths, IBlobStore blobs)
     {
@@ -40,8 +36,6 @@ internal sealed class AssetStore
         dataDir = paths.DataDir;
         temp = Path.Combine(paths.DataDir, DataLayout.AssetsDirectory, ".tmp");
     }
-
-    public SemaphoreSlim Lock { get; } = new(1, 1);
 
     public string PathFor(string sha256) => DataLayout.AssetPath(dataDir, sha256);
 
@@ -99,7 +93,7 @@ internal sealed class AssetStore
         }
     }
 
-    /// <summary>Moves a received temp file into the store (hold <see cref="Lock"/>); an existing identical file wins.</summary>
+    /// <summary>Moves a received temp file into the store (hold <see cref="BlobGuard.HoldForWriteAsync"/>); an existing identical file wins.</summary>
     public void Commit(string tempFile, string sha256)
     {
         var target = PathFor(sha256);
@@ -163,59 +157,6 @@ internal sealed class AssetStore
         }
 
         return path;
-    }
-
-    /// <summary>
-    /// Removes a stored file (hold <see cref="Lock"/>, and only when no asset row references it),
-    /// here and in the shared blob store. While deletions are pinned the file stays and its hash is
-    /// remembered for <see cref="Unpin"/>.
-    /// </summary>
-    public async Task RemoveAsync(string sha256, CancellationToken ct)
-    {
-        lock (pinLock)
-        {
-            if (pins > 0)
-            {
-                deferred.Add(sha256);
-                return;
-            }
-        }
-
-        TryDelete(PathFor(sha256));
-        if (blobs.IsShared)
-        {
-            await blobs.DeleteAsync(sha256, ct);
-        }
-    }
-
-    /// <summary>Keeps every stored file in place until <see cref="Unpin"/>; pins nest.</summary>
-    public void PinDeletions()
-    {
-        lock (pinLock)
-        {
-            pins++;
-        }
-    }
-
-    /// <summary>
-    /// Ends one pin. When it was the last, returns the hashes whose removal waited: the caller
-    /// removes each again (under <see cref="Lock"/>) only if still no row references it, since the
-    /// same bytes may have been uploaded again meanwhile.
-    /// </summary>
-    public IReadOnlyList<string> Unpin()
-    {
-        lock (pinLock)
-        {
-            pins--;
-            if (pins > 0 || deferred.Count == 0)
-            {
-                return [];
-            }
-
-            var due = deferred.ToList();
-            deferred.Clear();
-            return due;
-        }
     }
 
     public static void TryDelete(string path)

@@ -74,7 +74,7 @@ internal static partial class AssetsApi
     /// streams to disk and refused past the cap, so a huge or endless body never fills memory.
     /// </summary>
     private static async Task<Results<Created<AssetDto>, ProblemHttpResult>> Upload(
-        string? name, HttpContext http, LabyrinthDb db, AssetStore store, AuditLog audit, LabyrinthMetrics metrics,
+        string? name, HttpContext http, LabyrinthDb db, AssetStore store, BlobGuard blobGuard, AuditLog audit, LabyrinthMetrics metrics,
         IOptions<AssetOptions> options, TimeProvider clock, ILogger<AssetStore> logger, CancellationToken ct)
     {
         var max = options.Value.MaxAssetBytes;
@@ -127,18 +127,15 @@ internal static partial class AssetsApi
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
 
-        await store.Lock.WaitAsync(ct);
-        try
+        // From the bytes landing in the store until the row naming them commits, no instance's
+        // collector may decide they are unreferenced.
+        await using (await blobGuard.HoldForWriteAsync(ct))
         {
             store.Commit(tempFile, received.Sha256);
             await store.ShareAsync(received.Sha256, ct);
             db.Assets.Add(asset);
             await audit.AppendAsync(http.Actor(), CardAuditActions.AssetUpload, null,
                 new { assetId = asset.Id, type = asset.Type, mediaType = asset.MediaType, bytes = asset.Bytes, sha256 = asset.Sha256 }, ct);
-        }
-        finally
-        {
-            store.Lock.Release();
         }
 
         metrics.AssetUploaded("stored");
@@ -163,7 +160,7 @@ internal static partial class AssetsApi
             fileDownloadName: isImage ? null : asset.Name);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, LabyrinthDb db, AssetStore store, AuditLog audit, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, LabyrinthDb db, BlobCollector collector, AuditLog audit, CancellationToken ct)
     {
         var owner = http.User.UserId();
         var asset = await db.Assets.SingleOrDefaultAsync(a => a.Id == id && a.OwnerId == owner, ct);
@@ -172,24 +169,14 @@ internal static partial class AssetsApi
             return NotFound();
         }
 
-        await store.Lock.WaitAsync(ct);
-        try
-        {
-            var grants = await db.AssetGrants.Where(g => g.AssetId == id).ToListAsync(ct);
-            db.AssetGrants.RemoveRange(grants);
-            db.Assets.Remove(asset);
-            await audit.AppendAsync(http.Actor(), CardAuditActions.AssetDelete, null,
-                new { assetId = asset.Id, type = asset.Type, grantsRevoked = grants.Count }, ct);
-            if (!await db.Assets.AnyAsync(a => a.Sha256 == asset.Sha256, ct))
-            {
-                await store.RemoveAsync(asset.Sha256, CancellationToken.None);
-            }
-        }
-        finally
-        {
-            store.Lock.Release();
-        }
+        var grants = await db.AssetGrants.Where(g => g.AssetId == id).ToListAsync(ct);
+        db.AssetGrants.RemoveRange(grants);
+        db.Assets.Remove(asset);
+        await audit.AppendAsync(http.Actor(), CardAuditActions.AssetDelete, null,
+            new { assetId = asset.Id, type = asset.Type, grantsRevoked = grants.Count }, ct);
 
+        // The row is gone; the bytes go too unless another asset (anyone's) has the same content.
+        await collector.CollectAsync([asset.Sha256], BlobCollector.ReasonAssetDeleted, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

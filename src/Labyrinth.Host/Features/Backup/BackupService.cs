@@ -3,7 +3,6 @@ using System.Text.Json;
 using Labyrinth.Backup;
 using Labyrinth.Backup.Database;
 using Labyrinth.Host.Data;
-using Labyrinth.Host.Features.Assets;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Infrastructure;
@@ -31,7 +30,7 @@ internal static class BackupAuditActions
 /// their files (the governance gate, held for seconds), and File Registry files are not deleted
 /// until the backup ends (their deletions are replayed afterwards, if still unreferenced).
 /// </summary>
-internal sealed class HostBackupGuard(GovernanceGate governance, AssetStore assets, IServiceScopeFactory scopes) : IBackupGuard
+internal sealed class HostBackupGuard(GovernanceGate governance, BlobCollector blobs) : IBackupGuard
 {
     public async Task<IAsyncDisposable> EnterSnapshotAsync(CancellationToken ct)
     {
@@ -43,35 +42,7 @@ internal sealed class HostBackupGuard(GovernanceGate governance, AssetStore asse
         });
     }
 
-    public Task<IAsyncDisposable> PinBlobsAsync(CancellationToken ct)
-    {
-        assets.PinDeletions();
-        return Task.FromResult<IAsyncDisposable>(new Release(async () =>
-        {
-            foreach (var sha in assets.Unpin())
-            {
-                await RemoveIfUnreferencedAsync(sha);
-            }
-        }));
-    }
-
-    private async Task RemoveIfUnreferencedAsync(string sha256)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
-        await assets.Lock.WaitAsync();
-        try
-        {
-            if (!await db.Assets.AnyAsync(a => a.Sha256 == sha256))
-            {
-                await assets.RemoveAsync(sha256, CancellationToken.None);
-            }
-        }
-        finally
-        {
-            assets.Lock.Release();
-        }
-    }
+    public Task<IAsyncDisposable> PinBlobsAsync(CancellationToken ct) => blobs.PinAsync(ct);
 
     private sealed class Release(Func<ValueTask> release) : IAsyncDisposable
     {

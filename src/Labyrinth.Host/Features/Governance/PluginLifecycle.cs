@@ -28,6 +28,7 @@ internal sealed class PluginLifecycle(
     Bus.BusRelay bus,
     Apps.ServiceGrantSignals serviceGrants,
     Cards.CardGrantSignals cardGrants,
+    BlobCollector blobs,
     TimeProvider clock)
 {
     public async Task<PluginAdminDto[]> ListAsync(CancellationToken ct)
@@ -362,10 +363,17 @@ internal sealed class PluginLifecycle(
         }
 
         await ChangedAsync(ct);
+
+        // The removed versions' files leave the blob store unless another installed version (of
+        // this or any plugin) or an upload has the same bytes.
+        await blobs.CollectAsync(removing.SelectMany(FileHashes), BlobCollector.ReasonUninstall, CancellationToken.None);
         return true;
     });
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private static IEnumerable<string> FileHashes(PluginVersionEntity row) =>
+        (System.Text.Json.JsonSerializer.Deserialize<List<StoredFile>>(row.FilesJson, System.Text.Json.JsonSerializerOptions.Web) ?? []).Select(f => f.Sha256);
 
     private Task<RolloutEntity?> CurrentRolloutAsync(string id, CancellationToken ct) =>
         db.Rollouts.AsNoTracking().FirstOrDefaultAsync(r => r.PluginId == id && (r.Status == RolloutStatus.Running || r.Status == RolloutStatus.Paused), ct);

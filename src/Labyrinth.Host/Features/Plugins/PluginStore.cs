@@ -67,6 +67,7 @@ internal sealed partial class PluginStore(
     LabyrinthMetrics metrics,
     PluginEvents events,
     IBlobStore blobs,
+    BlobGuard blobGuard,
     TimeProvider clock,
     ILogger<PluginStore> logger)
 {
@@ -277,7 +278,9 @@ internal sealed partial class PluginStore(
         }
 
         // In a cluster the shared blob store holds every file before the rows that name it commit,
-        // so any instance can load this version; its own directory is then only its copy.
+        // so any instance can load this version; its own directory is then only its copy. From the
+        // first file stored until the rows commit, no collector may find them unreferenced.
+        await using var blobHold = blobs.IsShared ? await blobGuard.HoldForWriteAsync(ct) : null;
         if (blobs.IsShared)
         {
             foreach (var file in servable)
@@ -329,6 +332,11 @@ internal sealed partial class PluginStore(
             }
 
             throw;
+        }
+
+        if (blobHold is not null)
+        {
+            await blobHold.DisposeAsync(); // the rows are committed: the files are referenced now
         }
 
         if (retired is not null)
