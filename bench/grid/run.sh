@@ -8,6 +8,10 @@
 # build and every round measures both, interleaved, in the same browser, so load drift hits both
 # alike. The JSON line then carries the base's figures beside the branch's. BRANCH_DIR (same
 # layout) puts another saved build in the branch's place, to try an experiment against main.
+#
+# Besides the rAF frame times, each run records the CPU time of the whole browser (every process
+# it started) per frame: on a loaded, shared machine frame times swing with other people's work,
+# while CPU per frame says how much work a frame costs, which is what a change to the board moves.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 PORT=${GRID_PORT:-5187}
@@ -65,10 +69,14 @@ p = lambda t, k, q: r[t][k][q] if t in r and k in r[t] else None
 # 200 built-in windows with the background grid layer on and off, and 200 plugin cards with 10 live frames (grid on).
 out = {"bench": "grid", "grid.builtin_p95_ms": p("branch", "on", "p95"), "grid.builtin_p50_ms": p("branch", "on", "p50"),
        "grid.builtin_layer_off_p95_ms": p("branch", "off", "p95"),
-       "grid.live_p95_ms": p("branch", "live", "p95"), "grid.live_p50_ms": p("branch", "live", "p50")}
+       "grid.live_p95_ms": p("branch", "live", "p95"), "grid.live_p50_ms": p("branch", "live", "p50"),
+       # Browser CPU per frame (all its processes): the figure that holds on a loaded machine.
+       "grid.builtin_cpu_ms_per_frame": p("branch", "on", "cpu_ms_per_frame"), "grid.live_cpu_ms_per_frame": p("branch", "live", "cpu_ms_per_frame")}
 if "base" in r:
     out.update({"grid.base_builtin_p95_ms": p("base", "on", "p95"), "grid.base_builtin_p50_ms": p("base", "on", "p50"),
-                "grid.base_live_p95_ms": p("base", "live", "p95"), "grid.base_live_p50_ms": p("base", "live", "p50")})
+                "grid.base_live_p95_ms": p("base", "live", "p95"), "grid.base_live_p50_ms": p("base", "live", "p50"),
+                "grid.base_builtin_cpu_ms_per_frame": p("base", "on", "cpu_ms_per_frame"),
+                "grid.base_live_cpu_ms_per_frame": p("base", "live", "cpu_ms_per_frame")})
 out.update({"load_before": sys.argv[2], "load_after": sys.argv[3]})
 print(json.dumps(out))
 PYL

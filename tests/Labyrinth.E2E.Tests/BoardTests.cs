@@ -112,6 +112,53 @@ public sealed class BoardTests(E2EEnvironment env)
         }
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Window_NotFocused_ResizesFromEveryEdgeAndCornerByMouse()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var win = await Ui.SpawnAsync(page, "form");
+            // A second window has the focus: the first one's edges show only under the pointer.
+            var other = await Ui.SpawnAsync(page, "chat");
+            // Beside it, clear of every edge it grows by (a window on top would take the press).
+            var (w0, o0) = (await Ui.ScreenBoxAsync(win), await Ui.ScreenBoxAsync(other));
+            await Ui.DragTitleAsync(page, other, w0.X + w0.Width + 80 - o0.X, w0.Y - o0.Y);
+            await Expect(win).ToHaveAttributeAsync("data-focused", "false");
+            await Expect(win.GetByTestId("resize-w")).ToBeHiddenAsync();
+
+            // Each edge and corner, outward by (dx, dy): the window grows by the same on that side.
+            (string Dir, double Dx, double Dy, double Left, double Top, double Right, double Bottom)[] steps =
+            [
+                ("w", -30, 0, -30, 0, 0, 0),
+                ("n", 0, -20, 0, -20, 0, 0),
+                ("e", 25, 0, 0, 0, 25, 0),
+                ("s", 0, 15, 0, 0, 0, 15),
+                ("nw", -10, -10, -10, -10, 0, 0),
+                ("ne", 10, -10, 0, -10, 10, 0),
+                ("sw", -10, 10, -10, 0, 0, 10),
+                ("se", 10, 10, 0, 0, 10, 10),
+            ];
+            foreach (var (dir, dx, dy, left, top, right, bottom) in steps)
+            {
+                var b = await Ui.ScreenBoxAsync(win);
+                await Ui.ResizeAsync(page, win, dir, dx, dy);
+                var expected = new Box(b.X + left, b.Y + top, b.Width - left + right, b.Height - top + bottom);
+                expected.ShouldEqual(await Ui.ScreenBoxAsync(win), 1.5);
+                // Back to the other window, so the next edge starts unfocused again.
+                await other.GetByTestId("window-titlebar").Locator(".title-text").ClickAsync();
+                await Expect(win).ToHaveAttributeAsync("data-focused", "false");
+            }
+
+            await Ui.ScreenshotAsync(page, "board-08-resized-from-every-edge");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task FormWindow_Close_AsksOnlyWhenDirty()
     {

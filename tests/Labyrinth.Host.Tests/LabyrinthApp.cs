@@ -121,6 +121,9 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
         return token.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
     }
 
+    /// <summary>Runs one statement against this host's database from outside the host, as the CLI or an operator's SQL shell would.</summary>
+    public object? RunSql(string sql, bool scalar = false) => TestDatabase.Run(dataDir, sql, scalar, database?.ConnectionString);
+
     /// <summary>Completes first-run setup and returns the admin's signed-in client.</summary>
     public async Task<HttpClient> SetupAdminAsync()
     {

@@ -195,6 +195,7 @@ public static class ErrorCodes
 
     // Background services and plugin logs.
     public const string ServiceNotRunning = "service.not_running";
+    public const string ServiceInstanceUnavailable = "service.instance_unavailable";
     public const string LogInvalid = "log.invalid";
 
     // Plugin pages.

@@ -21,6 +21,9 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
 
     public bool IsPostgres => settings.Provider == DatabaseProvider.Postgres;
 
+    /// <summary>The PostgreSQL connection string (null for SQLite, whose file is in the data directory).</summary>
+    public string? ConnectionString => settings.ConnectionString;
+
     public bool MigrateOnStart => settings.MigrateOnStart;
 
     /// <summary>
@@ -186,6 +189,9 @@ internal enum TransactionLock : long
 
     /// <summary>"Another active admin remains" and the demotion, disabling or removal it allows.</summary>
     Admins = 0x4C_41_42_59_00_00_00_03, // "LABY" · 3
+
+    /// <summary>"No account yet and no usable setup token" and issuing the deployment's one token.</summary>
+    SetupToken = 0x4C_41_42_59_00_00_00_05, // "LABY" · 5 (4 is the blob collector's session lock)
 }
 
 internal static class TransactionLocks

@@ -23,6 +23,13 @@ internal sealed class SetupTokenEntity
 {
     public int Id { get; set; }
     public required string TokenHash { get; set; }
+
+    /// <summary>
+    /// The unused token sealed with the Data Protection key ring, so any instance of the deployment
+    /// can print the same link; cleared when the token is used. Null on rows from before it existed.
+    /// </summary>
+    public string? SealedToken { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime? UsedAt { get; set; }
 }

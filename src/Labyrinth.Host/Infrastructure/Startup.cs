@@ -107,13 +107,13 @@ internal static partial class Startup
         await app.Services.GetRequiredService<Features.Rollouts.PluginAccess>().ReloadAsync();
         StartTimeline.Mark("plugin access loaded");
 
-        string? setupToken = null;
+        IssuedSetupToken? setupToken = null;
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
             if (!await accounts.AnyUsersAsync(CancellationToken.None))
             {
-                setupToken = await scope.ServiceProvider.GetRequiredService<SetupTokenService>().IssueAsync(CancellationToken.None);
+                setupToken = await scope.ServiceProvider.GetRequiredService<SetupTokenService>().IssueOrReprintAsync(CancellationToken.None);
             }
         }
 
@@ -138,8 +138,8 @@ internal static partial class Startup
             LogReady(readyLog, address, paths.DataDir, paths.KeysDir, KeyProtection);
             if (setupToken is not null)
             {
-                var setupUrl = $"{address}/setup?token={setupToken}";
-                LogSetupLink(setupLog, setupUrl);
+                var setupUrl = $"{address}/setup?token={setupToken.Token}";
+                LogSetupLink(setupLog, setupUrl, setupToken.ExpiresAt);
             }
         });
     }
@@ -169,7 +169,9 @@ internal static partial class Startup
         "\n" +
         "      {SetupUrl}\n" +
         "\n" +
-        "  The link works once. Until the account exists, every start prints a new one.\n" +
+        "  The link works once, until {ExpiresAt:yyyy-MM-dd HH:mm} UTC. Until the admin\n" +
+        "  account exists, every start of any instance prints this same link;\n" +
+        "  after it expires, a new one.\n" +
         "════════════════════════════════════════════════════════════════════════")]
-    private static partial void LogSetupLink(ILogger logger, string setupUrl);
+    private static partial void LogSetupLink(ILogger logger, string setupUrl, DateTimeOffset expiresAt);
 }

@@ -100,8 +100,10 @@ public static partial class Ui
         await DragAsync(page, b.X + Math.Min(20, b.Width / 2), b.Y + b.Height / 2, dx, dy);
     }
 
+    /// <summary>Points at the window (its edges show under the pointer), then drags the edge or corner by (dx, dy).</summary>
     public static async Task ResizeAsync(IPage page, ILocator win, string dir, double dx, double dy)
     {
+        await win.GetByTestId("window-titlebar").Locator(".title-text").HoverAsync();
         var handle = win.GetByTestId($"resize-{dir}");
         var b = await ScreenBoxAsync(handle);
         await DragAsync(page, b.X + b.Width / 2, b.Y + b.Height / 2, dx, dy);

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Labyrinth.Core.Errors;
 using Labyrinth.Host.Tests.Apps;
 using Labyrinth.Host.Tests.Bus;
 
@@ -259,11 +262,134 @@ public sealed class ClusterBusTests(BusClusterFixture cluster) : IClassFixture<B
         Assert.Single(rows);
         Assert.Contains("topic_not_declared", rows[0], StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task RunningApps_ServiceInATabOnB_IsListedThroughAWithItsInstance()
+    {
+        var ada = await cluster.PersonAsync();
+        await using var onB = await ada.TabAsync(onB: true);
+        BusAcks.Ok(await onB.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+
+        var row = await RunningApps.ListedAsync(ada.Session.OnA, "/api/apps/running");
+
+        Assert.Equal((AppsApp.Provider, "main", "b-" + cluster.Pair.Prefix),
+            (row.GetProperty("pluginId").GetString(), row.GetProperty("serviceId").GetString(), row.GetProperty("instance").GetString()));
+        var everyone = await RunningApps.ListedAsync(cluster.Admin.OnA, "/api/apps/running?all=true", ada.Session);
+        Assert.Equal(row.GetProperty("tab").GetString(), everyone.GetProperty("tab").GetString());
+    }
+
+    [Fact]
+    public async Task RunningApps_RestartThroughA_ReachesTheTabOnBAndCountsIt()
+    {
+        var ada = await cluster.PersonAsync();
+        await using var onB = await ada.TabAsync(onB: true);
+        BusAcks.Ok(await onB.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+        var row = await RunningApps.ListedAsync(ada.Session.OnA, "/api/apps/running");
+
+        using var restart = await ada.Session.OnA.PostAsJsonAsync("/api/apps/running/control", new
+        {
+            pluginId = AppsApp.Provider, serviceId = "main", action = "restart", tab = row.GetProperty("tab").GetString(), instance = row.GetProperty("instance").GetString(),
+        });
+
+        await Expect.StatusAsync(HttpStatusCode.OK, restart);
+        Assert.Equal(1, (await restart.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tabs").GetInt32());
+        var control = await BusTab.NextAsync(onB.Controls, 1, "service controls on B");
+        Assert.Equal(("restart", "main"), (control.GetProperty("action").GetString(), control.GetProperty("serviceId").GetString()));
+    }
+
+    [Fact]
+    public async Task RunningApps_StopWithoutNamingAnInstance_ReachesTheTabsOnEveryInstance()
+    {
+        var ada = await cluster.PersonAsync();
+        await using var onA = await ada.TabAsync(onB: false);
+        await using var onB = await ada.TabAsync(onB: true);
+        BusAcks.Ok(await onA.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+        BusAcks.Ok(await onB.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+        await RunningApps.ListedAsync(ada.Session.OnA, "/api/apps/running", count: 2);
+
+        using var stop = await ada.Session.OnA.PostAsJsonAsync("/api/apps/running/control", new { pluginId = AppsApp.Provider, action = "stop" });
+
+        await Expect.StatusAsync(HttpStatusCode.OK, stop);
+        Assert.Equal(2, (await stop.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tabs").GetInt32());
+        await BusTab.NextAsync(onA.Controls, 1, "service controls on A");
+        await BusTab.NextAsync(onB.Controls, 1, "service controls on B");
+    }
+
+    [Fact]
+    public async Task RunningApps_ControlForAnInstanceThatIsGone_Answers503WithItsCode()
+    {
+        var ada = await cluster.PersonAsync();
+
+        using var response = await ada.Session.OnA.PostAsJsonAsync("/api/apps/running/control", new
+        {
+            pluginId = AppsApp.Provider, serviceId = "main", action = "restart", instance = "gone-" + cluster.Pair.Prefix,
+        });
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.ServiceUnavailable, ErrorCodes.ServiceInstanceUnavailable, response);
+        Assert.Contains("is gone", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
+
+/// <summary>The Running apps panel's rows as a client reads them.</summary>
+internal static class RunningApps
+{
+    /// <summary>The rows of <paramref name="url"/> once <paramref name="count"/> are there (another instance's arrive within its next publish); the first, or of <paramref name="person"/> when named.</summary>
+    public static async Task<JsonElement> ListedAsync(HttpClient client, string url, ClusterPair.Session? person = null, int count = 1)
+    {
+        var me = person is null ? (Guid?)null : (await person.OnA.GetFromJsonAsync<JsonElement>("/api/auth/me")).GetProperty("id").GetGuid();
+        var rows = await Eventually.ReachAsync(
+            async () => (await client.GetFromJsonAsync<JsonElement[]>(url))!.Where(r => me is null || r.GetProperty("userId").GetGuid() == me).ToArray(),
+            rows => rows.Length >= count, $"{count} running service(s) listed at {url}", TimeSpan.FromSeconds(30));
+        Assert.Equal(count, rows.Length);
+        return rows[0];
+    }
+}
+
 
 /// <summary>What the bus does when an instance loses Redis.</summary>
 public sealed class ClusterBusOutageTests(BusOutageFixture cluster) : IClassFixture<BusOutageFixture>
 {
+    [Fact]
+    public async Task RunningApps_RedisLost_RestartOnAnotherInstanceAnswers503ClusterUnavailable()
+    {
+        // The other test of this class stops Redis too: begin once both instances are back on it.
+        await BothReachRedisAsync();
+        var ada = await cluster.PersonAsync();
+        await using var onB = await ada.TabAsync(onB: true);
+        BusAcks.Ok(await onB.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+        var row = await RunningApps.ListedAsync(ada.Session.OnA, "/api/apps/running");
+
+        await cluster.Pair.Redis.StopAsync();
+        try
+        {
+            var refused = await Eventually.ReachAsync(async () =>
+            {
+                using var response = await ada.Session.OnA.PostAsJsonAsync("/api/apps/running/control", new
+                {
+                    pluginId = AppsApp.Provider, serviceId = "main", action = "restart", tab = row.GetProperty("tab").GetString(), instance = row.GetProperty("instance").GetString(),
+                });
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            }, r => r.StatusCode == HttpStatusCode.ServiceUnavailable, "a restart through A was refused while Redis is down", TimeSpan.FromSeconds(60));
+
+            Assert.Contains(ErrorCodes.ClusterUnavailable, refused.Body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.Pair.Redis.StartAsync();
+            await BothReachRedisAsync();
+        }
+    }
+
+    private async Task BothReachRedisAsync()
+    {
+        foreach (var instance in new[] { cluster.Pair.A, cluster.Pair.B })
+        {
+            using var probe = instance.CreateClient();
+            await Eventually.TrueAsync(
+                async () => (await probe.GetFromJsonAsync<JsonElement>("/healthz")).GetProperty("checks").GetProperty("redis").GetProperty("status").GetString() == "ok",
+                "the instance reaches Redis again", TimeSpan.FromSeconds(60));
+        }
+    }
+
     private const string Topic = "math:expression:changed";
 
     [Fact]

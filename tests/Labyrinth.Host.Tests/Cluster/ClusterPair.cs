@@ -54,23 +54,55 @@ internal sealed class ClusterPair : IAsyncDisposable
             all["Labyrinth:Blobs:Provider"] = "Database";
         }
 
+        pair.settings = all;
         pair.A = new BrokerFactory(a, With(all, "Labyrinth:InstanceId", "a-" + pair.Prefix));
         _ = pair.A.Services; // starts A: migrations, plugin store
-        if (pair.database is null)
-        {
-            File.CreateSymbolicLink(Path.Combine(b, "labyrinth.db"), Path.Combine(a, "labyrinth.db"));
-            Directory.CreateSymbolicLink(Path.Combine(b, "plugins"), Path.Combine(a, "plugins"));
-            Directory.CreateDirectory(Path.Combine(a, "assets"));
-            Directory.CreateSymbolicLink(Path.Combine(b, "assets"), Path.Combine(a, "assets"));
-        }
-
-        pair.B = new BrokerFactory(b, With(all, "Labyrinth:InstanceId", "b-" + pair.Prefix));
-        _ = pair.B.Services;
+        pair.B = pair.Join("b");
         return pair;
     }
 
+    private readonly List<BrokerFactory> others = [];
+    private Dictionary<string, string?> settings = [];
     private bool ownsRedis;
     private TestDatabase.Database? database;
+
+    /// <summary>
+    /// Starts one more instance, <paramref name="name"/>, on the pair's database and Redis (as a
+    /// restart or a scale-up would); the pair stops it when it is disposed.
+    /// </summary>
+    public BrokerFactory StartAnother(string name)
+    {
+        var instance = Join(name);
+        others.Add(instance);
+        return instance;
+    }
+
+    private BrokerFactory Join(string name)
+    {
+        var a = Path.Combine(root, "a");
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        if (database is null)
+        {
+            File.CreateSymbolicLink(Path.Combine(dir, "labyrinth.db"), Path.Combine(a, "labyrinth.db"));
+            Directory.CreateSymbolicLink(Path.Combine(dir, "plugins"), Path.Combine(a, "plugins"));
+            Directory.CreateDirectory(Path.Combine(a, "assets"));
+            Directory.CreateSymbolicLink(Path.Combine(dir, "assets"), Path.Combine(a, "assets"));
+        }
+
+        var instance = new BrokerFactory(dir, With(settings, "Labyrinth:InstanceId", name + "-" + Prefix));
+        _ = instance.Services;
+        return instance;
+    }
+
+    /// <summary>The token in the setup link <paramref name="instance"/> printed at start; null when it printed none.</summary>
+    public static string? SetupTokenPrintedBy(BrokerFactory instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var line = instance.Logs.Entries.LastOrDefault(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal));
+        return line?.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..]
+            .Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+    }
 
     /// <summary>
     /// The arguments and environment <c>labyrinth audit verify</c> needs for the shared database,
@@ -91,13 +123,15 @@ internal sealed class ClusterPair : IAsyncDisposable
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, string key, string value) =>
         new(settings) { [key] = value };
 
-    /// <summary>The one-time setup link B logged last (starting it replaced A's), completed on A: the admin's session.</summary>
+    /// <summary>
+    /// The deployment's one setup link, as A printed it (B printed the same), completed on B: the
+    /// admin's session.
+    /// </summary>
     public async Task<Session> SetupAdminAsync()
     {
-        var line = B.Logs.Entries.Last(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal));
-        var token = line.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+        var token = SetupTokenPrintedBy(A) ?? throw new InvalidOperationException("A printed no setup link.");
         var session = new Session(this);
-        using var response = await session.OnA.PostAsJsonAsync("/api/setup", new { token, userName = LabyrinthApp.AdminName, password = LabyrinthApp.Password });
+        using var response = await session.OnB.PostAsJsonAsync("/api/setup", new { token, userName = LabyrinthApp.AdminName, password = LabyrinthApp.Password });
         await Expect.StatusAsync(HttpStatusCode.OK, response);
         return session;
     }
@@ -119,6 +153,11 @@ internal sealed class ClusterPair : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var other in others)
+        {
+            await other.DisposeAsync();
+        }
+
         await B.DisposeAsync();
         await A.DisposeAsync();
         SqliteConnection.ClearAllPools();

@@ -205,7 +205,7 @@ public sealed partial class ClusterProcessTests
             return env;
         }
 
-        /// <summary>The setup link B logged (starting it replaced A's), completed on A: the admin's session on both.</summary>
+        /// <summary>The deployment's setup link as B printed it (A printed the same), completed on A: the admin's session on both.</summary>
         public async Task<Session> SetupAdminAsync()
         {
             var token = await Eventually.ReachAsync(() => Task.FromResult(B.SetupToken()), t => t is not null,

@@ -9,6 +9,7 @@ using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Labyrinth.Host.Features.Apps;
 
@@ -26,6 +27,7 @@ internal static class AppsApi
         services.AddScoped<ServiceGrants>();
         services.AddScoped<ApiCallAudit>();
         services.AddSingleton<PageTickets>();
+        services.TryAddSingleton<IRunningServices, LocalRunningServices>();
         return services;
     }
 
@@ -63,7 +65,12 @@ internal static class AppsApi
             .ToArray());
     }
 
-    private static async Task<Results<Ok<RunningServiceDto[]>, ForbidHttpResult>> Running(bool? all, BusRelay relay, LabyrinthDb db, HttpContext http, CancellationToken ct)
+    /// <summary>
+    /// The services in the person's tabs (admins: everyone's with <c>all=true</c>) on every live
+    /// instance; in a cluster each row names the instance its tab is connected to.
+    /// </summary>
+    private static async Task<Results<Ok<RunningServiceDto[]>, ForbidHttpResult>> Running(
+        bool? all, IRunningServices services, Bus.IBusCluster cluster, LabyrinthDb db, HttpContext http, CancellationToken ct)
     {
         var everyone = all == true;
         if (everyone && !http.User.IsInRole(Roles.Admin))
@@ -71,18 +78,23 @@ internal static class AppsApi
             return TypedResults.Forbid();
         }
 
-        var running = relay.RunningServices(everyone ? null : http.User.UserId());
+        var running = await services.ListAsync(everyone ? null : http.User.UserId(), ct);
         var userIds = running.Select(r => r.UserId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.UserName, ct);
         return TypedResults.Ok(running
-            .OrderBy(r => r.PluginId, StringComparer.Ordinal).ThenBy(r => r.ServiceId, StringComparer.Ordinal).ThenBy(r => r.Since)
+            .OrderBy(r => r.PluginId, StringComparer.Ordinal).ThenBy(r => r.ServiceId, StringComparer.Ordinal).ThenBy(r => r.Instance, StringComparer.Ordinal).ThenBy(r => r.Since)
             .Select(r => new RunningServiceDto(
-                r.UserId, names.GetValueOrDefault(r.UserId, "?"), Tab(r.Connection), r.PluginId, r.Version, r.ServiceId, r.Since, r.CallsLastMinute, r.MessagesLastMinute, r.Errors))
+                r.UserId, names.GetValueOrDefault(r.UserId, "?"), r.Tab, r.PluginId, r.Version, r.ServiceId, r.Since, r.CallsLastMinute, r.MessagesLastMinute, r.Errors,
+                cluster.IsClustered ? r.Instance : null))
             .ToArray());
     }
 
+    /// <summary>
+    /// Stop or restart: carried out by the instance whose tabs run the service (<c>instance</c>, or
+    /// every instance that runs it when not named), which answers how many tabs it asked.
+    /// </summary>
     private static async Task<Results<Ok<ServiceControlResultDto>, ProblemHttpResult, ForbidHttpResult>> Control(
-        ServiceControlRequest body, BusRelay relay, PluginCatalog catalog, AuditLog audit, HttpContext http, CancellationToken ct)
+        ServiceControlRequest body, IRunningServices services, PluginCatalog catalog, AuditLog audit, HttpContext http, CancellationToken ct)
     {
         if (body.Action is not ("stop" or "restart") || body.PluginId is not { Length: > 0 } pluginId || catalog.Find(pluginId) is null)
         {
@@ -96,20 +108,38 @@ internal static class AppsApi
             return TypedResults.Forbid();
         }
 
-        var tab = body.Tab is null ? null : relay.RunningServices(user).FirstOrDefault(r => Tab(r.Connection) == body.Tab)?.Connection;
-        if (body.Tab is not null && tab is null)
+        var control = new ServiceControl(user, pluginId, body.ServiceId, body.Action, body.Tab);
+        if (!control.IsValid || body.Instance is { Length: > 200 })
         {
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning, "That tab runs none of this plugin's services now.");
+            return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "The service, tab or instance name is too long.");
         }
 
-        var count = await relay.ControlServiceAsync(user, pluginId, body.ServiceId, body.Action, tab);
+        var instances = body.Instance is { } named
+            ? [named]
+            : (await services.ListAsync(user, ct))
+                .Where(r => r.PluginId == pluginId && (body.ServiceId is null || r.ServiceId == body.ServiceId) && (body.Tab is null || r.Tab == body.Tab))
+                .Select(r => r.Instance).Distinct(StringComparer.Ordinal).ToArray();
+        var count = 0;
+        try
+        {
+            foreach (var instance in instances)
+            {
+                count += await services.ControlAsync(instance, control, ct);
+            }
+        }
+        catch (ServiceInstanceUnavailableException ex)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceInstanceUnavailable, ex.Message);
+        }
+
         if (count == 0)
         {
-            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning, "That service is not running in any tab now.");
+            return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.ServiceNotRunning,
+                body.Tab is null ? "That service is not running in any tab now." : "That tab runs none of this plugin's services now.");
         }
 
         await audit.AppendAsync(http.Actor(), AppAuditActions.ServiceControl, pluginId,
-            new { service = body.ServiceId, action = body.Action, userId = user, tabs = count }, ct);
+            new { service = body.ServiceId, action = body.Action, userId = user, tabs = count, instance = body.Instance }, ct);
         return TypedResults.Ok(new ServiceControlResultDto(count));
     }
 
@@ -168,8 +198,4 @@ internal static class AppsApi
     }
 
     public static string ServiceFrameUrl(string pluginId, string version, ServiceDefinition service) => $"/cards/service/{pluginId}/{version}/{service.Id}";
-
-    /// <summary>A tab's name in the panel: a digest of its connection id, which itself stays on the server.</summary>
-    private static string Tab(string connectionId) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(connectionId)))[..12];
 }

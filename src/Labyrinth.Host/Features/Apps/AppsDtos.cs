@@ -28,10 +28,13 @@ internal sealed record ServiceGrantDto(string Capability, bool Granted, string? 
 
 internal sealed record PluginLogLineDto(long Seq, DateTimeOffset At, string Level, string Version, string Source, string User, string Message);
 
+/// <param name="Instance">The server instance the tab is connected to; null on a single instance.</param>
 internal sealed record RunningServiceDto(
-    Guid UserId, string UserName, string Tab, string PluginId, string Version, string ServiceId, DateTimeOffset Since, int CallsLastMinute, int MessagesLastMinute, long Errors);
+    Guid UserId, string UserName, string Tab, string PluginId, string Version, string ServiceId, DateTimeOffset Since, int CallsLastMinute, int MessagesLastMinute, long Errors,
+    string? Instance);
 
-internal sealed record ServiceControlRequest(string? PluginId, string? ServiceId, string? Action, Guid? UserId, string? Tab);
+/// <param name="Instance">The instance whose tab runs it (a panel row's <c>instance</c>); null: wherever it runs.</param>
+internal sealed record ServiceControlRequest(string? PluginId, string? ServiceId, string? Action, Guid? UserId, string? Tab, string? Instance = null);
 
 internal sealed record ServiceControlResultDto(int Tabs);
 

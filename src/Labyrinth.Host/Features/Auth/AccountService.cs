@@ -97,6 +97,7 @@ internal sealed partial class AccountService(LabyrinthDb db, IPasswordHasher<Use
                 new Claim(ClaimTypes.Name, user.UserName),
                 new Claim(ClaimTypes.Role, user.Role),
                 new Claim(SessionValidation.StampClaim, user.SessionStamp),
+                new Claim(SessionValidation.SessionIdClaim, NewStamp()),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));

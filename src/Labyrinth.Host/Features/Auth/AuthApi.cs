@@ -18,6 +18,7 @@ internal static class AuthApi
     {
         services.AddScoped<AccountService>();
         services.AddScoped<SetupTokenService>();
+        services.AddSingleton<SessionCache>();
         services.AddSingleton<IPasswordHasher<UserEntity>, PasswordHasher<UserEntity>>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -26,7 +27,7 @@ internal static class AuthApi
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.ExpireTimeSpan = SessionValidation.Lifetime;
                 o.SlidingExpiration = true;
                 // An API answers 401/403; only the SPA decides where a person goes.
                 o.Events.OnRedirectToLogin = ctx => WriteStatus(ctx.HttpContext, StatusCodes.Status401Unauthorized, "auth.required", "Sign in to continue.");
@@ -99,7 +100,7 @@ internal static class AuthApi
         if (string.IsNullOrEmpty(request.Token) || !await tokens.ConsumeAsync(request.Token, ct))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.SetupInvalidToken,
-                "This setup link is invalid or was already used. Restart the server to print a new one.");
+                "This setup link is wrong, expired or already used. Restart the server: its start-up log shows the link that works now.");
         }
 
         var user = await accounts.CreateAsync(request.UserName!, request.Password!, Roles.Admin, ct);
@@ -128,9 +129,9 @@ internal static class AuthApi
         return TypedResults.Ok(AccountService.ToDto(user));
     }
 
-    private static async Task<NoContent> Logout(HttpContext http)
+    private static async Task<NoContent> Logout(HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
     {
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        await SessionValidation.SignOutAsync(http, db, clock, ct);
         return TypedResults.NoContent();
     }
 

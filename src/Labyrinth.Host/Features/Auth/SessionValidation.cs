@@ -8,21 +8,29 @@ namespace Labyrinth.Host.Features.Auth;
 
 /// <summary>
 /// A cookie is a signed copy of who someone was when they signed in. Every request checks it
-/// against the account as it is now (one primary-key read), so a deleted or disabled account, or a
-/// password reset, ends its sessions on their next request, and a role change applies at once.
+/// against the account as it is now, so a deleted or disabled account, or a password reset, ends
+/// its sessions on their next request, and a role change applies at once. The account comes from
+/// <see cref="SessionCache"/> while the account epoch says nothing changed, from the database
+/// (one primary-key read) otherwise.
 /// </summary>
 internal static class SessionValidation
 {
     /// <summary>The account's <see cref="UserEntity.SessionStamp"/> when the cookie was issued.</summary>
     public const string StampClaim = "lab_stamp";
 
-    // Compiled once: every authenticated request runs it, and translating the LINQ each time
-    // (parameter extraction, cache lookup) cost about as much as the read itself.
-    private static readonly Func<LabyrinthDb, Guid, CancellationToken, Task<SessionRow?>> FindAccount =
+    /// <summary>This sign-in's own id, so signing out can end this session (and only this one) everywhere.</summary>
+    public const string SessionIdClaim = "lab_sid";
+
+    /// <summary>How long a cookie lives without use (sliding); a sign-out is remembered that long.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+
+    // Compiled once: a cache miss runs it, and translating the LINQ each time (parameter
+    // extraction, cache lookup) cost about as much as the read itself.
+    private static readonly Func<LabyrinthDb, Guid, CancellationToken, Task<SessionAccount?>> FindAccount =
         EF.CompileAsyncQuery((LabyrinthDb db, Guid id, CancellationToken ct) =>
             db.Users.AsNoTracking()
                 .Where(u => u.Id == id)
-                .Select(u => new SessionRow(u.UserName, u.Role, u.DisabledAt, u.SessionStamp))
+                .Select(u => new SessionAccount(u.UserName, u.Role, u.DisabledAt, u.SessionStamp))
                 .SingleOrDefault());
 
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
@@ -35,11 +43,38 @@ internal static class SessionValidation
             return;
         }
 
-        var db = context.HttpContext.RequestServices.GetRequiredService<LabyrinthDb>();
-        var user = await FindAccount(db, id, context.HttpContext.RequestAborted);
+        var services = context.HttpContext.RequestServices;
+        var ct = context.HttpContext.RequestAborted;
+        var cache = services.GetRequiredService<SessionCache>();
+        // Read before the account: a change committed after this read moves the epoch past it,
+        // so an account loaded around that change is never found again under a newer epoch.
+        var epoch = await cache.ReadEpochAsync(ct);
+        var session = epoch is { } current ? cache.Find(id, current) : null;
+        if (session is null)
+        {
+            // Rented from the pool only on a miss: renting was a large share of a hit's cost.
+            var db = services.GetRequiredService<LabyrinthDb>();
+            var account = await FindAccount(db, id, ct);
+            if (account is not null)
+            {
+                var userId = id.ToString();
+                var revoked = await db.Database
+                    .SqlQuery<string>($"SELECT \"SessionId\" AS \"Value\" FROM \"RevokedSessions\" WHERE \"UserId\" = {userId}")
+                    .ToArrayAsync(ct);
+                session = new CachedSession(epoch ?? -1, account, revoked);
+                if (epoch is not null)
+                {
+                    cache.Store(id, session);
+                }
+            }
+        }
+
+        var user = session?.Account;
         // Cookies issued before stamps existed carry none; the migration gave those accounts "".
         var stamp = principal.FindFirstValue(StampClaim) ?? "";
-        if (user is null || user.DisabledAt is not null || !string.Equals(stamp, user.SessionStamp, StringComparison.Ordinal))
+        var sessionId = principal.FindFirstValue(SessionIdClaim);
+        if (user is null || user.DisabledAt is not null || !string.Equals(stamp, user.SessionStamp, StringComparison.Ordinal)
+            || (sessionId is not null && session!.RevokedSessions.Contains(sessionId, StringComparer.Ordinal)))
         {
             await RejectAsync(context);
             return;
@@ -53,6 +88,7 @@ internal static class SessionValidation
                     new Claim(ClaimTypes.Name, user.UserName),
                     new Claim(ClaimTypes.Role, user.Role),
                     new Claim(StampClaim, user.SessionStamp),
+                    .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
                 ],
                 CookieAuthenticationDefaults.AuthenticationScheme);
             context.ReplacePrincipal(new ClaimsPrincipal(identity));
@@ -60,11 +96,36 @@ internal static class SessionValidation
         }
     }
 
+    /// <summary>
+    /// Ends the signed-in cookie session of <paramref name="http"/> on every instance: its id is
+    /// recorded (which moves the account epoch), then the cookie is removed from the browser.
+    /// </summary>
+    public static async Task SignOutAsync(HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        var user = http.User;
+        if (user.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme
+            && user.FindFirstValue(SessionIdClaim) is { } sessionId
+            && Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        {
+            var now = clock.GetUtcNow();
+            var userId = id.ToString();
+            // Kept for the longest a cookie issued before now can live; older rows refuse nothing any more.
+            var expires = (now + Lifetime).ToUnixTimeSeconds();
+            var expired = now.ToUnixTimeSeconds();
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO \"RevokedSessions\" (\"SessionId\", \"UserId\", \"ExpiresAt\") VALUES ({sessionId}, {userId}, {expires}) ON CONFLICT DO NOTHING", ct);
+            await db.Database.ExecuteSqlAsync($"DELETE FROM \"RevokedSessions\" WHERE \"ExpiresAt\" < {expired}", ct);
+        }
+
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+    }
+
     private static async Task RejectAsync(CookieValidatePrincipalContext context)
     {
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
-
-    private sealed record SessionRow(string UserName, string Role, DateTime? DisabledAt, string SessionStamp);
 }

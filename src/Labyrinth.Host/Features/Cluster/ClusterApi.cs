@@ -47,6 +47,9 @@ internal static class ClusterApi
         services.AddHostedService<ClusterMembership>();
         services.AddSingleton<Bus.IBusCluster, Bus.RedisBusCluster>();
         services.AddHostedService<Bus.BusClusterListener>();
+        services.AddSingleton<Apps.RedisRunningServices>();
+        services.AddSingleton<Apps.IRunningServices>(sp => sp.GetRequiredService<Apps.RedisRunningServices>());
+        services.AddHostedService(sp => sp.GetRequiredService<Apps.RedisRunningServices>());
 
         // Browsers connected to any instance hear what any instance sends (kills, board presence, bus).
         services.AddSignalR().AddStackExchangeRedis(o =>

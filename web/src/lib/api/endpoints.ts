@@ -142,7 +142,7 @@ export const appsApi = {
   pages: () => get<AppPageInfo[]>('/api/apps/pages'),
   openPage: (pluginId: string, path: string) => get<PageFrameInfo>(`/api/apps/pages/open?pluginId=${enc(pluginId)}&path=${enc(path)}`),
   running: (all = false) => get<RunningServiceRow[]>(`/api/apps/running${all ? '?all=true' : ''}`),
-  control: (body: { pluginId: string; serviceId?: string; action: 'stop' | 'restart'; userId?: string; tab?: string }) =>
+  control: (body: { pluginId: string; serviceId?: string; action: 'stop' | 'restart'; userId?: string; tab?: string; instance?: string }) =>
     send<{ tabs: number }>('POST', '/api/apps/running/control', body),
   admin: (id: string) => get<AppAdminDto>(`/api/admin/plugins/${enc(id)}/app`),
   grant: (id: string, capability: string) => send<ServiceGrantDto>('PUT', `/api/admin/plugins/${enc(id)}/service-grants/${enc(capability)}`),

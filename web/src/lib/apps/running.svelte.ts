@@ -1,7 +1,8 @@
 // The Running apps panel: which background services run in the person's tabs (admins: everyone's),
-// since when, calls and messages in the last minute, errors; Stop and Restart go to the tab that
-// runs the service (through the host, which audits them).
-import { ApiError } from '../api/client';
+// since when, calls and messages in the last minute, errors. With several server instances the
+// rows come from every instance and say which one holds the tab; Stop and Restart go through the
+// host to that instance, which asks the tab and reports how many tabs it asked (audited).
+import { ApiError } from '../api/errors';
 import { appsApi } from '../api/endpoints';
 import type { RunningServiceRow } from './types';
 
@@ -11,7 +12,11 @@ export class RunningAppsState {
   rows = $state<RunningServiceRow[]>([]);
   everyone = $state(false);
   error = $state<string | null>(null);
+  /** What the last Stop or Restart reached, in a sentence. */
+  notice = $state<string | null>(null);
   loaded = $state(false);
+  /** Several instances serve this host: the rows name the instance each tab is connected to. */
+  clustered = $derived(this.rows.some((r) => r.instance != null));
   #timer: ReturnType<typeof setInterval> | null = null;
 
   async load(): Promise<void> {
@@ -41,12 +46,19 @@ export class RunningAppsState {
   }
 
   async control(row: RunningServiceRow, action: 'stop' | 'restart'): Promise<void> {
+    this.notice = null;
+    let failure: string | null = null;
     try {
-      await appsApi.control({ pluginId: row.pluginId, serviceId: row.serviceId, action, userId: row.userId, tab: row.tab });
-      this.error = null;
+      const { tabs } = await appsApi.control({
+        pluginId: row.pluginId, serviceId: row.serviceId, action, userId: row.userId, tab: row.tab, ...(row.instance ? { instance: row.instance } : {}),
+      });
+      const where = row.instance ? ` on instance ${row.instance}` : '';
+      this.notice = `${action === 'stop' ? 'Stop' : 'Restart'} of ${row.serviceId} sent to ${tabs} tab${tabs === 1 ? '' : 's'}${where}.`;
     } catch (e) {
-      this.error = e instanceof ApiError ? e.message : String(e);
+      failure = e instanceof ApiError ? e.message : String(e);
     }
+    // The list moves on (a gone instance's rows drop out), but the refusal stays in view.
     await this.load();
+    if (failure) this.error = failure;
   }
 }

@@ -36,6 +36,8 @@ export interface RunningServiceRow {
   callsLastMinute: number;
   messagesLastMinute: number;
   errors: number;
+  /** The server instance the tab is connected to (several instances); null on a single instance. */
+  instance: string | null;
 }
 
 /** What this tab knows about a service it runs (the panel shows it beside the server's rows). */

@@ -12,7 +12,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Postgres
     public partial class PostgresLabyrinthDbModel
     {
         private PostgresLabyrinthDbModel()
-            : base(skipDetectChanges: false, modelId: new Guid("cfed1dd2-3fb0-4f65-948c-2a155a59ccd5"), entityTypeCount: 31)
+            : base(skipDetectChanges: false, modelId: new Guid("7db3de1e-2e32-402c-afb0-be52c202770c"), entityTypeCount: 31)
         {
         }
 

@@ -19,7 +19,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Postgres
                 "Labyrinth.Host.Data.SetupTokenEntity",
                 typeof(SetupTokenEntity),
                 baseEntityType,
-                propertyCount: 4,
+                propertyCount: 5,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -40,6 +40,14 @@ namespace Labyrinth.Host.Data.CompiledModel.Postgres
                 valueConverter: new UtcDateTimeConverter());
             createdAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
             createdAt.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var sealedToken = runtimeEntityType.AddProperty(
+                "SealedToken",
+                typeof(string),
+                propertyInfo: typeof(SetupTokenEntity).GetProperty("SealedToken", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(SetupTokenEntity).GetField("<SealedToken>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            sealedToken.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var tokenHash = runtimeEntityType.AddProperty(
                 "TokenHash",

@@ -11,7 +11,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Sqlite
     public partial class LabyrinthDbModel
     {
         private LabyrinthDbModel()
-            : base(skipDetectChanges: false, modelId: new Guid("2b5df099-6d06-4f6f-ac0b-63202663244f"), entityTypeCount: 31)
+            : base(skipDetectChanges: false, modelId: new Guid("3a769a4a-3118-406f-96da-ac448300a29d"), entityTypeCount: 31)
         {
         }
 

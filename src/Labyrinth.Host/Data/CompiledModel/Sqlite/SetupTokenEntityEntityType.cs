@@ -18,7 +18,7 @@ namespace Labyrinth.Host.Data.CompiledModel.Sqlite
                 "Labyrinth.Host.Data.SetupTokenEntity",
                 typeof(SetupTokenEntity),
                 baseEntityType,
-                propertyCount: 4,
+                propertyCount: 5,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -37,6 +37,13 @@ namespace Labyrinth.Host.Data.CompiledModel.Sqlite
                 fieldInfo: typeof(SetupTokenEntity).GetField("<CreatedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 valueConverter: new UtcDateTimeConverter());
             createdAt.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
+
+            var sealedToken = runtimeEntityType.AddProperty(
+                "SealedToken",
+                typeof(string),
+                propertyInfo: typeof(SetupTokenEntity).GetProperty("SealedToken", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(SetupTokenEntity).GetField("<SealedToken>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
 
             var tokenHash = runtimeEntityType.AddProperty(
                 "TokenHash",
