@@ -7,6 +7,8 @@
 # and, with BASE_HOST_DLL=<another build's Labyrinth.Host.dll> (e.g. main's), base-first and
 # base-again for that build on its own data directory, in the same rounds.
 # ROUNDS rounds, interleaved, median per variant; the load average is read before each start.
+# Each start reports wall time and the CPU time the server used until its first 200 (compare builds
+# by the latter on a shared machine: it barely moves with the load average).
 # Writes out/start.json and out/start.md; the last line printed is one JSON object.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -50,23 +52,24 @@ variants = [v for v in ("bare", "first", "again", "base-first", "base-again") if
 for v in variants:
     xs = [x for x in runs if x["variant"] == v]
     med = lambda k: None if any(x[k] is None for x in xs) else round(statistics.median(x[k] for x in xs), 1)
-    res[v] = {"healthz_ms": med("healthz_ms"), "idle_rss_mib": med("idle_rss_mib"), "peak_rss_mib": med("peak_rss_mib"),
+    res[v] = {"healthz_ms": med("healthz_ms"), "cpu_ms": med("cpu_ms"), "idle_rss_mib": med("idle_rss_mib"), "peak_rss_mib": med("peak_rss_mib"),
               "stop_ms": med("stop_ms"), "runs": xs}
 json.dump(res, open(sys.argv[2], "w"), indent=1)
-print("| variant | healthz ms (median) | each round | idle RSS MiB | peak RSS MiB | stop ms | load (1/5/15 min) before each start |")
-print("|---|---:|---|---:|---:|---:|---|")
+print("| variant | healthz ms (median) | each round | CPU ms to healthz (median) | each round | idle RSS MiB | peak RSS MiB | stop ms | load (1/5/15 min) before each start |")
+print("|---|---:|---|---:|---|---:|---:|---:|---|")
 labels = {"bare": "bare ASP.NET Core app", "first": "host, first start (installs the examples)", "again": "host, restart on the same data",
           "base-first": "base build, first start", "base-again": "base build, restart on the same data"}
 for v in variants:
     x, label = res[v], labels[v]
-    print(f"| {label} | {x['healthz_ms']} | {', '.join(str(r['healthz_ms']) for r in x['runs'])} | {x['idle_rss_mib']} | {x['peak_rss_mib']} | {x['stop_ms']} | {'; '.join(r['load'] for r in x['runs'])} |")
+    print(f"| {label} | {x['healthz_ms']} | {', '.join(str(r['healthz_ms']) for r in x['runs'])} | {x['cpu_ms']} | {', '.join(str(r['cpu_ms']) for r in x['runs'])} | {x['idle_rss_mib']} | {x['peak_rss_mib']} | {x['stop_ms']} | {'; '.join(r['load'] for r in x['runs'])} |")
 PYS
 cat "$OUT/start.md"
 "$PY" - "$OUT/start.json" <<'PYL'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(json.dumps({"bench": "start", "start.healthz_ms": r["again"]["healthz_ms"], "start.first_healthz_ms": r["first"]["healthz_ms"],
-                  "start.bare_healthz_ms": r["bare"]["healthz_ms"], "start.idle_rss_mib": r["again"]["idle_rss_mib"],
+                  "start.bare_healthz_ms": r["bare"]["healthz_ms"],
+                  "start.cpu_ms": r["again"]["cpu_ms"], "start.bare_cpu_ms": r["bare"]["cpu_ms"], "start.base_cpu_ms": r.get("base-again", {}).get("cpu_ms"), "start.idle_rss_mib": r["again"]["idle_rss_mib"],
                   "start.bare_idle_rss_mib": r["bare"]["idle_rss_mib"], "start.base_healthz_ms": r.get("base-again", {}).get("healthz_ms"),
                   "load_before": r["bare"]["runs"][0]["load"], "load_after": r[list(r)[-1]]["runs"][-1]["load"]}))
 PYL

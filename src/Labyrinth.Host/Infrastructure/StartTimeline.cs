@@ -7,7 +7,10 @@ namespace Labyrinth.Host.Infrastructure;
 /// <summary>
 /// Where a start's time goes: named marks, milliseconds since the process started, written as one
 /// Debug line (category <c>Labyrinth.Startup</c>) when the server listens and a second one when the
-/// first request has been answered. Costs a few list appends per start; silent at the default level.
+/// first request has been answered. Beside the wall time each mark keeps what the step cost the
+/// process itself: CPU time (all threads), methods the JIT compiled and the time it spent, and the
+/// assemblies loaded so far. On a shared machine wall time follows the load; those do not, so they
+/// tell which step got cheaper. Costs a few list appends per start; silent at the default level.
 /// Turn it on with <c>Logging__LogLevel__Labyrinth.Startup=Debug</c>.
 /// </summary>
 internal static partial class StartTimeline
@@ -15,7 +18,7 @@ internal static partial class StartTimeline
     public const string LogCategory = "Labyrinth.Startup";
 
     private static readonly Lock Gate = new();
-    private static readonly List<(string Step, double Ms)> Marks = [];
+    private static readonly List<(string Step, double Ms, Cost Cost)> Marks = [];
     private static readonly DateTime ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
     private static int firstRequestSeen;
 
@@ -25,9 +28,10 @@ internal static partial class StartTimeline
     public static void Mark(string step)
     {
         var now = Now;
+        var cost = Cost.Now;
         lock (Gate)
         {
-            Marks.Add((step, now));
+            Marks.Add((step, now, cost));
         }
     }
 
@@ -43,11 +47,13 @@ internal static partial class StartTimeline
         var text = new StringBuilder();
         lock (Gate)
         {
-            var previous = 0.0;
-            foreach (var (step, ms) in Marks)
+            text.Append("\n        ms  (+   step)    CPU ms  jitted (JIT ms)  assemblies");
+            var previous = (Ms: 0.0, Cost: default(Cost));
+            foreach (var (step, ms, cost) in Marks)
             {
-                text.Append(CultureInfo.InvariantCulture, $"\n  {ms,8:F1} ms  (+{ms - previous,7:F1})  {step}");
-                previous = ms;
+                text.Append(CultureInfo.InvariantCulture,
+                    $"\n  {ms,8:F1}  (+{ms - previous.Ms,7:F1})  {cost.CpuMs - previous.Cost.CpuMs,8:F0}  {cost.Jitted - previous.Cost.Jitted,6} ({cost.JitMs - previous.Cost.JitMs,6:F0})  {cost.Assemblies,10}  {step}");
+                previous = (ms, cost);
             }
         }
 
@@ -79,6 +85,16 @@ internal static partial class StartTimeline
                 Write(logger, "Start timeline to the first answer");
             }
         });
+    }
+
+    /// <summary>What the process has spent so far: CPU (user + system, every thread), JIT work, assemblies loaded.</summary>
+    private readonly record struct Cost(double CpuMs, long Jitted, double JitMs, int Assemblies)
+    {
+        public static Cost Now => new(
+            Environment.CpuUsage.TotalTime.TotalMilliseconds,
+            System.Runtime.JitInfo.GetCompiledMethodCount(),
+            System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+            AppDomain.CurrentDomain.GetAssemblies().Length);
     }
 
     [LoggerMessage(EventId = 90, Level = LogLevel.Debug, Message = "{Heading} (ms since the process started):{Timeline}")]

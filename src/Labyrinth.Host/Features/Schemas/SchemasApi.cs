@@ -16,12 +16,14 @@ internal static class SchemasApi
     public const string ThemePath = "/schemas/theme.v1.json";
     public const string ContentType = "application/schema+json";
 
-    private sealed record SchemaDocument(ReadOnlyMemory<byte> Bytes, string ETag)
+    internal sealed record SchemaDocument(ReadOnlyMemory<byte> Bytes, string ETag)
     {
         public static SchemaDocument Of(ReadOnlyMemory<byte> bytes) => new(bytes, "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes.Span))[..32] + "\"");
     }
 
-    private sealed record SchemaDocuments(SchemaDocument Manifest, SchemaDocument Theme);
+    // Internal, not private: the endpoints take it as a parameter, and their request delegates are
+    // generated at compile time (EnableRequestDelegateGenerator), which needs to name the type.
+    internal sealed record SchemaDocuments(SchemaDocument Manifest, SchemaDocument Theme);
 
     public static IServiceCollection AddSchemas(this IServiceCollection services)
     {

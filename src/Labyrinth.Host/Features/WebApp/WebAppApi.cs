@@ -66,9 +66,13 @@ internal static class WebAppApi
     public static IEndpointRouteBuilder MapWebApp(this IEndpointRouteBuilder app)
     {
         // "{*path}" rather than the default "{*path:nonfile}", so missing files get this route's
-        // problem details (with a code) too.
-        app.MapFallback("{*path}", async (HttpContext http, HostPaths paths) =>
+        // problem details (with a code) too. A RequestDelegate, not a delegate with parameters: the
+        // compile-time request delegate generator maps MapFallback(pattern, delegate) on the default
+        // "{*path:nonfile}" pattern, ignoring the one given (a page path like /cards/page/x/1.0.0 on a
+        // card origin then got a bare 404 without a code).
+        app.MapFallback("{*path}", async http =>
         {
+            var paths = http.RequestServices.GetRequiredService<HostPaths>();
             if (!IsAppNavigation(http.Request))
             {
                 await Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "There is nothing at this address.").ExecuteAsync(http);
