@@ -156,6 +156,28 @@ public sealed partial class BrokerTests(BrokerHost host) : IClassFixture<BrokerH
     }
 
     [Fact]
+    public async Task Broker_CallMadeInsideATrace_SendsTheUpstreamNoTraceHeaders()
+    {
+        // An operator who turns tracing on gives each request an activity (the listener here plays it);
+        // HttpClient would then tell every third-party API the host's trace and span ids.
+        var card = await host.CardAsync("fake");
+        using var tracing = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(tracing);
+
+        var answer = await card.CallAsync("fake", new { method = "GET", path = "/test/echo" });
+
+        Assert.Equal(200, answer.Status);
+        var seen = JsonDocument.Parse(answer.Body).RootElement.GetProperty("headers");
+        string[] traceHeaders = ["traceparent", "tracestate", "request-id", "baggage", "correlation-context"];
+        var sent = traceHeaders.Where(h => seen.TryGetProperty(h, out _)).ToList();
+        Assert.Empty(sent);
+    }
+
+    [Fact]
     public async Task Broker_UpstreamEchoesTheKey_CardGetsItRedacted()
     {
         var card = await host.CardAsync("fake");

@@ -7,7 +7,7 @@ namespace Labyrinth.Host.Features.Broker;
 /// <summary>
 /// The network broker endpoint and its HTTP clients. Clients: SocketsHttpHandler with
 /// <see cref="SafeConnect"/> (own DNS lookup + address check + connect to the checked address), no
-/// automatic redirects, no cookies, no proxy, no decompression; no retry — the broker never repeats
+/// automatic redirects, no cookies, no proxy, no decompression, no trace headers; no retry — the broker never repeats
 /// a request, since a POST to a paid API is not idempotent; and no HttpClient logging (it would log
 /// URLs, whose query may carry a query-injected secret). The service's timeout is one token over
 /// the whole call (every redirect hop and the answer's body), set by <see cref="BrokerService"/>;
@@ -68,6 +68,10 @@ internal static class BrokerApi
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxResponseHeadersLength = 64,
                 ConnectCallback = SafeConnect.Create(sp.GetRequiredService<IDnsResolver>(), allowPrivateNetwork),
+
+                // No traceparent/tracestate/baggage to third parties: once tracing is on, HttpClient
+                // would hand every upstream the host's trace ids and whatever baggage rides on them.
+                ActivityHeadersPropagator = null,
             })
             .RemoveAllLoggers();
     }
