@@ -11,12 +11,6 @@ namespace Labyrinth.Host.Data;
 /// </summary>
 internal sealed class DatabaseEngine(DatabaseSettings settings)
 {
-    // PostgreSQL advisory lock key of the migration; the transaction locks are in TransactionLock.
-    private const long MigrationLockKey = 0x4C_41_42_59_00_00_00_01; // "LABY" · 1
-
-    /// <summary>Writers of blobs hold it shared from storing the bytes until the row naming them commits; the collector holds it alone.</summary>
-    public const long BlobsLockKey = 0x4C_41_42_59_00_00_00_04; // "LABY" · 4
-
     public DatabaseProvider Provider => settings.Provider;
 
     public bool IsPostgres => settings.Provider == DatabaseProvider.Postgres;
@@ -52,7 +46,7 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
         await lockConnection.OpenAsync(ct);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
         {
-            take.Parameters.AddWithValue("key", MigrationLockKey);
+            take.Parameters.AddWithValue("key", AdvisoryLockKeys.Migration);
             await take.ExecuteNonQueryAsync(ct);
         }
 
@@ -73,7 +67,7 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
         {
             // Closing the session would release it too; saying so keeps a pooled connection clean.
             await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
-            release.Parameters.AddWithValue("key", MigrationLockKey);
+            release.Parameters.AddWithValue("key", AdvisoryLockKeys.Migration);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
@@ -185,13 +179,35 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
 internal enum TransactionLock : long
 {
     /// <summary>Reading the audit chain's head and appending after it.</summary>
-    AuditChain = 0x4C_41_42_59_00_00_00_02, // "LABY" · 2
+    AuditChain = AdvisoryLockKeys.AuditChain,
 
     /// <summary>"Another active admin remains" and the demotion, disabling or removal it allows.</summary>
-    Admins = 0x4C_41_42_59_00_00_00_03, // "LABY" · 3
+    Admins = AdvisoryLockKeys.Admins,
 
     /// <summary>"No account yet and no usable setup token" and issuing the deployment's one token.</summary>
-    SetupToken = 0x4C_41_42_59_00_00_00_05, // "LABY" · 5 (4 is the blob collector's session lock)
+    SetupToken = AdvisoryLockKeys.SetupToken,
+}
+
+/// <summary>
+/// Every PostgreSQL advisory lock key the host takes, session- or transaction-scoped, in one list:
+/// two locks sharing a key would make unrelated work on every instance wait for each other.
+/// </summary>
+internal static class AdvisoryLockKeys
+{
+    /// <summary>Running the migrations, once per deployment (session lock).</summary>
+    public const long Migration = 0x4C_41_42_59_00_00_00_01; // "LABY" · 1
+
+    /// <summary>The audit chain's head (<see cref="TransactionLock.AuditChain"/>).</summary>
+    public const long AuditChain = 0x4C_41_42_59_00_00_00_02;
+
+    /// <summary>The last active admin (<see cref="TransactionLock.Admins"/>).</summary>
+    public const long Admins = 0x4C_41_42_59_00_00_00_03;
+
+    /// <summary>Writers of blobs hold it shared from storing the bytes until the row naming them commits; the collector holds it alone (session lock).</summary>
+    public const long Blobs = 0x4C_41_42_59_00_00_00_04;
+
+    /// <summary>Issuing the deployment's one setup token (<see cref="TransactionLock.SetupToken"/>).</summary>
+    public const long SetupToken = 0x4C_41_42_59_00_00_00_05;
 }
 
 internal static class TransactionLocks

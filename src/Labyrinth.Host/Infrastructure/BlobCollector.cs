@@ -26,7 +26,7 @@ internal sealed class BlobGuard(DatabaseEngine engine) : IDisposable
     {
         if (engine.IsPostgres)
         {
-            return (await engine.TakeSessionLockAsync(DatabaseEngine.BlobsLockKey, shared: true, wait: true, ct))!;
+            return (await engine.TakeSessionLockAsync(AdvisoryLockKeys.Blobs, shared: true, wait: true, ct))!;
         }
 
         await local.WaitAsync(ct);
@@ -38,7 +38,7 @@ internal sealed class BlobGuard(DatabaseEngine engine) : IDisposable
     {
         if (engine.IsPostgres)
         {
-            return await engine.TakeSessionLockAsync(DatabaseEngine.BlobsLockKey, shared: false, wait, ct);
+            return await engine.TakeSessionLockAsync(AdvisoryLockKeys.Blobs, shared: false, wait, ct);
         }
 
         if (wait)
