@@ -48,7 +48,8 @@ internal static class SessionValidation
         var cache = services.GetRequiredService<SessionCache>();
         // Read before the account: a change committed after this read moves the epoch past it,
         // so an account loaded around that change is never found again under a newer epoch.
-        var epoch = await cache.ReadEpochAsync(ct);
+        // The request's one reading: the card lookup later in the request compares against it too.
+        var epoch = (await services.GetRequiredService<DataEpochs>().ForRequestAsync(context.HttpContext, ct))?.Accounts;
         var session = epoch is { } current ? cache.Find(id, current) : null;
         if (session is null)
         {
