@@ -145,8 +145,8 @@ internal sealed class DatabaseEngine(DatabaseSettings settings)
     {
         // The usual start has nothing to do: say so from one plain read of the history table.
         // EF's own check builds the history table's model through the full convention set and
-        // loads the migrator's services first, which was about a sixth of the methods a restart
-        // JIT-compiled; they are only needed when something is pending (or the table is missing).
+        // loads the migrator's services first: ~1,500 of the ~11,300 methods a restart JIT-compiled,
+        // needed only when something is pending (or the table is missing, on a new database).
         if (await AppliedMigrationIdsAsync(db, ct) is { } applied && db.Database.GetMigrations().All(applied.Contains))
         {
             return [];
