@@ -244,11 +244,16 @@ for round in $(seq 1 "${FLASK_ROUNDS:-1}"); do
   done
 done
 
-# Allocations per request (when dotnet-counters is on PATH or COUNTERS=<its path>): each Kestrel
-# server once more with br while dotnet-counters samples dotnet.gc.heap.total_allocated every second;
-# what was allocated over the session, less its idle rate, divided by the run's requests.
+# Allocations per request: each Kestrel server once more with br while dotnet-counters samples
+# dotnet.gc.heap.total_allocated every second; what was allocated over the session, less its idle
+# rate, divided by the run's requests. COUNTERS=<path> uses that dotnet-counters, COUNTERS=0 skips;
+# otherwise the one on PATH, or the pinned version installed into out/tools.
 COUNTERS=${COUNTERS:-$(command -v dotnet-counters || true)}
-if [ -n "$COUNTERS" ]; then
+if [ -z "$COUNTERS" ]; then
+  [ -x "$OUT/tools/dotnet-counters" ] || dotnet tool install dotnet-counters --version 10.0.750501 --tool-path "$OUT/tools" >"$OUT/tools-install.log" 2>&1 || log "dotnet-counters not installed: no allocation figures (see $OUT/tools-install.log)"
+  COUNTERS=$OUT/tools/dotnet-counters; [ -x "$COUNTERS" ] || COUNTERS=0
+fi
+if [ "$COUNTERS" != 0 ]; then
   for name in "${PAIRED[@]}"; do
     [ "$name" = nginx ] && continue
     csv="$OUT/alloc-$name.csv"; rm -f "$csv"
