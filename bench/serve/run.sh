@@ -36,6 +36,7 @@
 #   sharing them with wrk.
 # - Flask (and gunicorn) are measured FLASK_ROUNDS times (default 1) after the paired rounds, only
 #   for the "≥ 25× Flask" goal; at ~1k req/s their rounds do not need pairing.
+# - WARM_SECONDS (default 8) of load per server and encoding before the first round (see warm()).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 S="$BENCH_DIR/serve"
@@ -172,7 +173,10 @@ wait_http "http://127.0.0.1:$BARE_PORT/$REL"
 
 # 4. wrk, same settings for every server, in paired rounds (see the header). Every measurement is
 #    one line in out/serve.jsonl; report.py turns them into serve.md, serve.json and the JSON line.
-warm() { wrk -t2 -c50 -d2s "$@" >/dev/null 2>&1 || true; }
+# Each server is warmed WARM_SECONDS (default 8) per encoding before the first round: ~40 s after
+# start the host still spent 14 % of its samples in the JIT (tier-1 and PGO recompiles, perf record;
+# bare Kestrel 7 %), none a minute later, and a round that pays for that reads as the slow mode.
+warm() { wrk -t2 -c50 -d"${WARM_SECONDS:-8}s" "$@" >/dev/null 2>&1 || true; }
 pid_of() {
   case $1 in
     host) echo "$HOST_PID";; host-base) echo "${BASE_PID:-}";; bare) echo "$BARE_PID";;
