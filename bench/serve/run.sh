@@ -206,64 +206,76 @@ done
 echo "]" >>"$OUT/serve.json"
 
 # 5. Table.
-python3 - "$OUT/serve.json" "$RAW" "$GZ" "$BR" >"$OUT/serve.md" <<'PY'
+python3 - "$OUT/serve.json" "$RAW" "$GZ" "$BR" "$BENCH_DIR/lib" >"$OUT/serve.md" <<'PY'
 import json, sys
-import statistics
+sys.path.insert(0, sys.argv[5])
+from summary import fmt, median_run, num, ratio
 rows = json.load(open(sys.argv[1])); raw, gz, br = sys.argv[2:5]
 groups = {}
 for r in rows: groups.setdefault((r["server"], r["enc"]), []).append(r)
-def med(rs):  # the round with the median req/s (its own latencies, not mixed across rounds)
-    rs = sorted(rs, key=lambda r: r["r"]["rps"]); m = dict(rs[len(rs) // 2]["r"])
-    m["all"] = [round(r["r"]["rps"]) for r in rs]; m["loads"] = [r["load1"] for r in rs]; return m
+def med(rs):  # the round with the median req/s (its own latencies, not mixed across rounds); {} when no round answered
+    m = dict(median_run([r["r"] for r in rs], "rps") or {})
+    m["all"] = [round(r["r"]["rps"]) if num(r["r"].get("rps")) is not None else None for r in rs]; m["loads"] = [r["load1"] for r in rs]; return m
 get = {k: med(v) for k, v in groups.items()}
 print(f"Bundle: {raw} B raw, {gz} B gzip -9, {br} B brotli -q 11. `wrk -t2 -c50 -d10s --latency`, plain and `-H 'Accept-Encoding: br'`.\n")
-print("Median round of", len(next(iter(groups.values()))), "interleaved rounds; 'all rounds' lists every round's req/s, 'load' the 1-min load average before each.\n")
+print("Median round of", len(next(iter(groups.values()), [])), "interleaved rounds; 'all rounds' lists every round's req/s, 'load' the 1-min load average before each.\n")
 def cpu_us(key):  # median over rounds of the server's CPU µs per request (null for Flask/gunicorn)
-    xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups[key] if r.get("cpu_s") is not None and r["r"].get("requests"))
+    xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups.get(key, []) if r.get("cpu_s") is not None and r["r"].get("requests"))
     return xs[len(xs) // 2] if xs else None
-fmt = lambda x: "" if x is None else f"{x:,.1f}"
+x = lambda v, spec: fmt(v, spec) + ("×" if num(v) is not None else "")
 print("| server | Accept-Encoding | req/s (median) | p50 ms | p99 ms | bytes/resp | vs nginx (same enc) | vs bare Kestrel (same enc) | vs Flask dev (same enc) | server CPU µs/req (median) | all rounds req/s | load |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for (s, e), r in get.items():
-    n = get.get(("nginx", e)); f = get.get(("flask", e)); b = get.get(("bare", e))
-    print(f"| {s} | {e} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['bytes_per_req']} | "
-          f"{r['rps']/n['rps']:.2f}× | {r['rps']/b['rps']:.2f}× | " + (f"{r['rps']/f['rps']:.1f}×" if f else "") + f" | {fmt(cpu_us((s, e)))} | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r['non2xx'] else ""))
-h, n, f = get[("host", "br")], get[("nginx", "br")], get[("flask", "br")]
-hp, fp = get[("host", "identity")], get[("flask", "identity")]
-yn = lambda b: "**yes**" if b else "**no**"
+    n = get.get(("nginx", e)) or {}; f = get.get(("flask", e)) or {}; b = get.get(("bare", e)) or {}
+    print(f"| {s} | {e} | {fmt(r.get('rps'), ',.0f')} | {fmt(r.get('p50_ms'), '.2f')} | {fmt(r.get('p99_ms'), '.2f')} | {fmt(r.get('bytes_per_req'))} | "
+          f"{x(ratio(r.get('rps'), n.get('rps')), '.2f')} | {x(ratio(r.get('rps'), b.get('rps')), '.2f')} | " + (x(ratio(r.get('rps'), f.get('rps')), '.1f') if f else "") + f" | {fmt(cpu_us((s, e)), ',.1f', '')} | {r['all']} | {r['loads']} |" + (f" non-2xx {r['non2xx']}" if r.get('non2xx') else ""))
+g = lambda k: get.get(k) or {}
+h, n, f = g(("host", "br")), g(("nginx", "br")), g(("flask", "br"))
+hp, fp = g(("host", "identity")), g(("flask", "identity"))
+yn = lambda v: "—" if v is None else "**yes**" if v else "**no**"
+at_least = lambda v, goal: None if num(v) is None else v >= goal
 print("\n| goal | measured | met |\n|---|---|---|")
-print(f"| host ≥ 0.9× nginx (br) | {h['rps']/n['rps']:.2f}× ({h['rps']:,.0f} vs {n['rps']:,.0f} req/s) | {yn(h['rps'] >= 0.9*n['rps'])} |")
+print(f"| host ≥ 0.9× nginx (br) | {x(ratio(h.get('rps'), n.get('rps')), '.2f')} ({fmt(h.get('rps'), ',.0f')} vs {fmt(n.get('rps'), ',.0f')} req/s) | {yn(at_least(ratio(h.get('rps'), n.get('rps')), 0.9))} |")
 hcpu, ncpu, bcpu = cpu_us(("host", "br")), cpu_us(("nginx", "br")), cpu_us(("bare", "br"))
-print(f"| host CPU per request ≤ nginx's (br) | host {hcpu:,.1f} µs, nginx {ncpu:,.1f} µs, bare Kestrel {bcpu:,.1f} µs: nginx/host {ncpu/hcpu:.2f}× | {yn(hcpu <= ncpu)} |")
-hpin, npin = get[("host", "br-pinned")], get[("nginx", "br-pinned")]
-print(f"| host ≥ 0.9× nginx pinned (br, one core each) | {hpin['rps']/npin['rps']:.2f}× ({hpin['rps']:,.0f} vs {npin['rps']:,.0f} req/s) | {yn(hpin['rps'] >= 0.9*npin['rps'])} |")
-print(f"| host p99 ≤ 2.5 ms | {h['p99_ms']:.2f} ms br, {hp['p99_ms']:.2f} ms plain | {yn(max(h['p99_ms'], hp['p99_ms']) <= 2.5)} |")
-print(f"| host ≥ 25× Flask dev server | {h['rps']/f['rps']:.0f}× br, {hp['rps']/fp['rps']:.0f}× plain | {yn(min(h['rps']/f['rps'], hp['rps']/fp['rps']) >= 25)} |")
+print(f"| host CPU per request ≤ nginx's (br) | host {fmt(hcpu, ',.1f')} µs, nginx {fmt(ncpu, ',.1f')} µs, bare Kestrel {fmt(bcpu, ',.1f')} µs: nginx/host {x(ratio(ncpu, hcpu), '.2f')} | {yn(at_least(ratio(ncpu, hcpu), 1))} |")
+hpin, npin = g(("host", "br-pinned")), g(("nginx", "br-pinned"))
+print(f"| host ≥ 0.9× nginx pinned (br, one core each) | {x(ratio(hpin.get('rps'), npin.get('rps')), '.2f')} ({fmt(hpin.get('rps'), ',.0f')} vs {fmt(npin.get('rps'), ',.0f')} req/s) | {yn(at_least(ratio(hpin.get('rps'), npin.get('rps')), 0.9))} |")
+p99 = None if num(h.get('p99_ms')) is None or num(hp.get('p99_ms')) is None else max(h['p99_ms'], hp['p99_ms'])
+print(f"| host p99 ≤ 2.5 ms | {fmt(h.get('p99_ms'), '.2f')} ms br, {fmt(hp.get('p99_ms'), '.2f')} ms plain | {yn(None if p99 is None else p99 <= 2.5)} |")
+fl = [v for v in (ratio(h.get('rps'), f.get('rps')), ratio(hp.get('rps'), fp.get('rps')))]
+print(f"| host ≥ 25× Flask dev server | {x(fl[0], '.0f')} br, {x(fl[1], '.0f')} plain | {yn(None if None in fl else min(fl) >= 25)} |")
 PY
 cat "$OUT/serve.md"
-python3 - "$OUT/serve.json" <<'PYL'
+python3 - "$OUT/serve.json" "$BENCH_DIR/lib" <<'PYL'
 import json, sys
+sys.path.insert(0, sys.argv[2])
+from summary import median_run, num, ratio
 rows = json.load(open(sys.argv[1])); groups = {}
 for r in rows: groups.setdefault((r["server"], r["enc"]), []).append(r)
-med = lambda rs: sorted(rs, key=lambda r: r["r"]["rps"])[len(rs) // 2]["r"]
-h, n, hp, np_ = med(groups[("host", "br")]), med(groups[("nginx", "br")]), med(groups[("host", "identity")]), med(groups[("nginx", "identity")])
+med = lambda key: median_run([r["r"] for r in groups.get(key, [])], "rps") or {}  # {} when no round answered
+h, n, hp, np_ = med(("host", "br")), med(("nginx", "br")), med(("host", "identity")), med(("nginx", "identity"))
 loads = [r["load1"] for r in rows]
 base = {}
 if ("host-base", "br") in groups:
-    hb, hbp = med(groups[("host-base", "br")]), med(groups[("host-base", "identity")])
-    base = {"serve.host_base_br_rps": hb["rps"], "serve.host_vs_base_br": round(h["rps"] / hb["rps"], 3),
-            "serve.host_vs_base_identity": round(hp["rps"] / hbp["rps"], 3), "serve.host_base_br_p99_ms": hb["p99_ms"]}
-b, hpin, npin, bpin = med(groups[("bare", "br")]), med(groups[("host", "br-pinned")]), med(groups[("nginx", "br-pinned")]), med(groups[("bare", "br-pinned")])
+    hb, hbp = med(("host-base", "br")), med(("host-base", "identity"))
+    base = {"serve.host_base_br_rps": hb.get("rps"), "serve.host_vs_base_br": ratio(h.get("rps"), hb.get("rps")),
+            "serve.host_vs_base_identity": ratio(hp.get("rps"), hbp.get("rps")), "serve.host_base_br_p99_ms": hb.get("p99_ms")}
+b, hpin, npin, bpin = med(("bare", "br")), med(("host", "br-pinned")), med(("nginx", "br-pinned")), med(("bare", "br-pinned"))
 def cpu_us(key):
     xs = sorted(r["cpu_s"] * 1e6 / r["r"]["requests"] for r in groups.get(key, []) if r.get("cpu_s") is not None and r["r"].get("requests"))
     return round(xs[len(xs) // 2], 1) if xs else None
 cpu = {f"serve.{k.replace('-', '_')}_cpu_us_per_req": cpu_us((k, "br")) for k in ("host", "host-base", "bare", "nginx") if (k, "br") in groups}
-cpu["serve.br_vs_nginx_cpu"] = round(cpu["serve.nginx_cpu_us_per_req"] / cpu["serve.host_cpu_us_per_req"], 3)
+cpu["serve.br_vs_nginx_cpu"] = ratio(cpu.get("serve.nginx_cpu_us_per_req"), cpu.get("serve.host_cpu_us_per_req"))
 base.update(cpu)
-base.update({"serve.pinned_vs_nginx": round(hpin["rps"] / npin["rps"], 3), "serve.bare_br_vs_nginx": round(b["rps"] / n["rps"], 3),
-             "serve.host_vs_bare_br": round(h["rps"] / b["rps"], 3), "serve.bare_pinned_vs_nginx": round(bpin["rps"] / npin["rps"], 3),
-             "serve.p99_ms": max(h["p99_ms"], hp["p99_ms"])})
-print(json.dumps({"bench": "serve", **base, "serve.br_vs_nginx": round(h["rps"] / n["rps"], 3), "serve.identity_vs_nginx": round(hp["rps"] / np_["rps"], 3),
-                  "serve.host_br_rps": h["rps"], "serve.nginx_br_rps": n["rps"], "serve.host_br_p99_ms": h["p99_ms"],
-                  "load_before": loads[0], "load_after": loads[-1]}))
+p99 = [v for v in (h.get("p99_ms"), hp.get("p99_ms")) if num(v) is not None]
+# A server whose every round answered nothing is a failed bench: its figures are null, the line is still printed.
+failures = [f"{srv} ({enc}) answered no request in any round" for (srv, enc), rs in sorted(groups.items()) if not any(r["r"].get("rps") for r in rs)]
+base.update({"serve.pinned_vs_nginx": ratio(hpin.get("rps"), npin.get("rps")), "serve.bare_br_vs_nginx": ratio(b.get("rps"), n.get("rps")),
+             "serve.host_vs_bare_br": ratio(h.get("rps"), b.get("rps")), "serve.bare_pinned_vs_nginx": ratio(bpin.get("rps"), npin.get("rps")),
+             "serve.p99_ms": max(p99) if len(p99) == 2 else None, "serve.failures": failures})
+print(json.dumps({"bench": "serve", **base, "serve.br_vs_nginx": ratio(h.get("rps"), n.get("rps")), "serve.identity_vs_nginx": ratio(hp.get("rps"), np_.get("rps")),
+                  "serve.host_br_rps": h.get("rps"), "serve.nginx_br_rps": n.get("rps"), "serve.host_br_p99_ms": h.get("p99_ms"),
+                  "load_before": loads[0] if loads else None, "load_after": loads[-1] if loads else None}))
+if failures:
+    sys.exit("serve bench failed: " + "; ".join(failures))
 PYL
