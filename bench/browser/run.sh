@@ -36,8 +36,11 @@ raw = next((x for x in r["roundTrip"]["rows"] if x["Name"].startswith("raw")), {
 val = next((x for x in r["roundTrip"]["rows"] if "validation" in x["Name"] and "no host" not in x["Name"]), {})
 r1 = lambda v: None if num(v) is None else round(v, 1)
 overhead = ratio(val.get("p50Us"), raw.get("p50Us"))
+failures = [f"round trip {name}: not measured" for name, row in (("raw echo", raw), ("validated", val)) if not row.get("p50Us")]
 opens = {x["Name"]: x for x in r["cardOpen"]}
 print(json.dumps({"bench": "browser", "browser.rtt_validated_p50_us": r1(val.get("p50Us")), "browser.rtt_raw_echo_p50_us": r1(raw.get("p50Us")),
                   "browser.rtt_validation_overhead": None if overhead is None else round(overhead - 1, 3),
-                  "browser.card_open_p50_ms": {k: r1(v.get("p50")) for k, v in opens.items()}}, ensure_ascii=False))
+                  "browser.card_open_p50_ms": {k: r1(v.get("p50")) for k, v in opens.items()}, "browser.failures": failures}, ensure_ascii=False))
+if failures:
+    sys.exit("browser bench failed: " + "; ".join(failures))
 PYL

@@ -35,6 +35,7 @@ sys.path.insert(0, sys.argv[2])
 from summary import fmt, median, num
 d = json.load(open(sys.argv[1]))
 r3 = lambda v: None if num(v) is None else round(v, 3)
+failures = [f"{k}: the host completed no write" for k in ("c1", "c16") if not (d.get(k) or {}).get("Rps")]
 raw = median(d["rawInsertsPerSecond"], 1)
 bare = d.get("bare") or []
 print(f'raw WAL+FULL inserts/s {d["rawInsertsPerSecond"]}, one-row upserts/s {d["rawUpsertsPerSecond"]}; bare Kestrel c1 {[round(x["Rps"]) for x in bare]} req/s p50 {[x["P50Ms"] for x in bare]} ms ({(d.get("bareVsRaw") or 0):.2f}x raw, host c1 {(d.get("c1VsBare") or 0):.2f}x bare); c1 {d["c1"]["Rps"]:.0f} req/s p50 {d["c1"]["P50Ms"]} ms p99 {d["c1"]["P99Ms"]} ms ({fmt(d.get("c1VsRaw"), ".2f")}x raw); '
@@ -44,5 +45,8 @@ print(json.dumps({"bench": "writes", "writes.c1_vs_raw": r3(d.get("c1VsRaw")), "
                   "writes.c1_rps": d["c1"]["Rps"], "writes.c1_p50_ms": d["c1"]["P50Ms"],
                   "writes.bare_c1_rps": median([x["Rps"] for x in bare], 1),
                   "writes.bare_vs_raw": r3(d.get("bareVsRaw")), "writes.c1_vs_bare": r3(d.get("c1VsBare")), "writes.c16_rps": d["c16"]["Rps"], "writes.raw_inserts_per_s": raw,
-                  "writes.errors": d["c1"]["Errors"] + d["c16"]["Errors"], "writes.lost": d["lostWrites"], "load_before": d["loadBefore"], "load_after": d["loadAfter"]}))
+                  "writes.errors": d["c1"]["Errors"] + d["c16"]["Errors"], "writes.lost": d["lostWrites"], "load_before": d["loadBefore"], "load_after": d["loadAfter"],
+                  "writes.failures": failures}))
+if failures:
+    sys.exit("writes bench failed: " + "; ".join(failures))
 PYW
