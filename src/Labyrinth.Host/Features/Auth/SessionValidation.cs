@@ -37,14 +37,51 @@ internal static class SessionValidation
     {
         ArgumentNullException.ThrowIfNull(context);
         var principal = context.Principal;
-        if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        var user = await CurrentAccountAsync(principal, context.HttpContext.RequestServices, context.HttpContext.RequestAborted);
+        if (principal is null || user is null)
         {
             await RejectAsync(context);
             return;
         }
 
-        var services = context.HttpContext.RequestServices;
-        var ct = context.HttpContext.RequestAborted;
+        var id = Guid.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)!);
+        var sessionId = principal.FindFirstValue(SessionIdClaim);
+        if (principal.FindFirstValue(ClaimTypes.Role) != user.Role || principal.Identity?.Name != user.UserName)
+        {
+            var identity = new ClaimsIdentity(
+                [
+                    new Claim(ClaimTypes.NameIdentifier, id.ToString()),
+                    new Claim(ClaimTypes.Name, user.UserName),
+                    new Claim(ClaimTypes.Role, user.Role),
+                    new Claim(StampClaim, user.SessionStamp),
+                    .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
+                ],
+                CookieAuthenticationDefaults.AuthenticationScheme);
+            context.ReplacePrincipal(new ClaimsPrincipal(identity));
+            context.ShouldRenew = true;
+        }
+    }
+
+    /// <summary>
+    /// True while the cookie session behind <paramref name="principal"/> still holds with the
+    /// same role and name: for a hub connection, which authenticated once and may stay open for
+    /// days (<see cref="HubSessions"/>).
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, IServiceProvider services, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return await CurrentAccountAsync(principal, services, ct) is { } user
+               && principal.FindFirstValue(ClaimTypes.Role) == user.Role && principal.Identity?.Name == user.UserName;
+    }
+
+    /// <summary>The account behind <paramref name="principal"/> as it is now; null when its session has ended.</summary>
+    private static async Task<SessionAccount?> CurrentAccountAsync(ClaimsPrincipal? principal, IServiceProvider services, CancellationToken ct)
+    {
+        if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        {
+            return null;
+        }
+
         var cache = services.GetRequiredService<SessionCache>();
         // Read before the account: a change committed after this read moves the epoch past it,
         // so an account loaded around that change is never found again under a newer epoch.
@@ -76,24 +113,10 @@ internal static class SessionValidation
         if (user is null || user.DisabledAt is not null || !string.Equals(stamp, user.SessionStamp, StringComparison.Ordinal)
             || (sessionId is not null && session!.RevokedSessions.Contains(sessionId, StringComparer.Ordinal)))
         {
-            await RejectAsync(context);
-            return;
+            return null;
         }
 
-        if (principal.FindFirstValue(ClaimTypes.Role) != user.Role || principal.Identity?.Name != user.UserName)
-        {
-            var identity = new ClaimsIdentity(
-                [
-                    new Claim(ClaimTypes.NameIdentifier, id.ToString()),
-                    new Claim(ClaimTypes.Name, user.UserName),
-                    new Claim(ClaimTypes.Role, user.Role),
-                    new Claim(StampClaim, user.SessionStamp),
-                    .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
-                ],
-                CookieAuthenticationDefaults.AuthenticationScheme);
-            context.ReplacePrincipal(new ClaimsPrincipal(identity));
-            context.ShouldRenew = true;
-        }
+        return user;
     }
 
     /// <summary>
