@@ -167,79 +167,10 @@ PYC
 dotnet "$CLI_DLL" audit verify "$DATA/labyrinth.db" >"$W/verify.txt" 2>&1 && CHAIN=true || CHAIN=false
 echo "{\"stop_ms\": $STOP_MS, \"stopped\": $STOPPED, \"chain_valid\": $CHAIN}" >"$W/stop.json"
 
-"$PY" - "$W" "$ROUNDS" "$(getconf CLK_TCK)" >"$OUT/broker.json" <<'PYR'
-import json, subprocess, sys, statistics, pathlib
-w, rounds, tck = pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-parse = pathlib.Path(w).parent.parent / "serve" / "parse_wrk.py"
-wrk = lambda f: json.loads(subprocess.run([sys.executable, str(parse)], input=f.read_text(), capture_output=True, text=True, check=True).stdout)
-res = {"closed": {}, "paced": {}}
-for c in (1, 16):
-    for t in ("direct", "broker", "floor"):
-        runs = []
-        for r in range(1, rounds + 1):
-            x = wrk(w / f"wrk-{t}-c{c}-r{r}.txt"); x["load"] = (w / f"wrk-{t}-c{c}-r{r}.txt.load").read_text().strip()
-            x["host_cpu_ms"] = int((w / f"wrk-{t}-c{c}-r{r}.txt.cpu").read_text()) * 1000 / tck
-            x["host_cpu_ms_per_call"] = round(x["host_cpu_ms"] / max(1, x["requests"]), 3); runs.append(x)
-        res["closed"][f"{t}-c{c}-all"] = runs
-        res["closed"][f"{t}-c{c}"] = sorted(runs, key=lambda x: x["rps"])[len(runs) // 2]  # the round with the median req/s
-for f in sorted(w.glob("paced-*.json")):
-    res["paced"][f.stem[len("paced-"):]] = json.loads(f.read_text())
-# Every call answered 200 with the stream's end line must have its rows: wrk counts answers
-# (non-2xx apart), the paced driver checks the end line itself; +1 for the sanity call.
-answered = 1 + wrk(w / "wrk-warmup.txt")["requests"] - wrk(w / "wrk-warmup.txt")["non2xx"]
-for c in (1, 16):
-    answered += sum(x["requests"] - x["non2xx"] for x in res["closed"][f"broker-c{c}-all"])
-answered += sum(v["ok"] for k, v in res["paced"].items() if k.startswith("broker-"))
-res["audit"] = {"broker_calls_ok": answered, **json.loads((w / "rows.json").read_text()), **json.loads((w / "stop.json").read_text())}
-res["audit"]["lost_rows"] = max(0, answered - min(res["audit"]["network_log_ok_rows"], res["audit"]["audit_rows"]))
-steady = res["paced"]["broker-steady"]["p50_ms"] - res["paced"]["direct-steady"]["p50_ms"]
-after = [res["paced"][f"broker-after-r{r}"]["p50_ms"] - res["paced"][f"direct-after-r{r}"]["p50_ms"] for r in range(1, rounds + 1)]
-res["summary"] = {"steady_p50_added_ms": round(steady, 2), "after_burst_p50_added_ms_rounds": [round(a, 2) for a in after],
-                  "after_burst_p50_added_ms": round(statistics.median(after), 2)}
-print(json.dumps(res, indent=1))
-PYR
-
-"$PY" - "$OUT/broker.json" "$RATE" >"$OUT/broker.md" <<'PYM'
-import json, sys
-r = json.load(open(sys.argv[1])); rate = sys.argv[2]
-print("Closed loop (wrk), median-req/s round:\n")
-print("| connections | path | req/s | p50 ms | p99 ms | non-2xx | socket errors | host CPU ms per call | load (1/5/15 min) before each round |")
-print("|---|---|---:|---:|---:|---:|---|---:|---|")
-for c in (1, 16):
-    for t in ("direct", "broker", "floor"):
-        x = r["closed"][f"{t}-c{c}"]
-        loads = "; ".join(y["load"] for y in r["closed"][f"{t}-c{c}-all"])
-        print(f"| {c} | {t} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx']} | {x['socket_errors'] or 'none'} | {x['host_cpu_ms_per_call']} | {loads} |")
-for c in (1, 16):
-    d, b = r["closed"][f"direct-c{c}"], r["closed"][f"broker-c{c}"]
-    print(f"\nc={c}: broker overhead p50 +{b['p50_ms'] - d['p50_ms']:.2f} ms, p99 +{b['p99_ms'] - d['p99_ms']:.2f} ms; broker {b['rps']:.0f} req/s vs direct {d['rps']:.0f} req/s")
-print(f"\nOpen loop at {rate} req/s (latency from each request's scheduled start):\n")
-print("| phase | path | sent | completed | ok | non-2xx (statuses) | not completed | p50 ms | p90 ms | p99 ms | host CPU ms per call | load before → after |")
-print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
-for k, x in r["paced"].items():
-    path, phase = k.split("-", 1)
-    st = ", ".join(f"{s}: {n}" for s, n in x["statuses"].items() if not s.startswith("2"))
-    print(f"| {phase} | {path} | {x['sent']} | {x['completed']} | {x['ok']} | {x['non2xx']}{' (' + st + ')' if st else ''} | {x['notCompleted']} | {x['p50_ms']} | {x['p90_ms']} | {x['p99_ms']} | {round(x.get('host_cpu_ms', 0) / max(1, x['completed']), 3)} | {x['load_before']} → {x['load_after']} |")
-s, a = r["summary"], r["audit"]
-print(f"\nSteady broker p50 added over direct: +{s['steady_p50_added_ms']} ms; after the burst: +{s['after_burst_p50_added_ms']} ms (rounds: {s['after_burst_p50_added_ms_rounds']})")
-print(f"\nAudit after a graceful stop ({a['stop_ms']} ms to exit): {a['broker_calls_ok']} broker calls answered 200 with the end line; "
-      f"{a['network_log_ok_rows']} network-log rows with status 200 ({a['network_log_rows']} in all), {a['audit_rows']} secret.use audit rows; "
-      f"lost {a['lost_rows']}; chain verifies: {a['chain_valid']}")
-PYM
+# A phase that completed nothing is reported (null figures, "broker.failures"), not a traceback.
+"$PY" "$B/summary.py" write "$W" "$ROUNDS" "$(getconf CLK_TCK)" "$RATE" "$OUT/broker.json" "$OUT/broker.md"
 cat "$OUT/broker.md"
 machine_info | grep -v chromium >"$OUT/broker-machine.md" || true
 cat "$OUT/broker-machine.md"
-"$PY" - "$OUT/broker.json" <<'PYL'
-import json, sys
-r = json.load(open(sys.argv[1])); s, a, c = r["summary"], r["audit"], r["closed"]
-after = [v for k, v in r["paced"].items() if k.startswith("broker-after")]
-print(json.dumps({"bench": "broker",
-    "broker.after_burst_p50_added_ms": s["after_burst_p50_added_ms"], "broker.steady_p50_added_ms": s["steady_p50_added_ms"],
-    "broker.after_burst_completed": sum(x["completed"] for x in after), "broker.after_burst_sent": sum(x["sent"] for x in after),
-    "broker.c1_p50_added_ms": round(c["broker-c1"]["p50_ms"] - c["direct-c1"]["p50_ms"], 2),
-    "broker.c1_rps": c["broker-c1"]["rps"], "broker.c16_rps": c["broker-c16"]["rps"],
-    "broker.c1_host_cpu_ms_per_call": c["broker-c1"]["host_cpu_ms_per_call"], "broker.c16_host_cpu_ms_per_call": c["broker-c16"]["host_cpu_ms_per_call"],
-    "broker.calls_ok": a["broker_calls_ok"], "broker.network_log_rows": a["network_log_ok_rows"], "broker.audit_rows": a["audit_rows"],
-    "broker.lost_rows": a["lost_rows"], "broker.chain_valid": a["chain_valid"], "broker.stop_ms": a["stop_ms"],
-    "load_before": c["direct-c1-all"][0]["load"], "load_after": r["paced"][sorted(k for k in r["paced"] if k.startswith("direct-after"))[-1]]["load_after"]}))
-PYL
+# The last line: every key, null where a phase measured nothing; exit 1 when one did.
+"$PY" "$B/summary.py" line "$OUT/broker.json"

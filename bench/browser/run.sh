@@ -26,13 +26,21 @@ TOKEN=$(printf '%b' "${TOKEN//%/\\x}")   # the URL carries it percent-encoded
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 timeout 900 dotnet "$OUT/CardOpenBench/CardOpenBench.dll" "http://127.0.0.1:$PORT" "$TOKEN" "$OUT" "${RUNS:-30}" "${ROUND_TRIPS:-2000}"
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$PY" - "$OUT/browser.json" <<'PYL'
+"$PY" - "$OUT/browser.json" "$BENCH_DIR/lib" <<'PYL'
 import json, sys
+sys.path.insert(0, sys.argv[2])
+from summary import num, ratio
 r = json.load(open(sys.argv[1]))
-raw = next(x for x in r["roundTrip"]["rows"] if x["Name"].startswith("raw"))
-val = next(x for x in r["roundTrip"]["rows"] if "validation" in x["Name"] and "no host" not in x["Name"])
+# A row the bench could not measure is null in the line, not a StopIteration.
+raw = next((x for x in r["roundTrip"]["rows"] if x["Name"].startswith("raw")), {})
+val = next((x for x in r["roundTrip"]["rows"] if "validation" in x["Name"] and "no host" not in x["Name"]), {})
+r1 = lambda v: None if num(v) is None else round(v, 1)
+overhead = ratio(val.get("p50Us"), raw.get("p50Us"))
+failures = [f"round trip {name}: not measured" for name, row in (("raw echo", raw), ("validated", val)) if not row.get("p50Us")]
 opens = {x["Name"]: x for x in r["cardOpen"]}
-print(json.dumps({"bench": "browser", "browser.rtt_validated_p50_us": round(val["p50Us"], 1), "browser.rtt_raw_echo_p50_us": round(raw["p50Us"], 1),
-                  "browser.rtt_validation_overhead": round(val["p50Us"] / raw["p50Us"] - 1, 3),
-                  "browser.card_open_p50_ms": {k: round(v["p50"], 1) for k, v in opens.items()}}, ensure_ascii=False))
+print(json.dumps({"bench": "browser", "browser.rtt_validated_p50_us": r1(val.get("p50Us")), "browser.rtt_raw_echo_p50_us": r1(raw.get("p50Us")),
+                  "browser.rtt_validation_overhead": None if overhead is None else round(overhead - 1, 3),
+                  "browser.card_open_p50_ms": {k: r1(v.get("p50")) for k, v in opens.items()}, "browser.failures": failures}, ensure_ascii=False))
+if failures:
+    sys.exit("browser bench failed: " + "; ".join(failures))
 PYL

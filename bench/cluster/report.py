@@ -1,7 +1,11 @@
 """Summarises bench/cluster's three runs (sqlite, pg, pg2): out/cluster.json, out/cluster.md and the
 one JSON line run.sh ends with. Arguments: <work dir> <barrier ms> <barrier timeouts logged> <json> <md>."""
 import json
+import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "lib"))
+from summary import diff, ratio  # noqa: E402
 
 work, barrier_ms, barrier_timeouts, json_path, md_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 runs = {name: json.load(open(f"{work}/{name}.json")) for name in ("sqlite", "pg", "pg2")}
@@ -25,9 +29,9 @@ summary = {
     "bus_local_p50_ms": bus["localP50Ms"], "bus_local_p99_ms": bus["localP99Ms"],
     "sqlite_p50_ms": p50("sqlite"), "pg_p50_ms": p50("pg"), "pg2_p50_ms": p50("pg2"),
     "sqlite_p99_ms": runs["sqlite"]["c1"]["P99Ms"], "pg_p99_ms": runs["pg"]["c1"]["P99Ms"], "pg2_p99_ms": runs["pg2"]["c1"]["P99Ms"],
-    "pg_vs_sqlite_added_ms": r2(p50("pg") - p50("sqlite")),
-    "pg_vs_sqlite_p50_ratio": r2(p50("pg") / p50("sqlite")),
-    "pg2_vs_pg_added_ms": r2(p50("pg2") - p50("pg")),
+    "pg_vs_sqlite_added_ms": diff(p50("pg"), p50("sqlite")),
+    "pg_vs_sqlite_p50_ratio": ratio(p50("pg"), p50("sqlite"), 2),
+    "pg2_vs_pg_added_ms": diff(p50("pg2"), p50("pg")),
     "concurrency": runs["sqlite"]["concurrency"],
     "sqlite_rps": runs["sqlite"]["cN"]["Rps"], "pg_rps": runs["pg"]["cN"]["Rps"], "pg2_rps": runs["pg2"]["cN"]["Rps"],
     "errors": sum(runs[n][c]["Errors"] for n in runs for c in ("c1", "cN")),
@@ -35,7 +39,7 @@ summary = {
     "kill_missed": kill["missed"], "kill_breakdown_p50_ms": kill["breakdownP50Ms"],
     "kill_response_p50_ms": kill["killResponseP50Ms"],
     "barrier_timeout_ms": barrier_ms, "barrier_timeouts_logged": barrier_timeouts,
-    "kill_p99_share_of_barrier_timeout": r2(kill["p99Ms"] / barrier_ms) if kill["p99Ms"] is not None else None,
+    "kill_p99_share_of_barrier_timeout": ratio(kill["p99Ms"], barrier_ms, 2),
     "revoke_ended_otherwise": revoke.get("endedOtherThanRevoked"),
     "revoke_connection_resets": revoke.get("connectionResetInsteadOfRevokedLine"),
     "revoke_breakdown_p50_ms": revoke.get("breakdownP50Ms"),

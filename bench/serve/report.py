@@ -92,6 +92,8 @@ def diff_med(a, b, enc):
 host_p99_br = med(per_server("host", "br", "p99_ms"))
 host_p99_plain = med(per_server("host", "identity", "p99_ms"))
 loads = [r["load1"] for r in rows]
+failures = [f"{s} ({enc}) answered no request in any round" for s in ("host", "nginx") for enc in ("br", "identity")
+            if not any(rps(s, enc, rnd) for rnd in rounds(enc))]
 key = {
     "serve.br_vs_nginx": paired("host", "nginx", "br"),
     "serve.identity_vs_nginx": paired("host", "nginx", "identity"),
@@ -115,13 +117,13 @@ if as_json:
     j["serve.host_br_modes"] = [mode("host", "br", rnd) for rnd in rounds("br")]
     j["serve.bare_br_modes"] = [mode("bare", "br", rnd) for rnd in rounds("br")]
     j["serve.host_br_p99_ms"] = host_p99_br
-    j["serve.p99_ms"] = max(x for x in (host_p99_br, host_p99_plain) if x is not None)
+    j["serve.p99_ms"] = max((x for x in (host_p99_br, host_p99_plain) if x is not None), default=None)
     for s in servers:
         j[f"serve.{s.replace('-', '_')}_br_rps"] = med(per_server(s, "br", "rps"))
         j[f"serve.{s.replace('-', '_')}_cpu_us_per_req"] = cpu_med(s, "br")
     if "host-base" in servers:
         j["serve.host_base_br_p99_ms"] = med(per_server("host-base", "br", "p99_ms"))
-    h, n = j["serve.host_cpu_us_per_req"], j["serve.nginx_cpu_us_per_req"]
+    h, n = j.get("serve.host_cpu_us_per_req"), j.get("serve.nginx_cpu_us_per_req")
     j["serve.br_vs_nginx_cpu"] = round(n / h, 3) if h and n else None
     j["serve.host_minus_bare_cpu_us"] = diff_med("host", "bare", "br")
     j["serve.host_pinned_cpu_us_per_req"] = cpu_med("host", "br-pinned")
@@ -131,16 +133,19 @@ if as_json:
     for s, a in alloc.items():
         j[f"serve.{s.replace('-', '_')}_alloc_bytes_per_req"] = a["bytes_per_req"]
     j["serve.rounds"], j["serve.pinned_rounds"] = len(rounds("br")), len(rounds("br-pinned"))
-    j["load_before"], j["load_after"], j["load_max"] = loads[0], loads[-1], max(loads)
+    j["load_before"], j["load_after"], j["load_max"] = (loads[0], loads[-1], max(loads)) if loads else (None, None, None)
+    # A server that answered nothing in every round of an encoding is a failed bench: the line is
+    # still printed with its figures null, then the script says what failed and exits non-zero.
+    j["serve.failures"] = failures
     print(json.dumps(j))
-    sys.exit(0)
+    sys.exit("serve bench failed: " + "; ".join(failures) if failures else 0)
 
 f1 = lambda x: "—" if x is None else f"{x:,.1f}"
 f2 = lambda x: "—" if x is None else f"{x:.2f}"
 k0 = lambda x: "—" if x is None else f"{x / 1000:.1f}k"
 print(f"Bundle: {raw} B raw, {gz} B gzip -9, {br} B brotli -q 11. Each run `wrk -t2 -c50 -d{duration} --latency`, "
       f"plain and `-H 'Accept-Encoding: br'`; {len(rounds('br'))} paired rounds, {len(rounds('br-pinned'))} pinned rounds. "
-      f"Load average (1 min) {min(loads)}–{max(loads)}.\n")
+      f"Load average (1 min) {min(loads, default='—')}–{max(loads, default='—')}.\n")
 print("Ratios are paired: each round's ratio between servers measured back to back in that round; the "
       "key is the median of those. A Kestrel run's mode is *fast* when its CPU µs/request ≤ "
       f"{mode_split}× nginx's in the same round, else *slow*.\n")
@@ -180,7 +185,7 @@ for enc in ("br", "identity", "br-pinned"):
         rr = [r for r in rows if r["server"] == s and r["enc"] == enc]
         p = lambda field: med([r["r"][field] for r in rr])
         modes = " ".join(mode(s, enc, r["round"]) for r in rr) if s in kestrel else ""
-        print(f"| {s} | {enc} | {med(xs):,.0f} | {f2(p('p50_ms'))} | {f2(p('p99_ms'))} | {rr[0]['r']['bytes_per_req']} | "
+        print(f"| {s} | {enc} | {f1(med(xs))} | {f2(p('p50_ms'))} | {f2(p('p99_ms'))} | {rr[0]['r'].get('bytes_per_req')} | "
               f"{f1(cpu_med(s, enc)) if s in servers else '—'} | {', '.join(k0(x) for x in xs)} | {modes} |")
 print()
 
@@ -213,6 +218,9 @@ if pv is not None:
     print(f"| host ≥ 0.9× nginx pinned (br, one core each, paired median) | {pv:.2f}× (rounds {key['serve.pinned_vs_nginx']['min']:.2f}–{key['serve.pinned_vs_nginx']['max']:.2f}) | {yn(pv >= 0.9)} |")
 if hc and nc and bc:
     print(f"| host CPU per request ≤ nginx's (br) | host {hc:.1f} µs, bare {bc:.1f} µs, nginx {nc:.1f} µs; host − bare, paired: {f1(diff_med('host', 'bare', 'br'))} µs | {yn(hc <= nc)} |")
-print(f"| host p99 ≤ 2.5 ms (median of rounds) | {f2(host_p99_br)} ms br, {f2(host_p99_plain)} ms plain | {yn(max(host_p99_br, host_p99_plain) <= 2.5)} |")
-if fl and fp:
+p99 = max((x for x in (host_p99_br, host_p99_plain) if x is not None), default=None)
+print(f"| host p99 ≤ 2.5 ms (median of rounds) | {f2(host_p99_br)} ms br, {f2(host_p99_plain)} ms plain | {'—' if p99 is None else yn(p99 <= 2.5)} |")
+for failure in failures:
+    print(f"\n**Failed:** {failure}.")
+if fl and fp and hb and hp:
     print(f"| host ≥ 25× Flask dev server | {hb / fl:.0f}× br, {hp / fp:.0f}× plain | {yn(min(hb / fl, hp / fp) >= 25)} |")

@@ -29,17 +29,24 @@ host_bench "writes" writes "$DURATION" "$RAW_DIR" "http://127.0.0.1:$BARE_PORT"
 stop_pid "$BARE_PID"
 rm -rf "$RAW_DIR"
 cp "$W/writes.json" "$OUT/writes.json"
-"$PY" - "$OUT/writes.json" <<'PYW'
+"$PY" - "$OUT/writes.json" "$BENCH_DIR/lib" <<'PYW'
 import json, sys
+sys.path.insert(0, sys.argv[2])
+from summary import fmt, median, num
 d = json.load(open(sys.argv[1]))
-raw = sum(d["rawInsertsPerSecond"]) / 2
+r3 = lambda v: None if num(v) is None else round(v, 3)
+failures = [f"{k}: the host completed no write" for k in ("c1", "c16") if not (d.get(k) or {}).get("Rps")]
+raw = median(d["rawInsertsPerSecond"], 1)
 bare = d.get("bare") or []
-print(f'raw WAL+FULL inserts/s {d["rawInsertsPerSecond"]}, one-row upserts/s {d["rawUpsertsPerSecond"]}; bare Kestrel c1 {[round(x["Rps"]) for x in bare]} req/s p50 {[x["P50Ms"] for x in bare]} ms ({(d.get("bareVsRaw") or 0):.2f}x raw, host c1 {(d.get("c1VsBare") or 0):.2f}x bare); c1 {d["c1"]["Rps"]:.0f} req/s p50 {d["c1"]["P50Ms"]} ms p99 {d["c1"]["P99Ms"]} ms ({d["c1VsRaw"]:.2f}x raw); '
+print(f'raw WAL+FULL inserts/s {d["rawInsertsPerSecond"]}, one-row upserts/s {d["rawUpsertsPerSecond"]}; bare Kestrel c1 {[round(x["Rps"]) for x in bare]} req/s p50 {[x["P50Ms"] for x in bare]} ms ({(d.get("bareVsRaw") or 0):.2f}x raw, host c1 {(d.get("c1VsBare") or 0):.2f}x bare); c1 {d["c1"]["Rps"]:.0f} req/s p50 {d["c1"]["P50Ms"]} ms p99 {d["c1"]["P99Ms"]} ms ({fmt(d.get("c1VsRaw"), ".2f")}x raw); '
       f'c16 {d["c16"]["Rps"]:.0f} req/s p50 {d["c16"]["P50Ms"]} ms p99 {d["c16"]["P99Ms"]} ms; errors {d["c1"]["Errors"] + d["c16"]["Errors"]}; lost {d["lostWrites"]}; load {d["loadBefore"]} -> {d["loadAfter"]}', file=sys.stderr)
-print(json.dumps({"bench": "writes", "writes.c1_vs_raw": round(d["c1VsRaw"], 3), "writes.c1_vs_raw_upsert": round(d["c1VsRawUpsert"], 3),
-                  "writes.raw_upserts_per_s": round(sum(d["rawUpsertsPerSecond"]) / 2, 1), "writes.c16_p99_ms": d["c16"]["P99Ms"],
+print(json.dumps({"bench": "writes", "writes.c1_vs_raw": r3(d.get("c1VsRaw")), "writes.c1_vs_raw_upsert": r3(d.get("c1VsRawUpsert")),
+                  "writes.raw_upserts_per_s": median(d["rawUpsertsPerSecond"], 1), "writes.c16_p99_ms": d["c16"]["P99Ms"],
                   "writes.c1_rps": d["c1"]["Rps"], "writes.c1_p50_ms": d["c1"]["P50Ms"],
-                  "writes.bare_c1_rps": round(sum(x["Rps"] for x in bare) / len(bare), 1) if bare else None,
-                  "writes.bare_vs_raw": round(d["bareVsRaw"], 3) if bare else None, "writes.c1_vs_bare": round(d["c1VsBare"], 3) if bare else None, "writes.c16_rps": d["c16"]["Rps"], "writes.raw_inserts_per_s": round(raw, 1),
-                  "writes.errors": d["c1"]["Errors"] + d["c16"]["Errors"], "writes.lost": d["lostWrites"], "load_before": d["loadBefore"], "load_after": d["loadAfter"]}))
+                  "writes.bare_c1_rps": median([x["Rps"] for x in bare], 1),
+                  "writes.bare_vs_raw": r3(d.get("bareVsRaw")), "writes.c1_vs_bare": r3(d.get("c1VsBare")), "writes.c16_rps": d["c16"]["Rps"], "writes.raw_inserts_per_s": raw,
+                  "writes.errors": d["c1"]["Errors"] + d["c16"]["Errors"], "writes.lost": d["lostWrites"], "load_before": d["loadBefore"], "load_after": d["loadAfter"],
+                  "writes.failures": failures}))
+if failures:
+    sys.exit("writes bench failed: " + "; ".join(failures))
 PYW

@@ -8,6 +8,9 @@ public static class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
 
+    /// <summary>500: an unexpected failure on the server; <c>traceId</c> names its line in the server's log.</summary>
+    public const string ServerError = "server.error";
+
     /// <summary>The disk holding the data directory (or the database) is full: nothing was saved.</summary>
     public const string StorageFull = "storage.full";
 

@@ -26,7 +26,7 @@ internal static partial class Startup
         services.AddSingleton<HostPaths>();
         services.AddProxyHeaders();
         services.AddSingleton<TimeProvider>(DatabaseClock.Instance);
-        services.AddProblemDetails();
+        services.AddServerErrors(); // problem details with a traceId; unhandled exceptions logged with it
         // No "Server: Kestrel" on every response: it tells a scanner what to try and nothing else reads it.
         services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
         services.AddExceptionHandler<StorageFullHandler>();

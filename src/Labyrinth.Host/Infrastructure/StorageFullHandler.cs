@@ -19,12 +19,12 @@ internal sealed partial class StorageFullHandler(HostPaths paths, ILogger<Storag
             return false;
         }
 
-        LogFull(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", paths.DataDir, exception.GetType().Name);
+        LogFull(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", paths.DataDir, exception.GetType().Name, ServerErrors.TraceIdOf(httpContext));
         await Problems.Create(StatusCodes.Status507InsufficientStorage, ErrorCodes.StorageFull,
             "The server's disk is full, so this change was not saved. An administrator has to free space; then try again.").ExecuteAsync(httpContext);
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storage full: {Method} {Path} was not saved because the disk holding {DataDir} (or the database) is full ({ExceptionType}); free space there")]
-    private static partial void LogFull(ILogger logger, string method, string path, string dataDir, string exceptionType);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage full: {Method} {Path} was not saved because the disk holding {DataDir} (or the database) is full ({ExceptionType}); free space there; traceId {TraceId}")]
+    private static partial void LogFull(ILogger logger, string method, string path, string dataDir, string exceptionType, string traceId);
 }

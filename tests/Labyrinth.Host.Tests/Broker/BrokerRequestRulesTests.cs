@@ -144,4 +144,28 @@ public sealed partial class BrokerTests
         var problem = await Expect.ProblemAsync(HttpStatusCode.TooManyRequests, "broker.rate_limited", response);
         Assert.Contains("at most 3 at once", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Broker_MethodWithANul_IsRefusedAndLoggedAsInvalidNotAsItsBytes()
+    {
+        var card = await host.CardAsync("fake");
+
+        using var response = await card.Client.PostAsJsonAsync(card.Url("fake"), new { method = "G\u0000T", path = "/models" });
+
+        await Expect.ProblemAsync(HttpStatusCode.MethodNotAllowed, "broker.method_not_allowed", response);
+        var row = await host.LogRowAsync(card, r => r.Error == "broker.method_not_allowed");
+        Assert.Equal("(invalid)", row.Method);
+    }
+
+    [Fact]
+    public async Task Broker_ServiceIdWithAControlCharacter_IsRefusedAndLoggedAsInvalidNotAsItsBytes()
+    {
+        var card = await host.CardAsync("fake");
+
+        using var response = await card.Client.PostAsJsonAsync(card.Url("gh%01ost"), new { method = "GET", path = "/models" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var row = await host.LogRowAsync(card, r => r.Error == "broker.not_requested");
+        Assert.Equal("(invalid)", row.ServiceId);
+    }
 }

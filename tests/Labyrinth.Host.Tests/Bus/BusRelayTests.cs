@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Labyrinth.Host.Features.Bus;
 using Labyrinth.Host.Tests.Cards;
 using Labyrinth.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Labyrinth.Host.Tests.Bus;
@@ -33,6 +35,35 @@ public sealed class BusRelayTests(BusRelayTests.App shared) : IClassFixture<BusR
     private CardsApp Cards => shared.Cards;
 
     private BusRelay Relay => Cards.App.Services.GetRequiredService<BusRelay>();
+
+    [Fact]
+    public async Task OpenTab_AccountDisabled_IsDisconnected()
+    {
+        var ada = await BusPerson.CreateAsync(Cards);
+        await using var tab = await ada.OpenTabAsync();
+        Assert.Equal(HubConnectionState.Connected, tab.State);
+
+        using (var disabled = await Cards.Admin.PatchAsJsonAsync($"/api/admin/users/{ada.UserId}", new { disabled = true }))
+        {
+            await Expect.StatusAsync(HttpStatusCode.OK, disabled);
+        }
+
+        await Eventually.TrueAsync(() => tab.State == HubConnectionState.Disconnected, "the disabled person's open tab was disconnected");
+    }
+
+    [Fact]
+    public async Task OpenTab_ItsSessionSignedOut_IsDisconnected()
+    {
+        var ada = await BusPerson.CreateAsync(Cards);
+        await using var tab = await ada.OpenTabAsync();
+
+        using (var signedOut = await ada.Client.PostAsync("/api/auth/logout", null))
+        {
+            await Expect.StatusAsync(HttpStatusCode.NoContent, signedOut);
+        }
+
+        await Eventually.TrueAsync(() => tab.State == HubConnectionState.Disconnected, "the signed-out session's open tab was disconnected");
+    }
 
     [Fact]
     public async Task Publish_FromOneTab_ReachesThatPersonsOtherTabOnly()

@@ -111,6 +111,9 @@ internal sealed class BusTab : IAsyncDisposable
         connection.On<JsonElement>("serviceControl", e => Controls.Enqueue(e));
     }
 
+    /// <summary>Connected until the host (or the test) closes the connection.</summary>
+    public HubConnectionState State => connection.State;
+
     /// <summary>Plugin API calls for this tab's services.</summary>
     public ConcurrentQueue<JsonElement> Calls { get; } = new();
 

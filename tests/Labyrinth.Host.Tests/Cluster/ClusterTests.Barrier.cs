@@ -41,13 +41,16 @@ public sealed partial class ClusterTests
     {
         var id = $"dev.test.refused{Guid.NewGuid():N}"[..30];
         var preparation = cluster.Pair.B.Services.GetRequiredService<ClusterPreparation>();
-        preparation.BeforeAnswer = (_, _) => throw new IOException("the disk of instance B is full");
+        preparation.BeforeAnswer = (_, _) => throw new UnauthorizedAccessException("Access to the path '/srv/labyrinth-b/plugins/staging/card.js' is denied.");
         try
         {
             using var refused = await Packages.UploadAsync(cluster.Admin.OnA, SignedPackage(id));
 
             var problem = await Expect.ProblemAsync(HttpStatusCode.ServiceUnavailable, "cluster.not_prepared", refused);
-            Assert.Contains("the disk of instance B is full", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var detail = problem.GetProperty("detail").GetString();
+            Assert.Contains("b-" + cluster.Pair.Prefix + ": it cannot read or write its plugin files", detail, StringComparison.Ordinal);
+            // What kind of failure, not the exception's text: a server path stays in B's log.
+            Assert.DoesNotContain("/srv/labyrinth-b", detail, StringComparison.Ordinal);
         }
         finally
         {

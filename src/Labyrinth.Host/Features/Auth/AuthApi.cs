@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace Labyrinth.Host.Features.Auth;
@@ -19,6 +20,10 @@ internal static class AuthApi
         services.AddScoped<AccountService>();
         services.AddScoped<SetupTokenService>();
         services.AddSingleton<SessionCache>();
+        // Hub connections outlive the request that opened them: their sessions are checked too.
+        services.AddSingleton<HubSessions>();
+        services.AddHostedService<HubSessionSweeper>();
+        services.AddOptions<HubOptions>().Configure<HubSessions>((o, hubs) => o.AddFilter(hubs));
         services.AddSingleton<IPasswordHasher<UserEntity>, PasswordHasher<UserEntity>>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>

@@ -37,19 +37,58 @@ internal static class SessionValidation
     {
         ArgumentNullException.ThrowIfNull(context);
         var principal = context.Principal;
-        if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        var user = await CurrentAccountAsync(principal, context.HttpContext.RequestServices, context.HttpContext, context.HttpContext.RequestAborted);
+        if (principal is null || user is null)
         {
             await RejectAsync(context);
             return;
         }
 
-        var services = context.HttpContext.RequestServices;
-        var ct = context.HttpContext.RequestAborted;
+        var id = Guid.Parse(principal.FindFirstValue(ClaimTypes.NameIdentifier)!);
+        var sessionId = principal.FindFirstValue(SessionIdClaim);
+        if (principal.FindFirstValue(ClaimTypes.Role) != user.Role || principal.Identity?.Name != user.UserName)
+        {
+            var identity = new ClaimsIdentity(
+                [
+                    new Claim(ClaimTypes.NameIdentifier, id.ToString()),
+                    new Claim(ClaimTypes.Name, user.UserName),
+                    new Claim(ClaimTypes.Role, user.Role),
+                    new Claim(StampClaim, user.SessionStamp),
+                    .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
+                ],
+                CookieAuthenticationDefaults.AuthenticationScheme);
+            context.ReplacePrincipal(new ClaimsPrincipal(identity));
+            context.ShouldRenew = true;
+        }
+    }
+
+    /// <summary>
+    /// True while the cookie session behind <paramref name="principal"/> still holds with the
+    /// same role and name: for a hub connection, which authenticated once and may stay open for
+    /// days (<see cref="HubSessions"/>).
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, IServiceProvider services, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        return await CurrentAccountAsync(principal, services, null, ct) is { } user
+               && principal.FindFirstValue(ClaimTypes.Role) == user.Role && principal.Identity?.Name == user.UserName;
+    }
+
+    /// <summary>The account behind <paramref name="principal"/> as it is now; null when its session has ended.</summary>
+    /// <param name="http">The request being authenticated, whose one epoch reading is shared with its card lookup; null outside a request.</param>
+    private static async Task<SessionAccount?> CurrentAccountAsync(ClaimsPrincipal? principal, IServiceProvider services, HttpContext? http, CancellationToken ct)
+    {
+        if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        {
+            return null;
+        }
+
         var cache = services.GetRequiredService<SessionCache>();
         // Read before the account: a change committed after this read moves the epoch past it,
         // so an account loaded around that change is never found again under a newer epoch.
-        // The request's one reading: the card lookup later in the request compares against it too.
-        var epoch = (await services.GetRequiredService<DataEpochs>().ForRequestAsync(context.HttpContext, ct))?.Accounts;
+        // A request's one reading: the card lookup later in the request compares against it too.
+        var epochs = services.GetRequiredService<DataEpochs>();
+        var epoch = (http is null ? await epochs.ReadAsync(ct) : await epochs.ForRequestAsync(http, ct))?.Accounts;
         var session = epoch is { } current ? cache.Find(id, current) : null;
         if (session is null)
         {
@@ -77,24 +116,10 @@ internal static class SessionValidation
         if (user is null || user.DisabledAt is not null || !string.Equals(stamp, user.SessionStamp, StringComparison.Ordinal)
             || (sessionId is not null && session!.RevokedSessions.Contains(sessionId, StringComparer.Ordinal)))
         {
-            await RejectAsync(context);
-            return;
+            return null;
         }
 
-        if (principal.FindFirstValue(ClaimTypes.Role) != user.Role || principal.Identity?.Name != user.UserName)
-        {
-            var identity = new ClaimsIdentity(
-                [
-                    new Claim(ClaimTypes.NameIdentifier, id.ToString()),
-                    new Claim(ClaimTypes.Name, user.UserName),
-                    new Claim(ClaimTypes.Role, user.Role),
-                    new Claim(StampClaim, user.SessionStamp),
-                    .. sessionId is null ? Array.Empty<Claim>() : [new Claim(SessionIdClaim, sessionId)],
-                ],
-                CookieAuthenticationDefaults.AuthenticationScheme);
-            context.ReplacePrincipal(new ClaimsPrincipal(identity));
-            context.ShouldRenew = true;
-        }
+        return user;
     }
 
     /// <summary>

@@ -34,6 +34,15 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
     /// <summary>True once the secret was sent upstream (that is what <c>secret.use</c> records).</summary>
     public bool SecretSent { get; set; }
 
+    // What a card made up (a method, a service id in the URL) is recorded only in the shape the
+    // host accepts, never as its bytes: a method is JSON and may hold a NUL, which PostgreSQL
+    // refuses in text, and a batch that fails is retried as it is, so one such row would hold
+    // every later call's rows behind it (and refuse every later call once the backlog is full).
+    private const string Invalid = "(invalid)";
+
+    private static string LoggableMethod(string method) =>
+        method.Length is > 0 and <= 10 && method.All(char.IsAsciiLetterUpper) ? method : Invalid;
+
     public void Finish(int status, long responseBytes, string? error)
     {
         if (Interlocked.Exchange(ref finished, 1) == 1)
@@ -51,8 +60,8 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
             actor,
             Card.PluginId,
             Card.TypeID,
-            ServiceId.Length > 64 ? ServiceId[..64] : ServiceId,
-            Method.Length > 10 ? Method[..10] : Method,
+            Labyrinth.Core.Broker.ServiceRules.IsValidId(ServiceId) ? ServiceId : Invalid,
+            LoggableMethod(Method),
             Path,
             status,
             RequestBytes,

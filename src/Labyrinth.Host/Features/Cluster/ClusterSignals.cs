@@ -320,15 +320,17 @@ internal sealed partial class ClusterPreparation(RedisConnection redis, ClusterI
             }
 
             answer = await catalog.PrepareAsync(versions, ct) ?? Ready;
+            if (answer != Ready)
+            {
+                LogCannotPrepare(logger, proposal, answer, null);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            answer = ex.Message;
-        }
-
-        if (answer != Ready)
-        {
-            LogCannotPrepare(logger, proposal, answer);
+            // The answer ends up in the proposer's 503 for an admin: what kind of failure, never the
+            // exception's own message (an I/O error names a server path, a driver error a host).
+            answer = Why(ex);
+            LogCannotPrepare(logger, proposal, answer, ex);
         }
 
         var key = redis.Key(PreparedPrefix + proposal);
@@ -338,6 +340,13 @@ internal sealed partial class ClusterPreparation(RedisConnection redis, ClusterI
         await db.KeyExpireAsync(key, TimeSpan.FromMinutes(5));
     }
 
+    private static string Why(Exception ex) =>
+        (Infrastructure.StorageErrors.IsFull(ex) ? "its disk is full"
+            : ex is IOException or UnauthorizedAccessException ? "it cannot read or write its plugin files"
+            : ex is System.Data.Common.DbException ? "it cannot read the database"
+            : ex is RedisException ? "it cannot reach Redis"
+            : "it failed unexpectedly (" + ex.GetType().Name + ")") + "; its log says more";
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot prepare plugin proposal {Proposal}: {Reason}")]
-    private static partial void LogCannotPrepare(ILogger logger, long proposal, string reason);
+    private static partial void LogCannotPrepare(ILogger logger, long proposal, string reason, Exception? exception);
 }

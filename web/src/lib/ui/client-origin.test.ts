@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClientOrigin, type OriginEnvironment } from './client-origin';
+import { ClientOrigin, TrackedOrigin, type OriginEnvironment } from './client-origin';
 
 /** An element whose position the test moves, counting the layout reads. */
 function fakeElement() {
@@ -68,5 +68,47 @@ describe('ClientOrigin', () => {
     expect(count()).toBe(3);
     origin.dispose();
     expect(count()).toBe(0);
+  });
+});
+
+describe('TrackedOrigin', () => {
+  it('TrackedOrigin_NothingAttached_IsNull', () => {
+    expect(new TrackedOrigin(fakeEnvironment().env).get()).toBeNull();
+  });
+
+  it('TrackedOrigin_Attached_MeasuresThatElementOnceUntilItChanges', () => {
+    const { el, at } = fakeElement();
+    const { env, fire } = fakeEnvironment();
+    const origin = new TrackedOrigin(env);
+    origin.attach(el);
+    expect(origin.get()).toEqual({ left: 10, top: 20 });
+    origin.get();
+    expect(at.reads).toBe(1);
+    at.left = 7;
+    fire('scroll');
+    expect(origin.get()).toEqual({ left: 7, top: 20 });
+  });
+
+  it('TrackedOrigin_Detached_IsNullAndListensToNothing', () => {
+    const { el } = fakeElement();
+    const { env, count } = fakeEnvironment();
+    const origin = new TrackedOrigin(env);
+    const detach = origin.attach(el);
+    detach?.();
+    expect(origin.get()).toBeNull();
+    expect(count()).toBe(0);
+  });
+
+  it('TrackedOrigin_NewElementAttachedBeforeTheOldDetaches_KeepsTheNewOne', () => {
+    const first = fakeElement();
+    const second = fakeElement();
+    second.at.left = 99;
+    const { env, count } = fakeEnvironment();
+    const origin = new TrackedOrigin(env);
+    const detachFirst = origin.attach(first.el);
+    origin.attach(second.el);
+    detachFirst?.();
+    expect(origin.get()).toEqual({ left: 99, top: 20 });
+    expect(count()).toBe(3);
   });
 });

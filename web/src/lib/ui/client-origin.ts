@@ -5,6 +5,8 @@
 // The position is read once and again only after something may have moved the element: it
 // resized, the window resized, or anything scrolled.
 
+import type { Attachment } from 'svelte/attachments';
+
 export interface Origin {
   left: number;
   top: number;
@@ -58,5 +60,38 @@ export class ClientOrigin {
     for (const stop of this.#stop) stop();
     this.#stop.length = 0;
     this.#origin = null;
+  }
+}
+
+/**
+ * The origin of whichever element it is attached to (`{@attach origin.attach}`), for a component
+ * that reads its own element's position in pointer and wheel handlers; null while none is.
+ */
+export class TrackedOrigin {
+  readonly #env: OriginEnvironment;
+  #current: ClientOrigin | null = null;
+
+  constructor(env: OriginEnvironment = browser) {
+    this.#env = env;
+  }
+
+  readonly attach: Attachment<Element> = (el) => {
+    const origin = new ClientOrigin(el, this.#env);
+    this.#current = origin;
+    return () => {
+      origin.dispose();
+      // A re-attached element may already have replaced this one.
+      if (this.#current === origin) this.#current = null;
+    };
+  };
+
+  /** The attached element's viewport position (see ClientOrigin.get), or null when none is attached. */
+  get(): Origin | null {
+    return this.#current?.get() ?? null;
+  }
+
+  /** See ClientOrigin.forget. */
+  forget(): void {
+    this.#current?.forget();
   }
 }
