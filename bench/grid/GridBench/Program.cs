@@ -154,6 +154,10 @@ async Task<(IBrowserContext Ctx, IPage Page)> OpenBoard(Target t, bool gridOn, b
 async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false)
 {
     var (ctx, page) = await OpenBoard(t, gridOn, live);
+    // Every run starts from the same camera, the whole board in view: the board keeps the camera a
+    // run ends with (a gesture's settle saves it), so without this each run began where the one
+    // before had zoomed and panned to, and after a few runs the board was out of view.
+    await page.GetByTestId("zoom-fit").ClickAsync();
     await page.WaitForTimeoutAsync(500);
     // TRACE=<dir>: a Chromium performance trace of each measured run (open it in chrome://tracing
     // or Perfetto); it costs frame time of its own, so traced runs are not comparable with untraced.
@@ -237,9 +241,9 @@ for (var r = 0; r < rounds; r++)
     }
 }
 
-// SHOTS=<dir>: after the measured rounds (zooming saves the board's camera), a screenshot of each
-// board per build at the camera it opens with (zoom 1) and zoomed out at the top-left by three and
-// by six wheel notches (about 0.47× and 0.22×), to look at what the board draws.
+// SHOTS=<dir>: after the measured rounds, a screenshot of each board per build at the same three
+// cameras: "Fit" (the whole board, about 0.17×), then zoomed in at the top-left by four wheel
+// notches (about 0.47×) and by three more (about 1.0×), to look at what the board draws.
 if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
 {
     Directory.CreateDirectory(shots);
@@ -248,16 +252,17 @@ if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
         foreach (var key in variants.Where(k => k != "off"))
         {
             var (ctx, page) = await OpenBoard(t, gridOn: true, live: key == "live");
+            await page.GetByTestId("zoom-fit").ClickAsync();
             await page.WaitForTimeoutAsync(500);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{t.Name}-{key}-zoom1.png") });
-            foreach (var (notches, name) in new[] { (3, "zoom047"), (3, "zoom022") })
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{t.Name}-{key}-fit.png") });
+            foreach (var (notches, name) in new[] { (4, "zoom047"), (3, "zoom1") })
             {
                 await page.EvaluateAsync("""
                     n => {
                       const c = document.querySelector('[data-testid=canvas]');
                       const r = c.getBoundingClientRect();
                       for (let i = 0; i < n; i++)
-                        c.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, clientX: r.left + 80, clientY: r.top + 60, bubbles: true, cancelable: true }));
+                        c.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, clientX: r.left + 100, clientY: r.top + 80, bubbles: true, cancelable: true }));
                     }
                     """, notches);
                 await page.WaitForTimeoutAsync(500);
