@@ -1,6 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { windowDetail, type WindowDetail } from '../canvas/culling';
-import type { Size, ViewportState } from '../canvas/viewport-math';
+import type { Rect, Size, ViewportState } from '../canvas/viewport-math';
 import type { WindowState } from './types';
 
 /**
@@ -10,6 +10,21 @@ import type { WindowState } from './types';
  */
 export function alwaysDrawn(w: WindowState, focusedId: string | null): boolean {
   return w.id === focusedId || w.maximized || (w.kind === 'plugin' && w.open !== false);
+}
+
+/** What the camera pass needs of a window: plain numbers, taken when the windows change. */
+export interface PlacedWindow extends Rect {
+  id: string;
+  pinned: boolean;
+}
+
+/**
+ * The windows as plain rectangles, for a derived that changes with the windows and focus only:
+ * the pass at every camera frame then reads no reactive window state (otherwise it would read and
+ * track eight proxied fields of each of 200 windows at every frame).
+ */
+export function placedWindows(windows: readonly WindowState[], focusedId: string | null): PlacedWindow[] {
+  return windows.map((w) => ({ id: w.id, x: w.x, y: w.y, width: w.width, height: w.height, pinned: alwaysDrawn(w, focusedId) }));
 }
 
 /**
@@ -26,9 +41,9 @@ export class WindowDetails {
     return this.#shown.get(id) ?? 'full';
   }
 
-  update(windows: readonly WindowState[], focusedId: string | null, v: ViewportState, size: Size): void {
+  update(windows: readonly PlacedWindow[], v: ViewportState, size: Size): void {
     for (const w of windows) {
-      const d = alwaysDrawn(w, focusedId) ? 'full' : windowDetail(w, v, size);
+      const d = w.pinned ? 'full' : windowDetail(w, v, size);
       if (this.#last.get(w.id) !== d) {
         this.#last.set(w.id, d);
         this.#shown.set(w.id, d);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WindowState } from './types';
-import { alwaysDrawn, WindowDetails } from './window-details.svelte';
+import { alwaysDrawn, placedWindows, WindowDetails } from './window-details.svelte';
 
 const view = { width: 1280, height: 800 };
 const home = { x: 0, y: 0, zoom: 1 };
@@ -11,9 +11,9 @@ describe('WindowDetails', () => {
   it('WindowDetails_Update_CullsOffScreenAndOutlinesFarOut', () => {
     const d = new WindowDetails();
     const windows = [win('near', 100), win('far', 20_000)];
-    d.update(windows, null, home, view);
+    d.update(placedWindows(windows, null), home, view);
     expect([d.of('near'), d.of('far')]).toEqual(['full', 'culled']);
-    d.update(windows, null, { x: 0, y: 0, zoom: 0.2 }, view);
+    d.update(placedWindows(windows, null), { x: 0, y: 0, zoom: 0.2 }, view);
     expect([d.of('near'), d.of('far')]).toEqual(['outline', 'culled']);
   });
 
@@ -25,14 +25,14 @@ describe('WindowDetails', () => {
       win('focused', 20_000),
       win('max', 20_000, { maximized: true }),
     ];
-    d.update(windows, 'focused', { x: 0, y: 0, zoom: 0.2 }, view);
+    d.update(placedWindows(windows, 'focused'), { x: 0, y: 0, zoom: 0.2 }, view);
     expect(windows.map((w) => d.of(w.id))).toEqual(['full', 'culled', 'full', 'full']);
   });
 
   it('WindowDetails_WindowRemoved_Forgotten', () => {
     const d = new WindowDetails();
-    d.update([win('a', 20_000), win('b', 20_000)], null, home, view);
-    d.update([win('b', 20_000)], null, home, view);
+    d.update(placedWindows([win('a', 20_000), win('b', 20_000)], null), home, view);
+    d.update(placedWindows([win('b', 20_000)], null), home, view);
     expect(d.of('a')).toBe('full');
     expect(d.of('b')).toBe('culled');
   });
