@@ -143,7 +143,7 @@ public sealed class BoardTests(E2EEnvironment env)
             await Expect(form).ToHaveAttributeAsync("data-detail", "full");
             await Expect(form).ToBeInViewportAsync(new() { Ratio = 1 });
             Assert.Equal(0, await canvas.EvaluateAsync<double>("c => c.scrollLeft + c.scrollTop"));
-            await Ui.ScreenshotAsync(page, "board-08-off-screen-window-reached-with-tab");
+            await Ui.ScreenshotAsync(page, "board-09-off-screen-window-reached-with-tab");
         }
         finally
         {
