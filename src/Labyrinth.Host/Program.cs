@@ -28,6 +28,7 @@ using Labyrinth.Host.Infrastructure;
 StartTimeline.Mark("Main entered (runtime started, host assembly loaded)");
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddLabyrinthDefaults(); // below every other source
+builder.Configuration.UseAppSettingsBesideAssembly(builder.Environment, AppContext.BaseDirectory); // started outside the project folder
 StartTimeline.Mark("builder created (configuration, logging)");
 
 builder.Services.AddLabyrinthHost(builder.Configuration);

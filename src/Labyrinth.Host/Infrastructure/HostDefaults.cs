@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.FileProviders;
 
 namespace Labyrinth.Host.Infrastructure;
 
@@ -25,6 +27,52 @@ internal static class HostDefaults
                 [$"Logging:LogLevel:{RequestLogCategory}"] = "None",
             },
         });
+        return configuration;
+    }
+
+    /// <summary>
+    /// Reads <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> from
+    /// <paramref name="assemblyDirectory"/> (where the build copies them) when the content root has no
+    /// <c>appsettings.json</c>. ASP.NET Core's content root is the working directory, so
+    /// <c>dotnet path/to/Labyrinth.Host.dll</c> started anywhere but the project folder (the benches,
+    /// a service unit) would otherwise run without the shipped settings, listening on port 5000.
+    /// Only where the files are read from changes: the content root, and so every path resolved
+    /// against it, stays what it was, and a content root with its own appsettings.json (dotnet run,
+    /// the tests, a deployment started in its folder) keeps it. Environment variables and the
+    /// command line still win over both files.
+    /// </summary>
+    public static ConfigurationManager UseAppSettingsBesideAssembly(this ConfigurationManager configuration, IHostEnvironment environment, string assemblyDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentException.ThrowIfNullOrEmpty(assemblyDirectory);
+        const string AppSettings = "appsettings.json";
+        if (File.Exists(Path.Combine(environment.ContentRootPath, AppSettings))
+            || !File.Exists(Path.Combine(assemblyDirectory, AppSettings)))
+        {
+            return configuration;
+        }
+
+        var files = new PhysicalFileProvider(Path.GetFullPath(assemblyDirectory));
+        var environmentFile = $"appsettings.{environment.EnvironmentName}.json";
+        IList<IConfigurationSource> sources = configuration.Sources;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            // Replaced in place, so each file keeps its rank among the sources.
+            if (sources[i] is JsonConfigurationSource { Path: { } path } json
+                && (string.Equals(path, AppSettings, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(path, environmentFile, StringComparison.OrdinalIgnoreCase)))
+            {
+                sources[i] = new JsonConfigurationSource
+                {
+                    Path = path,
+                    Optional = json.Optional,
+                    ReloadOnChange = json.ReloadOnChange,
+                    FileProvider = files,
+                };
+            }
+        }
+
         return configuration;
     }
 }

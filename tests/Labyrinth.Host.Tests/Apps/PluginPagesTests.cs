@@ -5,6 +5,7 @@ using System.Text.Json;
 using Labyrinth.Host.Features.Plugins;
 using Labyrinth.Host.Tests.Bus;
 using Labyrinth.Host.Tests.Cards;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Labyrinth.Host.Tests.Apps;
 
@@ -192,6 +193,19 @@ public sealed class PluginPagesTests(PagesApp shared) : IClassFixture<PagesApp>
         await Expect.StatusAsync(HttpStatusCode.OK, entry);
         Assert.Contains("/* admin */", await entry.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True(entry.Headers.CacheControl is { Private: true, NoStore: true }, $"Cache-Control: {entry.Headers.CacheControl}");
+    }
+
+    [Theory]
+    [InlineData("pages/admin.js", true)]
+    [InlineData("pages/home.js", false)] // a member page's entry
+    [InlineData("pages/Admin.js", false)] // paths are compared exactly, as files are found
+    [InlineData("manifest.json", false)]
+    public void IsAdminPageEntry_InstalledPages_OnlyTheAdminPagesEntry(string path, bool expected)
+    {
+        var catalog = shared.Cards.App.Services.GetRequiredService<PluginCatalog>();
+        var installed = catalog.Find(PagesApp.PluginId)!.Versions["1.0.0"];
+
+        Assert.Equal(expected, installed.IsAdminPageEntry(path));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using Labyrinth.Host.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +8,8 @@ namespace Labyrinth.Host.Tests.Infrastructure;
 
 /// <summary>
 /// The hosting layer's request log is off unless configured: while its category is enabled at any
-/// level, every request pays for a trace activity and a log scope that nothing here reads.
+/// level, every request pays for a trace activity and a log scope that nothing here reads. And the
+/// shipped appsettings are read wherever the host is started from.
 /// </summary>
 public sealed class HostDefaultsTests
 {
@@ -30,5 +33,73 @@ public sealed class HostDefaultsTests
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(HostDefaults.RequestLogCategory);
 
         Assert.True(logger.IsEnabled(LogLevel.Information));
+    }
+
+    [Fact]
+    public void AppSettings_ContentRootWithoutThem_AreReadBesideTheAssembly()
+    {
+        using var dirs = new AppSettingsDirs();
+        dirs.Write(dirs.Assembly, "appsettings.json", """{ "Probe": "assembly", "Labyrinth": { "DataDir": "shipped" } }""");
+        dirs.Write(dirs.Assembly, "appsettings.Production.json", """{ "Probe": "assembly, production" }""");
+        var builder = dirs.Builder();
+
+        builder.Configuration.UseAppSettingsBesideAssembly(builder.Environment, dirs.Assembly);
+
+        Assert.Equal("shipped", builder.Configuration["Labyrinth:DataDir"]);
+        Assert.Equal("assembly, production", builder.Configuration["Probe"]);
+        Assert.Equal(dirs.ContentRoot, builder.Environment.ContentRootPath.TrimEnd(Path.DirectorySeparatorChar));
+    }
+
+    [Fact]
+    public void AppSettings_ContentRootWithItsOwn_KeepsThem()
+    {
+        using var dirs = new AppSettingsDirs();
+        dirs.Write(dirs.Assembly, "appsettings.json", """{ "Probe": "assembly" }""");
+        dirs.Write(dirs.ContentRoot, "appsettings.json", """{ "Probe": "content root" }""");
+        var builder = dirs.Builder();
+
+        builder.Configuration.UseAppSettingsBesideAssembly(builder.Environment, dirs.Assembly);
+
+        Assert.Equal("content root", builder.Configuration["Probe"]);
+    }
+
+    [Fact]
+    public void AppSettings_ReadBesideTheAssembly_EnvironmentVariablesStillWin()
+    {
+        using var dirs = new AppSettingsDirs();
+        dirs.Write(dirs.Assembly, "appsettings.json", """{ "Probe": "assembly" }""");
+        var builder = dirs.Builder();
+        builder.Configuration.AddInMemoryCollection([new("Probe", "later source")]);
+
+        builder.Configuration.UseAppSettingsBesideAssembly(builder.Environment, dirs.Assembly);
+
+        Assert.Equal("later source", builder.Configuration["Probe"]);
+    }
+
+    /// <summary>An empty content root and an "assembly" folder, both temporary.</summary>
+    private sealed class AppSettingsDirs : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("labyrinth-appsettings-").FullName;
+
+        public AppSettingsDirs()
+        {
+            Directory.CreateDirectory(ContentRoot);
+            Directory.CreateDirectory(Assembly);
+        }
+
+        public string ContentRoot => Path.Combine(_root, "cwd");
+
+        public string Assembly => Path.Combine(_root, "bin");
+
+        public void Write(string dir, string name, string json) => File.WriteAllText(Path.Combine(dir, name), json);
+
+        // The same sources CreateBuilder adds for `dotnet Labyrinth.Host.dll` in that folder.
+        public WebApplicationBuilder Builder() => WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = ContentRoot,
+            EnvironmentName = "Production",
+        });
+
+        public void Dispose() => Directory.Delete(_root, recursive: true);
     }
 }

@@ -56,6 +56,29 @@ internal sealed record InstalledVersion(string PluginId, string Version, PluginM
     /// <summary>Some admin page's entry is among the files: those need a page ticket (otherwise no file does).</summary>
     public bool HasGatedFiles { get; } = Manifest.Pages.Any(p => p.Role == PageRole.Admin);
 
+    /// <summary>
+    /// Is this file an admin page's entry (served only with a page ticket, never to a shared cache)?
+    /// Asked on every plugin-file request, so a loop: a lambda capturing the path at the call site
+    /// cost an allocation per request, gated file or not.
+    /// </summary>
+    public bool IsAdminPageEntry(string path)
+    {
+        if (!HasGatedFiles)
+        {
+            return false;
+        }
+
+        foreach (var page in Manifest.Pages)
+        {
+            if (page.Role == PageRole.Admin && string.Equals(page.Entry, path, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public long EntryBytes(CardDefinition card) => Files.TryGetValue(card.Entry, out var f) ? f.Content.LongLength : 0;
 
     /// <summary>"trusted" or "unsigned-allowlisted"; an unsigned plugin carries a warning badge wherever it appears.</summary>

@@ -68,7 +68,7 @@ internal sealed class PluginFileServer(
             return Refuse(http, StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
         }
 
-        var gated = installed.HasGatedFiles && installed.Manifest.Pages.Any(p => p.Role == Core.Manifests.PageRole.Admin && p.Entry == file.Path);
+        var gated = installed.IsAdminPageEntry(file.Path);
         if (gated && !Apps.AppPages.MayServeFile(http.Request, installed, file.Path, tickets))
         {
             return Refuse(http, StatusCodes.Status403Forbidden, ErrorCodes.PageNotAllowed, "This page's code is served only to people allowed to open the page.");
