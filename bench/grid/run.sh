@@ -9,6 +9,9 @@
 # alike. The JSON line then carries the base's figures beside the branch's. BRANCH_DIR (same
 # layout) puts another saved build in the branch's place, to try an experiment against main.
 #
+# Each run starts from "Fit" (the whole board in view), so every run and every build draws the same
+# scenes. SHOTS=<dir> screenshots each board per build at the end (fit, ~0.47x, ~1.0x).
+#
 # Besides the rAF frame times, each run records the CPU time of the whole browser (every process
 # it started) per frame: on a loaded, shared machine frame times swing with other people's work,
 # while CPU per frame says how much work a frame costs, which is what a change to the board moves.

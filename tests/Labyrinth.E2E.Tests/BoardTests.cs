@@ -92,6 +92,9 @@ public sealed class BoardTests(E2EEnvironment env)
                 Assert.True(box.X + box.Width < 0, $"the window is off-screen (at x={box.X}, {presses} presses)");
             }
             Assert.Equal("kept", await frame.GetAttributeAsync("data-e2e-mark"));
+            // Off screen, the form is not drawn at all; the card with a live frame always is.
+            await Expect(form).ToHaveAttributeAsync("data-detail", "culled");
+            await Expect(win).ToHaveAttributeAsync("data-detail", "full");
 
             for (var i = 0; i < presses; i++) await canvas.PressAsync("Shift+ArrowLeft");
             await Expect(win).ToBeInViewportAsync();
@@ -105,6 +108,42 @@ public sealed class BoardTests(E2EEnvironment env)
             await count.ClickAsync();
             await Expect(count).ToHaveTextAsync("Count: 3");
             await Ui.ScreenshotAsync(page, "board-07-windows-back-from-off-screen");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Window_OffScreenReachedWithTab_DrawnPannedIntoViewWithItsTitleFocused()
+    {
+        var (context, page) = await env.AdminPageAsync();
+        try
+        {
+            await Ui.CreateBoardAsync(page);
+            var form = await Ui.SpawnAsync(page, "form");
+            // The focused window is always drawn (it may be typed into while panned away): focus another.
+            await Ui.SpawnAsync(page, "chat");
+            var canvas = page.GetByTestId("canvas");
+            await canvas.FocusAsync();
+            // Pan until the board no longer draws the form (it is off screen, past the margin).
+            await Eventually.TrueAsync(async () =>
+            {
+                if (await form.GetAttributeAsync("data-detail") == "culled") return true;
+                await canvas.PressAsync("Shift+ArrowRight");
+                return false;
+            }, "the form is culled once panned far off-screen", TimeSpan.FromSeconds(30));
+            Assert.True((await Ui.ScreenBoxAsync(form)).X < 0, "the form is off to the left");
+
+            // The next tab stop after the canvas is the form: the board pans to it, draws it, and
+            // its title has focus (arrow keys now move it), without the browser scrolling the canvas.
+            await page.Keyboard.PressAsync("Tab");
+            await Expect(form.Locator(".titlebar .title")).ToBeFocusedAsync();
+            await Expect(form).ToHaveAttributeAsync("data-detail", "full");
+            await Expect(form).ToBeInViewportAsync(new() { Ratio = 1 });
+            Assert.Equal(0, await canvas.EvaluateAsync<double>("c => c.scrollLeft + c.scrollTop"));
+            await Ui.ScreenshotAsync(page, "board-09-off-screen-window-reached-with-tab");
         }
         finally
         {

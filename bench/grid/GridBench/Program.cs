@@ -117,7 +117,9 @@ static double TreeCpuMs()
     return sum * 10.0;   // USER_HZ is 100 on Linux
 }
 
-async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false)
+// A fresh context on the target's 200-window board (or the live-card board), grid on or off,
+// every window on the page and, on the live board, every open card's frame ready.
+async Task<(IBrowserContext Ctx, IPage Page)> OpenBoard(Target t, bool gridOn, bool live)
 {
     var ctx = await browser.NewContextAsync(new() { BaseURL = t.Host, StorageState = t.State, ViewportSize = new() { Width = 1280, Height = 800 } });
     // Grid off = every theme's fractalGrid disabled (the layer's real "no grid" path). Without a
@@ -146,6 +148,16 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
     }
     var layer = await page.GetAttributeAsync("[data-testid=grid-layer]", "data-grid");
     if (layer != (gridOn ? "on" : "off")) throw new InvalidOperationException($"grid layer is {layer}, wanted {(gridOn ? "on" : "off")}");
+    return (ctx, page);
+}
+
+async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false)
+{
+    var (ctx, page) = await OpenBoard(t, gridOn, live);
+    // Every run starts from the same camera, the whole board in view: the board keeps the camera a
+    // run ends with (a gesture's settle saves it), so without this each run began where the one
+    // before had zoomed and panned to, and after a few runs the board was out of view.
+    await page.GetByTestId("zoom-fit").ClickAsync();
     await page.WaitForTimeoutAsync(500);
     // TRACE=<dir>: a Chromium performance trace of each measured run (open it in chrome://tracing
     // or Perfetto); it costs frame time of its own, so traced runs are not comparable with untraced.
@@ -226,6 +238,38 @@ for (var r = 0; r < rounds; r++)
         loads.Add(load);
         var s = d.Order().ToArray();
         Console.Error.WriteLine(FormattableString.Invariant($"round {r + 1} {t.Name} {key}: {d.Length} frames, p50 {Pct(s, 50):F1} p95 {Pct(s, 95):F1} ms, browser CPU {cpuMs / d.Length:F1} ms/frame (load {load})"));
+    }
+}
+
+// SHOTS=<dir>: after the measured rounds, a screenshot of each board per build at the same three
+// cameras: "Fit" (the whole board, about 0.17×), then zoomed in at the top-left by four wheel
+// notches (about 0.47×) and by three more (about 1.0×), to look at what the board draws.
+if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
+{
+    Directory.CreateDirectory(shots);
+    foreach (var t in targets)
+    {
+        foreach (var key in variants.Where(k => k != "off"))
+        {
+            var (ctx, page) = await OpenBoard(t, gridOn: true, live: key == "live");
+            await page.GetByTestId("zoom-fit").ClickAsync();
+            await page.WaitForTimeoutAsync(500);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{t.Name}-{key}-fit.png") });
+            foreach (var (notches, name) in new[] { (4, "zoom047"), (3, "zoom1") })
+            {
+                await page.EvaluateAsync("""
+                    n => {
+                      const c = document.querySelector('[data-testid=canvas]');
+                      const r = c.getBoundingClientRect();
+                      for (let i = 0; i < n; i++)
+                        c.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, clientX: r.left + 100, clientY: r.top + 80, bubbles: true, cancelable: true }));
+                    }
+                    """, notches);
+                await page.WaitForTimeoutAsync(500);
+                await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{t.Name}-{key}-{name}.png") });
+            }
+            await ctx.CloseAsync();
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import { Viewport } from '../canvas/canvas.svelte';
 import type { PluginCatalog } from '../plugins/plugins.svelte';
 import { toastError, toasts } from '../toast/toast.svelte';
 import { WindowManager } from '../windows/window-manager.svelte';
+import { placedWindows, WindowDetails, type PlacedWindow } from '../windows/window-details.svelte';
 import { openCards, tooManyOpenMessage } from '../cards/open-cap';
 
 export const LAYOUT_DEBOUNCE_MS = 300;
@@ -34,6 +35,9 @@ export class BoardStore {
 
   readonly viewport = new Viewport();
   readonly windows: WindowManager;
+  /** How much of each window the board draws for the camera (culled off screen, outlines far out). */
+  readonly details = new WindowDetails();
+  readonly #placed: PlacedWindow[];
 
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
   #layoutDirty = false;
@@ -46,6 +50,12 @@ export class BoardStore {
       minSizeFor: (w) => plugins.minSizeFor(w),
       onChange: () => this.scheduleSave(),
     });
+    this.#placed = $derived(placedWindows(this.windows.windows, this.windows.focusedId));
+  }
+
+  /** Recomputes every window's detail; run from an effect, so it follows the camera and the windows. */
+  updateDetails(): void {
+    this.details.update(this.#placed, this.viewport.state, this.viewport.size);
   }
 
   /** Runs `fn` after every earlier versioned write has finished. */

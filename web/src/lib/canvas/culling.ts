@@ -1,0 +1,56 @@
+// Which windows the board draws, and how much of each, for a camera: cheap arithmetic on the
+// windows' world rectangles and the viewport, so it runs at every pan/zoom frame without a layout
+// read. The board is not composited (see Canvas.svelte), so every camera change repaints and
+// re-layerises everything drawn; drawing less is what makes a frame cheaper.
+import type { Rect, Size, ViewportState } from './viewport-math';
+
+/**
+ * How a window is drawn.
+ * - `full`: everything.
+ * - `outline`: a plain rectangle with a title-bar band and none of its contents (zoomed out so far
+ *   that 13 px text is under 5 px on screen).
+ * - `culled`: outside the view and its margin; none of its contents are drawn.
+ */
+export type WindowDetail = 'full' | 'outline' | 'culled';
+
+/** Below this zoom, windows are drawn as outlines. */
+export const OUTLINE_ZOOM = 0.4;
+
+/**
+ * Screen pixels around the view inside which windows are still drawn: a window about to come into
+ * view is already rendered, and one wobbling at the edge during a gesture does not toggle at every
+ * frame.
+ */
+export const CULL_MARGIN_PX = 200;
+
+/** How much of the window at world rectangle `r` to draw for viewport `v` of screen size `size`. */
+export function windowDetail(r: Rect, v: ViewportState, size: Size, margin = CULL_MARGIN_PX): WindowDetail {
+  // Not measured yet (the first frame, a hidden board): draw everything rather than guess.
+  if (!(size.width > 0 && size.height > 0)) return 'full';
+  const left = r.x * v.zoom + v.x;
+  const top = r.y * v.zoom + v.y;
+  const right = left + r.width * v.zoom;
+  const bottom = top + r.height * v.zoom;
+  if (right < -margin || bottom < -margin || left > size.width + margin || top > size.height + margin) return 'culled';
+  return v.zoom < OUTLINE_ZOOM ? 'outline' : 'full';
+}
+
+/**
+ * The viewport moved as little as possible (zoom unchanged) so that the world rectangle `r` is on
+ * screen with `padding` screen pixels around it; a rectangle larger than the view shows its top-left
+ * corner (where the title bar is). Returns `v` itself when `r` is already in view.
+ */
+export function panIntoView(v: ViewportState, size: Size, r: Rect, padding = 24): ViewportState {
+  if (!(size.width > 0 && size.height > 0)) return v;
+  const dx = shift(r.x * v.zoom + v.x, r.width * v.zoom, size.width, padding);
+  const dy = shift(r.y * v.zoom + v.y, r.height * v.zoom, size.height, padding);
+  return dx === 0 && dy === 0 ? v : { x: v.x + dx, y: v.y + dy, zoom: v.zoom };
+}
+
+/** How far to move a span [start, start + length) so it lies in [padding, view - padding]. */
+function shift(start: number, length: number, view: number, padding: number): number {
+  const pad = Math.min(padding, Math.max(0, (view - length) / 2));
+  if (length > view - 2 * pad || start < pad) return pad - start;
+  const end = start + length;
+  return end > view - pad ? view - pad - end : 0;
+}
