@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Labyrinth.Host.Features.Auth;
+using Labyrinth.Host.Data;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Labyrinth.Host.Tests;
@@ -81,8 +81,8 @@ public sealed class SessionCacheTests
     {
         await using var app = LabyrinthApp.WithoutPlugins();
         var admin = await app.SetupAdminAsync();
-        var cache = app.Services.GetRequiredService<SessionCache>();
-        var before = await cache.ReadEpochAsync(CancellationToken.None);
+        var epochs = app.Services.GetRequiredService<DataEpochs>();
+        var before = (await epochs.ReadAsync(CancellationToken.None))?.Accounts;
         Assert.NotNull(before); // null would mean the triggers are gone and every request reads the account
 
         using (var created = await admin.PostAsJsonAsync("/api/admin/users", new { userName = "bob", password = LabyrinthApp.Password, role = "member" }))
@@ -90,9 +90,9 @@ public sealed class SessionCacheTests
             await Expect.StatusAsync(HttpStatusCode.Created, created);
         }
 
-        var afterInsert = await cache.ReadEpochAsync(CancellationToken.None);
+        var afterInsert = (await epochs.ReadAsync(CancellationToken.None))?.Accounts;
         app.RunSql("UPDATE Users SET Role = 'admin' WHERE UserName = 'bob'");
-        var afterUpdate = await cache.ReadEpochAsync(CancellationToken.None);
+        var afterUpdate = (await epochs.ReadAsync(CancellationToken.None))?.Accounts;
 
         Assert.True(afterInsert > before, $"insert: {before} → {afterInsert}");
         Assert.True(afterUpdate > afterInsert, $"update: {afterInsert} → {afterUpdate}");

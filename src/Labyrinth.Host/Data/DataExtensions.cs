@@ -15,6 +15,7 @@ internal static class DataExtensions
     {
         var settings = configuration.GetSection(LabyrinthOptions.Section + ":Database").Get<DatabaseSettings>() ?? new DatabaseSettings();
         services.AddSingleton(new DatabaseEngine(settings));
+        services.AddSingleton<DataEpochs>();
         if (settings.Provider == DatabaseProvider.Postgres)
         {
             if (string.IsNullOrWhiteSpace(settings.ConnectionString))

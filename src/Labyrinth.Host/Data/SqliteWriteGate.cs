@@ -301,7 +301,8 @@ internal sealed class SqliteWriteInterceptor(SqliteWriteGate gate) : DbConnectio
 
     // Keep the WAL and shared-memory files when the last connection closes, so a restart finds them
     // in place and needs no new disk space before its first write (a start on a full disk works).
-    private void Configure(DbConnection connection)
+    // Also called for connections the host opens outside EF (the card-state writer's).
+    public void Configure(DbConnection connection)
     {
         if (connection is not SqliteConnection { Handle: { } handle } || configured.TryGetValue(handle, out _))
         {

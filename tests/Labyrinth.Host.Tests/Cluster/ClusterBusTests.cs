@@ -16,6 +16,28 @@ public sealed class ClusterBusTests(BusClusterFixture cluster) : IClassFixture<B
     private const string Topic = "math:expression:changed";
 
     [Fact]
+    public async Task CardRemovedOnA_CardServedFromMemoryOnB_NotFoundOnBAtOnce()
+    {
+        var ada = await cluster.PersonAsync();
+        var card = await ada.CardAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            using var warm = await ada.Session.OnB.GetAsync(card.Url("/payload"));
+            await Expect.StatusAsync(HttpStatusCode.OK, warm);
+        }
+
+        var layout = Boards.Layout(card.Board);
+        layout["windows"] = new System.Text.Json.Nodes.JsonArray();
+        using (var removed = await Boards.PutLayoutAsync(ada.Session.OnA, card.Board, layout))
+        {
+            await Expect.StatusAsync(HttpStatusCode.OK, removed);
+        }
+
+        using var onB = await ada.Session.OnB.GetAsync(card.Url("/payload"));
+        await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", onB);
+    }
+
+    [Fact]
     public async Task BusPublish_OnA_ReachesSubscriberOnB()
     {
         var ada = await cluster.PersonAsync();

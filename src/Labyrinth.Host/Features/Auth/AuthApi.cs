@@ -39,6 +39,8 @@ internal static class AuthApi
                 o.Events.OnRedirectToAccessDenied = ctx => WriteStatus(ctx.HttpContext, StatusCodes.Status403Forbidden, "auth.forbidden", "Your account is not allowed to do this.");
                 o.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
             });
+        // After AddCookie, so it wraps the ticket format the cookie handler's own set-up chose.
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, CachedTicketFormat.Setup>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Labyrinth.Host.Data;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.SignalR;
 
@@ -46,7 +47,7 @@ internal sealed class HubSessions : IHubFilter
 /// The epoch read is the same one-row read a request makes; nothing else runs while accounts stay as
 /// they are.
 /// </summary>
-internal sealed partial class HubSessionSweeper(HubSessions sessions, SessionCache cache, IServiceScopeFactory scopes, ILogger<HubSessionSweeper> logger)
+internal sealed partial class HubSessionSweeper(HubSessions sessions, DataEpochs epochs, IServiceScopeFactory scopes, ILogger<HubSessionSweeper> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -66,7 +67,7 @@ internal sealed partial class HubSessionSweeper(HubSessions sessions, SessionCac
 
                 try
                 {
-                    var epoch = await cache.ReadEpochAsync(stoppingToken);
+                    var epoch = (await epochs.ReadAsync(stoppingToken))?.Accounts;
                     // Unreadable epoch: nothing is cached either, so check every time.
                     if (epoch is not null && epoch == checkedAt)
                     {

@@ -37,7 +37,7 @@ internal static class SessionValidation
     {
         ArgumentNullException.ThrowIfNull(context);
         var principal = context.Principal;
-        var user = await CurrentAccountAsync(principal, context.HttpContext.RequestServices, context.HttpContext.RequestAborted);
+        var user = await CurrentAccountAsync(principal, context.HttpContext.RequestServices, context.HttpContext, context.HttpContext.RequestAborted);
         if (principal is null || user is null)
         {
             await RejectAsync(context);
@@ -70,12 +70,13 @@ internal static class SessionValidation
     public static async Task<bool> IsCurrentAsync(ClaimsPrincipal principal, IServiceProvider services, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(principal);
-        return await CurrentAccountAsync(principal, services, ct) is { } user
+        return await CurrentAccountAsync(principal, services, null, ct) is { } user
                && principal.FindFirstValue(ClaimTypes.Role) == user.Role && principal.Identity?.Name == user.UserName;
     }
 
     /// <summary>The account behind <paramref name="principal"/> as it is now; null when its session has ended.</summary>
-    private static async Task<SessionAccount?> CurrentAccountAsync(ClaimsPrincipal? principal, IServiceProvider services, CancellationToken ct)
+    /// <param name="http">The request being authenticated, whose one epoch reading is shared with its card lookup; null outside a request.</param>
+    private static async Task<SessionAccount?> CurrentAccountAsync(ClaimsPrincipal? principal, IServiceProvider services, HttpContext? http, CancellationToken ct)
     {
         if (principal is null || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
         {
@@ -85,7 +86,9 @@ internal static class SessionValidation
         var cache = services.GetRequiredService<SessionCache>();
         // Read before the account: a change committed after this read moves the epoch past it,
         // so an account loaded around that change is never found again under a newer epoch.
-        var epoch = await cache.ReadEpochAsync(ct);
+        // A request's one reading: the card lookup later in the request compares against it too.
+        var epochs = services.GetRequiredService<DataEpochs>();
+        var epoch = (http is null ? await epochs.ReadAsync(ct) : await epochs.ForRequestAsync(http, ct))?.Accounts;
         var session = epoch is { } current ? cache.Find(id, current) : null;
         if (session is null)
         {

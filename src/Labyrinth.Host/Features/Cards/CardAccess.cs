@@ -32,16 +32,18 @@ internal sealed record CardInstance(
 /// <summary>
 /// The server-side gate every card endpoint (grants, assets, broker) passes through: the board must
 /// be the caller's, the window a plugin window, and its plugin version installed. Grants are read
-/// from the database on every check, so a revoke takes effect on the next request.
+/// from the database on every check, so a revoke takes effect on the next request. Which plugin
+/// window a (person, board, window) is comes from <see cref="CardWindowCache"/> while the card
+/// epoch has not moved, so a card request that hits it rents no database context at all.
 /// </summary>
-internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAccess pluginAccess)
+internal sealed class CardAccess(IServiceProvider services, PluginCatalog catalog, PluginAccess pluginAccess, CardWindowCache windows)
 {
-    // Compiled once: every card request (state, grants, assets, broker calls) runs it first.
-    private static readonly Func<LabyrinthDb, Guid, string, Guid, CancellationToken, Task<WindowRow?>> FindWindow =
+    // Compiled once: every card request (state, grants, assets, broker calls) that misses the cache runs it.
+    private static readonly Func<LabyrinthDb, Guid, string, Guid, CancellationToken, Task<CardWindow?>> FindWindow =
         EF.CompileAsyncQuery((LabyrinthDb db, Guid boardId, string windowId, Guid userId, CancellationToken ct) =>
             db.CardWindows.AsNoTracking()
                 .Where(w => w.BoardId == boardId && w.WindowId == windowId && db.Boards.Any(b => b.Id == boardId && b.OwnerId == userId))
-                .Select(w => new WindowRow(w.PluginId, w.Version, w.TypeId))
+                .Select(w => new CardWindow(w.PluginId, w.Version, w.TypeId))
                 .SingleOrDefault());
 
     // Compiled once: every broker call checks its grant.
@@ -50,21 +52,45 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
             db.CardGrants.AsNoTracking()
                 .SingleOrDefault(g => g.BoardId == boardId && g.WindowId == windowId && g.Capability == capability && g.UserId == userId));
 
+    private LabyrinthDb? db;
+
+    // Rented from the pool on first use only: renting was a large share of a cached request's cost.
+    private LabyrinthDb Db => db ??= services.GetRequiredService<LabyrinthDb>();
+
     /// <summary>The card, or null when the board is not <paramref name="userId"/>'s, the window is missing or not a plugin window, or its version is gone.</summary>
-    public async Task<CardInstance?> FindAsync(Guid userId, Guid boardId, string windowId, CancellationToken ct)
+    public Task<CardInstance?> FindAsync(Guid userId, Guid boardId, string windowId, CancellationToken ct) =>
+        FindAsync(userId, boardId, windowId, null, ct);
+
+    /// <summary>
+    /// As <see cref="FindAsync(Guid, Guid, string, CancellationToken)"/>; with the request's
+    /// <paramref name="epoch"/> the window may come from memory (the card epoch is where it was
+    /// when it was loaded, so no card, board or owner changed since).
+    /// </summary>
+    public async Task<CardInstance?> FindAsync(Guid userId, Guid boardId, string windowId, DataEpoch? epoch, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(windowId))
         {
             return null;
         }
 
-        var window = await FindWindow(db, boardId, windowId, userId, ct);
+        var window = epoch is { } e ? windows.Find(userId, boardId, windowId, e.Cards) : null;
         if (window is null)
         {
-            return null;
+            window = await FindWindow(Db, boardId, windowId, userId, ct);
+            if (window is null)
+            {
+                return null;
+            }
+
+            if (epoch is { } read)
+            {
+                windows.Store(userId, boardId, windowId, read.Cards, window);
+            }
         }
 
-        // A card follows its person's version down when a rollout is rolled back.
+        // Evaluated on every request, never cached: plugin state and rollouts live in memory and
+        // change by their own signals. A card follows its person's version down when a rollout is
+        // rolled back.
         var installed = catalog.Find(window.PluginId);
         var version = installed is null ? window.Version : pluginAccess.CardVersion(userId, installed, window.Version, window.TypeId);
         var card = catalog.FindVersion(window.PluginId, version)?.FindCard(window.TypeId);
@@ -92,14 +118,14 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
             return null;
         }
 
-        return await FindGrant(db, card.BoardId, card.WindowId, capability, card.UserId, ct);
+        return await FindGrant(Db, card.BoardId, card.WindowId, capability, card.UserId, ct);
     }
 
     /// <summary>Every grant the card holds that its manifest still requests, in no particular order.</summary>
     public async Task<List<CardGrantEntity>> GrantsAsync(CardInstance card, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(card);
-        var rows = await db.CardGrants.AsNoTracking()
+        var rows = await Db.CardGrants.AsNoTracking()
             .Where(g => g.BoardId == card.BoardId && g.WindowId == card.WindowId && g.UserId == card.UserId)
             .ToListAsync(ct);
         return rows.Where(g => card.Requests(g.Capability)).ToList();
@@ -111,8 +137,56 @@ internal sealed class CardAccess(LabyrinthDb db, PluginCatalog catalog, PluginAc
     /// </summary>
     public static string NewNetworkHandle(string service, string windowId) =>
         $"token://{service}/card-{windowId}/session-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
+}
 
-    private sealed record WindowRow(string PluginId, string Version, string TypeId);
+/// <summary>Which plugin card a window on a board is (its CardWindows row).</summary>
+internal sealed record CardWindow(string PluginId, string Version, string TypeId);
+
+/// <summary>
+/// The card windows people's requests found, kept for one card epoch (<see cref="DataEpochs"/>):
+/// an entry is used only while the epoch reads what it read just before the window was loaded.
+/// Every write to CardWindows and every update or delete of a board moves the epoch in the same
+/// transaction, whoever writes, so a window removed from its board, a board deleted or given to
+/// someone else is never served from memory once that change is committed. Only windows that
+/// exist are kept (a miss reads the database again), and a newer epoch starts an empty generation,
+/// so what is held is bounded by the windows used since the last change.
+/// </summary>
+internal sealed class CardWindowCache
+{
+    private Generation current = new(long.MinValue);
+
+    public CardWindow? Find(Guid userId, Guid boardId, string windowId, long epoch)
+    {
+        var generation = Volatile.Read(ref current);
+        return generation.Epoch == epoch && generation.Windows.TryGetValue((userId, boardId, windowId), out var window) ? window : null;
+    }
+
+    /// <summary>Keeps <paramref name="window"/>, read from the database after <paramref name="epoch"/> was read.</summary>
+    public void Store(Guid userId, Guid boardId, string windowId, long epoch, CardWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(windowId);
+        ArgumentNullException.ThrowIfNull(window);
+        var generation = Volatile.Read(ref current);
+        while (generation.Epoch < epoch)
+        {
+            var fresh = new Generation(epoch);
+            var seen = Interlocked.CompareExchange(ref current, fresh, generation);
+            generation = ReferenceEquals(seen, generation) ? fresh : seen;
+        }
+
+        // Read under an epoch that has moved on: it may already be stale, so it is not kept.
+        if (generation.Epoch == epoch)
+        {
+            generation.Windows[(userId, boardId, windowId)] = window;
+        }
+    }
+
+    private sealed class Generation(long epoch)
+    {
+        public long Epoch { get; } = epoch;
+
+        public ConcurrentDictionary<(Guid UserId, Guid BoardId, string WindowId), CardWindow> Windows { get; } = new();
+    }
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Labyrinth.Core.Errors;
+using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Auth;
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -58,13 +59,13 @@ internal static class CardRoutes
         public static readonly EvenWhenUnavailableMarker Instance = new();
     }
 
-    private sealed class CardFilter(CardAccess access) : IEndpointFilter
+    private sealed class CardFilter(CardAccess access, DataEpochs epochs) : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var http = context.HttpContext;
             var card = Guid.TryParse(http.GetRouteValue("boardId") as string, out var boardId) && http.GetRouteValue("windowId") is string windowId
-                ? await access.FindAsync(http.User.UserId(), boardId, windowId, http.RequestAborted)
+                ? await access.FindAsync(http.User.UserId(), boardId, windowId, await epochs.ForRequestAsync(http, http.RequestAborted), http.RequestAborted)
                 : null;
             if (card is null)
             {

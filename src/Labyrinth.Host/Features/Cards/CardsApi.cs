@@ -32,6 +32,7 @@ internal static partial class CardsApi
     public static IServiceCollection AddCards(this IServiceCollection services)
     {
         services.AddScoped<CardAccess>();
+        services.AddSingleton<CardWindowCache>();
         services.AddScoped<CardGrants>();
         services.AddSingleton<CardGrantSignals>();
         services.AddCardState();
