@@ -87,7 +87,7 @@ record B "http://127.0.0.1:$port_b"
 trap - ERR
 
 # Each start prints a fresh one-time setup link until the admin exists; B's is the valid one.
-setup=$(grep -o 'http://[^ ]*/setup?token=[A-Za-z0-9_-]*' "$dir/b/host.log" | tail -1 || true)
+setup=$(grep -o 'http://[^ ]*/setup[?#]token=[A-Za-z0-9_-]*' "$dir/b/host.log" | tail -1 || true)
 [ -n "$setup" ] && say "first run: create the admin at ${setup/localhost:$port_b/127.0.0.1:$port_b}"
 say "logs: $dir/a/host.log, $dir/b/host.log; stop with scripts/cluster-down.sh"
 echo "A=http://127.0.0.1:$port_a B=http://127.0.0.1:$port_b"

@@ -58,7 +58,7 @@ wait_http "http://127.0.0.1:$FAKE_PORT/"
 H="http://127.0.0.1:$HOST_PORT"; JAR="$W/cookies"
 api() { curl -sS --fail-with-body -b "$JAR" -c "$JAR" -H 'X-Labyrinth-Request: 1' -H 'Content-Type: application/json' "$@"; }
 TOKEN=""
-for _ in $(seq 1 50); do TOKEN=$(grep -o 'setup?token=[A-Za-z0-9_-]*' "$W/host.log" | head -1 | cut -d= -f2) && [ -n "$TOKEN" ] && break; sleep 0.2; done
+for _ in $(seq 1 50); do TOKEN=$(grep -o 'setup[?#]token=[A-Za-z0-9_-]*' "$W/host.log" | head -1 | cut -d= -f2) && [ -n "$TOKEN" ] && break; sleep 0.2; done
 api -o /dev/null -d "{\"token\":\"$TOKEN\",\"userName\":\"admin\",\"password\":\"bench-password-123\"}" "$H/api/setup"
 api -o /dev/null -X PUT -d '{"unsignedAllowlist":["dev.bench.broker"]}' "$H/api/admin/policy"
 "$PY" - "$W/plugin.zip" <<'PYZ'

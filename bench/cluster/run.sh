@@ -98,7 +98,7 @@ start_instance() {
 stop_instances() { local p; for p in "${pids[@]:1}"; do stop_pid "$p"; done; pids=("${pids[0]}"); }
 setup_token() { # the one-time setup link the last started instance logged, percent-decoded
   local t=""
-  for _ in $(seq 1 100); do t=$(grep -o 'setup?token=[^ ]*' "$W/host-$1.log" | tail -1 | sed 's/^setup?token=//') && [ -n "$t" ] && break; sleep 0.2; done
+  for _ in $(seq 1 100); do t=$(grep -o 'setup[?#]token=[^ ]*' "$W/host-$1.log" | tail -1 | sed 's/^setup[?#]token=//') && [ -n "$t" ] && break; sleep 0.2; done
   printf '%b' "${t//%/\\x}"
 }
 drive() { # drive <label> <urls> [CB_VAR=value...]: runs ClusterBench, adds the load average before/after

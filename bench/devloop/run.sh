@@ -24,7 +24,7 @@ trap 'stop_pid $HOST_PID; rm -rf "$WORK"' EXIT
 wait_http "http://127.0.0.1:$PORT/healthz" 300
 TOKEN=""
 for _ in $(seq 1 100); do
-  TOKEN=$(grep -o 'setup?token=[^ ]*' "$HOST_LOG" | head -1 | sed 's/^setup?token=//') && [ -n "$TOKEN" ] && break
+  TOKEN=$(grep -o 'setup[?#]token=[^ ]*' "$HOST_LOG" | head -1 | sed 's/^setup[?#]token=//') && [ -n "$TOKEN" ] && break
   sleep 0.1
 done
 [ -n "$TOKEN" ] || { log "no setup token in $HOST_LOG"; exit 1; }

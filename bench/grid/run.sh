@@ -31,7 +31,7 @@ dotnet build "$APP" -c Release -nologo -v q -o "$OUT/GridBench" >"$OUT/gridbench
 setup_token() {
   local token=""
   for _ in $(seq 1 100); do
-    token=$(grep -o 'setup?token=[^ ]*' "$1" | head -1 | sed 's/^setup?token=//') && [ -n "$token" ] && break
+    token=$(grep -o 'setup[?#]token=[^ ]*' "$1" | head -1 | sed 's/^setup[?#]token=//') && [ -n "$token" ] && break
     sleep 0.1
   done
   [ -n "$token" ] || { log "no setup token in $1"; exit 1; }

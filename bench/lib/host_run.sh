@@ -20,7 +20,7 @@ host_bench() {
   wait_http "http://127.0.0.1:$PORT/healthz" 300
   local token=""
   # The setup link is logged at Information by the host's own category (the framework stays at Warning).
-  for _ in $(seq 1 100); do token=$(grep -o 'setup?token=[^ ]*' "$W/host-$name.log" | head -1 | sed 's/^setup?token=//') && [ -n "$token" ] && break; sleep 0.2; done
+  for _ in $(seq 1 100); do token=$(grep -o 'setup[?#]token=[^ ]*' "$W/host-$name.log" | head -1 | sed 's/^setup[?#]token=//') && [ -n "$token" ] && break; sleep 0.2; done
   token=$(printf '%b' "${token//%/\\x}")   # the URL carries it percent-encoded
   local before after; before=$(cut -d' ' -f1-3 /proc/loadavg)
   log "$name: $mode $* (load average $before)"

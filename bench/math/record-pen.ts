@@ -87,8 +87,8 @@ async function startHost(port: number, dataDir: string) {
     const timer = setTimeout(() => reject(new Error(`the host printed no setup URL in 120 s:\n${log}`)), 120_000);
     const read = (b: Buffer) => {
       log += b.toString();
-      const m = /\/setup\?token=(\S+)/.exec(log);
-      if (m) { clearTimeout(timer); resolve(`http://127.0.0.1:${port}/setup?token=${m[1]}`); }
+      const m = /\/setup[?#]token=(\S+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve(`http://127.0.0.1:${port}/setup#token=${m[1]}`); }
     };
     host.stdout.on('data', read);
     host.stderr.on('data', read);

@@ -120,7 +120,7 @@ entry_path() {
   local port=$1 hlog=$2 token="" jar="$OUT/serve-cookies-$1.txt" i
   wait_http "http://127.0.0.1:$port/healthz" 300 >/dev/null
   for i in $(seq 1 100); do
-    token=$(grep -o 'setup?token=[^ ]*' "$hlog" | head -1 | sed 's/^setup?token=//') && [ -n "$token" ] && break
+    token=$(grep -o 'setup[?#]token=[^ ]*' "$hlog" | head -1 | sed 's/^setup[?#]token=//') && [ -n "$token" ] && break
     sleep 0.1
   done
   token=$(printf '%b' "${token//%/\\x}")

@@ -12,7 +12,7 @@ public sealed class AuthTests(E2EEnvironment env)
     {
         await using var server = LabyrinthServer.StartNew();
         var setupUrl = await server.SetupUrlAsync();
-        Assert.Contains(server.Logs, l => l.Category == "Labyrinth.Setup" && l.Message.Contains("/setup?token=", StringComparison.Ordinal));
+        Assert.Contains(server.Logs, l => l.Category == "Labyrinth.Setup" && l.Message.Contains("/setup#token=", StringComparison.Ordinal));
 
         var context = await env.NewContextAsync(server);
         try
@@ -31,7 +31,7 @@ public sealed class AuthTests(E2EEnvironment env)
             await page.Locator("input[name=confirm]").FillAsync("short");
             await page.GetByRole(AriaRole.Button, new() { Name = "Create administrator" }).ClickAsync();
             // minlength=10 on the input blocks submission natively; the person stays on the setup page.
-            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/setup\\?token="));
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/setup#token="));
 
             await Ui.CompleteSetupAsync(page, setupUrl, "root", "a long enough secret");
             await Expect(page.GetByTestId("user-menu")).ToContainTextAsync("root");

@@ -115,9 +115,9 @@ internal sealed class LabyrinthApp : WebApplicationFactory<Program>
             StartServer();
         }
 
-        var line = Logs.Entries.LastOrDefault(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal))
+        var line = Logs.Entries.LastOrDefault(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup#token=", StringComparison.Ordinal))
                    ?? throw new InvalidOperationException("The host did not log a setup URL.");
-        var token = line.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..];
+        var token = line.Message[(line.Message.IndexOf("/setup#token=", StringComparison.Ordinal) + "/setup#token=".Length)..];
         return token.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
     }
 

@@ -24,8 +24,8 @@ public sealed class StartupOutputTests
         Assert.Equal(LogLevel.Information, setup.Level);
         var lines = setup.Message.Split('\n');
         // The link stands alone on its line, between blank lines, inside a ruled block.
-        var link = Array.FindIndex(lines, l => l.Contains("/setup?token=", StringComparison.Ordinal));
-        Assert.Equal($"/setup?token={token}", lines[link].Trim()[lines[link].Trim().IndexOf("/setup", StringComparison.Ordinal)..]);
+        var link = Array.FindIndex(lines, l => l.Contains("/setup#token=", StringComparison.Ordinal));
+        Assert.Equal($"/setup#token={token}", lines[link].Trim()[lines[link].Trim().IndexOf("/setup", StringComparison.Ordinal)..]);
         Assert.StartsWith("http", lines[link].Trim(), StringComparison.Ordinal);
         Assert.Equal("", lines[link - 1].Trim());
         Assert.Equal("", lines[link + 1].Trim());

@@ -15,7 +15,7 @@ var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 
 string token = "";
 for (var i = 0; i < 300 && token == ""; i++)
 {
-    var m = Regex.Match(File.Exists(logFile) ? File.ReadAllText(logFile) : "", @"/setup\?token=([A-Za-z0-9_\-]+)");
+    var m = Regex.Match(File.Exists(logFile) ? File.ReadAllText(logFile) : "", @"/setup[?#]token=([A-Za-z0-9_\-]+)");
     if (m.Success) token = m.Groups[1].Value;
     else await Task.Delay(100);
 }

@@ -98,10 +98,11 @@ void OnLine(string? line)
 {
     if (line is null) return;
     lock (hostLog) hostLog.AppendLine(line);
-    var at = line.IndexOf("/setup?token=", StringComparison.Ordinal);
+    // "/setup#token=" (a fragment) since the link stopped carrying it in the query; a base build may print "?token=".
+    var at = line.IndexOf("/setup#token=", StringComparison.Ordinal) is >= 0 and var hash ? hash : line.IndexOf("/setup?token=", StringComparison.Ordinal);
     if (at >= 0)
     {
-        var token = line[(at + "/setup?token=".Length)..];
+        var token = line[(at + "/setup#token=".Length)..];
         var end = token.IndexOfAny([' ', '\t']);
         setupUrl.TrySetResult(end < 0 ? token : token[..end]);
     }

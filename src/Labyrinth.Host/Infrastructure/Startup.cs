@@ -141,7 +141,7 @@ internal static partial class Startup
             LogReady(readyLog, address, paths.DataDir, paths.KeysDir, KeyProtection);
             if (setupToken is not null)
             {
-                var setupUrl = $"{address}/setup?token={setupToken.Token}";
+                var setupUrl = $"{address}/setup#token={setupToken.Token}"; // a fragment: never sent, so never in a proxy's or the host's request log
                 LogSetupLink(setupLog, setupUrl, setupToken.ExpiresAt);
             }
         });

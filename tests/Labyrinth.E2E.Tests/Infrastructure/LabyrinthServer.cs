@@ -117,7 +117,7 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
     }
 
     /// <summary>The setup URL on <see cref="BaseUrl"/> (the logged one names localhost).</summary>
-    public async Task<string> SetupUrlAsync() => $"{BaseUrl}/setup?token={Uri.EscapeDataString(await WaitForSetupTokenAsync())}";
+    public async Task<string> SetupUrlAsync() => $"{BaseUrl}/setup#token={Uri.EscapeDataString(await WaitForSetupTokenAsync())}";
 
     protected override void Dispose(bool disposing)
     {
@@ -137,7 +137,7 @@ public sealed partial class LabyrinthServer : WebApplicationFactory<Program>
         }
     }
 
-    [GeneratedRegex(@"/setup\?token=(\S+)")]
+    [GeneratedRegex(@"/setup#token=(\S+)")]
     private static partial Regex SetupTokenRegex();
 
     private sealed class CaptureProvider(ConcurrentQueue<CapturedLog> sink) : ILoggerProvider

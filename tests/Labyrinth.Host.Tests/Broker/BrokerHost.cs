@@ -237,8 +237,8 @@ public sealed class BrokerHost : IAsyncLifetime
     private async Task<HttpClient> SetupAdminAsync()
     {
         _ = App.Services;
-        var line = App.Logs.Entries.Last(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal));
-        var token = line.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
+        var line = App.Logs.Entries.Last(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup#token=", StringComparison.Ordinal));
+        var token = line.Message[(line.Message.IndexOf("/setup#token=", StringComparison.Ordinal) + "/setup#token=".Length)..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
         var client = await ClientAsync();
         using var response = await client.PostAsJsonAsync("/api/setup", new { token, userName = LabyrinthApp.AdminName, password = LabyrinthApp.Password });
         await Expect.StatusAsync(HttpStatusCode.OK, response);

@@ -99,8 +99,8 @@ internal sealed class ClusterPair : IAsyncDisposable
     public static string? SetupTokenPrintedBy(BrokerFactory instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var line = instance.Logs.Entries.LastOrDefault(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup?token=", StringComparison.Ordinal));
-        return line?.Message[(line.Message.IndexOf("/setup?token=", StringComparison.Ordinal) + "/setup?token=".Length)..]
+        var line = instance.Logs.Entries.LastOrDefault(e => e.Category == "Labyrinth.Setup" && e.Message.Contains("/setup#token=", StringComparison.Ordinal));
+        return line?.Message[(line.Message.IndexOf("/setup#token=", StringComparison.Ordinal) + "/setup#token=".Length)..]
             .Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries)[0];
     }
 

@@ -326,7 +326,7 @@ public sealed partial class ClusterProcessTests
 
         private string Tail() => string.Join('\n', output.TakeLast(40));
 
-        [GeneratedRegex(@"/setup\?token=(\S+)")]
+        [GeneratedRegex(@"/setup#token=(\S+)")]
         private static partial Regex SetupLink();
 
         private static string HostDll()

@@ -23,7 +23,7 @@ export class Session {
   constructor(private readonly router: Router) {}
 
   /**
-   * Decides where the user belongs; keeps `?token=` when sending them to /setup. One quiet
+   * Decides where the user belongs; keeps the setup link's token when they are already on /setup. One quiet
    * request: "nobody is signed in" is an ordinary 200, not a 401 in the browser console.
    */
   async boot(): Promise<void> {

@@ -4,15 +4,18 @@ import { matchRoute, type Route } from './routes';
 export class Router {
   pathname = $state(location.pathname);
   search = $state(location.search);
-  readonly route: Route = $derived(matchRoute(this.pathname, this.search));
+  hash = $state(location.hash);
+  readonly route: Route = $derived(matchRoute(this.pathname, this.search, this.hash));
 
   constructor() {
     window.addEventListener('popstate', () => this.#sync());
+    window.addEventListener('hashchange', () => this.#sync());
   }
 
   #sync(): void {
     this.pathname = location.pathname;
     this.search = location.search;
+    this.hash = location.hash;
   }
 
   navigate(to: string, { replace = false }: { replace?: boolean } = {}): void {

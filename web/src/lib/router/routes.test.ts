@@ -5,6 +5,12 @@ describe('matchRoute', () => {
   it('matchRoute_Setup_KeepsToken', () => {
     expect(matchRoute('/setup', '?token=abc123')).toMatchObject({ name: 'setup', token: 'abc123' });
   });
+  it('matchRoute_SetupTokenInTheFragment_KeepsToken', () => {
+    expect(matchRoute('/setup', '', '#token=abc_-123')).toMatchObject({ name: 'setup', token: 'abc_-123' });
+  });
+  it('matchRoute_SetupTokenInBoth_TheFragmentWins', () => {
+    expect(matchRoute('/setup', '?token=old', '#token=new')).toMatchObject({ name: 'setup', token: 'new' });
+  });
   it('matchRoute_Root_IsBoardWithoutId', () => {
     expect(matchRoute('/')).toMatchObject({ name: 'board', boardId: null });
   });

@@ -101,14 +101,20 @@ function page(name: PageName): PageDef {
   return PAGES.find((p) => p.name === name)!;
 }
 
-/** Pure: maps a location to a route. */
-export function matchRoute(pathname: string, search = ''): Route {
+/**
+ * Pure: maps a location to a route. The setup link carries its token in the fragment
+ * (`/setup#token=…`), which a browser never sends, so it stays out of proxies' and the host's
+ * request logs; `?token=` (a link typed or printed by an older host) still works.
+ */
+export function matchRoute(pathname: string, search = '', hash = ''): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   const query = new URLSearchParams(search);
   const found = BY_PATH.get(path);
   if (found) {
     const name = found.name as PageName;
-    if (name === 'setup') return { name, page: found, token: query.get('token') ?? '' };
+    if (name === 'setup') {
+      return { name, page: found, token: new URLSearchParams(hash.replace(/^#/, '')).get('token') ?? query.get('token') ?? '' };
+    }
     if (name === 'board') return { name, page: found, boardId: null };
     return { name, page: found };
   }
