@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Infrastructure;
@@ -35,18 +37,25 @@ internal sealed partial class CardStateWriter(
 {
     public const int MaxBatch = 64;
 
-    // Identifiers are quoted: PostgreSQL folds unquoted names to lower case, SQLite takes either.
-    // The window must still be a card on a board of the writer's (the card filter checked it; a
-    // layout save may have removed it since), checked in the same statement as the write.
-    private const string SqliteUpsertSql = """
+    // One statement for both engines ({0} board, {1} window, {2} payload, {3} at, {4} owner), so the
+    // ownership check cannot drift between them. Identifiers are quoted: PostgreSQL folds unquoted
+    // names to lower case, SQLite takes either. The window must still be a card on a board of the
+    // writer's (the card filter checked it; a layout save may have removed it since), checked in the
+    // same statement as the write.
+    private const string UpsertSqlFormat = """
         INSERT INTO "CardPayloads" ("BoardId", "WindowId", "PayloadJson", "Version", "UpdatedAt")
-        SELECT $board, $window, $payload, 1, $at
+        SELECT {0}, {1}, {2}, 1, {3}
         WHERE EXISTS (SELECT 1 FROM "CardWindows" AS c JOIN "Boards" AS b ON b."Id" = c."BoardId"
-                      WHERE c."BoardId" = $board AND c."WindowId" = $window AND b."OwnerId" = $owner)
+                      WHERE c."BoardId" = {0} AND c."WindowId" = {1} AND b."OwnerId" = {4})
         ON CONFLICT ("BoardId", "WindowId") DO UPDATE
             SET "PayloadJson" = excluded."PayloadJson", "Version" = "CardPayloads"."Version" + 1, "UpdatedAt" = excluded."UpdatedAt"
-        RETURNING "Version"
+        RETURNING "Version" AS "Value"
         """;
+
+#pragma warning disable CA1863 // formatted once, when the type initialises
+    private static readonly string SqliteUpsertSql =
+        string.Format(CultureInfo.InvariantCulture, UpsertSqlFormat, "$board", "$window", "$payload", "$at", "$owner");
+#pragma warning restore CA1863
 
     private SqliteUpsert? sqlite;
 
@@ -141,15 +150,10 @@ internal sealed partial class CardStateWriter(
         for (var i = 0; i < batch.Count; i++)
         {
             var w = batch[i];
-            var returned = await db.Database.SqlQuery<long>($"""
-                INSERT INTO "CardPayloads" ("BoardId", "WindowId", "PayloadJson", "Version", "UpdatedAt")
-                SELECT {w.BoardId}, {w.WindowId}, {w.PayloadJson}, 1, {w.At}
-                WHERE EXISTS (SELECT 1 FROM "CardWindows" AS c JOIN "Boards" AS b ON b."Id" = c."BoardId"
-                              WHERE c."BoardId" = {w.BoardId} AND c."WindowId" = {w.WindowId} AND b."OwnerId" = {w.OwnerId})
-                ON CONFLICT ("BoardId", "WindowId") DO UPDATE
-                    SET "PayloadJson" = excluded."PayloadJson", "Version" = "CardPayloads"."Version" + 1, "UpdatedAt" = excluded."UpdatedAt"
-                RETURNING "Version" AS "Value"
-                """).ToListAsync(CancellationToken.None);
+            // Each argument becomes a parameter, as an interpolated string's holes would.
+            var returned = await db.Database
+                .SqlQuery<long>(FormattableStringFactory.Create(UpsertSqlFormat, w.BoardId, w.WindowId, w.PayloadJson, w.At, w.OwnerId))
+                .ToListAsync(CancellationToken.None);
             versions[i] = returned.Count == 1 ? returned[0] : null;
         }
 
