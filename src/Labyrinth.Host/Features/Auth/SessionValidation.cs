@@ -101,10 +101,11 @@ internal static class SessionValidation
                 var revoked = await db.Database
                     .SqlQuery<string>($"SELECT \"SessionId\" AS \"Value\" FROM \"RevokedSessions\" WHERE \"UserId\" = {userId}")
                     .ToArrayAsync(ct);
-                session = new CachedSession(epoch ?? -1, account, revoked);
-                if (epoch is not null)
+                session = new CachedSession(account, revoked);
+                // Enabled accounts only: a disabled one is refused below and read again next time.
+                if (epoch is { } read && account.DisabledAt is null)
                 {
-                    cache.Store(id, session);
+                    cache.Store(id, read, session);
                 }
             }
         }

@@ -73,7 +73,7 @@ internal sealed class CardAccess(IServiceProvider services, PluginCatalog catalo
             return null;
         }
 
-        var window = epoch is { } e ? windows.Find(userId, boardId, windowId, e.Cards) : null;
+        var window = epoch is { } e ? windows.Find((userId, boardId, windowId), e.Cards) : null;
         if (window is null)
         {
             window = await FindWindow(Db, boardId, windowId, userId, ct);
@@ -84,7 +84,7 @@ internal sealed class CardAccess(IServiceProvider services, PluginCatalog catalo
 
             if (epoch is { } read)
             {
-                windows.Store(userId, boardId, windowId, read.Cards, window);
+                windows.Store((userId, boardId, windowId), read.Cards, window);
             }
         }
 
@@ -143,51 +143,12 @@ internal sealed class CardAccess(IServiceProvider services, PluginCatalog catalo
 internal sealed record CardWindow(string PluginId, string Version, string TypeId);
 
 /// <summary>
-/// The card windows people's requests found, kept for one card epoch (<see cref="DataEpochs"/>):
-/// an entry is used only while the epoch reads what it read just before the window was loaded.
-/// Every write to CardWindows and every update or delete of a board moves the epoch in the same
-/// transaction, whoever writes, so a window removed from its board, a board deleted or given to
-/// someone else is never served from memory once that change is committed. Only windows that
-/// exist are kept (a miss reads the database again), and a newer epoch starts an empty generation,
-/// so what is held is bounded by the windows used since the last change.
+/// The card windows people's requests found, kept for one card epoch: every write to CardWindows
+/// and every update or delete of a board moves it, so a window removed from its board, a board
+/// deleted or given to someone else is never served from memory once that change is committed.
+/// Only windows that exist are kept (a miss reads the database again).
 /// </summary>
-internal sealed class CardWindowCache
-{
-    private Generation current = new(long.MinValue);
-
-    public CardWindow? Find(Guid userId, Guid boardId, string windowId, long epoch)
-    {
-        var generation = Volatile.Read(ref current);
-        return generation.Epoch == epoch && generation.Windows.TryGetValue((userId, boardId, windowId), out var window) ? window : null;
-    }
-
-    /// <summary>Keeps <paramref name="window"/>, read from the database after <paramref name="epoch"/> was read.</summary>
-    public void Store(Guid userId, Guid boardId, string windowId, long epoch, CardWindow window)
-    {
-        ArgumentNullException.ThrowIfNull(windowId);
-        ArgumentNullException.ThrowIfNull(window);
-        var generation = Volatile.Read(ref current);
-        while (generation.Epoch < epoch)
-        {
-            var fresh = new Generation(epoch);
-            var seen = Interlocked.CompareExchange(ref current, fresh, generation);
-            generation = ReferenceEquals(seen, generation) ? fresh : seen;
-        }
-
-        // Read under an epoch that has moved on: it may already be stale, so it is not kept.
-        if (generation.Epoch == epoch)
-        {
-            generation.Windows[(userId, boardId, windowId)] = window;
-        }
-    }
-
-    private sealed class Generation(long epoch)
-    {
-        public long Epoch { get; } = epoch;
-
-        public ConcurrentDictionary<(Guid UserId, Guid BoardId, string WindowId), CardWindow> Windows { get; } = new();
-    }
-}
+internal sealed class CardWindowCache : EpochCache<(Guid UserId, Guid BoardId, string WindowId), CardWindow>;
 
 /// <summary>
 /// Cancellation per (card, capability), so long-running work (broker streams, pending reads)
