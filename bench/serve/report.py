@@ -5,8 +5,11 @@
 Ratios are paired: each round's ratio is taken between the servers measured back to back in that
 round, and a key is the median of those ratios (run.sh's header says why)."""
 import json
-import statistics
+import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "lib"))
+from summary import median  # noqa: E402  (bench/lib: the helpers every bench summary shares)
 
 args = sys.argv[1:]
 as_json = args[0] == "--json"
@@ -67,8 +70,7 @@ def ratios(a, b, enc, only_mode=None):
 
 
 def med(xs):
-    xs = [x for x in xs if x is not None]
-    return round(statistics.median(xs), 3) if xs else None
+    return median(xs, 3)
 
 
 def paired(a, b, enc, only_mode=None):
