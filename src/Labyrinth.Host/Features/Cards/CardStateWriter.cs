@@ -22,8 +22,9 @@ internal sealed record CardStateWrite(Guid BoardId, string WindowId, Guid OwnerI
 /// rate no longer caps the write rate, and a lone writer waits for no one (there is no timer).
 /// When the loop is idle, the request that wakes it runs the commit on its own thread (the
 /// channel continues the loop synchronously), so a lone writer's request never waits for the
-/// thread pool to schedule the loop and then itself again; the loop then yields, so that request
-/// answers at once and later batches run on the pool.
+/// thread pool to schedule the loop and then itself again; the loop then suspends until the next
+/// write, or, when more writes queued meanwhile, yields, so that request answers at once and later
+/// batches run on the pool.
 /// <para>
 /// On SQLite the statement is prepared once on a connection this loop keeps (the loop is the only
 /// user, one batch at a time), and takes the process's write gate like every EF write does: EF's
@@ -87,8 +88,14 @@ internal sealed partial class CardStateWriter(
 
                 await CommitAsync(batch);
                 batch.Clear();
-                // Hand the loop back to the pool: the request that woke it has its answer.
-                await Task.Yield();
+                // More queued while this batch committed: hand the loop to the pool, so the request
+                // that woke it answers now rather than after the next batch too. Nothing queued: the
+                // wait below suspends the loop and that request goes on without a thread-pool worker
+                // woken for nothing (waking one was a lone writer's largest cost in this loop).
+                if (queue.Reader.Count > 0)
+                {
+                    await Task.Yield();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
