@@ -77,10 +77,18 @@ internal sealed partial class CardStateWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<CardStateWrite>(MaxBatch);
+        // A write taken while deciding whether to yield: it heads the next batch.
+        CardStateWrite? carried = null;
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            while (carried is not null || await queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                if (carried is not null)
+                {
+                    batch.Add(carried);
+                    carried = null;
+                }
+
                 while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
                 {
                     batch.Add(next);
@@ -90,10 +98,11 @@ internal sealed partial class CardStateWriter(
                 batch.Clear();
                 // More queued while this batch committed: hand the loop to the pool, so the request
                 // that woke it answers now rather than after the next batch too. Nothing queued: the
-                // wait below suspends the loop and that request goes on without a thread-pool worker
+                // wait above suspends the loop and that request goes on without a thread-pool worker
                 // woken for nothing (waking one was a lone writer's largest cost in this loop).
-                if (queue.Reader.Count > 0)
+                if (queue.Reader.TryRead(out var waiting))
                 {
+                    carried = waiting;
                     await Task.Yield();
                 }
             }
@@ -104,6 +113,11 @@ internal sealed partial class CardStateWriter(
         finally
         {
             queue.Writer.TryComplete();
+            if (carried is not null)
+            {
+                batch.Add(carried);
+            }
+
             while (queue.Reader.TryRead(out var left))
             {
                 batch.Add(left);
