@@ -152,8 +152,18 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
     }
 
     /// <summary>A body that declares <paramref name="length"/> bytes, sends its first few and then waits for <paramref name="release"/>.</summary>
-    private sealed class StalledContent(Task release, long length) : HttpContent
+    private sealed class StalledContent : HttpContent
     {
+        private readonly Task release;
+        private readonly long length;
+
+        public StalledContent(Task release, long length)
+        {
+            this.release = release;
+            this.length = length;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {
             await stream.WriteAsync("{\"payload\":\""u8.ToArray());
