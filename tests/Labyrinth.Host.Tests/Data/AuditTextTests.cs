@@ -47,6 +47,15 @@ public sealed class AuditTextTests
         Assert.Equal(new byte[] { (byte)'x', 0, 0, 0, 0x00, 0xD8 }, bytes);
     }
 
+    [Fact]
+    public void AuditDetailJson_NulAndLoneSurrogate_AreStoredAsEscapes()
+    {
+        // What lets the per-request audit writers take card-chosen values in a detail: the JSON
+        // text itself never holds a NUL, a control character or an unpaired surrogate.
+        var json = System.Text.Json.JsonSerializer.Serialize(new { method = "x\0\u0001\ud800" }, System.Text.Json.JsonSerializerOptions.Web);
+        Assert.True(AuditText.IsStorable(json, int.MaxValue), json);
+    }
+
     [Theory]
     [InlineData(19, true)] // constraint: CHECK, NOT NULL, UNIQUE, a trigger's RAISE(ABORT)
     [InlineData(18, true)] // too big

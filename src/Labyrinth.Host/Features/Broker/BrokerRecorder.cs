@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Vault;
@@ -223,9 +224,6 @@ internal sealed partial class BrokerRecordWriter(
     /// <summary>Characters of one original value the quarantine entry keeps; a broker call's values are far shorter (a path is at most 300).</summary>
     private const int MaxOriginalLength = 8192;
 
-    /// <summary>The network-log error of a quarantined call (docs/operations.md).</summary>
-    private const string BrokerRecordQuarantined = "broker.record_quarantined";
-
     private readonly CancellationTokenSource abandon = new();
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -375,7 +373,7 @@ internal sealed partial class BrokerRecordWriter(
         ServiceId = AuditText.Storable(r.ServiceId),
         Method = AuditText.Storable(r.Method),
         Path = AuditText.Storable(r.Path),
-        Error = BrokerRecordQuarantined,
+        Error = ErrorCodes.BrokerRecordQuarantined,
         SecretScope = AuditText.Storable(r.SecretScope),
         Handle = AuditText.Storable(r.Handle),
         Ms = double.IsFinite(r.Ms) ? r.Ms : -1,
