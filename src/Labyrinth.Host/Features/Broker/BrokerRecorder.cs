@@ -379,8 +379,8 @@ internal sealed partial class BrokerRecordWriter(
         Ms = double.IsFinite(r.Ms) ? r.Ms : -1,
     };
 
-    // Only ASCII and escaped text: whatever the database refused stays out of this entry except
-    // as base64. The values are what the network log holds anyway (a path without its query, no
+    // Only storable text (and the JSON escapes anything beyond ASCII): whatever the database
+    // refused stays out of this entry except as base64. The values are what the network log holds anyway (a path without its query, no
     // header, no body, no secret).
     private static Dictionary<string, object?> QuarantineDetail(BrokerRecord original, BrokerRecord storable, string reason)
     {
