@@ -74,7 +74,7 @@ log "load average after: $LOAD_AFTER"
 "$PY" - "$OUT/grid.json" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PYL'
 import json, sys
 r = json.load(open(sys.argv[1]))
-p = lambda t, k, q: r[t][k][q] if t in r and k in r[t] else None
+p = lambda t, k, q: round(r[t][k][q], 2) if t in r and k in r[t] else None
 # 200 built-in windows with the background grid layer on and off, and 200 plugin cards with 10 live frames (grid on).
 # grid.<board>_p50/p95_ms: rAF deltas under vsync (multiples of 16.67 ms), with _missed = frames
 # whose delta is over 17.5 ms; grid.<board>_cost_p50/p95_ms: the same scenes with the frame-rate

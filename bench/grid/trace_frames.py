@@ -135,6 +135,24 @@ def main():
         for (p, t), d in top:
             print(f"  {p} / {t}: {d / 1000 / frames:.2f}")
 
+    # Thread CPU per frame (tdur: what the frame's work took, less the time its threads waited for
+    # a core): the main frame, and the raster tasks started before the next one.
+    if all("tdur" in b for b in bmf):
+        ras = sorted((e for e in xs if e["pid"] == pid and e["name"] == "RasterTask"), key=lambda e: e["ts"])
+        main_cpu = [b["tdur"] / 1000 for b in bmf]
+        raster_cpu = []
+        for i, b in enumerate(bmf):
+            end = bmf[i + 1]["ts"] if i + 1 < len(bmf) else b["ts"] + 50_000
+            raster_cpu.append(sum(e.get("tdur", 0) for e in ras if b["ts"] <= e["ts"] < end) / 1000)
+        both = [a + b for a, b in zip(main_cpu, raster_cpu)]
+
+        def pct(a, q):
+            s = sorted(a)
+            return s[min(len(s) - 1, max(0, -(-len(s) * q // 100) - 1))]
+
+        for label, a in (("main thread", main_cpu), ("raster", raster_cpu), ("main + raster", both)):
+            print(f"thread CPU per frame, {label}: mean {sum(a) / len(a):.1f}, p50 {pct(a, 50):.1f}, p95 {pct(a, 95):.1f}, max {max(a):.1f} ms")
+
     # Longest gaps between main frames, and what filled them.
     gaps = [(bmf[i + 1]["ts"] - bmf[i]["ts"], bmf[i]["ts"], bmf[i + 1]["ts"]) for i in range(len(bmf) - 1)]
     gaps.sort(reverse=True)

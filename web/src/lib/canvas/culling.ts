@@ -41,7 +41,7 @@ export function windowDetail(r: Rect, v: ViewportState, size: Size, margin = CUL
  * everything in it; crossing {@link OUTLINE_ZOOM} on a big board asked that of a hundred windows
  * in one frame, which froze it for several frames.
  */
-export const REDRAWS_PER_FRAME = 8;
+export const REDRAWS_PER_FRAME = 4;
 
 /** A window whose detail the camera changes. */
 export interface DetailChange {
