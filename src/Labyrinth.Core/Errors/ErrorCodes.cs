@@ -175,6 +175,12 @@ public static class ErrorCodes
     /// <summary>503: the host is behind on writing earlier calls' network log and audit rows; nothing was sent upstream.</summary>
     public const string BrokerBusy = "broker.busy";
 
+    /// <summary>
+    /// Never an answer: the network-log error of a call whose rows the database refused as they
+    /// were, stored escaped, the originals in its audit entry (docs/operations.md, "Quarantined broker rows").
+    /// </summary>
+    public const string BrokerRecordQuarantined = "broker.record_quarantined";
+
     // Workspace message bus (docs/api.md "Message bus"). The first four are also what a card sees,
     // without the "bus." prefix, when its own page refuses the same message.
     public const string BusTopicNotDeclared = "bus.topic_not_declared";

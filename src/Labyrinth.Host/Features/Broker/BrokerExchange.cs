@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Cards;
 
 namespace Labyrinth.Host.Features.Broker;
@@ -43,6 +44,12 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
     private static string LoggableMethod(string method) =>
         method.Length is > 0 and <= 10 && method.All(char.IsAsciiLetterUpper) ? method : Invalid;
 
+    // The other texts come from the host's own rows (a window id, a user name, a manifest's ids),
+    // checked where they were written; they are made storable here all the same (one scan when
+    // they already are), so a value that slipped past one of those checks, or a check loosened
+    // later, is escaped on its way in rather than quarantined by the writer.
+    private static string Storable(string value) => AuditText.Storable(value);
+
     public void Finish(int status, long responseBytes, string? error)
     {
         if (Interlocked.Exchange(ref finished, 1) == 1)
@@ -55,22 +62,22 @@ internal sealed class BrokerExchange(CardInstance card, string actor, string ser
         var queued = recorder.Record(new BrokerRecord(
             clock.GetUtcNow().UtcDateTime,
             Card.BoardId,
-            Card.WindowId,
+            Storable(Card.WindowId),
             Card.UserId,
-            actor,
-            Card.PluginId,
-            Card.TypeID,
+            Storable(actor),
+            Storable(Card.PluginId),
+            Storable(Card.TypeID),
             Labyrinth.Core.Broker.ServiceRules.IsValidId(ServiceId) ? ServiceId : Invalid,
             LoggableMethod(Method),
-            Path,
+            Storable(Path),
             status,
             RequestBytes,
             responseBytes,
             Math.Round(elapsed.TotalMilliseconds, 2),
             error,
             SecretSent ? SecretId : null,
-            SecretSent ? SecretScope : null,
-            Handle));
+            SecretSent ? AuditText.Storable(SecretScope) : null,
+            AuditText.Storable(Handle)));
         if (!queued)
         {
             // Only after a stop gave up waiting for this call: StopAsync has logged the loss.

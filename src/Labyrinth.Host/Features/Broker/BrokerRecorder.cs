@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
 using Labyrinth.Host.Features.Audit;
 using Labyrinth.Host.Features.Vault;
@@ -193,9 +194,19 @@ internal sealed partial class BrokerRecorder(IOptions<BrokerOptions> options, Br
 /// gives the first a short window (<see cref="BrokerOptions.BatchWindowMilliseconds"/>) for others
 /// to join it, so a steady trickle is committed a few calls at a time rather than one fsync'd
 /// transaction per call competing with the calls for the CPU. The transaction goes through the
-/// process-wide database write gate like every other writer. A batch that fails (a full disk, a
-/// database locked by another process) is kept and retried, never dropped; meanwhile the backlog
-/// fills and new calls are refused (<see cref="BrokerRecorder"/>).
+/// process-wide database write gate like every other writer.
+/// <para>
+/// Failures come in two kinds (<see cref="StorageErrors.IsDataRefused"/>). One the database will
+/// get over (a full disk, a database locked by another process, a lost connection) keeps the batch
+/// and retries it, never dropping it; meanwhile the backlog fills and new calls are refused
+/// (<see cref="BrokerRecorder"/>). One where the database refuses a row's content (a NUL, a value a
+/// constraint or trigger refuses) would fail the same way forever and hold every later call behind
+/// it, so the batch is split in halves, in order, down to the refused call, whose rows are written
+/// quarantined instead: every text escaped, the network-log row marked
+/// <c>broker.record_quarantined</c>, and a <see cref="BrokerAuditActions.RecordQuarantined"/> audit
+/// entry keeping the original values losslessly (base64). The chain stays in order and verifiable:
+/// every piece is its own transaction appended after the head the previous one left.
+/// </para>
 /// <para>
 /// A graceful stop: the server stops taking requests and finishes the ones in flight first (it
 /// stops before the hosted services features add), then <see cref="StopAsync"/> waits up to
@@ -205,10 +216,13 @@ internal sealed partial class BrokerRecorder(IOptions<BrokerOptions> options, Br
 /// </para>
 /// </summary>
 internal sealed partial class BrokerRecordWriter(
-    BrokerRecorder recorder, IServiceScopeFactory scopes, IOptions<BrokerOptions> options, ILogger<BrokerRecordWriter> logger) : BackgroundService
+    BrokerRecorder recorder, IServiceScopeFactory scopes, BrokerMetrics metrics, IOptions<BrokerOptions> options, ILogger<BrokerRecordWriter> logger) : BackgroundService
 {
     /// <summary>Calls per transaction, at most: bounds how long one batch holds the database's write gate.</summary>
     public const int MaxBatch = 256;
+
+    /// <summary>Characters of one original value the quarantine entry keeps; a broker call's values are far shorter (a path is at most 300).</summary>
+    private const int MaxOriginalLength = 8192;
 
     private readonly CancellationTokenSource abandon = new();
 
@@ -252,15 +266,17 @@ internal sealed partial class BrokerRecordWriter(
                     batch.Add(next);
                 }
 
+                var written = new Progress();
                 try
                 {
-                    await WriteAsync(batch, ct);
-                    recorder.Committed(batch.Count);
+                    await WriteInOrderAsync(batch, 0, batch.Count, written, ct);
                     batch.Clear();
                     failures = 0;
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
+                    // What was committed before the failure is done; the rest is kept, in order.
+                    batch.RemoveRange(0, written.Calls);
                     failures++;
                     if (StorageErrors.IsFull(ex))
                     {
@@ -281,7 +297,140 @@ internal sealed partial class BrokerRecordWriter(
         }
     }
 
-    private async Task WriteAsync(List<BrokerRecord> batch, CancellationToken ct)
+    /// <summary>How many calls of the batch, from its start, are committed.</summary>
+    private sealed class Progress
+    {
+        public int Calls;
+    }
+
+    // Writes batch[start, start + count) in one transaction; when the database refuses a row's
+    // content, the first half and then the second, down to the one call whose rows it refuses,
+    // which are quarantined. A failure of the other kind goes up to the retry loop, with every
+    // call before it committed (and counted in progress).
+    private async Task WriteInOrderAsync(List<BrokerRecord> batch, int start, int count, Progress progress, CancellationToken ct)
+    {
+        Exception refused;
+        try
+        {
+            await WriteAsync(batch.GetRange(start, count), quarantine: null, ct);
+            Committed(progress, count);
+            return;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && StorageErrors.IsDataRefused(ex))
+        {
+            refused = ex;
+        }
+
+        if (count > 1)
+        {
+            var half = count / 2;
+            await WriteInOrderAsync(batch, start, half, progress, ct);
+            await WriteInOrderAsync(batch, start + half, count - half, progress, ct);
+            return;
+        }
+
+        await QuarantineAsync(batch[start], StorageErrors.DataRefusalKind(refused), ct);
+        Committed(progress, 1);
+    }
+
+    private void Committed(Progress progress, int calls)
+    {
+        progress.Calls += calls;
+        recorder.Committed(calls);
+    }
+
+    // The call's rows with every text escaped, and an audit entry keeping the originals. Should
+    // the database refuse even the escaped network-log row (a constraint on a number, a trigger),
+    // the audit entries are written without it: the entry holds everything the row would have.
+    // Should it refuse those too, the failure goes up and is retried like any other: nothing is
+    // ever dropped, and the log says why it waits.
+    private async Task QuarantineAsync(BrokerRecord record, string reason, CancellationToken ct)
+    {
+        var storable = Storable(record);
+        var detail = QuarantineDetail(record, storable, reason);
+        var networkLogWritten = true;
+        try
+        {
+            await WriteAsync([storable], new Quarantine(detail, WithNetworkLog: true), ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && StorageErrors.IsDataRefused(ex))
+        {
+            networkLogWritten = false;
+            detail["networkLogRow"] = "not written: " + StorageErrors.DataRefusalKind(ex);
+            await WriteAsync([storable], new Quarantine(detail, WithNetworkLog: false), ct);
+        }
+
+        metrics.Quarantined(reason);
+        LogQuarantined(logger, record.BoardId, storable.ServiceId, reason, networkLogWritten);
+    }
+
+    private static BrokerRecord Storable(BrokerRecord r) => r with
+    {
+        WindowId = AuditText.Storable(r.WindowId),
+        Actor = AuditText.Storable(r.Actor),
+        PluginId = AuditText.Storable(r.PluginId),
+        TypeID = AuditText.Storable(r.TypeID),
+        ServiceId = AuditText.Storable(r.ServiceId),
+        Method = AuditText.Storable(r.Method),
+        Path = AuditText.Storable(r.Path),
+        Error = ErrorCodes.BrokerRecordQuarantined,
+        SecretScope = AuditText.Storable(r.SecretScope),
+        Handle = AuditText.Storable(r.Handle),
+        Ms = double.IsFinite(r.Ms) ? r.Ms : -1,
+    };
+
+    // Only storable text (and the JSON escapes anything beyond ASCII): whatever the database
+    // refused stays out of this entry except as base64. The values are what the network log holds anyway (a path without its query, no
+    // header, no body, no secret).
+    private static Dictionary<string, object?> QuarantineDetail(BrokerRecord original, BrokerRecord storable, string reason)
+    {
+        var originals = new Dictionary<string, object?>(StringComparer.Ordinal);
+        void Keep(string field, string? value, string? escaped)
+        {
+            if (value is not null && !string.Equals(value, escaped, StringComparison.Ordinal))
+            {
+                originals[field] = value.Length <= MaxOriginalLength
+                    ? AuditText.Encode(value)
+                    : new Dictionary<string, object?> { ["utf16Base64"] = AuditText.Encode(value[..MaxOriginalLength]), ["length"] = value.Length };
+            }
+        }
+
+        Keep("windowId", original.WindowId, storable.WindowId);
+        Keep("actor", original.Actor, storable.Actor);
+        Keep("pluginId", original.PluginId, storable.PluginId);
+        Keep("typeID", original.TypeID, storable.TypeID);
+        Keep("serviceId", original.ServiceId, storable.ServiceId);
+        Keep("method", original.Method, storable.Method);
+        Keep("path", original.Path, storable.Path);
+        Keep("error", original.Error, AuditText.Storable(original.Error));
+        Keep("scope", original.SecretScope, storable.SecretScope);
+        Keep("handle", original.Handle, storable.Handle);
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["reason"] = reason,
+            ["networkLogRow"] = "escaped",
+            ["at"] = storable.At,
+            ["boardId"] = storable.BoardId,
+            ["windowId"] = storable.WindowId,
+            ["userId"] = storable.UserId,
+            ["pluginId"] = storable.PluginId,
+            ["serviceId"] = storable.ServiceId,
+            ["method"] = storable.Method,
+            ["path"] = storable.Path,
+            ["status"] = storable.Status,
+            ["error"] = AuditText.Storable(original.Error),
+            ["requestBytes"] = storable.RequestBytes,
+            ["responseBytes"] = storable.ResponseBytes,
+            ["ms"] = storable.Ms,
+            ["secretId"] = storable.SecretId,
+            ["originalUtf16Base64"] = originals,
+        };
+    }
+
+    /// <summary>The audit entry of a quarantined call, written before its <c>secret.use</c> entry.</summary>
+    private sealed record Quarantine(Dictionary<string, object?> Detail, bool WithNetworkLog);
+
+    private async Task WriteAsync(List<BrokerRecord> batch, Quarantine? quarantine, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LabyrinthDb>();
@@ -293,39 +442,65 @@ internal sealed partial class BrokerRecordWriter(
         var lastUsed = new Dictionary<Guid, DateTime>();
         foreach (var r in batch)
         {
-            db.NetworkLog.Add(new NetworkLogEntity
+            if (quarantine is null || quarantine.WithNetworkLog)
             {
-                AtUtc = r.At,
-                BoardId = r.BoardId,
-                WindowId = r.WindowId,
-                UserId = r.UserId,
-                ServiceId = r.ServiceId,
-                Method = r.Method,
-                Path = r.Path,
-                Status = r.Status,
-                RequestBytes = r.RequestBytes,
-                ResponseBytes = r.ResponseBytes,
-                DurationMs = r.Ms,
-                Error = r.Error,
-            });
+                db.NetworkLog.Add(new NetworkLogEntity
+                {
+                    AtUtc = r.At,
+                    BoardId = r.BoardId,
+                    WindowId = r.WindowId,
+                    UserId = r.UserId,
+                    ServiceId = r.ServiceId,
+                    Method = r.Method,
+                    Path = r.Path,
+                    Status = r.Status,
+                    RequestBytes = r.RequestBytes,
+                    ResponseBytes = r.ResponseBytes,
+                    DurationMs = r.Ms,
+                    Error = r.Error,
+                });
+            }
+
+            if (quarantine is not null)
+            {
+                drafts.Add(new AuditDraft(r.At, r.Actor, BrokerAuditActions.RecordQuarantined, r.PluginId, Json(quarantine.Detail)));
+            }
+
             if (r.SecretId is { } secretId)
             {
                 lastUsed[secretId] = lastUsed.TryGetValue(secretId, out var seen) && seen > r.At ? seen : r.At;
-                drafts.Add(new AuditDraft(r.At, r.Actor, VaultAuditActions.Use, r.PluginId, JsonSerializer.Serialize(new
-                {
-                    serviceId = r.ServiceId,
-                    boardId = r.BoardId,
-                    windowId = r.WindowId,
-                    pluginId = r.PluginId,
-                    typeID = r.TypeID,
-                    handle = r.Handle,
-                    secretId = r.SecretId,
-                    scope = r.SecretScope,
-                    method = r.Method,
-                    path = r.Path,
-                    status = r.Status,
-                    error = r.Error,
-                }, JsonSerializerOptions.Web)));
+                drafts.Add(new AuditDraft(r.At, r.Actor, VaultAuditActions.Use, r.PluginId, quarantine is null
+                    ? Json(new
+                    {
+                        serviceId = r.ServiceId,
+                        boardId = r.BoardId,
+                        windowId = r.WindowId,
+                        pluginId = r.PluginId,
+                        typeID = r.TypeID,
+                        handle = r.Handle,
+                        secretId = r.SecretId,
+                        scope = r.SecretScope,
+                        method = r.Method,
+                        path = r.Path,
+                        status = r.Status,
+                        error = r.Error,
+                    })
+                    : Json(new
+                    {
+                        serviceId = r.ServiceId,
+                        boardId = r.BoardId,
+                        windowId = r.WindowId,
+                        pluginId = r.PluginId,
+                        typeID = r.TypeID,
+                        handle = r.Handle,
+                        secretId = r.SecretId,
+                        scope = r.SecretScope,
+                        method = r.Method,
+                        path = r.Path,
+                        status = r.Status,
+                        error = r.Error,
+                        quarantined = true,
+                    })));
             }
         }
 
@@ -339,12 +514,38 @@ internal sealed partial class BrokerRecordWriter(
         }, ct);
     }
 
+    // A value the serializer cannot write (an unpaired surrogate, with some encoders) is a refusal
+    // of this row's content like the database's own, not a reason to retry the batch forever.
+    private static string Json<T>(T detail)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(detail, JsonSerializerOptions.Web);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            throw new System.Text.EncoderFallbackException("An audit detail could not be written as JSON.", ex);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the network log / audit rows of {Count} broker calls: the disk holding the database is full; free space there (kept, retrying)")]
     private static partial void LogStorageFull(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the network log / audit rows of {Count} broker calls ({ExceptionType}: {Reason}); kept, retrying")]
     private static partial void LogWriteFailed(ILogger logger, int count, string exceptionType, string reason);
 
+    // Ids and the engine's code only: the refused values may carry anything a card sent.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused the network log / audit rows of one broker call on board {BoardId} to service {ServiceId} ({Reason}); written quarantined (network-log row written: {NetworkLogWritten}), originals in the audit entry broker.record_quarantined")]
+    private static partial void LogQuarantined(ILogger logger, Guid boardId, string serviceId, string reason, bool networkLogWritten);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping: the network log / audit rows of {Count} broker calls were not written within {Seconds} s and are lost")]
     private static partial void LogDrainIncomplete(ILogger logger, int count, double seconds);
+}
+
+/// <summary>The broker's own audit action names (docs/api.md); stable, clients filter on them.</summary>
+[AuditActionCatalogue]
+internal static class BrokerAuditActions
+{
+    /// <summary>The database refused a broker call's rows as they were; they were written escaped, the originals kept here.</summary>
+    public const string RecordQuarantined = "broker.record_quarantined";
 }
