@@ -35,7 +35,7 @@ internal static class RequestJson
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         Configure(options);
-        options.MakeReadOnly();
+        options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 
