@@ -26,7 +26,7 @@ using Labyrinth.Host.Features.WebApp;
 using Labyrinth.Host.Infrastructure;
 
 StartTimeline.Mark("Main entered (runtime started, host assembly loaded)");
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(Labyrinth.Host.Infrastructure.HostDefaults.BuilderArguments(args)); // settings read once, not watched
 builder.Configuration.AddLabyrinthDefaults(); // below every other source
 builder.Configuration.UseAppSettingsBesideAssembly(builder.Environment, AppContext.BaseDirectory); // started outside the project folder
 StartTimeline.Mark("builder created (configuration, logging)");

@@ -27,13 +27,28 @@ using (var reader = new StreamReader(s))
 
 Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
 using var pw = await Playwright.CreateAsync();
+string[] browserArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run"];
 await using var browser = await pw.Chromium.LaunchAsync(new()
 {
     ExecutablePath = "/usr/bin/chromium",
     Headless = true,
-    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"],
+    Args = browserArgs,
 });
+// The frame's own cost. Under vsync a rAF delta is a whole number of 16.67 ms intervals plus
+// timestamp jitter, so a frame that takes 5 ms and one that takes 16 ms both read 16.7: the
+// vsync'd figure says whether a frame was late, not how close to late it was. A second browser
+// with the frame-rate limit off (no vsync: the compositor asks for the next frame as soon as the
+// last one is drawn) and every compositor stage run before a frame is drawn (raster and
+// activation included, so no frame is drawn with tiles missing and nothing is pipelined into the
+// next) produces frames back to back: its rAF delta is what one frame of the same scene costs,
+// main thread, raster and draw. COST=0 skips it; COST_FLAGS replaces the three switches.
+var costFlags = (Environment.GetEnvironmentVariable("COST_FLAGS") is { Length: > 0 } cf ? cf
+    : "--disable-frame-rate-limit --disable-gpu-vsync").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+var measureCost = Environment.GetEnvironmentVariable("COST") != "0";
+await using var costBrowser = measureCost
+    ? await pw.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = [.. browserArgs, .. costFlags] })
+    : null;
 
 // On each target: one signed-in admin (first-run setup through the API), one board with 200
 // built-in windows and one with 200 plugin cards.
@@ -119,9 +134,9 @@ static double TreeCpuMs()
 
 // A fresh context on the target's 200-window board (or the live-card board), grid on or off,
 // every window on the page and, on the live board, every open card's frame ready.
-async Task<(IBrowserContext Ctx, IPage Page)> OpenBoard(Target t, bool gridOn, bool live)
+async Task<(IBrowserContext Ctx, IPage Page)> OpenBoard(Target t, bool gridOn, bool live, IBrowser? on = null)
 {
-    var ctx = await browser.NewContextAsync(new() { BaseURL = t.Host, StorageState = t.State, ViewportSize = new() { Width = 1280, Height = 800 } });
+    var ctx = await (on ?? browser).NewContextAsync(new() { BaseURL = t.Host, StorageState = t.State, ViewportSize = new() { Width = 1280, Height = 800 } });
     // Grid off = every theme's fractalGrid disabled (the layer's real "no grid" path). Without a
     // themes API (older host) the response is synthesised so both runs take the same path.
     await ctx.RouteAsync("**/api/themes", async route =>
@@ -151,9 +166,10 @@ async Task<(IBrowserContext Ctx, IPage Page)> OpenBoard(Target t, bool gridOn, b
     return (ctx, page);
 }
 
-async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false)
+async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false, bool cost = false)
 {
-    var (ctx, page) = await OpenBoard(t, gridOn, live);
+    var on = cost ? costBrowser! : browser;
+    var (ctx, page) = await OpenBoard(t, gridOn, live, on);
     // Every run starts from the same camera, the whole board in view: the board keeps the camera a
     // run ends with (a gesture's settle saves it), so without this each run began where the one
     // before had zoomed and panned to, and after a few runs the board was out of view.
@@ -162,7 +178,7 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
     // TRACE=<dir>: a Chromium performance trace of each measured run (open it in chrome://tracing
     // or Perfetto); it costs frame time of its own, so traced runs are not comparable with untraced.
     var trace = Environment.GetEnvironmentVariable("TRACE") is { Length: > 0 } dir
-        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : gridOn ? "on" : "off")}-{DateTime.UtcNow:HHmmss}.json")
+        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : gridOn ? "on" : "off")}{(cost ? "-cost" : "")}-{DateTime.UtcNow:HHmmss}.json")
         : null;
     ICDPSession? cdp = null;
     var traceEvents = new List<JsonElement>();
@@ -170,7 +186,7 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
     if (trace is not null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(trace)!);
-        cdp = await browser.NewBrowserCDPSessionAsync();
+        cdp = await on.NewBrowserCDPSessionAsync();
         cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
         {
             if (e is { } d) lock (traceEvents) traceEvents.AddRange(d.GetProperty("value").EnumerateArray().Select(x => x.Clone()));
@@ -179,7 +195,7 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
         await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
         {
             ["transferMode"] = "ReportEvents",
-            ["traceConfig"] = new { includedCategories = new[] { "devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "viz", "gpu", "toplevel", "benchmark", "v8.execute" } },
+            ["traceConfig"] = new { includedCategories = new[] { "devtools.timeline", "disabled-by-default-devtools.timeline", "disabled-by-default-devtools.timeline.frame", "blink", "cc", "viz", "gpu", "toplevel", "benchmark", "v8", "v8.execute" } },
         });
     }
     var cpuBefore = TreeCpuMs();
@@ -217,27 +233,32 @@ var variants = (Environment.GetEnvironmentVariable("VARIANTS") is { Length: > 0 
 static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
 // One discarded run each way first: JIT, font and image caches, the first layout of 200 windows.
+// Modes: "vsync" (the browser as a person runs it) and, unless COST=0, "cost" (frame-rate limit off).
+var modes = measureCost ? new[] { "vsync", "cost" } : ["vsync"];
 foreach (var t in targets)
 {
-    foreach (var key in variants) await Measure(t, key != "off", live: key == "live");
+    foreach (var key in variants)
+    {
+        foreach (var mode in modes) await Measure(t, key != "off", live: key == "live", cost: mode == "cost");
+    }
 }
-var results = targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double[]>()));
-var cpu = targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double>()));
+var results = modes.ToDictionary(m => m, _ => targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double[]>())));
+var cpu = modes.ToDictionary(m => m, _ => targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double>())));
 var loads = new List<string>();
 for (var r = 0; r < rounds; r++)
 {
     // Interleaved (and the order reversed every other round) so drift in machine load hits every
-    // variant and every build alike.
-    var runs = variants.SelectMany(k => targets.Select(t => (t, k))).ToArray();
-    foreach (var (t, key) in r % 2 == 0 ? runs : runs.Reverse())
+    // variant, mode and build alike.
+    var runs = variants.SelectMany(k => modes.SelectMany(m => targets.Select(t => (t, k, m)))).ToArray();
+    foreach (var (t, key, mode) in r % 2 == 0 ? runs : runs.Reverse())
     {
         var load = Load();
-        var (d, cpuMs) = await Measure(t, key != "off", live: key == "live");
-        results[t.Name][key].Add(d);
-        cpu[t.Name][key].Add(cpuMs / d.Length);
+        var (d, cpuMs) = await Measure(t, key != "off", live: key == "live", cost: mode == "cost");
+        results[mode][t.Name][key].Add(d);
+        cpu[mode][t.Name][key].Add(cpuMs / d.Length);
         loads.Add(load);
         var s = d.Order().ToArray();
-        Console.Error.WriteLine(FormattableString.Invariant($"round {r + 1} {t.Name} {key}: {d.Length} frames, p50 {Pct(s, 50):F1} p95 {Pct(s, 95):F1} ms, browser CPU {cpuMs / d.Length:F1} ms/frame (load {load})"));
+        Console.Error.WriteLine(FormattableString.Invariant($"round {r + 1} {t.Name} {key} {mode}: {d.Length} frames, p50 {Pct(s, 50):F1} p95 {Pct(s, 95):F1} ms, missed {d.Count(x => x > 17.5)}, browser CPU {cpuMs / d.Length:F1} ms/frame (load {load})"));
     }
 }
 
@@ -247,14 +268,16 @@ for (var r = 0; r < rounds; r++)
 if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
 {
     Directory.CreateDirectory(shots);
-    foreach (var t in targets)
+    foreach (var (t, mode) in targets.SelectMany(t => modes.Select(m => (t, m))))
     {
         foreach (var key in variants.Where(k => k != "off"))
         {
-            var (ctx, page) = await OpenBoard(t, gridOn: true, live: key == "live");
+            // In the cost browser too: it must draw the same board as the vsync'd one.
+            var prefix = mode == "cost" ? $"{t.Name}-cost" : t.Name;
+            var (ctx, page) = await OpenBoard(t, gridOn: true, live: key == "live", mode == "cost" ? costBrowser : null);
             await page.GetByTestId("zoom-fit").ClickAsync();
             await page.WaitForTimeoutAsync(500);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{t.Name}-{key}-fit.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{prefix}-{key}-fit.png") });
             foreach (var (notches, name) in new[] { (4, "zoom047"), (3, "zoom1") })
             {
                 await page.EvaluateAsync("""
@@ -266,7 +289,7 @@ if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
                     }
                     """, notches);
                 await page.WaitForTimeoutAsync(500);
-                await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{t.Name}-{key}-{name}.png") });
+                await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{prefix}-{key}-{name}.png") });
             }
             await ctx.CloseAsync();
         }
@@ -274,27 +297,38 @@ if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
 }
 
 var md = new StringBuilder();
-md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run, {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster); 1-min load average at the start of each run: {string.Join(", ", loads)}.");
+md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run (the same scenes in every mode), {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster); 1-min load average at the start of each run: {string.Join(", ", loads)}.");
 md.AppendLine();
-// rAF deltas are multiples of the 16.7 ms vsync interval; a delta above 17.5 ms is a missed frame.
-md.AppendLine("| build | variant | p50 ms | p95 ms | p99 ms | max ms | missed frames (delta > 17.5 ms) | browser CPU ms per frame | runs (p50/p95) |");
-md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+md.AppendLine("- **vsync** (the keys `grid.*_p50_ms` / `grid.*_p95_ms`, unchanged): requestAnimationFrame deltas in the browser as a person runs it, 60 Hz. Each is a whole number of 16.67 ms intervals plus timestamp jitter, so 16.7–16.8 means on time however close to the budget the frame was; a delta above 17.5 ms is a missed frame (`grid.*_missed`).");
+if (measureCost)
+{
+    md.AppendLine(CultureInfo.InvariantCulture, $"- **cost** (the keys `grid.*_cost_p50_ms` / `grid.*_cost_p95_ms`): the same scenes in a second browser with `{string.Join(' ', costFlags)}`: frames are produced back to back, each drawn only after all of its stages (main thread, raster, activation) ran, so a rAF delta is what one frame costs; not quantised by vsync. A frame fits the 60 Hz budget when it is ≤ 16.7 ms; on a loaded machine it includes time waiting for a core.");
+}
+md.AppendLine("- browser CPU ms per frame: user + system time of every browser process over the run, divided by the frames.");
+md.AppendLine();
+md.AppendLine("| build | variant | mode | p50 ms | p95 ms | p99 ms | max ms | missed frames (delta > 17.5 ms) | browser CPU ms per frame | runs (p50/p95) |");
+md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
 var json = new Dictionary<string, object>();
-foreach (var (name, byVariant) in results)
+foreach (var name in targets.Select(t => t.Name))
 {
     var perTarget = new Dictionary<string, object>();
-    foreach (var (key, runs) in byVariant)
+    foreach (var key in variants)
     {
-        var all = runs.SelectMany(x => x).Order().ToArray();
-        var per = string.Join(", ", runs.Select(x => { var s = x.Order().ToArray(); return FormattableString.Invariant($"{Pct(s, 50):F1}/{Pct(s, 95):F1}"); }));
-        var slow = all.Count(x => x > 17.5);
-        var cpuPerFrame = cpu[name][key].Average();
-        md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {key} | {Pct(all, 50):F1} | {Pct(all, 95):F1} | {Pct(all, 99):F1} | {all[^1]:F1} | {slow} of {all.Length} ({100.0 * slow / all.Length:F1}%) | {cpuPerFrame:F1} | {per} |");
-        perTarget[key] = new { p50 = Pct(all, 50), p95 = Pct(all, 95), p99 = Pct(all, 99), max = all[^1], frames = all.Length, slow, cpu_ms_per_frame = cpuPerFrame };
+        foreach (var mode in modes)
+        {
+            var runs = results[mode][name][key];
+            var all = runs.SelectMany(x => x).Order().ToArray();
+            var per = string.Join(", ", runs.Select(x => { var s = x.Order().ToArray(); return FormattableString.Invariant($"{Pct(s, 50):F1}/{Pct(s, 95):F1}"); }));
+            var slow = all.Count(x => x > 17.5);
+            var cpuPerFrame = cpu[mode][name][key].Average();
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {key} | {mode} | {Pct(all, 50):F1} | {Pct(all, 95):F1} | {Pct(all, 99):F1} | {all[^1]:F1} | {slow} of {all.Length} ({100.0 * slow / all.Length:F1}%) | {cpuPerFrame:F1} | {per} |");
+            perTarget[mode == "vsync" ? key : $"{key}_cost"] = new { p50 = Pct(all, 50), p95 = Pct(all, 95), p99 = Pct(all, 99), max = all[^1], frames = all.Length, slow, cpu_ms_per_frame = cpuPerFrame };
+        }
     }
     json[name] = perTarget;
 }
 json["loads"] = loads;
+if (measureCost) json["cost_flags"] = string.Join(' ', costFlags);
 File.WriteAllText(Path.Combine(outDir, "grid.md"), md.ToString());
 File.WriteAllText(Path.Combine(outDir, "grid.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine(md.ToString());

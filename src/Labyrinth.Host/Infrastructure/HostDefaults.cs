@@ -13,6 +13,27 @@ internal static class HostDefaults
     /// <summary>The hosting layer's log category: it logs a line per request at Information.</summary>
     public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    /// <summary>
+    /// The arguments the host's builder is created with: the builder settings below, then
+    /// <paramref name="args"/>, so any of them given on the command line (or as a <c>DOTNET_</c>
+    /// environment variable) still wins.
+    /// <para>
+    /// The settings files are read once at start, not watched. A watch on <c>appsettings.json</c> is
+    /// a recursive watch of the working directory (an inotify watch on every folder under it, set up
+    /// before <c>CreateBuilder</c> returns): a service started in <c>/</c> (systemd's default working
+    /// directory) walked the whole file system, ~28 s and 3.8 CPU s of its start and 31 MiB held for
+    /// as long as it ran; started from the repository it cost ~40 CPU ms and 6–10 MiB. What a watch
+    /// gave was log levels and the free-space threshold of <c>/healthz</c> taken from an edited file
+    /// without a restart; every other setting is read once at start anyway, so now all of them are
+    /// (docs/operations.md, "Configuration").
+    /// </para>
+    /// </summary>
+    public static string[] BuilderArguments(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return ["--hostBuilder:reloadConfigOnChange=false", .. args];
+    }
+
     public static ConfigurationManager AddLabyrinthDefaults(this ConfigurationManager configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

@@ -1,6 +1,7 @@
 using Labyrinth.Host.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -75,6 +76,38 @@ public sealed class HostDefaultsTests
 
         Assert.Equal("later source", builder.Configuration["Probe"]);
     }
+
+    [Fact]
+    public async Task AppSettings_ByDefault_AreNotWatched()
+    {
+        await using var app = LabyrinthApp.WithoutPlugins();
+        _ = await app.CreateClientAsync();
+
+        var files = JsonSources(app.Services.GetRequiredService<IConfiguration>());
+
+        Assert.Contains(files, f => f.Path == "appsettings.json");
+        Assert.All(files, f => Assert.False(f.ReloadOnChange, $"{f.Path} is watched"));
+    }
+
+    [Fact]
+    public void AppSettings_WatchAskedForOnTheCommandLine_AreWatched()
+    {
+        using var dirs = new AppSettingsDirs();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = HostDefaults.BuilderArguments(["--hostBuilder:reloadConfigOnChange=true"]),
+            ContentRootPath = dirs.ContentRoot,
+            EnvironmentName = "Production",
+        });
+
+        var files = JsonSources(builder.Configuration);
+
+        Assert.NotEmpty(files);
+        Assert.All(files, f => Assert.True(f.ReloadOnChange, $"{f.Path} is not watched"));
+    }
+
+    private static List<FileConfigurationSource> JsonSources(IConfiguration configuration) =>
+        ((IConfigurationRoot)configuration).Providers.OfType<JsonConfigurationProvider>().Select(p => p.Source).ToList();
 
     /// <summary>An empty content root and an "assembly" folder, both temporary.</summary>
     private sealed class AppSettingsDirs : IDisposable

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CULL_MARGIN_PX, OUTLINE_ZOOM, panIntoView, windowDetail } from './culling';
+import { CULL_MARGIN_PX, OUTLINE_ZOOM, paceDetailChanges, panIntoView, REDRAWS_PER_FRAME, windowDetail, type DetailChange } from './culling';
 import { worldToScreen } from './viewport-math';
 
 const view = { width: 1280, height: 800 };
@@ -91,5 +91,58 @@ describe('panIntoView', () => {
     const v2 = { x: 10, y: 20, zoom: 0.8 };
     expect(windowDetail(r, v2, view)).toBe('culled');
     expect(windowDetail(r, panIntoView(v2, view, r), view)).toBe('full');
+  });
+});
+
+describe('paceDetailChanges', () => {
+  // The bench's board: 20 columns by 10 rows of 300 × 220 windows, 340 × 260 apart.
+  const board = Array.from({ length: 200 }, (_, i) => at((i % 20) * 340, Math.floor(i / 20) * 260));
+  const change = (rect: ReturnType<typeof at>, from: DetailChange['from'], to: DetailChange['to'], pinned = false): DetailChange => ({ rect, from, to, pinned });
+
+  it('paceDetailChanges_ZoomingInPastOutlineZoom_RedrawsAtMostTheBudgetNearestTheMiddleFirst', () => {
+    // Just past the outline zoom every window in view turns from an outline back into a window.
+    const v = { x: 0, y: 0, zoom: OUTLINE_ZOOM };
+    const changes = board.filter((r) => windowDetail(r, v, view) === 'full').map((r) => change(r, 'outline', 'full'));
+    expect(changes.length).toBeGreaterThan(REDRAWS_PER_FRAME * 5);
+    const now = paceDetailChanges(changes, v, view);
+    expect(now).toHaveLength(REDRAWS_PER_FRAME);
+    const distance = (c: DetailChange) => Math.hypot((c.rect.x + 150) * v.zoom - 640, (c.rect.y + 110) * v.zoom - 400);
+    const farthestTaken = Math.max(...now.map(distance));
+    const nearestLeft = Math.min(...changes.filter((c) => !now.includes(c)).map(distance));
+    expect(farthestTaken).toBeLessThanOrEqual(nearestLeft);
+  });
+
+  it('paceDetailChanges_FewerThanTheBudget_AppliesAll', () => {
+    const v = { x: 0, y: 0, zoom: 1 };
+    const changes = board.slice(0, 3).map((r) => change(r, 'outline', 'full'));
+    expect(paceDetailChanges(changes, v, view)).toEqual(changes);
+  });
+
+  it('paceDetailChanges_DrawingLess_AppliesAtOnce', () => {
+    // Zooming out past the outline zoom: every window becomes an outline or is culled, in one frame.
+    const v = { x: 0, y: 0, zoom: OUTLINE_ZOOM * 0.9 };
+    const changes = board.map((r) => change(r, 'full', windowDetail(r, v, view)));
+    expect(paceDetailChanges(changes, v, view)).toHaveLength(changes.length);
+    const culledToOutline = board.map((r) => change(r, 'culled', 'outline'));
+    expect(paceDetailChanges(culledToOutline, v, view)).toHaveLength(board.length);
+  });
+
+  it('paceDetailChanges_CulledWindowNowOnScreen_DrawnAtOnceWhateverTheBudget', () => {
+    // A window that was culled shows as an empty box if it is on screen and not drawn.
+    const v = { x: 0, y: 0, zoom: 1 };
+    const onScreen = board.filter((r) => windowDetail(r, v, view, 0) !== 'culled').map((r) => change(r, 'culled', 'full'));
+    const offScreen = board.filter((r) => windowDetail(r, v, view, 0) === 'culled' && windowDetail(r, v, view) === 'full').map((r) => change(r, 'culled', 'full'));
+    expect(offScreen.length).toBeGreaterThan(0);
+    const now = paceDetailChanges([...offScreen, ...onScreen], v, view, 2);
+    expect(now.filter((c) => onScreen.includes(c))).toHaveLength(onScreen.length);
+    expect(now.filter((c) => offScreen.includes(c))).toHaveLength(2);
+  });
+
+  it('paceDetailChanges_PinnedWindow_AppliesAtOnce', () => {
+    const v = { x: 0, y: 0, zoom: OUTLINE_ZOOM };
+    const changes = board.map((r, i) => change(r, 'outline', 'full', i === 150));
+    const now = paceDetailChanges(changes, v, view, 1);
+    expect(now).toContain(changes[150]);
+    expect(now).toHaveLength(2);
   });
 });

@@ -36,6 +36,47 @@ export function windowDetail(r: Rect, v: ViewportState, size: Size, margin = CUL
 }
 
 /**
+ * At most this many windows get their contents drawn again in one frame. Bringing a window back
+ * from an outline (or from off screen) means styling, laying out, painting and rastering
+ * everything in it; crossing {@link OUTLINE_ZOOM} on a big board asked that of a hundred windows
+ * in one frame, which froze it for several frames.
+ */
+export const REDRAWS_PER_FRAME = 4;
+
+/** A window whose detail the camera changes. */
+export interface DetailChange {
+  rect: Rect;
+  from: WindowDetail;
+  to: WindowDetail;
+  /** Never reduced (see `alwaysDrawn`): applies at once. */
+  pinned: boolean;
+}
+
+/**
+ * Which of a camera frame's detail changes to apply in that frame; the others wait for the next.
+ * Drawing less applies at once, and so does a pinned window and a culled window that is now on
+ * screen (it would show as an empty box). Redrawing an outline, which already stands for the
+ * window, or a window still off screen in the margin is what a frame pays for: at most `budget`
+ * of those apply, nearest the middle of the view first.
+ */
+export function paceDetailChanges<T extends DetailChange>(changes: readonly T[], v: ViewportState, size: Size, budget = REDRAWS_PER_FRAME): T[] {
+  const now: T[] = [];
+  const waiting: { change: T; distance: number }[] = [];
+  for (const c of changes) {
+    if (c.to !== 'full' || c.pinned || (c.from === 'culled' && windowDetail(c.rect, v, size, 0) !== 'culled')) {
+      now.push(c);
+      continue;
+    }
+    const dx = (c.rect.x + c.rect.width / 2) * v.zoom + v.x - size.width / 2;
+    const dy = (c.rect.y + c.rect.height / 2) * v.zoom + v.y - size.height / 2;
+    waiting.push({ change: c, distance: dx * dx + dy * dy });
+  }
+  if (waiting.length > budget) waiting.sort((a, b) => a.distance - b.distance);
+  for (const w of waiting.slice(0, budget)) now.push(w.change);
+  return now;
+}
+
+/**
  * The viewport moved as little as possible (zoom unchanged) so that the world rectangle `r` is on
  * screen with `padding` screen pixels around it; a rectangle larger than the view shows its top-left
  * corner (where the title bar is). Returns `v` itself when `r` is already in view.

@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { windowDetail, type WindowDetail } from '../canvas/culling';
+import { paceDetailChanges, windowDetail, type DetailChange, type WindowDetail } from '../canvas/culling';
 import type { Rect, Size, ViewportState } from '../canvas/viewport-math';
 import type { WindowState } from './types';
 
@@ -30,24 +30,45 @@ export function placedWindows(windows: readonly WindowState[], focusedId: string
 /**
  * How much of each window the board draws for the current camera. One pass over the windows per
  * camera change, and only a window whose detail changed is told (a per-window derived of the
- * camera re-ran in all 200 windows of a big board at every frame of a pan).
+ * camera re-ran in all 200 windows of a big board at every frame of a pan). Windows drawn again
+ * are paced (`paceDetailChanges`): those left over are taken at the next animation frame, whether
+ * or not the camera moves again.
  */
 export class WindowDetails {
   readonly #shown = new SvelteMap<string, WindowDetail>();
   /** The same values, read without subscribing (update runs inside an effect). */
   readonly #last = new Map<string, WindowDetail>();
+  /** Bumped to run the pass again for windows whose redraw was put off. */
+  #again = $state(0);
+  #scheduled = false;
+  readonly #nextFrame: (run: () => void) => void;
+
+  constructor(nextFrame: (run: () => void) => void = (run) => requestAnimationFrame(run)) {
+    this.#nextFrame = nextFrame;
+  }
 
   of(id: string): WindowDetail {
     return this.#shown.get(id) ?? 'full';
   }
 
   update(windows: readonly PlacedWindow[], v: ViewportState, size: Size): void {
+    void this.#again;
+    const changes: (DetailChange & { id: string })[] = [];
     for (const w of windows) {
-      const d = w.pinned ? 'full' : windowDetail(w, v, size);
-      if (this.#last.get(w.id) !== d) {
-        this.#last.set(w.id, d);
-        this.#shown.set(w.id, d);
-      }
+      const to = w.pinned ? 'full' : windowDetail(w, v, size);
+      const from = this.#last.get(w.id);
+      // A window the board has not drawn yet is drawn as it should be (the board's first picture).
+      if (from === undefined) this.#set(w.id, to);
+      else if (from !== to) changes.push({ id: w.id, rect: w, from, to, pinned: w.pinned });
+    }
+    const now = paceDetailChanges(changes, v, size);
+    for (const c of now) this.#set(c.id, c.to);
+    if (now.length < changes.length && !this.#scheduled) {
+      this.#scheduled = true;
+      this.#nextFrame(() => {
+        this.#scheduled = false;
+        this.#again++;
+      });
     }
     if (this.#last.size > windows.length) {
       const ids = new Set(windows.map((w) => w.id));
@@ -58,5 +79,10 @@ export class WindowDetails {
         }
       }
     }
+  }
+
+  #set(id: string, d: WindowDetail): void {
+    this.#last.set(id, d);
+    this.#shown.set(id, d);
   }
 }
