@@ -144,6 +144,20 @@ internal sealed partial class CardStateWriter(
                 await CommitSqliteAsync(batch, versions);
             }
         }
+        catch (Exception ex) when (batch.Count > 1 && StorageErrors.IsDataRefused(ex))
+        {
+            // The database refused one write's content (a value a constraint or trigger refuses):
+            // nothing of the batch was committed, and the others must not fail for a write that is
+            // not theirs (another card's, another person's). Each goes again alone and hears only
+            // its own answer.
+            LogBatchSplit(logger, batch.Count, StorageErrors.DataRefusalKind(ex));
+            foreach (var w in batch)
+            {
+                await CommitAsync([w]);
+            }
+
+            return;
+        }
         catch (Exception ex)
         {
             // Nothing of the batch was committed: every writer hears the same failure (a full disk
@@ -286,4 +300,7 @@ internal sealed partial class CardStateWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} card state writes was not saved ({ExceptionType})")]
     private static partial void LogBatchFailed(ILogger logger, int count, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused one of a batch of {Count} card state writes ({Reason}); each is written again alone")]
+    private static partial void LogBatchSplit(ILogger logger, int count, string reason);
 }
