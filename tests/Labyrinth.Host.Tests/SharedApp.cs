@@ -13,6 +13,9 @@ public sealed class SharedApp : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => admin = await App.SetupAdminAsync();
 
+    /// <summary>The app's admin, signed in.</summary>
+    internal HttpClient Admin => admin;
+
     /// <summary>A fresh member, signed in, owning nothing yet.</summary>
     internal Task<HttpClient> UserAsync() => App.CreateMemberAsync("u" + Guid.NewGuid().ToString("N")[..16], admin);
 

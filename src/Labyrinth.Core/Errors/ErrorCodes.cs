@@ -8,6 +8,9 @@ public static class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
 
+    /// <summary>413: the request body is over the server's limit for any request (Kestrel's MaxRequestBodySize); nothing was read or done.</summary>
+    public const string RequestTooLarge = "request.too_large";
+
     /// <summary>500: an unexpected failure on the server; <c>traceId</c> names its line in the server's log.</summary>
     public const string ServerError = "server.error";
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Labyrinth.Core.Errors;
 using Labyrinth.Core.Json;
+using Labyrinth.Core.Text;
 
 namespace Labyrinth.Core.Manifests;
 
@@ -595,6 +596,14 @@ public static partial class ConfigSchemaRules
         if (v.ValueKind != JsonValueKind.String || v.GetString()!.Length > MaxTextLength)
         {
             problems.Add(new(JsonPointer.Append(at, key), $"\"{key}\" is a string of at most {MaxTextLength} characters."));
+            return null;
+        }
+
+        // Drawn in the admin's settings form: nothing in it may make it read as something else.
+        if (DisplayText.FirstDeceptive(v.GetString()!, multiline: key == "description") is { } bad)
+        {
+            problems.Add(new(JsonPointer.Append(at, key), string.Create(CultureInfo.InvariantCulture,
+                $"\"{key}\" contains U+{(int)bad:X4}, a control, line-separator or bidirectional-override character that would make it display as something other than it is.")));
             return null;
         }
 

@@ -7,6 +7,7 @@ using Labyrinth.Core.Messaging;
 using Labyrinth.Core.Plugins;
 using Labyrinth.Core.Versioning;
 using Semver;
+using Labyrinth.Core.Text;
 
 namespace Labyrinth.Core.Manifests;
 
@@ -464,6 +465,15 @@ public static partial class ManifestValidator
         if (s.Length > maxLength)
         {
             problems.Add(new(pointer, string.Create(CultureInfo.InvariantCulture, $"\"{key}\" is longer than {maxLength} characters.")));
+            return null;
+        }
+
+        // The host shows these strings in its own UI (the spawn menu, consent prompts, the admin
+        // page): a control or bidi-override character there would make them read as something else.
+        if (DisplayText.FirstDeceptive(s, multiline: key == "description") is { } bad)
+        {
+            problems.Add(new(pointer, string.Create(CultureInfo.InvariantCulture,
+                $"\"{key}\" contains U+{(int)bad:X4}, a control, line-separator or bidirectional-override character that would make it display as something other than it is.")));
             return null;
         }
 

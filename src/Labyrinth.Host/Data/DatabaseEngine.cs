@@ -228,6 +228,9 @@ internal enum TransactionLock : long
 
     /// <summary>"No account yet and no usable setup token" and issuing the deployment's one token.</summary>
     SetupToken = AdvisoryLockKeys.SetupToken,
+
+    /// <summary>One plugin storage quota (plugin, scope, owner): "the usage plus this write fits" and the write (taken by name).</summary>
+    PluginStorageQuota = AdvisoryLockKeys.PluginStorageQuota,
 }
 
 /// <summary>
@@ -250,6 +253,12 @@ internal static class AdvisoryLockKeys
 
     /// <summary>Issuing the deployment's one setup token (<see cref="TransactionLock.SetupToken"/>).</summary>
     public const long SetupToken = 0x4C_41_42_59_00_00_00_05;
+
+    /// <summary>
+    /// The family of the named plugin storage quota locks (<see cref="TransactionLock.PluginStorageQuota"/>):
+    /// taken with PostgreSQL's two-key form, whose key space never meets the one-key locks above.
+    /// </summary>
+    public const long PluginStorageQuota = 0x4C_41_42_59_00_00_00_06;
 }
 
 internal static class TransactionLocks
@@ -271,6 +280,30 @@ internal static class TransactionLocks
         if (db.Database.IsNpgsql())
         {
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({(long)which})", ct);
+        }
+    }
+
+    /// <summary>
+    /// Holds the lock on <paramref name="name"/> within <paramref name="which"/>'s family until the
+    /// caller's open transaction ends: two writers of the same name wait for each other, writers of
+    /// different names do not. PostgreSQL's two-key form (family, a digest of the name), the same on
+    /// every instance; on SQLite the open write transaction already excludes every other writer.
+    /// </summary>
+    public static async Task TakeAsync(LabyrinthDb db, TransactionLock which, string name, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(name);
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("A transaction lock is held by a transaction; open one first.");
+        }
+
+        if (db.Database.IsNpgsql())
+        {
+            var family = unchecked((int)(long)which);
+            var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name));
+            var key = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(digest);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({family}, {key})", ct);
         }
     }
 }

@@ -58,6 +58,12 @@ internal static class SecurityMiddleware
             headers.XFrameOptions = "DENY";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
 
+            if (context.Request.Path.StartsWithSegments("/api") && HasNulInQuery(context.Request))
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, RequestJson.NulMessage[..^1] + " (in the query string).")
+                    .ExecuteAsync(context);
+            }
+
             if (context.Request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(context.Request.Method) &&
                 !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method))
             {
@@ -136,6 +142,13 @@ internal static class SecurityMiddleware
 
         return decoded.StartsWith('/') ? new PathString(decoded) : PathString.Empty;
     }
+
+    /// <summary>
+    /// A query value is text like a body's strings (<see cref="RequestJson"/>): U+0000 would reach a
+    /// PostgreSQL look-up as a parameter it refuses (a 500). Kestrel already refuses it in the path.
+    /// </summary>
+    private static bool HasNulInQuery(HttpRequest request) =>
+        request.QueryString.Value is { Length: > 0 } query && query.Contains("%00", StringComparison.Ordinal);
 
     private static Task NotFound(HttpContext context, string detail) =>
         Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, detail).ExecuteAsync(context);

@@ -19,7 +19,18 @@ internal static partial class ServerErrors
 
     public static IServiceCollection AddServerErrors(this IServiceCollection services)
     {
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions["traceId"] = TraceIdOf(c.HttpContext));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions["traceId"] = TraceIdOf(c.HttpContext);
+            // A status the framework set without a problem of ours (a query value it could not
+            // bind, answered by the status-code pages) still gets a code and a sentence.
+            if (!c.ProblemDetails.Extensions.ContainsKey("code") && BadRequestHandler.ForStatus(c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode) is { } known)
+            {
+                c.ProblemDetails.Extensions["code"] = known.Code;
+                c.ProblemDetails.Detail ??= known.Detail;
+                c.ProblemDetails.Title = known.Title;
+            }
+        });
         services.AddOptions<ExceptionHandlerOptions>().Configure<ILoggerFactory>((o, loggers) =>
         {
             var log = loggers.CreateLogger(LogCategory);

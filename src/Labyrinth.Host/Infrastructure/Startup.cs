@@ -30,7 +30,7 @@ internal static partial class Startup
         // No "Server: Kestrel" on every response: it tells a scanner what to try and nothing else reads it.
         services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
         services.AddExceptionHandler<StorageFullHandler>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.MaxDepth = 64);
+        services.AddRequestJson(); // request bodies: depth, no U+0000 in text, codes for what cannot be bound
         services.AddLabyrinthData(configuration);
         services.AddBlobStore(configuration);
 

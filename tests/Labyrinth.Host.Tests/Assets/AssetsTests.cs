@@ -83,7 +83,7 @@ public sealed class AssetsTests(CardsApp shared) : IClassFixture<CardsApp>
     [Theory]
     [InlineData("../../etc/passwd.txt", "passwd.txt")]
     [InlineData("..\\..\\windows\\notes.txt", "notes.txt")]
-    [InlineData("evil\u0000name\r\n.txt", "evilname.txt")]
+    [InlineData("evil\u0007name\r\n\u2066.txt", "evilname.txt")]
     [InlineData("/abs/path/file.txt", "file.txt")]
     public async Task Upload_PathLikeName_IsSanitised(string name, string expected)
     {

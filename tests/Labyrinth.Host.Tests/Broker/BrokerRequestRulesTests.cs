@@ -146,15 +146,27 @@ public sealed partial class BrokerTests
     }
 
     [Fact]
-    public async Task Broker_MethodWithANul_IsRefusedAndLoggedAsInvalidNotAsItsBytes()
+    public async Task Broker_MethodWithAControlCharacter_IsRefusedAndLoggedAsInvalidNotAsItsBytes()
     {
         var card = await host.CardAsync("fake");
 
-        using var response = await card.Client.PostAsJsonAsync(card.Url("fake"), new { method = "G\u0000T", path = "/models" });
+        using var response = await card.Client.PostAsJsonAsync(card.Url("fake"), new { method = "G\u0001T", path = "/models" });
 
         await Expect.ProblemAsync(HttpStatusCode.MethodNotAllowed, "broker.method_not_allowed", response);
         var row = await host.LogRowAsync(card, r => r.Error == "broker.method_not_allowed");
         Assert.Equal("(invalid)", row.Method);
+    }
+
+    [Fact]
+    public async Task Broker_MethodWithANul_IsRefusedBeforeTheBroker()
+    {
+        // Text in a request body never holds U+0000 (RequestJson): the call never reaches the broker or its log.
+        var card = await host.CardAsync("fake");
+
+        using var response = await card.Client.PostAsJsonAsync(card.Url("fake"), new { method = "G\u0000T", path = "/models" });
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "request.invalid", response);
+        Assert.Contains("/method", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

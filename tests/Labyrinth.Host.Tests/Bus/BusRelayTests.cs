@@ -100,6 +100,19 @@ public sealed class BusRelayTests(BusRelayTests.App shared) : IClassFixture<BusR
     }
 
     [Fact]
+    public async Task Join_WindowIdWithNul_IsRefusedAsInvalid()
+    {
+        // PostgreSQL refused the look-up (the hub call failed with a server error); SQLite looked it up.
+        var ada = await BusPerson.CreateAsync(Cards);
+        var card = await ada.CardAsync();
+        await using var tab = await ada.OpenTabAsync();
+
+        var ack = await tab.JoinAsync("nul", card with { WindowId = card.WindowId + "\0" });
+
+        BusAcks.Refused("bus.invalid", ack);
+    }
+
+    [Fact]
     public async Task Join_AnotherPersonsCard_IsRefused()
     {
         var ada = await BusPerson.CreateAsync(Cards);

@@ -103,6 +103,36 @@ public sealed class PluginStorageTests(PluginDataApp shared) : IClassFixture<Plu
     }
 
     [Fact]
+    public async Task Set_OfManyKeysAtOnce_NeverStoresMoreThanTheQuota()
+    {
+        // Each write alone fits, any two do not: racing, they must not all see the usage before
+        // the others committed (PostgreSQL read committed let all eight in).
+        var card = await WriterAsync(await PersonAsync());
+        var big = new string('x', 3000);
+
+        var writes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => PluginDataApp.StoreAsync(card, new { op = "set", key = $"race{i}", value = big })));
+
+        try
+        {
+            Assert.Equal(1, writes.Count(w => w.StatusCode == HttpStatusCode.OK));
+            foreach (var refused in writes.Where(w => w.StatusCode != HttpStatusCode.OK))
+            {
+                await Expect.ProblemAsync(HttpStatusCode.BadRequest, "storage.quota_exceeded", refused);
+            }
+        }
+        finally
+        {
+            foreach (var write in writes)
+            {
+                write.Dispose();
+            }
+        }
+
+        var listed = await PluginDataApp.StoreOkAsync(card, new { op = "list", prefix = "race" });
+        Assert.Single(listed.GetProperty("entries").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Set_OverTheQuota_IsRefusedAndWritesNothing()
     {
         var card = await WriterAsync(await PersonAsync());

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using Labyrinth.Host.Features.Observability;
+using Labyrinth.Core.Text;
 
 namespace Labyrinth.Host.Features.Apps;
 
@@ -71,14 +72,14 @@ internal sealed partial class PluginLogs(LabyrinthMetrics metrics, TimeProvider 
 
     public void Forget(string pluginId) => rings.TryRemove(pluginId, out _);
 
-    /// <summary>Clips, removes control characters (no forged lines) and credentials.</summary>
+    /// <summary>Clips, removes control, line-separator and bidi-override characters (no forged or reordered lines) and credentials.</summary>
     internal static string Clean(string message)
     {
         var clipped = message.Length > MaxMessageChars * 2 ? message[..(MaxMessageChars * 2)] : message;
         var text = new StringBuilder(clipped.Length);
         foreach (var c in clipped)
         {
-            text.Append(char.IsControl(c) ? ' ' : c);
+            text.Append(DisplayText.IsDeceptive(c) ? ' ' : c);
         }
 
         string redacted;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Labyrinth.Core.Assets;
 using Labyrinth.Core.Storage;
 using Labyrinth.Host.Infrastructure;
+using Labyrinth.Core.Text;
 
 namespace Labyrinth.Host.Features.Assets;
 
@@ -189,7 +190,7 @@ internal static class AssetNames
 
         var lastSeparator = name.LastIndexOfAny(['/', '\\']);
         var segment = lastSeparator >= 0 ? name[(lastSeparator + 1)..] : name;
-        var clean = new string(segment.Where(c => !char.IsControl(c) && c is not ('\u2028' or '\u2029' or '\u202E' or '\u202D')).ToArray()).Trim();
+        var clean = new string(segment.Where(c => !DisplayText.IsDeceptive(c)).ToArray()).Trim();
         clean = clean.TrimStart('.');
         return clean.Length is 0 or > MaxLength ? null : clean;
     }

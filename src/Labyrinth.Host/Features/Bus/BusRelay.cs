@@ -40,6 +40,13 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusInvalid, "Name the member with a handle of 1–64 letters, digits, - or _ and a member reference.");
         }
 
+        // The reference is looked up in the database, which cannot take U+0000 in text (PostgreSQL
+        // refuses the query); request bodies refuse it the same way (RequestJson).
+        if (new[] { member.Kind, member.WindowId, member.PluginId, member.Version, member.ServiceId, member.Path }.Any(s => s?.Contains('\0', StringComparison.Ordinal) == true))
+        {
+            return Refuse(ErrorCodes.BusInvalid, "A member reference is text without the character U+0000 (NUL).");
+        }
+
         if (source is null)
         {
             return Refuse(ErrorCodes.BusInvalid, $"\"{Clip(member.Kind)}\" is not a kind of bus member this host knows.");

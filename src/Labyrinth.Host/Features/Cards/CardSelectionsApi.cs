@@ -74,7 +74,7 @@ internal static class CardSelectionsApi
         ShareSelectionRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize<ShareSelectionRequest>(body, JsonSerializerOptions.Web);
+            request = JsonSerializer.Deserialize<ShareSelectionRequest>(body, RequestJson.Options);
         }
         catch (JsonException)
         {

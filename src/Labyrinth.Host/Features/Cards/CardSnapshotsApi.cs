@@ -47,7 +47,7 @@ internal static class CardSnapshotsApi
         SnapshotRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize<SnapshotRequest>(body, JsonSerializerOptions.Web);
+            request = JsonSerializer.Deserialize<SnapshotRequest>(body, RequestJson.Options);
         }
         catch (JsonException)
         {

@@ -97,6 +97,9 @@ internal sealed class PluginStorageService(LabyrinthDb db, IOptions<PluginStorag
 
         var owner = Owner(who, scope);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Writers of one quota take turns from here to the commit: on PostgreSQL two writes of
+        // different keys would otherwise each see the usage without the other and both fit.
+        await TransactionLocks.TakeAsync(db, TransactionLock.PluginStorageQuota, $"{who.PluginId}\n{scope}\n{owner:N}", ct);
         var row = await db.PluginStorage.SingleOrDefaultAsync(i => i.PluginId == who.PluginId && i.Scope == scope && i.OwnerId == owner && i.Key == key, ct);
         if (ifVersion is { } expected && (row?.Version ?? 0) != expected)
         {

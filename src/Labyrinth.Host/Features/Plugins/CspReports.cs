@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Labyrinth.Core.Text;
 
 namespace Labyrinth.Host.Features.Plugins;
 
@@ -295,7 +296,7 @@ internal static class CspReportParser
             }
 
             // Control and bidi-override characters could make a line in the overlay lie about itself.
-            sb.Append(char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' ? ' ' : c);
+            sb.Append(DisplayText.IsDeceptive(c) ? ' ' : c);
         }
 
         return sb.ToString();

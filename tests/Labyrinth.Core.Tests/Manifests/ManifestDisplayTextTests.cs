@@ -1,0 +1,109 @@
+using System.Text;
+using Labyrinth.Core.Manifests;
+using Labyrinth.Core.Text;
+
+namespace Labyrinth.Core.Tests.Manifests;
+
+/// <summary>
+/// Strings a manifest declares are drawn by the host (spawn menu, consent prompts, the admin page
+/// and settings form): a bidi override in a name reverses the rest of "Let {name} use …?", a line
+/// separator starts a new line, so those characters are refused with the string's pointer.
+/// </summary>
+public sealed class ManifestDisplayTextTests
+{
+    private static ManifestValidationResult Validate(string name = "Clock", string cardName = "Clock", string description = "Tells the time.", string title = "Time zone")
+    {
+        var manifest = new Dictionary<string, object>
+        {
+            ["id"] = "com.example.clock",
+            ["name"] = name,
+            ["version"] = "1.0.0",
+            ["minHostAPIVersion"] = "1.0.0",
+            ["description"] = description,
+            ["cards"] = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["typeID"] = "clock",
+                    ["name"] = cardName,
+                    ["runtime"] = new Dictionary<string, object> { ["kind"] = "web", ["entry"] = "cards/x.js" },
+                    ["defaultSizePt"] = new Dictionary<string, object> { ["width"] = 100, ["height"] = 100 },
+                    ["capabilities"] = Array.Empty<string>(),
+                },
+            },
+            ["configSchema"] = new Dictionary<string, object>
+            {
+                ["type"] = "object",
+                ["properties"] = new Dictionary<string, object> { ["zone"] = new Dictionary<string, object> { ["type"] = "string", ["title"] = title } },
+            },
+        };
+        var json = System.Text.Json.JsonSerializer.Serialize(manifest);
+        return ManifestValidator.Validate(Encoding.UTF8.GetBytes(json), new HashSet<string> { "cards/x.js", "manifest.json" });
+    }
+
+    [Fact]
+    public void Validate_PlainStrings_IsValid()
+    {
+        var result = Validate();
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems.Select(p => $"{p.Pointer}: {p.Message}")));
+    }
+
+    [Theory]
+    [InlineData("\u202E")]
+    [InlineData("\u2067")]
+    [InlineData("\u2028")]
+    [InlineData("\u0007")]
+    [InlineData("\n")]
+    public void Validate_NameWithDeceptiveCharacter_IsRefusedAtName(string bad)
+    {
+        var result = Validate(name: "Clock" + bad + "kcolC");
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Pointer == "/name" && p.Message.Contains("U+", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_CardNameWithBidiOverride_IsRefusedAtItsPointer()
+    {
+        var result = Validate(cardName: "Notes\u202Dx");
+
+        Assert.Contains(result.Problems, p => p.Pointer == "/cards/0/name");
+    }
+
+    [Fact]
+    public void Validate_ConfigTitleWithBidiOverride_IsRefusedAtItsPointer()
+    {
+        var result = Validate(title: "Zone\u202E");
+
+        Assert.Contains(result.Problems, p => p.Pointer == "/configSchema/properties/zone/title");
+    }
+
+    [Fact]
+    public void Validate_DescriptionOnSeveralLines_IsValid()
+    {
+        var result = Validate(description: "Tells the time.\nIn every zone.\r\n\tEven yours.");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems.Select(p => $"{p.Pointer}: {p.Message}")));
+    }
+
+    [Fact]
+    public void Validate_RightToLeftNameWithMark_IsValid()
+    {
+        var result = Validate(name: "\u05E9\u05E2\u05D5\u05DF\u200F");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems.Select(p => $"{p.Pointer}: {p.Message}")));
+    }
+
+    [Fact]
+    public void Scrub_DeceptiveCharacters_BecomeSpaces()
+    {
+        Assert.Equal("a b c d e", DisplayText.Scrub("a\u202Eb\u2029c\u0000d\u2066e"));
+    }
+
+    [Fact]
+    public void Scrub_RightToLeftMark_IsKept()
+    {
+        Assert.Equal("\u05D0\u200F", DisplayText.Scrub("\u05D0\u200F"));
+    }
+}
