@@ -63,6 +63,43 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
     }
 
     [Fact]
+    public async Task Payload_DeclaredLengthOverLimit_Returns413BeforeTheBodyArrives()
+    {
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
+        var release = new TaskCompletionSource();
+        using var body = new StalledContent(release.Task, 2 * 1024 * 1024);
+        // Only a bound on a hang: a host that reads before checking waits for bytes that never come.
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            using var response = await owner.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", body, hang.Token);
+
+            await Expect.ProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload.too_large", response);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Payload_SmallBodyWithContentLength_RoundTrips()
+    {
+        var owner = await shared.UserAsync();
+        var (board, window) = await Boards.SpawnAsync(owner, await LabyrinthApp.CreateBoardAsync(owner), Boards.Hello);
+        var url = $"/api/cards/{board.Id()}/{window.Id()}/payload";
+        using var content = new StringContent("{\"payload\":{\"n\":\"é\"}}", Encoding.UTF8, "application/json");
+        Assert.NotNull(content.Headers.ContentLength);
+
+        using var put = await owner.PutAsync(url, content);
+        var stored = await owner.GetJsonAsync(url);
+
+        await Expect.StatusAsync(HttpStatusCode.OK, put);
+        Assert.Equal("é", stored.GetProperty("payload").GetProperty("n").GetString());
+    }
+
+    [Fact]
     public async Task Payload_JustUnderLimit_IsStored()
     {
         var owner = await shared.UserAsync();
@@ -112,5 +149,32 @@ public sealed class PayloadTests(SharedApp shared) : IClassFixture<SharedApp>
 
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", put);
         await Expect.ProblemAsync(HttpStatusCode.NotFound, "card.not_found", get);
+    }
+
+    /// <summary>A body that declares <paramref name="length"/> bytes, sends its first few and then waits for <paramref name="release"/>.</summary>
+    private sealed class StalledContent : HttpContent
+    {
+        private readonly Task release;
+        private readonly long length;
+
+        public StalledContent(Task release, long length)
+        {
+            this.release = release;
+            this.length = length;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync("{\"payload\":\""u8.ToArray());
+            await stream.FlushAsync();
+            await release;
+        }
+
+        protected override bool TryComputeLength(out long declared)
+        {
+            declared = length;
+            return true;
+        }
     }
 }

@@ -15,6 +15,8 @@ internal static class AuthApi
 {
     public const string AdminPolicy = "admin";
 
+    private const string SuppressUseHttpContextAsAuthorizationResource = "Microsoft.AspNetCore.Authorization.SuppressUseHttpContextAsAuthorizationResource";
+
     public static IServiceCollection AddAuth(this IServiceCollection services)
     {
         services.AddScoped<AccountService>();
@@ -43,6 +45,11 @@ internal static class AuthApi
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, CachedTicketFormat.Setup>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin));
+        // ASP.NET Core's authorization middleware reads this switch on every request. Unset, the
+        // read misses the switch table and falls through to the runtime's property store under a
+        // second lock, which showed in the profile of a card write; set to its default (the request
+        // is the resource authorization handlers see), it is answered by the first lookup.
+        AppContext.SetSwitch(SuppressUseHttpContextAsAuthorizationResource, false);
 
         return services;
     }

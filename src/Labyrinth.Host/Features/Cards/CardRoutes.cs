@@ -25,7 +25,7 @@ internal static class CardRoutes
     public static RouteGroupBuilder MapCardGroup(this IEndpointRouteBuilder app, string prefix = Prefix)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.MapGroup(prefix).RequireAuthorization().WithTags("Cards").AddEndpointFilter<CardFilter>();
+        return app.MapGroup(prefix).RequireAuthorization().WithTags("Cards").AddEndpointFilterFactory(CardFilter.Create);
     }
 
     /// <summary>
@@ -59,26 +59,37 @@ internal static class CardRoutes
         public static readonly EvenWhenUnavailableMarker Instance = new();
     }
 
-    private sealed class CardFilter(CardAccess access, DataEpochs epochs) : IEndpointFilter
+    /// <summary>
+    /// Built once per endpoint, when its delegate is built: a filter type added with
+    /// <c>AddEndpointFilter&lt;T&gt;</c> is activated from the request's services on every request
+    /// (an object, an argument array, a lookup per constructor parameter) though nothing in it is
+    /// per request but the scoped <see cref="CardAccess"/>.
+    /// </summary>
+    private static class CardFilter
     {
-        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        public static EndpointFilterDelegate Create(EndpointFilterFactoryContext factory, EndpointFilterDelegate next)
         {
-            var http = context.HttpContext;
-            var card = Guid.TryParse(http.GetRouteValue("boardId") as string, out var boardId) && http.GetRouteValue("windowId") is string windowId
-                ? await access.FindAsync(http.User.UserId(), boardId, windowId, await epochs.ForRequestAsync(http, http.RequestAborted), http.RequestAborted)
-                : null;
-            if (card is null)
+            var epochs = factory.ApplicationServices.GetRequiredService<DataEpochs>();
+            return async context =>
             {
-                return NotFound();
-            }
+                var http = context.HttpContext;
+                var card = Guid.TryParse(http.GetRouteValue("boardId") as string, out var boardId) && http.GetRouteValue("windowId") is string windowId
+                    ? await http.RequestServices.GetRequiredService<CardAccess>().FindAsync(
+                        http.User.UserId(), boardId, windowId, await epochs.ForRequestAsync(http, http.RequestAborted), http.RequestAborted)
+                    : null;
+                if (card is null)
+                {
+                    return NotFound();
+                }
 
-            if (card.Unavailable && http.GetEndpoint()?.Metadata.GetMetadata<EvenWhenUnavailableMarker>() is null)
-            {
-                return NotAvailable(card.PluginId);
-            }
+                if (card.Unavailable && http.GetEndpoint()?.Metadata.GetMetadata<EvenWhenUnavailableMarker>() is null)
+                {
+                    return NotAvailable(card.PluginId);
+                }
 
-            http.Features.Set(card);
-            return await next(context);
+                http.Features.Set(card);
+                return await next(context);
+            };
         }
     }
 }

@@ -65,7 +65,7 @@ internal static class CardSelectionsApi
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.CardPluginStopped, "This card's plugin is disabled or stopped by an admin, so it cannot be given a selection.");
         }
 
-        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, MaxBodyBytes, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request, MaxBodyBytes, ct);
         if (body is null)
         {
             return TooLarge("The selection is too large to share; lasso fewer strokes.");

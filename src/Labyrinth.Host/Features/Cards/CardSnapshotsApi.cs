@@ -38,7 +38,7 @@ internal static class CardSnapshotsApi
     {
         var card = http.Card();
 
-        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, MaxBodyBytes, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request, MaxBodyBytes, ct);
         if (body is null)
         {
             return TooLarge();

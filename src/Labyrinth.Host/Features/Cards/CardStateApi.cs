@@ -56,7 +56,7 @@ internal static class CardStateApi
     {
         var card = http.Card();
         var limit = options.Value.MaxPayloadBytes;
-        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, limit + 64, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request, limit + 64, ct);
         if (body is null)
         {
             return TooLarge(limit);

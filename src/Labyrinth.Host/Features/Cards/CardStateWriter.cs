@@ -22,8 +22,9 @@ internal sealed record CardStateWrite(Guid BoardId, string WindowId, Guid OwnerI
 /// rate no longer caps the write rate, and a lone writer waits for no one (there is no timer).
 /// When the loop is idle, the request that wakes it runs the commit on its own thread (the
 /// channel continues the loop synchronously), so a lone writer's request never waits for the
-/// thread pool to schedule the loop and then itself again; the loop then yields, so that request
-/// answers at once and later batches run on the pool.
+/// thread pool to schedule the loop and then itself again; the loop then suspends until the next
+/// write, or, when more writes queued meanwhile, yields, so that request answers at once and later
+/// batches run on the pool.
 /// <para>
 /// On SQLite the statement is prepared once on a connection this loop keeps (the loop is the only
 /// user, one batch at a time), and takes the process's write gate like every EF write does: EF's
@@ -76,10 +77,18 @@ internal sealed partial class CardStateWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<CardStateWrite>(MaxBatch);
+        // A write taken while deciding whether to yield: it heads the next batch.
+        CardStateWrite? carried = null;
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            while (carried is not null || await queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                if (carried is not null)
+                {
+                    batch.Add(carried);
+                    carried = null;
+                }
+
                 while (batch.Count < MaxBatch && queue.Reader.TryRead(out var next))
                 {
                     batch.Add(next);
@@ -87,8 +96,15 @@ internal sealed partial class CardStateWriter(
 
                 await CommitAsync(batch);
                 batch.Clear();
-                // Hand the loop back to the pool: the request that woke it has its answer.
-                await Task.Yield();
+                // More queued while this batch committed: hand the loop to the pool, so the request
+                // that woke it answers now rather than after the next batch too. Nothing queued: the
+                // wait above suspends the loop and that request goes on without a thread-pool worker
+                // woken for nothing (waking one was a lone writer's largest cost in this loop).
+                if (queue.Reader.TryRead(out var waiting))
+                {
+                    carried = waiting;
+                    await Task.Yield();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -97,6 +113,11 @@ internal sealed partial class CardStateWriter(
         finally
         {
             queue.Writer.TryComplete();
+            if (carried is not null)
+            {
+                batch.Add(carried);
+            }
+
             while (queue.Reader.TryRead(out var left))
             {
                 batch.Add(left);

@@ -90,7 +90,7 @@ internal static class InkApi
     private static async Task<Results<Ok<StrokesAddedDto>, ProblemHttpResult, ValidationProblem>> Add(
         Guid id, HttpContext http, LabyrinthDb db, TimeProvider clock, CancellationToken ct)
     {
-        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, InkRules.MaxBatchBytes, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request, InkRules.MaxBatchBytes, ct);
         if (body is null)
         {
             return BatchTooLarge(string.Create(CultureInfo.InvariantCulture, $"One request adds at most {InkRules.MaxBatchBytes / (1024 * 1024)} MiB of strokes; send them in smaller batches."));

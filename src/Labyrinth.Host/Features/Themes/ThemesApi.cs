@@ -49,7 +49,7 @@ internal static class ThemesApi
     /// <summary>Reads the raw body (capped) so the validator sees exactly what the author wrote: duplicate keys, every pointer.</summary>
     private static async Task<Results<Ok<ThemeValidDto>, ProblemHttpResult>> ValidateAsync(HttpContext http, CancellationToken ct)
     {
-        var body = await RequestBodies.ReadCappedAsync(http.Request.Body, ThemeValidator.MaxThemeBytes, ct);
+        var body = await RequestBodies.ReadCappedAsync(http.Request, ThemeValidator.MaxThemeBytes, ct);
         IReadOnlyList<PointerProblem> problems = body is null
             ? [new PointerProblem("", $"The theme is larger than {ThemeValidator.MaxThemeBytes} bytes.")]
             : ThemeValidator.Validate(body).Problems;
