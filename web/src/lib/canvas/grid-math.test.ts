@@ -3,6 +3,7 @@ import type { FractalGrid } from '../themes/types';
 import {
   FADE_FULL_PX,
   FADE_MIN_PX,
+  backdropColor,
   drawGrid,
   gridFamilies,
   gridSpecFrom,
@@ -183,5 +184,38 @@ describe('drawGrid', () => {
     };
     drawGrid(ctx, [{ axis: 'h', color: 'red', width: 2, starts: [10] }], 300, 200);
     expect(calls).toEqual([[0, 10, 300, 2]]);
+  });
+
+  it('drawGrid_Background_FillsItUnderTheLinesInsteadOfClearing', () => {
+    const calls: [string, string, ...number[]][] = [];
+    const ctx: GridContext = {
+      fillStyle: '',
+      clearRect: (...a: number[]) => void calls.push(['clear', '', ...a]),
+      fillRect(...a: number[]) {
+        calls.push(['fill', String(this.fillStyle), ...a]);
+      },
+    };
+    drawGrid(ctx, [{ axis: 'v', color: 'red', width: 1, starts: [7] }], 300, 200, 'rgb(18, 20, 25)');
+    expect(calls).toEqual([
+      ['fill', 'rgb(18, 20, 25)', 0, 0, 300, 200],
+      ['fill', 'red', 7, 0, 1, 200],
+    ]);
+  });
+});
+
+describe('backdropColor', () => {
+  it('backdropColor_OpaqueBoard_IsTheBoardsColour', () => {
+    expect(backdropColor(['rgb(18, 20, 25)', 'rgb(255, 0, 0)'])).toBe('rgba(18, 20, 25, 1)');
+  });
+
+  it('backdropColor_TranslucentBoard_CompositesOverTheFirstOpaqueAncestor', () => {
+    expect(backdropColor(['rgba(0, 0, 0, 0)', 'rgba(255, 0, 0, 0.5)', 'rgb(0, 0, 255)', 'rgb(0, 255, 0)'])).toBe(
+      'rgba(128, 0, 128, 1)',
+    );
+  });
+
+  it('backdropColor_NothingOpaqueOrUnparsable_EndsOnWhite', () => {
+    expect(backdropColor(['oklch(0.5 0.1 200)', 'rgba(0, 0, 0, 0.5)'])).toBe('rgba(128, 128, 128, 1)');
+    expect(backdropColor([])).toBe('rgba(255, 255, 255, 1)');
   });
 });

@@ -163,9 +163,43 @@ export interface GridContext {
   fillRect(x: number, y: number, w: number, h: number): void;
 }
 
-/** Paints a plan onto a canvas of `w × h` device pixels. */
-export function drawGrid(ctx: GridContext, plan: readonly GridBatch[], w: number, h: number): void {
-  ctx.clearRect(0, 0, w, h);
+/**
+ * The opaque colour the grid is painted on: the board's computed background, then its ancestors'
+ * (nearest first), composited until one is opaque, over white (the page's own backdrop) if none is.
+ * Painting it into the grid canvas makes the canvas an opaque layer, which the compositor draws
+ * without blending and over which it skips the board's background. Colours it cannot parse (not
+ * rgb()/rgba()/hex) count as transparent; background images are not followed.
+ */
+export function backdropColor(layers: readonly string[]): string {
+  let r = 0, g = 0, b = 0, a = 0; // premultiplied
+  for (const css of [...layers, '#ffffff']) {
+    const c = parseColor(css);
+    if (!c || c[3] <= 0) continue;
+    const k = (1 - a) * c[3];
+    r += k * c[0];
+    g += k * c[1];
+    b += k * c[2];
+    a += k;
+    if (a >= 1 - 1e-6) break;
+  }
+  return toCss([r / a, g / a, b / a, 1]);
+}
+
+/**
+ * Paints a plan onto a canvas of `w × h` device pixels: over `background` when given (an opaque
+ * canvas), else over a cleared (transparent) one.
+ */
+export function drawGrid(
+  ctx: GridContext,
+  plan: readonly GridBatch[],
+  w: number,
+  h: number,
+  background?: string,
+): void {
+  if (background) {
+    ctx.fillStyle = background;
+    ctx.fillRect(0, 0, w, h);
+  } else ctx.clearRect(0, 0, w, h);
   for (const b of plan) {
     ctx.fillStyle = b.color;
     if (b.axis === 'v') for (const x of b.starts) ctx.fillRect(x, 0, b.width, h);
