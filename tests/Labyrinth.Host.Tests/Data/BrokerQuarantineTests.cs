@@ -93,6 +93,8 @@ public sealed class BrokerQuarantineTests
         var uses = audit.Where(a => a.Action == "secret.use" && a.DetailJson.Contains(board.ToString(), StringComparison.Ordinal)).ToList();
         Assert.Equal(4, uses.Count);
         Assert.True(JsonDocument.Parse(uses[1].DetailJson).RootElement.GetProperty("quarantined").GetBoolean());
+        // The other calls' entries keep the shape they always had.
+        Assert.All(uses.Where((_, i) => i != 1), u => Assert.False(JsonDocument.Parse(u.DetailJson).RootElement.TryGetProperty("quarantined", out _), u.DetailJson));
     }
 
     [Fact]

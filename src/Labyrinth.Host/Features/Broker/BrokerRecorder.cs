@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Labyrinth.Core.Errors;
 using Labyrinth.Host.Data;
@@ -427,6 +428,15 @@ internal sealed partial class BrokerRecordWriter(
         };
     }
 
+    /// <summary>
+    /// A <c>secret.use</c> entry's detail (docs/api.md): <c>quarantined</c> appears only on the entry of
+    /// a call written quarantined, so every other entry keeps the shape it always had.
+    /// </summary>
+    private sealed record SecretUseDetail(
+        string ServiceId, Guid BoardId, string WindowId, string PluginId, string TypeID, string? Handle, Guid? SecretId,
+        string? Scope, string Method, string Path, int Status, string? Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Quarantined);
+
     /// <summary>The audit entry of a quarantined call, written before its <c>secret.use</c> entry.</summary>
     private sealed record Quarantine(Dictionary<string, object?> Detail, bool WithNetworkLog);
 
@@ -469,38 +479,9 @@ internal sealed partial class BrokerRecordWriter(
             if (r.SecretId is { } secretId)
             {
                 lastUsed[secretId] = lastUsed.TryGetValue(secretId, out var seen) && seen > r.At ? seen : r.At;
-                drafts.Add(new AuditDraft(r.At, r.Actor, VaultAuditActions.Use, r.PluginId, quarantine is null
-                    ? Json(new
-                    {
-                        serviceId = r.ServiceId,
-                        boardId = r.BoardId,
-                        windowId = r.WindowId,
-                        pluginId = r.PluginId,
-                        typeID = r.TypeID,
-                        handle = r.Handle,
-                        secretId = r.SecretId,
-                        scope = r.SecretScope,
-                        method = r.Method,
-                        path = r.Path,
-                        status = r.Status,
-                        error = r.Error,
-                    })
-                    : Json(new
-                    {
-                        serviceId = r.ServiceId,
-                        boardId = r.BoardId,
-                        windowId = r.WindowId,
-                        pluginId = r.PluginId,
-                        typeID = r.TypeID,
-                        handle = r.Handle,
-                        secretId = r.SecretId,
-                        scope = r.SecretScope,
-                        method = r.Method,
-                        path = r.Path,
-                        status = r.Status,
-                        error = r.Error,
-                        quarantined = true,
-                    })));
+                drafts.Add(new AuditDraft(r.At, r.Actor, VaultAuditActions.Use, r.PluginId, Json(new SecretUseDetail(
+                    r.ServiceId, r.BoardId, r.WindowId, r.PluginId, r.TypeID, r.Handle, r.SecretId, r.SecretScope, r.Method, r.Path, r.Status, r.Error,
+                    Quarantined: quarantine is not null))));
             }
         }
 
