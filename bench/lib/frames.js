@@ -1,6 +1,7 @@
-// Runs in the board page. Drives pan and zoom through the canvas's own wheel handler (plain
-// wheel = zoom at the pointer, shift+wheel = pan), one zoom and one pan per animation frame, and returns
-// the requestAnimationFrame deltas (ms) — the frame times a person would see.
+// Runs in the board page; bench/grid and bench/ink embed this one file. Drives pan and zoom
+// through the canvas's own wheel handler (plain wheel = zoom at the pointer, shift+wheel = pan),
+// one zoom and one pan per animation frame, and returns the requestAnimationFrame deltas (ms):
+// the frame times a person would see.
 async ({ frames }) => {
   const canvas = document.querySelector('[data-testid=canvas]');
   if (!canvas) throw new Error('no board canvas');
