@@ -600,10 +600,9 @@ public static partial class ConfigSchemaRules
         }
 
         // Drawn in the admin's settings form: nothing in it may make it read as something else.
-        if (DisplayText.FirstDeceptive(v.GetString()!, multiline: key == "description") is { } bad)
+        if (DisplayText.Refusal(key, v.GetString()!) is { } refusal)
         {
-            problems.Add(new(JsonPointer.Append(at, key), string.Create(CultureInfo.InvariantCulture,
-                $"\"{key}\" contains U+{(int)bad:X4}, a control, line-separator or bidirectional-override character that would make it display as something other than it is.")));
+            problems.Add(new(JsonPointer.Append(at, key), refusal));
             return null;
         }
 

@@ -470,10 +470,9 @@ public static partial class ManifestValidator
 
         // The host shows these strings in its own UI (the spawn menu, consent prompts, the admin
         // page): a control or bidi-override character there would make them read as something else.
-        if (DisplayText.FirstDeceptive(s, multiline: key == "description") is { } bad)
+        if (DisplayText.Refusal(key, s) is { } refusal)
         {
-            problems.Add(new(pointer, string.Create(CultureInfo.InvariantCulture,
-                $"\"{key}\" contains U+{(int)bad:X4}, a control, line-separator or bidirectional-override character that would make it display as something other than it is.")));
+            problems.Add(new(pointer, refusal));
             return null;
         }
 

@@ -37,6 +37,20 @@ public static class DisplayText
         return null;
     }
 
+    /// <summary>
+    /// Why a declared display string <paramref name="key"/> (a manifest's or a settings form's name,
+    /// title, description…) is refused, or null when it may be shown: a description may break lines,
+    /// nothing else may. One sentence for every place that declares such strings.
+    /// </summary>
+    public static string? Refusal(string key, string text)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return FirstDeceptive(text, multiline: key == "description") is { } bad
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"\"{key}\" contains U+{(int)bad:X4}, a control, line-separator or bidirectional-override character that would make it display as something other than it is.")
+            : null;
+    }
+
     /// <summary><paramref name="text"/> with each deceptive character replaced by a space.</summary>
     public static string Scrub(string text)
     {
