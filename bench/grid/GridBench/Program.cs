@@ -178,7 +178,7 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
     // TRACE=<dir>: a Chromium performance trace of each measured run (open it in chrome://tracing
     // or Perfetto); it costs frame time of its own, so traced runs are not comparable with untraced.
     var trace = Environment.GetEnvironmentVariable("TRACE") is { Length: > 0 } dir
-        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : pan ? "pan" : gridOn ? "on" : "off")}{(cost ? "-cost" : "")}-{DateTime.UtcNow:HHmmss}.json")
+        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : pan ? (gridOn ? "pan" : "panoff") : gridOn ? "on" : "off")}{(cost ? "-cost" : "")}-{DateTime.UtcNow:HHmmss}.json")
         : null;
     ICDPSession? cdp = null;
     var traceEvents = new List<JsonElement>();
@@ -230,7 +230,8 @@ static double Pct(double[] sorted, double p) => sorted.Length == 0 ? double.NaN 
 
 // Variants to measure (VARIANTS=live,on to skip one); every one on every target, interleaved.
 // "pan" (only when asked for): the 200-window board with the grid, zoomed to about 0.47x, then
-// panned in a circle without zooming (frames.js), the scene a drag of the board is.
+// panned in a circle without zooming (frames.js), the scene a drag of the board is; "panoff" the
+// same with the grid layer off.
 var variants = (Environment.GetEnvironmentVariable("VARIANTS") is { Length: > 0 } v ? v : "on,off,live").Split(',');
 static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
@@ -241,7 +242,7 @@ foreach (var t in targets)
 {
     foreach (var key in variants)
     {
-        foreach (var mode in modes) await Measure(t, key != "off", live: key == "live", cost: mode == "cost", pan: key == "pan");
+        foreach (var mode in modes) await Measure(t, key is not ("off" or "panoff"), live: key == "live", cost: mode == "cost", pan: key is "pan" or "panoff");
     }
 }
 var results = modes.ToDictionary(m => m, _ => targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double[]>())));
@@ -255,7 +256,7 @@ for (var r = 0; r < rounds; r++)
     foreach (var (t, key, mode) in r % 2 == 0 ? runs : runs.Reverse())
     {
         var load = Load();
-        var (d, cpuMs) = await Measure(t, key != "off", live: key == "live", cost: mode == "cost", pan: key == "pan");
+        var (d, cpuMs) = await Measure(t, key is not ("off" or "panoff"), live: key == "live", cost: mode == "cost", pan: key is "pan" or "panoff");
         results[mode][t.Name][key].Add(d);
         cpu[mode][t.Name][key].Add(cpuMs / d.Length);
         loads.Add(load);
