@@ -311,7 +311,7 @@ internal static class TransactionLocks
     /// name. The names hold what others choose (a plugin's id is its author's), so the whole of the
     /// two-key form is digest: with 32 bits of it (the family in the other half), a plugin author
     /// could try ids offline until one shared its quota lock with another plugin's (about 2^32
-    /// hashes, an afternoon) and make that plugin's writes queue behind its own; 64 bits put a
+    /// hashes, minutes on one core) and make that plugin's writes queue behind its own; 64 bits put a
     /// chosen collision out of reach. The family is hashed in, so two families do not share keys, and
     /// the two-key space never meets the one-key locks of <see cref="AdvisoryLockKeys"/>.
     /// </summary>
