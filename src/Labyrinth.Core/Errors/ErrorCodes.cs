@@ -124,6 +124,9 @@ public static class ErrorCodes
     public const string TrustKeyNotFound = "trust.key_not_found";
     public const string PolicyInvalid = "policy.invalid";
     public const string TokenNotFound = "token.not_found";
+
+    /// <summary>The person already holds the most access tokens one account may have; they revoke one first.</summary>
+    public const string TokenTooMany = "token.too_many";
     public const string AuthInvalidToken = "auth.invalid_token";
 
     // Themes.
