@@ -18,7 +18,7 @@ public sealed partial class ClusterTests
         cluster.Pair.RunSql($"INSERT INTO Groups (Id, Name, NormalizedName, CreatedAt) VALUES {string.Join(", ", fillers)}", scalar: false);
         try
         {
-            var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(async i =>
+            var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
             {
                 using var response = await (i % 2 == 0 ? cluster.Admin.OnA : cluster.Admin.OnB)
                     .PostAsJsonAsync("/api/admin/groups", new { name = $"{prefix}-r{i}" });
