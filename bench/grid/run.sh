@@ -87,6 +87,10 @@ def keys(prefix, t):
                   f"grid.{prefix}{board}_missed": p(t, v, "slow"), f"grid.{prefix}{board}_frames": p(t, v, "frames"),
                   f"grid.{prefix}{board}_cost_p95_ms": p(t, v + "_cost", "p95"), f"grid.{prefix}{board}_cost_p50_ms": p(t, v + "_cost", "p50"),
                   f"grid.{prefix}{board}_cpu_ms_per_frame": p(t, v, "cpu_ms_per_frame")})
+    if t in r and "pan" in r[t]:  # VARIANTS with pan: the board panned without zooming
+        o.update({f"grid.{prefix}pan_p95_ms": p(t, "pan", "p95"), f"grid.{prefix}pan_missed": p(t, "pan", "slow"),
+                  f"grid.{prefix}pan_cost_p95_ms": p(t, "pan_cost", "p95"), f"grid.{prefix}pan_cost_p50_ms": p(t, "pan_cost", "p50"),
+                  f"grid.{prefix}pan_cpu_ms_per_frame": p(t, "pan", "cpu_ms_per_frame")})
     return o
 out = {"bench": "grid", **keys("", "branch"), "grid.builtin_layer_off_p95_ms": p("branch", "off", "p95")}
 if "base" in r:

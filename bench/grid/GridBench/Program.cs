@@ -166,7 +166,7 @@ async Task<(IBrowserContext Ctx, IPage Page)> OpenBoard(Target t, bool gridOn, b
     return (ctx, page);
 }
 
-async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false, bool cost = false)
+async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool live = false, bool cost = false, bool pan = false)
 {
     var on = cost ? costBrowser! : browser;
     var (ctx, page) = await OpenBoard(t, gridOn, live, on);
@@ -178,7 +178,7 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
     // TRACE=<dir>: a Chromium performance trace of each measured run (open it in chrome://tracing
     // or Perfetto); it costs frame time of its own, so traced runs are not comparable with untraced.
     var trace = Environment.GetEnvironmentVariable("TRACE") is { Length: > 0 } dir
-        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : gridOn ? "on" : "off")}{(cost ? "-cost" : "")}-{DateTime.UtcNow:HHmmss}.json")
+        ? Path.Combine(dir, $"trace-{t.Name}-{(live ? "live" : pan ? (gridOn ? "pan" : "panoff") : gridOn ? "on" : "off")}{(cost ? "-cost" : "")}-{DateTime.UtcNow:HHmmss}.json")
         : null;
     ICDPSession? cdp = null;
     var traceEvents = new List<JsonElement>();
@@ -199,7 +199,7 @@ async Task<(double[] Deltas, double CpuMs)> Measure(Target t, bool gridOn, bool 
         });
     }
     var cpuBefore = TreeCpuMs();
-    var deltas = await page.EvaluateAsync<double[]>(framesJs, new { frames });
+    var deltas = await page.EvaluateAsync<double[]>(framesJs, new { frames, pan });
     var cpuMs = TreeCpuMs() - cpuBefore;
     if (cdp is not null)
     {
@@ -229,6 +229,9 @@ static async Task WaitForCount(IPage page, string selector, int count)
 static double Pct(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
 
 // Variants to measure (VARIANTS=live,on to skip one); every one on every target, interleaved.
+// "pan" (only when asked for): the 200-window board with the grid, zoomed to about 0.47x, then
+// panned in a circle without zooming (frames.js), the scene a drag of the board is; "panoff" the
+// same with the grid layer off.
 var variants = (Environment.GetEnvironmentVariable("VARIANTS") is { Length: > 0 } v ? v : "on,off,live").Split(',');
 static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
@@ -239,7 +242,7 @@ foreach (var t in targets)
 {
     foreach (var key in variants)
     {
-        foreach (var mode in modes) await Measure(t, key != "off", live: key == "live", cost: mode == "cost");
+        foreach (var mode in modes) await Measure(t, key is not ("off" or "panoff"), live: key == "live", cost: mode == "cost", pan: key is "pan" or "panoff");
     }
 }
 var results = modes.ToDictionary(m => m, _ => targets.ToDictionary(t => t.Name, _ => variants.ToDictionary(k => k, _ => new List<double[]>())));
@@ -253,7 +256,7 @@ for (var r = 0; r < rounds; r++)
     foreach (var (t, key, mode) in r % 2 == 0 ? runs : runs.Reverse())
     {
         var load = Load();
-        var (d, cpuMs) = await Measure(t, key != "off", live: key == "live", cost: mode == "cost");
+        var (d, cpuMs) = await Measure(t, key is not ("off" or "panoff"), live: key == "live", cost: mode == "cost", pan: key is "pan" or "panoff");
         results[mode][t.Name][key].Add(d);
         cpu[mode][t.Name][key].Add(cpuMs / d.Length);
         loads.Add(load);
@@ -297,7 +300,7 @@ if (Environment.GetEnvironmentVariable("SHOTS") is { Length: > 0 } shots)
 }
 
 var md = new StringBuilder();
-md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run (the same scenes in every mode), {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster); 1-min load average at the start of each run: {string.Join(", ", loads)}.");
+md.AppendLine(CultureInfo.InvariantCulture, $"on/off: board with {Windows} built-in windows (form/metadata/chat; no plugin frames), grid layer on/off; live: {Windows} plugin cards (timer/hello/note), {LiveCards} open with live frames and the rest closed, grid on; pan (when measured): the built-in board at about 0.47×, panned in a circle with no zoom; 1280×800, {frames} frames of wheel zoom + shift-wheel pan per run (the same scenes in every mode), {rounds} interleaved rounds after one discarded warm-up run each; chromium {browser.Version} headless, --disable-gpu (software raster); 1-min load average at the start of each run: {string.Join(", ", loads)}.");
 md.AppendLine();
 md.AppendLine("- **vsync** (the keys `grid.*_p50_ms` / `grid.*_p95_ms`, unchanged): requestAnimationFrame deltas in the browser as a person runs it, 60 Hz. Each is a whole number of 16.67 ms intervals plus timestamp jitter, so 16.7–16.8 means on time however close to the budget the frame was; a delta above 17.5 ms is a missed frame (`grid.*_missed`).");
 if (measureCost)
