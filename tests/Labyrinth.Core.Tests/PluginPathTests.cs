@@ -70,7 +70,7 @@ public sealed class PluginPathWindowsAndBidiTests
     [InlineData("cards/\uFEFFx.js")]
     [InlineData("cards/x\u00AD.js")]
     public void Check_InvisibleFormattingCharacter_IsRefused(string path) =>
-        Assert.Contains("invisible formatting character", PluginPath.Check(path), StringComparison.Ordinal);
+        Assert.Contains("invisible character", PluginPath.Check(path), StringComparison.Ordinal);
 
     [Theory]
     [InlineData("CON")]
@@ -112,4 +112,12 @@ public sealed class PluginPathWindowsAndBidiTests
     [InlineData("a<b>.js")]
     [InlineData("a\"b.js")]
     public void Check_NamesWindowsWouldAlter_AreRefused(string path) => Assert.NotNull(PluginPath.Check(path));
+
+    [Theory]
+    [InlineData("cards/a\U000E0041.js")] // a tag character: two UTF-16 units, invisible
+    [InlineData("cards/a\U000E0100.js")] // variation selector 17
+    [InlineData("cards/a\U0001D173.js")] // musical symbol begin beam (format, outside the BMP)
+    [InlineData("cards/a\u3164.js")] // Hangul filler
+    public void Check_InvisibleCharacterOutsideTheUsualRanges_IsRefused(string path) =>
+        Assert.Contains("invisible", PluginPath.Check(path), StringComparison.Ordinal);
 }

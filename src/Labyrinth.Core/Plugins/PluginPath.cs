@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
+using Labyrinth.Core.Text;
 
 namespace Labyrinth.Core.Plugins;
 
@@ -35,8 +37,9 @@ public static class PluginPath
             return "The path must not start with a drive letter.";
         }
 
-        foreach (var c in path)
+        for (var i = 0; i < path.Length; i++)
         {
+            var c = path[i];
             if (c == '\\')
             {
                 return "The path must use \"/\" separators, not \"\\\".";
@@ -53,10 +56,14 @@ public static class PluginPath
                     $"The path contains the bidirectional control character U+{(int)c:X4}, which makes a name display in a different order than it is (\"Trojan Source\").");
             }
 
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            // Judged by code point, not UTF-16 unit: the tag characters (U+E0000–U+E007F) and the
+            // other invisible characters outside the BMP are surrogate pairs, which a check of
+            // each unit reads as "surrogate" and lets through.
+            if (CharUnicodeInfo.GetUnicodeCategory(path, i) == UnicodeCategory.Format
+                || (Rune.TryGetRuneAt(path, i, out var rune) && DisplayText.IsInvisible(rune)))
             {
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"The path contains the invisible formatting character U+{(int)c:X4}, so two names that look the same could differ.");
+                    $"The path contains the invisible character U+{char.ConvertToUtf32(path, i):X4}, so two names that look the same could differ.");
             }
 
             if (WindowsReserved.Contains(c))

@@ -256,7 +256,8 @@ internal static class AdvisoryLockKeys
 
     /// <summary>
     /// The family of the named plugin storage quota locks (<see cref="TransactionLock.PluginStorageQuota"/>):
-    /// taken with PostgreSQL's two-key form, whose key space never meets the one-key locks above.
+    /// hashed with each name into PostgreSQL's two-key form (<see cref="TransactionLocks.NamedKey"/>),
+    /// whose key space never meets the one-key locks above.
     /// </summary>
     public const long PluginStorageQuota = 0x4C_41_42_59_00_00_00_06;
 }
@@ -286,8 +287,8 @@ internal static class TransactionLocks
     /// <summary>
     /// Holds the lock on <paramref name="name"/> within <paramref name="which"/>'s family until the
     /// caller's open transaction ends: two writers of the same name wait for each other, writers of
-    /// different names do not. PostgreSQL's two-key form (family, a digest of the name), the same on
-    /// every instance; on SQLite the open write transaction already excludes every other writer.
+    /// different names do not. PostgreSQL's two-key form (<see cref="NamedKey"/>), the same on every
+    /// instance; on SQLite the open write transaction already excludes every other writer.
     /// </summary>
     public static async Task TakeAsync(LabyrinthDb db, TransactionLock which, string name, CancellationToken ct)
     {
@@ -300,11 +301,26 @@ internal static class TransactionLocks
 
         if (db.Database.IsNpgsql())
         {
-            var family = unchecked((int)(long)which);
-            var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name));
-            var key = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(digest);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({family}, {key})", ct);
+            var (high, low) = NamedKey(which, name);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({high}, {low})", ct);
         }
+    }
+
+    /// <summary>
+    /// The two 32-bit keys of a named lock: the first 64 bits of SHA-256 over the family and the
+    /// name. The names hold what others choose (a plugin's id is its author's), so the whole of the
+    /// two-key form is digest: with 32 bits of it (the family in the other half), a plugin author
+    /// could try ids offline until one shared its quota lock with another plugin's (about 2^32
+    /// hashes, minutes on one core) and make that plugin's writes queue behind its own; 64 bits put a
+    /// chosen collision out of reach. The family is hashed in, so two families do not share keys, and
+    /// the two-key space never meets the one-key locks of <see cref="AdvisoryLockKeys"/>.
+    /// </summary>
+    internal static (int High, int Low) NamedKey(TransactionLock which, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(long)which:x16}\n{name}");
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(digest), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(digest.AsSpan(4)));
     }
 }
 

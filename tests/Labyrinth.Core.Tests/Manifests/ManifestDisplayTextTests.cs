@@ -106,4 +106,82 @@ public sealed class ManifestDisplayTextTests
     {
         Assert.Equal("\u05D0\u200F", DisplayText.Scrub("\u05D0\u200F"));
     }
+
+    [Theory]
+    [InlineData("\u200B")] // zero-width space
+    [InlineData("\u2060")] // word joiner
+    [InlineData("\uFEFF")] // byte order mark
+    [InlineData("\u00AD")] // soft hyphen
+    [InlineData("\uFFF9")] // interlinear annotation anchor
+    [InlineData("\U000E0041")] // tag LATIN CAPITAL LETTER A: hidden ASCII
+    [InlineData("\U000E0100")] // variation selector 17
+    [InlineData("\u3164")] // Hangul filler: draws as nothing
+    [InlineData("\u2800")] // blank braille pattern
+    public void Validate_NameWithInvisibleCharacter_IsRefusedAtName(string bad)
+    {
+        var result = Validate(name: "Clock" + bad);
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Problems, p => p.Pointer == "/name" && p.Message.Contains("invisible", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_NameSpellingHiddenTextInTagCharacters_IsRefused()
+    {
+        var hidden = string.Concat("ignore previous".Select(c => char.ConvertFromUtf32(0xE0000 + c)));
+
+        var result = Validate(cardName: "Notes" + hidden);
+
+        Assert.Contains(result.Problems, p => p.Pointer == "/cards/0/name" && p.Message.Contains("U+E0069", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_TitleWithStackedCombiningMarks_IsRefusedAtItsPointer()
+    {
+        var result = Validate(title: "Zo" + new string('\u0336', DisplayText.MaxCombiningMarks + 1) + "ne");
+
+        Assert.Contains(result.Problems, p => p.Pointer == "/configSchema/properties/zone/title" && p.Message.Contains("combining marks", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645")] // Persian with a zero-width non-joiner
+    [InlineData("\U0001F469\u200D\U0001F4BB Notes")] // an emoji ZWJ sequence
+    [InlineData("\u2764\uFE0F Notes")] // emoji presentation selector
+    [InlineData("Tie\u0302\u0301ng Vie\u0323\u0302t")] // Vietnamese, decomposed: two marks on a letter
+    [InlineData("\u0F56\u0F66\u0F92\u0FB2\u0F74\u0F56\u0F66")] // Tibetan stack
+    public void Validate_NameInAScriptThatNeedsJoinersOrMarks_IsValid(string name)
+    {
+        var result = Validate(name: name);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Problems.Select(p => $"{p.Pointer}: {p.Message}")));
+    }
+
+    [Fact]
+    public void Scrub_TagCharacters_BecomeSpacesWithNoHalfOfAPairLeft()
+    {
+        var scrubbed = DisplayText.Scrub("a\U000E0041\U000E0042b");
+
+        Assert.Equal("a  b", scrubbed);
+    }
+
+    [Fact]
+    public void Scrub_StackedCombiningMarks_KeepsAtMostTheLimitPerCharacter()
+    {
+        var scrubbed = DisplayText.Scrub("Z" + new string('\u0336', 40) + "o");
+
+        Assert.Equal("Z" + new string('\u0336', DisplayText.MaxCombiningMarks) + "o", scrubbed);
+    }
+
+    [Fact]
+    public void Scrub_UnpairedSurrogate_BecomesASpace()
+    {
+        Assert.Equal("a b", DisplayText.Scrub("a\uD800b"));
+    }
+
+    [Fact]
+    public void Clip_AtTheMiddleOfASurrogatePair_CutsBeforeIt()
+    {
+        Assert.Equal("ab…", DisplayText.Clip("ab\U0001F600cd", 3));
+    }
 }
+

@@ -18,4 +18,22 @@ public sealed class PluginLogTextTests
     {
         Assert.Equal("ok [host] error: key leaked", PluginLogs.Clean(message));
     }
+
+    [Fact]
+    public void Clean_TagCharactersHidingText_BecomeSpacesWithNoHalfOfAPairLeft()
+    {
+        var hidden = string.Concat("[host] ok".Select(c => char.ConvertFromUtf32(0xE0000 + c)));
+
+        var cleaned = PluginLogs.Clean("fine" + hidden);
+
+        Assert.Equal("fine" + new string(' ', "[host] ok".Length), cleaned);
+    }
+
+    [Fact]
+    public void Clean_LineCutInsideASurrogatePair_LeavesNoHalfOfIt()
+    {
+        var cleaned = PluginLogs.Clean(new string('x', PluginLogs.MaxMessageChars - 1) + "\U0001F600" + new string('y', 10));
+
+        Assert.DoesNotContain(cleaned, char.IsSurrogate);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.RegularExpressions;
 using Labyrinth.Host.Features.Observability;
 using Labyrinth.Core.Text;
@@ -72,27 +71,22 @@ internal sealed partial class PluginLogs(LabyrinthMetrics metrics, TimeProvider 
 
     public void Forget(string pluginId) => rings.TryRemove(pluginId, out _);
 
-    /// <summary>Clips, removes control, line-separator and bidi-override characters (no forged or reordered lines) and credentials.</summary>
+    /// <summary>Clips, replaces control, line-separator, bidi-override and invisible characters (no forged, reordered or hidden text) and credentials.</summary>
     internal static string Clean(string message)
     {
-        var clipped = message.Length > MaxMessageChars * 2 ? message[..(MaxMessageChars * 2)] : message;
-        var text = new StringBuilder(clipped.Length);
-        foreach (var c in clipped)
-        {
-            text.Append(DisplayText.IsDeceptive(c) ? ' ' : c);
-        }
+        var text = DisplayText.Scrub(DisplayText.Clip(message, MaxMessageChars * 2));
 
         string redacted;
         try
         {
-            redacted = Credential().Replace(text.ToString(), m => m.Groups[1].Success ? m.Groups[1].Value + "[redacted]" : "[redacted]");
+            redacted = Credential().Replace(text, m => m.Groups[1].Success ? m.Groups[1].Value + "[redacted]" : "[redacted]");
         }
         catch (RegexMatchTimeoutException)
         {
             redacted = "[a line the host could not check for credentials was dropped]";
         }
 
-        return redacted.Length > MaxMessageChars ? redacted[..MaxMessageChars] + "…" : redacted;
+        return DisplayText.Clip(redacted, MaxMessageChars);
     }
 
     private void Append(string pluginId, string version, string source, string userName, string level, string message)

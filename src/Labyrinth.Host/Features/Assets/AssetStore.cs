@@ -190,7 +190,7 @@ internal static class AssetNames
 
         var lastSeparator = name.LastIndexOfAny(['/', '\\']);
         var segment = lastSeparator >= 0 ? name[(lastSeparator + 1)..] : name;
-        var clean = new string(segment.Where(c => !DisplayText.IsDeceptive(c)).ToArray()).Trim();
+        var clean = DisplayText.Scrub(segment, replacement: "").Trim();
         clean = clean.TrimStart('.');
         return clean.Length is 0 or > MaxLength ? null : clean;
     }

@@ -285,21 +285,10 @@ internal static class CspReportParser
             return null;
         }
 
+        // Control, bidi-override and invisible characters could make a line in the overlay lie
+        // about itself; cut first (a report may be long), never between a surrogate pair's halves.
         var s = v.GetString() ?? "";
-        var sb = new StringBuilder(Math.Min(s.Length, max));
-        foreach (var c in s)
-        {
-            if (sb.Length == max)
-            {
-                sb.Append('…');
-                break;
-            }
-
-            // Control and bidi-override characters could make a line in the overlay lie about itself.
-            sb.Append(DisplayText.IsDeceptive(c) ? ' ' : c);
-        }
-
-        return sb.ToString();
+        return DisplayText.Clip(DisplayText.Scrub(DisplayText.Clip(s, max * 2)), max);
     }
 
     private static int? Number(JsonElement e, string name) =>
