@@ -69,6 +69,7 @@ app.UseLabyrinthSecurity();
 app.UsePluginFiles(); // card origins' hot path: before static files, routing and auth
 app.UseWebApp(); // the UI's files; API and plugin paths never probe the web root
 app.UseRouting(); // card frames short-circuit here: no auth
+app.UseApiBodyTypes(); // 415 for a body a cross-site form could send, before any handler reads it
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -18,6 +18,23 @@ public sealed class CsrfTests
     }
 
     [Fact]
+    public async Task Post_FormWithoutRequestHeader_Returns403MissingHeaderAndCreatesNothing()
+    {
+        // What a forged cross-site <form> sends: the cookie, a form body, no custom header.
+        await using var app = LabyrinthApp.WithoutPlugins();
+        var admin = await app.SetupAdminAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/boards") { Content = new FormUrlEncodedContent([new("name", "Evil")]) };
+        request.Headers.Remove("X-Labyrinth-Request");
+        admin.DefaultRequestHeaders.Remove("X-Labyrinth-Request");
+
+        using var response = await admin.SendAsync(request);
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
+        admin.DefaultRequestHeaders.Add("X-Labyrinth-Request", "1");
+        Assert.Empty((await admin.GetJsonAsync("/api/boards")).EnumerateArray());
+    }
+
+    [Fact]
     public async Task Post_CrossSiteFetch_IsRefused()
     {
         await using var app = LabyrinthApp.WithoutPlugins();
@@ -51,14 +68,16 @@ public sealed class CsrfTests
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("multipart/form-data; boundary=x")]
-    public async Task Put_BodyNotJson_Returns403MissingHeader(string contentType)
+    public async Task Put_BodyNotJson_Returns415UnsupportedMediaType(string contentType)
     {
         // docs/api.md: an unsafe API request with a body must also be Content-Type: application/json,
-        // the one type a cross-site form or simple fetch cannot send without a preflight.
+        // the one type a cross-site form or simple fetch cannot send without a preflight; refused
+        // before the handler reads it (this one reads its body itself), with what it is: a type.
         await using var app = new LabyrinthApp();
         var admin = await app.SetupAdminAsync();
         var board = await LabyrinthApp.CreateBoardAsync(admin);
         using var spawn = await admin.SendJsonAsync(HttpMethod.Post, $"/api/boards/{board.Id()}/windows", Boards.Hello, board.ETag());
+        await Expect.StatusAsync(HttpStatusCode.Created, spawn);
         var window = (await spawn.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("window");
         var content = new StringContent("{\"payload\":1}");
         content.Headers.Remove("Content-Type");
@@ -66,6 +85,8 @@ public sealed class CsrfTests
 
         using var response = await admin.PutAsync($"/api/cards/{board.Id()}/{window.Id()}/payload", content);
 
-        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "csrf.missing_header", response);
+        await Expect.ProblemAsync(HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type", response);
+        using var payload = await admin.GetAsync($"/api/cards/{board.Id()}/{window.Id()}/payload");
+        Assert.DoesNotContain("\"payload\":1", await payload.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -11,6 +11,12 @@ public static class ErrorCodes
     /// <summary>413: the request body is over the server's limit for any request (Kestrel's MaxRequestBodySize); nothing was read or done.</summary>
     public const string RequestTooLarge = "request.too_large";
 
+    /// <summary>405: the address exists but does not take this method; the <c>Allow</c> header lists the ones it takes.</summary>
+    public const string MethodNotAllowed = "request.method_not_allowed";
+
+    /// <summary>415: the body is not in a format this address reads (a JSON endpoint sent text/plain or a form).</summary>
+    public const string UnsupportedMediaType = "request.unsupported_media_type";
+
     /// <summary>500: an unexpected failure on the server; <c>traceId</c> names its line in the server's log.</summary>
     public const string ServerError = "server.error";
 
@@ -124,6 +130,9 @@ public static class ErrorCodes
     public const string TrustKeyNotFound = "trust.key_not_found";
     public const string PolicyInvalid = "policy.invalid";
     public const string TokenNotFound = "token.not_found";
+
+    /// <summary>The person already holds the most access tokens one account may have; they revoke one first.</summary>
+    public const string TokenTooMany = "token.too_many";
     public const string AuthInvalidToken = "auth.invalid_token";
 
     // Themes.

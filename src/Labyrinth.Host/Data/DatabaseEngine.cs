@@ -231,6 +231,12 @@ internal enum TransactionLock : long
 
     /// <summary>One plugin storage quota (plugin, scope, owner): "the usage plus this write fits" and the write (taken by name).</summary>
     PluginStorageQuota = AdvisoryLockKeys.PluginStorageQuota,
+
+    /// <summary>
+    /// One count limit (groups on the host, one person's access tokens): "fewer than the limit
+    /// exist" and the insert it allows (taken by name: the limit and whose count it is).
+    /// </summary>
+    CountLimit = AdvisoryLockKeys.CountLimit,
 }
 
 /// <summary>
@@ -260,6 +266,9 @@ internal static class AdvisoryLockKeys
     /// whose key space never meets the one-key locks above.
     /// </summary>
     public const long PluginStorageQuota = 0x4C_41_42_59_00_00_00_06;
+
+    /// <summary>The family of the named count limit locks (<see cref="TransactionLock.CountLimit"/>), two-key form like the quotas.</summary>
+    public const long CountLimit = 0x4C_41_42_59_00_00_00_07;
 }
 
 internal static class TransactionLocks

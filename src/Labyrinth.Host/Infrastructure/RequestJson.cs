@@ -157,6 +157,8 @@ internal static class RequestJson
 /// </summary>
 internal sealed class BadRequestHandler : IExceptionHandler
 {
+    public const string UnsupportedMediaTypeDetail = "This address reads a JSON body: send it with Content-Type: application/json.";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
@@ -176,7 +178,8 @@ internal sealed class BadRequestHandler : IExceptionHandler
         StatusCodes.Status400BadRequest => (ErrorCodes.ValidationFailed, "The request is invalid.",
             "A value in the address (route or query string) or the body is not of the type this request takes; docs/api.md lists them."),
         StatusCodes.Status413PayloadTooLarge => (ErrorCodes.RequestTooLarge, "Content Too Large", "The request body is larger than this server accepts."),
-        StatusCodes.Status415UnsupportedMediaType => (ErrorCodes.ValidationFailed, "The request is invalid.", "Send the request body as JSON (Content-Type: application/json)."),
+        StatusCodes.Status405MethodNotAllowed => (ErrorCodes.MethodNotAllowed, "Method Not Allowed", "This address does not take this method."),
+        StatusCodes.Status415UnsupportedMediaType => (ErrorCodes.UnsupportedMediaType, "Unsupported Media Type", UnsupportedMediaTypeDetail),
         _ => null,
     };
 
@@ -189,7 +192,7 @@ internal sealed class BadRequestHandler : IExceptionHandler
 
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return (bad.StatusCode, ErrorCodes.ValidationFailed, "Send the request body as JSON (Content-Type: application/json).");
+            return (bad.StatusCode, ErrorCodes.UnsupportedMediaType, UnsupportedMediaTypeDetail);
         }
 
         if (bad.InnerException is JsonException json)

@@ -174,16 +174,30 @@ internal static class SecurityMiddleware
             return (ErrorCodes.CsrfMissingHeader, "This request is missing the X-Labyrinth-Request header that the Labyrinth UI sends.");
         }
 
-        // The body types a cross-site <form> or a CORS "simple request" can send are never
-        // accepted, so no request that skips the preflight can carry a body here.
-        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-        if (hasBody && IsSimpleRequestContentType(request.ContentType))
-        {
-            return (ErrorCodes.CsrfMissingHeader, "Send JSON (Content-Type: application/json); form and plain-text bodies are refused.");
-        }
-
         return null;
     }
+
+    /// <summary>
+    /// After routing: an unsafe API request whose body is one a cross-site <c>&lt;form&gt;</c> or a
+    /// CORS "simple request" can send (plain text, a form, no type) is refused before any handler
+    /// runs, so no request that skips the preflight can carry a body to one. Answered here, once
+    /// the address is known, as what it is for a person: 415 for an address that exists (whatever
+    /// its handler reads the body with), 404 or 405 from the fallback for one that does not.
+    /// </summary>
+    public static IApplicationBuilder UseApiBodyTypes(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            var request = context.Request;
+            if (request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) &&
+                !HttpMethods.IsOptions(request.Method) && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0) &&
+                IsSimpleRequestContentType(request.ContentType) && context.GetEndpoint() is { } endpoint && endpoint.Metadata.GetMetadata<WebAppFallback>() is null)
+            {
+                return Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, BadRequestHandler.UnsupportedMediaTypeDetail)
+                    .ExecuteAsync(context);
+            }
+
+            return next(context);
+        });
 
     private static bool IsSimpleRequestContentType(string? contentType)
     {

@@ -31,6 +31,7 @@ internal static partial class Startup
         services.Configure<KestrelServerOptions>(o => o.AddServerHeader = false);
         services.AddExceptionHandler<StorageFullHandler>();
         services.AddRequestJson(); // request bodies: depth, no U+0000 in text, codes for what cannot be bound
+        services.AddSingleton<AllowedMethods>(); // 405 with Allow for an API address asked with another method
         services.AddLabyrinthData(configuration);
         services.AddBlobStore(configuration);
 

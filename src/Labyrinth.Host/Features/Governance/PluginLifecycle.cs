@@ -324,11 +324,10 @@ internal sealed class PluginLifecycle(
         var moved = new List<(string From, string To)>();
         foreach (var row in removing)
         {
+            // No "does it exist" first: another instance sharing the store may move it in between.
             var dir = PluginStore.VersionDir(paths, id, row.Version);
-            if (Directory.Exists(dir))
+            if (VersionDirectory.Retire(paths.PluginStore, dir) is { } trash)
             {
-                var trash = Path.Combine(paths.PluginStore, ".trash-" + Guid.NewGuid().ToString("N"));
-                Directory.Move(dir, trash);
                 moved.Add((dir, trash));
             }
         }

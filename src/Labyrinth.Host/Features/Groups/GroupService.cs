@@ -48,6 +48,10 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
 
         var trimmed = name!.Trim();
         var normalized = GroupRules.Normalize(trimmed);
+        // The gate serializes this instance only: the count and the insert it allows share one
+        // transaction under the limit's lock, so instances creating groups at once take turns.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await TransactionLocks.TakeAsync(db, TransactionLock.CountLimit, "groups", ct);
         if (await db.Groups.AnyAsync(g => g.NormalizedName == normalized, ct))
         {
             return Refusal.Conflict(ErrorCodes.GroupNameTaken, $"There is already a group called \"{trimmed}\".");
@@ -61,6 +65,7 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
         var group = new GroupEntity { Id = Guid.NewGuid(), Name = trimmed, NormalizedName = normalized, CreatedAt = clock.GetUtcNow().UtcDateTime };
         db.Groups.Add(group);
         await audit.AppendAsync(actor, RolloutAuditActions.GroupCreate, null, new { groupId = group.Id, name = trimmed }, ct);
+        await tx.CommitAsync(ct);
         return (await FindAsync(group.Id, ct))!;
     });
 

@@ -30,14 +30,26 @@ internal sealed partial class LocalPublisher(HostPaths paths, LabyrinthDb db, Au
 
         var key = PublisherKey.Generate(KeyName);
         Directory.CreateDirectory(paths.KeysDir);
-        var temp = KeyFile + ".tmp";
+        // A name of its own: two hosts starting on one data directory must not write one temp file.
+        var temp = KeyFile + "." + Guid.NewGuid().ToString("N") + ".tmp";
         await File.WriteAllBytesAsync(temp, key.ExportKeyFile(), ct);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        File.Move(temp, KeyFile, overwrite: false);
+        try
+        {
+            File.Move(temp, KeyFile, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(KeyFile))
+        {
+            // Another host on the same data directory made it first: use theirs.
+            File.Delete(temp);
+            key.Dispose();
+            key = PublisherKey.ImportKeyFile(await File.ReadAllBytesAsync(KeyFile, ct));
+        }
+
         var publicKey = Convert.ToBase64String(key.PublicKey);
         if (!await db.TrustedKeys.AnyAsync(k => k.KeyId == key.KeyId, ct))
         {

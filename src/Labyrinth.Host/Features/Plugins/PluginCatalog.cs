@@ -269,11 +269,11 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         foreach (var entry in entries)
         {
             var full = Path.Combine(root, entry.Path);
-            var bytes = File.Exists(full) ? File.ReadAllBytes(full) : null;
-            if (bytes is null && staging is not null && File.Exists(Path.Combine(paths.PluginStore, staging, entry.Path)))
+            var bytes = ReadIfPresent(full);
+            if (bytes is null && staging is not null)
             {
                 // Being installed: not moved into place until the change commits.
-                bytes = File.ReadAllBytes(Path.Combine(paths.PluginStore, staging, entry.Path));
+                bytes = ReadIfPresent(Path.Combine(paths.PluginStore, staging, entry.Path));
             }
 
             var sha = bytes is null ? null : Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -310,6 +310,23 @@ internal sealed partial class PluginCatalog(IServiceScopeFactory scopes, HostPat
         };
         versionCache[key] = version;
         return version;
+    }
+
+    /// <summary>
+    /// The file's bytes, or null when it is not there. No "does it exist" first: another instance
+    /// sharing the store may move the directory away (an uninstall, a staging directory moving into
+    /// place) between the question and the read.
+    /// </summary>
+    private static byte[]? ReadIfPresent(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

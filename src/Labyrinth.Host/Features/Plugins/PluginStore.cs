@@ -305,16 +305,12 @@ internal sealed partial class PluginStore(
         }
 
         var finalDir = VersionDir(paths, id, version);
-        Directory.CreateDirectory(Path.GetDirectoryName(finalDir)!);
-        string? retired = null;
-        if (Directory.Exists(finalDir))
+        var (placement, retired) = await PlaceAsync(staging, finalDir, id, version, digest, replacing);
+        if (placement is null)
         {
-            // Only a dev-build replacement, or leftovers of a crash between move and commit.
-            retired = Path.Combine(paths.PluginStore, ".retired-" + Guid.NewGuid().ToString("N"));
-            Directory.Move(finalDir, retired);
+            return await ConcurrentOutcomeAsync(id, version, digest) ?? throw new IOException($"The plugin store's {id}@{version} directory keeps changing under this install.");
         }
 
-        Directory.Move(staging, finalDir);
         try
         {
             var action = replacing ? AuditActions.ReplaceDevBuild : isRollback ? AuditActions.Rollback : AuditActions.Install;
@@ -332,16 +328,30 @@ internal sealed partial class PluginStore(
         }
         catch (Exception ex)
         {
-            DeleteQuietly(finalDir);
-            if (retired is not null)
+            // Another instance committed the same version between our check and our commit (one
+            // instance serializes installs in its gate; instances share only the database, and
+            // may share this disk). End as if this upload had come second on one instance.
+            var outcome = ex is DbUpdateException ? await ConcurrentOutcomeAsync(id, version, digest) : null;
+            if (outcome is { Status: ImportStatus.Unchanged })
             {
-                Directory.Move(retired, finalDir);
+                // The winner's row names these very bytes, wherever they came from: they stay.
+                if (retired is not null)
+                {
+                    DeleteQuietly(retired);
+                }
+            }
+            else if (placement == Placement.Moved && (outcome is null || retired is not null))
+            {
+                // Ours, and no committed row names them: put back what was there. (Without a
+                // retired directory a conflicting winner placed its own files: those stay.)
+                DeleteQuietly(finalDir);
+                if (retired is not null)
+                {
+                    Directory.Move(retired, finalDir);
+                }
             }
 
-            // Another instance committed the same version between our check and our commit (one
-            // instance serializes installs in its gate; instances share only the database). End as
-            // if this upload had come second on one instance.
-            if (ex is DbUpdateException && await ConcurrentOutcomeAsync(id, version, digest) is { } outcome)
+            if (outcome is not null)
             {
                 return outcome;
             }
@@ -373,18 +383,63 @@ internal sealed partial class PluginStore(
         return new(result, replacing ? 200 : 201, id, version, []);
     }
 
+    /// <summary>
+    /// Puts the staged files at <paramref name="finalDir"/>. Null placement: another instance
+    /// sharing this disk committed the version first, and its files are there.
+    /// </summary>
+    private async Task<(Placement? Placement, string? Retired)> PlaceAsync(string staging, string finalDir, string id, string version, string digest, bool replacing)
+    {
+        // A development rebuild replaces the bytes in place (one instance, the local key).
+        var retired = replacing ? VersionDirectory.Retire(paths.PluginStore, finalDir) : null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var placement = VersionDirectory.Place(staging, finalDir);
+            if (placement != Placement.Taken)
+            {
+                return (placement, retired);
+            }
+
+            if (!replacing && await CommittedDigestAsync(id, version) is not null)
+            {
+                if (retired is not null)
+                {
+                    DeleteQuietly(retired);
+                }
+
+                return (null, null);
+            }
+
+            // No row names what is there: leftovers of a crash between move and commit, or an
+            // install of other bytes on another instance that has not committed (the database
+            // decides between us; the loser puts back what it moved aside).
+            if (retired is null)
+            {
+                retired = VersionDirectory.Retire(paths.PluginStore, finalDir);
+            }
+            else
+            {
+                DeleteQuietly(finalDir);
+            }
+        }
+
+        return (null, retired);
+    }
+
+    private Task<string?> CommittedDigestAsync(string id, string version) =>
+        db.PluginVersions.AsNoTracking().Where(v => v.PluginId == id && v.Version == version).Select(v => v.Digest).SingleOrDefaultAsync(CancellationToken.None);
+
     /// <summary>What the check above would have answered had it seen the version another instance just committed; null when it did not commit one.</summary>
     private async Task<ImportOutcome?> ConcurrentOutcomeAsync(string id, string version, string digest)
     {
         db.ChangeTracker.Clear();
-        var winner = await db.PluginVersions.AsNoTracking().SingleOrDefaultAsync(v => v.PluginId == id && v.Version == version, CancellationToken.None);
+        var winner = await CommittedDigestAsync(id, version);
         if (winner is null)
         {
             return null;
         }
 
         LogConcurrentInstall(logger, id, version);
-        return winner.Digest == digest
+        return winner == digest
             ? new(ImportStatus.Unchanged, 200, id, version, [])
             : Rejected(409, id, version, [new(ErrorCodes.VersionImmutable, null, "/version",
                 $"{id}@{version} was just installed with different content; versions are immutable, so publish a new version.")]);

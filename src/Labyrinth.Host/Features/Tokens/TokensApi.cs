@@ -87,9 +87,13 @@ internal static class TokensApi
         }
 
         var userId = http.User.UserId();
+        // The count and the insert it allows in one transaction, under this person's limit lock:
+        // parallel requests (on this instance or another) would otherwise all see room for one more.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await TransactionLocks.TakeAsync(db, TransactionLock.CountLimit, $"tokens\n{userId:N}", ct);
         if (await db.PersonalAccessTokens.CountAsync(t => t.UserId == userId, ct) >= MaxTokensPerUser)
         {
-            return Problems.Validation("Too many tokens.", "name", $"You have {MaxTokensPerUser} tokens; revoke one first.");
+            return Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.TokenTooMany, $"You already have {MaxTokensPerUser} access tokens, the most one account may hold; revoke one first.");
         }
 
         var token = Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -105,6 +109,7 @@ internal static class TokensApi
         };
         db.PersonalAccessTokens.Add(row);
         await audit.AppendAsync(http.Actor(), TokenAuditActions.Create, null, new { tokenId = row.Id, name, expiresAt = row.ExpiresAt }, ct);
+        await tx.CommitAsync(ct);
         return TypedResults.Created($"/api/tokens/{row.Id}", new CreatedTokenDto(row.Id, row.Name, token, row.CreatedAt, row.ExpiresAt));
     }
 

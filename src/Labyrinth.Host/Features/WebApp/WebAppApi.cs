@@ -75,6 +75,25 @@ internal static class WebAppApi
             var paths = http.RequestServices.GetRequiredService<HostPaths>();
             if (!IsAppNavigation(http.Request))
             {
+                // This route takes every method and every body type, so routing's own 405 and 415
+                // never happen: an API address that exists says which of the two it was here,
+                // rather than "nothing at this address".
+                if (http.Request.Path.StartsWithSegments("/api") && http.RequestServices.GetRequiredService<AllowedMethods>().At(http) is { Count: > 0 } allowed)
+                {
+                    if (allowed.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase))
+                    {
+                        // Its endpoint was passed over for the body's Content-Type alone.
+                        await Problems.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType, BadRequestHandler.UnsupportedMediaTypeDetail).ExecuteAsync(http);
+                        return;
+                    }
+
+                    var list = string.Join(", ", allowed);
+                    http.Response.Headers.Allow = list;
+                    await Problems.Create(StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed,
+                        $"This address does not take {http.Request.Method}; it takes {list}.").ExecuteAsync(http);
+                    return;
+                }
+
                 await Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "There is nothing at this address.").ExecuteAsync(http);
                 return;
             }
@@ -97,7 +116,7 @@ internal static class WebAppApi
             }
 
             await http.Response.SendFileAsync(index.FullName);
-        });
+        }).WithMetadata(new WebAppFallback());
         return app;
     }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GestureSettle, type Timers } from './gesture';
 
 /** Timers driven by hand: `advance(ms)` runs what is due, in order. */
@@ -25,13 +25,13 @@ function manualTimers() {
     }
     now = end;
   };
-  return { timers, advance, pending: () => due.size };
+  return { timers, advance, now: () => now, pending: () => due.size };
 }
 
 function setup(quietMs = 150) {
   const t = manualTimers();
   const log: string[] = [];
-  const g = new GestureSettle({ quietMs, timers: t.timers, onstart: () => log.push('start'), onsettle: () => log.push('settle') });
+  const g = new GestureSettle({ quietMs, timers: t.timers, now: t.now, onstart: () => log.push('start'), onsettle: () => log.push('settle') });
   return { g, log, ...t };
 }
 
@@ -80,7 +80,55 @@ describe('GestureSettle', () => {
     expect(g.moving).toBe(false);
   });
 
+  it('GestureSettle_PointerHeldPastTheQuietTime_SettlesOnlyAfterRelease', () => {
+    const { g, log, advance } = setup(150);
+    g.poke();
+    g.hold();
+    advance(1000);
+    expect(log).toEqual(['start']);
+    g.release();
+    advance(149);
+    expect(log).toEqual(['start']);
+    advance(1);
+    expect(log).toEqual(['start', 'settle']);
+  });
+
   it('GestureSettle_NegativeQuietTime_Refused', () => {
     expect(() => new GestureSettle({ quietMs: -1, onsettle: () => {} })).toThrow(RangeError);
+  });
+});
+
+/**
+ * A loaded machine, with vitest's fake timers: the main thread was busy, so the quiet-time timer
+ * runs late, and the wheel input that arrived meanwhile is still queued behind it. The clock is
+ * the wall time the events' time stamps are on.
+ */
+describe('GestureSettle on a loaded machine', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function loaded() {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = { now: 0 };
+    const log: string[] = [];
+    const g = new GestureSettle({ quietMs: 150, now: () => clock.now, onstart: () => log.push('start'), onsettle: () => log.push('settle') });
+    return { g, log, clock };
+  }
+
+  it('GestureSettle_TimerFiresLateWhileInputIsQueued_DoesNotSettle', () => {
+    const { g, log, clock } = loaded();
+    g.poke(0);
+    clock.now = 400; // busy until 400 ms: the timer due at 150 runs now ...
+    vi.advanceTimersToNextTimer();
+    for (const at of [100, 200, 300, 390]) g.poke(at); // ... and the wheel ticks queued behind it follow
+    vi.advanceTimersToNextTimer(); // the next frame
+    expect(log).toEqual(['start']);
+    expect(g.moving).toBe(true);
+
+    // Input stops: the gesture settles once its last tick is 150 ms old, and only once.
+    clock.now = 540;
+    vi.advanceTimersByTime(1000);
+    expect(log).toEqual(['start', 'settle']);
   });
 });
