@@ -115,6 +115,92 @@ public sealed class AppGovernanceTests(AppsApp shared) : IClassFixture<AppsApp>
     }
 
     [Fact]
+    public async Task ProviderLimitedAwayFromThePerson_WhileItsServiceRuns_EvictsTheServiceFromTheBus()
+    {
+        var person = await BusPerson.CreateAsync(shared.Cards);
+        await using var serviceTab = await person.OpenTabAsync();
+        BusAcks.Ok(await serviceTab.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+        Assert.Single(Relay.RunningServices(person.UserId));
+
+        await LimitToANewGroupAsync(AppsApp.Provider);
+        try
+        {
+            Assert.Empty(Relay.RunningServices(person.UserId));
+            BusAcks.Refused("bus.not_member", await serviceTab.PublishAsync("svc", "clock:time:ticked", 1));
+        }
+        finally
+        {
+            await AvailableToEveryoneAsync(AppsApp.Provider);
+        }
+    }
+
+    [Fact]
+    public async Task PersonRemovedFromTheProvidersGroup_WhileItsServiceRuns_EvictsTheServiceFromTheBus()
+    {
+        var person = await BusPerson.CreateAsync(shared.Cards);
+        var groupId = await LimitToANewGroupAsync(AppsApp.Provider, person.UserId);
+        try
+        {
+            await using var serviceTab = await person.OpenTabAsync();
+            BusAcks.Ok(await serviceTab.JoinServiceAsync("svc", AppsApp.Provider, "1.0.0", "main"));
+            Assert.Single(Relay.RunningServices(person.UserId));
+
+            using (var removed = await shared.Cards.Admin.DeleteAsync($"/api/admin/groups/{groupId}/members/{person.UserId}"))
+            {
+                await Expect.StatusAsync(HttpStatusCode.OK, removed);
+            }
+
+            Assert.Empty(Relay.RunningServices(person.UserId));
+            BusAcks.Refused("bus.not_member", await serviceTab.PublishAsync("svc", "clock:time:ticked", 1));
+        }
+        finally
+        {
+            await AvailableToEveryoneAsync(AppsApp.Provider);
+        }
+    }
+
+    [Fact]
+    public async Task CardOfAPluginLimitedToOtherGroups_JoiningTheBus_IsRefused()
+    {
+        var person = await BusPerson.CreateAsync(shared.Cards);
+        await using var tab = await person.OpenTabAsync();
+        var card = await AppsApp.CallerCardAsync(person);
+
+        await LimitToANewGroupAsync(AppsApp.Caller);
+        try
+        {
+            BusAcks.Refused("bus.plugin_stopped", await tab.JoinAsync("card", card));
+        }
+        finally
+        {
+            await AvailableToEveryoneAsync(AppsApp.Caller);
+        }
+    }
+
+    /// <summary>Limits the plugin to a new group holding <paramref name="member"/> (or nobody).</summary>
+    private async Task<Guid> LimitToANewGroupAsync(string pluginId, Guid? member = null)
+    {
+        using var group = await shared.Cards.Admin.PostAsJsonAsync("/api/admin/groups", new { name = "g" + Guid.NewGuid().ToString("N")[..8] });
+        await Expect.StatusAsync(HttpStatusCode.Created, group);
+        var groupId = (await group.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        if (member is { } userId)
+        {
+            using var added = await shared.Cards.Admin.PostAsJsonAsync($"/api/admin/groups/{groupId}/members", new { userId });
+            await Expect.StatusAsync(HttpStatusCode.OK, added);
+        }
+
+        using var limited = await shared.Cards.Admin.PutAsJsonAsync($"/api/admin/plugins/{pluginId}/availability", new { groups = new[] { groupId } });
+        Assert.True(limited.IsSuccessStatusCode, $"availability: {limited.StatusCode}");
+        return groupId;
+    }
+
+    private async Task AvailableToEveryoneAsync(string pluginId)
+    {
+        using var everyone = await shared.Cards.Admin.PutAsJsonAsync($"/api/admin/plugins/{pluginId}/availability", new { groups = (Guid[]?)null });
+        Assert.True(everyone.IsSuccessStatusCode, $"availability: {everyone.StatusCode}");
+    }
+
+    [Fact]
     public async Task ServiceFrame_IsServedWithTheCardCsp_AndTheServiceEntry()
     {
         using var client = shared.Cards.App.CreateClient();

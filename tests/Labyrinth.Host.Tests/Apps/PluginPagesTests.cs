@@ -169,6 +169,23 @@ public sealed class PluginPagesTests(PagesApp shared) : IClassFixture<PagesApp>
     }
 
     [Fact]
+    public async Task AdminsTicket_UnderAMembersCapabilityPrefix_DoesNotOpenTheAdminPage()
+    {
+        // The admin page's own code can read its ticket and leave it where the plugin's member
+        // cards read (workspace storage); the member then asks with their own prefix.
+        var opened = await OpenAsync(shared.Cards.Admin, "settings");
+        var ticket = System.Web.HttpUtility.ParseQueryString(new Uri(opened.GetProperty("frameUrl").GetString()!).Query)["t"]!;
+        var member = await BusPerson.CreateAsync(shared.Cards);
+        var prefix = await CardSites.PrefixAsync(member.Client, PagesApp.PluginId, "1.0.0");
+
+        using var frame = await member.Client.GetRawOnOriginAsync(Site(member.Client), $"{prefix}/cards/page/{PagesApp.PluginId}/1.0.0?p=settings&t={Uri.EscapeDataString(ticket)}");
+        using var entry = await member.Client.GetRawOnOriginAsync(Site(member.Client), $"{prefix}{AdminEntry}?t={Uri.EscapeDataString(ticket)}");
+
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "page.not_allowed", frame);
+        await Expect.ProblemAsync(HttpStatusCode.Forbidden, "page.not_allowed", entry);
+    }
+
+    [Fact]
     public async Task AdminPageEntry_WithoutATicket_IsNotServed()
     {
         using var anonymous = shared.Cards.App.CreateClient();

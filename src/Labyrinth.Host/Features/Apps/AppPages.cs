@@ -110,7 +110,7 @@ internal static class AppPages
         var page = installed?.Manifest.FindPage(p ?? "");
         // The capability prefix says whose frame this is and that the plugin version is theirs
         // (available to them, assigned, enabled); the ticket then says they may open this page.
-        if (plugin is null || !plugin.Enabled || installed is null || page is null || capabilities.Verify(token, plugin, version) is null)
+        if (plugin is null || !plugin.Enabled || installed is null || page is null || capabilities.Verify(token, plugin, version) is not { } person)
         {
             return Problems.Create(StatusCodes.Status404NotFound, ErrorCodes.PageNotFound, "This page is not installed or not enabled.");
         }
@@ -121,7 +121,7 @@ internal static class AppPages
             return Problems.Create(StatusCodes.Status410Gone, ErrorCodes.PluginKilled, "This plugin was stopped by an administrator.");
         }
 
-        if (t is null || !tickets.Check(t, id, version, page.Path))
+        if (t is null || !tickets.Check(t, id, version, page.Path, person))
         {
             http.Response.Headers.CacheControl = "no-store";
             return Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.PageNotAllowed, "Open this page from Labyrinth: its frame needs a fresh ticket from the host.");
@@ -144,9 +144,10 @@ internal static class AppPages
 
     /// <summary>
     /// Whether a plugin file may be served to this request: an admin-only page's entry only with
-    /// a valid ticket for that page (every other file is public, as before).
+    /// a valid ticket for that page, issued to <paramref name="person"/> (whose capability prefix
+    /// the request carries); every other file is public, as before.
     /// </summary>
-    public static bool MayServeFile(HttpRequest request, InstalledVersion installed, string path, PageTickets tickets)
+    public static bool MayServeFile(HttpRequest request, InstalledVersion installed, string path, PageTickets tickets, Guid person)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(installed);
@@ -155,7 +156,7 @@ internal static class AppPages
         {
             if (page.Role == PageRole.Admin && page.Entry == path)
             {
-                return request.Query["t"] is [{ } t] && tickets.Check(t, installed.PluginId, installed.Version, page.Path);
+                return request.Query["t"] is [{ } t] && tickets.Check(t, installed.PluginId, installed.Version, page.Path, person);
             }
         }
 
@@ -178,7 +179,13 @@ internal sealed class PageTickets(IDataProtectionProvider protection, TimeProvid
     public string Issue(Guid userId, string pluginId, string version, string path) =>
         protector.Protect(string.Join('\n', pluginId, version, path, userId.ToString("N")), clock.GetUtcNow() + Lifetime);
 
-    public bool Check(string ticket, string pluginId, string version, string path)
+    /// <summary>
+    /// The ticket is this host's, unexpired, for this page of this version, and issued to
+    /// <paramref name="userId"/>: the person whose capability prefix the request carries. The
+    /// plugin's code can read its ticket, so a ticket copied into another person's frame URL (an
+    /// admin's, handed to a member through the plugin's shared storage) must open nothing.
+    /// </summary>
+    public bool Check(string ticket, string pluginId, string version, string path, Guid userId)
     {
         ArgumentNullException.ThrowIfNull(ticket);
         if (ticket.Length > 1024)
@@ -189,7 +196,8 @@ internal sealed class PageTickets(IDataProtectionProvider protection, TimeProvid
         try
         {
             var parts = protector.Unprotect(ticket, out var expires).Split('\n');
-            return expires > clock.GetUtcNow() && parts.Length == 4 && parts[0] == pluginId && parts[1] == version && parts[2] == path;
+            return expires > clock.GetUtcNow() && parts.Length == 4 && parts[0] == pluginId && parts[1] == version && parts[2] == path
+                   && parts[3] == userId.ToString("N");
         }
         catch (System.Security.Cryptography.CryptographicException)
         {

@@ -76,14 +76,35 @@ internal sealed class CardBusMembers(CardAccess access, CardGrantSignals signals
     }
 }
 
-/// <summary>Whether a member's plugin version may run now (disabled, killed and uninstalled plugins may not).</summary>
+/// <summary>Whether a member's plugin version may run now, for the person it runs for.</summary>
 internal static class BusMemberState
 {
+    /// <summary>Disabled, killed and uninstalled plugins may not run for anyone.</summary>
     public static bool IsStopped(PluginCatalog catalog, BusMemberIdentity member)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(member);
         var installed = catalog.Find(member.PluginId);
         return installed is null || !installed.Enabled || installed.IsKilled(member.Version);
+    }
+
+    /// <summary>
+    /// Stopped, or no longer the person's: the plugin limited to groups they are not in (or they
+    /// left the group), or a version that is no longer theirs. A service or a page runs only the
+    /// person's assigned version; a card nothing newer than it (a rolled-back rollout moves its
+    /// cards down). Decided from the host's records on every check, so a member that joined before
+    /// the change cannot keep using the bus with what it resolved then.
+    /// </summary>
+    public static bool MayNotRun(PluginCatalog catalog, Rollouts.PluginAccess access, Guid userId, BusMemberIdentity member)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        if (IsStopped(catalog, member) || catalog.Find(member.PluginId) is not { } plugin || !access.IsAvailable(userId, plugin.Id))
+        {
+            return true;
+        }
+
+        return member.Kind is "service" or "page"
+            ? !string.Equals(access.AssignedVersion(userId, plugin), member.Version, StringComparison.Ordinal)
+            : !access.AllowsVersion(userId, plugin, member.Version);
     }
 }

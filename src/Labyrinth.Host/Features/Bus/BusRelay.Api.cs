@@ -121,7 +121,7 @@ internal sealed partial class BusRelay
             return (Refuse(ErrorCodes.ApiNotGranted, $"{caller.PluginId} does not request \"{capability}\" in its manifest."), null);
         }
 
-        if (BusMemberState.IsStopped(catalog, caller))
+        if (BusMemberState.MayNotRun(catalog, access, member.UserId, caller))
         {
             return (Refuse(ErrorCodes.BusPluginStopped, "The caller's plugin is disabled or stopped by an admin."), null);
         }
@@ -327,9 +327,10 @@ internal sealed partial class BusRelay
     }
 
     /// <summary>
-    /// After a governance change: members whose plugin was disabled, killed or uninstalled — and
-    /// services still on a version that is no longer active — leave every workspace at once
-    /// (pending requests and calls fail), before any page hears of it.
+    /// After a governance change: members whose plugin was disabled, killed or uninstalled, is no
+    /// longer available to their person (groups), or runs a version that is no longer theirs (a
+    /// rollout started, promoted or rolled back) leave every workspace at once (pending requests
+    /// and calls fail), before any page hears of it.
     /// </summary>
     public async Task EvictStoppedAsync()
     {
@@ -354,11 +355,7 @@ internal sealed partial class BusRelay
         }
     }
 
-    private bool IsEvicted(Member member) =>
-        BusMemberState.IsStopped(catalog, member.Identity)
-        || (member.Identity.Kind == ServiceBusMembers.MemberKind
-            && (catalog.Find(member.Identity.PluginId) is not { } plugin || !access.IsAvailable(member.UserId, plugin.Id)
-                || access.AssignedVersion(member.UserId, plugin) != member.Identity.Version));
+    private bool IsEvicted(Member member) => BusMemberState.MayNotRun(catalog, access, member.UserId, member.Identity);
 
     /// <summary>Calls a leaving member was answering (failed to their callers) or had made (dropped: nobody waits).</summary>
     private static List<CallRoute> TakeCallsLocked(Workspace ws, Member member)

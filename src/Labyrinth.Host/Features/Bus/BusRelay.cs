@@ -22,6 +22,7 @@ internal sealed partial class BusRelay(
     Observability.LabyrinthMetrics metrics, Cluster.SharedRateLimits limits, IBusCluster cluster, ILogger<BusRelay> logger)
 {
     private const char Separator = '|';
+    private const string StoppedDetail = "This plugin is disabled or stopped by an admin, or not available to you in this version.";
 
     private readonly ConcurrentDictionary<Guid, Workspace> workspaces = new();
     private readonly ConcurrentDictionary<string, Connection> connections = new(StringComparer.Ordinal);
@@ -58,9 +59,9 @@ internal sealed partial class BusRelay(
             return Refuse(ErrorCodes.BusMemberNotFound, "That card is not on one of your boards.");
         }
 
-        if (BusMemberState.IsStopped(catalog, identity))
+        if (BusMemberState.MayNotRun(catalog, access, userId, identity))
         {
-            return Refuse(ErrorCodes.BusPluginStopped, "This card's plugin is disabled or stopped by an admin.");
+            return Refuse(ErrorCodes.BusPluginStopped, StoppedDetail);
         }
 
         var (granted, revoked) = await source.GrantAsync(identity, ct);
@@ -421,11 +422,6 @@ internal sealed partial class BusRelay(
             return (null, Refuse(ErrorCodes.BusTopicNotDeclared, $"{member.Identity.PluginId} does not declare \"{topic}\" under topics.publish."));
         }
 
-        if (BusMemberState.IsStopped(catalog, member.Identity))
-        {
-            return (null, Refuse(ErrorCodes.BusPluginStopped, "This card's plugin is disabled or stopped by an admin."));
-        }
-
         if (await CheckGrantAsync(ws, member, source, ct) is { } refused)
         {
             return (null, refused);
@@ -468,9 +464,18 @@ internal sealed partial class BusRelay(
         Call,
     }
 
-    /// <summary>Null when the member holds the grant (cached until revoked; a refusal asks again next time, so a new grant counts at once).</summary>
+    /// <summary>
+    /// Null when the plugin still runs for the member's person in the member's version (checked on
+    /// every subscribe, send and history read, never remembered from the join) and the member holds
+    /// the grant (cached until revoked; a refusal asks again next time, so a new grant counts at once).
+    /// </summary>
     private async Task<BusAck?> CheckGrantAsync(Workspace ws, Member member, IBusMemberSource? source, CancellationToken ct)
     {
+        if (BusMemberState.MayNotRun(catalog, access, member.UserId, member.Identity))
+        {
+            return Refuse(ErrorCodes.BusPluginStopped, StoppedDetail);
+        }
+
         if (member.Granted)
         {
             return null;

@@ -16,7 +16,7 @@ namespace Labyrinth.Host.Features.Groups;
 /// SaveChanges, refreshes <see cref="PluginAccess"/> at once and tells every browser to refetch
 /// its plugins (a new member sees a group's plugins appear without a reload; a removed one loses them).
 /// </summary>
-internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGate gate, PluginAccess access, PluginEvents events, TimeProvider clock)
+internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGate gate, PluginAccess access, PluginEvents events, Bus.BusRelay bus, TimeProvider clock)
 {
     public async Task<GroupDto[]> ListAsync(CancellationToken ct)
     {
@@ -140,6 +140,8 @@ internal sealed class GroupService(LabyrinthDb db, AuditLog audit, GovernanceGat
     private async Task ChangedAsync(CancellationToken ct)
     {
         await access.ReloadAsync(ct);
+        // Someone who left a plugin's group keeps none of its members on their bus.
+        await bus.EvictStoppedAsync();
         await events.ChangedAsync();
     }
 

@@ -57,7 +57,7 @@ internal sealed class PluginFileServer(
             // A token that does not verify (forged, another person's, another version's, revoked by
             // an access change, the plugin disabled or out of this person's reach) gets exactly the
             // answer a missing file gets, and is checked first, so which files exist stays unknown.
-            capabilities.Verify(token, plugin, installed.Version) is null ||
+            capabilities.Verify(token, plugin, installed.Version) is not { } person ||
             FindFile(installed, rest) is not { } file)
         {
             return Refuse(http, StatusCodes.Status404NotFound, ErrorCodes.PluginFileNotFound, "No such plugin file.");
@@ -69,7 +69,7 @@ internal sealed class PluginFileServer(
         }
 
         var gated = installed.IsAdminPageEntry(file.Path);
-        if (gated && !Apps.AppPages.MayServeFile(http.Request, installed, file.Path, tickets))
+        if (gated && !Apps.AppPages.MayServeFile(http.Request, installed, file.Path, tickets, person))
         {
             return Refuse(http, StatusCodes.Status403Forbidden, ErrorCodes.PageNotAllowed, "This page's code is served only to people allowed to open the page.");
         }

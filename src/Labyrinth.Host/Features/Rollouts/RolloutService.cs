@@ -33,6 +33,7 @@ internal sealed partial class RolloutService(
     AuditLog audit,
     GovernanceGate gate,
     PluginEvents events,
+    Bus.BusRelay bus,
     IOptions<RolloutOptions> options,
     TimeProvider clock,
     ILogger<RolloutService> logger)
@@ -444,6 +445,9 @@ internal sealed partial class RolloutService(
         }
 
         await access.ReloadAsync(ct);
+        // Members on a version that is no longer the person's, or of a plugin no longer available
+        // to them, leave the bus before any page hears of the change.
+        await bus.EvictStoppedAsync();
         await events.ChangedAsync();
     }
 
