@@ -10,8 +10,8 @@
 #          it, ~190 CPU ms), which no deployment in use does.
 # and, with BASE_HOST_DLL=<another build's Labyrinth.Host.dll> (e.g. main's), base-first and
 # base-again for that build on its own data directory, in the same rounds.
-# The start.* keys without a prefix are the Release build (`dotnet build`, what `dotnet run` and the
-# tests start). PUBLISHED=1 (the default) also measures published-first / published-again: this
+# The start.* keys without a prefix are the Release build (`dotnet build -c Release`, what the tests
+# and the benches start; precompiled after the build unless built with -p:LabyrinthReadyToRun=false). PUBLISHED=1 (the default) also measures published-first / published-again: this
 # checkout published as operators deploy it (`dotnet publish -r linux-x64`, ReadyToRun;
 # docs/operations.md), reported as start.published_*; start.publish_s is how long that publish
 # took (incremental: seconds when nothing changed). PUBLISHED_HOST_DLL=<a published
