@@ -80,6 +80,13 @@ internal static class CliApp
                 await context.Error.WriteLineAsync("error: " + ex.Message);
                 return ExitCodes.Failed;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C (or SIGTERM) is how a person stops 'plugin dev' and any slow command:
+                // an ordinary ending, so one line and the shell's usual code, never a stack trace.
+                await context.Error.WriteLineAsync("Stopped.");
+                return ExitCodes.Interrupted;
+            }
         });
 
     public static void WriteJson(this CliContext context, object value)

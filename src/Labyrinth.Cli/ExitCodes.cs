@@ -13,6 +13,9 @@ internal static class ExitCodes
 
     /// <summary>The server could not be reached, timed out or answered with a 5xx.</summary>
     public const int Server = 3;
+
+    /// <summary>Stopped by Ctrl+C or a termination signal (the shell's 128 + SIGINT).</summary>
+    public const int Interrupted = 130;
 }
 
 /// <summary>Ends a command with a sentence on stderr and the given exit code, never a stack trace.</summary>

@@ -19,6 +19,18 @@ public sealed class ServerCommandTests
         CliRunner.RunAsync(new Dictionary<string, string> { ["LABYRINTH_SERVER"] = server.Url.ToString(), ["LABYRINTH_TOKEN"] = Token }, args);
 
     [Fact]
+    public async Task ServerCommand_StoppedWithCtrlC_EndsWithOneLineAnd130NotAStackTrace()
+    {
+        await using var server = await FakeServer.StartAsync();
+
+        var run = await CliRunner.RunStoppedAsync("plugin", "list", "--server", server.Url.ToString(), "--token", "t");
+
+        Assert.Equal(130, run.ExitCode);
+        Assert.Equal("Stopped.", run.Error.Trim());
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public async Task Install_Package_PostsBytesWithBearerToken()
     {
         await using var server = await FakeServer.StartAsync();

@@ -142,18 +142,15 @@ public sealed class AuthoringTests(E2EEnvironment env)
             await Ui.CompleteSetupAsync(strictPage, await strict.SetupUrlAsync(), E2EEnvironment.AdminUser, E2EEnvironment.AdminPassword);
             var policy = await Ui.ApiAsync(strictPage, "GET", "/api/admin/policy");
             Assert.Equal("Strict", policy.Json!.Value.GetProperty("mode").GetString());
-            using (var k = JsonDocument.Parse(keys.Out))
-            {
-                var trust = await Ui.ApiAsync(strictPage, "POST", "/api/admin/trust", new { name = "Tutorial", publicKey = k.RootElement.GetProperty("publicKey").GetString() });
-                Assert.True(trust.Status == 201, trust.Text);
-            }
-
             var strictToken = await Ui.ApiAsync(strictPage, "POST", "/api/tokens", new { name = "tutorial" });
-            var installed = await Step("plugin install (Strict host)", () => Cli.RunAsync(["plugin", "install", pkg], new Dictionary<string, string>
+            var strictEnv = new Dictionary<string, string>
             {
                 ["LABYRINTH_SERVER"] = strict.BaseUrl,
                 ["LABYRINTH_TOKEN"] = strictToken.Json!.Value.GetProperty("token").GetString()!,
-            }));
+            };
+            var trust = await Step("keys trust (Strict host)", () => Cli.RunAsync(["keys", "trust", keyFile], strictEnv));
+            Assert.True(trust.ExitCode == 0, trust.ToString());
+            var installed = await Step("plugin install (Strict host)", () => Cli.RunAsync(["plugin", "install", pkg], strictEnv));
             Assert.True(installed.ExitCode == 0, installed.ToString());
             await Ui.CreateBoardAsync(strictPage);
             var released = await Ui.SpawnAsync(strictPage, "dice");

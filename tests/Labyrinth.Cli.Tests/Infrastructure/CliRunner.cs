@@ -18,7 +18,10 @@ internal static class CliRunner
     public static Task<CliRun> RunWithInputAsync(IReadOnlyDictionary<string, string>? environment, string input, params string[] args) =>
         RunCoreAsync(environment, null, args, input);
 
-    private static async Task<CliRun> RunCoreAsync(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, string[] args, string input = "")
+    /// <summary>Runs as if the person pressed Ctrl+C before the command finished.</summary>
+    public static Task<CliRun> RunStoppedAsync(params string[] args) => RunCoreAsync(null, null, args, stopped: true);
+
+    private static async Task<CliRun> RunCoreAsync(IReadOnlyDictionary<string, string>? environment, string? workingDirectory, string[] args, string input = "", bool stopped = false)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -28,7 +31,13 @@ internal static class CliRunner
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
             In = new StringReader(input),
         };
-        var exit = await CliApp.RunAsync(args, context, TestContext.Current.CancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        if (stopped)
+        {
+            await stop.CancelAsync();
+        }
+
+        var exit = await CliApp.RunAsync(args, context, stop.Token);
         return new CliRun(exit, output.ToString(), error.ToString());
     }
 

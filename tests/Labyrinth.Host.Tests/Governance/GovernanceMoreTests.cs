@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Labyrinth.Core.Audit;
+using Microsoft.Extensions.Logging;
 
 namespace Labyrinth.Host.Tests.Governance;
 
@@ -73,6 +74,49 @@ public sealed class GovernanceMoreTests
         await Expect.StatusAsync(HttpStatusCode.Unauthorized, refused);
         await Expect.StatusAsync(HttpStatusCode.OK, accepted);
         Assert.True((await accepted.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("connectionToken", out _));
+    }
+
+    [Fact]
+    public async Task ExamplePlugins_DependantSortsBeforeItsDependency_BothInstallWithoutARefusalLogged()
+    {
+        var examples = Path.Combine(Path.GetTempPath(), "labyrinth-examples-" + Guid.NewGuid().ToString("N"));
+        const string Base = "dev.test.zbase";
+        const string Widget = "dev.test.awidget";
+        foreach (var (folder, files) in new[] { ("a-widget", Packages.Plugin(Widget, "1.0.0", new Dictionary<string, string> { [Base] = "^1.0.0" })), ("z-base", Packages.Plugin(Base, "1.0.0")) })
+        {
+            var dist = Path.Combine(examples, folder, "dist");
+            Directory.CreateDirectory(Path.Combine(dist, "cards"));
+            foreach (var (path, bytes) in files)
+            {
+                await File.WriteAllBytesAsync(Path.Combine(dist, path), bytes);
+            }
+        }
+
+        var data = Path.Combine(Path.GetTempPath(), "labyrinth-gov-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var app = new LabyrinthApp(new Dictionary<string, string?> { ["Labyrinth:DataDir"] = data, ["Labyrinth:ExamplePluginsDir"] = examples });
+            var admin = await app.SetupAdminAsync();
+
+            var installed = (await admin.GetJsonAsync("/api/admin/plugins")).EnumerateArray().Select(p => p.Id()).ToList();
+            Assert.Contains(Widget, installed);
+            Assert.Contains(Base, installed);
+            Assert.DoesNotContain(app.Logs.Entries, e => e.Level >= LogLevel.Warning && e.Message.Contains("refused", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var dir in new[] { examples, data })
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
     }
 
     [Fact]

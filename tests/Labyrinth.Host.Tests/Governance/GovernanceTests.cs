@@ -63,6 +63,21 @@ public sealed class GovernanceTests
     }
 
     [Fact]
+    public async Task Upload_SignedByUntrustedKey_SaysWhereAnAdminTrustsTheKey()
+    {
+        await using var host = await GovernanceHost.StartAsync();
+        using var stranger = PublisherKey.Generate("Stranger");
+
+        using var response = await Packages.UploadAsync(host.Admin, Packages.Zip(Packages.Sign(Packages.Plugin(Id, "1.0.0"), stranger)));
+
+        var problem = await Expect.ProblemAsync(HttpStatusCode.BadRequest, "signature.untrusted_key", response);
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains(stranger.KeyId, detail, StringComparison.Ordinal);
+        Assert.Contains("Admin → Plugins → Trusted keys", detail, StringComparison.Ordinal);
+        Assert.Contains("labyrinth keys trust", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upload_UnsignedUnderStrict_RefusedThenInstallsWhenAllowlisted()
     {
         await using var host = await GovernanceHost.StartAsync();

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Labyrinth.Cli.Features.Packages;
+using Labyrinth.Cli.Features.Server;
 using Labyrinth.Core.Signing;
 
 namespace Labyrinth.Cli.Features.Keys;
@@ -36,6 +38,38 @@ internal static class KeyCommands
             return Task.FromResult(ExitCodes.Ok);
         });
 
-        return new Command("keys", "Manage publisher signing keys.") { create };
+        return new Command("keys", "Manage publisher signing keys.") { create, BuildTrust(context) };
+    }
+
+    /// <summary>
+    /// <c>keys trust</c>: an admin adds a publisher's public key to a server's trust store, the step
+    /// between <c>keys new</c> and installing a signed package under the Strict policy. Only the
+    /// public half of a key file is read and sent.
+    /// </summary>
+    private static Command BuildTrust(CliContext context)
+    {
+        var key = new Argument<string>("key") { Description = "The publisher's key file (only its public half is read) or the base64 public key 'keys new' printed." };
+        var name = new Option<string>("--name") { HelpName = "name", Description = "The name shown as \"signed by <name>\". Default: the key file's name, else \"key <id>\"." };
+        var server = new Option<string>("--server") { HelpName = "url", Description = $"The Labyrinth server. Default: $LABYRINTH_SERVER, the server of 'labyrinth login', else {ServerCommands.DefaultServer}." };
+        var token = new Option<string>("--token") { HelpName = "token", Description = "An admin's personal access token. Default: $LABYRINTH_TOKEN, else the one 'labyrinth login' kept." };
+        var trust = new Command("trust", "Trust a publisher's public key on a server (admins): packages it signs then install under the Strict policy.")
+        {
+            key, name, server, token,
+        };
+        trust.SetGuardedAction(context, async (parse, ct) =>
+        {
+            var publisher = PackageInspector.ParsePublicKey(parse.GetRequiredValue(key), "The key");
+            var shownName = parse.GetValue(name) is { Length: > 0 } given ? given : publisher.Name;
+            using var client = ServerCommands.Connect(context, parse.GetValue(server), parse.GetValue(token));
+            var reply = await client.TrustAsync(shownName, publisher.PublicKey, ct);
+            if (!reply.IsSuccess)
+            {
+                return await ServerCommands.PrintFailureAsync(context, reply);
+            }
+
+            await context.Out.WriteLineAsync($"{client.Server} now trusts {shownName} (key {publisher.KeyId}): packages signed with it install there.");
+            return ExitCodes.Ok;
+        });
+        return trust;
     }
 }

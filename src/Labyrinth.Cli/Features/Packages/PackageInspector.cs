@@ -58,27 +58,24 @@ internal static class PackageInspector
     public static TrustStore ParseTrust(IEnumerable<string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var keys = new List<TrustedKey>();
-        foreach (var value in values)
-        {
-            if (File.Exists(value))
-            {
-                keys.Add(ReadTrustFile(value));
-            }
-            else if (DecodePublicKey(value) is { } raw)
-            {
-                keys.Add(new TrustedKey("key " + SignatureFile.KeyIdOf(raw), raw));
-            }
-            else
-            {
-                throw new CliException(ExitCodes.Usage, $"--trust \"{value}\" is neither an existing key file nor a base64 Ed25519 public key (32 bytes).");
-            }
-        }
-
-        return new TrustStore(keys);
+        return new TrustStore(values.Select(value => ParsePublicKey(value, "--trust")).ToList());
     }
 
-    private static TrustedKey ReadTrustFile(string path)
+    /// <summary>One publisher's public key from a key file path or a base64 public key; <paramref name="what"/> names the input in errors.</summary>
+    public static TrustedKey ParsePublicKey(string value, string what)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (File.Exists(value))
+        {
+            return ReadTrustFile(value, what);
+        }
+
+        return DecodePublicKey(value) is { } raw
+            ? new TrustedKey("key " + SignatureFile.KeyIdOf(raw), raw)
+            : throw new CliException(ExitCodes.Usage, $"{what} \"{value}\" is neither an existing key file nor a base64 Ed25519 public key (32 bytes).");
+    }
+
+    private static TrustedKey ReadTrustFile(string path, string what)
     {
         try
         {
@@ -99,7 +96,7 @@ internal static class PackageInspector
             // Falls through to the sentence below.
         }
 
-        throw new CliException(ExitCodes.Usage, $"--trust \"{path}\" is not a key file (a JSON object with a base64 \"publicKey\" of 32 bytes).");
+        throw new CliException(ExitCodes.Usage, $"{what} \"{path}\" is not a key file (a JSON object with a base64 \"publicKey\" of 32 bytes).");
     }
 
     private static byte[]? DecodePublicKey(string base64)

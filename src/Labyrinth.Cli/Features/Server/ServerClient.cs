@@ -61,6 +61,9 @@ internal sealed class ServerClient : IDisposable
     public Task<ServerReply> ReportDevBuildFailedAsync(string id, string message, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/admin/plugins/dev/" + Uri.EscapeDataString(id) + "/build-failed", JsonBody(new { message }), cancellationToken);
 
+    public Task<ServerReply> TrustAsync(string name, byte[] publicKey, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/admin/trust", JsonBody(new { name, publicKey = Convert.ToBase64String(publicKey) }), cancellationToken);
+
     public Task<ServerReply> EnableAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, PluginPath(id, "enable"), null, cancellationToken);
 

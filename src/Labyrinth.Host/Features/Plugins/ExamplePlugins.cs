@@ -83,9 +83,10 @@ internal sealed partial class ExamplePlugins(
             return;
         }
 
-        // An example that depends on another is tried again after the rest (the folders are in name
-        // order, and clock-widget comes before the dashboard it extends), until a pass installs nothing more.
-        var pending = Directory.EnumerateDirectories(paths.ExamplePluginsDir).Order(StringComparer.Ordinal).ToList();
+        // Dependencies first (clock-widget's name sorts before the dashboard it extends), so a first
+        // start does not log a refusal it then recovers from. An example that still waits for
+        // another is tried again after the rest, until a pass installs nothing more.
+        var pending = DependenciesFirst(Directory.EnumerateDirectories(paths.ExamplePluginsDir).Order(StringComparer.Ordinal).ToList());
         while (pending.Count > 0)
         {
             var waiting = new List<string>();
@@ -108,6 +109,59 @@ internal sealed partial class ExamplePlugins(
             }
 
             pending = waiting;
+        }
+    }
+
+    /// <summary>
+    /// The example folders, each after the examples its built manifest depends on (name order
+    /// otherwise); a cycle or an unreadable manifest keeps the rest in name order.
+    /// </summary>
+    internal static List<string> DependenciesFirst(IReadOnlyList<string> folders)
+    {
+        var needs = folders.ToDictionary(f => f, f => ReadIdAndDependencies(f));
+        var ids = needs.Values.Select(n => n.Id).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = new List<string>();
+        var rest = folders.ToList();
+        while (rest.Count > 0)
+        {
+            var ready = rest.Where(f => needs[f].Dependencies.All(d => placed.Contains(d) || !ids.Contains(d))).ToList();
+            if (ready.Count == 0)
+            {
+                ordered.AddRange(rest);
+                break;
+            }
+
+            foreach (var folder in ready)
+            {
+                ordered.Add(folder);
+                rest.Remove(folder);
+                if (needs[folder].Id is { } id)
+                {
+                    placed.Add(id);
+                }
+            }
+        }
+
+        return ordered;
+    }
+
+    private static (string? Id, string[] Dependencies) ReadIdAndDependencies(string pluginDir)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(pluginDir, "dist", PackageReader.ManifestPath)));
+            var root = doc.RootElement;
+            var id = root.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+            var dependencies = root.TryGetProperty("dependencies", out var d) && d.ValueKind == JsonValueKind.Object
+                ? d.EnumerateObject().Select(p => p.Name).ToArray()
+                : [];
+            return (id, dependencies);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            // Not built, or not a manifest: the install below says what is wrong with it.
+            return (null, []);
         }
     }
 

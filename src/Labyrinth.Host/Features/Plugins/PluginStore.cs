@@ -167,7 +167,7 @@ internal sealed partial class PluginStore(
                 break;
             case SignatureVerdict.UntrustedKey u:
                 problems.Add(new(ErrorCodes.SignatureUntrustedKey, PackageReader.SignaturePath, null,
-                    $"The package is signed by key {u.KeyId}, which is not in the trust store. An admin can trust that publisher's key first."));
+                    $"The package is signed by key {u.KeyId}, which this server does not trust yet. An admin trusts the publisher's public key once, on Admin → Plugins → Trusted keys or with 'labyrinth keys trust <key file or public key>', then installs again."));
                 break;
             case SignatureVerdict.Invalid i:
                 problems.Add(new(ErrorCodes.SignatureInvalid, PackageReader.SignaturePath, null, i.Reason));

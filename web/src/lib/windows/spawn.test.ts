@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CardTypeDto, PluginDto } from '../api/types';
-import { BUILTIN_KINDS, spawnRequestFor } from './spawn';
+import { BUILTIN_KINDS, spawnHint, spawnRequestFor } from './spawn';
 
 const visible = { x: 0, y: 0, width: 1200, height: 900 };
 const card: CardTypeDto = {
@@ -55,5 +55,27 @@ describe('spawn menu icons', () => {
       expect(seen.get(icon!), `${name} shares ${icon} with ${seen.get(icon!)}`).toBeUndefined();
       seen.set(icon!, name!);
     }
+  });
+});
+
+describe('spawnHint', () => {
+  const trusted = { signature: { status: 'trusted' } };
+
+  it('spawnHint_PluginNamedLikeItsCard_LeftOut', () => {
+    expect(spawnHint({ ...plugin, ...trusted, name: 'hello ' } as PluginDto, card)).toBe('');
+  });
+
+  it('spawnHint_PluginNamedOtherwise_NamesThePlugin', () => {
+    expect(spawnHint({ ...plugin, ...trusted, name: 'Notes' } as PluginDto, { ...card, name: 'Note' })).toBe('Notes');
+  });
+
+  it('spawnHint_DevVersionOfSameName_SaysDevOnly', () => {
+    const dev = { ...plugin, name: 'Hello', version: '1.0.0-dev.7', signature: { status: 'dev' } } as PluginDto;
+    expect(spawnHint(dev, card)).toBe('dev 1.0.0-dev.7');
+  });
+
+  it('spawnHint_UnsignedWithA11yMark_SaysBoth', () => {
+    const p = { ...plugin, signature: null, accessibility: {} } as unknown as PluginDto;
+    expect(spawnHint(p, card)).toBe('P · ⚠ unsigned · ⚠ accessibility problems');
   });
 });

@@ -1,5 +1,6 @@
 import type { CardTypeDto, PluginDto, SpawnRequest } from '../api/types';
 import type { Rect, Size } from '../canvas/viewport-math';
+import { signatureStatusOf } from '../permissions/types';
 import { effectiveMinSize, spawnPosition } from './geometry';
 import { DEFAULT_SIZES } from './types';
 
@@ -12,6 +13,24 @@ export const BUILTIN_KINDS: readonly { kind: BuiltinKind; label: string; icon: s
 ];
 
 export type SpawnChoice = { kind: BuiltinKind } | { kind: 'plugin'; plugin: PluginDto; card: CardTypeDto };
+
+/**
+ * The grey text beside a card in the "Add window" menu: the plugin it comes from (left out when
+ * it only repeats the card's name, as with most one-card plugins), then whatever the person
+ * should know before opening it: unsigned (allowlisted, or a missing or unknown status), a
+ * development version, or packed past the accessibility gate.
+ */
+export function spawnHint(plugin: PluginDto, card: CardTypeDto): string {
+  const status = signatureStatusOf(plugin);
+  return [
+    plugin.name.trim().toLowerCase() === card.name.trim().toLowerCase() ? null : plugin.name,
+    status === null || status === 'unsigned-allowlisted' ? '⚠ unsigned' : null,
+    status === 'dev' ? `dev ${plugin.version}` : null,
+    plugin.accessibility ? '⚠ accessibility problems' : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
 
 /** Builds the spawn request: default size, placed in the middle of what the person sees. */
 export function spawnRequestFor(choice: SpawnChoice, visible: Rect, existing: readonly Rect[]): SpawnRequest {
