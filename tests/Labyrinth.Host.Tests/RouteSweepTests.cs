@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,7 +34,7 @@ public sealed class RouteSweepTests(SharedApp shared) : IClassFixture<SharedApp>
         var answered = new List<string>();
         foreach (var (method, pattern, _) in routes)
         {
-            using var response = await SendAsync(signedOut, method, Fill(pattern));
+            using var response = await RouteRequests.SendAsync(signedOut, method, RouteRequests.Fill(pattern));
             if ((int)response.StatusCode < 400 && !Anonymous.Contains(Key(method, pattern)))
             {
                 answered.Add($"{Key(method, pattern)}: {(int)response.StatusCode}");
@@ -56,7 +55,7 @@ public sealed class RouteSweepTests(SharedApp shared) : IClassFixture<SharedApp>
         var answers = new List<string>();
         foreach (var (method, pattern, _) in routes)
         {
-            using var response = await SendAsync(member, method, Fill(pattern));
+            using var response = await RouteRequests.SendAsync(member, method, RouteRequests.Fill(pattern));
             if (response.StatusCode != HttpStatusCode.Forbidden)
             {
                 answers.Add($"{Key(method, pattern)}: {(int)response.StatusCode}");
@@ -79,37 +78,4 @@ public sealed class RouteSweepTests(SharedApp shared) : IClassFixture<SharedApp>
             .ToList();
 
     private static string Key(string method, RoutePattern pattern) => $"{method} {pattern.RawText!.TrimEnd('/')}";
-
-    private static string Fill(RoutePattern pattern)
-    {
-        var path = new StringBuilder();
-        foreach (var segment in pattern.PathSegments)
-        {
-            path.Append('/');
-            foreach (var part in segment.Parts)
-            {
-                path.Append(part switch
-                {
-                    RoutePatternLiteralPart literal => literal.Content,
-                    RoutePatternSeparatorPart separator => separator.Content,
-                    RoutePatternParameterPart p when p.ParameterPolicies.Any(c => c.Content == "guid") => Guid.NewGuid().ToString(),
-                    RoutePatternParameterPart => "x",
-                    _ => throw new InvalidOperationException($"Unexpected route part in {pattern.RawText}."),
-                });
-            }
-        }
-
-        return path.ToString();
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string url)
-    {
-        var request = new HttpRequestMessage(new HttpMethod(method), url);
-        if (method is "POST" or "PUT" or "PATCH")
-        {
-            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-        }
-
-        return client.SendAsync(request);
-    }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -25,7 +24,7 @@ public sealed class CardRoutesTests(CardsApp shared) : IClassFixture<CardsApp>
         var answers = new List<string>();
         foreach (var (method, pattern) in routes)
         {
-            using var response = await SendAsync(stranger, method, Fill(pattern, card.BoardIdText, card.WindowId));
+            using var response = await RouteRequests.SendAsync(stranger, method, Fill(pattern, card.BoardIdText, card.WindowId));
             answers.Add($"{method} {pattern.RawText}: {(int)response.StatusCode} {await ProblemKeyAsync(response)}");
         }
 
@@ -46,7 +45,7 @@ public sealed class CardRoutesTests(CardsApp shared) : IClassFixture<CardsApp>
         {
             foreach (var (board, window) in new[] { (card.BoardIdText, "w_0000000000000000"), (card.BoardIdText, form.Id()), (foreignBoard, card.WindowId) })
             {
-                using var response = await SendAsync(owner, method, Fill(pattern, board, window));
+                using var response = await RouteRequests.SendAsync(owner, method, Fill(pattern, board, window));
                 Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {pattern.RawText} ({window}): {(int)response.StatusCode}");
                 Assert.Equal("card.not_found|There is no such card on your boards.", await ProblemKeyAsync(response));
             }
@@ -80,40 +79,8 @@ public sealed class CardRoutesTests(CardsApp shared) : IClassFixture<CardsApp>
             .ToList();
     }
 
-    private static string Fill(RoutePattern pattern, string boardId, string windowId)
-    {
-        var path = new StringBuilder();
-        foreach (var segment in pattern.PathSegments)
-        {
-            path.Append('/');
-            foreach (var part in segment.Parts)
-            {
-                path.Append(part switch
-                {
-                    RoutePatternLiteralPart literal => literal.Content,
-                    RoutePatternParameterPart { Name: "boardId" } => boardId,
-                    RoutePatternParameterPart { Name: "windowId" } => windowId,
-                    RoutePatternParameterPart p when p.ParameterPolicies.Any(c => c.Content == "guid") => Guid.NewGuid().ToString(),
-                    RoutePatternParameterPart => "x",
-                    _ => throw new InvalidOperationException($"Unexpected route part in {pattern.RawText}."),
-                });
-            }
-        }
-
-        return path.ToString();
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string method, string url)
-    {
-        // An empty JSON object binds to every card route's body, so only the card decides the answer.
-        var request = new HttpRequestMessage(new HttpMethod(method), url);
-        if (method is "POST" or "PUT")
-        {
-            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-        }
-
-        return client.SendAsync(request);
-    }
+    private static string Fill(RoutePattern pattern, string boardId, string windowId) =>
+        RouteRequests.Fill(pattern, new Dictionary<string, string> { ["boardId"] = boardId, ["windowId"] = windowId });
 
     private static async Task<string> ProblemKeyAsync(HttpResponseMessage response)
     {
